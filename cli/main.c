@@ -1,0 +1,153 @@
+/* hopchain's main(): global options, the command table, --help/--version.
+ * Each command parses its own options with getopt_long. */
+#include "cli.h"
+#include "../engine/store.h"
+#include "../parsers/regex.h"
+#include "hc_config.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct {
+	const char *name;
+	int (*run)(const struct hc_global *g, int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{"events", hc_cmd_events, "print the logon-related events of EVTX files, sorted by time"},
+};
+
+static void usage(FILE *out)
+{
+	fputs("usage: hopchain [--color=auto|always|never] [--threads N] [--quiet] <command> [options] [args]\n"
+	      "       hopchain --help | --version\n"
+	      "\n"
+	      "Reconstructs logon hop chains from Windows Security event logs.\n"
+	      "\n"
+	      "commands:\n",
+	      out);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n"
+	      "global options:\n"
+	      "  --color=WHEN   colour the table view: auto (default), always, never\n"
+	      "  --threads N    worker threads for reading files (default: CPUs online)\n"
+	      "  -q, --quiet    no progress or summaries on stderr (errors still shown)\n"
+	      "  -h, --help     this help; `hopchain <command> --help` for a command\n"
+	      "  -V, --version  versions of hopchain and its libraries\n"
+	      "\n"
+	      "exit codes: 0 ok, 1 runtime failure, 2 usage error,\n"
+	      "            3 finished but some inputs or records could not be read\n",
+	      out);
+}
+
+static void version(void)
+{
+	printf("hopchain %s\n", HC_VERSION);
+	printf("libevtx %s\n", hc_libevtx_version());
+	printf("sqlite %s\n", hc_store_sqlite_version());
+	printf("pcre2 %s\n", hc_regex_version());
+	printf("jansson %s\n", hc_jansson_version());
+}
+
+int hc_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("hopchain: ", stderr);
+	if (cmd)
+		fprintf(stderr, "%s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'hopchain %s%s--help' for more information.\n", cmd ? cmd : "",
+		cmd ? " " : "");
+	return HC_EXIT_USAGE;
+}
+
+static int color_auto(void)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (nc && *nc)
+		return 0;
+	if (term && strcmp(term, "dumb") == 0)
+		return 0;
+	return isatty(STDOUT_FILENO);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"color", required_argument, NULL, 'C'},
+		{"threads", required_argument, NULL, 'T'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct hc_global g = {.prog = "hopchain"};
+	const char *color = "auto";
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int c, rc;
+
+	g.threads = ncpu > 0 ? (unsigned)ncpu : 1;
+	/* '+': stop at the command name; the command parses the rest */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+qhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'C':
+			color = optarg;
+			break;
+		case 'T': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > HC_MAX_THREADS)
+				return hc_cli_usage_error(NULL, "--threads wants 1..%d, not '%s'",
+							  HC_MAX_THREADS, optarg);
+			g.threads = (unsigned)n;
+			break;
+		}
+		case 'q':
+			g.quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return fflush(stdout) == 0 && !ferror(stdout) ? HC_EXIT_OK : HC_EXIT_FAILURE;
+		case 'V':
+			version();
+			return fflush(stdout) == 0 && !ferror(stdout) ? HC_EXIT_OK : HC_EXIT_FAILURE;
+		default:
+			return hc_cli_usage_error(NULL, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (strcmp(color, "always") == 0)
+		g.color = true;
+	else if (strcmp(color, "never") == 0)
+		g.color = false;
+	else if (strcmp(color, "auto") == 0)
+		g.color = color_auto();
+	else
+		return hc_cli_usage_error(NULL, "--color wants auto, always or never, not '%s'",
+					  color);
+	if (optind >= argc)
+		return hc_cli_usage_error(NULL, "no command given");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name) != 0)
+			continue;
+		int cargc = argc - optind;
+		char **cargv = argv + optind;
+		optind = 0; /* full getopt reset for the command */
+		opterr = 1;
+		rc = commands[i].run(&g, cargc, cargv);
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			fprintf(stderr, "hopchain: error writing output\n");
+			return HC_EXIT_FAILURE;
+		}
+		return rc;
+	}
+	return hc_cli_usage_error(NULL, "unknown command '%s'", argv[optind]);
+}

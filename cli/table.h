@@ -1,0 +1,92 @@
+/* One result model, many renderers: a command fills an hc_table (columns,
+ * rows of typed cells) and prints it as table, csv, json or jsonl. The
+ * format never depends on whether stdout is a terminal; only colour does. */
+#ifndef HC_TABLE_H
+#define HC_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "../parsers/event.h"
+
+enum hc_format { HC_FMT_TABLE, HC_FMT_CSV, HC_FMT_JSON, HC_FMT_JSONL, HC_FMT_DOT };
+
+/* Parses "table|csv|json|jsonl|dot"; returns 0 or -1. */
+int hc_format_parse(const char *s, enum hc_format *out);
+
+enum hc_cell_kind { HC_CELL_NULL = 0, HC_CELL_STR, HC_CELL_INT, HC_CELL_BOOL, HC_CELL_MAP };
+
+struct hc_cell {
+	enum hc_cell_kind kind;
+	union {
+		const char *s;         /* borrowed; must outlive the table's printing */
+		long long i;
+		bool b;
+		struct {
+			const struct hc_field *f;
+			size_t n;
+		} map;
+	} u;
+};
+
+enum {
+	HC_COL_DATA = 1 << 0,    /* in csv/json/jsonl, not in the table view */
+	HC_COL_VIEW = 1 << 1,    /* in the table view only */
+	HC_COL_OMITNULL = 1 << 2, /* json: leave the key out when null */
+};
+
+struct hc_column {
+	const char *name;  /* snake_case key; the table view upper-cases it */
+	unsigned flags;
+};
+
+struct hc_table {
+	size_t ncols;
+	const struct hc_column *cols;
+	size_t nrows, caprows;
+	struct hc_cell *cells;  /* nrows * ncols */
+	char **pool;            /* strings the table owns */
+	size_t npool, cappool;
+};
+
+void hc_table_init(struct hc_table *t, const struct hc_column *cols, size_t ncols);
+void hc_table_free(struct hc_table *t);
+/* Appends a row of NULL cells and returns it, or NULL on allocation failure. */
+struct hc_cell *hc_table_add_row(struct hc_table *t);
+/* Copies `s` into the table's pool; returns the copy (NULL on failure). */
+const char *hc_table_strdup(struct hc_table *t, const char *s);
+
+void hc_cell_str(struct hc_cell *c, const char *s); /* NULL s -> null cell */
+void hc_cell_int(struct hc_cell *c, long long v);
+void hc_cell_bool(struct hc_cell *c, bool v);
+void hc_cell_map(struct hc_cell *c, const struct hc_field *f, size_t n);
+
+struct hc_render_opts {
+	bool color;
+};
+
+/* Prints `t` to `out` in `fmt`. JSON is one object {"<key>": [rows]};
+ * jsonl one object per line. Returns 0 or -1 on a write/alloc error. */
+int hc_table_print(const struct hc_table *t, enum hc_format fmt, const char *json_key,
+		   const struct hc_render_opts *o, FILE *out);
+
+/* jansson side (cli/out_json.c). */
+int hc_table_print_json(const struct hc_table *t, bool lines, const char *key, FILE *out);
+const char *hc_jansson_version(void);
+/* A map as compact JSON text (malloc'd), for the csv renderer. */
+char *hc_json_map_text(const struct hc_field *f, size_t n);
+
+/* Terminal safety (cli/term.c): writes `s` with control characters (C0,
+ * DEL, C1) and invalid UTF-8 bytes shown as \xHH. */
+void hc_term_put(FILE *out, const char *s);
+/* The same into a malloc'd string. */
+char *hc_term_escape(const char *s);
+/* Display width of an escaped UTF-8 string (code points). */
+size_t hc_term_width(const char *s);
+/* 1 when `s` is valid UTF-8. */
+int hc_utf8_valid(const char *s);
+/* A malloc'd copy of `s` with each invalid UTF-8 byte replaced by U+FFFD. */
+char *hc_utf8_repair(const char *s);
+
+#endif

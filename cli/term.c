@@ -1,0 +1,147 @@
+/* Terminal safety for strings that come from logs (attacker-controlled):
+ * control characters and broken UTF-8 never reach the terminal raw. */
+#include "table.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Length of the valid UTF-8 sequence at `p`, or 0 when invalid. */
+static size_t utf8_seq(const unsigned char *p)
+{
+	unsigned c = p[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		return (p[1] & 0xC0) == 0x80 ? 2 : 0;
+	if (c >= 0xE0 && c <= 0xEF) {
+		if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+			return 0;
+		if (c == 0xE0 && p[1] < 0xA0)
+			return 0;
+		if (c == 0xED && p[1] >= 0xA0) /* surrogates */
+			return 0;
+		return 3;
+	}
+	if (c >= 0xF0 && c <= 0xF4) {
+		if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
+			return 0;
+		if (c == 0xF0 && p[1] < 0x90)
+			return 0;
+		if (c == 0xF4 && p[1] >= 0x90)
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+int hc_utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t n = utf8_seq(p);
+		if (!n)
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
+char *hc_utf8_repair(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out = malloc(strlen(s) * 3 + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	while (*p) {
+		size_t n = utf8_seq(p);
+		if (!n) {
+			memcpy(o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			p++;
+			continue;
+		}
+		memcpy(o, p, n);
+		o += n;
+		p += n;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Calls emit(ctx, bytes, n) for the escaped form of `s`. */
+static void escape(const char *s, void (*emit)(void *, const char *, size_t), void *ctx)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	static const char hex[] = "0123456789abcdef";
+
+	while (*p) {
+		size_t n = utf8_seq(p);
+		char buf[4] = {'\\', 'x', 0, 0};
+		unsigned c = p[0];
+		/* C1 controls U+0080..U+009F are C2 80..C2 9F */
+		if (n == 2 && c == 0xC2 && p[1] < 0xA0) {
+			buf[2] = hex[p[1] >> 4];
+			buf[3] = hex[p[1] & 15];
+			emit(ctx, buf, 4);
+			p += 2;
+			continue;
+		}
+		if (n == 0 || c < 0x20 || c == 0x7F) {
+			buf[2] = hex[c >> 4];
+			buf[3] = hex[c & 15];
+			emit(ctx, buf, 4);
+			p++;
+			continue;
+		}
+		emit(ctx, (const char *)p, n);
+		p += n;
+	}
+}
+
+static void emit_file(void *ctx, const char *b, size_t n)
+{
+	fwrite(b, 1, n, (FILE *)ctx);
+}
+
+void hc_term_put(FILE *out, const char *s)
+{
+	escape(s, emit_file, out);
+}
+
+struct sbuf {
+	char *p;
+	size_t len;
+};
+
+static void emit_buf(void *ctx, const char *b, size_t n)
+{
+	struct sbuf *sb = ctx;
+
+	memcpy(sb->p + sb->len, b, n);
+	sb->len += n;
+}
+
+char *hc_term_escape(const char *s)
+{
+	struct sbuf sb = {malloc(strlen(s) * 4 + 1), 0};
+
+	if (!sb.p)
+		return NULL;
+	escape(s, emit_buf, &sb);
+	sb.p[sb.len] = '\0';
+	return sb.p;
+}
+
+size_t hc_term_width(const char *s)
+{
+	size_t w = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p & 0xC0) != 0x80)
+			w++;
+	return w;
+}

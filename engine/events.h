@@ -1,0 +1,55 @@
+/* Loading a set of input files into one time-ordered array of events:
+ * one file per worker thread, diagnostics handed back in file order so the
+ * output does not depend on scheduling. */
+#ifndef HC_EVENTS_H
+#define HC_EVENTS_H
+
+#include "../parsers/input.h"
+
+/* At most this many record errors of one file are passed on one by one; the
+ * rest are counted in hc_file_result.failed. */
+#define HC_MAX_DIAGS_PER_FILE 20
+#define HC_MAX_THREADS 64
+
+struct hc_file_result {
+	const char *path;
+	const char *backend;  /* NULL when the file could not be opened */
+	uint64_t records;     /* records read (normal ones) */
+	uint64_t failed;      /* records that could not be read */
+	uint64_t kept;        /* events kept */
+	bool open_failed;
+	size_t ndiags;        /* diagnostics reported (<= HC_MAX_DIAGS_PER_FILE + 1) */
+};
+
+struct hc_load_cb {
+	/* one diagnostic (file, maybe record, message); `fatal_for_file` when
+	 * the file could not be read at all */
+	void (*on_diag)(void *ctx, const struct hc_diag *d, bool fatal_for_file);
+	/* called once per file after its events are in */
+	void (*on_file)(void *ctx, const struct hc_file_result *r);
+	void *ctx;
+};
+
+struct hc_eventset {
+	struct hc_event *v;
+	size_t n;
+	size_t cap;
+	char **paths;   /* optional: path strings the events point to, freed with the set */
+	size_t npaths;
+};
+
+/* Reads every file of `paths` (borrowed; must outlive the set) with options
+ * `o`, using up to `threads` workers, appending events to `set` in file
+ * order. Callbacks run on the calling thread, in file order. Returns 0 or
+ * HC_ERR_NOMEM; unreadable files and records are reported, not returned. */
+int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
+		   const struct hc_read_opts *o, unsigned threads, const struct hc_load_cb *cb);
+
+/* Stable sort by time, then file path, then record id. Returns 0 or
+ * HC_ERR_NOMEM (the set is then unchanged). */
+int hc_events_sort(struct hc_eventset *set);
+
+/* Frees all events, the array and `paths`; NULL-safe. */
+void hc_eventset_free(struct hc_eventset *set);
+
+#endif

@@ -1,0 +1,507 @@
+/* Event construction and normalisation: copies a backend's raw strings into
+ * one arena per event and derives the normalised logon view from the
+ * EventData names (never positions: they move between template versions). */
+#include "event.h"
+#include "decode.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void hc_diag_clear(struct hc_diag *d)
+{
+	if (d)
+		memset(d, 0, sizeof(*d));
+}
+
+void hc_diag_set(struct hc_diag *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!d)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	va_end(ap);
+}
+
+void hc_diag_prefix(struct hc_diag *d, const char *fmt, ...)
+{
+	char pre[128];
+	size_t n, m;
+	va_list ap;
+
+	if (!d)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(pre, sizeof(pre), fmt, ap);
+	va_end(ap);
+	n = strlen(pre);
+	m = strnlen(d->msg, sizeof(d->msg) - 1);
+	if (n + m >= sizeof(d->msg))
+		m = sizeof(d->msg) - 1 - n;
+	memmove(d->msg + n, d->msg, m);
+	memcpy(d->msg, pre, n);
+	d->msg[n + m] = '\0';
+}
+
+const char *hc_event_get(const struct hc_event *ev, const char *name)
+{
+	for (size_t i = 0; i < ev->nfields; i++)
+		if (strcmp(ev->fields[i].name, name) == 0)
+			return ev->fields[i].value;
+	return NULL;
+}
+
+void hc_event_clear(struct hc_event *ev)
+{
+	if (!ev)
+		return;
+	free(ev->arena);
+	free(ev->fields);
+	memset(ev, 0, sizeof(*ev));
+}
+
+static char *arena_put(char **p, const char *s)
+{
+	size_t n = strlen(s);
+	char *r = *p;
+
+	memcpy(r, s, n + 1);
+	*p += n + 1;
+	return r;
+}
+
+int hc_event_build(struct hc_event *ev, const char *computer, const char *channel,
+		   const char *provider, size_t n, const char *const *names,
+		   const char *const *values)
+{
+	size_t total = 0;
+	char *p;
+
+	computer = computer ? computer : "";
+	channel = channel ? channel : "";
+	provider = provider ? provider : "";
+	total += strlen(computer) + strlen(channel) + strlen(provider) + 3;
+	for (size_t i = 0; i < n; i++)
+		total += strlen(names[i]) + strlen(values[i]) + 2;
+	/* second half: scratch for normalised strings (never longer than the
+	 * values they come from, plus a terminator each) */
+	ev->arena = malloc(total * 2 + 64);
+	ev->fields = calloc(n ? n : 1, sizeof(*ev->fields));
+	if (!ev->arena || !ev->fields) {
+		free(ev->arena);
+		free(ev->fields);
+		ev->arena = NULL;
+		ev->fields = NULL;
+		return HC_ERR_NOMEM;
+	}
+	p = ev->arena;
+	ev->computer = arena_put(&p, computer);
+	ev->channel = arena_put(&p, channel);
+	ev->provider = arena_put(&p, provider);
+	for (size_t i = 0; i < n; i++) {
+		ev->fields[i].name = arena_put(&p, names[i]);
+		ev->fields[i].value = arena_put(&p, values[i]);
+	}
+	ev->nfields = n;
+	hc_event_normalise(ev, p);
+	return HC_OK;
+}
+
+int hc_parse_uint(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	int base = 10, digits = 0;
+
+	if (!s)
+		return 0;
+	while (*s == ' ')
+		s++;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	for (; *s; s++) {
+		int d;
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = *s - 'A' + 10;
+		else if (*s == ' ')
+			break;
+		else
+			return 0;
+		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
+			return 0;
+		v = v * (uint64_t)base + (uint64_t)d;
+		digits++;
+	}
+	while (*s == ' ')
+		s++;
+	if (!digits || *s)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+/* "-" and "" mean absent in Security events. */
+static const char *present(const char *v)
+{
+	if (!v || !*v || (v[0] == '-' && !v[1]))
+		return NULL;
+	return v;
+}
+
+/* A scratch bump allocator over the second half of the arena. */
+struct scratch {
+	char *p;
+};
+
+static const char *trimmed(struct scratch *sc, const char *v)
+{
+	size_t n;
+	char *r;
+
+	v = present(v);
+	if (!v)
+		return NULL;
+	n = strlen(v);
+	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	if (!n)
+		return NULL;
+	r = sc->p;
+	memcpy(r, v, n);
+	r[n] = '\0';
+	sc->p += n + 1;
+	return r;
+}
+
+int hc_ip_normalise(const char *in, char *out, size_t cap)
+{
+	size_t n;
+	const char *pct;
+
+	if (cap)
+		out[0] = '\0';
+	if (!present(in) || cap < 2)
+		return 0;
+	while (*in == ' ')
+		in++;
+	if (strncasecmp(in, "::ffff:", 7) == 0 && strchr(in + 7, '.'))
+		in += 7;
+	pct = strchr(in, '%');
+	n = pct ? (size_t)(pct - in) : strlen(in);
+	while (n && in[n - 1] == ' ')
+		n--;
+	if (!n || n >= cap)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (!isxdigit(c) && c != '.' && c != ':')
+			return 0;
+		out[i] = (char)tolower(c);
+	}
+	out[n] = '\0';
+	return 1;
+}
+
+int hc_ip_is_local(const char *ip)
+{
+	if (!ip || !*ip)
+		return 1;
+	if (strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 || strcmp(ip, "0.0.0.0") == 0 ||
+	    strcmp(ip, "::") == 0 || strncmp(ip, "169.254.", 8) == 0)
+		return 1;
+	if (strncasecmp(ip, "fe8", 3) == 0 || strncasecmp(ip, "fe9", 3) == 0 ||
+	    strncasecmp(ip, "fea", 3) == 0 || strncasecmp(ip, "feb", 3) == 0)
+		return 1;
+	return 0;
+}
+
+static bool get_u64(const struct hc_event *ev, const char *name, uint64_t *out)
+{
+	const char *v = present(hc_event_get(ev, name));
+
+	return v && hc_parse_uint(v, out);
+}
+
+static bool get_u32(const struct hc_event *ev, const char *name, uint32_t *out)
+{
+	uint64_t v;
+
+	if (!get_u64(ev, name, &v) || v > UINT32_MAX)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+static int get_int(const struct hc_event *ev, const char *name)
+{
+	uint64_t v;
+
+	if (!get_u64(ev, name, &v) || v > INT32_MAX)
+		return -1;
+	return (int)v;
+}
+
+static enum hc_tristate yes_no(const char *v)
+{
+	v = present(v);
+	if (!v)
+		return HC_UNSET;
+	if (strcmp(v, "%%1842") == 0 || strcasecmp(v, "Yes") == 0)
+		return HC_YES;
+	if (strcmp(v, "%%1843") == 0 || strcasecmp(v, "No") == 0)
+		return HC_NO;
+	return HC_UNSET;
+}
+
+static enum hc_imp impersonation(const char *v)
+{
+	v = present(v);
+	if (!v)
+		return HC_IMP_NONE;
+	if (strcmp(v, "%%1832") == 0 || strcasecmp(v, "Identification") == 0)
+		return HC_IMP_IDENTIFICATION;
+	if (strcmp(v, "%%1833") == 0 || strcasecmp(v, "Impersonation") == 0)
+		return HC_IMP_IMPERSONATION;
+	if (strcmp(v, "%%1840") == 0 || strcasecmp(v, "Delegation") == 0)
+		return HC_IMP_DELEGATION;
+	if (strcasecmp(v, "Anonymous") == 0)
+		return HC_IMP_ANONYMOUS;
+	return HC_IMP_OTHER;
+}
+
+static const char *guid(const char *v)
+{
+	v = present(v);
+	if (!v)
+		return NULL;
+	for (const char *p = v; *p; p++)
+		if (*p != '0' && *p != '{' && *p != '}' && *p != '-')
+			return v;
+	return NULL;
+}
+
+static void account(const struct hc_event *ev, struct hc_account *a, const char *dom,
+		    const char *name, const char *sid)
+{
+	a->domain = present(hc_event_get(ev, dom));
+	a->name = present(hc_event_get(ev, name));
+	a->sid = sid ? present(hc_event_get(ev, sid)) : NULL;
+}
+
+void hc_event_normalise(struct hc_event *ev, char *scratch_mem)
+{
+	struct hc_norm *n = &ev->norm;
+	struct scratch sc = {scratch_mem};
+	const char *v;
+	char ipbuf[128];
+
+	memset(n, 0, sizeof(*n));
+	n->logon_type = -1;
+	n->key_length = -1;
+	n->port = -1;
+
+	account(ev, &n->subject, "SubjectDomainName", "SubjectUserName", "SubjectUserSid");
+	switch (ev->event_id) {
+	case 4768:
+		account(ev, &n->target, "TargetDomainName", "TargetUserName", "TargetSid");
+		break;
+	case 4771:
+		account(ev, &n->target, "TargetDomainName", "TargetUserName", "TargetSid");
+		break;
+	case 4776:
+		n->target.name = present(hc_event_get(ev, "TargetUserName"));
+		break;
+	case 4778:
+	case 4779:
+		account(ev, &n->target, "AccountDomain", "AccountName", NULL);
+		break;
+	default:
+		account(ev, &n->target, "TargetDomainName", "TargetUserName", "TargetUserSid");
+		break;
+	}
+
+	n->has_subject_logon_id = get_u64(ev, "SubjectLogonId", &n->subject_logon_id);
+	n->has_target_logon_id = get_u64(ev, "TargetLogonId", &n->target_logon_id);
+	if (!n->has_target_logon_id)
+		n->has_target_logon_id = get_u64(ev, "LogonID", &n->target_logon_id);
+	n->has_linked_logon_id = get_u64(ev, "TargetLinkedLogonId", &n->linked_logon_id);
+	n->logon_type = get_int(ev, "LogonType");
+	n->logon_process = trimmed(&sc, hc_event_get(ev, "LogonProcessName"));
+	n->package = trimmed(&sc, hc_event_get(ev, "AuthenticationPackageName"));
+	if (!n->package)
+		n->package = trimmed(&sc, hc_event_get(ev, "PackageName"));
+	n->lm_package = trimmed(&sc, hc_event_get(ev, "LmPackageName"));
+	n->key_length = get_int(ev, "KeyLength");
+	n->impersonation = impersonation(hc_event_get(ev, "ImpersonationLevel"));
+	n->elevated = yes_no(hc_event_get(ev, "ElevatedToken"));
+	n->virtual_account = yes_no(hc_event_get(ev, "VirtualAccount"));
+	n->restricted_admin = yes_no(hc_event_get(ev, "RestrictedAdminMode"));
+
+	v = hc_event_get(ev, "WorkstationName");
+	if (!v)
+		v = hc_event_get(ev, "Workstation");
+	if (!v)
+		v = hc_event_get(ev, "ClientName");
+	n->workstation = trimmed(&sc, v);
+	/* Windows writes the NetBIOS name sometimes with leading backslashes */
+	while (n->workstation && n->workstation[0] == '\\')
+		n->workstation = n->workstation[1] ? n->workstation + 1 : NULL;
+
+	v = hc_event_get(ev, "IpAddress");
+	if (!v)
+		v = hc_event_get(ev, "ClientAddress");
+	if (hc_ip_normalise(v, ipbuf, sizeof(ipbuf)))
+		n->ip = trimmed(&sc, ipbuf);
+	n->port = get_int(ev, "IpPort");
+	n->process_name = trimmed(&sc, hc_event_get(ev, "ProcessName"));
+	n->has_process_id = get_u64(ev, "ProcessId", &n->process_id);
+	n->logon_guid = guid(hc_event_get(ev, "LogonGuid"));
+	n->has_status = get_u32(ev, "Status", &n->status);
+	n->has_substatus = get_u32(ev, "SubStatus", &n->substatus);
+	n->failure_reason = present(hc_event_get(ev, "FailureReason"));
+	n->target_server = trimmed(&sc, hc_event_get(ev, "TargetServerName"));
+	n->target_info = trimmed(&sc, hc_event_get(ev, "TargetInfo"));
+	n->service_name = trimmed(&sc, hc_event_get(ev, "ServiceName"));
+	n->has_ticket_options = get_u32(ev, "TicketOptions", &n->ticket_options);
+	n->has_ticket_encryption = get_u32(ev, "TicketEncryptionType", &n->ticket_encryption);
+	n->transmitted_services = present(hc_event_get(ev, "TransmittedServices"));
+	n->session_name = present(hc_event_get(ev, "SessionName"));
+	n->outbound_user = present(hc_event_get(ev, "TargetOutboundUserName"));
+	n->outbound_domain = present(hc_event_get(ev, "TargetOutboundDomainName"));
+	n->anonymous = hc_account_is_anonymous(&n->target);
+}
+
+int hc_account_is_anonymous(const struct hc_account *a)
+{
+	if (a->sid && strcmp(a->sid, "S-1-5-7") == 0)
+		return 1;
+	if (a->name && strcasecmp(a->name, "ANONYMOUS LOGON") == 0)
+		return 1;
+	/* a NULL SID with no name: nobody authenticated. A NULL SID beside a
+	 * name is a 4625 for an account that did not resolve, not anonymous. */
+	if (a->sid && strcmp(a->sid, "S-1-0-0") == 0 && !a->name)
+		return 1;
+	return 0;
+}
+
+/* Days from 1601-01-01 to the civil date (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	/* H. Hinnant's algorithm, epoch 1970-01-01, shifted to 1601 below */
+	y -= m <= 2;
+	const int64_t era = (y >= 0 ? y : y - 399) / 400;
+	const unsigned yoe = (unsigned)(y - era * 400);
+	const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468 + 134774;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	z -= 134774;
+	z += 719468;
+	const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	const unsigned doe = (unsigned)(z - era * 146097);
+	const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	const unsigned mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+#define TICKS_PER_SEC INT64_C(10000000)
+#define TICKS_PER_DAY (TICKS_PER_SEC * 86400)
+
+void hc_time_format(int64_t ticks, char *out, size_t cap)
+{
+	int64_t days, rem, y;
+	unsigned mo, d;
+
+	if (ticks < 0)
+		ticks = 0;
+	days = ticks / TICKS_PER_DAY;
+	rem = ticks % TICKS_PER_DAY;
+	civil_from_days(days, &y, &mo, &d);
+	snprintf(out, cap, "%04lld-%02u-%02uT%02d:%02d:%02d.%07dZ", (long long)y, mo, d,
+		 (int)(rem / (3600 * TICKS_PER_SEC)), (int)(rem / (60 * TICKS_PER_SEC) % 60),
+		 (int)(rem / TICKS_PER_SEC % 60), (int)(rem % TICKS_PER_SEC));
+}
+
+static int digits(const char **s, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if ((*s)[i] < '0' || (*s)[i] > '9')
+			return 0;
+		v = v * 10 + ((*s)[i] - '0');
+	}
+	*s += n;
+	*out = v;
+	return 1;
+}
+
+int hc_time_parse(const char *s, int64_t *ticks)
+{
+	int y, mo, d, h = 0, mi = 0, se = 0;
+	int64_t frac = 0, t;
+	int offset_min = 0;
+
+	if (!digits(&s, 4, &y) || *s++ != '-' || !digits(&s, 2, &mo) || *s++ != '-' ||
+	    !digits(&s, 2, &d))
+		return 0;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1601)
+		return 0;
+	if (*s == 'T' || *s == 't' || *s == ' ') {
+		s++;
+		if (!digits(&s, 2, &h) || *s++ != ':' || !digits(&s, 2, &mi))
+			return 0;
+		if (*s == ':') {
+			s++;
+			if (!digits(&s, 2, &se))
+				return 0;
+		}
+		if (*s == '.' || *s == ',') {
+			int64_t scale = TICKS_PER_SEC / 10;
+			s++;
+			if (*s < '0' || *s > '9')
+				return 0;
+			for (; *s >= '0' && *s <= '9'; s++) {
+				frac += (*s - '0') * scale;
+				scale /= 10;
+			}
+		}
+		if (h > 23 || mi > 59 || se > 60)
+			return 0;
+		if (*s == 'Z' || *s == 'z') {
+			s++;
+		} else if (*s == '+' || *s == '-') {
+			int oh, om, sign = *s == '-' ? -1 : 1;
+			s++;
+			if (!digits(&s, 2, &oh))
+				return 0;
+			if (*s == ':')
+				s++;
+			if (!digits(&s, 2, &om))
+				return 0;
+			offset_min = sign * (oh * 60 + om);
+		}
+	}
+	if (*s)
+		return 0;
+	t = days_from_civil(y, (unsigned)mo, (unsigned)d) * TICKS_PER_DAY;
+	t += ((int64_t)h * 3600 + mi * 60 + se - (int64_t)offset_min * 60) * TICKS_PER_SEC;
+	*ticks = t + frac;
+	return 1;
+}

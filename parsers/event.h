@@ -1,0 +1,177 @@
+/* The event model every input backend produces and the engine consumes: the
+ * System fields, the raw EventData Name -> text map exactly as the log carries
+ * it, and the normalised logon view derived from it (hc_event_normalise).
+ * Plain data, no foreign types; all strings of one event live in its arena. */
+#ifndef HC_EVENT_H
+#define HC_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Caps on hostile input. A field longer than HC_MAX_FIELD_LEN bytes is cut
+ * (and the cut reported); more than HC_MAX_FIELDS fields are dropped. */
+#define HC_MAX_FIELDS 96
+#define HC_MAX_FIELD_LEN 16384
+#define HC_MAX_NAME_LEN 256
+#define HC_MAX_RECORD_XML (4u << 20)
+
+/* Diagnostic filled by any failing call: which file, which record or byte
+ * offset, and a message. Caller-owned, like jansson's json_error_t. */
+struct hc_diag {
+	char file[512];
+	uint64_t record;   /* record index/identifier, when has_record */
+	uint64_t offset;   /* byte offset in the file, when has_offset */
+	bool has_record;
+	bool has_offset;
+	char msg[512];
+};
+
+void hc_diag_clear(struct hc_diag *d);
+/* printf-style message; keeps file/record/offset already set. */
+void hc_diag_set(struct hc_diag *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Puts a printf-style prefix (at most 127 bytes) before d->msg. */
+void hc_diag_prefix(struct hc_diag *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Error codes (negative). */
+enum {
+	HC_OK = 0,
+	HC_ERR_IO = -1,       /* cannot open/read */
+	HC_ERR_FORMAT = -2,   /* not this format / unusable */
+	HC_ERR_RECORD = -3,   /* one record failed; reading can go on */
+	HC_ERR_NOMEM = -4,
+	HC_ERR_LIMIT = -5,    /* a HC_MAX_* cap was hit */
+	HC_ERR_USAGE = -6,
+};
+
+/* An account as logged: each part NULL when absent or "-". */
+struct hc_account {
+	const char *domain;
+	const char *name;
+	const char *sid;
+};
+
+enum hc_tristate { HC_UNSET = 0, HC_NO = 1, HC_YES = 2 };
+
+/* ImpersonationLevel (%%1832...) */
+enum hc_imp {
+	HC_IMP_NONE = 0,      /* field absent or "-" */
+	HC_IMP_ANONYMOUS,
+	HC_IMP_IDENTIFICATION,
+	HC_IMP_IMPERSONATION,
+	HC_IMP_DELEGATION,
+	HC_IMP_OTHER,
+};
+
+/* Normalised view. Strings point into the event arena, NULL when the log has
+ * "-", an empty value or no such field. Integers use -1 (or has_* false)
+ * for "absent". Which members are set depends on the event id. */
+struct hc_norm {
+	struct hc_account subject;   /* Subject* (4624/4625/4648/4672) */
+	struct hc_account target;    /* Target* / Account* (4778) */
+	bool has_subject_logon_id, has_target_logon_id, has_linked_logon_id;
+	uint64_t subject_logon_id;
+	uint64_t target_logon_id;    /* 4624/4634/4647 TargetLogonId, 4778 LogonID */
+	uint64_t linked_logon_id;
+	int logon_type;              /* -1 when absent */
+	const char *logon_process;   /* trailing blanks trimmed */
+	const char *package;         /* AuthenticationPackageName / 4776 PackageName */
+	const char *lm_package;
+	int key_length;              /* -1 when absent */
+	enum hc_imp impersonation;
+	enum hc_tristate elevated, virtual_account, restricted_admin;
+	const char *workstation;     /* WorkstationName / 4776 Workstation / 4778 ClientName */
+	const char *ip;              /* ::ffff:a.b.c.d -> a.b.c.d, zone dropped, v6 lower-case */
+	int port;                    /* -1 when absent */
+	const char *process_name;
+	bool has_process_id;
+	uint64_t process_id;
+	const char *logon_guid;      /* NULL for the all-zero GUID */
+	bool has_status, has_substatus;
+	uint32_t status, substatus;  /* 4625/4776 NTSTATUS, 4768/4769/4771 Kerberos code */
+	const char *failure_reason;  /* %%23xx as logged */
+	const char *target_server;   /* 4648 TargetServerName */
+	const char *target_info;     /* 4648 TargetInfo */
+	const char *service_name;    /* 4768/4769/4771 ServiceName */
+	bool has_ticket_options, has_ticket_encryption;
+	uint32_t ticket_options, ticket_encryption;
+	const char *transmitted_services;
+	const char *session_name;    /* 4778/4779 */
+	const char *outbound_user;   /* TargetOutboundUserName/DomainName (type 9) */
+	const char *outbound_domain;
+	bool anonymous;              /* target is ANONYMOUS LOGON (S-1-5-7) or NULL SID */
+};
+
+struct hc_field {
+	const char *name;
+	const char *value;
+};
+
+/* One extracted event. `file` is borrowed from the caller of the reader and
+ * must outlive the event; everything else is owned by `arena`. */
+struct hc_event {
+	const char *file;
+	uint64_t record_id;
+	int64_t time;        /* 100 ns ticks since 1601-01-01 UTC (FILETIME) */
+	const char *computer;
+	const char *channel;
+	const char *provider;
+	uint32_t event_id;
+	uint32_t version;
+	bool recovered;
+	bool truncated;      /* some field was capped at HC_MAX_FIELD_LEN */
+	size_t nfields;
+	struct hc_field *fields;
+	struct hc_norm norm;
+	char *arena;
+};
+
+/* Value of field `name` (exact, case-sensitive as Windows writes it), or
+ * NULL when the event has no such field. */
+const char *hc_event_get(const struct hc_event *ev, const char *name);
+
+/* Release what `ev` owns (not `ev` itself); NULL-safe, idempotent. */
+void hc_event_clear(struct hc_event *ev);
+
+/* Builds an event from the parts a backend collected: copies every string
+ * into one arena owned by `ev`, then fills ev->norm. Returns 0 or
+ * HC_ERR_NOMEM. `names`/`values` are `n` borrowed strings. */
+int hc_event_build(struct hc_event *ev, const char *computer, const char *channel,
+		   const char *provider, size_t n, const char *const *names,
+		   const char *const *values);
+
+/* Fills ev->norm from ev->fields; strings it derives go into `scratch`,
+ * which must hold at least the total length of all field values plus
+ * ev->nfields bytes. Called by hc_event_build. */
+void hc_event_normalise(struct hc_event *ev, char *scratch);
+
+/* Helpers shared with other backends and the engine. */
+
+/* Parses "0x1a2b" / "1234" (optionally zero-padded) into *out. Returns 1 on
+ * success, 0 when `s` is not a number. */
+int hc_parse_uint(const char *s, uint64_t *out);
+
+/* Writes the normalised form of an IP address from a log into `out` (size
+ * `cap`): strips "::ffff:" from mapped IPv4, drops a "%zone" suffix,
+ * lower-cases IPv6. Returns 1 when an address remains, 0 for "-"/empty/
+ * unparseable-as-address input (out is then ""). */
+int hc_ip_normalise(const char *in, char *out, size_t cap);
+
+/* 1 when `ip` (normalised) is loopback, link-local or unspecified: an address
+ * that never identifies a remote host. */
+int hc_ip_is_local(const char *ip);
+
+/* 1 when the account is ANONYMOUS LOGON (S-1-5-7), or a NULL SID with no name. */
+int hc_account_is_anonymous(const struct hc_account *a);
+
+/* Converts FILETIME ticks to RFC 3339 UTC with 7 fractional digits and 'Z'
+ * ("2021-02-12T12:33:07.4694964Z") into `out` (>= 32 bytes). */
+void hc_time_format(int64_t ticks, char *out, size_t cap);
+
+/* Parses RFC 3339 "YYYY-MM-DD[THH:MM[:SS[.f...]]][Z|+hh:mm]" (a space may
+ * stand for 'T'; no zone means UTC). Returns 1 and sets *ticks, or 0. */
+int hc_time_parse(const char *s, int64_t *ticks);
+
+#endif

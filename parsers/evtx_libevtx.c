@@ -1,0 +1,296 @@
+/* The libevtx backend: the only file that includes libevtx.h. Debian's
+ * libevtx (20181227) exposes no EventData names, so a wanted record is
+ * rendered to XML by libevtx and scanned here for System and Data Name
+ * values; unwanted records cost only libevtx's own parse. */
+#include "input.h"
+#include "xmlscan.h"
+
+#include <libevtx.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct lx_state {
+	libevtx_file_t *file;
+	const struct hc_read_opts *opts;
+	const char *path;
+	int nrecords;
+	int nrecovered;
+	int index;            /* next normal record */
+	int rindex;           /* next recovered record (after the normal ones) */
+	bool reported_corrupt;
+	uint64_t *seen_ids;   /* record ids of normal records, for dedup of recovered */
+	size_t nseen, capseen;
+	bool seen_sorted;
+	uint64_t records, failed;
+	uint8_t *xml;
+	size_t xmlcap;
+	struct hc_xbuf scan;
+};
+
+/* Turns libevtx's error backtrace into one line in d->msg: the innermost
+ * cause (first line, the most specific: "unsupported type: 0x05") after
+ * `what`, and the byte offset libevtx names, if any. Frees the error. */
+static void take_error(libevtx_error_t **err, struct hc_diag *d, const char *what)
+{
+	char buf[4096] = "";
+	char *line, *first = NULL, *save = NULL;
+
+	if (err && *err) {
+		libevtx_error_backtrace_sprint(*err, buf, sizeof(buf));
+		libevtx_error_free(err);
+	}
+	for (line = strtok_r(buf, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
+		const char *o = strstr(line, "offset: 0x");
+		if (o && !d->has_offset) {
+			d->offset = strtoull(o + 8, NULL, 16);
+			d->has_offset = true;
+		}
+		if (*line && !first)
+			first = line;
+	}
+	if (first) {
+		/* drop libyal's "function_name: " prefix */
+		char *colon = strstr(first, ": ");
+		if (colon && !memchr(first, ' ', (size_t)(colon - first)))
+			first = colon + 2;
+		size_t n = strlen(first);
+		while (n && (first[n - 1] == '.' || first[n - 1] == ' '))
+			first[--n] = '\0';
+	}
+	hc_diag_set(d, "%s%s%s", what, first ? ": " : "", first ? first : "");
+}
+
+static int lx_probe(const unsigned char *magic, size_t n)
+{
+	return n >= 8 && memcmp(magic, "ElfFile", 8) == 0;
+}
+
+static void lx_close(void *p)
+{
+	struct lx_state *s = p;
+
+	if (!s)
+		return;
+	if (s->file) {
+		libevtx_file_close(s->file, NULL);
+		libevtx_file_free(&s->file, NULL);
+	}
+	free(s->seen_ids);
+	free(s->xml);
+	hc_xbuf_free(&s->scan);
+	free(s);
+}
+
+static int lx_open(const char *path, const struct hc_read_opts *o, void **ret,
+		   struct hc_diag *d)
+{
+	libevtx_error_t *err = NULL;
+	struct lx_state *s = calloc(1, sizeof(*s));
+	int rc = HC_ERR_FORMAT;
+
+	if (!s)
+		return HC_ERR_NOMEM;
+	s->opts = o;
+	s->path = path;
+	if (libevtx_file_initialize(&s->file, &err) != 1) {
+		take_error(&err, d, "cannot initialise libevtx");
+		rc = HC_ERR_NOMEM;
+		goto out;
+	}
+	if (libevtx_file_open(s->file, path, libevtx_get_access_flags_read(), &err) != 1) {
+		take_error(&err, d, "not a readable EVTX file");
+		libevtx_file_free(&s->file, NULL);
+		goto out;
+	}
+	if (libevtx_file_get_number_of_records(s->file, &s->nrecords, &err) != 1) {
+		take_error(&err, d, "cannot count records");
+		goto out;
+	}
+	if (o && o->recover &&
+	    libevtx_file_get_number_of_recovered_records(s->file, &s->nrecovered, &err) != 1) {
+		take_error(&err, d, "cannot count recovered records");
+		goto out;
+	}
+	*ret = s;
+	return HC_OK;
+out:
+	lx_close(s);
+	return rc;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool seen_before(struct lx_state *s, uint64_t id)
+{
+	if (!s->seen_sorted) {
+		qsort(s->seen_ids, s->nseen, sizeof(*s->seen_ids), cmp_u64);
+		s->seen_sorted = true;
+	}
+	return bsearch(&id, s->seen_ids, s->nseen, sizeof(id), cmp_u64) != NULL;
+}
+
+static int remember(struct lx_state *s, uint64_t id)
+{
+	if (s->nseen == s->capseen) {
+		size_t cap = s->capseen ? s->capseen * 2 : 1024;
+		uint64_t *n = realloc(s->seen_ids, cap * sizeof(*n));
+		if (!n)
+			return HC_ERR_NOMEM;
+		s->seen_ids = n;
+		s->capseen = cap;
+	}
+	s->seen_ids[s->nseen++] = id;
+	return HC_OK;
+}
+
+/* Renders record `rec` to XML and scans it into `ev`. */
+static int convert(struct lx_state *s, libevtx_record_t *rec, struct hc_event *ev,
+		   struct hc_diag *d)
+{
+	libevtx_error_t *err = NULL;
+	size_t size = 0;
+
+	if (libevtx_record_get_utf8_xml_string_size(rec, &size, &err) != 1 || size == 0) {
+		take_error(&err, d, "cannot render record");
+		return HC_ERR_RECORD;
+	}
+	if (size > HC_MAX_RECORD_XML) {
+		hc_diag_set(d, "record XML of %zu bytes exceeds the %u byte cap", size,
+			    HC_MAX_RECORD_XML);
+		return HC_ERR_RECORD;
+	}
+	if (size > s->xmlcap) {
+		uint8_t *n = realloc(s->xml, size);
+		if (!n)
+			return HC_ERR_NOMEM;
+		s->xml = n;
+		s->xmlcap = size;
+	}
+	if (libevtx_record_get_utf8_xml_string(rec, s->xml, size, &err) != 1) {
+		take_error(&err, d, "cannot render record");
+		return HC_ERR_RECORD;
+	}
+	return hc_xml_event_scan((const char *)s->xml, strnlen((const char *)s->xml, size),
+				 &s->scan, ev, d);
+}
+
+static int lx_next(void *p, struct hc_event *ev, struct hc_diag *d)
+{
+	struct lx_state *s = p;
+	libevtx_error_t *err = NULL;
+	libevtx_record_t *rec = NULL;
+	uint32_t id = 0;
+	bool recovered;
+	int index, rc;
+
+	for (;;) {
+		if (!s->reported_corrupt && s->index == s->nrecords) {
+			s->reported_corrupt = true;
+			if (libevtx_file_is_corrupted(s->file, NULL) == 1) {
+				hc_diag_set(d, "file is marked corrupted (a chunk checksum does not "
+					       "match); its records were read as they are");
+				d->has_record = false;
+				return HC_ERR_RECORD;
+			}
+		}
+		if (s->index < s->nrecords) {
+			recovered = false;
+			index = s->index++;
+			if (libevtx_file_get_record_by_index(s->file, index, &rec, &err) != 1) {
+				s->records++;
+				s->failed++;
+				take_error(&err, d, "unreadable record");
+				d->record = (uint64_t)index;
+				d->has_record = true;
+				hc_diag_prefix(d, "record #%d (index): ", index);
+				return HC_ERR_RECORD;
+			}
+		} else if (s->rindex < s->nrecovered) {
+			recovered = true;
+			index = s->rindex++;
+			if (libevtx_file_get_recovered_record_by_index(s->file, index, &rec, &err) !=
+			    1) {
+				/* most recovered slack is stale garbage: count, do not report */
+				libevtx_error_free(&err);
+				s->failed++;
+				continue;
+			}
+		} else {
+			return 0;
+		}
+		s->records += !recovered;
+
+		uint64_t rid = 0;
+		libevtx_record_get_identifier(rec, &rid, NULL);
+		if (!recovered) {
+			if ((rc = remember(s, rid)) < 0)
+				goto fail;
+		} else if (seen_before(s, rid)) {
+			libevtx_record_free(&rec, NULL);
+			continue;
+		}
+		if (libevtx_record_get_event_identifier(rec, &id, &err) != 1) {
+			libevtx_error_free(&err);
+			id = UINT32_MAX; /* let the XML decide */
+		}
+		if (id != UINT32_MAX && !hc_read_opts_wants(s->opts, id & 0xffff)) {
+			libevtx_record_free(&rec, NULL);
+			continue;
+		}
+		rc = convert(s, rec, ev, d);
+		if (rc == HC_OK && !hc_read_opts_wants(s->opts, ev->event_id)) {
+			hc_event_clear(ev);
+			libevtx_record_free(&rec, NULL);
+			continue;
+		}
+		if (rc < 0)
+			goto fail;
+		libevtx_record_free(&rec, NULL);
+		ev->file = s->path;
+		ev->recovered = recovered;
+		if (!ev->record_id)
+			ev->record_id = rid;
+		return 1;
+	fail:
+		libevtx_record_free(&rec, NULL);
+		if (rc == HC_ERR_RECORD) {
+			if (recovered) {
+				s->failed++;
+				continue;
+			}
+			s->failed++;
+			d->record = rid;
+			d->has_record = true;
+			hc_diag_prefix(d, "record %llu: ", (unsigned long long)rid);
+		}
+		return rc;
+	}
+}
+
+static void lx_stats(void *p, uint64_t *records, uint64_t *failed)
+{
+	struct lx_state *s = p;
+
+	*records = s->records;
+	*failed = s->failed;
+}
+
+const struct hc_backend hc_backend_libevtx = {
+	.name = "libevtx",
+	.probe = lx_probe,
+	.open = lx_open,
+	.next = lx_next,
+	.stats = lx_stats,
+	.close = lx_close,
+};
+
+const char *hc_libevtx_version(void)
+{
+	return libevtx_get_version();
+}

@@ -1,0 +1,76 @@
+/* Input backends behind one interface: a registry of readers, each
+ * {name, probe, open, next, close}, chosen by the first bytes of a file; and
+ * the walk that expands directory arguments into input files. */
+#ifndef HC_INPUT_H
+#define HC_INPUT_H
+
+#include "event.h"
+
+#define HC_MAX_PATH 4096
+#define HC_MAX_WALK_DEPTH 64
+#define HC_MAX_INPUT_FILES 1000000
+#define HC_PROBE_BYTES 64
+
+struct hc_read_opts {
+	bool recover;            /* also read records recovered from slack space */
+	const uint32_t *ids;     /* keep only these event ids; NULL = HC default set */
+	size_t nids;
+	unsigned threads;        /* worker threads for one file; 0 or 1 = none */
+};
+
+/* Event ids extracted by default (logon, logoff, explicit credentials,
+ * privileges, Kerberos, NTLM validation, RDP reconnect, boot). */
+extern const uint32_t hc_default_ids[];
+extern const size_t hc_default_nids;
+
+/* 1 when `id` is in the filter of `o` (or in the default set). */
+int hc_read_opts_wants(const struct hc_read_opts *o, uint32_t id);
+
+struct hc_backend {
+	const char *name;
+	/* 1 when the first bytes of a file (n may be short) look like ours. */
+	int (*probe)(const unsigned char *magic, size_t n);
+	/* Opens `path`; *state is written only on success. */
+	int (*open)(const char *path, const struct hc_read_opts *o, void **state,
+		    struct hc_diag *d);
+	/* 1 = *ev filled (caller clears it), 0 = end of input,
+	 * HC_ERR_RECORD = one record unreadable (d says which; call again),
+	 * other < 0 = the rest of the file is unreadable. */
+	int (*next)(void *state, struct hc_event *ev, struct hc_diag *d);
+	/* Statistics after the end: records seen, records failed. */
+	void (*stats)(void *state, uint64_t *records, uint64_t *failed);
+	void (*close)(void *state);
+};
+
+/* NULL-terminated registry. */
+extern const struct hc_backend *const hc_backends[];
+
+/* The libevtx backend (parsers/evtx_libevtx.c) and its library version. */
+extern const struct hc_backend hc_backend_libevtx;
+const char *hc_libevtx_version(void);
+
+struct hc_input;
+
+/* Opens `path` with the backend whose probe accepts its first bytes.
+ * `path` is borrowed and stamped into every event; it must outlive *ret.
+ * Returns 0 and *ret (free with hc_input_close), HC_ERR_IO or
+ * HC_ERR_FORMAT with `d` filled. */
+int hc_input_open(const char *path, const struct hc_read_opts *o,
+		  struct hc_input **ret, struct hc_diag *d);
+/* As hc_backend.next. */
+int hc_input_next(struct hc_input *in, struct hc_event *ev, struct hc_diag *d);
+const char *hc_input_backend(const struct hc_input *in);
+void hc_input_stats(const struct hc_input *in, uint64_t *records, uint64_t *failed);
+void hc_input_close(struct hc_input *in);
+
+/* Expands `paths`: a file is taken as is, a directory is walked recursively
+ * for names ending in ".evtx" (any case), in sorted order. For each path that
+ * cannot be used, calls `on_error(ctx, d)` and goes on. On success *ret is
+ * a malloc'd array of *n malloc'd strings (free with hc_paths_free).
+ * Returns 0, or HC_ERR_NOMEM / HC_ERR_LIMIT. */
+int hc_paths_expand(const char *const *paths, size_t npaths,
+		    void (*on_error)(void *ctx, const struct hc_diag *d), void *ctx,
+		    char ***ret, size_t *n);
+void hc_paths_free(char **paths, size_t n);
+
+#endif

@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct file_job {
 	struct hc_file_result res;
+	unsigned part, nparts;  /* slice of the file's records for this job */
 	struct hc_event *ev;
 	size_t n, cap;
 	struct hc_diag *diags;
@@ -52,12 +54,15 @@ static void add_diag(struct file_job *j, const struct hc_diag *d, bool fatal)
 	j->ndiags++;
 }
 
-static void read_file(struct file_job *j, const struct hc_read_opts *o)
+static void read_file(struct file_job *j, const struct hc_read_opts *base)
 {
 	struct hc_input *in = NULL;
+	struct hc_read_opts opts = *base, *o = &opts;
 	struct hc_diag d;
 	int rc;
 
+	opts.part = j->part;
+	opts.nparts = j->nparts;
 	j->diags = calloc(HC_MAX_DIAGS_PER_FILE, sizeof(*j->diags));
 	j->diag_fatal = calloc(HC_MAX_DIAGS_PER_FILE, sizeof(*j->diag_fatal));
 	if (!j->diags || !j->diag_fatal) {
@@ -112,29 +117,82 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* Files at least this big are split between workers. */
+#define HC_SPLIT_BYTES (8u << 20)
+
+static unsigned parts_for(const char *path, const struct hc_read_opts *o, unsigned threads)
+{
+	struct stat st;
+
+	if (threads < 2 || (o && o->recover) || stat(path, &st) != 0 ||
+	    st.st_size < (off_t)HC_SPLIT_BYTES)
+		return 1;
+	return threads;
+}
+
+/* Moves the events of job `j` into the set; frees them on failure. */
+static int take_events(struct hc_eventset *set, struct file_job *j, int rc)
+{
+	if (rc == HC_OK && set->n + j->n > set->cap) {
+		size_t cap = set->cap ? set->cap : 1024;
+		while (cap < set->n + j->n)
+			cap *= 2;
+		struct hc_event *nv = realloc(set->v, cap * sizeof(*nv));
+		if (!nv) {
+			rc = HC_ERR_NOMEM;
+		} else {
+			set->v = nv;
+			set->cap = cap;
+		}
+	}
+	if (rc == HC_OK) {
+		memcpy(set->v + set->n, j->ev, j->n * sizeof(*j->ev));
+		set->n += j->n;
+	} else {
+		for (size_t k = 0; k < j->n; k++)
+			hc_event_clear(&j->ev[k]);
+	}
+	free(j->ev);
+	j->ev = NULL;
+	return rc;
+}
+
 int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
 		   const struct hc_read_opts *o, unsigned threads, const struct hc_load_cb *cb)
 {
 	struct pool p = {0};
 	pthread_t tid[HC_MAX_THREADS];
+	struct hc_read_opts dflt = {0};
 	unsigned nt = 0;
+	size_t njobs = 0;
 	int rc = HC_OK;
 
 	if (npaths == 0)
 		return HC_OK;
-	p.jobs = calloc(npaths, sizeof(*p.jobs));
-	if (!p.jobs)
-		return HC_ERR_NOMEM;
-	p.njobs = npaths;
-	p.opts = o;
-	atomic_init(&p.next, 0);
-	for (size_t i = 0; i < npaths; i++) {
-		p.jobs[i].res.path = paths[i];
-	}
+	if (!o)
+		o = &dflt;
 	if (threads > HC_MAX_THREADS)
 		threads = HC_MAX_THREADS;
-	if (threads > npaths)
-		threads = (unsigned)npaths;
+	if (threads < 1)
+		threads = 1;
+	for (size_t i = 0; i < npaths; i++)
+		njobs += parts_for(paths[i], o, threads);
+	p.jobs = calloc(njobs, sizeof(*p.jobs));
+	if (!p.jobs)
+		return HC_ERR_NOMEM;
+	p.njobs = njobs;
+	p.opts = o;
+	atomic_init(&p.next, 0);
+	for (size_t i = 0, k = 0; i < npaths; i++) {
+		unsigned np = parts_for(paths[i], o, threads);
+		for (unsigned part = 0; part < np; part++, k++) {
+			p.jobs[k].res.path = paths[i];
+			p.jobs[k].part = part;
+			p.jobs[k].nparts = np;
+		}
+	}
+	if (threads > njobs)
+		threads = (unsigned)njobs;
 	for (unsigned t = 1; t < threads; t++) {
 		if (pthread_create(&tid[nt], NULL, worker, &p) != 0)
 			break;
@@ -144,45 +202,48 @@ int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
 	for (unsigned t = 0; t < nt; t++)
 		pthread_join(tid[t], NULL);
 
-	for (size_t i = 0; i < npaths; i++) {
-		struct file_job *j = &p.jobs[i];
-		if (j->rc < 0)
-			rc = j->rc;
-		for (size_t k = 0; cb && cb->on_diag && k < j->ndiags; k++)
-			cb->on_diag(cb->ctx, &j->diags[k], j->diag_fatal[k]);
-		if (j->extra_diags && cb && cb->on_diag) {
+	/* merge: the parts of one file are consecutive jobs, in record order */
+	for (size_t i = 0; i < njobs;) {
+		struct hc_file_result res = p.jobs[i].res;
+		size_t end = i + p.jobs[i].nparts;
+		uint64_t extra = 0;
+		res.records = res.failed = res.kept = 0;
+		res.ndiags = 0;
+		for (size_t k = i; k < end; k++) {
+			struct file_job *j = &p.jobs[k];
+			if (j->rc < 0)
+				rc = j->rc;
+			res.records += j->res.records;
+			res.failed += j->res.failed;
+			res.kept += j->n;
+			res.open_failed |= j->res.open_failed;
+			if (!res.backend)
+				res.backend = j->res.backend;
+			for (size_t q = 0; q < j->ndiags; q++) {
+				if (res.ndiags >= HC_MAX_DIAGS_PER_FILE) {
+					extra++;
+					continue;
+				}
+				if (cb && cb->on_diag)
+					cb->on_diag(cb->ctx, &j->diags[q], j->diag_fatal[q]);
+				res.ndiags++;
+			}
+			extra += j->extra_diags;
+			rc = take_events(set, j, rc);
+			free(j->diags);
+			free(j->diag_fatal);
+		}
+		if (extra && cb && cb->on_diag) {
 			struct hc_diag d;
 			hc_diag_clear(&d);
-			snprintf(d.file, sizeof(d.file), "%s", j->res.path);
-			hc_diag_set(&d, "%llu more record errors not shown",
-				    (unsigned long long)j->extra_diags);
+			snprintf(d.file, sizeof(d.file), "%s", res.path);
+			hc_diag_set(&d, "%llu more record errors not shown", (unsigned long long)extra);
 			cb->on_diag(cb->ctx, &d, false);
-		}
-		j->res.ndiags = j->ndiags + (j->extra_diags ? 1 : 0);
-		if (rc == HC_OK && set->n + j->n > set->cap) {
-			size_t cap = set->cap ? set->cap : 1024;
-			while (cap < set->n + j->n)
-				cap *= 2;
-			struct hc_event *nv = realloc(set->v, cap * sizeof(*nv));
-			if (!nv) {
-				rc = HC_ERR_NOMEM;
-			} else {
-				set->v = nv;
-				set->cap = cap;
-			}
-		}
-		if (rc == HC_OK) {
-			memcpy(set->v + set->n, j->ev, j->n * sizeof(*j->ev));
-			set->n += j->n;
-		} else {
-			for (size_t k = 0; k < j->n; k++)
-				hc_event_clear(&j->ev[k]);
+			res.ndiags++;
 		}
 		if (cb && cb->on_file)
-			cb->on_file(cb->ctx, &j->res);
-		free(j->ev);
-		free(j->diags);
-		free(j->diag_fatal);
+			cb->on_file(cb->ctx, &res);
+		i = end;
 	}
 	free(p.jobs);
 	return rc;

@@ -3,6 +3,7 @@
  * rendered to XML by libevtx and scanned here for System and Data Name
  * values; unwanted records cost only libevtx's own parse. */
 #include "input.h"
+#include "evtx_check.h"
 #include "xmlscan.h"
 
 #include <libevtx.h>
@@ -17,8 +18,10 @@ struct lx_state {
 	int nrecords;
 	int nrecovered;
 	int index;            /* next normal record */
+	int end;              /* one past the last normal record of our part */
 	int rindex;           /* next recovered record (after the normal ones) */
-	bool reported_corrupt;
+	struct hc_evtx_check check;   /* structural damage, reported first */
+	size_t damage_reported;
 	uint64_t *seen_ids;   /* record ids of normal records, for dedup of recovered */
 	size_t nseen, capseen;
 	bool seen_sorted;
@@ -103,9 +106,23 @@ static int lx_open(const char *path, const struct hc_read_opts *o, void **ret,
 		libevtx_file_free(&s->file, NULL);
 		goto out;
 	}
+	/* damage and recovered records belong to part 0 */
+	if ((!o || o->part == 0) && (rc = hc_evtx_check_file(path, &s->check, d)) < 0)
+		goto out;
+	rc = HC_ERR_FORMAT;
 	if (libevtx_file_get_number_of_records(s->file, &s->nrecords, &err) != 1) {
 		take_error(&err, d, "cannot count records");
 		goto out;
+	}
+	s->end = s->nrecords;
+	if (o && o->nparts > 1) {
+		int64_t n = s->nrecords;
+		s->index = (int)(n * o->part / o->nparts);
+		s->end = (int)(n * (o->part + 1) / o->nparts);
+		if (o->part > 0) {
+			*ret = s;
+			return HC_OK;
+		}
 	}
 	if (o && o->recover &&
 	    libevtx_file_get_number_of_recovered_records(s->file, &s->nrecovered, &err) != 1) {
@@ -190,16 +207,19 @@ static int lx_next(void *p, struct hc_event *ev, struct hc_diag *d)
 	int index, rc;
 
 	for (;;) {
-		if (!s->reported_corrupt && s->index == s->nrecords) {
-			s->reported_corrupt = true;
-			if (libevtx_file_is_corrupted(s->file, NULL) == 1) {
-				hc_diag_set(d, "file is marked corrupted (a chunk checksum does not "
-					       "match); its records were read as they are");
-				d->has_record = false;
-				return HC_ERR_RECORD;
+		if (s->damage_reported < s->check.ndamage + (s->check.more_damage ? 1 : 0)) {
+			size_t k = s->damage_reported++;
+			if (k < s->check.ndamage) {
+				d->offset = s->check.damage[k].offset;
+				d->has_offset = true;
+				hc_diag_set(d, "%s", s->check.damage[k].msg);
+			} else {
+				hc_diag_set(d, "%llu more damaged chunks",
+					    (unsigned long long)s->check.more_damage);
 			}
+			return HC_ERR_RECORD;
 		}
-		if (s->index < s->nrecords) {
+		if (s->index < s->end) {
 			recovered = false;
 			index = s->index++;
 			if (libevtx_file_get_record_by_index(s->file, index, &rec, &err) != 1) {

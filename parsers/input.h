@@ -15,7 +15,11 @@ struct hc_read_opts {
 	bool recover;            /* also read records recovered from slack space */
 	const uint32_t *ids;     /* keep only these event ids; NULL = HC default set */
 	size_t nids;
-	unsigned threads;        /* worker threads for one file; 0 or 1 = none */
+	/* Read only part `part` of `nparts` (0 = whole file) of the normal
+	 * records, so several workers can share one big file, each with its own
+	 * handle. Part 0 also reports structural damage and reads recovered
+	 * records. */
+	unsigned part, nparts;
 };
 
 /* Event ids extracted by default (logon, logoff, explicit credentials,

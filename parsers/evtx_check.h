@@ -1,0 +1,36 @@
+/* A structural check of an EVTX file, independent of the reader library:
+ * file header, every chunk's signature and CRC32s, and truncation. It tells
+ * the responder exactly which chunk is damaged, where libevtx only says
+ * "corrupted" (and also says so for normal unused chunk slots). */
+#ifndef HC_EVTX_CHECK_H
+#define HC_EVTX_CHECK_H
+
+#include "event.h"
+
+#define HC_EVTX_HEADER_SIZE 4096
+#define HC_EVTX_CHUNK_SIZE 65536
+#define HC_MAX_CHECK_FINDINGS 64
+
+struct hc_evtx_damage {
+	uint64_t offset;  /* byte offset of the damaged header or chunk */
+	char msg[160];
+};
+
+struct hc_evtx_check {
+	uint32_t chunks;          /* chunk slots in the file */
+	uint32_t chunks_used;     /* slots with a valid signature */
+	uint32_t flags;           /* file header flags (dirty 0x1, full 0x2) */
+	size_t ndamage;           /* entries in damage[] (capped) */
+	uint64_t more_damage;     /* damage beyond the cap */
+	struct hc_evtx_damage damage[HC_MAX_CHECK_FINDINGS];
+};
+
+/* Checks the file at `path`. Fills *out; returns 0, or HC_ERR_IO with d set
+ * when the file cannot be read. Damage is data in *out, not an error. */
+int hc_evtx_check_file(const char *path, struct hc_evtx_check *out, struct hc_diag *d);
+
+/* CRC-32 (ISO-HDLC, as zlib's crc32) of `n` bytes, continuing from `crc`
+ * (start with 0). */
+uint32_t hc_crc32(uint32_t crc, const void *buf, size_t n);
+
+#endif

@@ -18,7 +18,6 @@ enum {
 
 struct hc_global {
 	bool color;
-	bool quiet;
 	unsigned threads;
 	const char *prog;
 };

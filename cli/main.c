@@ -22,7 +22,7 @@ static const struct {
 
 static void usage(FILE *out)
 {
-	fputs("usage: hopchain [--color=auto|always|never] [--threads N] [--quiet] <command> [options] [args]\n"
+	fputs("usage: hopchain [--color=auto|always|never] [--threads N] <command> [options] [args]\n"
 	      "       hopchain --help | --version\n"
 	      "\n"
 	      "Reconstructs logon hop chains from Windows Security event logs.\n"
@@ -35,7 +35,6 @@ static void usage(FILE *out)
 	      "global options:\n"
 	      "  --color=WHEN   colour the table view: auto (default), always, never\n"
 	      "  --threads N    worker threads for reading files (default: CPUs online)\n"
-	      "  -q, --quiet    no progress or summaries on stderr (errors still shown)\n"
 	      "  -h, --help     this help; `hopchain <command> --help` for a command\n"
 	      "  -V, --version  versions of hopchain and its libraries\n"
 	      "\n"
@@ -84,7 +83,6 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"color", required_argument, NULL, 'C'},
 		{"threads", required_argument, NULL, 'T'},
-		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -97,7 +95,7 @@ int main(int argc, char **argv)
 	g.threads = ncpu > 0 ? (unsigned)ncpu : 1;
 	/* '+': stop at the command name; the command parses the rest */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+qhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'C':
 			color = optarg;
@@ -111,9 +109,6 @@ int main(int argc, char **argv)
 			g.threads = (unsigned)n;
 			break;
 		}
-		case 'q':
-			g.quiet = true;
-			break;
 		case 'h':
 			usage(stdout);
 			return fflush(stdout) == 0 && !ferror(stdout) ? HC_EXIT_OK : HC_EXIT_FAILURE;

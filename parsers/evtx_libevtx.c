@@ -193,8 +193,15 @@ static int convert(struct lx_state *s, libevtx_record_t *rec, struct hc_event *e
 		take_error(&err, d, "cannot render record");
 		return HC_ERR_RECORD;
 	}
-	return hc_xml_event_scan((const char *)s->xml, strnlen((const char *)s->xml, size),
-				 &s->scan, ev, d);
+	int rc = hc_xml_event_scan((const char *)s->xml, strnlen((const char *)s->xml, size),
+				   &s->scan, ev, d);
+	if (rc == HC_OK && ev->time == 0) {
+		/* no TimeCreated: fall back to the record header's written time */
+		uint64_t ft = 0;
+		if (libevtx_record_get_written_time(rec, &ft, NULL) == 1 && ft <= INT64_MAX)
+			ev->time = (int64_t)ft;
+	}
+	return rc;
 }
 
 static int lx_next(void *p, struct hc_event *ev, struct hc_diag *d)

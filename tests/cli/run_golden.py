@@ -22,9 +22,11 @@ Each case in cases.json is one command line with what must come of it:
   known_bug   "file, function: what is wrong" - a case that fails until a
               reported bug is fixed; meson runs these as a separate test
               (golden-known-bugs) so the rest stays meaningful
+  known_bug_sanitized  the same, but only in a sanitizer build (--sanitized):
+              there the case runs only with --known-bugs; elsewhere normally
 
 Usage: run_golden.py --hopchain BIN [--src DIR] [--cases FILE] [--update]
-                     [--known-bugs | --no-known-bugs] [NAME...]
+                     [--known-bugs | --no-known-bugs] [--sanitized] [NAME...]
 --update rewrites the golden stdout files from the current binary (only then;
 never by default); review the diff before committing. Exit 0 all passed, 1 a
 case failed, 77 nothing ran.
@@ -135,6 +137,8 @@ def main():
     g = ap.add_mutually_exclusive_group()
     g.add_argument('--known-bugs', action='store_true', help='run only the known_bug cases')
     g.add_argument('--no-known-bugs', action='store_true', help='leave the known_bug cases out')
+    ap.add_argument('--sanitized', action='store_true',
+                    help='the binary is built with sanitizers (see known_bug_sanitized)')
     ap.add_argument('names', nargs='*', help='run only these cases')
     a = ap.parse_args()
     a.hopchain = os.path.abspath(a.hopchain)
@@ -150,10 +154,13 @@ def main():
         seen.add(c['name'])
     if a.names:
         cases = [c for c in cases if c['name'] in a.names]
+    def known(c):
+        return c.get('known_bug') or (a.sanitized and c.get('known_bug_sanitized'))
+
     if a.known_bugs:
-        cases = [c for c in cases if c.get('known_bug')]
+        cases = [c for c in cases if known(c)]
     if a.no_known_bugs:
-        cases = [c for c in cases if not c.get('known_bug')]
+        cases = [c for c in cases if not known(c)]
     if a.update:
         cases = [c for c in cases if 'stdout' in c]
 
@@ -162,8 +169,8 @@ def main():
         status, msgs = run_case(case, a, src)
         counts[status] += 1
         print('%-5s %s' % (status.upper(), case['name']))
-        if status == 'fail' and case.get('known_bug'):
-            print('      FIXME known bug: ' + case['known_bug'])
+        if status == 'fail' and known(case):
+            print('      FIXME known bug: ' + known(case))
         for m in msgs:
             print('      ' + m.replace('\n', '\n      '))
     print('%d passed, %d failed, %d skipped' % (counts['pass'], counts['fail'], counts['skip']))

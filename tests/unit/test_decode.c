@@ -10,23 +10,23 @@ static void test_logon_types(void)
 		const char *name;
 		int reusable;
 	} want[] = {
-		{0, "System", 0},
-		{1, NULL, 0}, /* not defined: the enum jumps from 0 to 2 */
-		{2, "Interactive", 1},
-		{3, "Network", 0},
-		{4, "Batch", 1},
-		{5, "Service", 1},
-		{6, "Proxy", 0},
-		{7, "Unlock", 0},
-		{8, "NetworkCleartext", 1},
-		{9, "NewCredentials", 1},
-		{10, "RemoteInteractive", 1},
-		{11, "CachedInteractive", 1},
-		{12, "CachedRemoteInteractive", 1},
-		{13, "CachedUnlock", 0},
-		{14, NULL, 0},
-		{-1, NULL, 0},
-		{1000, NULL, 0},
+	    {0, "System", 0},
+	    {1, NULL, 0}, /* not defined: the enum jumps from 0 to 2 */
+	    {2, "Interactive", 1},
+	    {3, "Network", 0},
+	    {4, "Batch", 1},
+	    {5, "Service", 1},
+	    {6, "Proxy", 0},
+	    {7, "Unlock", 0},
+	    {8, "NetworkCleartext", 1},
+	    {9, "NewCredentials", 1},
+	    {10, "RemoteInteractive", 1},
+	    {11, "CachedInteractive", 1},
+	    {12, "CachedRemoteInteractive", 1},
+	    {13, "CachedUnlock", 0},
+	    {14, NULL, 0},
+	    {-1, NULL, 0},
+	    {1000, NULL, 0},
 	};
 
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {

@@ -20,23 +20,23 @@ static void build(struct hc_event *ev, uint32_t id, uint32_t version, const char
 	ev->event_id = id;
 	ev->version = version;
 	if (hc_event_build(ev, "WS01.contoso.local", "Security",
-			   "Microsoft-Windows-Security-Auditing", n, names, values) != HC_OK) {
+	                   "Microsoft-Windows-Security-Auditing", n, names, values) != HC_OK) {
 		fprintf(stderr, "hc_event_build failed\n");
 		exit(1);
 	}
 }
 
 /* The 4624 fields common to v0..v3, in v0 order (DOMAIN.md 1.1). */
-#define F4624_V0                                                                            \
-	"SubjectUserSid", "S-1-5-18", "SubjectUserName", "WS01$", "SubjectDomainName",      \
-	"CONTOSO", "SubjectLogonId", "0x3e7", "TargetUserSid",                              \
-	"S-1-5-21-1111111111-2222222222-3333333333-1104", "TargetUserName", "alice",        \
-	"TargetDomainName", "CONTOSO", "TargetLogonId", "0x00000000008dcdc0", "LogonType",  \
-	"3", "LogonProcessName", "NtLmSsp ", "AuthenticationPackageName", "NTLM",           \
-	"WorkstationName", "CLIENT1", "LogonGuid", "{00000000-0000-0000-0000-000000000000}", \
-	"TransmittedServices", "-", "LmPackageName", "NTLM V2", "KeyLength", "128",         \
-	"ProcessId", "0x0", "ProcessName", "-", "IpAddress", "::ffff:10.0.0.5", "IpPort",   \
-	"49723"
+#define F4624_V0                                                                                   \
+	"SubjectUserSid", "S-1-5-18", "SubjectUserName", "WS01$", "SubjectDomainName", "CONTOSO",  \
+	    "SubjectLogonId", "0x3e7", "TargetUserSid",                                            \
+	    "S-1-5-21-1111111111-2222222222-3333333333-1104", "TargetUserName", "alice",           \
+	    "TargetDomainName", "CONTOSO", "TargetLogonId", "0x00000000008dcdc0", "LogonType",     \
+	    "3", "LogonProcessName", "NtLmSsp ", "AuthenticationPackageName", "NTLM",              \
+	    "WorkstationName", "CLIENT1", "LogonGuid", "{00000000-0000-0000-0000-000000000000}",   \
+	    "TransmittedServices", "-", "LmPackageName", "NTLM V2", "KeyLength", "128",            \
+	    "ProcessId", "0x0", "ProcessName", "-", "IpAddress", "::ffff:10.0.0.5", "IpPort",      \
+	    "49723"
 
 static void check_common_4624(const struct hc_event *ev)
 {
@@ -94,8 +94,8 @@ static void test_4624_versions(void)
 	/* v2: + RestrictedAdminMode, TargetOutbound*, VirtualAccount, linked id, elevated */
 	build(&ev, 4624, 2,
 	      N(F4624_V0, "ImpersonationLevel", "%%1840", "RestrictedAdminMode", "-",
-		"TargetOutboundUserName", "-", "TargetOutboundDomainName", "-", "VirtualAccount",
-		"%%1843", "TargetLinkedLogonId", "0x0", "ElevatedToken", "%%1842"));
+	        "TargetOutboundUserName", "-", "TargetOutboundDomainName", "-", "VirtualAccount",
+	        "%%1843", "TargetLinkedLogonId", "0x0", "ElevatedToken", "%%1842"));
 	check_common_4624(&ev);
 	CHECK_INT(ev.norm.impersonation, HC_IMP_DELEGATION);
 	CHECK_INT(ev.norm.restricted_admin, HC_UNSET);
@@ -110,9 +110,9 @@ static void test_4624_versions(void)
 	/* v3: RemoteCredentialGuard inserted at index 22, moving the rest */
 	build(&ev, 4624, 3,
 	      N(F4624_V0, "ImpersonationLevel", "%%1832", "RestrictedAdminMode", "%%1842",
-		"RemoteCredentialGuard", "-", "TargetOutboundUserName", "bob",
-		"TargetOutboundDomainName", "FABRIKAM", "VirtualAccount", "%%1842",
-		"TargetLinkedLogonId", "0x00000000008dcdc1", "ElevatedToken", "%%1843"));
+	        "RemoteCredentialGuard", "-", "TargetOutboundUserName", "bob",
+	        "TargetOutboundDomainName", "FABRIKAM", "VirtualAccount", "%%1842",
+	        "TargetLinkedLogonId", "0x00000000008dcdc1", "ElevatedToken", "%%1843"));
 	check_common_4624(&ev);
 	CHECK_INT(ev.norm.impersonation, HC_IMP_IDENTIFICATION);
 	CHECK_INT(ev.norm.restricted_admin, HC_YES);
@@ -128,15 +128,15 @@ static void test_4624_versions(void)
 	/* the same fields in reverse order: names, not positions */
 	build(&ev, 4624, 2,
 	      N("ElevatedToken", "%%1842", "IpPort", "49723", "IpAddress", "::ffff:10.0.0.5",
-		"ProcessName", "-", "ProcessId", "0x0", "KeyLength", "128", "LmPackageName",
-		"NTLM V2", "TransmittedServices", "-", "LogonGuid",
-		"{00000000-0000-0000-0000-000000000000}", "WorkstationName", "CLIENT1",
-		"AuthenticationPackageName", "NTLM", "LogonProcessName", "NtLmSsp ", "LogonType",
-		"3", "TargetLogonId", "0x00000000008dcdc0", "TargetDomainName", "CONTOSO",
-		"TargetUserName", "alice", "TargetUserSid",
-		"S-1-5-21-1111111111-2222222222-3333333333-1104", "SubjectLogonId", "0x3e7",
-		"SubjectDomainName", "CONTOSO", "SubjectUserName", "WS01$", "SubjectUserSid",
-		"S-1-5-18"));
+	        "ProcessName", "-", "ProcessId", "0x0", "KeyLength", "128", "LmPackageName",
+	        "NTLM V2", "TransmittedServices", "-", "LogonGuid",
+	        "{00000000-0000-0000-0000-000000000000}", "WorkstationName", "CLIENT1",
+	        "AuthenticationPackageName", "NTLM", "LogonProcessName", "NtLmSsp ", "LogonType",
+	        "3", "TargetLogonId", "0x00000000008dcdc0", "TargetDomainName", "CONTOSO",
+	        "TargetUserName", "alice", "TargetUserSid",
+	        "S-1-5-21-1111111111-2222222222-3333333333-1104", "SubjectLogonId", "0x3e7",
+	        "SubjectDomainName", "CONTOSO", "SubjectUserName", "WS01$", "SubjectUserSid",
+	        "S-1-5-18"));
 	check_common_4624(&ev);
 	CHECK_INT(ev.norm.elevated, HC_YES);
 	hc_event_clear(&ev);
@@ -150,12 +150,12 @@ static void test_absent_and_trim(void)
 
 	build(&ev, 4624, 2,
 	      N("SubjectUserSid", "S-1-0-0", "SubjectUserName", "-", "SubjectDomainName", "-",
-		"SubjectLogonId", "0x0", "TargetUserName", "svc", "TargetDomainName", "",
-		"LogonType", "5", "LogonProcessName", "Advapi  ", "AuthenticationPackageName",
-		"Negotiate", "WorkstationName", "", "LmPackageName", "-", "KeyLength", "-",
-		"ProcessName", "C:\\Windows\\System32\\services.exe", "IpAddress", "-", "IpPort",
-		"-", "ImpersonationLevel", "-", "ElevatedToken", "", "TargetLinkedLogonId", "-",
-		"TargetOutboundUserName", "-", "LogonGuid", "-", "TransmittedServices", ""));
+	        "SubjectLogonId", "0x0", "TargetUserName", "svc", "TargetDomainName", "",
+	        "LogonType", "5", "LogonProcessName", "Advapi  ", "AuthenticationPackageName",
+	        "Negotiate", "WorkstationName", "", "LmPackageName", "-", "KeyLength", "-",
+	        "ProcessName", "C:\\Windows\\System32\\services.exe", "IpAddress", "-", "IpPort",
+	        "-", "ImpersonationLevel", "-", "ElevatedToken", "", "TargetLinkedLogonId", "-",
+	        "TargetOutboundUserName", "-", "LogonGuid", "-", "TransmittedServices", ""));
 	CHECK_STR(n->subject.sid, "S-1-0-0");
 	CHECK_NULL(n->subject.name);
 	CHECK_NULL(n->subject.domain);
@@ -313,19 +313,24 @@ static void test_impersonation_and_yes_no(void)
 		const char *v;
 		int imp;
 	} imp[] = {
-		{"%%1832", HC_IMP_IDENTIFICATION}, {"%%1833", HC_IMP_IMPERSONATION},
-		{"%%1840", HC_IMP_DELEGATION},     {"%%1841", HC_IMP_OTHER},
-		{"Impersonation", HC_IMP_IMPERSONATION}, {"Delegation", HC_IMP_DELEGATION},
-		{"Identification", HC_IMP_IDENTIFICATION}, {"Anonymous", HC_IMP_ANONYMOUS},
-		{"%%9999", HC_IMP_OTHER},          {"-", HC_IMP_NONE},
-		{"", HC_IMP_NONE},
+	    {"%%1832", HC_IMP_IDENTIFICATION},
+	    {"%%1833", HC_IMP_IMPERSONATION},
+	    {"%%1840", HC_IMP_DELEGATION},
+	    {"%%1841", HC_IMP_OTHER},
+	    {"Impersonation", HC_IMP_IMPERSONATION},
+	    {"Delegation", HC_IMP_DELEGATION},
+	    {"Identification", HC_IMP_IDENTIFICATION},
+	    {"Anonymous", HC_IMP_ANONYMOUS},
+	    {"%%9999", HC_IMP_OTHER},
+	    {"-", HC_IMP_NONE},
+	    {"", HC_IMP_NONE},
 	};
 	static const struct {
 		const char *v;
 		int t;
 	} yn[] = {
-		{"%%1842", HC_YES}, {"%%1843", HC_NO}, {"Yes", HC_YES}, {"no", HC_NO},
-		{"-", HC_UNSET},    {"", HC_UNSET},    {"%%1844", HC_UNSET},
+	    {"%%1842", HC_YES}, {"%%1843", HC_NO}, {"Yes", HC_YES},      {"no", HC_NO},
+	    {"-", HC_UNSET},    {"", HC_UNSET},    {"%%1844", HC_UNSET},
 	};
 	struct hc_event ev;
 
@@ -338,8 +343,8 @@ static void test_impersonation_and_yes_no(void)
 	}
 	for (size_t i = 0; i < sizeof(yn) / sizeof(yn[0]); i++) {
 		build(&ev, 4624, 2,
-		      N("ElevatedToken", yn[i].v, "VirtualAccount", yn[i].v,
-			"RestrictedAdminMode", yn[i].v));
+		      N("ElevatedToken", yn[i].v, "VirtualAccount", yn[i].v, "RestrictedAdminMode",
+		        yn[i].v));
 		if (ev.norm.elevated != (enum hc_tristate)yn[i].t)
 			fprintf(stderr, "  (value \"%s\")\n", yn[i].v);
 		CHECK_INT(ev.norm.elevated, yn[i].t);
@@ -356,8 +361,8 @@ static void test_anonymous(void)
 
 	/* S-1-5-7 */
 	build(&ev, 4624, 2,
-	      N("TargetUserSid", "S-1-5-7", "TargetUserName", "ANONYMOUS LOGON",
-		"TargetDomainName", "NT AUTHORITY", "LmPackageName", "NTLM V1"));
+	      N("TargetUserSid", "S-1-5-7", "TargetUserName", "ANONYMOUS LOGON", "TargetDomainName",
+	        "NT AUTHORITY", "LmPackageName", "NTLM V1"));
 	CHECK(ev.norm.anonymous);
 	hc_event_clear(&ev);
 	/* the name alone, any case */
@@ -366,8 +371,8 @@ static void test_anonymous(void)
 	hc_event_clear(&ev);
 	/* 4625 for an unresolved account: NULL SID beside a real name is not anonymous */
 	build(&ev, 4625, 0,
-	      N("TargetUserSid", "S-1-0-0", "TargetUserName", "administrator",
-		"TargetDomainName", "WS01"));
+	      N("TargetUserSid", "S-1-0-0", "TargetUserName", "administrator", "TargetDomainName",
+	        "WS01"));
 	CHECK(!ev.norm.anonymous);
 	CHECK_STR(ev.norm.target.name, "administrator");
 	hc_event_clear(&ev);
@@ -378,7 +383,7 @@ static void test_anonymous(void)
 	/* a subject that is anonymous does not make the target anonymous */
 	build(&ev, 4624, 2,
 	      N("SubjectUserSid", "S-1-5-7", "TargetUserSid", "S-1-5-18", "TargetUserName",
-		"SYSTEM"));
+	        "SYSTEM"));
 	CHECK(!ev.norm.anonymous);
 	hc_event_clear(&ev);
 
@@ -400,12 +405,12 @@ static void test_4625(void)
 
 	build(&ev, 4625, 0,
 	      N("SubjectUserSid", "S-1-0-0", "SubjectUserName", "-", "SubjectDomainName", "-",
-		"SubjectLogonId", "0x0", "TargetUserSid", "S-1-0-0", "TargetUserName", "bob",
-		"TargetDomainName", "CONTOSO", "Status", "0xC000006D", "FailureReason", "%%2313",
-		"SubStatus", "0xc0000064", "LogonType", "3", "LogonProcessName", "NtLmSsp ",
-		"AuthenticationPackageName", "NTLM", "WorkstationName", "KALI",
-		"TransmittedServices", "-", "LmPackageName", "-", "KeyLength", "0", "ProcessId",
-		"0x0", "ProcessName", "-", "IpAddress", "192.168.56.66", "IpPort", "0"));
+	        "SubjectLogonId", "0x0", "TargetUserSid", "S-1-0-0", "TargetUserName", "bob",
+	        "TargetDomainName", "CONTOSO", "Status", "0xC000006D", "FailureReason", "%%2313",
+	        "SubStatus", "0xc0000064", "LogonType", "3", "LogonProcessName", "NtLmSsp ",
+	        "AuthenticationPackageName", "NTLM", "WorkstationName", "KALI",
+	        "TransmittedServices", "-", "LmPackageName", "-", "KeyLength", "0", "ProcessId",
+	        "0x0", "ProcessName", "-", "IpAddress", "192.168.56.66", "IpPort", "0"));
 	CHECK(n->has_status);
 	CHECK_U64(n->status, 0xC000006D);
 	CHECK(n->has_substatus);
@@ -423,8 +428,7 @@ static void test_4625(void)
 	CHECK(!n->anonymous);
 	hc_event_clear(&ev);
 
-	build(&ev, 4625, 0,
-	      N("Status", "0xC000006D", "SubStatus", "0x0", "FailureReason", "-"));
+	build(&ev, 4625, 0, N("Status", "0xC000006D", "SubStatus", "0x0", "FailureReason", "-"));
 	CHECK(n->has_substatus);
 	CHECK_U64(n->substatus, 0);
 	CHECK_NULL(n->failure_reason);
@@ -443,13 +447,14 @@ static void test_4648(void)
 
 	build(&ev, 4648, 0,
 	      N("SubjectUserSid", "S-1-5-21-1-2-3-1104", "SubjectUserName", "alice",
-		"SubjectDomainName", "CONTOSO", "SubjectLogonId", "0x1b2c3d", "LogonGuid",
-		"{7a1c2d3e-0000-1111-2222-333344445555}", "TargetUserName", "admin",
-		"TargetDomainName", "CONTOSO", "TargetLogonGuid",
-		"{00000000-0000-0000-0000-000000000000}", "TargetServerName", "server2.contoso.local",
-		"TargetInfo", "HTTP/server2.contoso.local", "ProcessId", "0x1a4", "ProcessName",
-		"C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", "IpAddress", "::1",
-		"IpPort", "0"));
+	        "SubjectDomainName", "CONTOSO", "SubjectLogonId", "0x1b2c3d", "LogonGuid",
+	        "{7a1c2d3e-0000-1111-2222-333344445555}", "TargetUserName", "admin",
+	        "TargetDomainName", "CONTOSO", "TargetLogonGuid",
+	        "{00000000-0000-0000-0000-000000000000}", "TargetServerName",
+	        "server2.contoso.local", "TargetInfo", "HTTP/server2.contoso.local", "ProcessId",
+	        "0x1a4", "ProcessName",
+	        "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", "IpAddress",
+	        "::1", "IpPort", "0"));
 	CHECK_STR(n->subject.name, "alice");
 	CHECK(n->has_subject_logon_id);
 	CHECK_U64(n->subject_logon_id, 0x1b2c3d);
@@ -461,7 +466,8 @@ static void test_4648(void)
 	CHECK_STR(n->logon_guid, "{7a1c2d3e-0000-1111-2222-333344445555}");
 	CHECK(n->has_process_id);
 	CHECK_U64(n->process_id, 0x1a4);
-	CHECK_STR(n->process_name, "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe");
+	CHECK_STR(n->process_name,
+	          "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe");
 	CHECK_STR(n->ip, "::1");
 	CHECK_INT(n->logon_type, -1);
 	hc_event_clear(&ev);
@@ -479,9 +485,9 @@ static void test_kerberos(void)
 
 	build(&ev, 4768, 0,
 	      N("TargetUserName", "alice", "TargetDomainName", "CONTOSO.LOCAL", "TargetSid",
-		"S-1-5-21-1-2-3-1104", "ServiceName", "krbtgt", "ServiceSid", "S-1-5-21-1-2-3-502",
-		"TicketOptions", "0x40810010", "Status", "0x0", "TicketEncryptionType", "0x12",
-		"PreAuthType", "2", "IpAddress", "::ffff:10.0.0.21", "IpPort", "49820"));
+	        "S-1-5-21-1-2-3-1104", "ServiceName", "krbtgt", "ServiceSid", "S-1-5-21-1-2-3-502",
+	        "TicketOptions", "0x40810010", "Status", "0x0", "TicketEncryptionType", "0x12",
+	        "PreAuthType", "2", "IpAddress", "::ffff:10.0.0.21", "IpPort", "49820"));
 	CHECK_STR(n->target.name, "alice");
 	CHECK_STR(n->target.domain, "CONTOSO.LOCAL");
 	CHECK_STR(n->target.sid, "S-1-5-21-1-2-3-1104");
@@ -498,10 +504,10 @@ static void test_kerberos(void)
 
 	build(&ev, 4769, 0,
 	      N("TargetUserName", "alice@CONTOSO.LOCAL", "TargetDomainName", "CONTOSO.LOCAL",
-		"ServiceName", "SERVER1$", "ServiceSid", "S-1-5-21-1-2-3-1105", "TicketOptions",
-		"0x60810010", "TicketEncryptionType", "0x12", "IpAddress", "::ffff:10.0.0.21",
-		"IpPort", "49821", "Status", "0x0", "LogonGuid",
-		"{C1A2B3C4-D5E6-F708-1928-374655647382}", "TransmittedServices", "-"));
+	        "ServiceName", "SERVER1$", "ServiceSid", "S-1-5-21-1-2-3-1105", "TicketOptions",
+	        "0x60810010", "TicketEncryptionType", "0x12", "IpAddress", "::ffff:10.0.0.21",
+	        "IpPort", "49821", "Status", "0x0", "LogonGuid",
+	        "{C1A2B3C4-D5E6-F708-1928-374655647382}", "TransmittedServices", "-"));
 	CHECK_STR(n->target.name, "alice@CONTOSO.LOCAL");
 	CHECK_STR(n->service_name, "SERVER1$");
 	CHECK_U64(n->ticket_options, 0x60810010);
@@ -512,8 +518,8 @@ static void test_kerberos(void)
 
 	build(&ev, 4771, 0,
 	      N("TargetUserName", "bob", "TargetSid", "S-1-5-21-1-2-3-1106", "ServiceName",
-		"krbtgt/CONTOSO.LOCAL", "TicketOptions", "0x40810010", "Status", "0x18",
-		"PreAuthType", "2", "IpAddress", "::ffff:10.0.0.22", "IpPort", "51000"));
+	        "krbtgt/CONTOSO.LOCAL", "TicketOptions", "0x40810010", "Status", "0x18",
+	        "PreAuthType", "2", "IpAddress", "::ffff:10.0.0.22", "IpPort", "51000"));
 	CHECK_STR(n->target.name, "bob");
 	CHECK_STR(n->target.sid, "S-1-5-21-1-2-3-1106");
 	CHECK_STR(n->service_name, "krbtgt/CONTOSO.LOCAL");
@@ -537,7 +543,7 @@ static void test_4776_4778(void)
 
 	build(&ev, 4776, 0,
 	      N("PackageName", "MICROSOFT_AUTHENTICATION_PACKAGE_V1_0", "TargetUserName", "carol",
-		"Workstation", "WS07", "Status", "0xC000006A"));
+	        "Workstation", "WS07", "Status", "0xC000006A"));
 	CHECK_STR(n->package, "MICROSOFT_AUTHENTICATION_PACKAGE_V1_0");
 	CHECK_STR(n->target.name, "carol");
 	CHECK_NULL(n->target.domain);
@@ -548,15 +554,15 @@ static void test_4776_4778(void)
 
 	build(&ev, 4776, 0,
 	      N("PackageName", "MICROSOFT_AUTHENTICATION_PACKAGE_V1_0", "TargetUserName", "carol",
-		"Workstation", "\\\\WS07", "Status", "0x0"));
+	        "Workstation", "\\\\WS07", "Status", "0x0"));
 	CHECK_STR(n->workstation, "WS07");
 	CHECK_U64(n->status, 0);
 	hc_event_clear(&ev);
 
 	build(&ev, 4778, 0,
 	      N("AccountName", "dave", "AccountDomain", "CONTOSO", "LogonID", "0x1a2b3c",
-		"SessionName", "RDP-Tcp#3", "ClientName", "LAPTOP9", "ClientAddress",
-		"::ffff:192.168.1.20"));
+	        "SessionName", "RDP-Tcp#3", "ClientName", "LAPTOP9", "ClientAddress",
+	        "::ffff:192.168.1.20"));
 	CHECK_STR(n->target.name, "dave");
 	CHECK_STR(n->target.domain, "CONTOSO");
 	CHECK(n->has_target_logon_id);
@@ -570,7 +576,7 @@ static void test_4776_4778(void)
 	/* console reconnect */
 	build(&ev, 4779, 0,
 	      N("AccountName", "dave", "AccountDomain", "CONTOSO", "LogonID", "0x1a2b3c",
-		"SessionName", "Console", "ClientName", "Unknown", "ClientAddress", "LOCAL"));
+	        "SessionName", "Console", "ClientName", "Unknown", "ClientAddress", "LOCAL"));
 	CHECK_NULL(n->ip);
 	CHECK_STR(n->session_name, "Console");
 	hc_event_clear(&ev);
@@ -590,9 +596,9 @@ static void test_guid_and_get(void)
 	CHECK_STR(ev.norm.logon_guid, "{00000000-0000-0000-0000-000000000001}");
 	hc_event_clear(&ev);
 
-	build(&ev, 4624, 2,
-	      N("TargetUserName", "first", "Odd Name", "x", "TargetUserName", "second",
-		"Empty", ""));
+	build(
+	    &ev, 4624, 2,
+	    N("TargetUserName", "first", "Odd Name", "x", "TargetUserName", "second", "Empty", ""));
 	CHECK_STR(hc_event_get(&ev, "TargetUserName"), "first");
 	CHECK_STR(ev.norm.target.name, "first");
 	CHECK_STR(hc_event_get(&ev, "Odd Name"), "x");

@@ -53,8 +53,7 @@ static void test_expand(void)
 	size_t n = 0;
 	struct errs e = {0};
 	static const char *const want[] = {
-		"/tree/A.EVTX", "/tree/b.evtx", "/tree/c/deep/x.Evtx", "/tree/c/y.evtx",
-		"/tree/d.evtx",
+	    "/tree/A.EVTX", "/tree/b.evtx", "/tree/c/deep/x.Evtx", "/tree/c/y.evtx", "/tree/d.evtx",
 	};
 
 	dir("tree");

@@ -66,7 +66,8 @@ static void test_match(void)
 	s = "administrator";
 	CHECK_INT(hc_regex_match(re, s, 3), 0);
 	/* invalid UTF-8 in a subject from a log is not an error */
-	s = "\xff\xfe" "admin";
+	s = "\xff\xfe"
+	    "admin";
 	hc_regex_free(re);
 	CHECK_INT(hc_regex_compile("admin", 1, &re, &d), HC_OK);
 	CHECK_INT(hc_regex_match(re, s, strlen(s)), 1);

@@ -13,8 +13,9 @@ static void check_parse(const char *s, int64_t want, int line)
 	hc_test_checks++;
 	if (rc != 1 || t != want) {
 		hc_test_failures++;
-		fprintf(stderr, "%s:%d: FAIL: hc_time_parse(\"%s\") rc %d ticks %lld, want 1 %lld\n",
-			__FILE__, line, s, rc, (long long)t, (long long)want);
+		fprintf(stderr,
+		        "%s:%d: FAIL: hc_time_parse(\"%s\") rc %d ticks %lld, want 1 %lld\n",
+		        __FILE__, line, s, rc, (long long)t, (long long)want);
 	}
 }
 #define PARSE(s, want) check_parse((s), (want), __LINE__)
@@ -28,7 +29,7 @@ static void check_reject(const char *s, int line)
 	if (rc != 0 || t != 4242) {
 		hc_test_failures++;
 		fprintf(stderr, "%s:%d: FAIL: hc_time_parse(\"%s\") accepted (rc %d, ticks %lld)\n",
-			__FILE__, line, s, rc, (long long)t);
+		        __FILE__, line, s, rc, (long long)t);
 	}
 }
 #define REJECT(s) check_reject((s), __LINE__)
@@ -42,7 +43,7 @@ static void check_format(int64_t ticks, const char *want, int line)
 	if (strcmp(buf, want) != 0) {
 		hc_test_failures++;
 		fprintf(stderr, "%s:%d: FAIL: hc_time_format(%lld) == \"%s\", want \"%s\"\n",
-			__FILE__, line, (long long)ticks, buf, want);
+		        __FILE__, line, (long long)ticks, buf, want);
 	}
 }
 #define FORMAT(t, s) check_format((t), (s), __LINE__)
@@ -131,16 +132,16 @@ static void known_bug_impossible_dates(void)
 static void test_round_trip(void)
 {
 	static const int64_t fixed[] = {
-		0,
-		1,
-		9999999,
-		UNIX_EPOCH,
-		INT64_C(125962560000000000),
-		INT64_C(125962560000000000) - 1,
-		INT64_C(133536384000000000),
-		INT64_C(133537247999999999),
-		INT64_C(132576067874694964),
-		INT64_C(2650467743999999999),
+	    0,
+	    1,
+	    9999999,
+	    UNIX_EPOCH,
+	    INT64_C(125962560000000000),
+	    INT64_C(125962560000000000) - 1,
+	    INT64_C(133536384000000000),
+	    INT64_C(133537247999999999),
+	    INT64_C(132576067874694964),
+	    INT64_C(2650467743999999999),
 	};
 	uint64_t x = 0x9E3779B97F4A7C15u;
 	char buf[64];
@@ -161,7 +162,7 @@ static void test_round_trip(void)
 		hc_time_format(t, buf, sizeof(buf));
 		if (hc_time_parse(buf, &back) != 1 || back != t) {
 			HC_FAIL_AT("round trip of %lld: \"%s\" -> %lld", (long long)t, buf,
-				   (long long)back);
+			           (long long)back);
 			break;
 		}
 	}

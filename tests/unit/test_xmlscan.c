@@ -7,59 +7,59 @@
 /* As libevtx 20181227 prints a 4624 (indented, self-closing empty elements,
  * nine-digit fraction, upper-case GUIDs). */
 static const char libevtx_4624[] =
-	"<Event xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\">\n"
-	"  <System>\n"
-	"    <Provider Name=\"Microsoft-Windows-Security-Auditing\" "
-	"Guid=\"{54849625-5478-4994-A5BA-3E3B0328C30D}\"/>\n"
-	"    <EventID>4624</EventID>\n"
-	"    <Version>2</Version>\n"
-	"    <Level>0</Level>\n"
-	"    <Task>12544</Task>\n"
-	"    <Opcode>0</Opcode>\n"
-	"    <Keywords>0x8020000000000000</Keywords>\n"
-	"    <TimeCreated SystemTime=\"2021-02-12T12:33:07.469496400Z\"/>\n"
-	"    <EventRecordID>505860</EventRecordID>\n"
-	"    <Correlation ActivityID=\"{5965E1C0-DDA7-0003-D8E1-6559A7DDD801}\"/>\n"
-	"    <Execution ProcessID=\"688\" ThreadID=\"736\"/>\n"
-	"    <Channel>Security</Channel>\n"
-	"    <Computer>dc.windomain.local</Computer>\n"
-	"    <Security/>\n"
-	"  </System>\n"
-	"  <EventData>\n"
-	"    <Data Name=\"SubjectUserSid\">S-1-5-18</Data>\n"
-	"    <Data Name=\"SubjectLogonId\">0x00000000000003e7</Data>\n"
-	"    <Data Name=\"TargetUserName\">a&lt;b&gt;c&amp;d&quot;e&apos;f</Data>\n"
-	"    <Data Name=\"TargetLogonId\">0x00000000008dcdc0</Data>\n"
-	"    <Data Name=\"LogonType\">3</Data>\n"
-	"    <Data Name=\"LogonProcessName\">NtLmSsp </Data>\n"
-	"    <Data Name=\"WorkstationName\"/>\n"
-	"    <Data Name=\"ProcessName\">esc&#x1b;[31mred&#27;</Data>\n"
-	"    <Data Name=\"IpAddress\">::ffff:10.0.0.5</Data>\n"
-	"  </EventData>\n"
-	"</Event>\n";
+    "<Event xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\">\n"
+    "  <System>\n"
+    "    <Provider Name=\"Microsoft-Windows-Security-Auditing\" "
+    "Guid=\"{54849625-5478-4994-A5BA-3E3B0328C30D}\"/>\n"
+    "    <EventID>4624</EventID>\n"
+    "    <Version>2</Version>\n"
+    "    <Level>0</Level>\n"
+    "    <Task>12544</Task>\n"
+    "    <Opcode>0</Opcode>\n"
+    "    <Keywords>0x8020000000000000</Keywords>\n"
+    "    <TimeCreated SystemTime=\"2021-02-12T12:33:07.469496400Z\"/>\n"
+    "    <EventRecordID>505860</EventRecordID>\n"
+    "    <Correlation ActivityID=\"{5965E1C0-DDA7-0003-D8E1-6559A7DDD801}\"/>\n"
+    "    <Execution ProcessID=\"688\" ThreadID=\"736\"/>\n"
+    "    <Channel>Security</Channel>\n"
+    "    <Computer>dc.windomain.local</Computer>\n"
+    "    <Security/>\n"
+    "  </System>\n"
+    "  <EventData>\n"
+    "    <Data Name=\"SubjectUserSid\">S-1-5-18</Data>\n"
+    "    <Data Name=\"SubjectLogonId\">0x00000000000003e7</Data>\n"
+    "    <Data Name=\"TargetUserName\">a&lt;b&gt;c&amp;d&quot;e&apos;f</Data>\n"
+    "    <Data Name=\"TargetLogonId\">0x00000000008dcdc0</Data>\n"
+    "    <Data Name=\"LogonType\">3</Data>\n"
+    "    <Data Name=\"LogonProcessName\">NtLmSsp </Data>\n"
+    "    <Data Name=\"WorkstationName\"/>\n"
+    "    <Data Name=\"ProcessName\">esc&#x1b;[31mred&#27;</Data>\n"
+    "    <Data Name=\"IpAddress\">::ffff:10.0.0.5</Data>\n"
+    "  </EventData>\n"
+    "</Event>\n";
 
 /* As python-evtx prints the same record (Qualifiers="", space for 'T',
  * microseconds, <X></X> for empty elements, non-ASCII as &#...;). */
 static const char pyevtx_4624[] =
-	"<Event xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><System>"
-	"<Provider Name=\"Microsoft-Windows-Security-Auditing\" "
-	"Guid=\"{54849625-5478-4994-a5ba-3e3b0328c30d}\"></Provider>\n"
-	"<EventID Qualifiers=\"\">4624</EventID>\n"
-	"<Version>2</Version>\n"
-	"<Level>0</Level>\n"
-	"<TimeCreated SystemTime=\"2021-02-12 12:33:07.469496\"></TimeCreated>\n"
-	"<EventRecordID>505860</EventRecordID>\n"
-	"<Correlation ActivityID=\"\" RelatedActivityID=\"\"></Correlation>\n"
-	"<Channel>Security</Channel>\n"
-	"<Computer>dc.windomain.local</Computer>\n"
-	"<Security UserID=\"\"></Security>\n"
-	"</System>\n"
-	"<EventData><Data Name=\"SubjectUserSid\">S-1-5-18</Data>\n"
-	"<Data Name=\"TargetUserName\">J&#252;rgen</Data>\n"
-	"<Data Name=\"WorkstationName\"></Data>\n"
-	"<Data Name=\"LogonType\">10</Data>\n"
-	"</EventData>\n"
-	"</Event>\n";
+    "<Event xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><System>"
+    "<Provider Name=\"Microsoft-Windows-Security-Auditing\" "
+    "Guid=\"{54849625-5478-4994-a5ba-3e3b0328c30d}\"></Provider>\n"
+    "<EventID Qualifiers=\"\">4624</EventID>\n"
+    "<Version>2</Version>\n"
+    "<Level>0</Level>\n"
+    "<TimeCreated SystemTime=\"2021-02-12 12:33:07.469496\"></TimeCreated>\n"
+    "<EventRecordID>505860</EventRecordID>\n"
+    "<Correlation ActivityID=\"\" RelatedActivityID=\"\"></Correlation>\n"
+    "<Channel>Security</Channel>\n"
+    "<Computer>dc.windomain.local</Computer>\n"
+    "<Security UserID=\"\"></Security>\n"
+    "</System>\n"
+    "<EventData><Data Name=\"SubjectUserSid\">S-1-5-18</Data>\n"
+    "<Data Name=\"TargetUserName\">J&#252;rgen</Data>\n"
+    "<Data Name=\"WorkstationName\"></Data>\n"
+    "<Data Name=\"LogonType\">10</Data>\n"
+    "</EventData>\n"
+    "</Event>\n";
 
 static int scan(const char *xml, struct hc_xbuf *b, struct hc_xml_event *x, struct hc_diag *d)
 {
@@ -150,18 +150,19 @@ static void test_entities(void)
 	struct hc_xml_event x;
 	struct hc_diag d;
 	const char *xml =
-		"<Event><System><EventID>4624</EventID></System><EventData>"
-		"<Data Name=\"A\">&lt;&gt;&amp;&quot;&apos;</Data>"
-		"<Data Name=\"B\">&#x1b;&#27;&#X41;&#x20AC;&#128512;</Data>"
-		"<Data Name=\"C\">&unknown; &#; &#x; &#0; &#x110000; &amp &#12345678901234;</Data>"
-		"<Data Name=\"D&amp;E\">v</Data>"
-		"<Data Name=\"F\">&amp;lt;</Data>"
-		"</EventData></Event>";
+	    "<Event><System><EventID>4624</EventID></System><EventData>"
+	    "<Data Name=\"A\">&lt;&gt;&amp;&quot;&apos;</Data>"
+	    "<Data Name=\"B\">&#x1b;&#27;&#X41;&#x20AC;&#128512;</Data>"
+	    "<Data Name=\"C\">&unknown; &#; &#x; &#0; &#x110000; &amp &#12345678901234;</Data>"
+	    "<Data Name=\"D&amp;E\">v</Data>"
+	    "<Data Name=\"F\">&amp;lt;</Data>"
+	    "</EventData></Event>";
 
 	CHECK_INT(scan(xml, &b, &x, &d), HC_OK);
 	CHECK_INT(x.nfields, 5);
 	CHECK_STR(field(&x, "A"), "<>&\"'");
-	CHECK_STR(field(&x, "B"), "\x1b\x1b" "A\xe2\x82\xac\xf0\x9f\x98\x80");
+	CHECK_STR(field(&x, "B"), "\x1b\x1b"
+	                          "A\xe2\x82\xac\xf0\x9f\x98\x80");
 	/* what is not a known entity stays as it is */
 	CHECK_STR(field(&x, "C"), "&unknown; &#; &#x; &#0; &#x110000; &amp &#12345678901234;");
 	CHECK_STR(field(&x, "D&E"), "v");
@@ -174,9 +175,9 @@ static void test_entities(void)
 	hc_xbuf_free(&b);
 
 	CHECK_INT(scan("<Event><System><Provider Name=\"P&amp;Q\"/><EventID>1</EventID>"
-		       "<Channel>A&lt;B</Channel><Computer>h&#x41;st</Computer></System></Event>",
-		       &b, &x, &d),
-		  HC_OK);
+	               "<Channel>A&lt;B</Channel><Computer>h&#x41;st</Computer></System></Event>",
+	               &b, &x, &d),
+	          HC_OK);
 	CHECK_STR(x.provider, "P&Q");
 	CHECK_STR(x.channel, "A<B");
 	CHECK_STR(x.computer, "hAst");
@@ -194,10 +195,10 @@ static void test_unnamed_and_odd(void)
 
 	/* classic events: unnamed <Data> elements become Data[1], Data[2]... */
 	CHECK_INT(scan("<Event><System><EventID Qualifiers=\"16384\">7036</EventID></System>"
-		       "<EventData><Data>Windows Update</Data><Data/><Data>running</Data>"
-		       "<Binary>AB</Binary><DataItem>x</DataItem></EventData></Event>",
-		       &b, &x, &d),
-		  HC_OK);
+	               "<EventData><Data>Windows Update</Data><Data/><Data>running</Data>"
+	               "<Binary>AB</Binary><DataItem>x</DataItem></EventData></Event>",
+	               &b, &x, &d),
+	          HC_OK);
 	CHECK_INT(x.event_id, 7036);
 	CHECK_INT(x.nfields, 3);
 	CHECK_STR(field(&x, "Data[1]"), "Windows Update");
@@ -209,9 +210,9 @@ static void test_unnamed_and_odd(void)
 	memset(longname, 'N', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
 	snprintf(xml, sizeof(xml),
-		 "<Event><System><EventID>4624</EventID></System><EventData>"
-		 "<Data Name=\"%s\">v</Data></EventData></Event>",
-		 longname);
+	         "<Event><System><EventID>4624</EventID></System><EventData>"
+	         "<Data Name=\"%s\">v</Data></EventData></Event>",
+	         longname);
 	CHECK_INT(scan(xml, &b, &x, &d), HC_OK);
 	CHECK_INT(x.nfields, 1);
 	CHECK(strlen(x.names[0]) < HC_MAX_NAME_LEN);
@@ -219,9 +220,9 @@ static void test_unnamed_and_odd(void)
 
 	/* EventID with surrounding blanks */
 	CHECK_INT(scan("<Event><System><EventID>\n 4625 \n</EventID><Version>0</Version>"
-		       "</System></Event>",
-		       &b, &x, &d),
-		  HC_OK);
+	               "</System></Event>",
+	               &b, &x, &d),
+	          HC_OK);
 	CHECK_INT(x.event_id, 4625);
 	hc_xbuf_free(&b);
 }
@@ -234,23 +235,22 @@ static void test_errors(void)
 	struct hc_event ev;
 
 	CHECK_INT(scan("<Event><System><Version>1</Version></System><EventData>"
-		       "<Data Name=\"A\">1</Data></EventData></Event>",
-		       &b, &x, &d),
-		  HC_ERR_RECORD);
+	               "<Data Name=\"A\">1</Data></EventData></Event>",
+	               &b, &x, &d),
+	          HC_ERR_RECORD);
 	CHECK(strstr(d.msg, "EventID") != NULL);
-	CHECK_INT(scan("<Event><System><EventID/></System></Event>", &b, &x, &d),
-		  HC_ERR_RECORD);
+	CHECK_INT(scan("<Event><System><EventID/></System></Event>", &b, &x, &d), HC_ERR_RECORD);
 	CHECK_INT(scan("not xml at all", &b, &x, &d), HC_ERR_RECORD);
 	CHECK(d.msg[0] != '\0');
 	CHECK_INT(scan("", &b, &x, &d), HC_ERR_RECORD);
 	CHECK_INT(scan("<Event><System><EventID>4624</EventID></System><EventData>"
-		       "<Data Name=\"A\">never closed</EventData></Event>",
-		       &b, &x, &d),
-		  HC_ERR_RECORD);
+	               "<Data Name=\"A\">never closed</EventData></Event>",
+	               &b, &x, &d),
+	          HC_ERR_RECORD);
 	CHECK(strstr(d.msg, "Data") != NULL);
 	/* truncated in the middle of a tag: an error or a partial result, never a crash */
 	static const char cut[] = "<Event><System><EventID>4624</EventID></System><EventData>"
-				  "<Data Name=\"A\">x</Data><Data Na";
+	                          "<Data Name=\"A\">x</Data><Data Na";
 	for (size_t n = 0; n <= strlen(cut); n++) {
 		int rc = hc_xml_scan(cut, n, &b, &x, &d);
 		CHECK(rc == HC_OK || rc == HC_ERR_RECORD);
@@ -337,27 +337,27 @@ static void known_bug_userdata(void)
 	struct hc_diag d;
 
 	CHECK_INT(scan("<Event xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\">\n"
-		       "  <System>\n"
-		       "    <Provider Name=\"Microsoft-Windows-Eventlog\" "
-		       "Guid=\"{FC65DDD8-D6EF-4962-83D5-6E5CFE9CE148}\"/>\n"
-		       "    <EventID>1102</EventID>\n"
-		       "    <Version>0</Version>\n"
-		       "    <Channel>Security</Channel>\n"
-		       "    <Computer>dc.windomain.local</Computer>\n"
-		       "  </System>\n"
-		       "  <UserData>\n"
-		       "    <LogFileCleared "
-		       "xmlns=\"http://manifests.microsoft.com/win/2004/08/windows/eventlog\">\n"
-		       "      <SubjectUserSid>S-1-5-21-3648566514-1342408385-4134854909-1000"
-		       "</SubjectUserSid>\n"
-		       "      <SubjectUserName>vagrant</SubjectUserName>\n"
-		       "      <SubjectDomainName>WINDOMAIN</SubjectDomainName>\n"
-		       "      <SubjectLogonId>0x00000000001febb0</SubjectLogonId>\n"
-		       "    </LogFileCleared>\n"
-		       "  </UserData>\n"
-		       "</Event>\n",
-		       &b, &x, &d),
-		  HC_OK);
+	               "  <System>\n"
+	               "    <Provider Name=\"Microsoft-Windows-Eventlog\" "
+	               "Guid=\"{FC65DDD8-D6EF-4962-83D5-6E5CFE9CE148}\"/>\n"
+	               "    <EventID>1102</EventID>\n"
+	               "    <Version>0</Version>\n"
+	               "    <Channel>Security</Channel>\n"
+	               "    <Computer>dc.windomain.local</Computer>\n"
+	               "  </System>\n"
+	               "  <UserData>\n"
+	               "    <LogFileCleared "
+	               "xmlns=\"http://manifests.microsoft.com/win/2004/08/windows/eventlog\">\n"
+	               "      <SubjectUserSid>S-1-5-21-3648566514-1342408385-4134854909-1000"
+	               "</SubjectUserSid>\n"
+	               "      <SubjectUserName>vagrant</SubjectUserName>\n"
+	               "      <SubjectDomainName>WINDOMAIN</SubjectDomainName>\n"
+	               "      <SubjectLogonId>0x00000000001febb0</SubjectLogonId>\n"
+	               "    </LogFileCleared>\n"
+	               "  </UserData>\n"
+	               "</Event>\n",
+	               &b, &x, &d),
+	          HC_OK);
 	CHECK_INT(x.event_id, 1102);
 	CHECK_STR(x.provider, "Microsoft-Windows-Eventlog");
 	CHECK_INT(x.nfields, 4);

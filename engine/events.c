@@ -145,10 +145,10 @@ static int take_events(struct hc_eventset *set, struct file_job *j, int rc)
 			set->cap = cap;
 		}
 	}
-	if (rc == HC_OK) {
+	if (rc == HC_OK && j->n) {
 		memcpy(set->v + set->n, j->ev, j->n * sizeof(*j->ev));
 		set->n += j->n;
-	} else {
+	} else if (rc != HC_OK) {
 		for (size_t k = 0; k < j->n; k++)
 			hc_event_clear(&j->ev[k]);
 	}

@@ -461,7 +461,9 @@ int hc_time_parse(const char *s, int64_t *ticks)
 	if (!digits(&s, 4, &y) || *s++ != '-' || !digits(&s, 2, &mo) || *s++ != '-' ||
 	    !digits(&s, 2, &d))
 		return 0;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1601)
+	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (mo < 1 || mo > 12 || d < 1 || y < 1601 || d > mdays[mo - 1] + (mo == 2 && leap))
 		return 0;
 	if (*s == 'T' || *s == 't' || *s == ' ') {
 		s++;

@@ -145,6 +145,8 @@ static int cmp_u64(const void *a, const void *b)
 
 static bool seen_before(struct lx_state *s, uint64_t id)
 {
+	if (s->nseen == 0)
+		return false;
 	if (!s->seen_sorted) {
 		qsort(s->seen_ids, s->nseen, sizeof(*s->seen_ids), cmp_u64);
 		s->seen_sorted = true;

@@ -184,7 +184,7 @@ static int walk(const char *dir, int depth, struct plist *out,
 			break;
 	}
 	closedir(dh);
-	if (rc == HC_OK)
+	if (rc == HC_OK && names.n)
 		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
 	for (size_t i = 0; rc == HC_OK && i < names.n; i++) {
 		char path[HC_MAX_PATH];

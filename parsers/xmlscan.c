@@ -236,16 +236,12 @@ int hc_xml_scan(const char *xml, size_t len, struct hc_xbuf *b, struct hc_xml_ev
 		return HC_ERR_RECORD;
 	}
 
-	/* EventData (or UserData): every <Data Name="x">v</Data> */
+	/* EventData: every <Data Name="x">v</Data> */
+	size_t n = 0, unnamed = 0;
 	ed = find(sys_end, end, "<EventData");
 	edend = ed ? find(ed, end, "</EventData>") : NULL;
-	if (!ed) {
-		ed = find(sys_end, end, "<UserData");
-		edend = ed ? find(ed, end, "</UserData>") : NULL;
-	}
-	if (!edend)
+	if (ed && !edend)
 		edend = end;
-	size_t n = 0, unnamed = 0;
 	for (const char *p = ed; p && p < edend;) {
 		const char *dp = find(p, edend, "<Data");
 		if (!dp)
@@ -283,6 +279,50 @@ int hc_xml_scan(const char *xml, size_t len, struct hc_xbuf *b, struct hc_xml_ev
 			}
 			out->truncated |= unescape(b, gt + 1, close);
 			p = close + 7;
+		}
+		n++;
+	}
+	/* UserData: <UserData><Wrapper xmlns=".."><Leaf>v</Leaf>...</Wrapper>;
+	 * each leaf element is a field named by its tag */
+	ed = ed ? NULL : find(sys_end, end, "<UserData");
+	edend = ed ? find(ed, end, "</UserData>") : NULL;
+	const char *wrap = edend ? memchr(ed + 1, '<', (size_t)(edend - ed - 1)) : NULL;
+	const char *p = wrap ? memchr(wrap, '>', (size_t)(edend - wrap)) : NULL;
+	if (p && p[-1] == '/')
+		p = NULL; /* <Wrapper/>: no fields */
+	while (p && p < edend) {
+		const char *lt = memchr(p, '<', (size_t)(edend - p)), *gt, *ne;
+		if (!lt || lt[1] == '/')
+			break; /* the wrapper's end tag */
+		gt = memchr(lt, '>', (size_t)(edend - lt));
+		if (!gt)
+			break;
+		for (ne = lt + 1; ne < gt && *ne != ' ' && *ne != '/' && *ne != '>'; ne++)
+			;
+		if (ne == lt + 1 || ne - lt > HC_MAX_NAME_LEN)
+			break;
+		if (n >= HC_MAX_FIELDS) {
+			out->dropped_fields = true;
+			break;
+		}
+		off[2 * n] = b->len;
+		memcpy(b->data + b->len, lt + 1, (size_t)(ne - lt - 1));
+		b->len += (size_t)(ne - lt - 1);
+		b->data[b->len++] = '\0';
+		off[2 * n + 1] = b->len;
+		if (gt[-1] == '/') {
+			b->data[b->len++] = '\0';
+			p = gt + 1;
+		} else {
+			/* leaf text up to the next tag; nested elements are not fields */
+			const char *te2 = memchr(gt + 1, '<', (size_t)(edend - gt - 1));
+			if (!te2)
+				break;
+			out->truncated |= unescape(b, gt + 1, te2);
+			const char *cl = memchr(te2, '>', (size_t)(edend - te2));
+			if (!cl)
+				break;
+			p = cl + 1;
 		}
 		n++;
 	}

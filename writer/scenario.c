@@ -1,0 +1,1850 @@
+/* scenario.c: reads a scenario (the only file using jansson), expands shorthands
+ * and defaults into the Data fields of each event, adds the seeded background
+ * noise and streams each host's events, sorted by time, into the encoder. */
+#include "scenario.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "evtx_write.h"
+#include "templates.h"
+
+#define ARENA_SIZE (HC_SC_MAX_TEXT + 16384)
+#define NO_IDX UINT32_MAX
+
+enum pkind { P_USER, P_MACHINE, P_SYSTEM, P_LOCALSVC, P_NETSVC, P_ANON, P_DWM, P_UMFD };
+enum { PKG_DEFAULT, PKG_KERBEROS, PKG_NTLM, PKG_NEGOTIATE };
+enum { ROLE_WORKSTATION, ROLE_SERVER, ROLE_DC };
+
+#define EVF_EXPLICIT 0x01
+#define EVF_AUTO 0x02 /* generated 4672 / logoff for an explicit or background logon */
+
+struct principal {
+	const char *name;
+	const char *domain;
+	const char *sid;
+	int admin;
+	int kind;
+	int host; /* machine accounts: their host, else -1 */
+};
+
+struct session {
+	int32_t user;
+	uint8_t ltype;
+	int fixed; /* luid given by the scenario or well known */
+	uint64_t luid;
+	const char *label;
+	const char *name;   /* TargetUserName override */
+	const char *domain; /* TargetDomainName override */
+};
+
+struct sc_ev {
+	uint64_t t;
+	uint32_t seq;
+	uint16_t eid;
+	uint8_t ver;
+	uint8_t ltype;
+	uint8_t pkg;
+	uint8_t flags;
+	int32_t user;
+	int32_t from;    /* host index of the source, or -1 */
+	int32_t peer;    /* host index of the server / service, or -1 */
+	int32_t session; /* session created (4624) or referenced */
+	int32_t subject; /* session acting as Subject (4648, 4624 type 9), or -1 */
+	uint32_t idx;    /* index in the host's "events" array, or NO_IDX */
+	json_t *src;     /* the explicit event object (borrowed), or NULL */
+};
+
+struct host {
+	const char *name;
+	const char *fqdn;
+	const char *ip;
+	const char *file;
+	char netbios[64];
+	const char *msid;
+	int role;
+	uint64_t first_id;
+	uint32_t lsass;
+	int principal;
+	json_t *events;
+	json_t *bg;
+	struct session *ss;
+	size_t nss, css;
+	struct sc_ev *ev;
+	size_t nev, cev;
+	uint64_t luid;
+	uint64_t seed;
+};
+
+struct hc_sc {
+	json_t *root;
+	const char *nb;   /* NetBIOS domain */
+	const char *dns;  /* DNS domain */
+	char realm[256];  /* upper-case DNS domain */
+	const char *dsid; /* domain SID */
+	struct principal *pr;
+	size_t npr, cpr;
+	struct host *hosts;
+	size_t nhosts;
+	char **owned;
+	size_t nowned, cowned;
+	int dc; /* index of the first DC host or -1 */
+};
+
+/* Expansion scratch: text per Data field, then values for the encoder. */
+struct xbuf {
+	const struct hc_tpl *t;
+	const char *txt[HC_EVTXW_MAX_FIELDS];
+	size_t len[HC_EVTXW_MAX_FIELDS];
+	int isnull[HC_EVTXW_MAX_FIELDS];
+	struct hc_evtxw_value val[HC_EVTXW_MAX_FIELDS];
+	char arena[ARENA_SIZE];
+	size_t used;
+	int overflow;
+	uint32_t exec_pid, exec_tid;
+	uint64_t keywords;
+};
+
+static void diag_set(struct hc_sc_diag *diag, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void diag_set(struct hc_sc_diag *diag, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (diag == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(diag->msg, sizeof(diag->msg), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- small helpers ---- */
+
+static uint64_t mix64(uint64_t z)
+{
+	z += 0x9e3779b97f4a7c15ULL;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t rnd(uint64_t *state)
+{
+	*state += 0x9e3779b97f4a7c15ULL;
+	uint64_t z = *state;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (; *s; s++) {
+		h ^= (uint8_t)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static char *own(struct hc_sc *sc, char *s)
+{
+	if (s == NULL)
+		return NULL;
+	if (sc->nowned == sc->cowned) {
+		size_t n = sc->cowned ? sc->cowned * 2 : 64;
+		char **p = realloc(sc->owned, n * sizeof(*p));
+		if (p == NULL) {
+			free(s);
+			return NULL;
+		}
+		sc->owned = p;
+		sc->cowned = n;
+	}
+	sc->owned[sc->nowned++] = s;
+	return s;
+}
+
+static char *own_printf(struct hc_sc *sc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static char *own_printf(struct hc_sc *sc, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return own(sc, s);
+}
+
+static int grow(void **p, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return 0;
+	size_t c = *cap ? *cap * 2 : 16;
+	void *q = realloc(*p, c * size);
+	if (q == NULL)
+		return HC_SC_E_NOMEM;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+static int is_comment_key(const char *k)
+{
+	return k[0] == '_' || strcmp(k, "comment") == 0;
+}
+
+/* Keys allowed in an object; anything else is a scenario error. */
+static int check_keys(json_t *obj, const char *const *allowed, const char *where,
+		      struct hc_sc_diag *diag)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(obj, k, v)
+	{
+		int ok = is_comment_key(k);
+		for (size_t i = 0; !ok && allowed[i]; i++)
+			ok = strcmp(allowed[i], k) == 0;
+		if (!ok) {
+			diag_set(diag, "%s: unknown key \"%s\"", where, k);
+			return HC_SC_E_SCENARIO;
+		}
+	}
+	return 0;
+}
+
+static const char *get_str(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* ---- principals ---- */
+
+static int add_principal(struct hc_sc *sc, const char *name, const char *domain, const char *sid,
+			 int kind, int admin, int hostidx)
+{
+	if (sc->npr >= HC_SC_MAX_ACCOUNTS)
+		return HC_SC_E_SCENARIO;
+	if (grow((void **)&sc->pr, &sc->cpr, sc->npr, sizeof(*sc->pr)))
+		return HC_SC_E_NOMEM;
+	sc->pr[sc->npr].name = name;
+	sc->pr[sc->npr].domain = domain;
+	sc->pr[sc->npr].sid = sid;
+	sc->pr[sc->npr].kind = kind;
+	sc->pr[sc->npr].admin = admin;
+	sc->pr[sc->npr].host = hostidx;
+	sc->npr++;
+	return (int)sc->npr - 1;
+}
+
+/* Find an account by name (case-insensitive); creates DWM-n / UMFD-n on demand.
+ * Returns the index or -1. */
+static int find_principal(struct hc_sc *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->npr; i++)
+		if (strcasecmp(sc->pr[i].name, name) == 0)
+			return (int)i;
+	if ((strncasecmp(name, "DWM-", 4) == 0 || strncasecmp(name, "UMFD-", 5) == 0)) {
+		int dwm = name[0] == 'D' || name[0] == 'd';
+		const char *num = name + (dwm ? 4 : 5);
+		char *end;
+		unsigned long n = strtoul(num, &end, 10);
+		if (*num == '\0' || *end != '\0' || n > 1000)
+			return -1;
+		char *nm = own_printf(sc, "%s-%lu", dwm ? "DWM" : "UMFD", n);
+		char *sid = own_printf(sc, "S-1-5-%d-0-%lu", dwm ? 90 : 96, n);
+		if (nm == NULL || sid == NULL)
+			return -1;
+		return add_principal(sc, nm, dwm ? "Window Manager" : "Font Driver Host", sid,
+				     dwm ? P_DWM : P_UMFD, 0, -1);
+	}
+	return -1;
+}
+
+static int find_host(const struct hc_sc *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->nhosts; i++)
+		if (strcasecmp(sc->hosts[i].name, name) == 0 ||
+		    strcasecmp(sc->hosts[i].fqdn, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* ---- loading ---- */
+
+static int load_domain(struct hc_sc *sc, struct hc_sc_diag *diag)
+{
+	static const char *const keys[] = {"netbios", "dns", "sid", NULL};
+	json_t *d = json_object_get(sc->root, "domain");
+	struct hc_evtxw_value v;
+
+	if (!json_is_object(d)) {
+		diag_set(diag, "scenario: \"domain\" object missing");
+		return HC_SC_E_SCENARIO;
+	}
+	if (check_keys(d, keys, "domain", diag))
+		return HC_SC_E_SCENARIO;
+	sc->nb = get_str(d, "netbios");
+	sc->dns = get_str(d, "dns");
+	sc->dsid = get_str(d, "sid");
+	if (sc->nb == NULL || sc->dns == NULL || sc->dsid == NULL ||
+	    hc_evtxw_sid_parse(sc->dsid, &v) != 0 || strlen(sc->dns) >= sizeof(sc->realm)) {
+		diag_set(diag, "domain: need netbios, dns and a valid sid");
+		return HC_SC_E_SCENARIO;
+	}
+	for (size_t i = 0; sc->dns[i]; i++)
+		sc->realm[i] = (char)toupper((unsigned char)sc->dns[i]);
+	return 0;
+}
+
+static int load_accounts(struct hc_sc *sc, struct hc_sc_diag *diag)
+{
+	static const char *const keys[] = {"sid", "rid", "admin", "domain", NULL};
+	json_t *a = json_object_get(sc->root, "accounts");
+	const char *name;
+	json_t *v;
+
+	if (add_principal(sc, "SYSTEM", "NT AUTHORITY", "S-1-5-18", P_SYSTEM, 1, -1) < 0 ||
+	    add_principal(sc, "LOCAL SERVICE", "NT AUTHORITY", "S-1-5-19", P_LOCALSVC, 1, -1) < 0 ||
+	    add_principal(sc, "NETWORK SERVICE", "NT AUTHORITY", "S-1-5-20", P_NETSVC, 1, -1) < 0 ||
+	    add_principal(sc, "ANONYMOUS LOGON", "NT AUTHORITY", "S-1-5-7", P_ANON, 0, -1) < 0)
+		return HC_SC_E_NOMEM;
+	if (a == NULL)
+		return 0;
+	if (!json_is_object(a)) {
+		diag_set(diag, "scenario: \"accounts\" must be an object (name -> SID or object)");
+		return HC_SC_E_SCENARIO;
+	}
+	json_object_foreach(a, name, v)
+	{
+		const char *sid = NULL, *dom = sc->nb;
+		int admin = 0;
+		struct hc_evtxw_value sv;
+
+		if (is_comment_key(name))
+			continue;
+		if (find_principal(sc, name) >= 0) {
+			diag_set(diag, "accounts: \"%s\" defined twice or reserved", name);
+			return HC_SC_E_SCENARIO;
+		}
+		if (json_is_string(v)) {
+			sid = json_string_value(v);
+		} else if (json_is_object(v)) {
+			char where[HC_SC_MAX_LABEL + 32];
+			snprintf(where, sizeof(where), "accounts.%.*s", HC_SC_MAX_LABEL, name);
+			if (check_keys(v, keys, where, diag))
+				return HC_SC_E_SCENARIO;
+			sid = get_str(v, "sid");
+			if (sid == NULL && json_is_integer(json_object_get(v, "rid")))
+				sid = own_printf(sc, "%s-%" JSON_INTEGER_FORMAT, sc->dsid,
+						 json_integer_value(json_object_get(v, "rid")));
+			admin = json_is_true(json_object_get(v, "admin"));
+			if (get_str(v, "domain"))
+				dom = get_str(v, "domain");
+		}
+		if (sid == NULL || hc_evtxw_sid_parse(sid, &sv) != 0) {
+			diag_set(diag, "accounts: \"%s\" needs a valid \"sid\" or \"rid\"", name);
+			return HC_SC_E_SCENARIO;
+		}
+		if (add_principal(sc, name, dom, sid, P_USER, admin, -1) < 0)
+			return HC_SC_E_NOMEM;
+	}
+	return 0;
+}
+
+static int load_hosts(struct hc_sc *sc, struct hc_sc_diag *diag)
+{
+	static const char *const keys[] = {"name",   "fqdn",	     "ip",	   "file",
+					   "role",   "first_record_id", "rid",	   "sid",
+					   "lsass_pid", "events",	     "background", NULL};
+	json_t *hs = json_object_get(sc->root, "hosts");
+	size_t i;
+	json_t *o;
+
+	if (!json_is_array(hs) || json_array_size(hs) == 0 ||
+	    json_array_size(hs) > HC_SC_MAX_HOSTS) {
+		diag_set(diag, "scenario: \"hosts\" must be a non-empty array");
+		return HC_SC_E_SCENARIO;
+	}
+	sc->nhosts = json_array_size(hs);
+	sc->hosts = calloc(sc->nhosts, sizeof(*sc->hosts));
+	if (sc->hosts == NULL)
+		return HC_SC_E_NOMEM;
+	sc->dc = -1;
+	json_array_foreach(hs, i, o)
+	{
+		struct host *h = &sc->hosts[i];
+		char where[64];
+		const char *role;
+		json_t *fid = json_object_get(o, "first_record_id");
+		json_t *rid = json_object_get(o, "rid");
+		json_t *pid = json_object_get(o, "lsass_pid");
+		struct hc_evtxw_value sv;
+		char *mname;
+
+		snprintf(where, sizeof(where), "hosts[%zu]", i);
+		if (!json_is_object(o) || check_keys(o, keys, where, diag)) {
+			if (!json_is_object(o))
+				diag_set(diag, "%s: must be an object", where);
+			return HC_SC_E_SCENARIO;
+		}
+		h->name = get_str(o, "name");
+		if (h->name == NULL || h->name[0] == '\0' || strlen(h->name) >= sizeof(h->netbios) - 1) {
+			diag_set(diag, "%s: \"name\" missing or longer than 62", where);
+			return HC_SC_E_SCENARIO;
+		}
+		for (size_t k = 0; h->name[k]; k++)
+			h->netbios[k] = (char)toupper((unsigned char)h->name[k]);
+		h->fqdn = get_str(o, "fqdn");
+		if (h->fqdn == NULL)
+			h->fqdn = own_printf(sc, "%s.%s", h->name, sc->dns);
+		h->ip = get_str(o, "ip") ? get_str(o, "ip") : "-";
+		h->file = get_str(o, "file");
+		if (h->file == NULL)
+			h->file = own_printf(sc, "%s.evtx", h->name);
+		if (h->fqdn == NULL || h->file == NULL)
+			return HC_SC_E_NOMEM;
+		if (strchr(h->file, '/') != NULL || strcmp(h->file, "..") == 0 || h->file[0] == '.') {
+			diag_set(diag, "%s: \"file\" must be a plain file name", where);
+			return HC_SC_E_SCENARIO;
+		}
+		role = get_str(o, "role");
+		h->role = ROLE_WORKSTATION;
+		if (role != NULL && strcmp(role, "dc") == 0)
+			h->role = ROLE_DC;
+		else if (role != NULL && strcmp(role, "server") == 0)
+			h->role = ROLE_SERVER;
+		else if (role != NULL && strcmp(role, "workstation") != 0) {
+			diag_set(diag, "%s: \"role\" is dc, server or workstation", where);
+			return HC_SC_E_SCENARIO;
+		}
+		if (h->role == ROLE_DC && sc->dc < 0)
+			sc->dc = (int)i;
+		h->first_id = 1;
+		if (fid != NULL) {
+			if (!json_is_integer(fid) || json_integer_value(fid) < 1) {
+				diag_set(diag, "%s: \"first_record_id\" must be a positive integer",
+					 where);
+				return HC_SC_E_SCENARIO;
+			}
+			h->first_id = (uint64_t)json_integer_value(fid);
+		}
+		h->lsass = json_is_integer(pid) ? (uint32_t)json_integer_value(pid)
+						: (uint32_t)(0x2a0 + 4 * (mix64(str_hash(h->name)) % 24));
+		h->msid = get_str(o, "sid");
+		if (h->msid == NULL)
+			h->msid = own_printf(sc, "%s-%" JSON_INTEGER_FORMAT, sc->dsid,
+					     json_is_integer(rid) ? json_integer_value(rid)
+								  : (json_int_t)(1100 + i));
+		if (h->msid == NULL || hc_evtxw_sid_parse(h->msid, &sv) != 0) {
+			diag_set(diag, "%s: bad machine account SID", where);
+			return HC_SC_E_SCENARIO;
+		}
+		for (size_t k = 0; k < i; k++) {
+			if (strcasecmp(sc->hosts[k].name, h->name) == 0 ||
+			    strcmp(sc->hosts[k].file, h->file) == 0) {
+				diag_set(diag, "%s: name or file repeats hosts[%zu]", where, k);
+				return HC_SC_E_SCENARIO;
+			}
+		}
+		mname = own_printf(sc, "%s$", h->netbios);
+		if (mname == NULL)
+			return HC_SC_E_NOMEM;
+		h->principal = add_principal(sc, mname, sc->nb, h->msid, P_MACHINE,
+					     h->role == ROLE_DC, (int)i);
+		if (h->principal < 0)
+			return HC_SC_E_NOMEM;
+		h->events = json_object_get(o, "events");
+		h->bg = json_object_get(o, "background");
+		h->seed = mix64(str_hash(h->name));
+		h->luid = 0x30000 + (h->seed % 0x4000) * 4;
+	}
+	return 0;
+}
+
+/* ---- event list ---- */
+
+static struct sc_ev *new_ev(struct host *h, uint64_t t, uint16_t eid)
+{
+	struct sc_ev *e;
+
+	if (h->nev >= HC_SC_MAX_EVENTS_PER_HOST)
+		return NULL;
+	if (grow((void **)&h->ev, &h->cev, h->nev, sizeof(*h->ev)))
+		return NULL;
+	e = &h->ev[h->nev];
+	memset(e, 0, sizeof(*e));
+	e->t = t;
+	e->seq = (uint32_t)h->nev;
+	e->eid = eid;
+	e->ver = (uint8_t)hc_tpl_default_version(eid);
+	e->user = -1;
+	e->from = -1;
+	e->peer = -1;
+	e->session = -1;
+	e->subject = -1;
+	e->idx = NO_IDX;
+	h->nev++;
+	return e;
+}
+
+static int new_session(struct host *h, int32_t user, uint8_t ltype)
+{
+	struct session *s;
+
+	if (grow((void **)&h->ss, &h->css, h->nss, sizeof(*h->ss)))
+		return -1;
+	s = &h->ss[h->nss];
+	memset(s, 0, sizeof(*s));
+	s->user = user;
+	s->ltype = ltype;
+	return (int)h->nss++;
+}
+
+static int find_session(const struct host *h, const char *label)
+{
+	for (size_t i = 0; i < h->nss; i++)
+		if (h->ss[i].label != NULL && strcmp(h->ss[i].label, label) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int parse_hex(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		v = strtoull(s + 2, &end, 16);
+	else if (s[0] >= '0' && s[0] <= '9')
+		v = strtoull(s, &end, 10);
+	else
+		return -1;
+	if (errno || *end != '\0' || end == s || v > max || (s[1] == 'x' && s[2] == '\0'))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Shorthands copied verbatim into a Data field (when the template has it). */
+struct alias {
+	const char *key;
+	const char *fields[3];
+};
+
+static const struct alias aliases[] = {
+	{"ip", {"IpAddress", "ClientAddress", NULL}},
+	{"port", {"IpPort", NULL, NULL}},
+	{"workstation", {"WorkstationName", "Workstation", "ClientName"}},
+	{"process", {"ProcessName", NULL, NULL}},
+	{"pid", {"ProcessId", NULL, NULL}},
+	{"guid", {"LogonGuid", NULL, NULL}},
+	{"target_guid", {"TargetLogonGuid", NULL, NULL}},
+	{"server", {"TargetServerName", NULL, NULL}},
+	{"info", {"TargetInfo", NULL, NULL}},
+	{"status", {"Status", NULL, NULL}},
+	{"substatus", {"SubStatus", NULL, NULL}},
+	{"reason", {"FailureReason", NULL, NULL}},
+	{"privileges", {"PrivilegeList", NULL, NULL}},
+	{"elevated", {"ElevatedToken", NULL, NULL}},
+	{"impersonation", {"ImpersonationLevel", NULL, NULL}},
+	{"linked", {"TargetLinkedLogonId", NULL, NULL}},
+	{"options", {"TicketOptions", NULL, NULL}},
+	{"etype", {"TicketEncryptionType", NULL, NULL}},
+	{"preauth", {"PreAuthType", NULL, NULL}},
+	{"session_name", {"SessionName", NULL, NULL}},
+	{"client", {"ClientName", NULL, NULL}},
+	{"address", {"ClientAddress", NULL, NULL}},
+	{"virtual", {"VirtualAccount", NULL, NULL}},
+	{"restricted_admin", {"RestrictedAdminMode", NULL, NULL}},
+	{"remote_credential_guard", {"RemoteCredentialGuard", NULL, NULL}},
+	{"outbound_user", {"TargetOutboundUserName", NULL, NULL}},
+	{"outbound_domain", {"TargetOutboundDomainName", NULL, NULL}},
+	{"transmitted", {"TransmittedServices", NULL, NULL}},
+	{"key_length", {"KeyLength", NULL, NULL}},
+	{"lm", {"LmPackageName", NULL, NULL}},
+	{"logon_process", {"LogonProcessName", NULL, NULL}},
+	{"auth_package", {"AuthenticationPackageName", NULL, NULL}},
+};
+
+static const char *const event_keys[] = {
+	"t",	     "id",	 "version", "user",	 "name",    "domain",  "type",
+	"package",   "from",	 "session", "as",	 "subject", "logon_id", "service",
+	"privileged", "exec_pid", "tid",     "fields",	 NULL};
+
+static int is_event_key(const char *k)
+{
+	for (size_t i = 0; event_keys[i]; i++)
+		if (strcmp(event_keys[i], k) == 0)
+			return 1;
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (strcmp(aliases[i].key, k) == 0)
+			return 1;
+	return 0;
+}
+
+static int principal_privileged(const struct principal *p)
+{
+	return p->admin || p->kind == P_SYSTEM || p->kind == P_LOCALSVC || p->kind == P_NETSVC;
+}
+
+static int load_event(struct hc_sc *sc, size_t hi, size_t idx, json_t *o, struct hc_sc_diag *diag)
+{
+	struct host *h = &sc->hosts[hi];
+	const char *k;
+	json_t *v, *jid, *jver, *jtype;
+	const char *ts, *s;
+	uint64_t t;
+	struct sc_ev *e;
+	const struct hc_tpl *tpl;
+	int ver;
+
+#define FAIL(...)                                                                          \
+	do {                                                                               \
+		char m_[512];                                                              \
+		snprintf(m_, sizeof(m_), __VA_ARGS__);                                     \
+		diag_set(diag, "host %s, event %zu: %s", h->name, idx, m_);                \
+		return HC_SC_E_SCENARIO;                                                   \
+	} while (0)
+
+	if (!json_is_object(o))
+		FAIL("must be an object");
+	json_object_foreach(o, k, v)
+	{
+		if (!is_comment_key(k) && !is_event_key(k))
+			FAIL("unknown key \"%s\"", k);
+	}
+	ts = get_str(o, "t");
+	if (ts == NULL || hc_evtxw_time_parse(ts, &t) != 0)
+		FAIL("\"t\" must be an RFC 3339 time (at most 7 fraction digits)");
+	jid = json_object_get(o, "id");
+	if (!json_is_integer(jid) || json_integer_value(jid) < 0 || json_integer_value(jid) > 65535)
+		FAIL("\"id\" must be an event id");
+	jver = json_object_get(o, "version");
+	ver = jver ? (json_is_integer(jver) ? (int)json_integer_value(jver) : -2)
+		   : hc_tpl_default_version((uint16_t)json_integer_value(jid));
+	tpl = ver >= 0 && ver < 256 ? hc_tpl_find((uint16_t)json_integer_value(jid), (uint8_t)ver)
+				    : NULL;
+	if (tpl == NULL)
+		FAIL("event %" JSON_INTEGER_FORMAT " version %d is not supported",
+		     json_integer_value(jid), ver);
+	e = new_ev(h, t, tpl->event_id);
+	if (e == NULL)
+		return HC_SC_E_NOMEM;
+	e->ver = tpl->version;
+	e->flags = EVF_EXPLICIT;
+	e->idx = (uint32_t)idx;
+	e->src = o;
+
+	if ((s = get_str(o, "user")) != NULL) {
+		e->user = find_principal(sc, s);
+		if (e->user < 0)
+			FAIL("unknown account \"%s\"", s);
+	} else if (json_object_get(o, "user") != NULL) {
+		FAIL("\"user\" must be a string");
+	}
+	jtype = json_object_get(o, "type");
+	if (jtype != NULL) {
+		if (!json_is_integer(jtype) || json_integer_value(jtype) < 0 ||
+		    json_integer_value(jtype) > 255)
+			FAIL("\"type\" must be a logon type number");
+		e->ltype = (uint8_t)json_integer_value(jtype);
+	}
+	if ((s = get_str(o, "package")) != NULL) {
+		if (strcasecmp(s, "Kerberos") == 0)
+			e->pkg = PKG_KERBEROS;
+		else if (strcasecmp(s, "NTLM") == 0)
+			e->pkg = PKG_NTLM;
+		else if (strcasecmp(s, "Negotiate") == 0)
+			e->pkg = PKG_NEGOTIATE;
+		else
+			FAIL("\"package\" is Kerberos, NTLM or Negotiate");
+	}
+	if ((s = get_str(o, "from")) != NULL) {
+		e->from = find_host(sc, s);
+		if (e->from < 0 && strchr(s, '.') == NULL && strchr(s, ':') == NULL)
+			FAIL("\"from\": unknown host \"%s\" (and not an IP address)", s);
+	}
+	if ((s = get_str(o, "service")) != NULL)
+		e->peer = find_host(sc, s);
+	if ((s = get_str(o, "server")) != NULL)
+		e->peer = find_host(sc, s);
+	if ((s = get_str(o, "subject")) != NULL) {
+		e->subject = find_session(h, s);
+		if (e->subject < 0)
+			FAIL("\"subject\": no earlier logon with \"as\": \"%s\" on this host", s);
+	}
+	if ((s = get_str(o, "session")) != NULL) {
+		e->session = find_session(h, s);
+		if (e->session < 0)
+			FAIL("\"session\": no earlier logon with \"as\": \"%s\" on this host", s);
+		if (e->user < 0)
+			e->user = h->ss[e->session].user;
+		if (jtype == NULL)
+			e->ltype = h->ss[e->session].ltype;
+	}
+	if (e->eid == 4624) {
+		json_t *lid = json_object_get(o, "logon_id");
+		const char *label = get_str(o, "as");
+		int sidx;
+
+		if (e->user < 0)
+			FAIL("4624 needs \"user\"");
+		if (jtype == NULL)
+			FAIL("4624 needs \"type\"");
+		if (label != NULL && (strlen(label) > HC_SC_MAX_LABEL || find_session(h, label) >= 0))
+			FAIL("\"as\": label \"%s\" too long or already used on this host", label);
+		sidx = new_session(h, e->user, e->ltype);
+		if (sidx < 0)
+			return HC_SC_E_NOMEM;
+		h->ss[sidx].label = label;
+		h->ss[sidx].name = get_str(o, "name");
+		h->ss[sidx].domain = get_str(o, "domain");
+		if (lid != NULL) {
+			if (!json_is_string(lid) ||
+			    parse_hex(json_string_value(lid), UINT64_MAX, &h->ss[sidx].luid))
+				FAIL("\"logon_id\" must be a hex string like \"0x3e7\"");
+			h->ss[sidx].fixed = 1;
+		}
+		e->session = sidx;
+		{
+			json_t *pv = json_object_get(o, "privileged");
+			int priv = pv ? json_is_true(pv) : principal_privileged(&sc->pr[e->user]);
+			if (pv != NULL && !json_is_boolean(pv))
+				FAIL("\"privileged\" must be true or false");
+			if (sc->pr[e->user].kind == P_ANON && pv == NULL)
+				priv = 0;
+			if (priv) {
+				struct sc_ev *p = new_ev(h, t, 4672);
+				if (p == NULL)
+					return HC_SC_E_NOMEM;
+				e = &h->ev[h->nev - 2]; /* new_ev may have moved the array */
+				p->flags = EVF_AUTO;
+				p->session = sidx;
+				p->user = e->user;
+				p->idx = (uint32_t)idx;
+			}
+		}
+	} else if (json_object_get(o, "as") != NULL) {
+		FAIL("\"as\" only labels a 4624");
+	}
+	/* Check explicit fields against the template now, values at expansion. */
+	{
+		json_t *f = json_object_get(o, "fields");
+		if (f != NULL) {
+			if (!json_is_object(f))
+				FAIL("\"fields\" must be an object");
+			json_object_foreach(f, k, v)
+			{
+				if (hc_tpl_field_index(tpl, k) < 0)
+					FAIL("field \"%s\" is not in event %u version %u", k,
+					     tpl->event_id, tpl->version);
+				if (!json_is_string(v) && !json_is_integer(v) && !json_is_null(v))
+					FAIL("field \"%s\" must be a string, integer or null", k);
+			}
+		}
+	}
+	return 0;
+#undef FAIL
+}
+
+/* ---- background noise ---- */
+
+static int pick_user(struct hc_sc *sc, json_t *users, uint64_t *st)
+{
+	size_t n = json_array_size(users);
+
+	if (n > 0) {
+		const char *nm = json_string_value(json_array_get(users, rnd(st) % n));
+		return nm ? find_principal(sc, nm) : -1;
+	}
+	/* Default: any scenario account. */
+	size_t cnt = 0;
+	for (size_t i = 0; i < sc->npr; i++)
+		cnt += sc->pr[i].kind == P_USER;
+	if (cnt == 0)
+		return -1;
+	size_t want = rnd(st) % cnt;
+	for (size_t i = 0; i < sc->npr; i++)
+		if (sc->pr[i].kind == P_USER && want-- == 0)
+			return (int)i;
+	return -1;
+}
+
+static int other_host(struct hc_sc *sc, size_t self, uint64_t *st)
+{
+	if (sc->nhosts < 2)
+		return -1;
+	size_t k = rnd(st) % (sc->nhosts - 1);
+	return (int)(k >= self ? k + 1 : k);
+}
+
+/* A logon (and its 4672 and logoff) created by the generator. */
+static int bg_logon(struct hc_sc *sc, struct host *h, uint64_t t, int user, uint8_t ltype,
+		    uint8_t pkg, int from, uint64_t logoff_after, int logoff_4647)
+{
+	struct sc_ev *e;
+	int s;
+
+	if (user < 0)
+		return 0; /* no such account to draw from: skip the activity */
+	s = new_session(h, user, ltype);
+	if (s < 0)
+		return HC_SC_E_NOMEM;
+	e = new_ev(h, t, 4624);
+	if (e == NULL)
+		return HC_SC_E_NOMEM;
+	e->user = user;
+	e->ltype = ltype;
+	e->pkg = pkg;
+	e->from = from;
+	e->session = s;
+	if (ltype == 0 || (ltype == 5 && sc->pr[user].kind == P_SYSTEM)) {
+		h->ss[s].fixed = 1;
+		h->ss[s].luid = 0x3e7;
+	} else if (ltype == 5 && sc->pr[user].kind == P_LOCALSVC) {
+		h->ss[s].fixed = 1;
+		h->ss[s].luid = 0x3e5;
+	} else if (ltype == 5 && sc->pr[user].kind == P_NETSVC) {
+		h->ss[s].fixed = 1;
+		h->ss[s].luid = 0x3e4;
+	}
+	if (principal_privileged(&sc->pr[user])) {
+		e = new_ev(h, t, 4672);
+		if (e == NULL)
+			return HC_SC_E_NOMEM;
+		e->flags = EVF_AUTO;
+		e->user = user;
+		e->session = s;
+	}
+	if (logoff_after > 0) {
+		if (logoff_4647) {
+			e = new_ev(h, t + logoff_after, 4647);
+			if (e == NULL)
+				return HC_SC_E_NOMEM;
+			e->user = user;
+			e->session = s;
+			e->ltype = ltype;
+		}
+		e = new_ev(h, t + logoff_after + (logoff_4647 ? 20000 : 0), 4634);
+		if (e == NULL)
+			return HC_SC_E_NOMEM;
+		e->user = user;
+		e->session = s;
+		e->ltype = ltype;
+	}
+	return 0;
+}
+
+static int load_background(struct hc_sc *sc, size_t hi, struct hc_sc_diag *diag)
+{
+	static const char *const keys[] = {"seed", "count", "start", "end", "users", "boot", NULL};
+	struct host *h = &sc->hosts[hi];
+	json_t *bg = h->bg, *users;
+	uint64_t start, end, st, span;
+	json_int_t count;
+	int r = 0;
+	char where[96];
+
+	if (bg == NULL)
+		return 0;
+	snprintf(where, sizeof(where), "host %s, background", h->name);
+	if (!json_is_object(bg) || check_keys(bg, keys, where, diag)) {
+		if (!json_is_object(bg))
+			diag_set(diag, "%s: must be an object", where);
+		return HC_SC_E_SCENARIO;
+	}
+	count = json_integer_value(json_object_get(bg, "count"));
+	if (!json_is_integer(json_object_get(bg, "count")) || count < 0 ||
+	    count > HC_SC_MAX_BACKGROUND || get_str(bg, "start") == NULL ||
+	    get_str(bg, "end") == NULL || hc_evtxw_time_parse(get_str(bg, "start"), &start) ||
+	    hc_evtxw_time_parse(get_str(bg, "end"), &end) || end <= start) {
+		diag_set(diag, "%s: needs count (0..%d), start and end (RFC 3339, start < end)",
+			 where, HC_SC_MAX_BACKGROUND);
+		return HC_SC_E_SCENARIO;
+	}
+	users = json_object_get(bg, "users");
+	if (users != NULL) {
+		size_t i;
+		json_t *u;
+		if (!json_is_array(users)) {
+			diag_set(diag, "%s: \"users\" must be an array of account names", where);
+			return HC_SC_E_SCENARIO;
+		}
+		json_array_foreach(users, i, u)
+		{
+			if (!json_is_string(u) || find_principal(sc, json_string_value(u)) < 0) {
+				diag_set(diag, "%s: users[%zu] is not an account", where, i);
+				return HC_SC_E_SCENARIO;
+			}
+		}
+	}
+	st = h->seed ^ mix64((uint64_t)json_integer_value(json_object_get(bg, "seed")));
+	span = end - start;
+	if (json_is_true(json_object_get(bg, "boot"))) {
+		struct sc_ev *e = new_ev(h, start, 4608);
+		if (e == NULL)
+			return HC_SC_E_NOMEM;
+		r = bg_logon(sc, h, start + 1000, find_principal(sc, "SYSTEM"), 0, PKG_DEFAULT, -1,
+			     0, 0);
+		if (r)
+			return r;
+	}
+	for (json_int_t k = 0; k < count && r == 0; k++) {
+		uint64_t t = start + rnd(&st) % span;
+		unsigned dice = (unsigned)(rnd(&st) % 100);
+		int sysu = find_principal(sc, "SYSTEM");
+		int svc = (int)(rnd(&st) % 10);
+		int svcuser = svc < 6 ? sysu
+				      : find_principal(sc, svc < 8 ? "NETWORK SERVICE" : "LOCAL SERVICE");
+
+		if (h->role == ROLE_DC) {
+			int oh = other_host(sc, hi, &st);
+			int u = pick_user(sc, users, &st);
+			int machine = oh >= 0 && rnd(&st) % 2 == 0;
+			int who = machine ? sc->hosts[oh].principal : u;
+			struct sc_ev *e;
+
+			if (dice < 30 && who >= 0) {
+				e = new_ev(h, t, 4768);
+				if (e == NULL)
+					return HC_SC_E_NOMEM;
+				e->user = who;
+				e->from = oh;
+			} else if (dice < 55 && who >= 0 && oh >= 0) {
+				int svch = other_host(sc, hi, &st);
+				e = new_ev(h, t, 4769);
+				if (e == NULL)
+					return HC_SC_E_NOMEM;
+				e->user = who;
+				e->from = oh;
+				e->peer = machine ? (int)hi : svch;
+			} else if (dice < 75 && oh >= 0) {
+				r = bg_logon(sc, h, t, sc->hosts[oh].principal, 3, PKG_KERBEROS, oh,
+					     5000000 + rnd(&st) % 300000000, 0);
+			} else if (dice < 88) {
+				r = bg_logon(sc, h, t, svcuser, 5, PKG_DEFAULT, -1, 0, 0);
+			} else {
+				r = bg_logon(sc, h, t, u, 3, PKG_KERBEROS, oh,
+					     10000000 + rnd(&st) % 600000000, 0);
+			}
+			continue;
+		}
+		if (dice < 25) {
+			r = bg_logon(sc, h, t, svcuser, 5, PKG_DEFAULT, -1, 0, 0);
+		} else if (dice < 45) {
+			if (sc->dc >= 0 && (size_t)sc->dc != hi)
+				r = bg_logon(sc, h, t, sc->hosts[sc->dc].principal, 3, PKG_KERBEROS,
+					     sc->dc, 3000000 + rnd(&st) % 50000000, 0);
+			else
+				r = bg_logon(sc, h, t, sysu, 5, PKG_DEFAULT, -1, 0, 0);
+		} else if (dice < 60) {
+			char nm[32];
+			int dwm = rnd(&st) % 2 == 0;
+			snprintf(nm, sizeof(nm), "%s-%u", dwm ? "DWM" : "UMFD",
+				 (unsigned)(rnd(&st) % 3) + (dwm ? 1 : 0));
+			r = bg_logon(sc, h, t, find_principal(sc, nm), 2, PKG_NEGOTIATE, -1,
+				     600000000ULL * (1 + rnd(&st) % 60), 0);
+		} else if (dice < 80) {
+			int oh = other_host(sc, hi, &st);
+			r = bg_logon(sc, h, t, pick_user(sc, users, &st), 3,
+				     rnd(&st) % 10 < 7 ? PKG_KERBEROS : PKG_NTLM, oh,
+				     10000000 + rnd(&st) % 1200000000, 0);
+		} else {
+			r = bg_logon(sc, h, t, pick_user(sc, users, &st),
+				     h->role == ROLE_SERVER ? 10 : 2, PKG_NEGOTIATE, -1,
+				     600000000ULL * (10 + rnd(&st) % 110), 1);
+		}
+	}
+	if (r == HC_SC_E_NOMEM)
+		diag_set(diag, "out of memory");
+	return r;
+}
+
+/* ---- expansion: defaults, shorthands, fields ---- */
+
+static const char *xdup(struct xbuf *x, const char *s, size_t n)
+{
+	if (n + 1 > ARENA_SIZE - x->used) {
+		x->overflow = 1;
+		return "";
+	}
+	char *p = x->arena + x->used;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	x->used += n + 1;
+	return p;
+}
+
+static void xset_n(struct xbuf *x, const char *field, const char *s, size_t n)
+{
+	int i = hc_tpl_field_index(x->t, field);
+	if (i < 0)
+		return; /* not in this template version */
+	x->txt[i] = s;
+	x->len[i] = n;
+	x->isnull[i] = 0;
+}
+
+static void xset(struct xbuf *x, const char *field, const char *s)
+{
+	xset_n(x, field, s, strlen(s));
+}
+
+static void xsetf(struct xbuf *x, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void xsetf(struct xbuf *x, const char *field, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	int n;
+
+	if (hc_tpl_field_index(x->t, field) < 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(tmp))
+		n = sizeof(tmp) - 1;
+	xset_n(x, field, xdup(x, tmp, (size_t)n), (size_t)n);
+}
+
+static uint64_t session_luid(struct host *h, int s, int dry)
+{
+	struct session *ss;
+
+	if (s < 0)
+		return 0;
+	ss = &h->ss[s];
+	if (!ss->fixed && ss->luid == 0 && !dry) {
+		h->luid += 0x40 + (mix64(h->seed ^ h->luid) % 0x3000);
+		ss->luid = h->luid;
+	}
+	return ss->luid;
+}
+
+static void guid_text(uint64_t a, char *buf, size_t size)
+{
+	uint64_t b = mix64(a ^ 0x5bd1e995ULL);
+	snprintf(buf, size, "{%08X-%04X-%04X-%04X-%012" PRIX64 "}", (unsigned)(a >> 32),
+		 (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xffff, (unsigned)(b >> 48),
+		 (uint64_t)(b & 0xffffffffffffULL));
+}
+
+#define ZERO_GUID "{00000000-0000-0000-0000-000000000000}"
+#define PRIV_SYSTEM                                                                        \
+	"SeAssignPrimaryTokenPrivilege\r\n\t\t\tSeTcbPrivilege\r\n\t\t\tSeSecurityPrivilege\r\n"   \
+	"\t\t\tSeTakeOwnershipPrivilege\r\n\t\t\tSeLoadDriverPrivilege\r\n\t\t\t"              \
+	"SeBackupPrivilege\r\n\t\t\tSeRestorePrivilege\r\n\t\t\tSeDebugPrivilege\r\n\t\t\t"    \
+	"SeAuditPrivilege\r\n\t\t\tSeSystemEnvironmentPrivilege\r\n\t\t\t"                     \
+	"SeImpersonatePrivilege\r\n\t\t\tSeDelegateSessionUserImpersonatePrivilege"
+#define PRIV_SERVICE                                                                       \
+	"SeAssignPrimaryTokenPrivilege\r\n\t\t\tSeAuditPrivilege\r\n\t\t\tSeImpersonatePrivilege"
+#define PRIV_ADMIN                                                                         \
+	"SeSecurityPrivilege\r\n\t\t\tSeBackupPrivilege\r\n\t\t\tSeRestorePrivilege\r\n\t\t\t" \
+	"SeTakeOwnershipPrivilege\r\n\t\t\tSeDebugPrivilege\r\n\t\t\t"                         \
+	"SeSystemEnvironmentPrivilege\r\n\t\t\tSeLoadDriverPrivilege\r\n\t\t\t"                \
+	"SeImpersonatePrivilege\r\n\t\t\tSeDelegateSessionUserImpersonatePrivilege"
+
+/* Name and domain of a principal as the event shows it. */
+static const char *pname(struct hc_sc *sc, const struct sc_ev *e, const struct session *s)
+{
+	const char *o = e->src ? get_str(e->src, "name") : NULL;
+	if (o != NULL)
+		return o;
+	if (s != NULL && s->name != NULL)
+		return s->name;
+	return e->user >= 0 ? sc->pr[e->user].name : "-";
+}
+
+static const char *pdomain(struct hc_sc *sc, const struct sc_ev *e, const struct session *s)
+{
+	const char *o = e->src ? get_str(e->src, "domain") : NULL;
+	if (o != NULL)
+		return o;
+	if (s != NULL && s->domain != NULL)
+		return s->domain;
+	return e->user >= 0 ? sc->pr[e->user].domain : "-";
+}
+
+static const char *psid(struct hc_sc *sc, const struct sc_ev *e)
+{
+	return e->user >= 0 ? sc->pr[e->user].sid : "S-1-0-0";
+}
+
+/* Source address text for e ("from" host or IP literal), or NULL. */
+static const char *from_ip(struct hc_sc *sc, const struct sc_ev *e)
+{
+	if (e->from >= 0)
+		return sc->hosts[e->from].ip;
+	if (e->src != NULL)
+		return get_str(e->src, "from");
+	return NULL;
+}
+
+static const char *from_ws(struct hc_sc *sc, const struct sc_ev *e)
+{
+	return e->from >= 0 ? sc->hosts[e->from].netbios : "-";
+}
+
+static void defaults_logon(struct hc_sc *sc, struct host *h, struct sc_ev *e, struct xbuf *x,
+			   uint64_t hv, int dry)
+{
+	const struct principal *p = e->user >= 0 ? &sc->pr[e->user] : NULL;
+	const struct session *s = e->session >= 0 ? &h->ss[e->session] : NULL;
+	uint8_t lt = e->ltype;
+	int network = lt == 3 || lt == 8;
+	int pkg = e->pkg;
+	const char *ip = from_ip(sc, e);
+	char guid[40];
+
+	/* Subject: who reported the logon. */
+	if (lt == 0 || network) {
+		xset(x, "SubjectUserSid", "S-1-0-0");
+		xset(x, "SubjectUserName", "-");
+		xset(x, "SubjectDomainName", "-");
+		xset(x, "SubjectLogonId", "0x0");
+	} else if (e->subject >= 0) {
+		const struct session *ss = &h->ss[e->subject];
+		xset(x, "SubjectUserSid", sc->pr[ss->user].sid);
+		xset(x, "SubjectUserName", ss->name ? ss->name : sc->pr[ss->user].name);
+		xset(x, "SubjectDomainName", ss->domain ? ss->domain : sc->pr[ss->user].domain);
+		xsetf(x, "SubjectLogonId", "0x%" PRIx64, session_luid(h, e->subject, dry));
+	} else {
+		xset(x, "SubjectUserSid", "S-1-5-18");
+		xset(x, "SubjectUserName", sc->pr[h->principal].name);
+		xset(x, "SubjectDomainName", sc->nb);
+		xset(x, "SubjectLogonId", "0x3e7");
+	}
+	xset(x, "TargetUserSid", psid(sc, e));
+	xset(x, "TargetUserName", pname(sc, e, s));
+	xset(x, "TargetDomainName", pdomain(sc, e, s));
+	if (e->eid == 4624)
+		xsetf(x, "TargetLogonId", "0x%" PRIx64, session_luid(h, e->session, dry));
+	xsetf(x, "LogonType", "%u", lt);
+
+	if (pkg == PKG_DEFAULT)
+		pkg = (p != NULL && p->kind == P_ANON)	? PKG_NTLM
+		      : network				? PKG_KERBEROS
+							: PKG_NEGOTIATE;
+	/* Package-dependent fields. */
+	xset(x, "TransmittedServices", "-");
+	xset(x, "LmPackageName", "-");
+	xset(x, "KeyLength", "0");
+	xset(x, "LogonGuid", ZERO_GUID);
+	xset(x, "ProcessId", "0x0");
+	xset(x, "ProcessName", "-");
+	xset(x, "IpAddress", "-");
+	xset(x, "IpPort", "-");
+	xset(x, "WorkstationName", "-");
+	guid_text(hv, guid, sizeof(guid));
+	if (network) {
+		xset(x, "IpAddress", ip ? ip : "-");
+		xsetf(x, "IpPort", "%u", ip ? (unsigned)(49152 + hv % 16000) : 0);
+		if (!ip)
+			xset(x, "IpPort", "-");
+		if (pkg == PKG_NTLM) {
+			xset(x, "LogonProcessName", "NtLmSsp ");
+			xset(x, "AuthenticationPackageName", "NTLM");
+			xset(x, "WorkstationName", from_ws(sc, e));
+			if (p != NULL && p->kind == P_ANON) {
+				xset(x, "LmPackageName", "NTLM V1");
+			} else {
+				xset(x, "LmPackageName", "NTLM V2");
+				xset(x, "KeyLength", "128");
+			}
+		} else if (lt == 8) {
+			/* CredSSP / WinRM NetworkCleartext, as reported in DOMAIN.md 6.2. */
+			xset(x, "LogonProcessName", "WSMAN");
+			xset(x, "AuthenticationPackageName", "Negotiate");
+			xset(x, "LogonGuid", xdup(x, guid, strlen(guid)));
+			xsetf(x, "ProcessId", "0x%x", 0x400 + (unsigned)(hv >> 20) % 0x800 * 4);
+			xset(x, "ProcessName", "C:\\Windows\\System32\\svchost.exe");
+		} else {
+			xset(x, "LogonProcessName", "Kerberos");
+			xset(x, "AuthenticationPackageName",
+			     pkg == PKG_NEGOTIATE ? "Negotiate" : "Kerberos");
+			xset(x, "LogonGuid", xdup(x, guid, strlen(guid)));
+		}
+	} else if (lt == 0) {
+		xset(x, "LogonProcessName", "-");
+		xset(x, "AuthenticationPackageName", "-");
+		xset(x, "ProcessId", "0x4");
+	} else if (lt == 5 || (p != NULL && (p->kind == P_DWM || p->kind == P_UMFD))) {
+		xset(x, "LogonProcessName", "Advapi  ");
+		xset(x, "AuthenticationPackageName", "Negotiate");
+		if (lt == 5) {
+			xsetf(x, "ProcessId", "0x%x", h->lsass - 0x10);
+			xset(x, "ProcessName", "C:\\Windows\\System32\\services.exe");
+		} else {
+			xsetf(x, "ProcessId", "0x%x", h->lsass - 0x48);
+			xset(x, "ProcessName", "C:\\Windows\\System32\\winlogon.exe");
+		}
+	} else {
+		/* Interactive / RDP / unlock: Winlogon through Negotiate (Kerberos). */
+		xset(x, "LogonProcessName", "User32 ");
+		xset(x, "AuthenticationPackageName", pkg == PKG_NTLM ? "NTLM" : "Negotiate");
+		xset(x, "WorkstationName", h->netbios);
+		if (pkg != PKG_NTLM && p != NULL && (p->kind == P_USER || p->kind == P_MACHINE))
+			xset(x, "LogonGuid", xdup(x, guid, strlen(guid)));
+		xsetf(x, "ProcessId", "0x%x", 0x300 + (unsigned)(hv >> 24) % 0x400 * 4);
+		xset(x, "ProcessName", "C:\\Windows\\System32\\svchost.exe");
+		if (lt == 10) {
+			xset(x, "IpAddress", ip ? ip : "-");
+			xsetf(x, "IpPort", "0");
+		} else {
+			xset(x, "IpAddress", "127.0.0.1");
+			xset(x, "IpPort", "0");
+		}
+	}
+	if (lt == 9 && e->subject >= 0) {
+		xset(x, "LogonProcessName", "seclogo");
+		xset(x, "AuthenticationPackageName", "Negotiate");
+		xset(x, "IpAddress", "::1");
+		xset(x, "IpPort", "0");
+	}
+	xset(x, "ImpersonationLevel", "%%1833");
+	xset(x, "RestrictedAdminMode", lt == 10 ? "%%1843" : "-");
+	xset(x, "RemoteCredentialGuard", lt == 10 ? "%%1843" : "-");
+	xset(x, "TargetOutboundUserName", "-");
+	xset(x, "TargetOutboundDomainName", "-");
+	xset(x, "VirtualAccount",
+	     p != NULL && (p->kind == P_DWM || p->kind == P_UMFD) ? "%%1842" : "%%1843");
+	xset(x, "TargetLinkedLogonId", "0x0");
+	xset(x, "ElevatedToken", p != NULL && principal_privileged(p) ? "%%1842" : "%%1843");
+	/* 4625 specifics. */
+	xset(x, "Status", "0xc000006d");
+	xset(x, "FailureReason", "%%2313");
+	xset(x, "SubStatus", "0xc000006a");
+	if (e->eid == 4625) {
+		xset(x, "TargetUserSid", "S-1-0-0");
+		xset(x, "LmPackageName", "-");
+		xset(x, "KeyLength", "0");
+	}
+}
+
+static void defaults_event(struct hc_sc *sc, struct host *h, struct sc_ev *e, struct xbuf *x,
+			   uint64_t hv, int dry)
+{
+	const struct session *s = e->session >= 0 ? &h->ss[e->session] : NULL;
+	const char *ip = from_ip(sc, e);
+	char guid[40];
+	const char *peername = e->peer >= 0 ? sc->hosts[e->peer].name : NULL;
+
+	guid_text(hv, guid, sizeof(guid));
+	switch (e->eid) {
+	case 4624:
+	case 4625:
+		defaults_logon(sc, h, e, x, hv, dry);
+		break;
+	case 4634:
+	case 4647:
+		xset(x, "TargetUserSid", psid(sc, e));
+		xset(x, "TargetUserName", pname(sc, e, s));
+		xset(x, "TargetDomainName", pdomain(sc, e, s));
+		xsetf(x, "TargetLogonId", "0x%" PRIx64, session_luid(h, e->session, dry));
+		xsetf(x, "LogonType", "%u", e->ltype);
+		break;
+	case 4672: {
+		const struct principal *p = e->user >= 0 ? &sc->pr[e->user] : NULL;
+		xset(x, "SubjectUserSid", psid(sc, e));
+		xset(x, "SubjectUserName", pname(sc, e, s));
+		xset(x, "SubjectDomainName", pdomain(sc, e, s));
+		xsetf(x, "SubjectLogonId", "0x%" PRIx64, session_luid(h, e->session, dry));
+		xset(x, "PrivilegeList", p == NULL || p->kind == P_SYSTEM ? PRIV_SYSTEM
+					 : p->kind == P_LOCALSVC || p->kind == P_NETSVC
+						 ? PRIV_SERVICE
+						 : PRIV_ADMIN);
+		break;
+	}
+	case 4648: {
+		int subj = e->subject >= 0 ? e->subject : e->session;
+		const struct session *ss = subj >= 0 ? &h->ss[subj] : NULL;
+		if (ss != NULL) {
+			xset(x, "SubjectUserSid", sc->pr[ss->user].sid);
+			xset(x, "SubjectUserName", ss->name ? ss->name : sc->pr[ss->user].name);
+			xset(x, "SubjectDomainName", ss->domain ? ss->domain : sc->pr[ss->user].domain);
+			xsetf(x, "SubjectLogonId", "0x%" PRIx64, session_luid(h, subj, dry));
+			if (e->user < 0)
+				e->user = ss->user;
+		} else {
+			xset(x, "SubjectUserSid", "S-1-5-18");
+			xset(x, "SubjectUserName", sc->pr[h->principal].name);
+			xset(x, "SubjectDomainName", sc->nb);
+			xset(x, "SubjectLogonId", "0x3e7");
+		}
+		xset(x, "LogonGuid", ZERO_GUID);
+		xset(x, "TargetUserName", e->user >= 0 ? pname(sc, e, NULL) : "-");
+		xset(x, "TargetDomainName", e->user >= 0 ? pdomain(sc, e, NULL) : "-");
+		xset(x, "TargetLogonGuid", ZERO_GUID);
+		xset(x, "TargetServerName", peername ? peername : "localhost");
+		if (e->peer >= 0)
+			xsetf(x, "TargetInfo", "host/%s", sc->hosts[e->peer].fqdn);
+		else
+			xset(x, "TargetInfo", "localhost");
+		xsetf(x, "ProcessId", "0x%x", 0x1000 + (unsigned)(hv >> 16) % 0x2000 * 4);
+		xset(x, "ProcessName",
+		     "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe");
+		xset(x, "IpAddress", "-");
+		xset(x, "IpPort", "-");
+		break;
+	}
+	case 4768:
+	case 4769:
+	case 4771: {
+		const struct principal *p = e->user >= 0 ? &sc->pr[e->user] : NULL;
+		const char *nm = pname(sc, e, NULL);
+		if (e->eid == 4769)
+			xsetf(x, "TargetUserName", "%s@%s", nm, sc->realm);
+		else
+			xset(x, "TargetUserName", nm);
+		xset(x, "TargetDomainName", sc->realm);
+		xset(x, "TargetSid", p ? p->sid : "S-1-0-0");
+		if (e->eid == 4769) {
+			const char *svc = e->src ? get_str(e->src, "service") : NULL;
+			if (e->peer >= 0) {
+				xset(x, "ServiceName", sc->pr[sc->hosts[e->peer].principal].name);
+				xset(x, "ServiceSid", sc->hosts[e->peer].msid);
+			} else if (svc != NULL && find_principal(sc, svc) >= 0) {
+				xset(x, "ServiceName", sc->pr[find_principal(sc, svc)].name);
+				xset(x, "ServiceSid", sc->pr[find_principal(sc, svc)].sid);
+			} else {
+				xset(x, "ServiceName", svc ? svc : "krbtgt");
+				xsetf(x, "ServiceSid", "%s-502", sc->dsid);
+			}
+			xset(x, "TicketOptions", "0x40810000");
+			xset(x, "LogonGuid", xdup(x, guid, strlen(guid)));
+		} else if (e->eid == 4768) {
+			xset(x, "ServiceName", "krbtgt");
+			xsetf(x, "ServiceSid", "%s-502", sc->dsid);
+			xset(x, "TicketOptions", "0x40810010");
+			xset(x, "PreAuthType", "2");
+		} else {
+			xsetf(x, "ServiceName", "krbtgt/%s", sc->realm);
+			xset(x, "TicketOptions", "0x40810010");
+			xset(x, "Status", "0x18");
+			xset(x, "PreAuthType", "0");
+		}
+		xset(x, "Status", e->eid == 4771 ? "0x18" : "0x0");
+		xset(x, "TicketEncryptionType", "0x12");
+		if (ip != NULL && strcmp(ip, "-") != 0 && strchr(ip, ':') == NULL)
+			xsetf(x, "IpAddress", "::ffff:%s", ip);
+		else
+			xset(x, "IpAddress", ip ? ip : "::1");
+		xsetf(x, "IpPort", "%u", (unsigned)(49152 + hv % 16000));
+		xset(x, "CertIssuerName", "");
+		xset(x, "CertSerialNumber", "");
+		xset(x, "CertThumbprint", "");
+		xset(x, "TransmittedServices", "-");
+		xset(x, "ResponseTicket", "n/a");
+		xset(x, "RequestTicketHash", "n/a");
+		xset(x, "ResponseTicketHash", "n/a");
+		xset(x, "AccountSupportedEncryptionTypes", "0x27 (DES, RC4, AES-Sha1)");
+		xset(x, "AccountAvailableKeys", "AES-SHA1, RC4");
+		xset(x, "ServiceSupportedEncryptionTypes", "0x1C (RC4, AES128-SHA96, AES256-SHA96)");
+		xset(x, "ServiceAvailableKeys", "AES-SHA1, RC4");
+		xset(x, "DCSupportedEncryptionTypes", "0x1C (RC4, AES128-SHA96, AES256-SHA96)");
+		xset(x, "DCAvailableKeys", "AES-SHA1, RC4");
+		xset(x, "ClientAdvertizedEncryptionTypes",
+		     "\r\n\t\tAES256-CTS-HMAC-SHA1-96\r\n\t\tAES128-CTS-HMAC-SHA1-96\r\n\t\tRC4-HMAC-NT");
+		xset(x, "SessionKeyEncryptionType", "0x12");
+		xset(x, "PreAuthEncryptionType", "0x12");
+		break;
+	}
+	case 4776:
+		xset(x, "PackageName", "MICROSOFT_AUTHENTICATION_PACKAGE_V1_0");
+		xset(x, "TargetUserName", pname(sc, e, NULL));
+		xset(x, "Workstation", from_ws(sc, e));
+		xset(x, "Status", "0x0");
+		break;
+	case 4778:
+	case 4779:
+		xset(x, "AccountName", pname(sc, e, s));
+		xset(x, "AccountDomain", pdomain(sc, e, s));
+		xsetf(x, "LogonID", "0x%" PRIx64, session_luid(h, e->session, dry));
+		xset(x, "SessionName", "RDP-Tcp#0");
+		xset(x, "ClientName", from_ws(sc, e));
+		xset(x, "ClientAddress", ip ? ip : "LOCAL");
+		break;
+	default:
+		break;
+	}
+}
+
+/* Text of a JSON shorthand/field value; NULL for JSON null (sets *isnull). */
+static int json_text(struct xbuf *x, json_t *v, const char **s, size_t *n, int *isnull)
+{
+	char tmp[32];
+
+	*isnull = 0;
+	if (json_is_string(v)) {
+		*s = json_string_value(v);
+		*n = json_string_length(v);
+		if (*n > HC_SC_MAX_TEXT || memchr(*s, '\0', *n) != NULL)
+			return -1;
+		return 0;
+	}
+	if (json_is_integer(v)) {
+		int k = snprintf(tmp, sizeof(tmp), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		*s = xdup(x, tmp, (size_t)k);
+		*n = (size_t)k;
+		return 0;
+	}
+	if (json_is_true(v) || json_is_false(v)) {
+		*s = json_is_true(v) ? "%%1842" : "%%1843";
+		*n = 6;
+		return 0;
+	}
+	if (json_is_null(v)) {
+		*isnull = 1;
+		*s = "";
+		*n = 0;
+		return 0;
+	}
+	return -1;
+}
+
+static int to_value(struct xbuf *x, size_t i, char *err, size_t errsize)
+{
+	const struct hc_evtxw_field *f = &x->t->data.fields[i];
+	struct hc_evtxw_value *v = &x->val[i];
+	const char *s = x->txt[i];
+	uint64_t u;
+
+	memset(v, 0, offsetof(struct hc_evtxw_value, bin));
+	if (x->isnull[i]) {
+		v->type = HC_EVTXW_T_NULL;
+		return 0;
+	}
+	if (s == NULL) {
+		snprintf(err, errsize, "field %s has no value (give it in \"fields\")", f->name);
+		return -1;
+	}
+	switch (f->type) {
+	case HC_EVTXW_T_STRING:
+		v->type = HC_EVTXW_T_STRING;
+		v->str = s;
+		v->len = x->len[i];
+		return 0;
+	case HC_EVTXW_T_SID:
+		if (hc_evtxw_sid_parse(s, v) == 0)
+			return 0;
+		break;
+	case HC_EVTXW_T_GUID:
+		if (hc_evtxw_guid_parse(s, v->bin) == 0) {
+			v->type = HC_EVTXW_T_GUID;
+			v->binlen = 16;
+			return 0;
+		}
+		break;
+	case HC_EVTXW_T_UINT32:
+		if (s[0] != '0' || s[1] != 'x') {
+			if (parse_hex(s, UINT32_MAX, &u) == 0) {
+				v->type = HC_EVTXW_T_UINT32;
+				v->u = u;
+				return 0;
+			}
+		}
+		break;
+	case HC_EVTXW_T_HEXINT32:
+		if (parse_hex(s, UINT32_MAX, &u) == 0) {
+			v->type = HC_EVTXW_T_HEXINT32;
+			v->u = u;
+			return 0;
+		}
+		break;
+	case HC_EVTXW_T_HEXINT64:
+	case HC_EVTXW_T_SIZET:
+		if (parse_hex(s, UINT64_MAX, &u) == 0) {
+			v->type = HC_EVTXW_T_HEXINT64;
+			v->u = u;
+			return 0;
+		}
+		break;
+	default:
+		break;
+	}
+	snprintf(err, errsize, "field %s: \"%.60s\" is not a valid %s", f->name, s,
+		 f->type == HC_EVTXW_T_SID	 ? "SID"
+		 : f->type == HC_EVTXW_T_GUID	 ? "GUID"
+		 : f->type == HC_EVTXW_T_UINT32 ? "decimal number"
+						: "hex number");
+	return -1;
+}
+
+/* Fill x for event e (which must have its template). dry: do not allocate logon ids. */
+static int expand(struct hc_sc *sc, size_t hi, struct sc_ev *e, int dry, struct xbuf *x,
+		  struct hc_sc_diag *diag)
+{
+	struct host *h = &sc->hosts[hi];
+	uint64_t hv = mix64(h->seed ^ ((uint64_t)e->seq << 20) ^ e->t);
+	char err[256];
+
+	x->t = hc_tpl_find(e->eid, e->ver);
+	x->used = 0;
+	x->overflow = 0;
+	for (size_t i = 0; i < x->t->data.nfields; i++) {
+		x->txt[i] = NULL;
+		x->len[i] = 0;
+		x->isnull[i] = 0;
+	}
+	x->exec_pid = h->lsass;
+	x->exec_tid = 0x100 + (unsigned)(hv >> 40) % 0x800 * 4;
+	defaults_event(sc, h, e, x, hv, dry);
+
+	if (e->src != NULL && (e->flags & EVF_EXPLICIT)) {
+		json_t *f, *v;
+		const char *k;
+		const char *s;
+		size_t n;
+		int isnull;
+
+		if (e->session >= 0 && json_object_get(e->src, "logon_id") != NULL &&
+		    e->eid != 4624) {
+			s = get_str(e->src, "logon_id");
+			if (s != NULL) {
+				xset(x, "TargetLogonId", s);
+				xset(x, "SubjectLogonId", s);
+				xset(x, "LogonID", s);
+			}
+		} else if (e->session < 0 && (s = get_str(e->src, "logon_id")) != NULL) {
+			xset(x, "TargetLogonId", s);
+			xset(x, "SubjectLogonId", s);
+			xset(x, "LogonID", s);
+		}
+		for (size_t a = 0; a < sizeof(aliases) / sizeof(aliases[0]); a++) {
+			v = json_object_get(e->src, aliases[a].key);
+			if (v == NULL)
+				continue;
+			if (json_text(x, v, &s, &n, &isnull) != 0) {
+				diag_set(diag, "host %s, event %u: \"%s\" has a bad value", h->name,
+					 e->idx, aliases[a].key);
+				return HC_SC_E_SCENARIO;
+			}
+			for (int j = 0; j < 3 && aliases[a].fields[j]; j++) {
+				int fi = hc_tpl_field_index(x->t, aliases[a].fields[j]);
+				if (fi < 0)
+					continue;
+				x->txt[fi] = s;
+				x->len[fi] = n;
+				x->isnull[fi] = isnull;
+			}
+		}
+		if (json_is_integer(json_object_get(e->src, "exec_pid")))
+			x->exec_pid = (uint32_t)json_integer_value(json_object_get(e->src, "exec_pid"));
+		if (json_is_integer(json_object_get(e->src, "tid")))
+			x->exec_tid = (uint32_t)json_integer_value(json_object_get(e->src, "tid"));
+		f = json_object_get(e->src, "fields");
+		json_object_foreach(f, k, v)
+		{
+			int fi = hc_tpl_field_index(x->t, k);
+			if (fi < 0 || json_text(x, v, &s, &n, &isnull) != 0) {
+				diag_set(diag, "host %s, event %u: field \"%s\" is not in the template "
+					       "or has a bad value", h->name, e->idx, k);
+				return HC_SC_E_SCENARIO;
+			}
+			x->txt[fi] = s;
+			x->len[fi] = n;
+			x->isnull[fi] = isnull;
+		}
+	}
+	if (x->overflow) {
+		diag_set(diag, "host %s, event %u: expanded text too large", h->name, e->idx);
+		return HC_SC_E_SCENARIO;
+	}
+	for (size_t i = 0; i < x->t->data.nfields; i++) {
+		if (to_value(x, i, err, sizeof(err)) != 0) {
+			if (e->idx == NO_IDX)
+				diag_set(diag, "host %s, background event: %s", h->name, err);
+			else
+				diag_set(diag, "host %s, event %u: %s", h->name, e->idx, err);
+			return HC_SC_E_SCENARIO;
+		}
+	}
+	x->keywords = HC_TPL_KEYWORDS_SUCCESS;
+	if (x->t->failure)
+		x->keywords = HC_TPL_KEYWORDS_FAILURE;
+	else if (x->t->status_field >= 0 && x->val[x->t->status_field].type != HC_EVTXW_T_NULL &&
+		 x->val[x->t->status_field].u != 0)
+		x->keywords = HC_TPL_KEYWORDS_FAILURE;
+	return 0;
+}
+
+static int cmp_ev(const void *a, const void *b)
+{
+	const struct sc_ev *x = a, *y = b;
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* ---- public ---- */
+
+int hc_sc_load(const char *path, struct hc_sc **ret, struct hc_sc_diag *diag)
+{
+	static const char *const keys[] = {"domain", "accounts", "hosts", NULL};
+	struct hc_sc *sc = NULL;
+	json_error_t jerr;
+	int r;
+
+	sc = calloc(1, sizeof(*sc));
+	if (sc == NULL) {
+		diag_set(diag, "out of memory");
+		return HC_SC_E_NOMEM;
+	}
+	sc->root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (sc->root == NULL) {
+		diag_set(diag, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+		r = jerr.line < 0 || strstr(jerr.text, "unable to open") ? HC_SC_E_IO
+									  : HC_SC_E_SCENARIO;
+		goto fail;
+	}
+	r = HC_SC_E_SCENARIO;
+	if (!json_is_object(sc->root)) {
+		diag_set(diag, "%s: the scenario must be a JSON object", path);
+		goto fail;
+	}
+	if (check_keys(sc->root, keys, "scenario", diag))
+		goto fail;
+	if ((r = load_domain(sc, diag)) != 0 || (r = load_accounts(sc, diag)) != 0 ||
+	    (r = load_hosts(sc, diag)) != 0)
+		goto fail;
+	for (size_t hi = 0; hi < sc->nhosts; hi++) {
+		struct host *h = &sc->hosts[hi];
+		size_t i;
+		json_t *o;
+
+		if (h->events != NULL && !json_is_array(h->events)) {
+			diag_set(diag, "host %s: \"events\" must be an array", h->name);
+			r = HC_SC_E_SCENARIO;
+			goto fail;
+		}
+		json_array_foreach(h->events, i, o)
+		{
+			if ((r = load_event(sc, hi, i, o, diag)) != 0)
+				goto fail;
+		}
+		if ((r = load_background(sc, hi, diag)) != 0)
+			goto fail;
+	}
+	/* Check every explicit event's values before any file is written. */
+	{
+		struct xbuf *x = malloc(sizeof(*x));
+		if (x == NULL) {
+			r = HC_SC_E_NOMEM;
+			goto fail;
+		}
+		for (size_t hi = 0; hi < sc->nhosts && r == 0; hi++)
+			for (size_t i = 0; i < sc->hosts[hi].nev && r == 0; i++)
+				if (sc->hosts[hi].ev[i].flags & EVF_EXPLICIT)
+					r = expand(sc, hi, &sc->hosts[hi].ev[i], 1, x, diag);
+		free(x);
+		if (r != 0)
+			goto fail;
+	}
+	*ret = sc;
+	return 0;
+fail:
+	if (r == HC_SC_E_NOMEM)
+		diag_set(diag, "out of memory");
+	hc_sc_free(sc);
+	return r;
+}
+
+size_t hc_sc_host_count(const struct hc_sc *sc)
+{
+	return sc->nhosts;
+}
+
+const char *hc_sc_host_file(const struct hc_sc *sc, size_t i)
+{
+	return sc->hosts[i].file;
+}
+
+static int manifest_line(FILE *mf, const struct host *h, const struct xbuf *x,
+			 const struct hc_evtxw_event *ev)
+{
+	json_t *o = json_object(), *d = json_object();
+	char tbuf[40];
+	int r = 0;
+
+	if (o == NULL || d == NULL) {
+		json_decref(o);
+		json_decref(d);
+		return HC_SC_E_NOMEM;
+	}
+	hc_evtxw_time_format(ev->time, tbuf, sizeof(tbuf));
+	json_object_set_new(o, "file", json_string(h->file));
+	json_object_set_new(o, "record_id", json_integer((json_int_t)ev->record_id));
+	json_object_set_new(o, "time", json_string(tbuf));
+	json_object_set_new(o, "event_id", json_integer(ev->event_id));
+	json_object_set_new(o, "version", json_integer(ev->version));
+	json_object_set_new(o, "computer", json_string(ev->computer));
+	json_object_set_new(o, "channel", json_string(ev->channel));
+	json_object_set_new(o, "provider", json_string(ev->provider_name));
+	json_object_set_new(o, "keywords", json_integer((json_int_t)(ev->keywords >> 32)));
+	for (size_t i = 0; i < x->t->data.nfields; i++) {
+		const struct hc_evtxw_value *v = &x->val[i];
+		const char *name = x->t->data.fields[i].name;
+		char buf[200];
+
+		switch (v->type) {
+		case HC_EVTXW_T_NULL:
+			json_object_set_new(d, name, json_null());
+			continue;
+		case HC_EVTXW_T_STRING:
+			json_object_set_new(d, name, json_stringn(v->str, v->len));
+			continue;
+		case HC_EVTXW_T_UINT32:
+			snprintf(buf, sizeof(buf), "%" PRIu64, v->u);
+			break;
+		case HC_EVTXW_T_HEXINT32:
+		case HC_EVTXW_T_HEXINT64:
+			snprintf(buf, sizeof(buf), "0x%" PRIx64, v->u);
+			break;
+		case HC_EVTXW_T_GUID: {
+			const uint8_t *b = v->bin;
+			snprintf(buf, sizeof(buf),
+				 "{%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X}",
+				 b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10],
+				 b[11], b[12], b[13], b[14], b[15]);
+			break;
+		}
+		case HC_EVTXW_T_SID: {
+			uint64_t auth = 0;
+			int n = snprintf(buf, sizeof(buf), "S-%u", v->bin[0]);
+			for (int k = 0; k < 6; k++)
+				auth = auth << 8 | v->bin[2 + k];
+			n += snprintf(buf + n, sizeof(buf) - (size_t)n, "-%" PRIu64, auth);
+			for (int k = 0; k < v->bin[1]; k++) {
+				const uint8_t *p = v->bin + 8 + 4 * k;
+				uint32_t sub = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+					       (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+				n += snprintf(buf + n, sizeof(buf) - (size_t)n, "-%u", sub);
+			}
+			break;
+		}
+		default:
+			buf[0] = '\0';
+			break;
+		}
+		json_object_set_new(d, name, json_string(buf));
+	}
+	json_object_set_new(o, "data", d);
+	if (json_dumpf(o, mf, JSON_COMPACT | JSON_ENSURE_ASCII) != 0 || fputc('\n', mf) == EOF)
+		r = HC_SC_E_IO;
+	json_decref(o);
+	return r;
+}
+
+int hc_sc_write_host(struct hc_sc *sc, size_t hi, const char *path, FILE *manifest,
+		     struct hc_sc_diag *diag)
+{
+	struct host *h = &sc->hosts[hi];
+	struct hc_evtxw *w = NULL;
+	struct hc_evtxw_diag wd;
+	struct xbuf *x = NULL;
+	struct hc_evtxw_event ev;
+	int r;
+
+	x = malloc(sizeof(*x));
+	if (x == NULL) {
+		diag_set(diag, "out of memory");
+		return HC_SC_E_NOMEM;
+	}
+	qsort(h->ev, h->nev, sizeof(*h->ev), cmp_ev);
+	/* Logon ids are handed out in time order as sessions first appear. */
+	for (size_t i = 0; i < h->nss; i++)
+		if (!h->ss[i].fixed)
+			h->ss[i].luid = 0;
+	h->luid = 0x30000 + (h->seed % 0x4000) * 4;
+
+	r = hc_evtxw_open(path, &w, &wd);
+	if (r < 0) {
+		diag_set(diag, "%s", wd.msg);
+		r = HC_SC_E_IO;
+		goto out;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.provider_name = HC_TPL_PROVIDER_NAME;
+	hc_evtxw_guid_parse(HC_TPL_PROVIDER_GUID, ev.provider_guid);
+	ev.channel = HC_TPL_CHANNEL;
+	ev.computer = h->fqdn;
+	for (size_t i = 0; i < h->nev; i++) {
+		struct sc_ev *e = &h->ev[i];
+
+		r = expand(sc, hi, e, 0, x, diag);
+		if (r < 0)
+			goto out;
+		ev.record_id = h->first_id + i;
+		ev.time = e->t;
+		ev.event_id = e->eid;
+		ev.version = e->ver;
+		ev.task = x->t->task;
+		ev.opcode = x->t->opcode;
+		ev.level = x->t->level;
+		ev.keywords = x->keywords;
+		ev.process_id = x->exec_pid;
+		ev.thread_id = x->exec_tid;
+		ev.data = &x->t->data;
+		ev.values = x->val;
+		r = hc_evtxw_add(w, &ev, &wd);
+		if (r < 0) {
+			if (e->idx != NO_IDX)
+				diag_set(diag, "host %s, event %u: %s", h->name, e->idx, wd.msg);
+			else
+				diag_set(diag, "host %s: %s", h->name, wd.msg);
+			r = r == HC_EVTXW_E_IO ? HC_SC_E_IO : HC_SC_E_SCENARIO;
+			goto out;
+		}
+		if (manifest != NULL && (r = manifest_line(manifest, h, x, &ev)) < 0) {
+			diag_set(diag, "cannot write the manifest");
+			goto out;
+		}
+	}
+	r = hc_evtxw_close(w, &wd);
+	w = NULL;
+	if (r < 0) {
+		diag_set(diag, "%s", wd.msg);
+		r = HC_SC_E_IO;
+	}
+out:
+	hc_evtxw_free(w);
+	free(x);
+	return r;
+}
+
+void hc_sc_free(struct hc_sc *sc)
+{
+	if (sc == NULL)
+		return;
+	for (size_t i = 0; i < sc->nhosts; i++) {
+		free(sc->hosts[i].ss);
+		free(sc->hosts[i].ev);
+	}
+	free(sc->hosts);
+	free(sc->pr);
+	for (size_t i = 0; i < sc->nowned; i++)
+		free(sc->owned[i]);
+	free(sc->owned);
+	json_decref(sc->root);
+	free(sc);
+}

@@ -27,13 +27,35 @@ Normalisations (rendering differences, not data), applied to both sides:
      (Views.RESTRICTED_CHARS); they are deleted from hopchain's values too.
   N4 A Data element python-evtx renders empty (`<Data Name="X"></Data>`) is
      the empty string on both sides.
+  N6 python-evtx gives an unnamed <Data> (classic events) no Name; hopchain
+     names them Data[1], Data[2]... in order; the same names are used here.
+  N7 A value hopchain cut at HC_MAX_FIELD_LEN bytes (event marked
+     "truncated": true) must be a prefix of python-evtx's value.
+  Only met with --all-ids (typed values outside the logon events):
+  N8 booleans: python-evtx prints True/False, libevtx true/false.
+  N9 FILETIME/SYSTEMTIME values: python-evtx `YYYY-MM-DD HH:MM:SS[.ffffff]`
+     (float arithmetic), libevtx `YYYY-MM-DDTHH:MM:SS.fff[ffffff]Z`: equal
+     when both parse as times less than 2 microseconds apart.
+  N10 string arrays: python-evtx renders one Data element holding
+     `<string>a</string>\n<string>b</string>...`, libevtx one Data element
+     per item, which also renumbers unnamed Data[n]; such records are
+     counted as not comparable, not compared.
+  N11 binary values: python-evtx prints base64, libevtx upper-case hex;
+     equal when they decode to the same bytes.
+  N12 python-evtx renders an empty unnamed <Data></Data> (and whitespace-only
+     text) where libevtx renders no Data element or an empty one: an empty
+     or blank value equals an absent unnamed Data[n] or an empty value.
   N5 Not a normalisation of data but of our reading of python-evtx's XML:
      python-evtx leaves CR raw in values and an XML parser folds CR LF into
      LF, so CR is turned into `&#13;` before parsing (PrivilegeList values
      are `Se...Privilege\r\n\t\t\tSe...`).
 Nothing else is normalised: any other difference is a mismatch.
 
-Usage: corpus_diff.py --hopchain BIN --corpus DIR [--jobs 2] [--verbose]
+With --all-ids (suite slow) every record python-evtx renders is compared,
+whatever its event id (hopchain is run a second time with --ids set to the
+ids python-evtx saw in that file, when there are at most 256 of them).
+
+Usage: corpus_diff.py --hopchain BIN --corpus DIR [--jobs 2] [--all-ids] [--verbose]
 """
 
 import argparse
@@ -52,6 +74,7 @@ IDS = (4624, 4625, 4634, 4647, 4648, 4672)
 BENCH_ONLY = 'derived/stitched_security_48MB.evtx'   # hopchain no-crash check only
 BITFLIP = 'derived/security_bitflip_chunk2.evtx'
 BITFLIP_READABLE = 2178                               # corpus README, fact 2
+HC_MAX_FIELD_LEN = 16384                              # parsers/event.h
 HC_TIMEOUT = 300                                      # seconds per hopchain run
 NS = '{http://schemas.microsoft.com/win/2004/08/events/event}'
 GUID_RE = re.compile(r'^\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-'
@@ -68,6 +91,34 @@ def norm_value(v):
 
 
 # ---------------------------------------------------------------- python side
+
+def from_xml(root):
+    """(EventRecordID, fields) of one python-evtx record's parsed XML."""
+    sysn = root.find(NS + 'System')
+
+    def text(tag):
+        e = sysn.find(NS + tag)
+        return (e.text or '').strip() if e is not None else ''
+
+    tc = sysn.find(NS + 'TimeCreated')
+    data, unnamed = {}, 0
+    ed = root.find(NS + 'EventData')
+    if ed is not None:
+        for d in ed.findall(NS + 'Data'):
+            name = d.get('Name')
+            if name is None:            # N6: unnamed <Data> (classic events)
+                unnamed += 1
+                name = 'Data[%d]' % unnamed
+            data[name] = d.text or ''
+    return int(text('EventRecordID')), {
+        'event_id': int(text('EventID') or -1),
+        'version': int(text('Version') or 0),
+        'computer': text('Computer'),
+        'channel': text('Channel'),
+        'time': tc.get('SystemTime') if tc is not None else None,
+        'data': data,
+    }
+
 
 def py_render(path, wanted):
     """Runs in a worker process: every record python-evtx can render whose
@@ -89,27 +140,15 @@ def py_render(path, wanted):
                         except Exception:
                             errors += 1
                             continue
-                        rendered += 1
-                        sysn = root.find(NS + 'System')
-                        eid = int((sysn.find(NS + 'EventID').text or '0').strip())
-                        ids.add(eid)
-                        if wanted is not None and eid not in wanted:
+                        try:
+                            rid, rec_out = from_xml(root)
+                        except Exception:
+                            errors += 1
                             continue
-                        tc = sysn.find(NS + 'TimeCreated')
-                        data = {}
-                        ed = root.find(NS + 'EventData')
-                        if ed is not None:
-                            for d in ed.findall(NS + 'Data'):
-                                data[d.get('Name')] = d.text or ''
-                        rid = int(sysn.find(NS + 'EventRecordID').text)
-                        out[rid] = {
-                            'event_id': eid,
-                            'version': int((sysn.find(NS + 'Version').text or '0').strip()),
-                            'computer': sysn.find(NS + 'Computer').text or '',
-                            'channel': sysn.find(NS + 'Channel').text or '',
-                            'time': tc.get('SystemTime') if tc is not None else None,
-                            'data': data,
-                        }
+                        rendered += 1
+                        ids.add(rec_out['event_id'])
+                        if wanted is None or rec_out['event_id'] in wanted:
+                            out[rid] = rec_out
                 except Exception:
                     errors += 1      # the rest of this chunk is unreadable
     except Exception:
@@ -158,6 +197,42 @@ def py_time_of(ticks):
     return parse_filetime(ticks).isoformat(' ')
 
 
+TIME_RE = re.compile(r'^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:\.(\d+))?Z?$')
+
+
+def as_time(v):
+    """N9: seconds since 1601 (float) of a rendered time value, or None."""
+    m = TIME_RE.match(v)
+    if not m:
+        return None
+    try:
+        d = datetime.datetime.strptime(m.group(1) + ' ' + m.group(2), '%Y-%m-%d %H:%M:%S')
+    except ValueError:
+        return None
+    frac = float('0.' + m.group(3)) if m.group(3) else 0.0
+    return (d - datetime.datetime(1601, 1, 1)).total_seconds() + frac
+
+
+def same_typed(a, b):
+    """N8, N9: the same value rendered by the two libraries' type printers."""
+    if a in ('True', 'False') and b == a.lower():
+        return True
+    if re.fullmatch(r'(?:[0-9A-F]{2})+', b):                       # N11
+        import base64
+        import binascii
+        try:
+            raw = base64.b64decode(a, validate=True)
+            if raw == bytes.fromhex(b):
+                return True
+            # cut at HC_MAX_FIELD_LEN (N7)
+            if len(b) >= HC_MAX_FIELD_LEN - 8 and raw.startswith(bytes.fromhex(b)):
+                return True
+        except (binascii.Error, ValueError):
+            pass
+    ta, tb = as_time(a), as_time(b)
+    return ta is not None and tb is not None and abs(ta - tb) < 2e-6
+
+
 def compare(rel, rid, py, hc, problems):
     def bad(what, a, b):
         problems.append('%s: record %d: %s: python-evtx %r, hopchain %r' % (rel, rid, what, a, b))
@@ -175,11 +250,23 @@ def compare(rel, rid, py, hc, problems):
         bad('TimeCreated', py['time'], hc['time'])
     pd, hd = py['data'], hc.get('data', {})
     for name in sorted(set(pd) | set(hd), key=str):
+        if name not in hd and name.startswith('Data[') and not pd[name].strip():
+            continue                                              # N12
+        if name in hd and name in pd and not pd[name].strip() and not hd[name]:
+            continue                                              # N12
         if name not in hd:
             bad('EventData %s' % name, pd[name], '(absent)')
         elif name not in pd:
             bad('EventData %s' % name, '(absent)', hd[name])
         elif norm_value(pd[name]) != norm_value(hd[name]):
+            if same_typed(pd[name], hd[name]):
+                continue
+            # N7: hopchain cuts values at HC_MAX_FIELD_LEN bytes and says so
+            # ("truncated": true); a cut inside a UTF-8 sequence shows as U+FFFD
+            cut = norm_value(hd[name]).rstrip('\ufffd')
+            if hc.get('truncated') and len(hd[name].encode('utf-8')) >= HC_MAX_FIELD_LEN - 8 \
+                    and norm_value(pd[name]).startswith(cut):
+                continue
             bad('EventData %s' % name, pd[name], hd[name])
 
 
@@ -209,6 +296,8 @@ def main():
     ap.add_argument('--corpus', required=True)
     ap.add_argument('--jobs', type=int, default=2)
     ap.add_argument('--verbose', action='store_true')
+    ap.add_argument('--all-ids', action='store_true',
+                    help='compare records of every event id, not only the logon ones')
     ap.add_argument('--only', help='substring: compare only matching files (debugging)')
     a = ap.parse_args()
 
@@ -247,7 +336,7 @@ def main():
     todo = [f for f in files if f != BENCH_ONLY and python_can_render(man.get(f))]
     todo.sort(key=lambda f: -os.path.getsize(os.path.join(corpus, f)))
     for rel in todo:
-        wanted = None if rel == BITFLIP else frozenset(IDS)
+        wanted = None if (rel == BITFLIP or a.all_ids) else frozenset(IDS)
         py_jobs[rel] = pool.submit(py_render, os.path.join(corpus, rel), wanted)
 
     # hopchain on every file (no-crash check), collecting its events
@@ -312,7 +401,24 @@ def main():
                       'python-evtx %d' % (rel, len(ball), brc,
                                           len(berr.splitlines()), rendered))
             py = {k: v for k, v in py.items() if v['event_id'] in IDS}
+        elif a.all_ids:
+            allids = sorted(i for i in ids if 0 < i <= 65535)
+            if 0 < len(allids) <= 256 and len(allids) == len(ids):
+                rc, out, err, _ = run_hopchain(a.hopchain, os.path.join(corpus, rel), allids)
+                if rc not in (0, 1, 3):
+                    problems.append('%s: hopchain exit code %s with --ids %s' % (rel, rc, allids))
+                    continue
+                hc, dups = hc_events(out)
+            else:
+                py = {k: v for k, v in py.items() if v['event_id'] in IDS}
 
+        if a.all_ids:   # N10
+            arrays = [k for k, v in py.items()
+                      if any('<string>' in x for x in v['data'].values())]
+            stats['not_comparable'] = stats.get('not_comparable', 0) + len(arrays)
+            for k in arrays:
+                py.pop(k)
+                hc.pop(k, None)
         both = sorted(set(py) & set(hc))
         py_only = sorted(set(py) - set(hc))
         hc_only = sorted(set(hc) - set(py))
@@ -342,6 +448,13 @@ def main():
 
     for n in notes:
         print('note:', n)
+    kinds = {}
+    for p in problems:
+        k = re.sub(r': record \d+: ', ': ', p).split(': python-evtx')[0]
+        kinds[k] = kinds.get(k, 0) + 1
+    if len(kinds) > 1:
+        for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]):
+            print('%6d x %s' % (n, k[:200]))
     shown = problems[:200]
     for p in shown:
         print('MISMATCH:', p)
@@ -349,11 +462,13 @@ def main():
         print('... %d more' % (len(problems) - len(shown)))
     print('summary: %d files (%d through python-evtx), hopchain exit codes %s; '
           '%d records compared, %d only in python-evtx, %d only in hopchain; '
-          'python-evtx rendered %d records with %d errors; %d mismatches; %.0fs' %
+          'python-evtx rendered %d records with %d errors; %d not comparable (N10); '
+          '%d mismatches; %.0fs' %
           (stats['files'], stats['py_files'],
            dict(sorted(stats['hc_exit'].items(), key=lambda kv: str(kv[0]))),
            stats['compared'], stats['py_only'], stats['hc_only'], stats['py_rendered'],
-           stats['py_errors'], len(problems), time.monotonic() - t0))
+           stats['py_errors'], stats.get('not_comparable', 0), len(problems),
+           time.monotonic() - t0))
     return 1 if problems else 0
 
 

@@ -119,6 +119,8 @@ static const char *acct(struct hc_table *t, const struct hc_account *a)
 
 	if (!a->name && !a->domain)
 		return a->sid;
+	if (a->name && strchr(a->name, '@'))
+		return a->name; /* 4769: user@REALM already names the realm */
 	snprintf(buf, sizeof(buf), "%s%s%s", a->domain ? a->domain : "", a->domain ? "\\" : "",
 		 a->name ? a->name : "-");
 	return hc_table_strdup(t, buf);

@@ -326,11 +326,9 @@ static void test_caps(void)
 	free(xml);
 }
 
-/* FIXME known bug: xmlscan.c promises "every EventData/Data (or UserData
- * leaf)", but for UserData it only looks for <Data> elements, so a 1102
- * (log cleared) from libevtx (velociraptor RDPAuth_Security.evtx, record
- * 505853) comes out with no fields at all. */
-static void known_bug_userdata(void)
+/* UserData leaves become fields, as libevtx renders a 1102 (log cleared) of
+ * velociraptor RDPAuth_Security.evtx, record 505853. */
+static void test_userdata(void)
 {
 	struct hc_xbuf b = {0};
 	struct hc_xml_event x;
@@ -366,17 +364,14 @@ static void known_bug_userdata(void)
 	hc_xbuf_free(&b);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
-	if (argc > 1 && strcmp(argv[1], "--known-bugs") == 0) {
-		known_bug_userdata();
-		return hc_test_result();
-	}
 	test_libevtx_shape();
 	test_event_scan();
 	test_entities();
 	test_unnamed_and_odd();
 	test_errors();
 	test_caps();
+	test_userdata();
 	return hc_test_result();
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #define SYSTEM_TEMPLATE_VALUES 18
+#define HC_EVTXW_CHUNK_SLACK 8 /* bytes left free at the end of a chunk */
 #define EVENT_NS "http://schemas.microsoft.com/win/2004/08/events/event"
 
 /* Tokens. */
@@ -1014,8 +1015,8 @@ static void encode_event(struct hc_evtxw *w, const struct hc_evtxw_event *ev)
 	value_desc(w, desc, SV_EVENTDATA, w->pos - start, HC_EVTXW_T_BINXML);
 
 	put_u8(w, TOK_EOF);
-	while ((w->pos - rec + 4) % 8 != 0)
-		put_u8(w, 0);
+	while (!w->full && (w->pos - rec + 4) % 8 != 0)
+		put_u8(w, 0); /* Windows keeps records 8-byte aligned */
 	put_u32(w, w->pos + 4 - rec);
 	patch_u32(w, rec + 4, w->pos - rec);
 }
@@ -1147,6 +1148,10 @@ int hc_evtxw_add(struct hc_evtxw *w, const struct hc_evtxw_event *ev, struct hc_
 		w->saved = 0;
 		w->bad = 0;
 		encode_event(w, ev);
+		/* libevtx 20181227 drops a record that ends exactly at the end of
+		 * the chunk; Windows never fills a chunk to the last byte either. */
+		if (w->pos > HC_EVTXW_CHUNK_SIZE - HC_EVTXW_CHUNK_SLACK)
+			w->full = 1;
 		if (w->bad) {
 			rollback(w, rec, nnames, ntpls);
 			diag_set(diag, "record %llu: %s", (unsigned long long)ev->record_id,

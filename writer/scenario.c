@@ -703,10 +703,12 @@ static int load_event(struct hc_sc *sc, size_t hi, size_t idx, json_t *o, struct
 		const char *label = get_str(o, "as");
 		int sidx;
 
-		if (e->user < 0)
-			FAIL("4624 needs \"user\"");
-		if (jtype == NULL)
-			FAIL("4624 needs \"type\"");
+		if (e->user < 0) {
+			/* Everything comes from "fields": no session to refer to. */
+			if (label != NULL || lid != NULL || json_object_get(o, "privileged") != NULL)
+				FAIL("\"as\", \"logon_id\" and \"privileged\" need \"user\"");
+			goto fields;
+		}
 		if (label != NULL && (strlen(label) > HC_SC_MAX_LABEL || find_session(h, label) >= 0))
 			FAIL("\"as\": label \"%s\" too long or already used on this host", label);
 		sidx = new_session(h, e->user, e->ltype);
@@ -743,6 +745,7 @@ static int load_event(struct hc_sc *sc, size_t hi, size_t idx, json_t *o, struct
 	} else if (json_object_get(o, "as") != NULL) {
 		FAIL("\"as\" only labels a 4624");
 	}
+fields:
 	/* Check explicit fields against the template now, values at expansion. */
 	{
 		json_t *f = json_object_get(o, "fields");
@@ -1679,8 +1682,8 @@ const char *hc_sc_host_file(const struct hc_sc *sc, size_t i)
 	return sc->hosts[i].file;
 }
 
-static int manifest_line(FILE *mf, const struct host *h, const struct xbuf *x,
-			 const struct hc_evtxw_event *ev)
+static int manifest_line(FILE *mf, const struct host *h, const struct sc_ev *e,
+			 const struct xbuf *x, const struct hc_evtxw_event *ev)
 {
 	json_t *o = json_object(), *d = json_object();
 	char tbuf[40];
@@ -1693,6 +1696,9 @@ static int manifest_line(FILE *mf, const struct host *h, const struct xbuf *x,
 	}
 	hc_evtxw_time_format(ev->time, tbuf, sizeof(tbuf));
 	json_object_set_new(o, "file", json_string(h->file));
+	json_object_set_new(o, "host", json_string(h->name));
+	json_object_set_new(o, "index", e->idx == NO_IDX ? json_null() : json_integer(e->idx));
+	json_object_set_new(o, "auto", json_boolean(!(e->flags & EVF_EXPLICIT)));
 	json_object_set_new(o, "record_id", json_integer((json_int_t)ev->record_id));
 	json_object_set_new(o, "time", json_string(tbuf));
 	json_object_set_new(o, "event_id", json_integer(ev->event_id));
@@ -1700,7 +1706,8 @@ static int manifest_line(FILE *mf, const struct host *h, const struct xbuf *x,
 	json_object_set_new(o, "computer", json_string(ev->computer));
 	json_object_set_new(o, "channel", json_string(ev->channel));
 	json_object_set_new(o, "provider", json_string(ev->provider_name));
-	json_object_set_new(o, "keywords", json_integer((json_int_t)(ev->keywords >> 32)));
+	snprintf(tbuf, sizeof(tbuf), "0x%016" PRIx64, ev->keywords);
+	json_object_set_new(o, "keywords", json_string(tbuf));
 	for (size_t i = 0; i < x->t->data.nfields; i++) {
 		const struct hc_evtxw_value *v = &x->val[i];
 		const char *name = x->t->data.fields[i].name;
@@ -1815,7 +1822,7 @@ int hc_sc_write_host(struct hc_sc *sc, size_t hi, const char *path, FILE *manife
 			r = r == HC_EVTXW_E_IO ? HC_SC_E_IO : HC_SC_E_SCENARIO;
 			goto out;
 		}
-		if (manifest != NULL && (r = manifest_line(manifest, h, x, &ev)) < 0) {
+		if (manifest != NULL && (r = manifest_line(manifest, h, e, x, &ev)) < 0) {
 			diag_set(diag, "cannot write the manifest");
 			goto out;
 		}

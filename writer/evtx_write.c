@@ -48,9 +48,9 @@ struct hc_evtxw {
 	FILE *fp;
 	char *path;
 	uint8_t chunk[HC_EVTXW_CHUNK_SIZE];
-	uint32_t pos;      /* next free byte in chunk */
-	int full;          /* a write ran past the chunk end */
-	int bad;           /* a value could not be encoded (see bad_msg) */
+	uint32_t pos; /* next free byte in chunk */
+	int full;     /* a write ran past the chunk end */
+	int bad;      /* a value could not be encoded (see bad_msg) */
 	char bad_msg[256];
 	uint32_t last_rec_off;
 	uint32_t chunk_nrec;
@@ -71,7 +71,7 @@ struct hc_evtxw {
 };
 
 static void diag_set(struct hc_evtxw_diag *diag, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void diag_set(struct hc_evtxw_diag *diag, const char *fmt, ...)
 {
@@ -100,7 +100,7 @@ static void crc_init(void)
 	for (uint32_t i = 0; i < 256; i++)
 		for (int t = 1; t < 8; t++)
 			crc_tab[t][i] =
-				(crc_tab[t - 1][i] >> 8) ^ crc_tab[0][crc_tab[t - 1][i] & 0xff];
+			    (crc_tab[t - 1][i] >> 8) ^ crc_tab[0][crc_tab[t - 1][i] & 0xff];
 	crc_ready = 1;
 }
 
@@ -113,9 +113,9 @@ uint32_t hc_evtxw_crc32(uint32_t crc, const void *buf, size_t len)
 	crc = ~crc;
 	while (len >= 8) {
 		uint32_t a = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-				    (uint32_t)p[3] << 24);
+		                    (uint32_t)p[3] << 24);
 		uint32_t b = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 |
-			     (uint32_t)p[7] << 24;
+		             (uint32_t)p[7] << 24;
 		crc = crc_tab[7][a & 0xff] ^ crc_tab[6][(a >> 8) & 0xff] ^
 		      crc_tab[5][(a >> 16) & 0xff] ^ crc_tab[4][a >> 24] ^ crc_tab[3][b & 0xff] ^
 		      crc_tab[2][(b >> 8) & 0xff] ^ crc_tab[1][(b >> 16) & 0xff] ^
@@ -380,7 +380,7 @@ void hc_evtxw_time_format(uint64_t filetime, char *buf, size_t size)
 
 	y += m <= 2;
 	snprintf(buf, size, "%04lld-%02u-%02uT%02u:%02u:%02u.%07uZ", (long long)y, m, d,
-		 (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60), (unsigned)(rem % 60), frac);
+	         (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60), (unsigned)(rem % 60), frac);
 }
 
 /* ---- low-level output into the chunk buffer ---- */
@@ -611,7 +611,7 @@ static void simple_elem(struct hc_evtxw *w, const char *name, uint16_t idx, uint
 
 /* An empty element with optional-substitution attributes. */
 static void attr_elem(struct hc_evtxw *w, const char *name, const char *const *anames,
-		      const uint16_t *idx, const uint8_t *types, int n)
+                      const uint16_t *idx, const uint8_t *types, int n)
 {
 	uint32_t e = elem_open(w, name, 1, DEP_NONE);
 	uint32_t al = attrs_begin(w);
@@ -765,8 +765,7 @@ static uint64_t mix64(uint64_t z)
 
 /* A stable GUID per template shape: the same template gets the same GUID in
  * every chunk and every run. */
-static void template_guid(const struct hc_evtxw_datatpl *t, const char *computer,
-			  uint8_t guid[16])
+static void template_guid(const struct hc_evtxw_datatpl *t, const char *computer, uint8_t guid[16])
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
@@ -796,7 +795,7 @@ static unsigned template_bucket(const uint8_t guid[16])
 /* Write a template instance header, with the definition inline if the chunk
  * does not have it yet. t == NULL selects the System template. */
 static void template_instance(struct hc_evtxw *w, const struct hc_evtxw_datatpl *t,
-			      const char *computer)
+                              const char *computer)
 {
 	uint8_t guid[16];
 	uint32_t id, def, slot, size_at;
@@ -926,7 +925,7 @@ static void value_desc(struct hc_evtxw *w, uint32_t desc, uint32_t i, uint32_t s
 }
 
 static void put_simple(struct hc_evtxw *w, uint32_t desc, uint32_t i,
-		       const struct hc_evtxw_value *v)
+                       const struct hc_evtxw_value *v)
 {
 	uint32_t start = w->pos;
 	uint8_t type = put_value(w, v);
@@ -1007,8 +1006,8 @@ static void encode_event(struct hc_evtxw *w, const struct hc_evtxw_event *ev)
 		    !(t->fields[i].type == HC_EVTXW_T_SIZET && v->type == HC_EVTXW_T_HEXINT64)) {
 			mark_bad(w, "value type does not match the template");
 			snprintf(w->bad_msg, sizeof(w->bad_msg),
-				 "value for %s has type 0x%02x, template wants 0x%02x",
-				 t->fields[i].name, v->type, t->fields[i].type);
+			         "value for %s has type 0x%02x, template wants 0x%02x",
+			         t->fields[i].name, v->type, t->fields[i].type);
 		}
 		put_simple(w, idesc, (uint32_t)i, v);
 	}
@@ -1057,7 +1056,7 @@ static int chunk_flush(struct hc_evtxw *w, struct hc_evtxw_diag *diag)
 	wr_u32(c + 44, w->last_rec_off);
 	wr_u32(c + 48, w->pos);
 	wr_u32(c + 52, hc_evtxw_crc32(0, c + HC_EVTXW_CHUNK_HEADER_SIZE,
-				      w->pos - HC_EVTXW_CHUNK_HEADER_SIZE));
+	                              w->pos - HC_EVTXW_CHUNK_HEADER_SIZE));
 	memset(c + 56, 0, 64);
 	wr_u32(c + 120, 1); /* every chunk Windows closes carries flag 1 here */
 	crc = hc_evtxw_crc32(0, c, 120);
@@ -1127,18 +1126,18 @@ int hc_evtxw_add(struct hc_evtxw *w, const struct hc_evtxw_event *ev, struct hc_
 	if (ev->data == NULL || ev->data->nfields > HC_EVTXW_MAX_FIELDS ||
 	    (ev->data->nfields > 0 && ev->values == NULL)) {
 		diag_set(diag, "record %llu: bad EventData description",
-			 (unsigned long long)ev->record_id);
+		         (unsigned long long)ev->record_id);
 		return HC_EVTXW_E_INVAL;
 	}
 	if (ev->computer == NULL || strlen(ev->computer) > HC_EVTXW_MAX_COMPUTER ||
 	    ev->provider_name == NULL || ev->channel == NULL) {
 		diag_set(diag, "record %llu: missing or oversized System text",
-			 (unsigned long long)ev->record_id);
+		         (unsigned long long)ev->record_id);
 		return HC_EVTXW_E_INVAL;
 	}
 	if (w->have_id && ev->record_id <= w->last_id) {
 		diag_set(diag, "record id %llu does not increase (last %llu)",
-			 (unsigned long long)ev->record_id, (unsigned long long)w->last_id);
+		         (unsigned long long)ev->record_id, (unsigned long long)w->last_id);
 		return HC_EVTXW_E_INVAL;
 	}
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -1155,7 +1154,7 @@ int hc_evtxw_add(struct hc_evtxw *w, const struct hc_evtxw_event *ev, struct hc_
 		if (w->bad) {
 			rollback(w, rec, nnames, ntpls);
 			diag_set(diag, "record %llu: %s", (unsigned long long)ev->record_id,
-				 w->bad_msg);
+			         w->bad_msg);
 			return HC_EVTXW_E_INVAL;
 		}
 		if (!w->full) {
@@ -1179,7 +1178,7 @@ int hc_evtxw_add(struct hc_evtxw *w, const struct hc_evtxw_event *ev, struct hc_
 			return r;
 	}
 	diag_set(diag, "record %llu does not fit in a 64 KiB chunk",
-		 (unsigned long long)ev->record_id);
+	         (unsigned long long)ev->record_id);
 	return HC_EVTXW_E_TOOBIG;
 }
 

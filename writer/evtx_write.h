@@ -11,14 +11,14 @@
 #define HC_EVTXW_FILE_HEADER_SIZE 4096
 #define HC_EVTXW_CHUNK_SIZE 65536
 #define HC_EVTXW_CHUNK_HEADER_SIZE 512
-#define HC_EVTXW_MAX_FIELDS 64         /* EventData fields per template */
-#define HC_EVTXW_MAX_NAME 255          /* UTF-8 bytes of an element/field name */
+#define HC_EVTXW_MAX_FIELDS 64          /* EventData fields per template */
+#define HC_EVTXW_MAX_NAME 255           /* UTF-8 bytes of an element/field name */
 #define HC_EVTXW_MAX_STRING_UNITS 32767 /* UTF-16 units per string value (u16 size) */
 #define HC_EVTXW_MAX_SID_SUBAUTH 15
-#define HC_EVTXW_MAX_COMPUTER 1024     /* UTF-8 bytes of the Computer name */
-#define HC_EVTXW_MAX_TEMPLATES 256     /* template definitions per chunk */
-#define HC_EVTXW_MAX_NAMES 4096        /* distinct names per chunk */
-#define HC_EVTXW_MAX_CHUNKS 65535      /* the file header counts chunks in 16 bits */
+#define HC_EVTXW_MAX_COMPUTER 1024 /* UTF-8 bytes of the Computer name */
+#define HC_EVTXW_MAX_TEMPLATES 256 /* template definitions per chunk */
+#define HC_EVTXW_MAX_NAMES 4096    /* distinct names per chunk */
+#define HC_EVTXW_MAX_CHUNKS 65535  /* the file header counts chunks in 16 bits */
 
 /* Error codes (negative); details go into struct hc_evtxw_diag. */
 #define HC_EVTXW_E_IO (-1)
@@ -50,10 +50,10 @@ struct hc_evtxw_diag {
 /* One substitution value. type HC_EVTXW_T_NULL writes an absent value. */
 struct hc_evtxw_value {
 	uint8_t type;
-	uint8_t binlen;             /* GUID: 16; SID: 8 + 4 * sub-authorities */
-	uint64_t u;                 /* integer types and FILETIME */
-	const char *str;            /* STRING: UTF-8 (borrowed), not NUL-terminated */
-	size_t len;                 /* STRING: bytes at str */
+	uint8_t binlen;  /* GUID: 16; SID: 8 + 4 * sub-authorities */
+	uint64_t u;      /* integer types and FILETIME */
+	const char *str; /* STRING: UTF-8 (borrowed), not NUL-terminated */
+	size_t len;      /* STRING: bytes at str */
 	uint8_t bin[8 + 4 * HC_EVTXW_MAX_SID_SUBAUTH]; /* GUID / SID in on-disk form */
 };
 
@@ -72,10 +72,10 @@ struct hc_evtxw_datatpl {
 
 /* One event. Strings are UTF-8 and borrowed for the duration of the call. */
 struct hc_evtxw_event {
-	uint64_t record_id;            /* EventRecordID; must increase within a file */
-	uint64_t time;                 /* FILETIME: TimeCreated and the record's written time */
+	uint64_t record_id; /* EventRecordID; must increase within a file */
+	uint64_t time;      /* FILETIME: TimeCreated and the record's written time */
 	uint16_t event_id;
-	int has_qualifiers;            /* 0: Qualifiers is a null value (Security events) */
+	int has_qualifiers; /* 0: Qualifiers is a null value (Security events) */
 	uint16_t qualifiers;
 	uint8_t version;
 	uint8_t level;
@@ -83,11 +83,11 @@ struct hc_evtxw_event {
 	uint16_t task;
 	uint64_t keywords;
 	const char *provider_name;
-	uint8_t provider_guid[16];     /* on-disk (mixed-endian) form */
+	uint8_t provider_guid[16]; /* on-disk (mixed-endian) form */
 	uint32_t process_id;
 	uint32_t thread_id;
 	const char *channel;
-	const char *computer;          /* literal text in the System template, as Windows does */
+	const char *computer; /* literal text in the System template, as Windows does */
 	const struct hc_evtxw_value *user_id; /* SID value or NULL for <Security/> */
 	const struct hc_evtxw_datatpl *data;
 	const struct hc_evtxw_value *values; /* data->nfields values, in template order */

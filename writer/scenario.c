@@ -114,7 +114,7 @@ struct xbuf {
 };
 
 static void diag_set(struct hc_sc_diag *diag, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void diag_set(struct hc_sc_diag *diag, const char *fmt, ...)
 {
@@ -174,7 +174,8 @@ static char *own(struct hc_sc *sc, char *s)
 	return s;
 }
 
-static char *own_printf(struct hc_sc *sc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *own_printf(struct hc_sc *sc, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static char *own_printf(struct hc_sc *sc, const char *fmt, ...)
 {
@@ -208,7 +209,7 @@ static int is_comment_key(const char *k)
 
 /* Keys allowed in an object; anything else is a scenario error. */
 static int check_keys(json_t *obj, const char *const *allowed, const char *where,
-		      struct hc_sc_diag *diag)
+                      struct hc_sc_diag *diag)
 {
 	const char *k;
 	json_t *v;
@@ -235,7 +236,7 @@ static const char *get_str(json_t *o, const char *k)
 /* ---- principals ---- */
 
 static int add_principal(struct hc_sc *sc, const char *name, const char *domain, const char *sid,
-			 int kind, int admin, int hostidx)
+                         int kind, int admin, int hostidx)
 {
 	if (sc->npr >= HC_SC_MAX_ACCOUNTS)
 		return HC_SC_E_SCENARIO;
@@ -270,7 +271,7 @@ static int find_principal(struct hc_sc *sc, const char *name)
 		if (nm == NULL || sid == NULL)
 			return -1;
 		return add_principal(sc, nm, dwm ? "Window Manager" : "Font Driver Host", sid,
-				     dwm ? P_DWM : P_UMFD, 0, -1);
+		                     dwm ? P_DWM : P_UMFD, 0, -1);
 	}
 	return -1;
 }
@@ -351,7 +352,7 @@ static int load_accounts(struct hc_sc *sc, struct hc_sc_diag *diag)
 			sid = get_str(v, "sid");
 			if (sid == NULL && json_is_integer(json_object_get(v, "rid")))
 				sid = own_printf(sc, "%s-%" JSON_INTEGER_FORMAT, sc->dsid,
-						 json_integer_value(json_object_get(v, "rid")));
+				                 json_integer_value(json_object_get(v, "rid")));
 			admin = json_is_true(json_object_get(v, "admin"));
 			if (get_str(v, "domain"))
 				dom = get_str(v, "domain");
@@ -368,9 +369,9 @@ static int load_accounts(struct hc_sc *sc, struct hc_sc_diag *diag)
 
 static int load_hosts(struct hc_sc *sc, struct hc_sc_diag *diag)
 {
-	static const char *const keys[] = {"name",   "fqdn",	     "ip",	   "file",
-					   "role",   "first_record_id", "rid",	   "sid",
-					   "lsass_pid", "events",	     "background", NULL};
+	static const char *const keys[] = {
+	    "name", "fqdn", "ip",        "file",   "role",       "first_record_id",
+	    "rid",  "sid",  "lsass_pid", "events", "background", NULL};
 	json_t *hs = json_object_get(sc->root, "hosts");
 	size_t i;
 	json_t *o;
@@ -403,7 +404,8 @@ static int load_hosts(struct hc_sc *sc, struct hc_sc_diag *diag)
 			return HC_SC_E_SCENARIO;
 		}
 		h->name = get_str(o, "name");
-		if (h->name == NULL || h->name[0] == '\0' || strlen(h->name) >= sizeof(h->netbios) - 1) {
+		if (h->name == NULL || h->name[0] == '\0' ||
+		    strlen(h->name) >= sizeof(h->netbios) - 1) {
 			diag_set(diag, "%s: \"name\" missing or longer than 62", where);
 			return HC_SC_E_SCENARIO;
 		}
@@ -418,7 +420,8 @@ static int load_hosts(struct hc_sc *sc, struct hc_sc_diag *diag)
 			h->file = own_printf(sc, "%s.evtx", h->name);
 		if (h->fqdn == NULL || h->file == NULL)
 			return HC_SC_E_NOMEM;
-		if (strchr(h->file, '/') != NULL || strcmp(h->file, "..") == 0 || h->file[0] == '.') {
+		if (strchr(h->file, '/') != NULL || strcmp(h->file, "..") == 0 ||
+		    h->file[0] == '.') {
 			diag_set(diag, "%s: \"file\" must be a plain file name", where);
 			return HC_SC_E_SCENARIO;
 		}
@@ -438,18 +441,19 @@ static int load_hosts(struct hc_sc *sc, struct hc_sc_diag *diag)
 		if (fid != NULL) {
 			if (!json_is_integer(fid) || json_integer_value(fid) < 1) {
 				diag_set(diag, "%s: \"first_record_id\" must be a positive integer",
-					 where);
+				         where);
 				return HC_SC_E_SCENARIO;
 			}
 			h->first_id = (uint64_t)json_integer_value(fid);
 		}
-		h->lsass = json_is_integer(pid) ? (uint32_t)json_integer_value(pid)
-						: (uint32_t)(0x2a0 + 4 * (mix64(str_hash(h->name)) % 24));
+		h->lsass = json_is_integer(pid)
+		               ? (uint32_t)json_integer_value(pid)
+		               : (uint32_t)(0x2a0 + 4 * (mix64(str_hash(h->name)) % 24));
 		h->msid = get_str(o, "sid");
 		if (h->msid == NULL)
 			h->msid = own_printf(sc, "%s-%" JSON_INTEGER_FORMAT, sc->dsid,
-					     json_is_integer(rid) ? json_integer_value(rid)
-								  : (json_int_t)(1100 + i));
+			                     json_is_integer(rid) ? json_integer_value(rid)
+			                                          : (json_int_t)(1100 + i));
 		if (h->msid == NULL || hc_evtxw_sid_parse(h->msid, &sv) != 0) {
 			diag_set(diag, "%s: bad machine account SID", where);
 			return HC_SC_E_SCENARIO;
@@ -465,7 +469,7 @@ static int load_hosts(struct hc_sc *sc, struct hc_sc_diag *diag)
 		if (mname == NULL)
 			return HC_SC_E_NOMEM;
 		h->principal = add_principal(sc, mname, sc->nb, h->msid, P_MACHINE,
-					     h->role == ROLE_DC, (int)i);
+		                             h->role == ROLE_DC, (int)i);
 		if (h->principal < 0)
 			return HC_SC_E_NOMEM;
 		h->events = json_object_get(o, "events");
@@ -548,44 +552,44 @@ struct alias {
 };
 
 static const struct alias aliases[] = {
-	{"ip", {"IpAddress", "ClientAddress", NULL}},
-	{"port", {"IpPort", NULL, NULL}},
-	{"workstation", {"WorkstationName", "Workstation", "ClientName"}},
-	{"process", {"ProcessName", NULL, NULL}},
-	{"pid", {"ProcessId", NULL, NULL}},
-	{"guid", {"LogonGuid", NULL, NULL}},
-	{"target_guid", {"TargetLogonGuid", NULL, NULL}},
-	{"server", {"TargetServerName", NULL, NULL}},
-	{"info", {"TargetInfo", NULL, NULL}},
-	{"status", {"Status", NULL, NULL}},
-	{"substatus", {"SubStatus", NULL, NULL}},
-	{"reason", {"FailureReason", NULL, NULL}},
-	{"privileges", {"PrivilegeList", NULL, NULL}},
-	{"elevated", {"ElevatedToken", NULL, NULL}},
-	{"impersonation", {"ImpersonationLevel", NULL, NULL}},
-	{"linked", {"TargetLinkedLogonId", NULL, NULL}},
-	{"options", {"TicketOptions", NULL, NULL}},
-	{"etype", {"TicketEncryptionType", NULL, NULL}},
-	{"preauth", {"PreAuthType", NULL, NULL}},
-	{"session_name", {"SessionName", NULL, NULL}},
-	{"client", {"ClientName", NULL, NULL}},
-	{"address", {"ClientAddress", NULL, NULL}},
-	{"virtual", {"VirtualAccount", NULL, NULL}},
-	{"restricted_admin", {"RestrictedAdminMode", NULL, NULL}},
-	{"remote_credential_guard", {"RemoteCredentialGuard", NULL, NULL}},
-	{"outbound_user", {"TargetOutboundUserName", NULL, NULL}},
-	{"outbound_domain", {"TargetOutboundDomainName", NULL, NULL}},
-	{"transmitted", {"TransmittedServices", NULL, NULL}},
-	{"key_length", {"KeyLength", NULL, NULL}},
-	{"lm", {"LmPackageName", NULL, NULL}},
-	{"logon_process", {"LogonProcessName", NULL, NULL}},
-	{"auth_package", {"AuthenticationPackageName", NULL, NULL}},
+    {"ip", {"IpAddress", "ClientAddress", NULL}},
+    {"port", {"IpPort", NULL, NULL}},
+    {"workstation", {"WorkstationName", "Workstation", "ClientName"}},
+    {"process", {"ProcessName", NULL, NULL}},
+    {"pid", {"ProcessId", NULL, NULL}},
+    {"guid", {"LogonGuid", NULL, NULL}},
+    {"target_guid", {"TargetLogonGuid", NULL, NULL}},
+    {"server", {"TargetServerName", NULL, NULL}},
+    {"info", {"TargetInfo", NULL, NULL}},
+    {"status", {"Status", NULL, NULL}},
+    {"substatus", {"SubStatus", NULL, NULL}},
+    {"reason", {"FailureReason", NULL, NULL}},
+    {"privileges", {"PrivilegeList", NULL, NULL}},
+    {"elevated", {"ElevatedToken", NULL, NULL}},
+    {"impersonation", {"ImpersonationLevel", NULL, NULL}},
+    {"linked", {"TargetLinkedLogonId", NULL, NULL}},
+    {"options", {"TicketOptions", NULL, NULL}},
+    {"etype", {"TicketEncryptionType", NULL, NULL}},
+    {"preauth", {"PreAuthType", NULL, NULL}},
+    {"session_name", {"SessionName", NULL, NULL}},
+    {"client", {"ClientName", NULL, NULL}},
+    {"address", {"ClientAddress", NULL, NULL}},
+    {"virtual", {"VirtualAccount", NULL, NULL}},
+    {"restricted_admin", {"RestrictedAdminMode", NULL, NULL}},
+    {"remote_credential_guard", {"RemoteCredentialGuard", NULL, NULL}},
+    {"outbound_user", {"TargetOutboundUserName", NULL, NULL}},
+    {"outbound_domain", {"TargetOutboundDomainName", NULL, NULL}},
+    {"transmitted", {"TransmittedServices", NULL, NULL}},
+    {"key_length", {"KeyLength", NULL, NULL}},
+    {"lm", {"LmPackageName", NULL, NULL}},
+    {"logon_process", {"LogonProcessName", NULL, NULL}},
+    {"auth_package", {"AuthenticationPackageName", NULL, NULL}},
 };
 
-static const char *const event_keys[] = {
-	"t",	     "id",	 "version", "user",	 "name",    "domain",  "type",
-	"package",   "from",	 "session", "as",	 "subject", "logon_id", "service",
-	"privileged", "exec_pid", "tid",     "fields",	 NULL};
+static const char *const event_keys[] = {"t",        "id",      "version",  "user",    "name",
+                                         "domain",   "type",    "package",  "from",    "session",
+                                         "as",       "subject", "logon_id", "service", "privileged",
+                                         "exec_pid", "tid",     "fields",   NULL};
 
 static int is_event_key(const char *k)
 {
@@ -614,12 +618,12 @@ static int load_event(struct hc_sc *sc, size_t hi, size_t idx, json_t *o, struct
 	const struct hc_tpl *tpl;
 	int ver;
 
-#define FAIL(...)                                                                          \
-	do {                                                                               \
-		char m_[512];                                                              \
-		snprintf(m_, sizeof(m_), __VA_ARGS__);                                     \
-		diag_set(diag, "host %s, event %zu: %s", h->name, idx, m_);                \
-		return HC_SC_E_SCENARIO;                                                   \
+#define FAIL(...)                                                                                  \
+	do {                                                                                       \
+		char m_[512];                                                                      \
+		snprintf(m_, sizeof(m_), __VA_ARGS__);                                             \
+		diag_set(diag, "host %s, event %zu: %s", h->name, idx, m_);                        \
+		return HC_SC_E_SCENARIO;                                                           \
 	} while (0)
 
 	if (!json_is_object(o))
@@ -637,9 +641,9 @@ static int load_event(struct hc_sc *sc, size_t hi, size_t idx, json_t *o, struct
 		FAIL("\"id\" must be an event id");
 	jver = json_object_get(o, "version");
 	ver = jver ? (json_is_integer(jver) ? (int)json_integer_value(jver) : -2)
-		   : hc_tpl_default_version((uint16_t)json_integer_value(jid));
+	           : hc_tpl_default_version((uint16_t)json_integer_value(jid));
 	tpl = ver >= 0 && ver < 256 ? hc_tpl_find((uint16_t)json_integer_value(jid), (uint8_t)ver)
-				    : NULL;
+	                            : NULL;
 	if (tpl == NULL)
 		FAIL("event %" JSON_INTEGER_FORMAT " version %d is not supported",
 		     json_integer_value(jid), ver);
@@ -705,11 +709,13 @@ static int load_event(struct hc_sc *sc, size_t hi, size_t idx, json_t *o, struct
 
 		if (e->user < 0) {
 			/* Everything comes from "fields": no session to refer to. */
-			if (label != NULL || lid != NULL || json_object_get(o, "privileged") != NULL)
+			if (label != NULL || lid != NULL ||
+			    json_object_get(o, "privileged") != NULL)
 				FAIL("\"as\", \"logon_id\" and \"privileged\" need \"user\"");
 			goto fields;
 		}
-		if (label != NULL && (strlen(label) > HC_SC_MAX_LABEL || find_session(h, label) >= 0))
+		if (label != NULL &&
+		    (strlen(label) > HC_SC_MAX_LABEL || find_session(h, label) >= 0))
 			FAIL("\"as\": label \"%s\" too long or already used on this host", label);
 		sidx = new_session(h, e->user, e->ltype);
 		if (sidx < 0)
@@ -799,7 +805,7 @@ static int other_host(struct hc_sc *sc, size_t self, uint64_t *st)
 
 /* A logon (and its 4672 and logoff) created by the generator. */
 static int bg_logon(struct hc_sc *sc, struct host *h, uint64_t t, int user, uint8_t ltype,
-		    uint8_t pkg, int from, uint64_t logoff_after, int logoff_4647)
+                    uint8_t pkg, int from, uint64_t logoff_after, int logoff_4647)
 {
 	struct sc_ev *e;
 	int s;
@@ -878,7 +884,7 @@ static int load_background(struct hc_sc *sc, size_t hi, struct hc_sc_diag *diag)
 	    get_str(bg, "end") == NULL || hc_evtxw_time_parse(get_str(bg, "start"), &start) ||
 	    hc_evtxw_time_parse(get_str(bg, "end"), &end) || end <= start) {
 		diag_set(diag, "%s: needs count (0..%d), start and end (RFC 3339, start < end)",
-			 where, HC_SC_MAX_BACKGROUND);
+		         where, HC_SC_MAX_BACKGROUND);
 		return HC_SC_E_SCENARIO;
 	}
 	users = json_object_get(bg, "users");
@@ -904,7 +910,7 @@ static int load_background(struct hc_sc *sc, size_t hi, struct hc_sc_diag *diag)
 		if (e == NULL)
 			return HC_SC_E_NOMEM;
 		r = bg_logon(sc, h, start + 1000, find_principal(sc, "SYSTEM"), 0, PKG_DEFAULT, -1,
-			     0, 0);
+		             0, 0);
 		if (r)
 			return r;
 	}
@@ -913,8 +919,9 @@ static int load_background(struct hc_sc *sc, size_t hi, struct hc_sc_diag *diag)
 		unsigned dice = (unsigned)(rnd(&st) % 100);
 		int sysu = find_principal(sc, "SYSTEM");
 		int svc = (int)(rnd(&st) % 10);
-		int svcuser = svc < 6 ? sysu
-				      : find_principal(sc, svc < 8 ? "NETWORK SERVICE" : "LOCAL SERVICE");
+		int svcuser =
+		    svc < 6 ? sysu
+		            : find_principal(sc, svc < 8 ? "NETWORK SERVICE" : "LOCAL SERVICE");
 
 		if (h->role == ROLE_DC) {
 			int oh = other_host(sc, hi, &st);
@@ -939,12 +946,12 @@ static int load_background(struct hc_sc *sc, size_t hi, struct hc_sc_diag *diag)
 				e->peer = machine ? (int)hi : svch;
 			} else if (dice < 75 && oh >= 0) {
 				r = bg_logon(sc, h, t, sc->hosts[oh].principal, 3, PKG_KERBEROS, oh,
-					     5000000 + rnd(&st) % 300000000, 0);
+				             5000000 + rnd(&st) % 300000000, 0);
 			} else if (dice < 88) {
 				r = bg_logon(sc, h, t, svcuser, 5, PKG_DEFAULT, -1, 0, 0);
 			} else {
 				r = bg_logon(sc, h, t, u, 3, PKG_KERBEROS, oh,
-					     10000000 + rnd(&st) % 600000000, 0);
+				             10000000 + rnd(&st) % 600000000, 0);
 			}
 			continue;
 		}
@@ -953,25 +960,25 @@ static int load_background(struct hc_sc *sc, size_t hi, struct hc_sc_diag *diag)
 		} else if (dice < 45) {
 			if (sc->dc >= 0 && (size_t)sc->dc != hi)
 				r = bg_logon(sc, h, t, sc->hosts[sc->dc].principal, 3, PKG_KERBEROS,
-					     sc->dc, 3000000 + rnd(&st) % 50000000, 0);
+				             sc->dc, 3000000 + rnd(&st) % 50000000, 0);
 			else
 				r = bg_logon(sc, h, t, sysu, 5, PKG_DEFAULT, -1, 0, 0);
 		} else if (dice < 60) {
 			char nm[32];
 			int dwm = rnd(&st) % 2 == 0;
 			snprintf(nm, sizeof(nm), "%s-%u", dwm ? "DWM" : "UMFD",
-				 (unsigned)(rnd(&st) % 3) + (dwm ? 1 : 0));
+			         (unsigned)(rnd(&st) % 3) + (dwm ? 1 : 0));
 			r = bg_logon(sc, h, t, find_principal(sc, nm), 2, PKG_NEGOTIATE, -1,
-				     600000000ULL * (1 + rnd(&st) % 60), 0);
+			             600000000ULL * (1 + rnd(&st) % 60), 0);
 		} else if (dice < 80) {
 			int oh = other_host(sc, hi, &st);
 			r = bg_logon(sc, h, t, pick_user(sc, users, &st), 3,
-				     rnd(&st) % 10 < 7 ? PKG_KERBEROS : PKG_NTLM, oh,
-				     10000000 + rnd(&st) % 1200000000, 0);
+			             rnd(&st) % 10 < 7 ? PKG_KERBEROS : PKG_NTLM, oh,
+			             10000000 + rnd(&st) % 1200000000, 0);
 		} else {
 			r = bg_logon(sc, h, t, pick_user(sc, users, &st),
-				     h->role == ROLE_SERVER ? 10 : 2, PKG_NEGOTIATE, -1,
-				     600000000ULL * (10 + rnd(&st) % 110), 1);
+			             h->role == ROLE_SERVER ? 10 : 2, PKG_NEGOTIATE, -1,
+			             600000000ULL * (10 + rnd(&st) % 110), 1);
 		}
 	}
 	if (r == HC_SC_E_NOMEM)
@@ -1010,7 +1017,7 @@ static void xset(struct xbuf *x, const char *field, const char *s)
 }
 
 static void xsetf(struct xbuf *x, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void xsetf(struct xbuf *x, const char *field, const char *fmt, ...)
 {
@@ -1048,23 +1055,23 @@ static void guid_text(uint64_t a, char *buf, size_t size)
 {
 	uint64_t b = mix64(a ^ 0x5bd1e995ULL);
 	snprintf(buf, size, "{%08X-%04X-%04X-%04X-%012" PRIX64 "}", (unsigned)(a >> 32),
-		 (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xffff, (unsigned)(b >> 48),
-		 (uint64_t)(b & 0xffffffffffffULL));
+	         (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xffff, (unsigned)(b >> 48),
+	         (uint64_t)(b & 0xffffffffffffULL));
 }
 
 #define ZERO_GUID "{00000000-0000-0000-0000-000000000000}"
-#define PRIV_SYSTEM                                                                        \
+#define PRIV_SYSTEM                                                                                \
 	"SeAssignPrimaryTokenPrivilege\r\n\t\t\tSeTcbPrivilege\r\n\t\t\tSeSecurityPrivilege\r\n"   \
-	"\t\t\tSeTakeOwnershipPrivilege\r\n\t\t\tSeLoadDriverPrivilege\r\n\t\t\t"              \
-	"SeBackupPrivilege\r\n\t\t\tSeRestorePrivilege\r\n\t\t\tSeDebugPrivilege\r\n\t\t\t"    \
-	"SeAuditPrivilege\r\n\t\t\tSeSystemEnvironmentPrivilege\r\n\t\t\t"                     \
+	"\t\t\tSeTakeOwnershipPrivilege\r\n\t\t\tSeLoadDriverPrivilege\r\n\t\t\t"                  \
+	"SeBackupPrivilege\r\n\t\t\tSeRestorePrivilege\r\n\t\t\tSeDebugPrivilege\r\n\t\t\t"        \
+	"SeAuditPrivilege\r\n\t\t\tSeSystemEnvironmentPrivilege\r\n\t\t\t"                         \
 	"SeImpersonatePrivilege\r\n\t\t\tSeDelegateSessionUserImpersonatePrivilege"
-#define PRIV_SERVICE                                                                       \
+#define PRIV_SERVICE                                                                               \
 	"SeAssignPrimaryTokenPrivilege\r\n\t\t\tSeAuditPrivilege\r\n\t\t\tSeImpersonatePrivilege"
-#define PRIV_ADMIN                                                                         \
-	"SeSecurityPrivilege\r\n\t\t\tSeBackupPrivilege\r\n\t\t\tSeRestorePrivilege\r\n\t\t\t" \
-	"SeTakeOwnershipPrivilege\r\n\t\t\tSeDebugPrivilege\r\n\t\t\t"                         \
-	"SeSystemEnvironmentPrivilege\r\n\t\t\tSeLoadDriverPrivilege\r\n\t\t\t"                \
+#define PRIV_ADMIN                                                                                 \
+	"SeSecurityPrivilege\r\n\t\t\tSeBackupPrivilege\r\n\t\t\tSeRestorePrivilege\r\n\t\t\t"     \
+	"SeTakeOwnershipPrivilege\r\n\t\t\tSeDebugPrivilege\r\n\t\t\t"                             \
+	"SeSystemEnvironmentPrivilege\r\n\t\t\tSeLoadDriverPrivilege\r\n\t\t\t"                    \
 	"SeImpersonatePrivilege\r\n\t\t\tSeDelegateSessionUserImpersonatePrivilege"
 
 /* Name and domain of a principal as the event shows it. */
@@ -1109,7 +1116,7 @@ static const char *from_ws(struct hc_sc *sc, const struct sc_ev *e)
 }
 
 static void defaults_logon(struct hc_sc *sc, struct host *h, struct sc_ev *e, struct xbuf *x,
-			   uint64_t hv, int dry)
+                           uint64_t hv, int dry)
 {
 	const struct principal *p = e->user >= 0 ? &sc->pr[e->user] : NULL;
 	const struct session *s = e->session >= 0 ? &h->ss[e->session] : NULL;
@@ -1145,9 +1152,9 @@ static void defaults_logon(struct hc_sc *sc, struct host *h, struct sc_ev *e, st
 	xsetf(x, "LogonType", "%u", lt);
 
 	if (pkg == PKG_DEFAULT)
-		pkg = (p != NULL && p->kind == P_ANON)	? PKG_NTLM
-		      : network				? PKG_KERBEROS
-							: PKG_NEGOTIATE;
+		pkg = (p != NULL && p->kind == P_ANON) ? PKG_NTLM
+		      : network                        ? PKG_KERBEROS
+		                                       : PKG_NEGOTIATE;
 	/* Package-dependent fields. */
 	xset(x, "TransmittedServices", "-");
 	xset(x, "LmPackageName", "-");
@@ -1245,7 +1252,7 @@ static void defaults_logon(struct hc_sc *sc, struct host *h, struct sc_ev *e, st
 }
 
 static void defaults_event(struct hc_sc *sc, struct host *h, struct sc_ev *e, struct xbuf *x,
-			   uint64_t hv, int dry)
+                           uint64_t hv, int dry)
 {
 	const struct session *s = e->session >= 0 ? &h->ss[e->session] : NULL;
 	const char *ip = from_ip(sc, e);
@@ -1272,10 +1279,10 @@ static void defaults_event(struct hc_sc *sc, struct host *h, struct sc_ev *e, st
 		xset(x, "SubjectUserName", pname(sc, e, s));
 		xset(x, "SubjectDomainName", pdomain(sc, e, s));
 		xsetf(x, "SubjectLogonId", "0x%" PRIx64, session_luid(h, e->session, dry));
-		xset(x, "PrivilegeList", p == NULL || p->kind == P_SYSTEM ? PRIV_SYSTEM
-					 : p->kind == P_LOCALSVC || p->kind == P_NETSVC
-						 ? PRIV_SERVICE
-						 : PRIV_ADMIN);
+		xset(x, "PrivilegeList",
+		     p == NULL || p->kind == P_SYSTEM               ? PRIV_SYSTEM
+		     : p->kind == P_LOCALSVC || p->kind == P_NETSVC ? PRIV_SERVICE
+		                                                    : PRIV_ADMIN);
 		break;
 	}
 	case 4648: {
@@ -1284,7 +1291,8 @@ static void defaults_event(struct hc_sc *sc, struct host *h, struct sc_ev *e, st
 		if (ss != NULL) {
 			xset(x, "SubjectUserSid", sc->pr[ss->user].sid);
 			xset(x, "SubjectUserName", ss->name ? ss->name : sc->pr[ss->user].name);
-			xset(x, "SubjectDomainName", ss->domain ? ss->domain : sc->pr[ss->user].domain);
+			xset(x, "SubjectDomainName",
+			     ss->domain ? ss->domain : sc->pr[ss->user].domain);
 			xsetf(x, "SubjectLogonId", "0x%" PRIx64, session_luid(h, subj, dry));
 			if (e->user < 0)
 				e->user = ss->user;
@@ -1362,12 +1370,14 @@ static void defaults_event(struct hc_sc *sc, struct host *h, struct sc_ev *e, st
 		xset(x, "ResponseTicketHash", "n/a");
 		xset(x, "AccountSupportedEncryptionTypes", "0x27 (DES, RC4, AES-Sha1)");
 		xset(x, "AccountAvailableKeys", "AES-SHA1, RC4");
-		xset(x, "ServiceSupportedEncryptionTypes", "0x1C (RC4, AES128-SHA96, AES256-SHA96)");
+		xset(x, "ServiceSupportedEncryptionTypes",
+		     "0x1C (RC4, AES128-SHA96, AES256-SHA96)");
 		xset(x, "ServiceAvailableKeys", "AES-SHA1, RC4");
 		xset(x, "DCSupportedEncryptionTypes", "0x1C (RC4, AES128-SHA96, AES256-SHA96)");
 		xset(x, "DCAvailableKeys", "AES-SHA1, RC4");
 		xset(x, "ClientAdvertizedEncryptionTypes",
-		     "\r\n\t\tAES256-CTS-HMAC-SHA1-96\r\n\t\tAES128-CTS-HMAC-SHA1-96\r\n\t\tRC4-HMAC-NT");
+		     "\r\n\t\tAES256-CTS-HMAC-SHA1-96\r\n\t\tAES128-CTS-HMAC-SHA1-96\r\n\t\tRC4-"
+		     "HMAC-NT");
 		xset(x, "SessionKeyEncryptionType", "0x12");
 		xset(x, "PreAuthEncryptionType", "0x12");
 		break;
@@ -1486,16 +1496,16 @@ static int to_value(struct xbuf *x, size_t i, char *err, size_t errsize)
 		break;
 	}
 	snprintf(err, errsize, "field %s: \"%.60s\" is not a valid %s", f->name, s,
-		 f->type == HC_EVTXW_T_SID	 ? "SID"
-		 : f->type == HC_EVTXW_T_GUID	 ? "GUID"
-		 : f->type == HC_EVTXW_T_UINT32 ? "decimal number"
-						: "hex number");
+	         f->type == HC_EVTXW_T_SID      ? "SID"
+	         : f->type == HC_EVTXW_T_GUID   ? "GUID"
+	         : f->type == HC_EVTXW_T_UINT32 ? "decimal number"
+	                                        : "hex number");
 	return -1;
 }
 
 /* Fill x for event e (which must have its template). dry: do not allocate logon ids. */
 static int expand(struct hc_sc *sc, size_t hi, struct sc_ev *e, int dry, struct xbuf *x,
-		  struct hc_sc_diag *diag)
+                  struct hc_sc_diag *diag)
 {
 	struct host *h = &sc->hosts[hi];
 	uint64_t hv = mix64(h->seed ^ ((uint64_t)e->seq << 20) ^ e->t);
@@ -1539,7 +1549,7 @@ static int expand(struct hc_sc *sc, size_t hi, struct sc_ev *e, int dry, struct 
 				continue;
 			if (json_text(x, v, &s, &n, &isnull) != 0) {
 				diag_set(diag, "host %s, event %u: \"%s\" has a bad value", h->name,
-					 e->idx, aliases[a].key);
+				         e->idx, aliases[a].key);
 				return HC_SC_E_SCENARIO;
 			}
 			for (int j = 0; j < 3 && aliases[a].fields[j]; j++) {
@@ -1552,7 +1562,8 @@ static int expand(struct hc_sc *sc, size_t hi, struct sc_ev *e, int dry, struct 
 			}
 		}
 		if (json_is_integer(json_object_get(e->src, "exec_pid")))
-			x->exec_pid = (uint32_t)json_integer_value(json_object_get(e->src, "exec_pid"));
+			x->exec_pid =
+			    (uint32_t)json_integer_value(json_object_get(e->src, "exec_pid"));
 		if (json_is_integer(json_object_get(e->src, "tid")))
 			x->exec_tid = (uint32_t)json_integer_value(json_object_get(e->src, "tid"));
 		f = json_object_get(e->src, "fields");
@@ -1560,8 +1571,10 @@ static int expand(struct hc_sc *sc, size_t hi, struct sc_ev *e, int dry, struct 
 		{
 			int fi = hc_tpl_field_index(x->t, k);
 			if (fi < 0 || json_text(x, v, &s, &n, &isnull) != 0) {
-				diag_set(diag, "host %s, event %u: field \"%s\" is not in the template "
-					       "or has a bad value", h->name, e->idx, k);
+				diag_set(diag,
+				         "host %s, event %u: field \"%s\" is not in the template "
+				         "or has a bad value",
+				         h->name, e->idx, k);
 				return HC_SC_E_SCENARIO;
 			}
 			x->txt[fi] = s;
@@ -1586,7 +1599,7 @@ static int expand(struct hc_sc *sc, size_t hi, struct sc_ev *e, int dry, struct 
 	if (x->t->failure)
 		x->keywords = HC_TPL_KEYWORDS_FAILURE;
 	else if (x->t->status_field >= 0 && x->val[x->t->status_field].type != HC_EVTXW_T_NULL &&
-		 x->val[x->t->status_field].u != 0)
+	         x->val[x->t->status_field].u != 0)
 		x->keywords = HC_TPL_KEYWORDS_FAILURE;
 	return 0;
 }
@@ -1617,7 +1630,7 @@ int hc_sc_load(const char *path, struct hc_sc **ret, struct hc_sc_diag *diag)
 	if (sc->root == NULL) {
 		diag_set(diag, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
 		r = jerr.line < 0 || strstr(jerr.text, "unable to open") ? HC_SC_E_IO
-									  : HC_SC_E_SCENARIO;
+		                                                         : HC_SC_E_SCENARIO;
 		goto fail;
 	}
 	r = HC_SC_E_SCENARIO;
@@ -1683,7 +1696,7 @@ const char *hc_sc_host_file(const struct hc_sc *sc, size_t i)
 }
 
 static int manifest_line(FILE *mf, const struct host *h, const struct sc_ev *e,
-			 const struct xbuf *x, const struct hc_evtxw_event *ev)
+                         const struct xbuf *x, const struct hc_evtxw_event *ev)
 {
 	json_t *o = json_object(), *d = json_object();
 	char tbuf[40];
@@ -1730,9 +1743,10 @@ static int manifest_line(FILE *mf, const struct host *h, const struct sc_ev *e,
 		case HC_EVTXW_T_GUID: {
 			const uint8_t *b = v->bin;
 			snprintf(buf, sizeof(buf),
-				 "{%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X}",
-				 b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10],
-				 b[11], b[12], b[13], b[14], b[15]);
+			         "{%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%"
+			         "02X%02X}",
+			         b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10],
+			         b[11], b[12], b[13], b[14], b[15]);
 			break;
 		}
 		case HC_EVTXW_T_SID: {
@@ -1744,7 +1758,7 @@ static int manifest_line(FILE *mf, const struct host *h, const struct sc_ev *e,
 			for (int k = 0; k < v->bin[1]; k++) {
 				const uint8_t *p = v->bin + 8 + 4 * k;
 				uint32_t sub = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-					       (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+				               (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 				n += snprintf(buf + n, sizeof(buf) - (size_t)n, "-%u", sub);
 			}
 			break;
@@ -1763,7 +1777,7 @@ static int manifest_line(FILE *mf, const struct host *h, const struct sc_ev *e,
 }
 
 int hc_sc_write_host(struct hc_sc *sc, size_t hi, const char *path, FILE *manifest,
-		     struct hc_sc_diag *diag)
+                     struct hc_sc_diag *diag)
 {
 	struct host *h = &sc->hosts[hi];
 	struct hc_evtxw *w = NULL;

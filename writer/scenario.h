@@ -38,7 +38,7 @@ const char *hc_sc_host_file(const struct hc_sc *sc, size_t i);
  * also print one JSON object per record (file, record_id, time, event_id,
  * version, computer, channel, provider, data) for tests. */
 int hc_sc_write_host(struct hc_sc *sc, size_t i, const char *path, FILE *manifest,
-		     struct hc_sc_diag *diag);
+                     struct hc_sc_diag *diag);
 
 /* Free a scenario; accepts NULL. */
 void hc_sc_free(struct hc_sc *sc);

@@ -25,171 +25,178 @@
 #define TASK_KERBEROS_SERVICE_TICKET 14337
 #define TASK_KERBEROS_AUTH_SERVICE 14339
 
-#define LOGON_V0                                                                           \
-	{"SubjectUserSid", SID}, {"SubjectUserName", S}, {"SubjectDomainName", S},           \
-		{"SubjectLogonId", H64}, {"TargetUserSid", SID}, {"TargetUserName", S},      \
-		{"TargetDomainName", S}, {"TargetLogonId", H64}, {"LogonType", U32},         \
-		{"LogonProcessName", S}, {"AuthenticationPackageName", S},                   \
-		{"WorkstationName", S}, {"LogonGuid", GUID}, {"TransmittedServices", S},     \
-		{"LmPackageName", S}, {"KeyLength", U32}, {"ProcessId", PTR},                \
-		{"ProcessName", S}, {"IpAddress", S}, {"IpPort", S}
+#define LOGON_V0                                                                                   \
+	{"SubjectUserSid", SID}, {"SubjectUserName", S}, {"SubjectDomainName", S},                 \
+	    {"SubjectLogonId", H64}, {"TargetUserSid", SID}, {"TargetUserName", S},                \
+	    {"TargetDomainName", S}, {"TargetLogonId", H64}, {"LogonType", U32},                   \
+	    {"LogonProcessName", S}, {"AuthenticationPackageName", S}, {"WorkstationName", S},     \
+	    {"LogonGuid", GUID}, {"TransmittedServices", S}, {"LmPackageName", S},                 \
+	    {"KeyLength", U32}, {"ProcessId", PTR}, {"ProcessName", S}, {"IpAddress", S},          \
+	{                                                                                          \
+		"IpPort", S                                                                        \
+	}
 
 static const struct hc_evtxw_field f4624v0[] = {LOGON_V0};
 static const struct hc_evtxw_field f4624v1[] = {LOGON_V0, {"ImpersonationLevel", S}};
 static const struct hc_evtxw_field f4624v2[] = {
-	LOGON_V0,
-	{"ImpersonationLevel", S},
-	{"RestrictedAdminMode", S},
-	{"TargetOutboundUserName", S},
-	{"TargetOutboundDomainName", S},
-	{"VirtualAccount", S},
-	{"TargetLinkedLogonId", H64},
-	{"ElevatedToken", S},
+    LOGON_V0,
+    {"ImpersonationLevel", S},
+    {"RestrictedAdminMode", S},
+    {"TargetOutboundUserName", S},
+    {"TargetOutboundDomainName", S},
+    {"VirtualAccount", S},
+    {"TargetLinkedLogonId", H64},
+    {"ElevatedToken", S},
 };
 static const struct hc_evtxw_field f4624v3[] = {
-	LOGON_V0,
-	{"ImpersonationLevel", S},
-	{"RestrictedAdminMode", S},
-	{"RemoteCredentialGuard", S},
-	{"TargetOutboundUserName", S},
-	{"TargetOutboundDomainName", S},
-	{"VirtualAccount", S},
-	{"TargetLinkedLogonId", H64},
-	{"ElevatedToken", S},
+    LOGON_V0,
+    {"ImpersonationLevel", S},
+    {"RestrictedAdminMode", S},
+    {"RemoteCredentialGuard", S},
+    {"TargetOutboundUserName", S},
+    {"TargetOutboundDomainName", S},
+    {"VirtualAccount", S},
+    {"TargetLinkedLogonId", H64},
+    {"ElevatedToken", S},
 };
 static const struct hc_evtxw_field f4625v0[] = {
-	{"SubjectUserSid", SID},
-	{"SubjectUserName", S},
-	{"SubjectDomainName", S},
-	{"SubjectLogonId", H64},
-	{"TargetUserSid", SID},
-	{"TargetUserName", S},
-	{"TargetDomainName", S},
-	{"Status", H32},
-	{"FailureReason", S},
-	{"SubStatus", H32},
-	{"LogonType", U32},
-	{"LogonProcessName", S},
-	{"AuthenticationPackageName", S},
-	{"WorkstationName", S},
-	{"TransmittedServices", S},
-	{"LmPackageName", S},
-	{"KeyLength", U32},
-	{"ProcessId", PTR},
-	{"ProcessName", S},
-	{"IpAddress", S},
-	{"IpPort", S},
+    {"SubjectUserSid", SID},
+    {"SubjectUserName", S},
+    {"SubjectDomainName", S},
+    {"SubjectLogonId", H64},
+    {"TargetUserSid", SID},
+    {"TargetUserName", S},
+    {"TargetDomainName", S},
+    {"Status", H32},
+    {"FailureReason", S},
+    {"SubStatus", H32},
+    {"LogonType", U32},
+    {"LogonProcessName", S},
+    {"AuthenticationPackageName", S},
+    {"WorkstationName", S},
+    {"TransmittedServices", S},
+    {"LmPackageName", S},
+    {"KeyLength", U32},
+    {"ProcessId", PTR},
+    {"ProcessName", S},
+    {"IpAddress", S},
+    {"IpPort", S},
 };
 static const struct hc_evtxw_field f4634v0[] = {
-	{"TargetUserSid", SID}, {"TargetUserName", S}, {"TargetDomainName", S},
-	{"TargetLogonId", H64}, {"LogonType", U32},
+    {"TargetUserSid", SID}, {"TargetUserName", S}, {"TargetDomainName", S},
+    {"TargetLogonId", H64}, {"LogonType", U32},
 };
 static const struct hc_evtxw_field f4647v0[] = {
-	{"TargetUserSid", SID},
-	{"TargetUserName", S},
-	{"TargetDomainName", S},
-	{"TargetLogonId", H64},
+    {"TargetUserSid", SID},
+    {"TargetUserName", S},
+    {"TargetDomainName", S},
+    {"TargetLogonId", H64},
 };
 static const struct hc_evtxw_field f4648v0[] = {
-	{"SubjectUserSid", SID},
-	{"SubjectUserName", S},
-	{"SubjectDomainName", S},
-	{"SubjectLogonId", H64},
-	{"LogonGuid", GUID},
-	{"TargetUserName", S},
-	{"TargetDomainName", S},
-	{"TargetLogonGuid", GUID},
-	{"TargetServerName", S},
-	{"TargetInfo", S},
-	{"ProcessId", PTR},
-	{"ProcessName", S},
-	{"IpAddress", S},
-	{"IpPort", S},
+    {"SubjectUserSid", SID},  {"SubjectUserName", S},
+    {"SubjectDomainName", S}, {"SubjectLogonId", H64},
+    {"LogonGuid", GUID},      {"TargetUserName", S},
+    {"TargetDomainName", S},  {"TargetLogonGuid", GUID},
+    {"TargetServerName", S},  {"TargetInfo", S},
+    {"ProcessId", PTR},       {"ProcessName", S},
+    {"IpAddress", S},         {"IpPort", S},
 };
 static const struct hc_evtxw_field f4672v0[] = {
-	{"SubjectUserSid", SID}, {"SubjectUserName", S}, {"SubjectDomainName", S},
-	{"SubjectLogonId", H64}, {"PrivilegeList", S},
+    {"SubjectUserSid", SID}, {"SubjectUserName", S}, {"SubjectDomainName", S},
+    {"SubjectLogonId", H64}, {"PrivilegeList", S},
 };
 
-#define TGT_V0                                                                             \
-	{"TargetUserName", S}, {"TargetDomainName", S}, {"TargetSid", SID},                  \
-		{"ServiceName", S}, {"ServiceSid", SID}, {"TicketOptions", H32},             \
-		{"Status", H32}, {"TicketEncryptionType", H32}, {"PreAuthType", S},          \
-		{"IpAddress", S}, {"IpPort", S}, {"CertIssuerName", S},                      \
-		{"CertSerialNumber", S}, {"CertThumbprint", S}
-#define ENC_V2                                                                             \
-	{"AccountSupportedEncryptionTypes", S}, {"AccountAvailableKeys", S},                 \
-		{"ServiceSupportedEncryptionTypes", S}, {"ServiceAvailableKeys", S},         \
-		{"DCSupportedEncryptionTypes", S}, {"DCAvailableKeys", S},                   \
-		{"ClientAdvertizedEncryptionTypes", S}, {"SessionKeyEncryptionType", H32}
+#define TGT_V0                                                                                     \
+	{"TargetUserName", S}, {"TargetDomainName", S}, {"TargetSid", SID}, {"ServiceName", S},    \
+	    {"ServiceSid", SID}, {"TicketOptions", H32}, {"Status", H32},                          \
+	    {"TicketEncryptionType", H32}, {"PreAuthType", S}, {"IpAddress", S}, {"IpPort", S},    \
+	    {"CertIssuerName", S}, {"CertSerialNumber", S},                                        \
+	{                                                                                          \
+		"CertThumbprint", S                                                                \
+	}
+#define ENC_V2                                                                                     \
+	{"AccountSupportedEncryptionTypes", S}, {"AccountAvailableKeys", S},                       \
+	    {"ServiceSupportedEncryptionTypes", S}, {"ServiceAvailableKeys", S},                   \
+	    {"DCSupportedEncryptionTypes", S}, {"DCAvailableKeys", S},                             \
+	    {"ClientAdvertizedEncryptionTypes", S},                                                \
+	{                                                                                          \
+		"SessionKeyEncryptionType", H32                                                    \
+	}
 
 static const struct hc_evtxw_field f4768v0[] = {TGT_V0};
 static const struct hc_evtxw_field f4768v1[] = {TGT_V0, {"ResponseTicket", S}};
 static const struct hc_evtxw_field f4768v2[] = {
-	TGT_V0,
-	{"ResponseTicket", S},
-	ENC_V2,
-	{"PreAuthEncryptionType", H32},
+    TGT_V0,
+    {"ResponseTicket", S},
+    ENC_V2,
+    {"PreAuthEncryptionType", H32},
 };
 
-#define TGS_V0                                                                             \
-	{"TargetUserName", S}, {"TargetDomainName", S}, {"ServiceName", S},                  \
-		{"ServiceSid", SID}, {"TicketOptions", H32}, {"TicketEncryptionType", H32},  \
-		{"IpAddress", S}, {"IpPort", S}, {"Status", H32}, {"LogonGuid", GUID},       \
-		{"TransmittedServices", S}
+#define TGS_V0                                                                                     \
+	{"TargetUserName", S}, {"TargetDomainName", S}, {"ServiceName", S}, {"ServiceSid", SID},   \
+	    {"TicketOptions", H32}, {"TicketEncryptionType", H32}, {"IpAddress", S},               \
+	    {"IpPort", S}, {"Status", H32}, {"LogonGuid", GUID},                                   \
+	{                                                                                          \
+		"TransmittedServices", S                                                           \
+	}
 
 static const struct hc_evtxw_field f4769v0[] = {TGS_V0};
 static const struct hc_evtxw_field f4769v1[] = {
-	TGS_V0,
-	{"RequestTicketHash", S},
-	{"ResponseTicketHash", S},
+    TGS_V0,
+    {"RequestTicketHash", S},
+    {"ResponseTicketHash", S},
 };
 static const struct hc_evtxw_field f4769v2[] = {
-	TGS_V0,
-	{"RequestTicketHash", S},
-	{"ResponseTicketHash", S},
-	ENC_V2,
+    TGS_V0,
+    {"RequestTicketHash", S},
+    {"ResponseTicketHash", S},
+    ENC_V2,
 };
 static const struct hc_evtxw_field f4771v0[] = {
-	{"TargetUserName", S}, {"TargetSid", SID},	    {"ServiceName", S},
-	{"TicketOptions", H32}, {"Status", H32},	    {"PreAuthType", S},
-	{"IpAddress", S},	{"IpPort", S},		    {"CertIssuerName", S},
-	{"CertSerialNumber", S}, {"CertThumbprint", S},
+    {"TargetUserName", S}, {"TargetSid", SID},      {"ServiceName", S},    {"TicketOptions", H32},
+    {"Status", H32},       {"PreAuthType", S},      {"IpAddress", S},      {"IpPort", S},
+    {"CertIssuerName", S}, {"CertSerialNumber", S}, {"CertThumbprint", S},
 };
 static const struct hc_evtxw_field f4776v0[] = {
-	{"PackageName", S},
-	{"TargetUserName", S},
-	{"Workstation", S},
-	{"Status", H32},
+    {"PackageName", S},
+    {"TargetUserName", S},
+    {"Workstation", S},
+    {"Status", H32},
 };
 static const struct hc_evtxw_field f4778v0[] = {
-	{"AccountName", S}, {"AccountDomain", S}, {"LogonID", H64},
-	{"SessionName", S}, {"ClientName", S},	  {"ClientAddress", S},
+    {"AccountName", S}, {"AccountDomain", S}, {"LogonID", H64},
+    {"SessionName", S}, {"ClientName", S},    {"ClientAddress", S},
 };
 
-#define T(id, ver, task, fail, st, f) {id, ver, task, 0, 0, fail, st, {f, N(f)}}
+#define T(id, ver, task, fail, st, f)                                                              \
+	{                                                                                          \
+		id, ver, task, 0, 0, fail, st,                                                     \
+		{                                                                                  \
+			f, N(f)                                                                    \
+		}                                                                                  \
+	}
 
 static const struct hc_tpl tpls[] = {
-	{4608, 0, TASK_SECURITY_STATE_CHANGE, 0, 0, 0, -1, {NULL, 0}},
-	T(4624, 0, TASK_LOGON, 0, -1, f4624v0),
-	T(4624, 1, TASK_LOGON, 0, -1, f4624v1),
-	T(4624, 2, TASK_LOGON, 0, -1, f4624v2),
-	T(4624, 3, TASK_LOGON, 0, -1, f4624v3),
-	T(4625, 0, TASK_LOGON, 1, -1, f4625v0),
-	T(4634, 0, TASK_LOGOFF, 0, -1, f4634v0),
-	T(4647, 0, TASK_LOGOFF, 0, -1, f4647v0),
-	T(4648, 0, TASK_LOGON, 0, -1, f4648v0),
-	T(4672, 0, TASK_SPECIAL_LOGON, 0, -1, f4672v0),
-	T(4768, 0, TASK_KERBEROS_AUTH_SERVICE, 0, 6, f4768v0),
-	T(4768, 1, TASK_KERBEROS_AUTH_SERVICE, 0, 6, f4768v1),
-	T(4768, 2, TASK_KERBEROS_AUTH_SERVICE, 0, 6, f4768v2),
-	T(4769, 0, TASK_KERBEROS_SERVICE_TICKET, 0, 8, f4769v0),
-	T(4769, 1, TASK_KERBEROS_SERVICE_TICKET, 0, 8, f4769v1),
-	T(4769, 2, TASK_KERBEROS_SERVICE_TICKET, 0, 8, f4769v2),
-	T(4771, 0, TASK_KERBEROS_AUTH_SERVICE, 1, -1, f4771v0),
-	T(4776, 0, TASK_CREDENTIAL_VALIDATION, 0, 3, f4776v0),
-	T(4778, 0, TASK_OTHER_LOGON, 0, -1, f4778v0),
-	T(4779, 0, TASK_OTHER_LOGON, 0, -1, f4778v0),
+    {4608, 0, TASK_SECURITY_STATE_CHANGE, 0, 0, 0, -1, {NULL, 0}},
+    T(4624, 0, TASK_LOGON, 0, -1, f4624v0),
+    T(4624, 1, TASK_LOGON, 0, -1, f4624v1),
+    T(4624, 2, TASK_LOGON, 0, -1, f4624v2),
+    T(4624, 3, TASK_LOGON, 0, -1, f4624v3),
+    T(4625, 0, TASK_LOGON, 1, -1, f4625v0),
+    T(4634, 0, TASK_LOGOFF, 0, -1, f4634v0),
+    T(4647, 0, TASK_LOGOFF, 0, -1, f4647v0),
+    T(4648, 0, TASK_LOGON, 0, -1, f4648v0),
+    T(4672, 0, TASK_SPECIAL_LOGON, 0, -1, f4672v0),
+    T(4768, 0, TASK_KERBEROS_AUTH_SERVICE, 0, 6, f4768v0),
+    T(4768, 1, TASK_KERBEROS_AUTH_SERVICE, 0, 6, f4768v1),
+    T(4768, 2, TASK_KERBEROS_AUTH_SERVICE, 0, 6, f4768v2),
+    T(4769, 0, TASK_KERBEROS_SERVICE_TICKET, 0, 8, f4769v0),
+    T(4769, 1, TASK_KERBEROS_SERVICE_TICKET, 0, 8, f4769v1),
+    T(4769, 2, TASK_KERBEROS_SERVICE_TICKET, 0, 8, f4769v2),
+    T(4771, 0, TASK_KERBEROS_AUTH_SERVICE, 1, -1, f4771v0),
+    T(4776, 0, TASK_CREDENTIAL_VALIDATION, 0, 3, f4776v0),
+    T(4778, 0, TASK_OTHER_LOGON, 0, -1, f4778v0),
+    T(4779, 0, TASK_OTHER_LOGON, 0, -1, f4778v0),
 };
 
 const struct hc_tpl *hc_tpl_find(uint16_t event_id, uint8_t version)

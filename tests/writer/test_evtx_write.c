@@ -10,13 +10,12 @@
 
 static int failures;
 
-#define CHECK(cond)                                                                        \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,  \
-				#cond);                                                    \
-			failures++;                                                        \
-		}                                                                          \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
+			failures++;                                                                \
+		}                                                                                  \
 	} while (0)
 
 static uint32_t rd32(const uint8_t *p)
@@ -35,7 +34,8 @@ static void test_crc(void)
 	for (size_t i = 0; i < sizeof(big); i++)
 		big[i] = (uint8_t)(i * 31 + 7);
 	uint32_t one = hc_evtxw_crc32(0, big, sizeof(big));
-	uint32_t two = hc_evtxw_crc32(hc_evtxw_crc32(0, big, 12345), big + 12345, sizeof(big) - 12345);
+	uint32_t two =
+	    hc_evtxw_crc32(hc_evtxw_crc32(0, big, 12345), big + 12345, sizeof(big) - 12345);
 	CHECK(one == two);
 }
 
@@ -54,8 +54,9 @@ static void test_name_hash(void)
 static void test_sid(void)
 {
 	static const uint8_t system[] = {1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0};
-	static const uint8_t dom[] = {1, 5, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 0xe7, 0x03, 0, 0,
-				      0xff, 0xff, 0xff, 0xff, 3, 0, 0, 0, 0x50, 0x04, 0, 0};
+	static const uint8_t dom[] = {1, 5, 0,    0,    0,    0,    0,    5,    21,   0,
+	                              0, 0, 0xe7, 0x03, 0,    0,    0xff, 0xff, 0xff, 0xff,
+	                              3, 0, 0,    0,    0x50, 0x04, 0,    0};
 	static const uint8_t null_sid[] = {1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 	struct hc_evtxw_value v;
 
@@ -75,7 +76,7 @@ static void test_guid(void)
 {
 	/* The provider GUID as stored in real Security logs. */
 	static const uint8_t want[16] = {0x25, 0x96, 0x84, 0x54, 0x78, 0x54, 0x94, 0x49,
-					 0xa5, 0xba, 0x3e, 0x3b, 0x03, 0x28, 0xc3, 0x0d};
+	                                 0xa5, 0xba, 0x3e, 0x3b, 0x03, 0x28, 0xc3, 0x0d};
 	uint8_t g[16];
 
 	CHECK(hc_evtxw_guid_parse(HC_TPL_PROVIDER_GUID, g) == 0 && memcmp(g, want, 16) == 0);
@@ -92,8 +93,7 @@ static void test_time(void)
 	char buf[40];
 
 	CHECK(hc_evtxw_time_parse("1601-01-01T00:00:00Z", &ft) == 0 && ft == 0);
-	CHECK(hc_evtxw_time_parse("1970-01-01T00:00:00Z", &ft) == 0 &&
-	      ft == 116444736000000000ULL);
+	CHECK(hc_evtxw_time_parse("1970-01-01T00:00:00Z", &ft) == 0 && ft == 116444736000000000ULL);
 	/* A TimeCreated value from a real log: 0x01d4ddd81c7000f0. */
 	CHECK(hc_evtxw_time_parse("2019-03-18T22:15:36.036376Z", &ft) == 0 &&
 	      ft == 0x01d4ddd81c7000f0ULL);

@@ -28,6 +28,11 @@ void hc_cli_diag(const struct hc_diag *d);
 int hc_cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Usage error for what getopt_long returned (`c` is '?' or ':'), naming
+ * the offending option precisely; `shortopts` as given to getopt_long
+ * without the leading ':'. Returns HC_EXIT_USAGE. */
+int hc_cli_bad_option(const char *cmd, char **argv, int c, const char *shortopts);
+
 /* Loads events from `paths` (files or directories); reports diagnostics.
  * *input_errors is set when any file or record failed. Returns 0 or a
  * HC_EXIT_* code on a fatal error. */

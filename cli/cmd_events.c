@@ -280,7 +280,8 @@ static int fill_row(struct hc_table *t, const struct hc_event *ev)
 	hc_cell_str(&r[V_COMPUTER], ev->computer);
 	hc_cell_int(&r[V_ID], ev->event_id);
 	hc_cell_int(&r[V_RECORD], (long long)ev->record_id);
-	hc_cell_str(&r[V_ACCOUNT], acct(t, &n->target));
+	/* 4672 and 4648 name the session's own account in Subject* */
+	hc_cell_str(&r[V_ACCOUNT], acct(t, ev->event_id == 4672 ? &n->subject : &n->target));
 	if (n->logon_type >= 0) {
 		snprintf(buf, sizeof(buf), "%d %s", n->logon_type,
 			 (s = hc_decode_logon_type(n->logon_type)) ? s : "");
@@ -335,7 +336,7 @@ int hc_cmd_events(const struct hc_global *g, int argc, char **argv)
 	int c, rc;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (hc_format_parse(optarg, &fmt) < 0 || fmt == HC_FMT_DOT)
@@ -356,7 +357,7 @@ int hc_cmd_events(const struct hc_global *g, int argc, char **argv)
 			help();
 			return HC_EXIT_OK;
 		default:
-			return hc_cli_usage_error("events", "unknown option '%s'", argv[optind - 1]);
+			return hc_cli_bad_option("events", argv, c, "f:h");
 		}
 	}
 	if (optind >= argc)

@@ -54,17 +54,47 @@ static void version(void)
 
 int hc_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	fputs("hopchain: ", stderr);
 	if (cmd)
 		fprintf(stderr, "%s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
+	/* arguments may carry control characters (a globbed hostile file name) */
+	hc_term_put(stderr, msg);
 	fprintf(stderr, "\nTry 'hopchain %s%s--help' for more information.\n", cmd ? cmd : "",
 		cmd ? " " : "");
 	return HC_EXIT_USAGE;
+}
+
+int hc_cli_bad_option(const char *cmd, char **argv, int c, const char *shortopts)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':') {
+		if (optopt && strchr(shortopts, optopt) && strncmp(arg, "--", 2) != 0)
+			return hc_cli_usage_error(cmd, "option '-%c' needs a value", optopt);
+		return hc_cli_usage_error(cmd, "option '%s' needs a value", arg);
+	}
+	if (optopt == 0) /* an unknown long option */
+		return hc_cli_usage_error(cmd, "unknown option '%s'", arg);
+	if (!strchr(shortopts, optopt) && strncmp(arg, "--", 2) == 0) {
+		const char *eq = strchr(arg, '=');
+		return hc_cli_usage_error(cmd, "option '%.*s' takes no value",
+					  (int)(eq ? eq - arg : (long)strlen(arg)), arg);
+	}
+	/* inside a cluster (-xy, or a file name starting with '-') getopt has
+	 * not moved optind yet: name the whole argument, it is what the user
+	 * typed or what a glob produced */
+	const char *cl = argv[optind] && argv[optind][0] == '-' && strchr(argv[optind], optopt)
+				 ? argv[optind] : arg;
+	if (strlen(cl) > 2)
+		return hc_cli_usage_error(cmd, "unknown option '-%c' in '%s' (put -- before file "
+					       "names that start with '-')", optopt, cl);
+	return hc_cli_usage_error(cmd, "unknown option '-%c'", optopt);
 }
 
 static int color_auto(void)
@@ -95,7 +125,7 @@ int main(int argc, char **argv)
 	g.threads = ncpu > 0 ? (unsigned)ncpu : 1;
 	/* '+': stop at the command name; the command parses the rest */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'C':
 			color = optarg;
@@ -116,7 +146,7 @@ int main(int argc, char **argv)
 			version();
 			return fflush(stdout) == 0 && !ferror(stdout) ? HC_EXIT_OK : HC_EXIT_FAILURE;
 		default:
-			return hc_cli_usage_error(NULL, "unknown option '%s'", argv[optind - 1]);
+			return hc_cli_bad_option(NULL, argv, c, "hV");
 		}
 	}
 	if (strcmp(color, "always") == 0)
@@ -136,7 +166,6 @@ int main(int argc, char **argv)
 		int cargc = argc - optind;
 		char **cargv = argv + optind;
 		optind = 0; /* full getopt reset for the command */
-		opterr = 1;
 		rc = commands[i].run(&g, cargc, cargv);
 		if (fflush(stdout) != 0 || ferror(stdout)) {
 			fprintf(stderr, "hopchain: error writing output\n");

@@ -30,6 +30,11 @@ static json_t *map(const struct hc_field *f, size_t n)
 		json_t *v = str(f[i].value);
 		const char *k = f[i].name;
 		char *fixed = NULL;
+		if (json_object_get(o, k)) {
+			/* a repeated Data Name: keep the first, as hc_event_get does */
+			json_decref(v);
+			continue;
+		}
 		if (!hc_utf8_valid(k))
 			k = fixed = hc_utf8_repair(k);
 		if (!v || !k || json_object_set_new_nocheck(o, k, v) != 0) {

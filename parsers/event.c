@@ -4,6 +4,7 @@
 #include "event.h"
 #include "decode.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -202,14 +203,17 @@ int hc_ip_normalise(const char *in, char *out, size_t cap)
 		n--;
 	if (!n || n >= cap)
 		return 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)in[i];
-		if (!isxdigit(c) && c != '.' && c != ':')
-			return 0;
-		out[i] = (char)tolower(c);
-	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)tolower((unsigned char)in[i]);
 	out[n] = '\0';
-	return 1;
+	/* only real addresses; IPv6 comes back in canonical compressed form */
+	unsigned char bin[16];
+	if (inet_pton(AF_INET, out, bin) == 1)
+		return 1;
+	if (inet_pton(AF_INET6, out, bin) == 1 && inet_ntop(AF_INET6, bin, out, (socklen_t)cap))
+		return 1;
+	out[0] = '\0';
+	return 0;
 }
 
 int hc_ip_is_local(const char *ip)

@@ -12,7 +12,7 @@
 /* Caps on hostile input. A field longer than HC_MAX_FIELD_LEN bytes is cut
  * (and the cut reported); more than HC_MAX_FIELDS fields are dropped. */
 #define HC_MAX_FIELDS 96
-#define HC_MAX_FIELD_LEN 16384
+#define HC_MAX_FIELD_LEN 65536
 #define HC_MAX_NAME_LEN 256
 #define HC_MAX_RECORD_XML (4u << 20)
 

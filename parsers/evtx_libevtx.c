@@ -22,6 +22,8 @@ struct lx_state {
 	int rindex;           /* next recovered record (after the normal ones) */
 	struct hc_evtx_check check;   /* structural damage, reported first */
 	size_t damage_reported;
+	bool pending_cut;             /* the last event had a field cut */
+	uint64_t cut_record;
 	uint64_t *seen_ids;   /* record ids of normal records, for dedup of recovered */
 	size_t nseen, capseen;
 	bool seen_sorted;
@@ -216,6 +218,15 @@ static int lx_next(void *p, struct hc_event *ev, struct hc_diag *d)
 	int index, rc;
 
 	for (;;) {
+		if (s->pending_cut) {
+			s->pending_cut = false;
+			d->record = s->cut_record;
+			d->has_record = true;
+			hc_diag_set(d, "record %llu: a field longer than %d bytes (or more than %d "
+				       "fields) was cut; the event is kept, marked truncated",
+				    (unsigned long long)s->cut_record, HC_MAX_FIELD_LEN, HC_MAX_FIELDS);
+			return HC_ERR_RECORD;
+		}
 		if (s->damage_reported < s->check.ndamage + (s->check.more_damage ? 1 : 0)) {
 			size_t k = s->damage_reported++;
 			if (k < s->check.ndamage) {
@@ -285,6 +296,10 @@ static int lx_next(void *p, struct hc_event *ev, struct hc_diag *d)
 		ev->recovered = recovered;
 		if (!ev->record_id)
 			ev->record_id = rid;
+		if (ev->truncated) {
+			s->pending_cut = true;
+			s->cut_record = ev->record_id;
+		}
 		return 1;
 	fail:
 		libevtx_record_free(&rec, NULL);

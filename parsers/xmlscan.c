@@ -104,6 +104,14 @@ static int unescape(struct hc_xbuf *b, const char *p, const char *end)
 		b->data[b->len++] = c;
 		p++;
 	}
+	if (cut) {
+		/* never end inside a UTF-8 sequence */
+		size_t k = b->len;
+		while (k > start && ((unsigned char)b->data[k - 1] & 0xC0) == 0x80)
+			k--;
+		if (k > start && ((unsigned char)b->data[k - 1] & 0xC0) == 0xC0)
+			b->len = k - 1;
+	}
 	b->data[b->len++] = '\0';
 	return cut;
 }

@@ -240,6 +240,12 @@ static void test_ip(void)
 	CHECK_STR(out, "");
 	CHECK_INT(hc_ip_normalise("%12", out, sizeof(out)), 0);
 	CHECK_INT(hc_ip_normalise("10.0.0.5<script>", out, sizeof(out)), 0);
+	/* only real addresses; IPv6 in canonical (compressed) form */
+	CHECK_INT(hc_ip_normalise("1.2.3", out, sizeof(out)), 0);
+	CHECK_INT(hc_ip_normalise("300.1.1.1", out, sizeof(out)), 0);
+	CHECK_INT(hc_ip_normalise("abc", out, sizeof(out)), 0);
+	CHECK_INT(hc_ip_normalise("2001:DB8:0:0:0:0:0:1", out, sizeof(out)), 1);
+	CHECK_STR(out, "2001:db8::1");
 	/* too long for the output: refused, not cut */
 	CHECK_INT(hc_ip_normalise("2001:db8:0:0:0:0:0:1", out, 8), 0);
 

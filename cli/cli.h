@@ -40,5 +40,6 @@ int hc_cli_load(const struct hc_global *g, char *const *paths, int npaths,
 		const struct hc_read_opts *o, struct hc_eventset *set, bool *input_errors);
 
 int hc_cmd_events(const struct hc_global *g, int argc, char **argv);
+int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv);
 
 #endif

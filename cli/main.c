@@ -18,6 +18,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{"events", hc_cmd_events, "print the logon-related events of EVTX files, sorted by time"},
+	{"analyze", hc_cmd_analyze, "link logons across hosts into hop chains and report findings"},
 };
 
 static void usage(FILE *out)

@@ -133,3 +133,331 @@ const char *hc_jansson_version(void)
 {
 	return JANSSON_VERSION;
 }
+
+/* ------------------------------------------------------------------ */
+/* analyze: chains as JSON, and the --policy reader                     */
+
+#include "../engine/correlate.h"
+#include "../parsers/decode.h"
+#include "../parsers/regex.h"
+
+static json_t *jstr_or_null(const char *s)
+{
+	return s ? str(s) : json_null();
+}
+
+static json_t *jtime(int64_t t)
+{
+	char b[40];
+
+	hc_time_format(t, b, sizeof(b));
+	return json_string(b);
+}
+
+static const char *imp_text(enum hc_imp i)
+{
+	static const char *const n[] = {NULL, "Anonymous", "Identification", "Impersonation",
+					"Delegation", "Other"};
+	return (unsigned)i < 6 ? n[i] : NULL;
+}
+
+static json_t *hop_json(const struct hc_analysis *a, const struct hc_chain *c, size_t i)
+{
+	const struct hc_hop *h = &a->hops[c->hops[i]];
+	const struct hc_norm *n = &h->ev->norm;
+	json_t *o = json_object(), *ev = json_array(), *acct;
+	char buf[600];
+
+	snprintf(buf, sizeof(buf), "%s%s%s", n->target.domain ? n->target.domain : "",
+		 n->target.domain ? "\\" : "", n->target.name ? n->target.name : "-");
+	acct = h->anonymous ? str("ANONYMOUS LOGON") : str(buf);
+	json_object_set_new(o, "index", json_integer((json_int_t)i + 1));
+	json_object_set_new(o, "src_host", h->src >= 0 ? str(a->hosts[h->src].name) : json_null());
+	json_object_set_new(o, "dst_host", str(a->hosts[h->dst].name));
+	json_object_set_new(o, "src_ip", jstr_or_null(n->ip));
+	json_object_set_new(o, "source_resolved_by", jstr_or_null(h->src_how));
+	json_object_set_new(o, "time", jtime(h->time));
+	json_object_set_new(o, "account", acct);
+	json_object_set_new(o, "account_sid", jstr_or_null(n->target.sid));
+	json_object_set_new(o, "package", jstr_or_null(n->package));
+	json_object_set_new(o, "lm_package", jstr_or_null(n->lm_package));
+	json_object_set_new(o, "logon_type", n->logon_type >= 0 ? json_integer(n->logon_type)
+								 : json_null());
+	json_object_set_new(o, "logon_type_name", jstr_or_null(hc_decode_logon_type(n->logon_type)));
+	json_object_set_new(o, "impersonation", jstr_or_null(imp_text(n->impersonation)));
+	json_object_set_new(o, "anonymous", json_boolean(h->anonymous));
+	json_object_set_new(o, "failed", json_boolean(h->failed));
+	json_object_set_new(o, "event_id", json_integer(h->ev->event_id));
+	if (h->session >= 0) {
+		const struct hc_session *s = &a->sessions[h->session];
+		json_t *so = json_object();
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)s->logon_id);
+		json_object_set_new(so, "logon_id", json_string(buf));
+		json_object_set_new(so, "start", jtime(s->start));
+		json_object_set_new(so, "end", jtime(s->end));
+		json_object_set_new(so, "logoff_seen", json_boolean(s->end_seen));
+		json_object_set_new(so, "privileged", json_boolean(s->privileged));
+		json_object_set_new(o, "session", so);
+	} else {
+		json_object_set_new(o, "session", json_null());
+	}
+	if (i > 0) {
+		const struct hc_link *l = &a->links[c->links[i - 1]];
+		json_t *lo = json_object();
+		json_object_set_new(lo, "confidence", json_real((double)(int)(l->confidence * 100 + 0.5) / 100));
+		json_object_set_new(lo, "gap_seconds",
+				    json_real((double)l->gap / (double)HC_TICKS_PER_SEC));
+		json_object_set_new(lo, "via_4648", json_boolean(l->via_4648));
+		json_object_set_new(lo, "account_match", json_boolean(l->account_match));
+		json_object_set_new(lo, "ambiguous", json_boolean(l->ambiguous));
+		json_t *cands = json_array();
+		for (size_t k = 0; k < h->nparents; k++) {
+			const struct hc_link *cl = &a->links[h->parents[k]];
+			const struct hc_hop *ph = &a->hops[cl->parent];
+			json_t *co = json_object();
+			json_object_set_new(co, "src_host", ph->src >= 0 ? str(a->hosts[ph->src].name)
+									 : json_null());
+			json_object_set_new(co, "account", ph->ev->norm.target.name
+								   ? str(ph->ev->norm.target.name)
+								   : json_null());
+			json_object_set_new(co, "file", str(ph->ev->file));
+			json_object_set_new(co, "record_id", json_integer((json_int_t)ph->ev->record_id));
+			json_object_set_new(co, "confidence",
+					    json_real((double)(int)(cl->confidence * 100 + 0.5) / 100));
+			json_array_append_new(cands, co);
+		}
+		json_object_set_new(lo, "candidates", cands);
+		json_object_set_new(o, "link", lo);
+	} else {
+		json_object_set_new(o, "link", json_null());
+	}
+	/* every event used: the hop's own, its witnesses, and on the source
+	 * side the logon of the session it came from */
+	for (size_t k = 0; k < h->nev; k++) {
+		json_t *e = json_object();
+		json_object_set_new(e, "file", str(h->evidence[k].ev->file));
+		json_object_set_new(e, "record_id", json_integer((json_int_t)h->evidence[k].ev->record_id));
+		json_object_set_new(e, "event_id", json_integer(h->evidence[k].ev->event_id));
+		json_object_set_new(e, "role", json_string(h->evidence[k].role));
+		json_array_append_new(ev, e);
+	}
+	if (i > 0) {
+		const struct hc_hop *ph = &a->hops[c->hops[i - 1]];
+		if (ph->session >= 0) {
+			const struct hc_event *se = a->sessions[ph->session].logon;
+			json_t *e = json_object();
+			json_object_set_new(e, "file", str(se->file));
+			json_object_set_new(e, "record_id", json_integer((json_int_t)se->record_id));
+			json_object_set_new(e, "event_id", json_integer(se->event_id));
+			json_object_set_new(e, "role", json_string("source-session"));
+			json_array_append_new(ev, e);
+		}
+	}
+	json_object_set_new(o, "evidence", ev);
+	return o;
+}
+
+static json_t *chain_json(const struct hc_analysis *a, const struct hc_chain *c)
+{
+	json_t *o = json_object(), *hops = json_array(), *f = json_array(), *accts = json_array();
+
+	json_object_set_new(o, "id", json_string(c->id));
+	json_object_set_new(o, "start", jtime(c->start));
+	json_object_set_new(o, "end", jtime(c->end));
+	for (size_t i = 0; i < c->nhops; i++) {
+		json_t *h = hop_json(a, c, i);
+		const char *ac = json_string_value(json_object_get(h, "account"));
+		bool seen = false;
+		for (size_t k = 0; k < json_array_size(accts); k++)
+			seen |= strcmp(json_string_value(json_array_get(accts, k)), ac) == 0;
+		if (!seen)
+			json_array_append_new(accts, json_string(ac));
+		json_array_append_new(hops, h);
+	}
+	json_object_set_new(o, "accounts", accts);
+	json_object_set_new(o, "hops", hops);
+	for (size_t i = 0; i < c->nfindings; i++) {
+		const struct hc_finding *x = &c->findings[i];
+		json_t *fo = json_object();
+		json_object_set_new(fo, "id", json_string(x->id));
+		json_object_set_new(fo, "severity", json_string(hc_severity_name(x->severity)));
+		json_object_set_new(fo, "technique", jstr_or_null(x->technique));
+		json_object_set_new(fo, "hop", json_integer((json_int_t)x->hop));
+		json_object_set_new(fo, "what", str(x->what));
+		json_object_set_new(fo, "todo", str(x->todo));
+		json_array_append_new(f, fo);
+	}
+	json_object_set_new(o, "findings", f);
+	return o;
+}
+
+int hc_analysis_print_json(const struct hc_analysis *a, const struct hc_chain *const *chains,
+			   size_t n, bool lines, FILE *out)
+{
+	const size_t flags = JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_REAL_PRECISION(6);
+
+	if (lines) {
+		for (size_t i = 0; i < n; i++) {
+			json_t *o = chain_json(a, chains[i]);
+			int rc = json_dumpf(o, out, flags);
+			json_decref(o);
+			if (rc != 0)
+				return -1;
+			fputc('\n', out);
+		}
+		return 0;
+	}
+	fputs("{\"chains\": [", out);
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = chain_json(a, chains[i]);
+		fputs(i ? ",\n  " : "\n  ", out);
+		int rc = json_dumpf(o, out, flags);
+		json_decref(o);
+		if (rc != 0)
+			return -1;
+	}
+	fputs(n ? "\n],\n\"hosts\": [" : "],\n\"hosts\": [", out);
+	for (size_t i = 0; i < a->nhosts; i++) {
+		const struct hc_host *h = &a->hosts[i];
+		json_t *o = json_object(), *ad = json_array();
+		json_object_set_new(o, "name", str(h->name));
+		json_object_set_new(o, "fqdn", jstr_or_null(h->fqdn));
+		json_object_set_new(o, "has_log", json_boolean(h->has_log));
+		json_object_set_new(o, "learned_from", json_string(hc_learn_name(h->how)));
+		for (size_t k = 0; k < h->naddr; k++) {
+			json_t *x = json_object();
+			json_object_set_new(x, "address", json_string(h->addr[k].ip));
+			json_object_set_new(x, "learned_from", json_string(hc_learn_name(h->addr[k].how)));
+			if (h->addr[k].ev) {
+				json_object_set_new(x, "file", str(h->addr[k].ev->file));
+				json_object_set_new(x, "record_id",
+						    json_integer((json_int_t)h->addr[k].ev->record_id));
+			}
+			json_array_append_new(ad, x);
+		}
+		json_object_set_new(o, "addresses", ad);
+		fputs(i ? ",\n  " : "\n  ", out);
+		int rc = json_dumpf(o, out, flags);
+		json_decref(o);
+		if (rc != 0)
+			return -1;
+	}
+	fputs(a->nhosts ? "\n],\n\"warnings\": [" : "],\n\"warnings\": [", out);
+	for (size_t i = 0; i < a->nwarnings; i++) {
+		json_t *w = str(a->warnings[i].msg);
+		fputs(i ? ",\n  " : "\n  ", out);
+		json_dumpf(w, out, JSON_ENCODE_ANY);
+		json_decref(w);
+	}
+	fputs(a->nwarnings ? "\n]}\n" : "]}\n", out);
+	return 0;
+}
+
+/* --policy: {"rules": [{"host": RE, "account": RE, "allow": ["Kerberos", ...]}],
+ *            "legacy_hosts": [RE, ...]} */
+static int policy_regex(json_t *v, const char *what, size_t i, struct hc_regex **re,
+			char *err, size_t errcap)
+{
+	struct hc_diag d;
+
+	*re = NULL;
+	if (!v)
+		return 0;
+	if (!json_is_string(v)) {
+		snprintf(err, errcap, "%s of rule %zu must be a string", what, i + 1);
+		return -1;
+	}
+	hc_diag_clear(&d);
+	if (hc_regex_compile(json_string_value(v), 1, re, &d) < 0) {
+		snprintf(err, errcap, "%s of rule %zu: %s at offset %llu", what, i + 1, d.msg,
+			 (unsigned long long)d.offset);
+		return -1;
+	}
+	return 0;
+}
+
+int hc_policy_load(const char *path, struct hc_policy *pol, char *err, size_t errcap)
+{
+	json_error_t je;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *rules, *legacy, *v;
+	size_t i;
+
+	memset(pol, 0, sizeof(*pol));
+	if (!root) {
+		snprintf(err, errcap, "line %d: %s", je.line, je.text);
+		return -1;
+	}
+	if (!json_is_object(root)) {
+		snprintf(err, errcap, "top level must be an object");
+		goto bad;
+	}
+	rules = json_object_get(root, "rules");
+	legacy = json_object_get(root, "legacy_hosts");
+	if ((rules && !json_is_array(rules)) || (legacy && !json_is_array(legacy))) {
+		snprintf(err, errcap, "\"rules\" and \"legacy_hosts\" must be arrays");
+		goto bad;
+	}
+	pol->rules = calloc(json_array_size(rules) + 1, sizeof(*pol->rules));
+	pol->legacy = calloc(json_array_size(legacy) + 1, sizeof(*pol->legacy));
+	if (!pol->rules || !pol->legacy) {
+		snprintf(err, errcap, "out of memory");
+		goto bad;
+	}
+	json_array_foreach(rules, i, v) {
+		struct hc_policy_rule *r = &pol->rules[pol->nrules];
+		json_t *allow = json_object_get(v, "allow"), *p;
+		size_t k;
+		if (!json_is_object(v) || !json_is_array(allow)) {
+			snprintf(err, errcap, "rule %zu needs an \"allow\" array", i + 1);
+			goto bad;
+		}
+		pol->nrules++;
+		if (policy_regex(json_object_get(v, "host"), "host", i, &r->host, err, errcap) < 0 ||
+		    policy_regex(json_object_get(v, "account"), "account", i, &r->account, err,
+				 errcap) < 0)
+			goto bad;
+		json_array_foreach(allow, k, p) {
+			const char *s = json_string_value(p);
+			if (!s) {
+				snprintf(err, errcap, "rule %zu: allow entries are strings", i + 1);
+				goto bad;
+			}
+			r->allow |= strcasecmp(s, "Kerberos") == 0   ? HC_PKG_KERBEROS
+				    : strcasecmp(s, "NTLM") == 0      ? HC_PKG_NTLM
+				    : strcasecmp(s, "Negotiate") == 0 ? HC_PKG_NEGOTIATE
+								      : HC_PKG_OTHER;
+		}
+	}
+	json_array_foreach(legacy, i, v) {
+		struct hc_diag d;
+		hc_diag_clear(&d);
+		if (!json_is_string(v) ||
+		    hc_regex_compile(json_string_value(v), 1, &pol->legacy[pol->nlegacy], &d) < 0) {
+			snprintf(err, errcap, "legacy_hosts entry %zu: %s", i + 1,
+				 json_is_string(v) ? d.msg : "not a string");
+			goto bad;
+		}
+		pol->nlegacy++;
+	}
+	json_decref(root);
+	return 0;
+bad:
+	json_decref(root);
+	hc_policy_free(pol);
+	return -1;
+}
+
+void hc_policy_free(struct hc_policy *pol)
+{
+	if (!pol)
+		return;
+	for (size_t i = 0; i < pol->nrules; i++) {
+		hc_regex_free(pol->rules[i].host);
+		hc_regex_free(pol->rules[i].account);
+	}
+	for (size_t i = 0; i < pol->nlegacy; i++)
+		hc_regex_free(pol->legacy[i]);
+	free(pol->rules);
+	free(pol->legacy);
+	memset(pol, 0, sizeof(*pol));
+}

@@ -89,4 +89,15 @@ int hc_utf8_valid(const char *s);
 /* A malloc'd copy of `s` with each invalid UTF-8 byte replaced by U+FFFD. */
 char *hc_utf8_repair(const char *s);
 
+struct hc_analysis;
+struct hc_chain;
+struct hc_policy;
+/* analyze --format json/jsonl: {"chains": [...], "hosts": [...], "warnings":
+ * [...]} or one chain object per line. Returns 0 or -1. */
+int hc_analysis_print_json(const struct hc_analysis *a, const struct hc_chain *const *chains,
+			   size_t n, bool lines, FILE *out);
+/* --policy FILE (JSON). Returns 0, or -1 with a message in err. */
+int hc_policy_load(const char *path, struct hc_policy *pol, char *err, size_t errcap);
+void hc_policy_free(struct hc_policy *pol);
+
 #endif

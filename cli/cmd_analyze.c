@@ -1,0 +1,451 @@
+/* `hopchain analyze`: read the logs, correlate, print the hop chains and
+ * their findings as a story (table), json/jsonl (a contract, README), csv
+ * (one row per hop) or dot (hosts and hops, flagged hops highlighted). */
+#include "cli.h"
+#include "../engine/correlate.h"
+#include "../parsers/decode.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HC_MAX_HINTS 100000
+#define HC_MAX_HINT_LINE 1024
+
+static void help(void)
+{
+	fputs("usage: hopchain analyze [--format table|json|jsonl|csv|dot] [--min-hops N]\n"
+	      "                        [--policy FILE] [--hosts FILE] [--skew D]\n"
+	      "                        [--session-window D] PATH...\n"
+	      "\n"
+	      "Links the logons of all given logs into hop chains (client1 -> server1 ->\n"
+	      "server2 ...) and reports what is wrong or dangerous on each hop.\n"
+	      "\n"
+	      "  -f, --format F        table (default), json, jsonl, csv or dot\n"
+	      "  --min-hops N          print chains of at least N hops (default 2)\n"
+	      "  --policy FILE         JSON: allowed packages per host/account pattern,\n"
+	      "                        legacy hosts exempt from the NTLM rule (README)\n"
+	      "  --hosts FILE          CSV name,address lines that add or override what the\n"
+	      "                        logs say about host addresses\n"
+	      "  --skew D              clock skew allowed between hosts (default 5m)\n"
+	      "  --session-window D    how long a session without a logoff stays open\n"
+	      "                        (default 10h); D is N[s|m|h|d]\n"
+	      "  --recover             also read records recovered from slack space\n"
+	      "  -h, --help            this help\n",
+	      stdout);
+}
+
+/* --hosts: "name,address" lines; '#' comments; a header line is skipped. */
+static int load_hints(const char *path, struct hc_host_hint **ret, size_t *n, char ***strs)
+{
+	FILE *f = fopen(path, "r");
+	char line[HC_MAX_HINT_LINE];
+	struct hc_host_hint *v = NULL;
+	char **s = NULL;
+	size_t cap = 0, ln = 0;
+
+	*n = 0;
+	if (!f) {
+		fprintf(stderr, "hopchain: ");
+		hc_term_put(stderr, path);
+		fprintf(stderr, ": %s\n", strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *comma, *name, *addr, *e;
+		ln++;
+		line[strcspn(line, "\r\n")] = '\0';
+		name = line + strspn(line, " \t");
+		if (!*name || *name == '#')
+			continue;
+		comma = strchr(name, ',');
+		if (!comma) {
+			fprintf(stderr, "hopchain: %s:%zu: expected name,address\n", path, ln);
+			continue;
+		}
+		*comma = '\0';
+		addr = comma + 1 + strspn(comma + 1, " \t");
+		for (e = comma; e > name && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			e[-1] = '\0';
+		if (ln == 1 && strcmp(name, "name") == 0)
+			continue;
+		if (*n >= HC_MAX_HINTS)
+			break;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = realloc(v, cap * sizeof(*v));
+			s = realloc(s, 2 * cap * sizeof(*s));
+			if (!v || !s) {
+				fclose(f);
+				free(v);
+				free(s);
+				return -1;
+			}
+		}
+		s[2 * *n] = strdup(name);
+		s[2 * *n + 1] = strdup(addr);
+		v[*n].name = s[2 * *n];
+		v[*n].address = s[2 * *n + 1];
+		(*n)++;
+	}
+	fclose(f);
+	*ret = v;
+	*strs = s;
+	return 0;
+}
+
+static const char *acct_label(const struct hc_hop *h, char *buf, size_t cap)
+{
+	const struct hc_norm *n = &h->ev->norm;
+
+	if (h->anonymous)
+		return "ANONYMOUS LOGON";
+	snprintf(buf, cap, "%s", n->target.name ? n->target.name : "?");
+	return buf;
+}
+
+static const char *host_label(const struct hc_analysis *a, int h)
+{
+	return h >= 0 ? a->hosts[h].name : "?";
+}
+
+static void put(FILE *out, const char *s)
+{
+	hc_term_put(out, s);
+}
+
+static int sev_color(enum hc_severity s)
+{
+	return s == HC_SEV_HIGH ? 31 : s == HC_SEV_MEDIUM ? 33 : s == HC_SEV_LOW ? 36 : 32;
+}
+
+static void print_story(const struct hc_analysis *a, const struct hc_chain *const *ch, size_t n,
+			bool color, FILE *out)
+{
+	char t0[40], t1[40], buf[512];
+
+	if (n == 0)
+		fputs("no hop chains found\n", out);
+	for (size_t c = 0; c < n; c++) {
+		const struct hc_chain *k = ch[c];
+		hc_time_format(k->start, t0, sizeof(t0));
+		hc_time_format(k->end, t1, sizeof(t1));
+		fprintf(out, "%s%s%s  %s .. %s  %zu hop%s\n", color ? "\033[1m" : "", k->id,
+			color ? "\033[0m" : "", t0, t1, k->nhops, k->nhops == 1 ? "" : "s");
+		fputs("  ", out);
+		for (size_t i = 0; i < k->nhops; i++) {
+			const struct hc_hop *h = &a->hops[k->hops[i]];
+			const struct hc_norm *nn = &h->ev->norm;
+			if (i == 0)
+				put(out, host_label(a, h->src));
+			fputs(" \xe2\x94\x80(", out);
+			put(out, acct_label(h, buf, sizeof(buf)));
+			fputs(", ", out);
+			put(out, nn->package ? nn->package : h->ev->event_id == 4648 ? "explicit creds" : "?");
+			if (nn->logon_type >= 0)
+				fprintf(out, ", type %d", nn->logon_type);
+			if (h->failed)
+				fputs(", FAILED", out);
+			fputs(")\xe2\x86\x92 ", out);
+			put(out, host_label(a, h->dst));
+		}
+		fputc('\n', out);
+		for (size_t i = 0; i < k->nhops; i++) {
+			const struct hc_hop *h = &a->hops[k->hops[i]];
+			hc_time_format(h->time, t0, sizeof(t0));
+			fprintf(out, "    hop %zu  %s  %u  ", i + 1, t0, h->ev->event_id);
+			put(out, h->ev->file);
+			fprintf(out, "#%llu", (unsigned long long)h->ev->record_id);
+			if (h->src_how)
+				fprintf(out, "  source by %s", h->src_how);
+			if (i > 0) {
+				const struct hc_link *l = &a->links[k->links[i - 1]];
+				fprintf(out, "  link %.2f%s%s", l->confidence, l->via_4648 ? " (4648 proof)" : "",
+					l->ambiguous ? " AMBIGUOUS" : "");
+				if (h->nparents > 1)
+					fprintf(out, " [%zu candidate sessions]", h->nparents);
+			}
+			fputc('\n', out);
+		}
+		for (size_t i = 0; i < k->nfindings; i++) {
+			const struct hc_finding *f = &k->findings[i];
+			if (color)
+				fprintf(out, "  \033[%dm[%s]\033[0m ", sev_color(f->severity),
+					hc_severity_name(f->severity));
+			else
+				fprintf(out, "  [%s] ", hc_severity_name(f->severity));
+			fprintf(out, "%s (hop %zu%s%s): ", f->id, f->hop, f->technique ? ", " : "",
+				f->technique ? f->technique : "");
+			put(out, f->what);
+			fputs("\n      fix: ", out);
+			put(out, f->todo);
+			fputc('\n', out);
+		}
+		fputc('\n', out);
+	}
+	for (size_t i = 0; i < a->nwarnings; i++) {
+		fputs("warning: ", out);
+		put(out, a->warnings[i].msg);
+		fputc('\n', out);
+	}
+}
+
+static enum hc_severity hop_worst(const struct hc_chain *k, size_t i, bool *any)
+{
+	enum hc_severity w = HC_SEV_INFO;
+
+	*any = false;
+	for (size_t f = 0; f < k->nfindings; f++)
+		if (k->findings[f].hop == i + 1) {
+			*any = true;
+			if (k->findings[f].severity > w)
+				w = k->findings[f].severity;
+		}
+	return w;
+}
+
+static void dot_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', out);
+		if ((unsigned char)*s < 0x20)
+			continue;
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+static void print_dot(const struct hc_analysis *a, const struct hc_chain *const *ch, size_t n,
+		      FILE *out)
+{
+	char buf[512];
+	bool *used = calloc(a->nhosts + 1, sizeof(bool));
+
+	fputs("digraph hopchain {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n",
+	      out);
+	for (size_t c = 0; used && c < n; c++)
+		for (size_t i = 0; i < ch[c]->nhops; i++) {
+			const struct hc_hop *h = &a->hops[ch[c]->hops[i]];
+			if (h->src >= 0)
+				used[h->src] = true;
+			used[h->dst] = true;
+		}
+	for (size_t i = 0; used && i < a->nhosts; i++)
+		if (used[i]) {
+			fputs("  ", out);
+			dot_str(out, a->hosts[i].name);
+			fputs(a->hosts[i].has_log ? ";\n" : " [style=dashed];\n", out);
+		}
+	for (size_t c = 0; c < n; c++)
+		for (size_t i = 0; i < ch[c]->nhops; i++) {
+			const struct hc_hop *h = &a->hops[ch[c]->hops[i]];
+			const struct hc_norm *nn = &h->ev->norm;
+			bool any;
+			enum hc_severity w = hop_worst(ch[c], i, &any);
+			char label[700];
+			snprintf(label, sizeof(label), "%s %zu: %s, %s%s", ch[c]->id, i + 1,
+				 acct_label(h, buf, sizeof(buf)), nn->package ? nn->package : "?",
+				 h->failed ? ", failed" : "");
+			fputs("  ", out);
+			dot_str(out, h->src >= 0 ? a->hosts[h->src].name : "(unknown)");
+			fputs(" -> ", out);
+			dot_str(out, a->hosts[h->dst].name);
+			fputs(" [label=", out);
+			dot_str(out, label);
+			if (any && w >= HC_SEV_MEDIUM)
+				fprintf(out, ", color=%s, penwidth=2", w == HC_SEV_HIGH ? "red" : "orange");
+			fputs("];\n", out);
+		}
+	fputs("}\n", out);
+	free(used);
+}
+
+static void print_csv(const struct hc_analysis *a, const struct hc_chain *const *ch, size_t n,
+		      FILE *out)
+{
+	char t[40], buf[512];
+
+	fputs("chain,hop,time,src_host,dst_host,account,package,logon_type,anonymous,event_id,file,"
+	      "record_id,link_confidence,findings\n",
+	      out);
+	for (size_t c = 0; c < n; c++)
+		for (size_t i = 0; i < ch[c]->nhops; i++) {
+			const struct hc_hop *h = &a->hops[ch[c]->hops[i]];
+			const struct hc_norm *nn = &h->ev->norm;
+			const char *fields[3] = {acct_label(h, buf, sizeof(buf)), h->ev->file, NULL};
+			hc_time_format(h->time, t, sizeof(t));
+			fprintf(out, "%s,%zu,%s,%s,%s,", ch[c]->id, i + 1, t, host_label(a, h->src),
+				host_label(a, h->dst));
+			for (int k = 0; k < 1; k++) {
+				char *e = hc_term_escape(fields[k]);
+				fprintf(out, "\"%s\"", e ? e : "");
+				free(e);
+			}
+			fprintf(out, ",%s,%d,%s,%u,", nn->package ? nn->package : "", nn->logon_type,
+				h->anonymous ? "true" : "false", h->ev->event_id);
+			char *e = hc_term_escape(h->ev->file);
+			fprintf(out, "\"%s\",%llu,", e ? e : "", (unsigned long long)h->ev->record_id);
+			free(e);
+			if (i > 0)
+				fprintf(out, "%.2f", a->links[ch[c]->links[i - 1]].confidence);
+			fputc(',', out);
+			bool first = true;
+			for (size_t f = 0; f < ch[c]->nfindings; f++)
+				if (ch[c]->findings[f].hop == i + 1) {
+					fprintf(out, "%s%s", first ? "" : ";", ch[c]->findings[f].id);
+					first = false;
+				}
+			fputc('\n', out);
+		}
+}
+
+int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"min-hops", required_argument, NULL, 'm'},
+		{"policy", required_argument, NULL, 'p'},
+		{"hosts", required_argument, NULL, 'H'},
+		{"skew", required_argument, NULL, 's'},
+		{"session-window", required_argument, NULL, 'w'},
+		{"recover", no_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	enum hc_format fmt = HC_FMT_TABLE;
+	struct hc_correlate_opts co = {.skew = 5 * 60 * HC_TICKS_PER_SEC,
+				       .session_window = 10 * 3600 * HC_TICKS_PER_SEC};
+	struct hc_read_opts ro = {0};
+	struct hc_policy pol = {0};
+	bool have_policy = false, input_errors = false;
+	const char *hosts_path = NULL;
+	struct hc_host_hint *hints = NULL;
+	char **hint_strs = NULL;
+	size_t nhints = 0;
+	long min_hops = 2;
+	struct hc_eventset set = {0};
+	struct hc_analysis an;
+	const struct hc_chain **sel = NULL;
+	size_t nsel = 0;
+	char err[512], *end;
+	int c, rc;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (hc_format_parse(optarg, &fmt) < 0)
+				return hc_cli_usage_error("analyze", "unknown format '%s' (table, json, "
+								     "jsonl, csv, dot)", optarg);
+			break;
+		case 'm':
+			min_hops = strtol(optarg, &end, 10);
+			if (*end || min_hops < 1 || min_hops > HC_MAX_CHAIN_LEN)
+				return hc_cli_usage_error("analyze", "--min-hops wants 1..%d, not '%s'",
+							  HC_MAX_CHAIN_LEN, optarg);
+			break;
+		case 'p':
+			if (have_policy)
+				hc_policy_free(&pol);
+			if (hc_policy_load(optarg, &pol, err, sizeof(err)) < 0)
+				return hc_cli_usage_error("analyze", "--policy %s: %s", optarg, err);
+			have_policy = true;
+			break;
+		case 'H':
+			hosts_path = optarg;
+			break;
+		case 's':
+		case 'w':
+			if (hc_duration_parse(optarg, c == 's' ? &co.skew : &co.session_window) < 0)
+				return hc_cli_usage_error("analyze", "--%s wants a duration like 5m, "
+								     "300s or 10h, not '%s'",
+							  c == 's' ? "skew" : "session-window", optarg);
+			break;
+		case 'r':
+			ro.recover = true;
+			break;
+		case 'h':
+			help();
+			return HC_EXIT_OK;
+		default:
+			if (have_policy)
+				hc_policy_free(&pol);
+			return hc_cli_bad_option("analyze", argv, c, "f:h");
+		}
+	}
+	if (optind >= argc) {
+		if (have_policy)
+			hc_policy_free(&pol);
+		return hc_cli_usage_error("analyze", "no input PATH given");
+	}
+	if (hosts_path && load_hints(hosts_path, &hints, &nhints, &hint_strs) < 0) {
+		rc = HC_EXIT_USAGE;
+		goto out_policy;
+	}
+	co.policy = have_policy ? &pol : NULL;
+	co.hints = hints;
+	co.nhints = nhints;
+
+	rc = hc_cli_load(g, argv + optind, argc - optind, &ro, &set, &input_errors);
+	if (rc)
+		goto out;
+	if ((rc = hc_correlate(&set, &co, &an)) < 0) {
+		fprintf(stderr, "hopchain: %s while correlating\n",
+			rc == HC_ERR_LIMIT ? "too many hosts" : "out of memory");
+		rc = HC_EXIT_FAILURE;
+		goto out;
+	}
+	sel = calloc(an.nchains + 1, sizeof(*sel));
+	if (!sel) {
+		rc = HC_EXIT_FAILURE;
+		goto out_an;
+	}
+	for (size_t i = 0; i < an.nchains; i++)
+		if (an.chains[i].nhops >= (size_t)min_hops)
+			sel[nsel++] = &an.chains[i];
+	switch (fmt) {
+	case HC_FMT_JSON:
+	case HC_FMT_JSONL:
+		rc = hc_analysis_print_json(&an, sel, nsel, fmt == HC_FMT_JSONL, stdout) < 0
+			 ? HC_EXIT_FAILURE : HC_EXIT_OK;
+		break;
+	case HC_FMT_DOT:
+		print_dot(&an, sel, nsel, stdout);
+		rc = HC_EXIT_OK;
+		break;
+	case HC_FMT_CSV:
+		print_csv(&an, sel, nsel, stdout);
+		rc = HC_EXIT_OK;
+		break;
+	case HC_FMT_TABLE:
+	default:
+		print_story(&an, sel, nsel, g->color, stdout);
+		rc = HC_EXIT_OK;
+		break;
+	}
+	if (fmt != HC_FMT_TABLE)
+		for (size_t i = 0; i < an.nwarnings; i++) {
+			fputs("hopchain: warning: ", stderr);
+			hc_term_put(stderr, an.warnings[i].msg);
+			fputc('\n', stderr);
+		}
+	if (rc == HC_EXIT_OK && input_errors)
+		rc = HC_EXIT_PARTIAL;
+	free(sel);
+out_an:
+	hc_analysis_free(&an);
+out:
+	hc_eventset_free(&set);
+	for (size_t i = 0; i < 2 * nhints; i++)
+		free(hint_strs[i]);
+	free(hint_strs);
+	free(hints);
+out_policy:
+	if (have_policy)
+		hc_policy_free(&pol);
+	return rc;
+}

@@ -384,7 +384,10 @@ int hc_policy_load(const char *path, struct hc_policy *pol, char *err, size_t er
 
 	memset(pol, 0, sizeof(*pol));
 	if (!root) {
-		snprintf(err, errcap, "line %d: %s", je.line, je.text);
+		if (je.line > 0)
+			snprintf(err, errcap, "line %d: %s", je.line, je.text);
+		else
+			snprintf(err, errcap, "%s", je.text);
 		return -1;
 	}
 	if (!json_is_object(root)) {

@@ -873,7 +873,8 @@ static int build_links(struct hc_analysis *a)
 	const int64_t skew = p->o->skew, win = p->o->session_window;
 
 	for (size_t d = 0; d < a->nhosts; d++)
-		qsort_r(p->inbound[d].v, p->inbound[d].n, sizeof(int), cmp_time_hop, a);
+		if (p->inbound[d].n > 1)
+			qsort_r(p->inbound[d].v, p->inbound[d].n, sizeof(int), cmp_time_hop, a);
 	for (size_t c = 0; c < a->nhops; c++) {
 		struct hc_hop *ch = &a->hops[c];
 		struct {

@@ -1,0 +1,294 @@
+/* Unit tests for engine/correlate.c: account equality and user detection,
+ * host names, durations, and each link and finding rule on small event
+ * sets built in memory (no EVTX involved). */
+#include "hc_test.h"
+
+#include "correlate.h"
+
+#include <stdarg.h>
+
+static struct hc_eventset set;
+
+/* Adds an event: id, host (Computer), seconds after 2026-03-02T10:00:00Z,
+ * then Name, Value pairs ending with NULL. */
+static void ev(uint32_t id, const char *computer, double sec, ...)
+{
+	const char *names[64], *values[64];
+	size_t n = 0;
+	va_list ap;
+	struct hc_event *e;
+	int64_t t0;
+
+	hc_time_parse("2026-03-02T10:00:00Z", &t0);
+	va_start(ap, sec);
+	for (const char *k; (k = va_arg(ap, const char *)) && n < 64; n++) {
+		names[n] = k;
+		values[n] = va_arg(ap, const char *);
+	}
+	va_end(ap);
+	if (set.n == set.cap) {
+		set.cap = set.cap ? set.cap * 2 : 32;
+		set.v = realloc(set.v, set.cap * sizeof(*set.v));
+	}
+	e = &set.v[set.n];
+	memset(e, 0, sizeof(*e));
+	e->event_id = id;
+	e->file = "test.evtx";
+	e->record_id = set.n + 1;
+	e->time = t0 + (int64_t)(sec * 1e7);
+	CHECK_INT(hc_event_build(e, computer, "Security", "Microsoft-Windows-Security-Auditing", n,
+				 names, values),
+		  HC_OK);
+	set.n++;
+}
+
+static void reset(void)
+{
+	hc_eventset_free(&set);
+}
+
+/* 4624 helper: dst computer, time, user, domain, sid, type, package, ip,
+ * workstation, logon id, lm package. */
+static void logon(const char *dst, double sec, const char *user, const char *sid, const char *type,
+		  const char *pkg, const char *ip, const char *ws, const char *lid, const char *lm,
+		  const char *imp)
+{
+	ev(4624, dst, sec, "SubjectUserSid", "S-1-0-0", "TargetUserSid", sid, "TargetUserName", user,
+	   "TargetDomainName", strcmp(sid, "S-1-5-7") == 0 ? "NT AUTHORITY" : "CONTOSO",
+	   "TargetLogonId", lid, "LogonType", type, "LogonProcessName", "Kerberos",
+	   "AuthenticationPackageName", pkg, "WorkstationName", ws, "LmPackageName", lm,
+	   "IpAddress", ip, "IpPort", "-", "ImpersonationLevel", imp, NULL);
+}
+
+static const struct hc_chain *correlate(struct hc_analysis *a, size_t min_hops, size_t *count)
+{
+	struct hc_correlate_opts o = {.skew = 300 * HC_TICKS_PER_SEC,
+				      .session_window = 36000 * HC_TICKS_PER_SEC};
+	const struct hc_chain *found = NULL;
+
+	CHECK_INT(hc_events_sort(&set), HC_OK);
+	CHECK_INT(hc_correlate(&set, &o, a), HC_OK);
+	*count = 0;
+	for (size_t i = 0; i < a->nchains; i++)
+		if (a->chains[i].nhops >= min_hops) {
+			(*count)++;
+			if (!found)
+				found = &a->chains[i];
+		}
+	return found;
+}
+
+static bool has_finding(const struct hc_chain *c, const char *id, size_t hop)
+{
+	for (size_t i = 0; c && i < c->nfindings; i++)
+		if (strcmp(c->findings[i].id, id) == 0 && c->findings[i].hop == hop)
+			return true;
+	return false;
+}
+
+/* The machine accounts tell the addresses: client1 .11, server1 .21. */
+static void addresses(void)
+{
+	ev(4769, "dc1.contoso.local", -60, "TargetUserName", "CLIENT1$@CONTOSO.LOCAL",
+	   "ServiceName", "DC1$", "IpAddress", "::ffff:10.0.0.11", "Status", "0x0", NULL);
+	ev(4769, "dc1.contoso.local", -59, "TargetUserName", "SERVER1$@CONTOSO.LOCAL",
+	   "ServiceName", "DC1$", "IpAddress", "::ffff:10.0.0.21", "Status", "0x0", NULL);
+}
+
+static void test_accounts(void)
+{
+	struct hc_account a = {"CONTOSO", "TestUser", NULL}, b = {"contoso.local", "testuser", NULL};
+	struct hc_account c = {NULL, "testuser@CONTOSO.LOCAL", NULL};
+	struct hc_account d = {"SERVER1", "Administrator", NULL}, e = {"SERVER2", "administrator", NULL};
+	struct hc_account s1 = {"X", "a", "S-1-5-21-1-2-3-1104"}, s2 = {"Y", "b", "S-1-5-21-1-2-3-1104"};
+	struct hc_account anon = {"NT AUTHORITY", "ANONYMOUS LOGON", "S-1-5-7"};
+	struct hc_account sys = {"NT AUTHORITY", "SYSTEM", "S-1-5-18"}, mach = {"CONTOSO", "SERVER1$", NULL};
+	struct hc_account dwm = {"Window Manager", "DWM-1", "S-1-5-90-0-1"};
+
+	CHECK(hc_account_equal(&a, &b));      /* NetBIOS vs DNS domain, case */
+	CHECK(hc_account_equal(&a, &c));      /* user@REALM */
+	CHECK(!hc_account_equal(&d, &e));     /* local accounts of two hosts */
+	CHECK(hc_account_equal(&s1, &s2));    /* SIDs decide */
+	CHECK(hc_account_is_user(&a));
+	CHECK(!hc_account_is_user(&anon));
+	CHECK(!hc_account_is_user(&sys));
+	CHECK(!hc_account_is_user(&mach));
+	CHECK(!hc_account_is_user(&dwm));
+}
+
+static void test_names_durations(void)
+{
+	char out[64];
+	int64_t t;
+
+	CHECK_INT(hc_host_canon("SERVER1.contoso.local", out, sizeof(out)), 1);
+	CHECK_STR(out, "server1");
+	CHECK_INT(hc_host_canon("\\\\WS17", out, sizeof(out)), 1);
+	CHECK_STR(out, "ws17");
+	CHECK_INT(hc_host_canon("SERVER2$@CONTOSO.LOCAL", out, sizeof(out)), 1);
+	CHECK_STR(out, "server2");
+	CHECK_INT(hc_host_canon("10.0.0.5", out, sizeof(out)), 0);
+	CHECK_INT(hc_host_canon("localhost", out, sizeof(out)), 0);
+	CHECK_INT(hc_host_canon("-", out, sizeof(out)), 0);
+	CHECK_INT(hc_duration_parse("5m", &t), 0);
+	CHECK_INT(t, 300 * HC_TICKS_PER_SEC);
+	CHECK_INT(hc_duration_parse("10h", &t), 0);
+	CHECK_INT(t, 36000 * HC_TICKS_PER_SEC);
+	CHECK_INT(hc_duration_parse("90", &t), 0);
+	CHECK_INT(t, 90 * HC_TICKS_PER_SEC);
+	CHECK_INT(hc_duration_parse("5x", &t), -1);
+	CHECK_INT(hc_duration_parse("-1m", &t), -1);
+	CHECK_INT(hc_duration_parse("", &t), -1);
+}
+
+/* The seed story: Kerberos WinRM hop with IpAddress '-' (source from the
+ * 4648), then an anonymous NTLM hop from server1's address. */
+static void test_double_hop(void)
+{
+	struct hc_analysis a;
+	const struct hc_chain *c;
+	size_t n;
+
+	addresses();
+	ev(4624, "client1.contoso.local", -10, "TargetUserSid", "S-1-5-21-1-2-3-1104",
+	   "TargetUserName", "TestUser", "TargetDomainName", "CONTOSO", "TargetLogonId", "0x3c0be",
+	   "LogonType", "2", NULL);
+	ev(4648, "client1.contoso.local", 0, "SubjectUserName", "TestUser", "SubjectDomainName",
+	   "CONTOSO", "SubjectLogonId", "0x3c0be", "TargetUserName", "TestUser", "TargetDomainName",
+	   "CONTOSO", "TargetServerName", "server1", "TargetInfo", "HTTP/server1.contoso.local", NULL);
+	logon("server1.contoso.local", 0.2, "TestUser", "S-1-5-21-1-2-3-1104", "3", "Kerberos", "-",
+	      "-", "0x3d7ff", "-", "%%1833");
+	logon("server2.contoso.local", 120, "ANONYMOUS LOGON", "S-1-5-7", "3", "NTLM", "10.0.0.21",
+	      "SERVER1", "0x435df", "NTLM V1", "%%1833");
+	c = correlate(&a, 2, &n);
+	CHECK_INT(n, 1);
+	CHECK(c != NULL);
+	if (c) {
+		CHECK_INT(c->nhops, 2);
+		CHECK_STR(a.hosts[a.hops[c->hops[0]].src].name, "client1");
+		CHECK_STR(a.hosts[a.hops[c->hops[0]].dst].name, "server1");
+		CHECK_STR(a.hops[c->hops[0]].src_how, "4648");
+		CHECK_STR(a.hosts[a.hops[c->hops[1]].dst].name, "server2");
+		CHECK(has_finding(c, "anonymous-second-hop", 2));
+		CHECK(!has_finding(c, "ntlm-v1", 2)); /* anonymous NTLM V1 is by design */
+		CHECK(!has_finding(c, "unexpected-package", 2));
+	}
+	hc_analysis_free(&a);
+	reset();
+
+	/* the same anonymous logon with the session already closed: no link */
+	addresses();
+	logon("server1.contoso.local", 0, "TestUser", "S-1-5-21-1-2-3-1104", "3", "Kerberos",
+	      "10.0.0.11", "-", "0x3d7ff", "-", "%%1833");
+	ev(4634, "server1.contoso.local", 10, "TargetUserName", "TestUser", "TargetLogonId", "0x3d7ff",
+	   "LogonType", "3", NULL);
+	logon("server2.contoso.local", 1000, "ANONYMOUS LOGON", "S-1-5-7", "3", "NTLM", "10.0.0.21",
+	      "SERVER1", "0x435df", "NTLM V1", "%%1833");
+	c = correlate(&a, 2, &n);
+	CHECK_INT(n, 0);
+	hc_analysis_free(&a);
+	reset();
+
+	/* ... but within the skew allowance it links */
+	addresses();
+	logon("server1.contoso.local", 0, "TestUser", "S-1-5-21-1-2-3-1104", "3", "Kerberos",
+	      "10.0.0.11", "-", "0x3d7ff", "-", "%%1833");
+	ev(4634, "server1.contoso.local", 10, "TargetUserName", "TestUser", "TargetLogonId", "0x3d7ff",
+	   "LogonType", "3", NULL);
+	logon("server2.contoso.local", 200, "ANONYMOUS LOGON", "S-1-5-7", "3", "NTLM", "10.0.0.21",
+	      "SERVER1", "0x435df", "NTLM V1", "%%1833");
+	c = correlate(&a, 2, &n);
+	CHECK_INT(n, 1);
+	hc_analysis_free(&a);
+	reset();
+}
+
+static void test_rules(void)
+{
+	struct hc_analysis a;
+	const struct hc_chain *c;
+	size_t n;
+
+	/* NTLM V1 by a user on the second hop, CredSSP on the first */
+	addresses();
+	logon("server1.contoso.local", 0, "TestUser", "S-1-5-21-1-2-3-1104", "8", "Negotiate",
+	      "10.0.0.11", "CLIENT1", "0x100", "-", "%%1833");
+	logon("server2.contoso.local", 60, "TestUser", "S-1-5-21-1-2-3-1104", "3", "NTLM",
+	      "10.0.0.21", "SERVER1", "0x200", "NTLM V1", "%%1833");
+	c = correlate(&a, 2, &n);
+	CHECK_INT(n, 1);
+	CHECK(has_finding(c, "credssp-exposure", 1));
+	CHECK(has_finding(c, "ntlm-v1", 2));
+	CHECK(has_finding(c, "unexpected-package", 2));
+	CHECK(!has_finding(c, "delegation", 2)); /* credentials were there: no delegation */
+	hc_analysis_free(&a);
+	reset();
+
+	/* delegation: ImpersonationLevel Delegation, onward Kerberos */
+	addresses();
+	logon("server1.contoso.local", 0, "TestUser", "S-1-5-21-1-2-3-1104", "3", "Kerberos",
+	      "10.0.0.11", "-", "0x100", "-", "%%1840");
+	logon("server2.contoso.local", 60, "TestUser", "S-1-5-21-1-2-3-1104", "3", "Kerberos",
+	      "10.0.0.21", "-", "0x200", "-", "%%1833");
+	c = correlate(&a, 2, &n);
+	CHECK_INT(n, 1);
+	CHECK(has_finding(c, "delegation", 1));
+	CHECK(has_finding(c, "delegation", 2));
+	hc_analysis_free(&a);
+	reset();
+
+	/* a failed second hop */
+	addresses();
+	logon("server1.contoso.local", 0, "TestUser", "S-1-5-21-1-2-3-1104", "3", "Kerberos",
+	      "10.0.0.11", "-", "0x100", "-", "%%1833");
+	ev(4625, "server2.contoso.local", 60, "TargetUserSid", "S-1-0-0", "TargetUserName", "TestUser",
+	   "TargetDomainName", "CONTOSO", "Status", "0xc000006d", "SubStatus", "0xc000006a",
+	   "FailureReason", "%%2313", "LogonType", "3", "AuthenticationPackageName", "NTLM",
+	   "WorkstationName", "SERVER1", "IpAddress", "10.0.0.21", NULL);
+	c = correlate(&a, 2, &n);
+	CHECK_INT(n, 1);
+	CHECK(has_finding(c, "hop-failed", 2));
+	if (c && c->nfindings)
+		CHECK(strstr(c->findings[c->nfindings - 1].what, "STATUS_WRONG_PASSWORD") != NULL);
+	hc_analysis_free(&a);
+	reset();
+
+	/* two users on server1: an anonymous hop keeps both candidates */
+	addresses();
+	logon("server1.contoso.local", 0, "TestUser", "S-1-5-21-1-2-3-1104", "3", "Kerberos",
+	      "10.0.0.11", "-", "0x100", "-", "%%1833");
+	logon("server1.contoso.local", 0, "alice", "S-1-5-21-1-2-3-1105", "3", "Kerberos",
+	      "10.0.0.11", "-", "0x101", "-", "%%1833");
+	logon("server2.contoso.local", 60, "ANONYMOUS LOGON", "S-1-5-7", "3", "NTLM", "10.0.0.21",
+	      "SERVER1", "0x200", "NTLM V1", "%%1833");
+	c = correlate(&a, 2, &n);
+	CHECK_INT(n, 2);
+	if (c) {
+		const struct hc_hop *h = &a.hops[c->hops[1]];
+		CHECK_INT(h->nparents, 2);
+		CHECK(a.links[c->links[0]].ambiguous);
+	}
+	hc_analysis_free(&a);
+	reset();
+
+	/* an address claimed by two hosts is reported */
+	ev(4769, "dc1.contoso.local", 0, "TargetUserName", "A$@X", "ServiceName", "DC1$",
+	   "IpAddress", "10.9.9.9", "Status", "0x0", NULL);
+	ev(4769, "dc1.contoso.local", 1, "TargetUserName", "B$@X", "ServiceName", "DC1$",
+	   "IpAddress", "10.9.9.9", "Status", "0x0", NULL);
+	correlate(&a, 2, &n);
+	CHECK_INT(a.nwarnings, 1);
+	if (a.nwarnings)
+		CHECK(strstr(a.warnings[0].msg, "10.9.9.9") != NULL);
+	hc_analysis_free(&a);
+	reset();
+}
+
+int main(void)
+{
+	test_accounts();
+	test_names_durations();
+	test_double_hop();
+	test_rules();
+	return hc_test_result();
+}

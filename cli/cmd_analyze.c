@@ -10,9 +10,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define HC_MAX_HINTS 100000
 #define HC_MAX_HINT_LINE 1024
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static void help(void)
 {
@@ -33,6 +42,7 @@ static void help(void)
 	      "  --session-window D    how long a session without a logoff stays open\n"
 	      "                        (default 10h); D is N[s|m|h|d]\n"
 	      "  --recover             also read records recovered from slack space\n"
+	      "  --timings             print the time of each phase on stderr\n"
 	      "  -h, --help            this help\n",
 	      stdout);
 }
@@ -313,6 +323,7 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 		{"skew", required_argument, NULL, 's'},
 		{"session-window", required_argument, NULL, 'w'},
 		{"recover", no_argument, NULL, 'r'},
+		{"timings", no_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -332,6 +343,8 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 	const struct hc_chain **sel = NULL;
 	size_t nsel = 0;
 	char err[512], *end;
+	bool timings = false;
+	double t_read = 0, t_corr = 0, t_out = 0, t0;
 	int c, rc;
 
 	opterr = 0;
@@ -368,6 +381,9 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 		case 'r':
 			ro.recover = true;
 			break;
+		case 't':
+			timings = true;
+			break;
 		case 'h':
 			help();
 			return HC_EXIT_OK;
@@ -390,10 +406,15 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 	co.hints = hints;
 	co.nhints = nhints;
 
+	t0 = now();
 	rc = hc_cli_load(g, argv + optind, argc - optind, &ro, &set, &input_errors);
+	t_read = now() - t0;
 	if (rc)
 		goto out;
-	if ((rc = hc_correlate(&set, &co, &an)) < 0) {
+	t0 = now();
+	rc = hc_correlate(&set, &co, &an);
+	t_corr = now() - t0;
+	if (rc < 0) {
 		fprintf(stderr, "hopchain: %s while correlating\n",
 			rc == HC_ERR_LIMIT ? "too many hosts" : "out of memory");
 		rc = HC_EXIT_FAILURE;
@@ -407,6 +428,7 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 	for (size_t i = 0; i < an.nchains; i++)
 		if (an.chains[i].nhops >= (size_t)min_hops)
 			sel[nsel++] = &an.chains[i];
+	t0 = now();
 	switch (fmt) {
 	case HC_FMT_JSON:
 	case HC_FMT_JSONL:
@@ -427,6 +449,11 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 		rc = HC_EXIT_OK;
 		break;
 	}
+	t_out = now() - t0;
+	if (timings)
+		fprintf(stderr, "hopchain: timings: read %.3f s (%zu events), correlate %.3f s "
+				"(%zu hosts, %zu sessions, %zu hops, %zu chains), output %.3f s\n",
+			t_read, set.n, t_corr, an.nhosts, an.nsessions, an.nhops, an.nchains, t_out);
 	if (fmt != HC_FMT_TABLE)
 		for (size_t i = 0; i < an.nwarnings; i++) {
 			fputs("hopchain: warning: ", stderr);

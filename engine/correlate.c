@@ -651,6 +651,22 @@ static int64_t absdiff(int64_t x, int64_t y)
 	return x > y ? x - y : y - x;
 }
 
+/* First position in `l` (event indexes in time order) whose event is at
+ * or after `t`. */
+static size_t lower_bound(const struct priv *p, const struct ilist *l, int64_t t)
+{
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->set->v[l->v[mid]].time < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* The 4648 on some host naming `dst` for `acct`, closest to `t` within the
  * skew; returns its event index or -1. */
 static long find_explicit(struct hc_analysis *a, int dst, const struct hc_account *acct,
@@ -661,13 +677,14 @@ static long find_explicit(struct hc_analysis *a, int dst, const struct hc_accoun
 	long best = -1;
 	int64_t bestd = 0;
 
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = lower_bound(p, l, t - p->o->skew); i < l->n; i++) {
 		const struct hc_event *ev = &p->set->v[l->v[i]];
 		int64_t d = absdiff(ev->time, t);
-		struct hc_account ta = ev->norm.target;
-		if (d > p->o->skew || (best >= 0 && d >= bestd))
+		if (ev->time > t + p->o->skew)
+			break;
+		if (best >= 0 && d >= bestd)
 			continue;
-		if (acct && !hc_account_equal(&ta, acct))
+		if (acct && !hc_account_equal(&ev->norm.target, acct))
 			continue;
 		if (host_of(a, ev) == exclude_host)
 			continue;
@@ -677,26 +694,23 @@ static long find_explicit(struct hc_analysis *a, int dst, const struct hc_accoun
 	return best;
 }
 
-/* The DC's most recent 4769 for service `dst`$ by `acct` before `t` (within
- * the session window: a service ticket lives 10 h by default). */
+/* The DC's most recent successful 4769 for service `dst`$ by `acct` before
+ * `t` (within the session window: a service ticket lives 10 h by default). */
 static long find_ticket(struct hc_analysis *a, int dst, const struct hc_account *acct, int64_t t)
 {
 	struct priv *p = a->priv;
 	const struct ilist *l = &p->tickets[dst];
-	long best = -1;
 
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = lower_bound(p, l, t + p->o->skew + 1); i-- > 0;) {
 		const struct hc_event *ev = &p->set->v[l->v[i]];
-		if (ev->time > t + p->o->skew || ev->time < t - p->o->session_window)
-			continue;
+		if (ev->time < t - p->o->session_window)
+			break;
 		if (ev->norm.has_status && ev->norm.status != 0)
 			continue;
-		if (!hc_account_equal(&ev->norm.target, acct))
-			continue;
-		if (best < 0 || ev->time >= p->set->v[best].time)
-			best = l->v[i];
+		if (hc_account_equal(&ev->norm.target, acct))
+			return l->v[i];
 	}
-	return best;
+	return -1;
 }
 
 static int index_witnesses(struct hc_analysis *a)

@@ -121,6 +121,14 @@ static const char *host_label(const struct hc_analysis *a, int h)
 	return h >= 0 ? a->hosts[h].name : "?";
 }
 
+/* The source of a hop for people: its host, else its address, else "?". */
+static const char *src_label(const struct hc_analysis *a, const struct hc_hop *h)
+{
+	if (h->src >= 0)
+		return a->hosts[h->src].name;
+	return h->ev->event_id != 4648 && h->ev->norm.ip ? h->ev->norm.ip : "?";
+}
+
 static void put(FILE *out, const char *s)
 {
 	hc_term_put(out, s);
@@ -149,7 +157,7 @@ static void print_story(const struct hc_analysis *a, const struct hc_chain *cons
 			const struct hc_hop *h = &a->hops[k->hops[i]];
 			const struct hc_norm *nn = &h->ev->norm;
 			if (i == 0)
-				put(out, host_label(a, h->src));
+				put(out, src_label(a, h));
 			fputs(" \xe2\x94\x80(", out);
 			put(out, acct_label(h, buf, sizeof(buf)));
 			fputs(", ", out);
@@ -261,7 +269,7 @@ static void print_dot(const struct hc_analysis *a, const struct hc_chain *const 
 				 acct_label(h, buf, sizeof(buf)), nn->package ? nn->package : "?",
 				 h->failed ? ", failed" : "");
 			fputs("  ", out);
-			dot_str(out, h->src >= 0 ? a->hosts[h->src].name : "(unknown)");
+			dot_str(out, src_label(a, h));
 			fputs(" -> ", out);
 			dot_str(out, a->hosts[h->dst].name);
 			fputs(" [label=", out);
@@ -288,7 +296,7 @@ static void print_csv(const struct hc_analysis *a, const struct hc_chain *const 
 			const struct hc_norm *nn = &h->ev->norm;
 			const char *fields[3] = {acct_label(h, buf, sizeof(buf)), h->ev->file, NULL};
 			hc_time_format(h->time, t, sizeof(t));
-			fprintf(out, "%s,%zu,%s,%s,%s,", ch[c]->id, i + 1, t, host_label(a, h->src),
+			fprintf(out, "%s,%zu,%s,%s,%s,", ch[c]->id, i + 1, t, src_label(a, h),
 				host_label(a, h->dst));
 			for (int k = 0; k < 1; k++) {
 				char *e = hc_term_escape(fields[k]);

@@ -515,7 +515,10 @@ static int learn_hosts(struct hc_analysis *a)
 				if ((rc = addr_learn(a, src, n->ip, HC_LEARN_MACHINE_TGS, ev)) < 0)
 					return rc;
 			}
+			/* only computer services (NAME$) name hosts; krbtgt does not */
 			if (ev->event_id == 4769 && n->service_name &&
+			    user_len(n->service_name) > 1 &&
+			    n->service_name[user_len(n->service_name) - 1] == '$' &&
 			    host_named(a, n->service_name, HC_LEARN_NAMED) == HC_ERR_NOMEM)
 				return HC_ERR_NOMEM;
 			break;
@@ -528,8 +531,9 @@ static int learn_hosts(struct hc_analysis *a)
 				src = host_named(a, n->target.name, HC_LEARN_NAMED);
 				if (src == HC_ERR_NOMEM)
 					return src;
-				if (src != h && (rc = addr_learn(a, src, n->ip, HC_LEARN_MACHINE_LOGON,
-								 ev)) < 0)
+				/* also when src == h: a host's own machine account logging
+				 * on to it names one of its own addresses */
+				if ((rc = addr_learn(a, src, n->ip, HC_LEARN_MACHINE_LOGON, ev)) < 0)
 					return rc;
 			} else if (n->workstation && is_hop_type(n->logon_type)) {
 				src = host_named(a, n->workstation, HC_LEARN_NAMED);
@@ -811,6 +815,14 @@ static int build_hops(struct hc_analysis *a)
 			how = "workstation";
 		if (src == dst)
 			continue; /* a logon from the host itself */
+		if (n->target.name && src < 0) {
+			/* the host's own machine account: local, whatever the address */
+			char own[256];
+			if (hc_host_canon(n->target.name, own, sizeof(own)) &&
+			    n->target.name[user_len(n->target.name) - 1] == '$' &&
+			    strcmp(own, a->hosts[dst].name) == 0)
+				continue;
+		}
 		/* machine and service identities with no source are not hops */
 		if (src < 0 && !n->ip && !n->anonymous && !hc_account_is_user(&n->target))
 			continue;
@@ -1225,7 +1237,7 @@ static int chain_findings(struct hc_analysis *a, struct hc_chain *c)
 					 "%s logged on to %s with NetworkCleartext (type 8, CredSSP): %s's "
 					 "reusable credentials now live on %s%s",
 					 user, dst, user, dst, next ? ", and a further hop used them" : "");
-		if (rc == HC_OK && !h->failed &&
+		if (rc == HC_OK && !h->failed && hc_account_is_user(&n->target) &&
 		    (n->impersonation == HC_IMP_DELEGATION || n->transmitted_services ||
 		     (prev && !h->anonymous && n->package && strcasecmp(n->package, "Kerberos") == 0 &&
 		      prev->ev->norm.logon_type == 3 && !prev->anonymous)))

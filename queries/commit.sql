@@ -1,0 +1,4 @@
+-- Purpose: end the write transaction of hc_store_write.
+-- Parameters: none
+-- Result: none
+COMMIT;

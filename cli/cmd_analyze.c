@@ -3,6 +3,7 @@
  * (one row per hop) or dot (hosts and hops, flagged hops highlighted). */
 #include "cli.h"
 #include "../engine/correlate.h"
+#include "../engine/store.h"
 #include "../parsers/decode.h"
 
 #include <errno.h>
@@ -27,7 +28,7 @@ static void help(void)
 {
 	fputs("usage: hopchain analyze [--format table|json|jsonl|csv|dot] [--min-hops N]\n"
 	      "                        [--policy FILE] [--hosts FILE] [--skew D]\n"
-	      "                        [--session-window D] PATH...\n"
+	      "                        [--session-window D] [--db FILE] PATH...\n"
 	      "\n"
 	      "Links the logons of all given logs into hop chains (client1 -> server1 ->\n"
 	      "server2 ...) and reports what is wrong or dangerous on each hop.\n"
@@ -41,6 +42,10 @@ static void help(void)
 	      "  --skew D              clock skew allowed between hosts (default 5m)\n"
 	      "  --session-window D    how long a session without a logoff stays open\n"
 	      "                        (default 10h); D is N[s|m|h|d]\n"
+	      "  --db FILE             keep events, hosts, sessions, hops, chains and findings\n"
+	      "                        in the SQLite store FILE (created if absent; a store\n"
+	      "                        from an earlier analyze is replaced); default: an\n"
+	      "                        in-memory store\n"
 	      "  --recover             also read records recovered from slack space\n"
 	      "  --timings             print the time of each phase on stderr\n"
 	      "  -h, --help            this help\n",
@@ -331,6 +336,7 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 		{"skew", required_argument, NULL, 's'},
 		{"session-window", required_argument, NULL, 'w'},
 		{"recover", no_argument, NULL, 'r'},
+		{"db", required_argument, NULL, 'd'},
 		{"timings", no_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -341,7 +347,9 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 	struct hc_read_opts ro = {0};
 	struct hc_policy pol = {0};
 	bool have_policy = false, input_errors = false;
-	const char *hosts_path = NULL;
+	const char *hosts_path = NULL, *db_path = NULL;
+	struct hc_store *store = NULL;
+	struct hc_diag diag;
 	struct hc_host_hint *hints = NULL;
 	char **hint_strs = NULL;
 	size_t nhints = 0;
@@ -352,7 +360,7 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 	size_t nsel = 0;
 	char err[512], *end;
 	bool timings = false;
-	double t_read = 0, t_corr = 0, t_out = 0, t0;
+	double t_read = 0, t_corr = 0, t_store = 0, t_out = 0, t0;
 	int c, rc;
 
 	opterr = 0;
@@ -386,6 +394,9 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 								     "300s or 10h, not '%s'",
 							  c == 's' ? "skew" : "session-window", optarg);
 			break;
+		case 'd':
+			db_path = optarg;
+			break;
 		case 'r':
 			ro.recover = true;
 			break;
@@ -410,6 +421,13 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 		rc = HC_EXIT_USAGE;
 		goto out_policy;
 	}
+	/* open the store first: a bad --db fails before the long read */
+	if (hc_store_open(db_path, &store, &diag) < 0) {
+		hc_diag_prefix(&diag, "cannot open the store: ");
+		hc_cli_diag(&diag);
+		rc = HC_EXIT_FAILURE;
+		goto out;
+	}
 	co.policy = have_policy ? &pol : NULL;
 	co.hints = hints;
 	co.nhints = nhints;
@@ -428,6 +446,14 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 		rc = HC_EXIT_FAILURE;
 		goto out;
 	}
+	t0 = now();
+	if (hc_store_write(store, &set, &an, &diag) < 0) {
+		hc_diag_prefix(&diag, "cannot write the store: ");
+		hc_cli_diag(&diag);
+		rc = HC_EXIT_FAILURE;
+		goto out_an;
+	}
+	t_store = now() - t0;
 	sel = calloc(an.nchains + 1, sizeof(*sel));
 	if (!sel) {
 		rc = HC_EXIT_FAILURE;
@@ -460,8 +486,9 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 	t_out = now() - t0;
 	if (timings)
 		fprintf(stderr, "hopchain: timings: read %.3f s (%zu events), correlate %.3f s "
-				"(%zu hosts, %zu sessions, %zu hops, %zu chains), output %.3f s\n",
-			t_read, set.n, t_corr, an.nhosts, an.nsessions, an.nhops, an.nchains, t_out);
+				"(%zu hosts, %zu sessions, %zu hops, %zu chains), store %.3f s, output %.3f s\n",
+			t_read, set.n, t_corr, an.nhosts, an.nsessions, an.nhops, an.nchains, t_store,
+			t_out);
 	if (fmt != HC_FMT_TABLE)
 		for (size_t i = 0; i < an.nwarnings; i++) {
 			fputs("hopchain: warning: ", stderr);
@@ -474,6 +501,7 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 out_an:
 	hc_analysis_free(&an);
 out:
+	hc_store_close(store);
 	hc_eventset_free(&set);
 	for (size_t i = 0; i < 2 * nhints; i++)
 		free(hint_strs[i]);

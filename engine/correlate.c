@@ -1195,6 +1195,11 @@ static int chain_findings(struct hc_analysis *a, struct hc_chain *c)
 		const struct hc_hop *next = i + 1 < c->nhops ? &a->hops[c->hops[i + 1]] : NULL;
 		const char *src = hostname(a, h->src), *dst = hostname(a, h->dst);
 		const char *user = n->target.name ? n->target.name : "?";
+		/* explicit credentials used on the source (a 4648) explain an
+		 * authenticated onward hop without any delegation */
+		bool explicit_creds = false;
+		for (size_t k = 0; k < h->nev; k++)
+			explicit_creds |= strcmp(h->evidence[k].role, "explicit-credentials") == 0;
 
 		if (prev && h->anonymous && !h->failed) {
 			const struct hc_norm *pn = &prev->ev->norm;
@@ -1239,8 +1244,9 @@ static int chain_findings(struct hc_analysis *a, struct hc_chain *c)
 					 user, dst, user, dst, next ? ", and a further hop used them" : "");
 		if (rc == HC_OK && !h->failed && hc_account_is_user(&n->target) &&
 		    (n->impersonation == HC_IMP_DELEGATION || n->transmitted_services ||
-		     (prev && !h->anonymous && n->package && strcasecmp(n->package, "Kerberos") == 0 &&
-		      prev->ev->norm.logon_type == 3 && !prev->anonymous)))
+		     (prev && !h->anonymous && !explicit_creds && n->package &&
+		      strcasecmp(n->package, "Kerberos") == 0 && prev->ev->norm.logon_type == 3 &&
+		      !prev->anonymous)))
 			rc = add_finding(c, "delegation", HC_SEV_INFO, "T1558", i + 1,
 					 "Confirm the delegation is configured on purpose and limited "
 					 "(constrained or resource-based, not unconstrained); mark "

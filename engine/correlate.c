@@ -165,8 +165,9 @@ int hc_account_is_user(const struct hc_account *a)
 			return 0;
 	}
 	if (a->sid) {
-		static const char *const svc[] = {"S-1-5-18", "S-1-5-19", "S-1-5-20", "S-1-0-0"};
-		for (size_t i = 0; i < 4; i++)
+		/* (S-1-0-0 with a name is a 4625 for an unresolved account: a user) */
+		static const char *const svc[] = {"S-1-5-18", "S-1-5-19", "S-1-5-20"};
+		for (size_t i = 0; i < 3; i++)
 			if (strcmp(a->sid, svc[i]) == 0)
 				return 0;
 		if (strncmp(a->sid, "S-1-5-90-", 9) == 0 || strncmp(a->sid, "S-1-5-96-", 9) == 0)
@@ -305,7 +306,9 @@ struct priv {
 	struct smap session_by_key; /* "host/boot/logonid" -> session */
 	struct ilist *inbound;      /* per host: hops into it, by time */
 	struct ilist *explicit;     /* per target host: 4648 event indexes */
-	struct ilist *tickets;      /* per service host: 4769 event indexes */
+	struct smap ticket_key;     /* "host:user" -> index into tickets */
+	struct ilist *tickets;      /* per (service host, user): 4769 event indexes */
+	size_t ntickets;
 	size_t cap_hosts, cap_sessions, cap_hops, cap_links, cap_chains, cap_warnings;
 	const struct hc_eventset *set;
 	const struct hc_correlate_opts *o;
@@ -698,12 +701,28 @@ static long find_explicit(struct hc_analysis *a, int dst, const struct hc_accoun
 	return best;
 }
 
+/* "host:user" (lower case, realm dropped) for the ticket index. */
+static void ticket_key(char *k, size_t cap, int host, const char *user)
+{
+	size_t n = (size_t)snprintf(k, cap, "%d:", host), ul = user ? user_len(user) : 0;
+
+	for (size_t i = 0; i < ul && n + 1 < cap; i++)
+		k[n++] = (char)tolower((unsigned char)user[i]);
+	k[n < cap ? n : cap - 1] = '\0';
+}
+
 /* The DC's most recent successful 4769 for service `dst`$ by `acct` before
  * `t` (within the session window: a service ticket lives 10 h by default). */
 static long find_ticket(struct hc_analysis *a, int dst, const struct hc_account *acct, int64_t t)
 {
 	struct priv *p = a->priv;
-	const struct ilist *l = &p->tickets[dst];
+	char k[320];
+	int *f;
+
+	ticket_key(k, sizeof(k), dst, acct->name);
+	if (!(f = smap_find(&p->ticket_key, k)))
+		return -1;
+	const struct ilist *l = &p->tickets[*f];
 
 	for (size_t i = lower_bound(p, l, t + p->o->skew + 1); i-- > 0;) {
 		const struct hc_event *ev = &p->set->v[l->v[i]];
@@ -722,9 +741,8 @@ static int index_witnesses(struct hc_analysis *a)
 	struct priv *p = a->priv;
 
 	p->explicit = calloc(a->nhosts + 1, sizeof(*p->explicit));
-	p->tickets = calloc(a->nhosts + 1, sizeof(*p->tickets));
 	p->inbound = calloc(a->nhosts + 1, sizeof(*p->inbound));
-	if (!p->explicit || !p->tickets || !p->inbound)
+	if (!p->explicit || !p->inbound)
 		return HC_ERR_NOMEM;
 	for (size_t i = 0; i < p->set->n; i++) {
 		const struct hc_event *ev = &p->set->v[i];
@@ -743,7 +761,28 @@ static int index_witnesses(struct hc_analysis *a)
 			if (!n || svc[n - 1] != '$')
 				continue; /* a user or krbtgt service, not a computer */
 			h = host_by_name(a, svc);
-			if (h >= 0 && ilist_add(&p->tickets[h], (int)i) < 0)
+			if (h < 0 || !ev->norm.target.name)
+				continue;
+			char k[320];
+			int *f, slot;
+			ticket_key(k, sizeof(k), h, ev->norm.target.name);
+			if ((f = smap_find(&p->ticket_key, k))) {
+				slot = *f;
+			} else {
+				size_t cap = p->ntickets;
+				if ((p->ntickets & (p->ntickets - 1)) == 0) { /* grow at powers of 2 */
+					cap = p->ntickets ? p->ntickets * 2 : 16;
+					struct ilist *nl = realloc(p->tickets, cap * sizeof(*nl));
+					if (!nl)
+						return HC_ERR_NOMEM;
+					p->tickets = nl;
+				}
+				slot = (int)p->ntickets++;
+				memset(&p->tickets[slot], 0, sizeof(p->tickets[slot]));
+				if (smap_put(&p->ticket_key, k, slot) < 0)
+					return HC_ERR_NOMEM;
+			}
+			if (ilist_add(&p->tickets[slot], (int)i) < 0)
 				return HC_ERR_NOMEM;
 		}
 	}
@@ -913,6 +952,11 @@ static int build_links(struct hc_analysis *a)
 
 		if (ch->src < 0)
 			continue;
+		/* only a user's hop, or an anonymous one, continues a session:
+		 * machine and service identities act on their own (and a DC
+		 * receives every machine's logons: scanning them is quadratic) */
+		if (!ch->anonymous && !hc_account_is_user(hop_account(ch)))
+			continue;
 		const struct ilist *in = &p->inbound[ch->src];
 		for (size_t k = in->n; k-- > 0;) {
 			const struct hc_hop *ph = &a->hops[in->v[k]];
@@ -923,7 +967,8 @@ static int build_links(struct hc_analysis *a)
 				continue;
 			if (ph->time < ch->time - win - skew)
 				break;
-			if (ph == ch || ph->failed || ph->src == ch->dst)
+			if (ph == ch || ph->failed || ph->src == ch->dst || ph->anonymous ||
+			    !hc_account_is_user(hop_account(ph)))
 				continue;
 			if (ph->session >= 0) {
 				start = a->sessions[ph->session].start;
@@ -995,6 +1040,8 @@ struct walk {
 	int path[HC_MAX_CHAIN_LEN];
 	int plinks[HC_MAX_CHAIN_LEN];
 	size_t depth;
+	size_t root_paths;          /* chains emitted from the current first hop */
+	bool capped;
 	int rc;
 };
 
@@ -1004,8 +1051,11 @@ static int emit_chain(struct walk *w)
 	struct priv *p = a->priv;
 	struct hc_chain *c;
 
-	if (a->nchains >= HC_MAX_CHAINS)
+	if (a->nchains >= HC_MAX_CHAINS || w->root_paths >= HC_MAX_PATHS_PER_ROOT) {
+		w->capped = true;
 		return HC_OK;
+	}
+	w->root_paths++;
 	if (GROW(a->chains, a->nchains, p->cap_chains) < 0)
 		return HC_ERR_NOMEM;
 	c = &a->chains[a->nchains];
@@ -1082,8 +1132,13 @@ static int build_chains(struct hc_analysis *a)
 		}
 	}
 	for (size_t h = 0; h < a->nhops && w.rc == 0; h++)
-		if (a->hops[h].nparents == 0)
+		if (a->hops[h].nparents == 0) {
+			w.root_paths = 0;
 			walk_from(&w, (int)h);
+		}
+	if (w.capped)
+		warn(a, "too many chains: at most %d from one first hop and %d in all were kept",
+		     HC_MAX_PATHS_PER_ROOT, HC_MAX_CHAINS);
 	if (w.rc == 0 && a->nchains > 1)
 		qsort(a->chains, a->nchains, sizeof(*a->chains), cmp_chain);
 	for (size_t i = 0; i < a->nchains; i++)
@@ -1339,9 +1394,10 @@ void hc_analysis_free(struct hc_analysis *a)
 				free(p->inbound[i].v);
 			if (p->explicit)
 				free(p->explicit[i].v);
-			if (p->tickets)
-				free(p->tickets[i].v);
 		}
+		for (size_t i = 0; i < p->ntickets; i++)
+			free(p->tickets[i].v);
+		smap_free(&p->ticket_key);
 		free(p->inbound);
 		free(p->explicit);
 		free(p->tickets);

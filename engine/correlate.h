@@ -12,7 +12,8 @@
 #define HC_MAX_EVIDENCE 8          /* events cited per hop */
 #define HC_MAX_CANDIDATES 8        /* parent candidates kept per hop */
 #define HC_MAX_CHAIN_LEN 64
-#define HC_MAX_CHAINS 100000
+#define HC_MAX_CHAINS 10000000
+#define HC_MAX_PATHS_PER_ROOT 1000  /* chains enumerated from one first hop */
 #define HC_TICKS_PER_SEC INT64_C(10000000)
 
 struct hc_regex;

@@ -81,12 +81,12 @@ FROM_STATE = {
 }
 
 
-def ts(day_ticks, ticks):
+def ts(day, ticks):
     """RFC 3339 text of `ticks` (100 ns since midnight UTC of the day)."""
     s, frac = divmod(int(ticks), TICKS)
     h, rem = divmod(s, 3600)
     m, sec = divmod(rem, 60)
-    return f"{day_ticks}T{h:02d}:{m:02d}:{sec:02d}.{frac:07d}Z"
+    return f"{day}T{h:02d}:{m:02d}:{sec:02d}.{frac:07d}Z"
 
 
 class Fleet:

@@ -66,6 +66,43 @@ void hc_event_clear(struct hc_event *ev)
 	memset(ev, 0, sizeof(*ev));
 }
 
+/* The Data Names of the events hopchain extracts (DOMAIN.md 1), sorted:
+ * events point at these instead of copying the name into every arena. */
+static const char *const known_names[] = {
+	"AccountAvailableKeys", "AccountDomain", "AccountName", "AccountSupportedEncryptionTypes",
+	"AuthenticationPackageName", "CertIssuerName", "CertSerialNumber", "CertThumbprint",
+	"ClientAddress", "ClientAdvertizedEncryptionTypes", "ClientName", "DCAvailableKeys",
+	"DCSupportedEncryptionTypes", "ElevatedToken", "FailureReason", "ImpersonationLevel",
+	"IpAddress", "IpPort", "KeyLength", "LmPackageName", "LogonGuid", "LogonID",
+	"LogonProcessName", "LogonType", "PackageName", "PreAuthEncryptionType", "PreAuthType",
+	"PrivilegeList", "ProcessId", "ProcessName", "RemoteCredentialGuard", "RequestTicketHash",
+	"ResponseTicket", "ResponseTicketHash", "RestrictedAdminMode", "ServiceAvailableKeys",
+	"ServiceName", "ServiceSid", "ServiceSupportedEncryptionTypes", "SessionKeyEncryptionType",
+	"SessionName", "Status", "SubStatus", "SubjectDomainName", "SubjectLogonId",
+	"SubjectUserName", "SubjectUserSid", "TargetDomainName", "TargetInfo",
+	"TargetLinkedLogonId", "TargetLogonGuid", "TargetLogonId", "TargetOutboundDomainName",
+	"TargetOutboundUserName", "TargetServerName", "TargetSid", "TargetUserName",
+	"TargetUserSid", "TicketEncryptionType", "TicketOptions", "TransmittedServices",
+	"VirtualAccount", "Workstation", "WorkstationName",
+};
+
+static const char *known_name(const char *n)
+{
+	size_t lo = 0, hi = sizeof(known_names) / sizeof(known_names[0]);
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(n, known_names[mid]);
+		if (c == 0)
+			return known_names[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
 static char *arena_put(char **p, const char *s)
 {
 	size_t n = strlen(s);
@@ -86,12 +123,23 @@ int hc_event_build(struct hc_event *ev, const char *computer, const char *channe
 	computer = computer ? computer : "";
 	channel = channel ? channel : "";
 	provider = provider ? provider : "";
+	size_t scratch = 64;
+
 	total += strlen(computer) + strlen(channel) + strlen(provider) + 3;
-	for (size_t i = 0; i < n; i++)
-		total += strlen(names[i]) + strlen(values[i]) + 2;
-	/* second half: scratch for normalised strings (never longer than the
-	 * values they come from, plus a terminator each) */
-	ev->arena = malloc(total * 2 + 64);
+	for (size_t i = 0; i < n; i++) {
+		size_t vl = strlen(values[i]);
+		total += (known_name(names[i]) ? 0 : strlen(names[i]) + 1) + vl + 1;
+		/* normalisation copies only trimmed or rewritten values of the
+		 * fields it reads; reserve for each of those */
+		if (vl && (values[i][vl - 1] == ' ' || values[i][vl - 1] == '\t' ||
+			   strcmp(names[i], "Workstation") == 0 ||
+			   strcmp(names[i], "WorkstationName") == 0 ||
+			   strcmp(names[i], "ClientName") == 0))
+			scratch += vl + 1;
+		else if (strstr(names[i], "Address"))
+			scratch += (vl > 47 ? vl : 47) + 1; /* a rewritten address */
+	}
+	ev->arena = malloc(total + scratch);
 	ev->fields = calloc(n ? n : 1, sizeof(*ev->fields));
 	if (!ev->arena || !ev->fields) {
 		free(ev->arena);
@@ -105,7 +153,8 @@ int hc_event_build(struct hc_event *ev, const char *computer, const char *channe
 	ev->channel = arena_put(&p, channel);
 	ev->provider = arena_put(&p, provider);
 	for (size_t i = 0; i < n; i++) {
-		ev->fields[i].name = arena_put(&p, names[i]);
+		const char *k = known_name(names[i]);
+		ev->fields[i].name = k ? k : arena_put(&p, names[i]);
 		ev->fields[i].value = arena_put(&p, values[i]);
 	}
 	ev->nfields = n;
@@ -173,6 +222,8 @@ static const char *trimmed(struct scratch *sc, const char *v)
 	if (!v)
 		return NULL;
 	n = strlen(v);
+	if (v[n - 1] != ' ' && v[n - 1] != '\t')
+		return v; /* nothing to trim: the value itself */
 	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
 		n--;
 	if (!n)
@@ -364,8 +415,17 @@ void hc_event_normalise(struct hc_event *ev, char *scratch_mem)
 	v = hc_event_get(ev, "IpAddress");
 	if (!v)
 		v = hc_event_get(ev, "ClientAddress");
-	if (hc_ip_normalise(v, ipbuf, sizeof(ipbuf)))
-		n->ip = trimmed(&sc, ipbuf);
+	if (hc_ip_normalise(v, ipbuf, sizeof(ipbuf))) {
+		/* mostly the value itself or its tail (after ::ffff:): point there */
+		size_t vl = strlen(v), il = strlen(ipbuf);
+		if (vl >= il && strcmp(v + vl - il, ipbuf) == 0) {
+			n->ip = v + vl - il;
+		} else {
+			memcpy(sc.p, ipbuf, il + 1);
+			n->ip = sc.p;
+			sc.p += il + 1;
+		}
+	}
 	n->port = get_int(ev, "IpPort");
 	n->process_name = trimmed(&sc, hc_event_get(ev, "ProcessName"));
 	n->has_process_id = get_u64(ev, "ProcessId", &n->process_id);

@@ -789,6 +789,12 @@ static int index_witnesses(struct hc_analysis *a)
 	return HC_OK;
 }
 
+/* The account a hop arrived as. */
+static const struct hc_account *hop_account(const struct hc_hop *h)
+{
+	return &h->ev->norm.target;
+}
+
 static int add_hop(struct hc_analysis *a, const struct hc_event *ev, int src, int dst,
 		   const char *how, struct hc_hop **ret)
 {
@@ -889,6 +895,37 @@ static int build_hops(struct hc_analysis *a)
 				a->sessions[hop->session].hop = (int)(a->nhops - 1);
 		}
 	}
+	/* WinRM with CredSSP logs a Kerberos network logon (type 3) and the
+	 * NetworkCleartext logon (type 8) of the same user from the same
+	 * client within a moment (DOMAIN.md 6.2): one hop, not two. The type-3
+	 * twin becomes evidence of the type-8 hop. */
+	for (size_t d = 0; d < a->nhosts; d++) {
+		const struct ilist *in = &p->inbound[d];
+		for (size_t k = 0; k < in->n; k++) {
+			struct hc_hop *h8 = &a->hops[in->v[k]];
+			if (h8->failed || h8->ev->norm.logon_type != 8)
+				continue;
+			for (size_t q = 0; q < in->n; q++) {
+				struct hc_hop *h3 = &a->hops[in->v[q]];
+				if (h3->absorbed || h3->failed || h3->ev->norm.logon_type != 3 ||
+				    absdiff(h3->time, h8->time) > 10 * HC_TICKS_PER_SEC ||
+				    !hc_account_equal(hop_account(h3), hop_account(h8)) ||
+				    (h3->src >= 0 && h8->src >= 0 && h3->src != h8->src))
+					continue;
+				h3->absorbed = true;
+				if (h8->src < 0) {
+					h8->src = h3->src;
+					h8->src_how = h3->src_how;
+				}
+				cite(h8, h3->ev, "credssp-transport-logon");
+				for (size_t e = 1; e < h3->nev; e++)
+					cite(h8, h3->evidence[e].ev, h3->evidence[e].role);
+				if (h8->src_session < 0)
+					h8->src_session = h3->src_session;
+				break;
+			}
+		}
+	}
 	/* hops into hosts whose log is missing: only the source's 4648 tells */
 	for (size_t d = 0; d < a->nhosts; d++) {
 		if (a->hosts[d].has_log)
@@ -914,11 +951,6 @@ static int build_hops(struct hc_analysis *a)
 	return HC_OK;
 }
 
-/* The account a hop arrived as. */
-static const struct hc_account *hop_account(const struct hc_hop *h)
-{
-	return &h->ev->norm.target;
-}
 
 /* ------------------------------------------------------------------ */
 /* links                                                                */
@@ -950,7 +982,7 @@ static int build_links(struct hc_analysis *a)
 		} cand[HC_MAX_CANDIDATES];
 		size_t nc = 0;
 
-		if (ch->src < 0)
+		if (ch->src < 0 || ch->absorbed)
 			continue;
 		/* only a user's hop, or an anonymous one, continues a session:
 		 * machine and service identities act on their own (and a DC
@@ -967,7 +999,7 @@ static int build_links(struct hc_analysis *a)
 				continue;
 			if (ph->time < ch->time - win - skew)
 				break;
-			if (ph == ch || ph->failed || ph->src == ch->dst || ph->anonymous ||
+			if (ph == ch || ph->failed || ph->absorbed || ph->src == ch->dst || ph->anonymous ||
 			    !hc_account_is_user(hop_account(ph)))
 				continue;
 			if (ph->session >= 0) {
@@ -1132,7 +1164,7 @@ static int build_chains(struct hc_analysis *a)
 		}
 	}
 	for (size_t h = 0; h < a->nhops && w.rc == 0; h++)
-		if (a->hops[h].nparents == 0) {
+		if (a->hops[h].nparents == 0 && !a->hops[h].absorbed) {
 			w.root_paths = 0;
 			walk_from(&w, (int)h);
 		}

@@ -69,6 +69,7 @@ struct hc_hop {
 	const char *src_how;        /* "ip", "workstation", "4648", "4769" */
 	int session;                /* session it created on dst, -1 for 4625 */
 	bool anonymous, failed;
+	bool absorbed;              /* the type-3 twin of a CredSSP (type 8) hop: evidence only */
 	int src_session;            /* session on src named by a 4648 SubjectLogonId, or -1 */
 	size_t nev;
 	struct hc_evidence evidence[HC_MAX_EVIDENCE];

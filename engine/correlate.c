@@ -969,9 +969,28 @@ static int build_links(struct hc_analysis *a)
 	struct priv *p = a->priv;
 	const int64_t skew = p->o->skew, win = p->o->session_window;
 
-	for (size_t d = 0; d < a->nhosts; d++)
+	int rc = HC_OK;
+	/* candidate parents per host: user hops that created a session. A
+	 * DC's or workstation's inbound list is mostly machine accounts, which
+	 * never start a chain; scanning them for every child is what made
+	 * correlation superlinear on a fleet. */
+	struct ilist *cands = calloc(a->nhosts + 1, sizeof(*cands));
+	if (!cands)
+		return HC_ERR_NOMEM;
+	for (size_t d = 0; d < a->nhosts; d++) {
 		if (p->inbound[d].n > 1)
 			qsort_r(p->inbound[d].v, p->inbound[d].n, sizeof(int), cmp_time_hop, a);
+		for (size_t k = 0; k < p->inbound[d].n; k++) {
+			const struct hc_hop *ph = &a->hops[p->inbound[d].v[k]];
+			if (ph->failed || ph->absorbed || ph->anonymous ||
+			    !hc_account_is_user(hop_account(ph)))
+				continue;
+			if (ilist_add(&cands[d], p->inbound[d].v[k]) < 0) {
+				rc = HC_ERR_NOMEM;
+				goto out;
+			}
+		}
+	}
 	for (size_t c = 0; c < a->nhops; c++) {
 		struct hc_hop *ch = &a->hops[c];
 		struct {
@@ -989,7 +1008,7 @@ static int build_links(struct hc_analysis *a)
 		 * receives every machine's logons: scanning them is quadratic) */
 		if (!ch->anonymous && !hc_account_is_user(hop_account(ch)))
 			continue;
-		const struct ilist *in = &p->inbound[ch->src];
+		const struct ilist *in = &cands[ch->src];
 		for (size_t k = in->n; k-- > 0;) {
 			const struct hc_hop *ph = &a->hops[in->v[k]];
 			int64_t start, end;
@@ -999,8 +1018,7 @@ static int build_links(struct hc_analysis *a)
 				continue;
 			if (ph->time < ch->time - win - skew)
 				break;
-			if (ph == ch || ph->failed || ph->absorbed || ph->src == ch->dst || ph->anonymous ||
-			    !hc_account_is_user(hop_account(ph)))
+			if (ph == ch || ph->src == ch->dst)
 				continue;
 			if (ph->session >= 0) {
 				start = a->sessions[ph->session].start;
@@ -1046,8 +1064,10 @@ static int build_links(struct hc_analysis *a)
 		}
 		for (size_t k = 0; k < nc; k++) {
 			struct hc_link *l;
-			if (GROW(a->links, a->nlinks, p->cap_links) < 0)
-				return HC_ERR_NOMEM;
+			if (GROW(a->links, a->nlinks, p->cap_links) < 0) {
+				rc = HC_ERR_NOMEM;
+				goto out;
+			}
 			l = &a->links[a->nlinks];
 			l->parent = cand[k].parent;
 			l->child = (int)c;
@@ -1060,7 +1080,11 @@ static int build_links(struct hc_analysis *a)
 			a->nlinks++;
 		}
 	}
-	return HC_OK;
+out:
+	for (size_t d = 0; d < a->nhosts; d++)
+		free(cands[d].v);
+	free(cands);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */

@@ -34,8 +34,8 @@ int hc_store_open(const char *path, struct hc_store **ret, struct hc_diag *d);
  * or with `d` filled: HC_ERR_IO (SQLite failed: disk full, locked, ...),
  * HC_ERR_NOMEM, HC_ERR_USAGE (`a` points at events outside `set` or at
  * hosts/hops/links it does not have). */
-int hc_store_write(struct hc_store *s, const struct hc_eventset *set,
-		   const struct hc_analysis *a, struct hc_diag *d);
+int hc_store_write(struct hc_store *s, const struct hc_eventset *set, const struct hc_analysis *a,
+                   struct hc_diag *d);
 
 /* Closes the store (a file store checkpoints its WAL); NULL-safe. */
 void hc_store_close(struct hc_store *s);

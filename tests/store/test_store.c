@@ -110,7 +110,7 @@ static struct totals totals_of(const struct hc_analysis *a)
 }
 
 static void check_counts(const char *path, const struct hc_eventset *set,
-			 const struct hc_analysis *a)
+                         const struct hc_analysis *a)
 {
 	sqlite3 *db = db_open(path);
 	struct totals t = totals_of(a);
@@ -149,57 +149,59 @@ static void check_second_hop(const char *path, const struct hc_analysis *a)
 	if (!db)
 		return;
 	hop = q_int(db, "SELECT ch.hop FROM chain_hops ch JOIN hops h ON h.id = ch.hop "
-			"WHERE ch.position = 2 AND h.anonymous = 1");
+	                "WHERE ch.position = 2 AND h.anonymous = 1");
 	CHECK(hop > 0 && (size_t)hop <= a->nhops);
 	if (hop > 0 && (size_t)hop <= a->nhops)
 		h = &a->hops[hop - 1];
 	CHECK(h && h->anonymous);
-	CHECK_STR(q_text(db,
-			 "SELECT s.name || '>' || d.name || ' ' || h.account || ' ' || h.package || "
-			 "' ' || h.logon_type || ' ' || h.src_how || ' ' || e.record_id || ' ' || "
-			 "(f.path LIKE '%/server2.evtx') FROM hops h JOIN hosts s ON s.id = h.src_host "
-			 "JOIN hosts d ON d.id = h.dst_host JOIN events e ON e.id = h.event "
-			 "JOIN files f ON f.id = e.file WHERE h.anonymous = 1 AND h.failed = 0",
-			 buf, sizeof(buf)),
-		  "server1>server2 ANONYMOUS LOGON NTLM 3 ip 30017 1");
+	CHECK_STR(
+	    q_text(db,
+	           "SELECT s.name || '>' || d.name || ' ' || h.account || ' ' || h.package || "
+	           "' ' || h.logon_type || ' ' || h.src_how || ' ' || e.record_id || ' ' || "
+	           "(f.path LIKE '%/server2.evtx') FROM hops h JOIN hosts s ON s.id = h.src_host "
+	           "JOIN hosts d ON d.id = h.dst_host JOIN events e ON e.id = h.event "
+	           "JOIN files f ON f.id = e.file WHERE h.anonymous = 1 AND h.failed = 0",
+	           buf, sizeof(buf)),
+	    "server1>server2 ANONYMOUS LOGON NTLM 3 ip 30017 1");
 	/* its finding, on hop 2 of its chain */
-	CHECK_STR(q_text(db,
-			 "SELECT f.code || ' ' || f.severity || ' ' || f.hop_position FROM findings f "
-			 "JOIN chain_hops ch ON ch.chain = f.chain AND ch.position = f.hop_position "
-			 "WHERE ch.hop = (SELECT id FROM hops WHERE anonymous = 1 AND failed = 0)",
-			 buf, sizeof(buf)),
-		  "anonymous-second-hop high 2");
+	CHECK_STR(
+	    q_text(db,
+	           "SELECT f.code || ' ' || f.severity || ' ' || f.hop_position FROM findings f "
+	           "JOIN chain_hops ch ON ch.chain = f.chain AND ch.position = f.hop_position "
+	           "WHERE ch.hop = (SELECT id FROM hops WHERE anonymous = 1 AND failed = 0)",
+	           buf, sizeof(buf)),
+	    "anonymous-second-hop high 2");
 	/* its evidence: the rows and roles the analysis cites, in order */
 	if (h) {
 		char sql[200];
 		CHECK_INT(q_int(db, "SELECT count(*) FROM hop_evidence WHERE hop = "
-				    "(SELECT id FROM hops WHERE anonymous = 1 AND failed = 0)"),
-			  h->nev);
+		                    "(SELECT id FROM hops WHERE anonymous = 1 AND failed = 0)"),
+		          h->nev);
 		for (size_t k = 0; k < h->nev; k++) {
 			snprintf(sql, sizeof(sql),
-				 "SELECT x.role || ' ' || e.event_id || ' ' || e.record_id "
-				 "FROM hop_evidence x JOIN events e ON e.id = x.event "
-				 "WHERE x.hop = %lld AND x.position = %zu",
-				 hop, k + 1);
+			         "SELECT x.role || ' ' || e.event_id || ' ' || e.record_id "
+			         "FROM hop_evidence x JOIN events e ON e.id = x.event "
+			         "WHERE x.hop = %lld AND x.position = %zu",
+			         hop, k + 1);
 			char want[100];
 			snprintf(want, sizeof(want), "%s %u %llu", h->evidence[k].role,
-				 h->evidence[k].ev->event_id,
-				 (unsigned long long)h->evidence[k].ev->record_id);
+			         h->evidence[k].ev->event_id,
+			         (unsigned long long)h->evidence[k].ev->record_id);
 			CHECK_STR(q_text(db, sql, buf, sizeof(buf)), want);
 		}
 	}
 	/* the link into it and the session it came from */
 	CHECK_INT(q_int(db, "SELECT l.via_4648 * 10 + l.account_match FROM chain_hops ch "
-			    "JOIN links l ON l.id = ch.link WHERE ch.position = 2 AND ch.hop = "
-			    "(SELECT id FROM hops WHERE anonymous = 1 AND failed = 0)"),
-		  0);
+	                    "JOIN links l ON l.id = ch.link WHERE ch.position = 2 AND ch.hop = "
+	                    "(SELECT id FROM hops WHERE anonymous = 1 AND failed = 0)"),
+	          0);
 	CHECK_STR(q_text(db,
-			 "SELECT h.name FROM hops p JOIN sessions s ON s.id = p.session "
-			 "JOIN hosts h ON h.id = s.host JOIN links l ON l.parent = p.id "
-			 "WHERE l.child = (SELECT id FROM hops WHERE anonymous = 1 AND failed = 0) "
-			 "AND l.rank = 0",
-			 buf, sizeof(buf)),
-		  "server1");
+	                 "SELECT h.name FROM hops p JOIN sessions s ON s.id = p.session "
+	                 "JOIN hosts h ON h.id = s.host JOIN links l ON l.parent = p.id "
+	                 "WHERE l.child = (SELECT id FROM hops WHERE anonymous = 1 AND failed = 0) "
+	                 "AND l.rank = 0",
+	                 buf, sizeof(buf)),
+	          "server1");
 	sqlite3_close(db);
 }
 
@@ -210,7 +212,7 @@ static void test_samples(const char *dir)
 	struct hc_eventset set = {0};
 	struct hc_read_opts ro = {0};
 	struct hc_correlate_opts co = {.skew = 300 * HC_TICKS_PER_SEC,
-				       .session_window = 36000 * HC_TICKS_PER_SEC};
+	                               .session_window = 36000 * HC_TICKS_PER_SEC};
 	struct hc_analysis a;
 	struct hc_store *s = NULL;
 	struct hc_diag d;
@@ -304,8 +306,8 @@ static void test_refusals(void)
 	if ((x = db_open(db))) {
 		CHECK_INT(q_int(x, "SELECT count(*) FROM events"), 1);
 		CHECK_STR(q_text(x, "SELECT sql FROM sqlite_schema WHERE name = 'events'", buf,
-				 sizeof(buf)),
-			  "CREATE TABLE events (x)");
+		                 sizeof(buf)),
+		          "CREATE TABLE events (x)");
 		sqlite3_close(x);
 	}
 	unlink(db);
@@ -332,13 +334,14 @@ static void test_refusals(void)
 static void test_hostile(void)
 {
 	static const char *const names[] = {"TargetUserName", "TargetDomainName", "IpAddress",
-					    "Odd \"name\"\\", "TargetUserName", "LogonType"};
-	static const char *const values[] = {"x'); DROP TABLE events; --", "A\"B\\C\n\x01",
-					     "10.0.0.1", "bad \xff\xfe utf8", "second", "3"};
+	                                    "Odd \"name\"\\", "TargetUserName",   "LogonType"};
+	static const char *const values[] = {
+	    "x'); DROP TABLE events; --", "A\"B\\C\n\x01", "10.0.0.1",
+	    "bad \xff\xfe utf8",          "second",        "3"};
 	struct hc_eventset set = {0};
 	struct hc_analysis a;
 	struct hc_correlate_opts co = {.skew = 300 * HC_TICKS_PER_SEC,
-				       .session_window = 36000 * HC_TICKS_PER_SEC};
+	                               .session_window = 36000 * HC_TICKS_PER_SEC};
 	struct hc_store *s = NULL;
 	struct hc_diag d;
 	char db[256], buf[512];
@@ -358,21 +361,22 @@ static void test_hostile(void)
 	if ((x = db_open(db))) {
 		CHECK_INT(q_int(x, "SELECT count(*) FROM events"), 1);
 		CHECK_STR(q_text(x, "SELECT target_user FROM events", buf, sizeof(buf)),
-			  "x'); DROP TABLE events; --");
-		CHECK_STR(q_text(x, "SELECT json_extract(data, '$.TargetUserName') FROM events", buf,
-				 sizeof(buf)),
-			  "x'); DROP TABLE events; --");
+		          "x'); DROP TABLE events; --");
+		CHECK_STR(q_text(x, "SELECT json_extract(data, '$.TargetUserName') FROM events",
+		                 buf, sizeof(buf)),
+		          "x'); DROP TABLE events; --");
 		CHECK_STR(q_text(x, "SELECT json_extract(data, '$.TargetDomainName') FROM events",
-				 buf, sizeof(buf)),
-			  "A\"B\\C\n\x01");
-		CHECK_STR(q_text(x, "SELECT j.value FROM events, json_each(events.data) j "
-				    "WHERE j.key = 'Odd \"name\"\\'",
-				 buf, sizeof(buf)),
-			  "bad \xef\xbf\xbd\xef\xbf\xbd utf8");
+		                 buf, sizeof(buf)),
+		          "A\"B\\C\n\x01");
+		CHECK_STR(q_text(x,
+		                 "SELECT j.value FROM events, json_each(events.data) j "
+		                 "WHERE j.key = 'Odd \"name\"\\'",
+		                 buf, sizeof(buf)),
+		          "bad \xef\xbf\xbd\xef\xbf\xbd utf8");
 		CHECK_INT(q_int(x, "SELECT count(*) FROM json_each((SELECT data FROM events))"), 5);
 		CHECK_STR(q_text(x, "SELECT computer FROM events", buf, sizeof(buf)), "host'; --");
 		CHECK_STR(q_text(x, "SELECT path FROM files", buf, sizeof(buf)),
-			  "it's \"a\" file.evtx");
+		          "it's \"a\" file.evtx");
 		CHECK_INT(q_int(x, "SELECT json_valid(data) FROM events"), 1);
 		sqlite3_close(x);
 	}
@@ -470,10 +474,10 @@ static void test_queries(void)
 			HC_FAIL_AT("%s: a script with parameters", hc_queries[i].name);
 		if (nstmt == 1 && got_params != params)
 			HC_FAIL_AT("%s: %d parameters, header lists %d", hc_queries[i].name,
-				   got_params, params);
+			           got_params, params);
 		if (nstmt == 1 && got_cols != cols)
 			HC_FAIL_AT("%s: %d result columns, header lists %d", hc_queries[i].name,
-				   got_cols, cols);
+			           got_cols, cols);
 		sqlite3_close(db);
 	}
 }

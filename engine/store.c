@@ -47,7 +47,10 @@ static int code_of(int src)
 static int sql_fail(struct hc_store *s, int src, const char *what, struct hc_diag *d)
 {
 	hc_diag_clear(d);
-	if (d) {
+	if (d && (src & 0xff) == SQLITE_NOTADB) {
+		snprintf(d->file, sizeof(d->file), "%s", s->path);
+		hc_diag_set(d, "not an SQLite database");
+	} else if (d) {
 		snprintf(d->file, sizeof(d->file), "%s", s->path);
 		hc_diag_set(d, "%s: %s", what,
 		            s->db && sqlite3_errcode(s->db) != SQLITE_OK ? sqlite3_errmsg(s->db)

@@ -1137,8 +1137,12 @@ static void walk_from(struct walk *w, int hop)
 	const struct ilist *ch;
 	bool extended = false;
 
-	if (w->rc < 0)
+	/* once the caps are reached, stop exploring too: a dense candidate
+	 * graph has exponentially many paths */
+	if (w->rc < 0 || w->root_paths >= HC_MAX_PATHS_PER_ROOT || w->a->nchains >= HC_MAX_CHAINS) {
+		w->capped = true;
 		return;
+	}
 	for (size_t i = 0; i < w->depth; i++)
 		if (w->path[i] == hop)
 			return; /* a cycle within the skew allowance */

@@ -411,10 +411,9 @@ static int addr_learn(struct hc_analysis *a, int h, const char *ip, enum hc_lear
 			if (smap_put(&p->host_by_addr, ip, h) < 0)
 				return HC_ERR_NOMEM;
 		} else {
-			if (learn_rank(how) == learn_rank(ohow))
-				warn(a, "address %s: claimed by %s (%s) and by %s (%s); keeping %s",
-				     ip, o->name, hc_learn_name(ohow), a->hosts[h].name,
-				     hc_learn_name(how), o->name);
+			warn(a, "address %s: claimed by %s (%s) and by %s (%s); keeping %s", ip,
+			     o->name, hc_learn_name(ohow), a->hosts[h].name, hc_learn_name(how),
+			     o->name);
 			return HC_OK;
 		}
 	} else if (!f && smap_put(&p->host_by_addr, ip, h) < 0) {

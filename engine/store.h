@@ -27,7 +27,8 @@ int hc_store_schema_version(void);
 int hc_store_open(const char *path, struct hc_store **ret, struct hc_diag *d);
 
 /* Writes `set` (every event) and the analysis `a` built from it into the
- * store, in one transaction that first drops hopchain's tables: the store
+ * store (an in-memory store gets no secondary indexes: nothing queries it
+ * after the run), in one transaction that first drops hopchain's tables: the store
  * then holds exactly this analysis (analyze is not incremental; tables a
  * user added are kept). On failure the transaction is rolled back and the
  * store keeps what it held before. Both arguments are borrowed. Returns 0,

@@ -287,6 +287,21 @@ static void print_dot(const struct hc_analysis *a, const struct hc_chain *const 
 	free(used);
 }
 
+/* A quoted CSV field: control characters escaped, quotes doubled. */
+static void csv_quoted(FILE *out, const char *s)
+{
+	char *e = hc_term_escape(s);
+
+	fputc('"', out);
+	for (const char *p = e ? e : ""; *p; p++) {
+		if (*p == '"')
+			fputc('"', out);
+		fputc(*p, out);
+	}
+	fputc('"', out);
+	free(e);
+}
+
 static void print_csv(const struct hc_analysis *a, const struct hc_chain *const *ch, size_t n,
 		      FILE *out)
 {
@@ -299,20 +314,14 @@ static void print_csv(const struct hc_analysis *a, const struct hc_chain *const 
 		for (size_t i = 0; i < ch[c]->nhops; i++) {
 			const struct hc_hop *h = &a->hops[ch[c]->hops[i]];
 			const struct hc_norm *nn = &h->ev->norm;
-			const char *fields[3] = {acct_label(h, buf, sizeof(buf)), h->ev->file, NULL};
 			hc_time_format(h->time, t, sizeof(t));
 			fprintf(out, "%s,%zu,%s,%s,%s,", ch[c]->id, i + 1, t, src_label(a, h),
 				host_label(a, h->dst));
-			for (int k = 0; k < 1; k++) {
-				char *e = hc_term_escape(fields[k]);
-				fprintf(out, "\"%s\"", e ? e : "");
-				free(e);
-			}
+			csv_quoted(out, acct_label(h, buf, sizeof(buf)));
 			fprintf(out, ",%s,%d,%s,%u,", nn->package ? nn->package : "", nn->logon_type,
 				h->anonymous ? "true" : "false", h->ev->event_id);
-			char *e = hc_term_escape(h->ev->file);
-			fprintf(out, "\"%s\",%llu,", e ? e : "", (unsigned long long)h->ev->record_id);
-			free(e);
+			csv_quoted(out, h->ev->file);
+			fprintf(out, ",%llu,", (unsigned long long)h->ev->record_id);
 			if (i > 0)
 				fprintf(out, "%.2f", a->links[ch[c]->links[i - 1]].confidence);
 			fputc(',', out);

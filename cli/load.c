@@ -55,7 +55,7 @@ int hc_cli_load(const struct hc_global *g, char *const *paths, int npaths,
 		const struct hc_read_opts *o, struct hc_eventset *set, bool *input_errors)
 {
 	struct load_ctx lc = {.g = g};
-	struct hc_load_cb cb = {on_diag, on_file, &lc};
+	struct hc_load_cb cb = {.on_diag = on_diag, .on_file = on_file, .ctx = &lc};
 	char **files = NULL;
 	size_t nfiles = 0;
 	int rc;
@@ -72,7 +72,7 @@ int hc_cli_load(const struct hc_global *g, char *const *paths, int npaths,
 		hc_paths_free(files, nfiles);
 		return HC_EXIT_FAILURE;
 	}
-	rc = hc_events_load(set, files, nfiles, o, g->threads, &cb);
+	rc = hc_events_load(set, files, nfiles, o, g->threads, 0, &cb);
 	/* events keep pointers to the path strings: hand them to the set */
 	set->paths = files;
 	set->npaths = nfiles;

@@ -4,10 +4,10 @@
 #include "events.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 struct file_job {
@@ -22,11 +22,22 @@ struct file_job {
 	int rc;                /* HC_ERR_NOMEM aborts everything */
 };
 
+/* Jobs are handed out in order, at most `window` ahead of the consumer
+ * (the calling thread), which takes each file's events as soon as all
+ * its parts are done. */
 struct pool {
 	struct file_job *jobs;
 	size_t njobs;
 	const struct hc_read_opts *opts;
-	atomic_size_t next;
+	unsigned flags;
+	bool worker_compacts;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t next;      /* next job to start */
+	size_t consumed;  /* jobs the consumer has taken */
+	size_t window;
+	bool stop;
+	bool *done;
 };
 
 static int push_event(struct file_job *j, struct hc_event *ev)
@@ -54,7 +65,7 @@ static void add_diag(struct file_job *j, const struct hc_diag *d, bool fatal)
 	j->ndiags++;
 }
 
-static void read_file(struct file_job *j, const struct hc_read_opts *base)
+static void read_file(struct file_job *j, const struct hc_read_opts *base, bool compact)
 {
 	struct hc_input *in = NULL;
 	struct hc_read_opts opts = *base, *o = &opts;
@@ -85,7 +96,7 @@ static void read_file(struct file_job *j, const struct hc_read_opts *base)
 		if (rc == 0)
 			break;
 		if (rc == 1) {
-			if (push_event(j, &ev) < 0) {
+			if ((compact && hc_event_compact(&ev) < 0) || push_event(j, &ev) < 0) {
 				hc_event_clear(&ev);
 				j->rc = HC_ERR_NOMEM;
 				break;
@@ -110,11 +121,24 @@ static void read_file(struct file_job *j, const struct hc_read_opts *base)
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
-	size_t i;
 
-	while ((i = atomic_fetch_add(&p->next, 1)) < p->njobs)
-		read_file(&p->jobs[i], p->opts);
-	return NULL;
+	for (;;) {
+		size_t i;
+		pthread_mutex_lock(&p->mu);
+		while (!p->stop && p->next < p->njobs && p->next >= p->consumed + p->window)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->stop || p->next >= p->njobs) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		i = p->next++;
+		pthread_mutex_unlock(&p->mu);
+		read_file(&p->jobs[i], p->opts, p->worker_compacts);
+		pthread_mutex_lock(&p->mu);
+		p->done[i] = true;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
 }
 
 /* Files at least this big are split between workers. */
@@ -130,35 +154,130 @@ static unsigned parts_for(const char *path, const struct hc_read_opts *o, unsign
 	return threads;
 }
 
-/* Moves the events of job `j` into the set; frees them on failure. */
-static int take_events(struct hc_eventset *set, struct file_job *j, int rc)
+/* --- duplicates ------------------------------------------------------ */
+
+/* Open addressing over set indexes (+1; 0 = empty), keyed by (computer,
+ * channel, record id) with computer and channel folded to lower case. */
+struct dedup {
+	size_t *slot;
+	size_t cap, n;
+};
+
+static uint64_t fold_hash(uint64_t h, const char *s)
 {
-	if (rc == HC_OK && set->n + j->n > set->cap) {
-		size_t cap = set->cap ? set->cap : 1024;
-		while (cap < set->n + j->n)
-			cap *= 2;
-		struct hc_event *nv = realloc(set->v, cap * sizeof(*nv));
-		if (!nv) {
-			rc = HC_ERR_NOMEM;
-		} else {
-			set->v = nv;
-			set->cap = cap;
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c + 32);
+		h = (h ^ c) * UINT64_C(1099511628211);
+	}
+	return (h ^ 0xff) * UINT64_C(1099511628211);
+}
+
+static uint64_t event_key_hash(const struct hc_event *e)
+{
+	uint64_t h = fold_hash(fold_hash(UINT64_C(1469598103934665603), e->computer), e->channel);
+	return (h ^ e->record_id) * UINT64_C(0x9e3779b97f4a7c15);
+}
+
+static bool same_key(const struct hc_event *a, const struct hc_event *b)
+{
+	return a->record_id == b->record_id && strcasecmp(a->computer ? a->computer : "",
+	                                                  b->computer ? b->computer : "") == 0 &&
+	       strcasecmp(a->channel ? a->channel : "", b->channel ? b->channel : "") == 0;
+}
+
+static int dedup_grow(struct dedup *dd, const struct hc_eventset *set)
+{
+	size_t cap = dd->cap ? dd->cap * 2 : 1024;
+	size_t *slot = calloc(cap, sizeof(*slot));
+
+	if (!slot)
+		return HC_ERR_NOMEM;
+	for (size_t k = 0; k < dd->cap; k++)
+		if (dd->slot[k]) {
+			size_t i = event_key_hash(&set->v[dd->slot[k] - 1]) & (cap - 1);
+			while (slot[i])
+				i = (i + 1) & (cap - 1);
+			slot[i] = dd->slot[k];
 		}
+	free(dd->slot);
+	dd->slot = slot;
+	dd->cap = cap;
+	return HC_OK;
+}
+
+/* 1 when an event with the key of `e` is in the set already; else 0 after
+ * noting set index `idx` for it (the caller puts `e` there). */
+static int dedup_seen(struct dedup *dd, const struct hc_eventset *set, const struct hc_event *e,
+                      size_t idx, int *rc)
+{
+	size_t i;
+
+	if ((dd->n + 1) * 2 > dd->cap && (*rc = dedup_grow(dd, set)) < 0)
+		return 0;
+	for (i = event_key_hash(e) & (dd->cap - 1); dd->slot[i]; i = (i + 1) & (dd->cap - 1))
+		if (same_key(&set->v[dd->slot[i] - 1], e))
+			return 1;
+	dd->slot[i] = idx + 1;
+	dd->n++;
+	return 0;
+}
+
+/* --- merging ------------------------------------------------------------ */
+
+static int set_reserve(struct hc_eventset *set, size_t more)
+{
+	size_t cap = set->cap ? set->cap : 1024;
+
+	if (set->n + more <= set->cap)
+		return HC_OK;
+	while (cap < set->n + more)
+		cap *= 2;
+	struct hc_event *nv = realloc(set->v, cap * sizeof(*nv));
+	if (!nv)
+		return HC_ERR_NOMEM;
+	set->v = nv;
+	set->cap = cap;
+	return HC_OK;
+}
+
+/* Moves events ev[0..n) into the set as `flags` say, taking ownership of
+ * each (they are cleared when dropped or on failure). */
+static int take_events(struct hc_eventset *set, struct hc_event *ev, size_t n, unsigned flags,
+                       bool compact_here, struct hc_file_result *res, int rc)
+{
+	struct dedup *dd = set->dedup;
+
+	if (rc == HC_OK && !(flags & HC_LOAD_DISCARD))
+		rc = set_reserve(set, n);
+	if (rc == HC_OK && (flags & HC_LOAD_DEDUP) && !dd) {
+		if (!(dd = calloc(1, sizeof(*dd))))
+			rc = HC_ERR_NOMEM;
+		set->dedup = dd;
 	}
-	if (rc == HC_OK && j->n) {
-		memcpy(set->v + set->n, j->ev, j->n * sizeof(*j->ev));
-		set->n += j->n;
-	} else if (rc != HC_OK) {
-		for (size_t k = 0; k < j->n; k++)
-			hc_event_clear(&j->ev[k]);
+	for (size_t k = 0; k < n; k++) {
+		if (rc == HC_OK && !(flags & HC_LOAD_DISCARD)) {
+			if ((flags & HC_LOAD_DEDUP) && dedup_seen(dd, set, &ev[k], set->n, &rc)) {
+				res->duplicates++;
+				hc_event_clear(&ev[k]);
+				continue;
+			}
+			if (rc == HC_OK && compact_here)
+				rc = hc_event_compact(&ev[k]);
+			if (rc == HC_OK) {
+				set->v[set->n++] = ev[k];
+				continue;
+			}
+		}
+		hc_event_clear(&ev[k]);
 	}
-	free(j->ev);
-	j->ev = NULL;
 	return rc;
 }
 
 int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
-		   const struct hc_read_opts *o, unsigned threads, const struct hc_load_cb *cb)
+		   const struct hc_read_opts *o, unsigned threads, unsigned flags,
+		   const struct hc_load_cb *cb)
 {
 	struct pool p = {0};
 	pthread_t tid[HC_MAX_THREADS];
@@ -178,11 +297,20 @@ int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
 	for (size_t i = 0; i < npaths; i++)
 		njobs += parts_for(paths[i], o, threads);
 	p.jobs = calloc(njobs, sizeof(*p.jobs));
-	if (!p.jobs)
+	p.done = calloc(njobs, sizeof(*p.done));
+	if (!p.jobs || !p.done) {
+		free(p.jobs);
+		free(p.done);
 		return HC_ERR_NOMEM;
+	}
 	p.njobs = njobs;
 	p.opts = o;
-	atomic_init(&p.next, 0);
+	p.flags = flags;
+	/* without on_events nobody needs the raw fields: drop them at once */
+	p.worker_compacts = (flags & HC_LOAD_COMPACT) && !(cb && cb->on_events);
+	p.window = 2 * (size_t)threads + 2;
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
 	for (size_t i = 0, k = 0; i < npaths; i++) {
 		unsigned np = parts_for(paths[i], o, threads);
 		for (unsigned part = 0; part < np; part++, k++) {
@@ -193,25 +321,34 @@ int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
 	}
 	if (threads > njobs)
 		threads = (unsigned)njobs;
-	for (unsigned t = 1; t < threads; t++) {
+	for (unsigned t = 0; t < threads; t++) {
 		if (pthread_create(&tid[nt], NULL, worker, &p) != 0)
 			break;
 		nt++;
 	}
-	worker(&p);
-	for (unsigned t = 0; t < nt; t++)
-		pthread_join(tid[t], NULL);
 
-	/* merge: the parts of one file are consecutive jobs, in record order */
+	/* consume files in order as their parts complete */
 	for (size_t i = 0; i < njobs;) {
 		struct hc_file_result res = p.jobs[i].res;
 		size_t end = i + p.jobs[i].nparts;
+		struct hc_event *ev = NULL;
+		size_t n = 0;
 		uint64_t extra = 0;
+
+		pthread_mutex_lock(&p.mu);
+		for (size_t k = i; k < end; k++) {
+			while (!p.done[k] && nt > 0)
+				pthread_cond_wait(&p.cv, &p.mu);
+		}
+		pthread_mutex_unlock(&p.mu);
+		if (nt == 0) /* no thread could be started: read here */
+			for (size_t k = i; k < end; k++)
+				read_file(&p.jobs[k], o, p.worker_compacts);
 		res.records = res.failed = res.kept = 0;
 		res.ndiags = 0;
 		for (size_t k = i; k < end; k++) {
 			struct file_job *j = &p.jobs[k];
-			if (j->rc < 0)
+			if (j->rc < 0 && rc == HC_OK)
 				rc = j->rc;
 			res.records += j->res.records;
 			res.failed += j->res.failed;
@@ -229,9 +366,10 @@ int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
 				res.ndiags++;
 			}
 			extra += j->extra_diags;
-			rc = take_events(set, j, rc);
 			free(j->diags);
 			free(j->diag_fatal);
+			j->diags = NULL;
+			j->diag_fatal = NULL;
 		}
 		if (extra && cb && cb->on_diag) {
 			struct hc_diag d;
@@ -241,11 +379,61 @@ int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
 			cb->on_diag(cb->ctx, &d, false);
 			res.ndiags++;
 		}
+		/* one array of the file's events, parts in record order */
+		if (end - i == 1) {
+			ev = p.jobs[i].ev;
+			n = p.jobs[i].n;
+			p.jobs[i].ev = NULL;
+		} else {
+			size_t total = 0;
+			for (size_t k = i; k < end; k++)
+				total += p.jobs[k].n;
+			ev = malloc((total ? total : 1) * sizeof(*ev));
+			for (size_t k = i; k < end; k++) {
+				if (ev)
+					memcpy(ev + n, p.jobs[k].ev, p.jobs[k].n * sizeof(*ev));
+				else
+					for (size_t q = 0; q < p.jobs[k].n; q++)
+						hc_event_clear(&p.jobs[k].ev[q]);
+				if (ev)
+					n += p.jobs[k].n;
+				free(p.jobs[k].ev);
+				p.jobs[k].ev = NULL;
+			}
+			if (!ev && rc == HC_OK)
+				rc = HC_ERR_NOMEM;
+		}
+		if (rc == HC_OK && cb && cb->on_events && !res.open_failed)
+			rc = cb->on_events(cb->ctx, &res, ev, n);
+		rc = take_events(set, ev, n, flags,
+		                 (flags & HC_LOAD_COMPACT) && !p.worker_compacts, &res, rc);
+		free(ev);
 		if (cb && cb->on_file)
 			cb->on_file(cb->ctx, &res);
+		pthread_mutex_lock(&p.mu);
+		p.consumed = end;
+		if (rc < 0)
+			p.stop = true;
+		pthread_cond_broadcast(&p.cv);
+		pthread_mutex_unlock(&p.mu);
 		i = end;
+		if (rc < 0)
+			break;
 	}
+	for (unsigned t = 0; t < nt; t++)
+		pthread_join(tid[t], NULL);
+	/* after a failure: what workers read for files nobody consumed */
+	for (size_t k = p.consumed; k < njobs; k++) {
+		for (size_t q = 0; p.jobs[k].ev && q < p.jobs[k].n; q++)
+			hc_event_clear(&p.jobs[k].ev[q]);
+		free(p.jobs[k].ev);
+		free(p.jobs[k].diags);
+		free(p.jobs[k].diag_fatal);
+	}
+	pthread_mutex_destroy(&p.mu);
+	pthread_cond_destroy(&p.cv);
 	free(p.jobs);
+	free(p.done);
 	return rc;
 }
 
@@ -313,6 +501,9 @@ void hc_eventset_free(struct hc_eventset *set)
 	for (size_t i = 0; i < set->n; i++)
 		hc_event_clear(&set->v[i]);
 	free(set->v);
+	if (set->dedup)
+		free(((struct dedup *)set->dedup)->slot);
+	free(set->dedup);
 	hc_paths_free(set->paths, set->npaths);
 	memset(set, 0, sizeof(*set));
 }

@@ -17,6 +17,8 @@ struct hc_file_result {
 	uint64_t records;     /* records read (normal ones) */
 	uint64_t failed;      /* records that could not be read */
 	uint64_t kept;        /* events kept */
+	uint64_t duplicates;  /* events dropped as already seen (HC_LOAD_DEDUP, or a store) */
+	uint64_t added;       /* events a store took in (set by on_events) */
 	bool open_failed;
 	size_t ndiags;        /* diagnostics reported (<= HC_MAX_DIAGS_PER_FILE + 1) */
 };
@@ -27,7 +29,24 @@ struct hc_load_cb {
 	void (*on_diag)(void *ctx, const struct hc_diag *d, bool fatal_for_file);
 	/* called once per file after its events are in */
 	void (*on_file)(void *ctx, const struct hc_file_result *r);
+	/* optional: called once per file (after its diagnostics, before
+	 * on_file) with all its events in record order, before any is
+	 * compacted or dropped as a duplicate; may set ev[i].store_id and
+	 * r->added/r->duplicates. Not called for a file that could not be
+	 * opened. A negative return stops the load, which returns it. */
+	int (*on_events)(void *ctx, struct hc_file_result *r, struct hc_event *ev, size_t n);
 	void *ctx;
+};
+
+/* hc_events_load flags. */
+enum {
+	/* keep only what correlation needs (hc_event_compact), after on_events */
+	HC_LOAD_COMPACT = 1,
+	/* keep the first of events with equal (computer, channel, record id),
+	 * computer and channel compared case-insensitively, as a store does */
+	HC_LOAD_DEDUP = 2,
+	/* keep nothing in the set: events only go to on_events */
+	HC_LOAD_DISCARD = 4,
 };
 
 struct hc_eventset {
@@ -36,14 +55,19 @@ struct hc_eventset {
 	size_t cap;
 	char **paths;   /* optional: path strings the events point to, freed with the set */
 	size_t npaths;
+	void *dedup;    /* HC_LOAD_DEDUP index, freed with the set */
 };
 
 /* Reads every file of `paths` (borrowed; must outlive the set) with options
  * `o`, using up to `threads` workers, appending events to `set` in file
- * order. Callbacks run on the calling thread, in file order. Returns 0 or
- * HC_ERR_NOMEM; unreadable files and records are reported, not returned. */
+ * order (`flags`: HC_LOAD_*). Callbacks run on the calling thread, in file
+ * order, as soon as each file is read: workers run at most a few files
+ * ahead, so memory holds the set plus a few files' raw events. Returns 0,
+ * HC_ERR_NOMEM, or what on_events returned; unreadable files and records
+ * are reported, not returned. */
 int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
-		   const struct hc_read_opts *o, unsigned threads, const struct hc_load_cb *cb);
+		   const struct hc_read_opts *o, unsigned threads, unsigned flags,
+		   const struct hc_load_cb *cb);
 
 /* Stable sort by time, then file path, then record id. Returns 0 or
  * HC_ERR_NOMEM (the set is then unchanged). */

@@ -162,6 +162,66 @@ int hc_event_build(struct hc_event *ev, const char *computer, const char *channe
 	return HC_OK;
 }
 
+/* The string members of ev->norm, for hc_event_compact. */
+static size_t norm_slots(struct hc_norm *n, const char ***slot)
+{
+	size_t k = 0;
+
+	slot[k++] = &n->subject.domain;
+	slot[k++] = &n->subject.name;
+	slot[k++] = &n->subject.sid;
+	slot[k++] = &n->target.domain;
+	slot[k++] = &n->target.name;
+	slot[k++] = &n->target.sid;
+	slot[k++] = &n->logon_process;
+	slot[k++] = &n->package;
+	slot[k++] = &n->lm_package;
+	slot[k++] = &n->workstation;
+	slot[k++] = &n->ip;
+	slot[k++] = &n->process_name;
+	slot[k++] = &n->logon_guid;
+	slot[k++] = &n->failure_reason;
+	slot[k++] = &n->target_server;
+	slot[k++] = &n->target_info;
+	slot[k++] = &n->service_name;
+	slot[k++] = &n->transmitted_services;
+	slot[k++] = &n->session_name;
+	slot[k++] = &n->outbound_user;
+	slot[k++] = &n->outbound_domain;
+	return k;
+}
+
+int hc_event_compact(struct hc_event *ev)
+{
+	const char **slot[32];
+	size_t ns = norm_slots(&ev->norm, slot), total;
+	char *arena, *p;
+
+	if (ev->compact)
+		return HC_OK;
+	total = strlen(ev->computer ? ev->computer : "") + strlen(ev->channel ? ev->channel : "") +
+	        strlen(ev->provider ? ev->provider : "") + 3;
+	for (size_t i = 0; i < ns; i++)
+		if (*slot[i])
+			total += strlen(*slot[i]) + 1;
+	if (!(arena = malloc(total)))
+		return HC_ERR_NOMEM;
+	p = arena;
+	ev->computer = arena_put(&p, ev->computer ? ev->computer : "");
+	ev->channel = arena_put(&p, ev->channel ? ev->channel : "");
+	ev->provider = arena_put(&p, ev->provider ? ev->provider : "");
+	for (size_t i = 0; i < ns; i++)
+		if (*slot[i])
+			*slot[i] = arena_put(&p, *slot[i]);
+	free(ev->arena);
+	free(ev->fields);
+	ev->arena = arena;
+	ev->fields = NULL;
+	ev->nfields = 0;
+	ev->compact = true;
+	return HC_OK;
+}
+
 int hc_parse_uint(const char *s, uint64_t *out)
 {
 	uint64_t v = 0;

@@ -122,6 +122,8 @@ struct hc_event {
 	uint32_t version;
 	bool recovered;
 	bool truncated;      /* some field was capped at HC_MAX_FIELD_LEN */
+	bool compact;        /* raw fields dropped by hc_event_compact */
+	int64_t store_id;    /* events.id in the store that holds it, 0 = none */
 	size_t nfields;
 	struct hc_field *fields;
 	struct hc_norm norm;
@@ -141,6 +143,13 @@ void hc_event_clear(struct hc_event *ev);
 int hc_event_build(struct hc_event *ev, const char *computer, const char *channel,
 		   const char *provider, size_t n, const char *const *names,
 		   const char *const *values);
+
+/* Drops the raw fields of `ev` and moves what stays (computer, channel,
+ * provider and the strings of ev->norm) into a new arena sized to fit:
+ * a million events for correlation then cost ~0.5 KB each instead of
+ * ~1.4 KB. hc_event_get then finds nothing. Returns 0, or HC_ERR_NOMEM
+ * with `ev` unchanged. Idempotent. */
+int hc_event_compact(struct hc_event *ev);
 
 /* Fills ev->norm from ev->fields; strings it derives go into `scratch`,
  * which must hold at least the total length of all field values plus

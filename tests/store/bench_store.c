@@ -50,7 +50,7 @@ int main(int argc, char **argv)
 	}
 	if (hc_paths_expand((const char *const *)argv + i + 1, (size_t)(argc - i - 1), NULL, NULL,
 	                    &paths, &npaths) < 0 ||
-	    hc_events_load(&set, paths, npaths, &ro, 4, NULL) < 0 || hc_events_sort(&set) < 0)
+	    hc_events_load(&set, paths, npaths, &ro, 4, 0, NULL) < 0 || hc_events_sort(&set) < 0)
 		return 1;
 	memset(&a, 0, sizeof(a));
 	if (correlate && hc_correlate(&set, &co, &a) < 0)

@@ -219,7 +219,7 @@ static void test_samples(const char *dir)
 
 	if (n != 4)
 		HC_SKIP("%s: %zu .evtx files, want 4", dir, n);
-	CHECK_INT(hc_events_load(&set, paths, n, &ro, 2, NULL), HC_OK);
+	CHECK_INT(hc_events_load(&set, paths, n, &ro, 2, 0, NULL), HC_OK);
 	CHECK_INT(hc_events_sort(&set), HC_OK);
 	CHECK_INT(hc_correlate(&set, &co, &a), HC_OK);
 	snprintf(db, sizeof(db), "%s/seed.db", tmpdir);

@@ -4,7 +4,9 @@
 #define HC_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
+#include "../engine/correlate.h"
 #include "../engine/events.h"
 #include "table.h"
 
@@ -33,13 +35,54 @@ int hc_cli_usage_error(const char *cmd, const char *fmt, ...)
  * without the leading ':'. Returns HC_EXIT_USAGE. */
 int hc_cli_bad_option(const char *cmd, char **argv, int c, const char *shortopts);
 
-/* Loads events from `paths` (files or directories); reports diagnostics.
- * *input_errors is set when any file or record failed. Returns 0 or a
+/* Hooks into hc_cli_load for commands that do more with each file. */
+struct hc_cli_load_hooks {
+	unsigned flags;   /* HC_LOAD_* */
+	int (*on_events)(void *ctx, struct hc_file_result *r, struct hc_event *ev, size_t n);
+	void (*on_file)(void *ctx, const struct hc_file_result *r);
+	void *ctx;
+};
+
+/* Loads events from `paths` (files or directories; or exactly these files
+ * when `expanded`) and sorts them; reports diagnostics. *input_errors is
+ * set when any file or record failed. `hooks` may be NULL. Returns 0 or a
  * HC_EXIT_* code on a fatal error. */
 int hc_cli_load(const struct hc_global *g, char *const *paths, int npaths,
 		const struct hc_read_opts *o, struct hc_eventset *set, bool *input_errors);
+int hc_cli_load_with(const struct hc_global *g, char *const *paths, size_t npaths, bool expanded,
+		     const struct hc_read_opts *o, const struct hc_cli_load_hooks *hooks,
+		     struct hc_eventset *set, bool *input_errors);
+
+struct hc_store;
+
+/* Correlation options shared by analyze, ingest and correlate
+ * (cli/corr_opts.c). Long options: policy 'p', hosts 'H', skew 's',
+ * session-window 'w', all with an argument. */
+struct hc_cli_corr {
+	struct hc_correlate_opts co;
+	struct hc_policy pol;
+	bool have_policy, skew_set, window_set;
+	const char *policy_path, *hosts_path;
+	char *inherited_policy, *inherited_hosts;
+	struct hc_host_hint *hints;
+	char **hint_strs;
+	size_t nhints;
+	char skew_txt[32], window_txt[32];
+	const char *meta[8];   /* key/value pairs for hc_store_write */
+	size_t nmeta;
+};
+void hc_cli_corr_init(struct hc_cli_corr *c);
+/* One option (getopt's `opt` and `arg`); returns 0 or HC_EXIT_USAGE. */
+int hc_cli_corr_option(struct hc_cli_corr *c, const char *cmd, int opt, const char *arg);
+/* After option parsing: fills what was not given from `case_store`'s
+ * meta table (when not NULL), loads --policy and --hosts. Returns 0 or an
+ * HC_EXIT_* code (reported). */
+int hc_cli_corr_ready(struct hc_cli_corr *c, const char *cmd, struct hc_store *case_store);
+void hc_cli_corr_free(struct hc_cli_corr *c);
 
 int hc_cmd_events(const struct hc_global *g, int argc, char **argv);
 int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv);
+int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv);
+int hc_cmd_correlate(const struct hc_global *g, int argc, char **argv);
 
 #endif

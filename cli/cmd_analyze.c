@@ -13,9 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-#define HC_MAX_HINTS 100000
-#define HC_MAX_HINT_LINE 1024
-
 static double now(void)
 {
 	struct timespec ts;
@@ -50,65 +47,6 @@ static void help(void)
 	      "  --timings             print the time of each phase on stderr\n"
 	      "  -h, --help            this help\n",
 	      stdout);
-}
-
-/* --hosts: "name,address" lines; '#' comments; a header line is skipped. */
-static int load_hints(const char *path, struct hc_host_hint **ret, size_t *n, char ***strs)
-{
-	FILE *f = fopen(path, "r");
-	char line[HC_MAX_HINT_LINE];
-	struct hc_host_hint *v = NULL;
-	char **s = NULL;
-	size_t cap = 0, ln = 0;
-
-	*n = 0;
-	if (!f) {
-		fprintf(stderr, "hopchain: ");
-		hc_term_put(stderr, path);
-		fprintf(stderr, ": %s\n", strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char *comma, *name, *addr, *e;
-		ln++;
-		line[strcspn(line, "\r\n")] = '\0';
-		name = line + strspn(line, " \t");
-		if (!*name || *name == '#')
-			continue;
-		comma = strchr(name, ',');
-		if (!comma) {
-			fprintf(stderr, "hopchain: %s:%zu: expected name,address\n", path, ln);
-			continue;
-		}
-		*comma = '\0';
-		addr = comma + 1 + strspn(comma + 1, " \t");
-		for (e = comma; e > name && (e[-1] == ' ' || e[-1] == '\t'); e--)
-			e[-1] = '\0';
-		if (ln == 1 && strcmp(name, "name") == 0)
-			continue;
-		if (*n >= HC_MAX_HINTS)
-			break;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			v = realloc(v, cap * sizeof(*v));
-			s = realloc(s, 2 * cap * sizeof(*s));
-			if (!v || !s) {
-				fclose(f);
-				free(v);
-				free(s);
-				return -1;
-			}
-		}
-		s[2 * *n] = strdup(name);
-		s[2 * *n + 1] = strdup(addr);
-		v[*n].name = s[2 * *n];
-		v[*n].address = s[2 * *n + 1];
-		(*n)++;
-	}
-	fclose(f);
-	*ret = v;
-	*strs = s;
-	return 0;
 }
 
 static const char *acct_label(const struct hc_hop *h, char *buf, size_t cap)
@@ -335,6 +273,27 @@ static void print_csv(const struct hc_analysis *a, const struct hc_chain *const 
 		}
 }
 
+/* analyze --db FILE: each file's events go into the store as they are read. */
+struct analyze_db {
+	struct hc_store *store;
+	int failed;
+};
+
+static int store_file(void *ctx, struct hc_file_result *r, struct hc_event *ev, size_t n)
+{
+	struct analyze_db *adb = ctx;
+	struct hc_store_file f = {.path = r->path, .size = -1, .backend = r->backend,
+	                          .records = r->records, .failed = r->failed, .errors = r->ndiags};
+	struct hc_diag d;
+
+	if (hc_store_add_file(adb->store, &f, ev, n, &r->added, &r->duplicates, &d) < 0) {
+		hc_diag_prefix(&d, "cannot write the store: ");
+		hc_cli_diag(&d);
+		return HC_ERR_IO;
+	}
+	return 0;
+}
+
 int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -351,27 +310,24 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	enum hc_format fmt = HC_FMT_TABLE;
-	struct hc_correlate_opts co = {.skew = 5 * 60 * HC_TICKS_PER_SEC,
-				       .session_window = 10 * 3600 * HC_TICKS_PER_SEC};
+	struct hc_cli_corr cc;
 	struct hc_read_opts ro = {0};
-	struct hc_policy pol = {0};
-	bool have_policy = false, input_errors = false;
-	const char *hosts_path = NULL, *db_path = NULL;
-	struct hc_store *store = NULL;
+	bool input_errors = false;
+	const char *db_path = NULL;
+	struct analyze_db adb = {0};
+	struct hc_cli_load_hooks hooks = {.flags = HC_LOAD_COMPACT | HC_LOAD_DEDUP};
 	struct hc_diag diag;
-	struct hc_host_hint *hints = NULL;
-	char **hint_strs = NULL;
-	size_t nhints = 0;
 	long min_hops = 2;
 	struct hc_eventset set = {0};
 	struct hc_analysis an;
 	const struct hc_chain **sel = NULL;
 	size_t nsel = 0;
-	char err[512], *end;
+	char *end;
 	bool timings = false;
 	double t_read = 0, t_corr = 0, t_store = 0, t_out = 0, t0;
 	int c, rc;
 
+	hc_cli_corr_init(&cc);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -387,21 +343,11 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 							  HC_MAX_CHAIN_LEN, optarg);
 			break;
 		case 'p':
-			if (have_policy)
-				hc_policy_free(&pol);
-			if (hc_policy_load(optarg, &pol, err, sizeof(err)) < 0)
-				return hc_cli_usage_error("analyze", "--policy %s: %s", optarg, err);
-			have_policy = true;
-			break;
 		case 'H':
-			hosts_path = optarg;
-			break;
 		case 's':
 		case 'w':
-			if (hc_duration_parse(optarg, c == 's' ? &co.skew : &co.session_window) < 0)
-				return hc_cli_usage_error("analyze", "--%s wants a duration like 5m, "
-								     "300s or 10h, not '%s'",
-							  c == 's' ? "skew" : "session-window", optarg);
+			if ((rc = hc_cli_corr_option(&cc, "analyze", c, optarg)) != 0)
+				return rc;
 			break;
 		case 'd':
 			db_path = optarg;
@@ -416,38 +362,34 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 			help();
 			return HC_EXIT_OK;
 		default:
-			if (have_policy)
-				hc_policy_free(&pol);
 			return hc_cli_bad_option("analyze", argv, c, "f:h");
 		}
 	}
-	if (optind >= argc) {
-		if (have_policy)
-			hc_policy_free(&pol);
+	if (optind >= argc)
 		return hc_cli_usage_error("analyze", "no input PATH given");
-	}
-	if (hosts_path && load_hints(hosts_path, &hints, &nhints, &hint_strs) < 0) {
-		rc = HC_EXIT_USAGE;
-		goto out_policy;
-	}
+	if ((rc = hc_cli_corr_ready(&cc, "analyze", NULL)) != 0)
+		goto out;
 	/* open the store first: a bad --db fails before the long read */
-	if (hc_store_open(db_path, &store, &diag) < 0) {
+	if (hc_store_open(db_path, &adb.store, &diag) < 0 ||
+	    (db_path && hc_store_reset(adb.store, &diag) < 0)) {
 		hc_diag_prefix(&diag, "cannot open the store: ");
 		hc_cli_diag(&diag);
 		rc = HC_EXIT_FAILURE;
 		goto out;
 	}
-	co.policy = have_policy ? &pol : NULL;
-	co.hints = hints;
-	co.nhints = nhints;
+	if (db_path) {
+		hooks.on_events = store_file;
+		hooks.ctx = &adb;
+	}
 
 	t0 = now();
-	rc = hc_cli_load(g, argv + optind, argc - optind, &ro, &set, &input_errors);
+	rc = hc_cli_load_with(g, argv + optind, (size_t)(argc - optind), false, &ro, &hooks, &set,
+	                      &input_errors);
 	t_read = now() - t0;
 	if (rc)
 		goto out;
 	t0 = now();
-	rc = hc_correlate(&set, &co, &an);
+	rc = hc_correlate(&set, &cc.co, &an);
 	t_corr = now() - t0;
 	if (rc < 0) {
 		fprintf(stderr, "hopchain: %s while correlating\n",
@@ -456,7 +398,7 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 		goto out;
 	}
 	t0 = now();
-	if (hc_store_write(store, &set, &an, &diag) < 0) {
+	if (hc_store_write(adb.store, &set, &an, cc.meta, cc.nmeta, &diag) < 0) {
 		hc_diag_prefix(&diag, "cannot write the store: ");
 		hc_cli_diag(&diag);
 		rc = HC_EXIT_FAILURE;
@@ -510,14 +452,8 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 out_an:
 	hc_analysis_free(&an);
 out:
-	hc_store_close(store);
+	hc_store_close(adb.store);
 	hc_eventset_free(&set);
-	for (size_t i = 0; i < 2 * nhints; i++)
-		free(hint_strs[i]);
-	free(hint_strs);
-	free(hints);
-out_policy:
-	if (have_policy)
-		hc_policy_free(&pol);
+	hc_cli_corr_free(&cc);
 	return rc;
 }

@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void hc_cli_diag(const struct hc_diag *d)
@@ -20,6 +21,7 @@ void hc_cli_diag(const struct hc_diag *d)
 
 struct load_ctx {
 	const struct hc_global *g;
+	const struct hc_cli_load_hooks *hooks;
 	bool errors;
 	size_t readable;
 };
@@ -49,20 +51,44 @@ static void on_file(void *ctx, const struct hc_file_result *r)
 		lc->readable++;
 	if (r->failed)
 		lc->errors = true;
+	if (lc->hooks && lc->hooks->on_file)
+		lc->hooks->on_file(lc->hooks->ctx, r);
 }
 
-int hc_cli_load(const struct hc_global *g, char *const *paths, int npaths,
-		const struct hc_read_opts *o, struct hc_eventset *set, bool *input_errors)
+static int on_events(void *ctx, struct hc_file_result *r, struct hc_event *ev, size_t n)
 {
-	struct load_ctx lc = {.g = g};
+	struct load_ctx *lc = ctx;
+
+	return lc->hooks->on_events(lc->hooks->ctx, r, ev, n);
+}
+
+int hc_cli_load_with(const struct hc_global *g, char *const *paths, size_t npaths, bool expanded,
+		     const struct hc_read_opts *o, const struct hc_cli_load_hooks *hooks,
+		     struct hc_eventset *set, bool *input_errors)
+{
+	struct load_ctx lc = {.g = g, .hooks = hooks};
 	struct hc_load_cb cb = {.on_diag = on_diag, .on_file = on_file, .ctx = &lc};
 	char **files = NULL;
 	size_t nfiles = 0;
 	int rc;
 
-	rc = hc_paths_expand((const char *const *)paths, (size_t)npaths, on_path_error, &lc,
-			     &files, &nfiles);
+	if (hooks && hooks->on_events)
+		cb.on_events = on_events;
+	if (expanded) {
+		files = calloc(npaths + 1, sizeof(*files));
+		rc = files ? 0 : HC_ERR_NOMEM;
+		for (size_t i = 0; rc == 0 && i < npaths; i++) {
+			if (!(files[i] = strdup(paths[i])))
+				rc = HC_ERR_NOMEM;
+			else
+				nfiles++;
+		}
+	} else {
+		rc = hc_paths_expand((const char *const *)paths, npaths, on_path_error, &lc,
+		                     &files, &nfiles);
+	}
 	if (rc < 0) {
+		hc_paths_free(files, nfiles);
 		fprintf(stderr, "hopchain: %s\n",
 			rc == HC_ERR_LIMIT ? "too many input files" : "out of memory");
 		return HC_EXIT_FAILURE;
@@ -72,14 +98,16 @@ int hc_cli_load(const struct hc_global *g, char *const *paths, int npaths,
 		hc_paths_free(files, nfiles);
 		return HC_EXIT_FAILURE;
 	}
-	rc = hc_events_load(set, files, nfiles, o, g->threads, 0, &cb);
+	rc = hc_events_load(set, files, nfiles, o, g->threads, hooks ? hooks->flags : 0, &cb);
 	/* events keep pointers to the path strings: hand them to the set */
 	set->paths = files;
 	set->npaths = nfiles;
-	if (rc < 0) {
+	if (rc == HC_ERR_NOMEM) {
 		fprintf(stderr, "hopchain: out of memory while reading\n");
 		return HC_EXIT_FAILURE;
 	}
+	if (rc < 0) /* a hook failed and said why */
+		return HC_EXIT_FAILURE;
 	if (hc_events_sort(set) < 0) {
 		fprintf(stderr, "hopchain: out of memory while sorting\n");
 		return HC_EXIT_FAILURE;
@@ -90,4 +118,10 @@ int hc_cli_load(const struct hc_global *g, char *const *paths, int npaths,
 		return HC_EXIT_FAILURE;
 	}
 	return 0;
+}
+
+int hc_cli_load(const struct hc_global *g, char *const *paths, int npaths,
+		const struct hc_read_opts *o, struct hc_eventset *set, bool *input_errors)
+{
+	return hc_cli_load_with(g, paths, (size_t)npaths, false, o, NULL, set, input_errors);
 }

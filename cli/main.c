@@ -19,6 +19,8 @@ static const struct {
 } commands[] = {
 	{"events", hc_cmd_events, "print the logon-related events of EVTX files, sorted by time"},
 	{"analyze", hc_cmd_analyze, "link logons across hosts into hop chains and report findings"},
+	{"ingest", hc_cmd_ingest, "add logs to a case database and bring its analysis up to date"},
+	{"correlate", hc_cmd_correlate, "correlate a case database again (e.g. with other options)"},
 };
 
 static void usage(FILE *out)

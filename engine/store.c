@@ -2,6 +2,7 @@
  * writes one analysis with the embedded statements of queries/, every value
  * a bound parameter. The texts and their contracts are in the files of queries/. */
 #include "store.h"
+#include "hc_config.h"
 #include "hc_queries.h"
 
 #include <sqlite3.h>
@@ -114,7 +115,7 @@ static int create_schema(struct hc_store *s, struct hc_diag *d)
 	if (rc < 0)
 		return rc;
 	if ((rc = run(s, hc_sql_schema, "schema.sql", d)) < 0 ||
-	    (rc = run(s, hc_sql_schema_indexes, "schema_indexes.sql", d)) < 0 ||
+	    (rc = run(s, hc_sql_schema_analysis, "schema_analysis.sql", d)) < 0 ||
 	    (rc = run(s, hc_sql_commit, "commit.sql", d)) < 0) {
 		sqlite3_exec(s->db, hc_sql_rollback, NULL, NULL, NULL);
 		return rc;
@@ -211,6 +212,8 @@ enum {
 	ST_CHAIN_HOP,
 	ST_FINDING,
 	ST_WARNING,
+	ST_UPDATE_FILE,
+	ST_SET_META,
 	ST_N
 };
 
@@ -230,6 +233,8 @@ static const struct {
     [ST_CHAIN_HOP] = {hc_sql_insert_chain_hop, "insert_chain_hop.sql"},
     [ST_FINDING] = {hc_sql_insert_finding, "insert_finding.sql"},
     [ST_WARNING] = {hc_sql_insert_warning, "insert_warning.sql"},
+    [ST_UPDATE_FILE] = {hc_sql_update_file, "update_file.sql"},
+    [ST_SET_META] = {hc_sql_set_meta, "set_meta.sql"},
 };
 
 struct buf {
@@ -257,6 +262,7 @@ struct writer {
 	struct file_map files;
 	char t0[40], t1[40]; /* RFC 3339 texts bound SQLITE_STATIC until the next row */
 	int *link_rank;
+	int64_t *ids;        /* events.id of each event of the set (0: not stored) */
 };
 
 static int nomem(struct writer *w)
@@ -479,17 +485,27 @@ static int b_exec(struct writer *w)
 
 /* --- ids -------------------------------------------------------------- */
 
-/* events.id of `ev` (its 1-based position in the set); 0 for NULL, -1 when
- * it is not an event of the set. */
-static int64_t event_id(const struct writer *w, const struct hc_event *ev)
+/* Index of `ev` in the set, or -1 when it is not one of its events. */
+static int64_t event_index(const struct writer *w, const struct hc_event *ev)
 {
 	uintptr_t p = (uintptr_t)ev, b = (uintptr_t)w->set->v;
 
+	if (!ev || p < b || p >= b + w->set->n * sizeof(*ev) || (p - b) % sizeof(*ev))
+		return -1;
+	return (int64_t)((p - b) / sizeof(*ev));
+}
+
+/* events.id of `ev`; 0 for NULL, -1 when it is not an event of the set or
+ * was never stored. */
+static int64_t event_id(const struct writer *w, const struct hc_event *ev)
+{
+	int64_t i;
+
 	if (!ev)
 		return 0;
-	if (p < b || p >= b + w->set->n * sizeof(*ev) || (p - b) % sizeof(*ev))
+	if ((i = event_index(w, ev)) < 0 || w->ids[i] <= 0)
 		return -1;
-	return (int64_t)((p - b) / sizeof(*ev)) + 1;
+	return w->ids[i];
 }
 
 static uint64_t hash_str(const char *s)
@@ -539,13 +555,17 @@ static int file_id(struct writer *w, const char *path, int64_t *id)
 			*id = m->id[i];
 			return 0;
 		}
-	m->key[i] = path;
-	m->id[i] = (int64_t)++m->n;
 	bind_start(w, ST_FILE);
-	b_int(w, m->id[i]);
 	b_text(w, path);
+	b_null(w);
+	b_null(w);
+	b_null(w);
+	b_null(w);
 	if ((rc = b_exec(w)) < 0)
 		return rc;
+	m->key[i] = path;
+	m->id[i] = sqlite3_last_insert_rowid(w->s->db);
+	m->n++;
 	*id = m->id[i];
 	return 0;
 }
@@ -595,20 +615,22 @@ static int data_json(struct writer *w, const struct hc_event *ev)
 	return 0;
 }
 
-static int write_event(struct writer *w, size_t idx)
+/* Inserts `ev` (of file `fid`) unless the store holds its key; *id is the
+ * new events.id, or 0 when it was a duplicate. */
+static int write_event(struct writer *w, const struct hc_event *ev, int64_t fid, int64_t *id)
 {
-	const struct hc_event *ev = &w->set->v[idx];
 	const struct hc_norm *n = &ev->norm;
-	int64_t fid;
 	int rc;
 
-	if ((rc = file_id(w, ev->file, &fid)) < 0)
-		return rc;
-	if ((rc = data_json(w, ev)) < 0)
+	*id = 0;
+	if (ev->compact) {
+		w->json.n = 0;
+	} else if ((rc = data_json(w, ev)) < 0) {
 		return rc == HC_ERR_NOMEM ? nomem(w) : bad_analysis(w, "event data too large");
+	}
 	hc_time_format(ev->time, w->t0, sizeof(w->t0));
 	bind_start(w, ST_EVENT);
-	b_int(w, (int64_t)idx + 1);
+	b_null(w);
 	b_id(w, fid);
 	b_int(w, (int64_t)ev->record_id);
 	b_int(w, ev->time);
@@ -646,10 +668,62 @@ static int write_event(struct writer *w, size_t idx)
 	b_text(w, n->target_server);
 	b_text(w, n->service_name);
 	b_int(w, n->anonymous);
-	/* already valid UTF-8: bound as is */
-	bind_rc(w, sqlite3_bind_text(w->st[ST_EVENT], ++w->param, w->json.p, (int)w->json.n,
-	                             SQLITE_STATIC));
-	return b_exec(w);
+	/* already valid UTF-8: bound as is; NULL for a compacted event */
+	if (ev->compact)
+		b_null(w);
+	else
+		bind_rc(w, sqlite3_bind_text(w->st[ST_EVENT], ++w->param, w->json.p,
+		                             (int)w->json.n, SQLITE_STATIC));
+	if ((rc = b_exec(w)) < 0)
+		return rc;
+	if (sqlite3_changes(w->s->db) > 0)
+		*id = sqlite3_last_insert_rowid(w->s->db);
+	return 0;
+}
+
+/* Stores the events the analysis cites that are not in the store yet
+ * (all of them for the in-memory store of a plain analyze), in set order,
+ * and fills w->ids. */
+static int write_cited_events(struct writer *w)
+{
+	const struct hc_analysis *a = w->a;
+	const struct hc_eventset *set = w->set;
+	unsigned char *cite = calloc(set->n + 1, 1);
+	int rc = 0;
+
+	if (!cite)
+		return nomem(w);
+#define CITE(e)                                                                                    \
+	do {                                                                                       \
+		int64_t k_ = event_index(w, (e));                                                  \
+		if (k_ >= 0)                                                                       \
+			cite[k_] = 1;                                                              \
+	} while (0)
+	for (size_t i = 0; i < a->nhosts; i++)
+		for (size_t k = 0; k < a->hosts[i].naddr; k++)
+			CITE(a->hosts[i].addr[k].ev);
+	for (size_t i = 0; i < a->nsessions; i++) {
+		CITE(a->sessions[i].logon);
+		CITE(a->sessions[i].logoff);
+	}
+	for (size_t i = 0; i < a->nhops; i++) {
+		CITE(a->hops[i].ev);
+		for (size_t k = 0; k < a->hops[i].nev; k++)
+			CITE(a->hops[i].evidence[k].ev);
+	}
+#undef CITE
+	for (size_t i = 0; i < set->n && rc == 0; i++) {
+		int64_t fid, id;
+		w->ids[i] = set->v[i].store_id;
+		if (!cite[i] || w->ids[i] > 0)
+			continue;
+		if ((rc = file_id(w, set->v[i].file, &fid)) < 0 ||
+		    (rc = write_event(w, &set->v[i], fid, &id)) < 0)
+			break;
+		w->ids[i] = id;
+	}
+	free(cite);
+	return rc;
 }
 
 static int write_hosts(struct writer *w)
@@ -906,32 +980,70 @@ static int write_chains(struct writer *w)
  * inserts into it do. A 16 KiB page size gained ~6 %: not worth a
  * non-default format yet.
  */
+static int prepare_all(struct writer *w)
+{
+	int rc;
+
+	for (int i = 0; i < ST_N; i++)
+		if ((rc = prepare(w->s, stmt_src[i].sql, stmt_src[i].name, &w->st[i], w->d)) < 0)
+			return rc;
+	return 0;
+}
+
+static void writer_free(struct writer *w)
+{
+	for (int i = 0; i < ST_N; i++)
+		sqlite3_finalize(w->st[i]);
+	free(w->files.key);
+	free(w->files.id);
+	free(w->json.p);
+	free(w->text.p);
+	free(w->link_rank);
+	free(w->ids);
+}
+
+static int set_meta(struct writer *w, const char *key, const char *value)
+{
+	bind_start(w, ST_SET_META);
+	b_text(w, key);
+	b_text(w, value);
+	return b_exec(w);
+}
+
+/* Ends the transaction a write began: COMMIT when rc is 0, else ROLLBACK. */
+static int finish(struct hc_store *s, int rc, struct hc_diag *d)
+{
+	if (rc == 0)
+		rc = run(s, hc_sql_commit, "commit.sql", d);
+	if (rc < 0 && !sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, hc_sql_rollback, NULL, NULL, NULL);
+	return rc;
+}
+
 int hc_store_write(struct hc_store *s, const struct hc_eventset *set, const struct hc_analysis *a,
-                   struct hc_diag *d)
+                   const char *const *meta, size_t nmeta, struct hc_diag *d)
 {
 	struct writer w = {.s = s, .set = set, .a = a, .d = d};
-	bool in_txn = false;
+	char now[40];
 	int rc;
 
 	w.link_rank = malloc((a->nlinks + 1) * sizeof(*w.link_rank));
-	if (!w.link_rank) {
+	w.ids = calloc(set->n + 1, sizeof(*w.ids));
+	if (!w.link_rank || !w.ids) {
 		rc = nomem(&w);
-		goto out;
+		writer_free(&w);
+		return rc;
 	}
 	for (size_t i = 0; i < a->nlinks; i++)
 		w.link_rank[i] = -1;
-	if ((rc = run(s, hc_sql_begin, "begin.sql", d)) < 0)
+	if ((rc = run(s, hc_sql_begin, "begin.sql", d)) < 0) {
+		writer_free(&w);
+		return rc;
+	}
+	if ((rc = run(s, hc_sql_reset_analysis, "reset_analysis.sql", d)) < 0 ||
+	    (rc = run(s, hc_sql_schema_analysis, "schema_analysis.sql", d)) < 0 ||
+	    (rc = prepare_all(&w)) < 0 || (rc = write_cited_events(&w)) < 0)
 		goto out;
-	in_txn = true;
-	if ((rc = run(s, hc_sql_reset, "reset.sql", d)) < 0 ||
-	    (rc = run(s, hc_sql_schema, "schema.sql", d)) < 0)
-		goto out;
-	for (int i = 0; i < ST_N; i++)
-		if ((rc = prepare(s, stmt_src[i].sql, stmt_src[i].name, &w.st[i], d)) < 0)
-			goto out;
-	for (size_t i = 0; i < set->n; i++)
-		if ((rc = write_event(&w, i)) < 0)
-			goto out;
 	if ((rc = write_hosts(&w)) < 0 || (rc = write_sessions(&w)) < 0 ||
 	    (rc = write_hops(&w)) < 0 || (rc = write_links(&w)) < 0 || (rc = write_chains(&w)) < 0)
 		goto out;
@@ -940,17 +1052,348 @@ int hc_store_write(struct hc_store *s, const struct hc_eventset *set, const stru
 	if (strcmp(s->path, ":memory:") != 0 &&
 	    (rc = run(s, hc_sql_schema_indexes, "schema_indexes.sql", d)) < 0)
 		goto out;
-	rc = run(s, hc_sql_commit, "commit.sql", d);
-	in_txn = rc < 0;
+	hc_time_format(hc_time_now(), now, sizeof(now));
+	if ((rc = set_meta(&w, "hopchain_version", HC_VERSION)) < 0 ||
+	    (rc = set_meta(&w, "analysis_stale", "0")) < 0 ||
+	    (rc = set_meta(&w, "analysis_time", now)) < 0)
+		goto out;
+	for (size_t i = 0; i + 1 < nmeta * 2; i += 2)
+		if ((rc = set_meta(&w, meta[i], meta[i + 1])) < 0)
+			goto out;
 out:
-	for (int i = 0; i < ST_N; i++)
+	for (int i = 0; i < ST_N; i++) {
 		sqlite3_finalize(w.st[i]);
-	if (in_txn && !sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, hc_sql_rollback, NULL, NULL, NULL);
-	free(w.files.key);
-	free(w.files.id);
-	free(w.json.p);
-	free(w.text.p);
-	free(w.link_rank);
+		w.st[i] = NULL;
+	}
+	rc = finish(s, rc, d);
+	writer_free(&w);
+	return rc;
+}
+
+int hc_store_reset(struct hc_store *s, struct hc_diag *d)
+{
+	int rc = run(s, hc_sql_begin, "begin.sql", d);
+
+	if (rc < 0)
+		return rc;
+	if ((rc = run(s, hc_sql_reset, "reset.sql", d)) == 0 &&
+	    (rc = run(s, hc_sql_schema, "schema.sql", d)) == 0)
+		rc = run(s, hc_sql_schema_analysis, "schema_analysis.sql", d);
+	return finish(s, rc, d);
+}
+
+/* One text out of a query with one text parameter: 1 found (copied into
+ * out), 0 no row or NULL, < 0 error. */
+static int query_text(struct hc_store *s, const char *sql, const char *name, const char *arg,
+                      char *out, size_t cap, struct hc_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = prepare(s, sql, name, &st, d);
+
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 0);
+		snprintf(out, cap, "%s", t ? (const char *)t : "");
+		rc = t ? 1 : 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		rc = sql_fail(s, rc, name, d);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int hc_store_find_file(struct hc_store *s, const char *sha256, char *path, size_t cap,
+                       struct hc_diag *d)
+{
+	return query_text(s, hc_sql_find_file, "find_file.sql", sha256, path, cap, d);
+}
+
+int hc_store_get_meta(struct hc_store *s, const char *key, char *out, size_t cap,
+                      struct hc_diag *d)
+{
+	return query_text(s, hc_sql_get_meta, "get_meta.sql", key, out, cap, d);
+}
+
+int hc_store_add_file(struct hc_store *s, const struct hc_store_file *f, struct hc_event *ev,
+                      size_t n, uint64_t *added, uint64_t *dups, struct hc_diag *d)
+{
+	struct writer w = {.s = s, .d = d};
+	int64_t fid;
+	char now[40];
+	int rc;
+
+	*added = *dups = 0;
+	if ((rc = run(s, hc_sql_begin, "begin.sql", d)) < 0)
+		return rc;
+	if ((rc = prepare_all(&w)) < 0)
+		goto out;
+	hc_time_format(hc_time_now(), now, sizeof(now));
+	bind_start(&w, ST_FILE);
+	b_text(&w, f->path);
+	b_text(&w, f->sha256);
+	b_opt_int(&w, f->size >= 0, f->size);
+	b_text(&w, f->backend);
+	b_text(&w, now);
+	if ((rc = b_exec(&w)) < 0)
+		goto out;
+	fid = sqlite3_last_insert_rowid(s->db);
+	for (size_t i = 0; i < n; i++) {
+		int64_t id;
+		if ((rc = write_event(&w, &ev[i], fid, &id)) < 0)
+			goto out;
+		ev[i].store_id = id;
+		if (id > 0)
+			(*added)++;
+		else
+			(*dups)++;
+	}
+	bind_start(&w, ST_UPDATE_FILE);
+	b_int(&w, fid);
+	b_int(&w, (int64_t)f->records);
+	b_int(&w, (int64_t)f->failed);
+	b_int(&w, (int64_t)n);
+	b_int(&w, (int64_t)*added);
+	b_int(&w, (int64_t)*dups);
+	b_int(&w, (int64_t)f->errors);
+	if ((rc = b_exec(&w)) < 0)
+		goto out;
+	if (*added)
+		rc = set_meta(&w, "analysis_stale", "1");
+out:
+	for (int i = 0; i < ST_N; i++) {
+		sqlite3_finalize(w.st[i]);
+		w.st[i] = NULL;
+	}
+	rc = finish(s, rc, d);
+	writer_free(&w);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* loading a case back for correlation                                  */
+
+/* Reads the JSON string at *p (after its opening quote) into out, UTF-8;
+ * moves *p past the closing quote. Returns the length, or -1 when the text
+ * is not a JSON string. `out` holds at least as many bytes as the input. */
+static long json_string(const char **p, char *out)
+{
+	const char *s = *p;
+	char *o = out;
+
+	for (;;) {
+		unsigned char c = (unsigned char)*s++;
+		if (c == '"')
+			break;
+		if (c == '\0' || c < 0x20)
+			return -1;
+		if (c != '\\') {
+			*o++ = (char)c;
+			continue;
+		}
+		c = (unsigned char)*s++;
+		switch (c) {
+		case '"': case '\\': case '/': *o++ = (char)c; break;
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u': {
+			unsigned cp = 0;
+			for (int k = 0; k < 4; k++) {
+				char h = *s++;
+				cp <<= 4;
+				if (h >= '0' && h <= '9')
+					cp |= (unsigned)(h - '0');
+				else if (h >= 'a' && h <= 'f')
+					cp |= (unsigned)(h - 'a' + 10);
+				else if (h >= 'A' && h <= 'F')
+					cp |= (unsigned)(h - 'A' + 10);
+				else
+					return -1;
+			}
+			if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff))
+				cp = 0xfffd; /* the writer never makes these */
+			if (cp < 0x80) {
+				*o++ = (char)cp;
+			} else if (cp < 0x800) {
+				*o++ = (char)(0xc0 | cp >> 6);
+				*o++ = (char)(0x80 | (cp & 0x3f));
+			} else {
+				*o++ = (char)(0xe0 | cp >> 12);
+				*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+				*o++ = (char)(0x80 | (cp & 0x3f));
+			}
+			break;
+		}
+		default:
+			return -1;
+		}
+	}
+	*o = '\0';
+	*p = s;
+	return (long)(o - out);
+}
+
+/* Splits the flat object {"Name":"text",...} data_json() wrote into names
+ * and values (NUL-terminated, in `buf`, which holds len + 1 bytes). At
+ * most HC_MAX_FIELDS pairs. Returns the count, or -1 when malformed. */
+static long parse_data(const char *json, char *buf, const char **names, const char **values)
+{
+	const char *p = json;
+	char *o = buf;
+	long n = 0;
+
+	while (*p == ' ')
+		p++;
+	if (*p++ != '{')
+		return -1;
+	while (*p == ' ')
+		p++;
+	if (*p == '}')
+		return p[1] == '\0' ? 0 : -1;
+	for (;;) {
+		long k;
+		if (n >= HC_MAX_FIELDS || *p++ != '"' || (k = json_string(&p, o)) < 0)
+			return -1;
+		names[n] = o;
+		o += k + 1;
+		if (*p++ != ':' || *p++ != '"' || (k = json_string(&p, o)) < 0)
+			return -1;
+		values[n++] = o;
+		o += k + 1;
+		if (*p == ',') {
+			p++;
+			continue;
+		}
+		if (*p == '}' && p[1] == '\0')
+			return n;
+		return -1;
+	}
+}
+
+int hc_store_load(struct hc_store *s, struct hc_eventset *set, uint64_t *bad, struct hc_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t *fids = NULL, nf = 0, capf = 0;
+	const char *names[HC_MAX_FIELDS], *values[HC_MAX_FIELDS];
+	char *buf = NULL;
+	size_t bufcap = 0;
+	int rc;
+
+	*bad = 0;
+	/* files: set->paths[k] is the path of files.id fids[k] */
+	if ((rc = prepare(s, hc_sql_load_files, "load_files.sql", &st, d)) < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 1);
+		if (nf == capf) {
+			int64_t cap = capf ? capf * 2 : 64;
+			int64_t *nfi = realloc(fids, (size_t)cap * sizeof(*nfi));
+			char **np = realloc(set->paths, (size_t)cap * sizeof(*np));
+			if (nfi)
+				fids = nfi;
+			if (np)
+				set->paths = np;
+			if (!nfi || !np) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			capf = cap;
+		}
+		if (!(set->paths[nf] = strdup(t ? (const char *)t : ""))) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		fids[nf++] = sqlite3_column_int64(st, 0);
+		set->npaths = (size_t)nf;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = sql_fail(s, rc, "load_files.sql", d);
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((rc = prepare(s, hc_sql_load_events, "load_events.sql", &st, d)) < 0)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct hc_event ev;
+		const char *data = (const char *)sqlite3_column_text(st, 11);
+		size_t len = (size_t)sqlite3_column_bytes(st, 11);
+		int64_t fid = sqlite3_column_int64(st, 1);
+		long nfld = 0;
+		if (len + 1 > bufcap) {
+			size_t cap = bufcap ? bufcap : 4096;
+			while (cap < len + 1)
+				cap *= 2;
+			char *nb = realloc(buf, cap);
+			if (!nb) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			buf = nb;
+			bufcap = cap;
+		}
+		if (data && (nfld = parse_data(data, buf, names, values)) < 0) {
+			(*bad)++;
+			continue;
+		}
+		memset(&ev, 0, sizeof(ev));
+		if (hc_event_build(&ev, (const char *)sqlite3_column_text(st, 4),
+		                   (const char *)sqlite3_column_text(st, 5),
+		                   (const char *)sqlite3_column_text(st, 6), (size_t)nfld, names,
+		                   values) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		ev.store_id = sqlite3_column_int64(st, 0);
+		ev.record_id = (uint64_t)sqlite3_column_int64(st, 2);
+		ev.time = sqlite3_column_int64(st, 3);
+		ev.event_id = (uint32_t)sqlite3_column_int64(st, 7);
+		ev.version = (uint32_t)sqlite3_column_int64(st, 8);
+		ev.recovered = sqlite3_column_int64(st, 9) != 0;
+		ev.truncated = sqlite3_column_int64(st, 10) != 0;
+		/* files ids ascend: binary search */
+		for (int64_t lo = 0, hi = nf; lo < hi;) {
+			int64_t mid = (lo + hi) / 2;
+			if (fids[mid] == fid) {
+				ev.file = set->paths[mid];
+				break;
+			}
+			if (fids[mid] < fid)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (hc_event_compact(&ev) < 0) {
+			hc_event_clear(&ev);
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		if (set->n == set->cap) {
+			size_t cap = set->cap ? set->cap * 2 : 1024;
+			struct hc_event *nv = realloc(set->v, cap * sizeof(*nv));
+			if (!nv) {
+				hc_event_clear(&ev);
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			set->v = nv;
+			set->cap = cap;
+		}
+		set->v[set->n++] = ev;
+	}
+	rc = rc == SQLITE_DONE ? 0 : sql_fail(s, rc, "load_events.sql", d);
+	if (rc == 0 && hc_events_sort(set) < 0)
+		rc = HC_ERR_NOMEM;
+out:
+	sqlite3_finalize(st);
+	free(fids);
+	free(buf);
 	return rc;
 }

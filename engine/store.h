@@ -26,17 +26,59 @@ int hc_store_schema_version(void);
  *   HC_ERR_NOMEM   out of memory */
 int hc_store_open(const char *path, struct hc_store **ret, struct hc_diag *d);
 
-/* Writes `set` (every event) and the analysis `a` built from it into the
- * store (an in-memory store gets no secondary indexes: nothing queries it
- * after the run), in one transaction that first drops hopchain's tables: the store
- * then holds exactly this analysis (analyze is not incremental; tables a
- * user added are kept). On failure the transaction is rolled back and the
- * store keeps what it held before. Both arguments are borrowed. Returns 0,
- * or with `d` filled: HC_ERR_IO (SQLite failed: disk full, locked, ...),
- * HC_ERR_NOMEM, HC_ERR_USAGE (`a` points at events outside `set` or at
- * hosts/hops/links it does not have). */
+/* Drops all of hopchain's tables and re-creates them empty (analyze --db
+ * replaces the store), in one transaction. Returns 0 or HC_ERR_IO. */
+int hc_store_reset(struct hc_store *s, struct hc_diag *d);
+
+/* Whether a file with content `sha256` (hex) is in the store: 1 with the
+ * path it was added under in `path` (size `cap`), 0 when not, < 0 error. */
+int hc_store_find_file(struct hc_store *s, const char *sha256, char *path, size_t cap,
+                       struct hc_diag *d);
+
+/* One fact of the meta table (schema.sql): 1 with the value in `out`,
+ * 0 when unset, < 0 error. */
+int hc_store_get_meta(struct hc_store *s, const char *key, char *out, size_t cap,
+                      struct hc_diag *d);
+
+/* An input file as the store records it. */
+struct hc_store_file {
+	const char *path;
+	const char *sha256;   /* hex, or NULL */
+	int64_t size;         /* -1 when unknown */
+	const char *backend;
+	uint64_t records, failed, errors;
+};
+
+/* Adds file `f` and its events ev[0..n) in one transaction (all or
+ * nothing: a killed process leaves the store as it was before). Events
+ * whose (computer, channel, record_id) the store holds already are left
+ * out. Sets ev[i].store_id (0 for those left out), *added and *dups; marks
+ * the analysis stale when anything was added. Returns 0, or HC_ERR_IO /
+ * HC_ERR_NOMEM with `d` filled and nothing written. */
+int hc_store_add_file(struct hc_store *s, const struct hc_store_file *f, struct hc_event *ev,
+                      size_t n, uint64_t *added, uint64_t *dups, struct hc_diag *d);
+
+/* Appends every event of the store to `set` (an empty set), compacted
+ * (hc_event_compact), with store ids and file paths (owned by the set),
+ * sorted as hc_events_sort does: the event set analyze would have built
+ * from the same inputs. Events whose stored data cannot be parsed are
+ * skipped and counted in *bad. Returns 0, HC_ERR_IO or HC_ERR_NOMEM. */
+int hc_store_load(struct hc_store *s, struct hc_eventset *set, uint64_t *bad, struct hc_diag *d);
+
+/* Writes the analysis `a` of `set` into the store, in one transaction
+ * that first drops the previous analysis (files, events and meta stay).
+ * Events `a` cites that are not stored yet (store_id 0) are inserted first:
+ * the in-memory store of a plain analyze holds just those. `meta` is
+ * `nmeta` key/value pairs (2 * nmeta strings) recorded beside the
+ * analysis (options used), with hopchain_version, analysis_time and
+ * analysis_stale = 0. An in-memory store gets no secondary indexes:
+ * nothing queries it after the run. On failure the transaction is rolled
+ * back and the store keeps what it held. Both arguments are borrowed.
+ * Returns 0, or with `d` filled: HC_ERR_IO (SQLite failed: disk full,
+ * locked, ...), HC_ERR_NOMEM, HC_ERR_USAGE (`a` points at events outside
+ * `set` or at hosts/hops/links it does not have). */
 int hc_store_write(struct hc_store *s, const struct hc_eventset *set, const struct hc_analysis *a,
-                   struct hc_diag *d);
+                   const char *const *meta, size_t nmeta, struct hc_diag *d);
 
 /* Closes the store (a file store checkpoints its WAL); NULL-safe. */
 void hc_store_close(struct hc_store *s);

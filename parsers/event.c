@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 void hc_diag_clear(struct hc_diag *d)
@@ -546,6 +547,14 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 
 #define TICKS_PER_SEC INT64_C(10000000)
 #define TICKS_PER_DAY (TICKS_PER_SEC * 86400)
+
+int64_t hc_time_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec + INT64_C(11644473600)) * 10000000 + ts.tv_nsec / 100;
+}
 
 void hc_time_format(int64_t ticks, char *out, size_t cap)
 {

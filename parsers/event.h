@@ -179,6 +179,9 @@ int hc_account_is_anonymous(const struct hc_account *a);
  * ("2021-02-12T12:33:07.4694964Z") into `out` (>= 32 bytes). */
 void hc_time_format(int64_t ticks, char *out, size_t cap);
 
+/* The current time as FILETIME ticks (the system clock, UTC). */
+int64_t hc_time_now(void);
+
 /* Parses RFC 3339 "YYYY-MM-DD[THH:MM[:SS[.f...]]][Z|+hh:mm]" (a space may
  * stand for 'T'; no zone means UTC). Returns 1 and sets *ticks, or 0. */
 int hc_time_parse(const char *s, int64_t *ticks);

@@ -1,6 +1,7 @@
 -- Purpose: one extracted event with its normalised columns and its
---   EventData as a JSON object.
--- Parameters: ?1 id, ?2 file, ?3 record_id, ?4 time_ticks, ?5 time_text,
+--   EventData as a JSON object, unless the case holds its key (computer,
+--   channel, record_id) already: then nothing happens (changes() = 0).
+-- Parameters: ?1 id (NULL: the next free one), ?2 file, ?3 record_id, ?4 time_ticks, ?5 time_text,
 --   ?6 computer, ?7 channel, ?8 provider, ?9 event_id, ?10 version,
 --   ?11 recovered, ?12 truncated, ?13 subject_user, ?14 subject_domain,
 --   ?15 subject_sid, ?16 subject_logon_id, ?17 target_user,
@@ -11,7 +12,7 @@
 --   ?34 substatus, ?35 failure_reason, ?36 target_server, ?37 service_name,
 --   ?38 anonymous, ?39 data
 -- Result: none
-INSERT INTO events (
+INSERT OR IGNORE INTO events (
 	id, file, record_id, time_ticks, time_text, computer, channel, provider,
 	event_id, version, recovered, truncated, subject_user, subject_domain,
 	subject_sid, subject_logon_id, target_user, target_domain, target_sid,

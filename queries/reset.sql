@@ -1,6 +1,6 @@
--- Purpose: drop the tables of a previous analysis (and with them their
---   indexes) before schema.sql re-creates them: analyze replaces the
---   whole store. Only hopchain's own tables; anything else a user added
+-- Purpose: drop every table of hopchain's (and with them their indexes)
+--   before schema.sql and schema_analysis.sql re-create them: analyze
+--   --db replaces the whole store. Only hopchain's own tables; anything else a user added
 --   to the database stays.
 -- Parameters: none
 -- Result: none
@@ -17,3 +17,4 @@ DROP TABLE IF EXISTS host_addresses;
 DROP TABLE IF EXISTS hosts;
 DROP TABLE IF EXISTS events;
 DROP TABLE IF EXISTS files;
+DROP TABLE IF EXISTS meta;

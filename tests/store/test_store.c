@@ -205,9 +205,44 @@ static void check_second_hop(const char *path, const struct hc_analysis *a)
 	sqlite3_close(db);
 }
 
+/* Adds the events of `set` to the store file by file (as analyze --db and
+ * ingest do) and gives them their store ids. Returns the events added. */
+static uint64_t store_events(struct hc_store *s, struct hc_eventset *set)
+{
+	struct hc_event *tmp = calloc(set->n + 1, sizeof(*tmp));
+	size_t *idx = calloc(set->n + 1, sizeof(*idx));
+	bool *done = calloc(set->n + 1, sizeof(*done));
+	uint64_t total = 0;
+	struct hc_diag d;
+
+	for (size_t i = 0; tmp && idx && done && i < set->n; i++) {
+		struct hc_store_file f = {.path = set->v[i].file, .size = -1, .backend = "test"};
+		uint64_t added = 0, dups = 0;
+		size_t n = 0;
+		if (done[i])
+			continue;
+		for (size_t k = i; k < set->n; k++)
+			if (!done[k] && strcmp(set->v[k].file, set->v[i].file) == 0) {
+				tmp[n] = set->v[k];
+				idx[n++] = k;
+				done[k] = true;
+			}
+		CHECK_INT(hc_store_add_file(s, &f, tmp, n, &added, &dups, &d), 0);
+		CHECK_INT(added + dups, n);
+		for (size_t k = 0; k < n; k++)
+			if (tmp[k].store_id > 0) /* a duplicate keeps the id it has */
+				set->v[idx[k]].store_id = tmp[k].store_id;
+		total += added;
+	}
+	free(tmp);
+	free(idx);
+	free(done);
+	return total;
+}
+
 static void test_samples(const char *dir)
 {
-	char *paths[16], db[256];
+	char *paths[16], db[256], buf[64];
 	size_t n = list_evtx(dir, paths, 16);
 	struct hc_eventset set = {0};
 	struct hc_read_opts ro = {0};
@@ -225,7 +260,8 @@ static void test_samples(const char *dir)
 	snprintf(db, sizeof(db), "%s/seed.db", tmpdir);
 
 	CHECK_INT(hc_store_open(db, &s, &d), 0);
-	CHECK_INT(hc_store_write(s, &set, &a, &d), 0);
+	CHECK_INT(store_events(s, &set), set.n);
+	CHECK_INT(hc_store_write(s, &set, &a, NULL, 0, &d), 0);
 	hc_store_close(s);
 	check_counts(db, &set, &a);
 	check_second_hop(db, &a);
@@ -239,19 +275,67 @@ static void test_samples(const char *dir)
 	}
 	s = NULL;
 	CHECK_INT(hc_store_open(db, &s, &d), 0);
-	CHECK_INT(hc_store_write(s, &set, &a, &d), 0);
-	CHECK_INT(hc_store_write(s, &set, &a, &d), 0);
+	CHECK_INT(hc_store_write(s, &set, &a, NULL, 0, &d), 0);
+	CHECK_INT(hc_store_write(s, &set, &a, NULL, 0, &d), 0);
+	/* the same events again: all duplicates */
+	CHECK_INT(store_events(s, &set), 0);
 	hc_store_close(s);
+	if ((x = db_open(db))) {
+		CHECK_INT(q_int(x, "SELECT count(*) FROM files"), 8);
+		CHECK_INT(q_int(x, "SELECT sum(added) FROM files"), set.n);
+		CHECK_INT(q_int(x, "SELECT sum(duplicates) FROM files"), set.n);
+		CHECK_STR(q_text(x, "SELECT value FROM meta WHERE key = 'analysis_stale'", buf,
+		                 sizeof(buf)),
+		          "0");
+		exec(x, "DELETE FROM files WHERE id > 4");
+		sqlite3_close(x);
+	}
 	check_counts(db, &set, &a);
 	if ((x = db_open(db))) {
 		CHECK_INT(q_int(x, "SELECT count(*) FROM notes"), 1);
 		sqlite3_close(x);
 	}
 
-	/* in memory */
+	/* the case read back: the same events in the same order, and the same
+	 * analysis from them */
+	{
+		struct hc_eventset back = {0};
+		struct hc_analysis b;
+		uint64_t bad = 1;
+		s = NULL;
+		CHECK_INT(hc_store_open(db, &s, &d), 0);
+		CHECK_INT(hc_store_load(s, &back, &bad, &d), 0);
+		hc_store_close(s);
+		CHECK_INT(bad, 0);
+		CHECK_INT(back.n, set.n);
+		for (size_t i = 0; i < back.n && i < set.n; i++) {
+			const struct hc_event *e = &back.v[i], *f = &set.v[i];
+			CHECK_INT(e->record_id, f->record_id);
+			CHECK_INT(e->time, f->time);
+			CHECK_INT(e->store_id, f->store_id);
+			CHECK_STR(e->file, f->file);
+			CHECK_STR(e->computer, f->computer);
+			CHECK_INT(e->norm.logon_type, f->norm.logon_type);
+			CHECK_INT(e->norm.target_logon_id, f->norm.target_logon_id);
+			CHECK_STR(e->norm.target.name ? e->norm.target.name : "-",
+			          f->norm.target.name ? f->norm.target.name : "-");
+			CHECK_STR(e->norm.ip ? e->norm.ip : "-", f->norm.ip ? f->norm.ip : "-");
+			CHECK(e->compact);
+		}
+		CHECK_INT(hc_correlate(&back, &co, &b), HC_OK);
+		CHECK_INT(b.nhops, a.nhops);
+		CHECK_INT(b.nchains, a.nchains);
+		CHECK_INT(b.nlinks, a.nlinks);
+		hc_analysis_free(&b);
+		hc_eventset_free(&back);
+	}
+
+	/* in memory: only the events the analysis cites, without data */
 	s = NULL;
+	for (size_t i = 0; i < set.n; i++)
+		set.v[i].store_id = 0;
 	CHECK_INT(hc_store_open(NULL, &s, &d), 0);
-	CHECK_INT(hc_store_write(s, &set, &a, &d), 0);
+	CHECK_INT(hc_store_write(s, &set, &a, NULL, 0, &d), 0);
 	hc_store_close(s);
 
 	/* an analysis that does not belong to the set is refused */
@@ -260,7 +344,7 @@ static void test_samples(const char *dir)
 		half.n = 1;
 		s = NULL;
 		CHECK_INT(hc_store_open(db, &s, &d), 0);
-		CHECK_INT(hc_store_write(s, &half, &a, &d), HC_ERR_USAGE);
+		CHECK_INT(hc_store_write(s, &half, &a, NULL, 0, &d), HC_ERR_USAGE);
 		hc_store_close(s);
 		check_counts(db, &set, &a); /* rolled back: the old analysis stays */
 	}
@@ -356,7 +440,8 @@ static void test_hostile(void)
 	CHECK_INT(hc_correlate(&set, &co, &a), HC_OK);
 	snprintf(db, sizeof(db), "%s/hostile.db", tmpdir);
 	CHECK_INT(hc_store_open(db, &s, &d), 0);
-	CHECK_INT(hc_store_write(s, &set, &a, &d), 0);
+	CHECK_INT(store_events(s, &set), 1);
+	CHECK_INT(hc_store_write(s, &set, &a, NULL, 0, &d), 0);
 	hc_store_close(s);
 	if ((x = db_open(db))) {
 		CHECK_INT(q_int(x, "SELECT count(*) FROM events"), 1);
@@ -428,9 +513,12 @@ static void test_queries(void)
 		HC_SKIP("no in-memory SQLite");
 	exec(db, hc_sql_reset);
 	exec(db, hc_sql_schema);
+	exec(db, hc_sql_schema_analysis);
 	exec(db, hc_sql_schema_indexes);
 	exec(db, hc_sql_reset);
 	exec(db, hc_sql_schema);
+	exec(db, hc_sql_reset_analysis);
+	exec(db, hc_sql_schema_analysis);
 	CHECK_INT(q_int(db, "PRAGMA user_version"), HC_SCHEMA_VERSION);
 	sqlite3_close(db);
 	for (size_t i = 0; i < hc_nqueries; i++) {
@@ -441,6 +529,9 @@ static void test_queries(void)
 			HC_SKIP("no in-memory SQLite");
 		if (strcmp(hc_queries[i].name, "schema") != 0)
 			exec(db, hc_sql_schema);
+		if (strcmp(hc_queries[i].name, "schema") != 0 &&
+		    strcmp(hc_queries[i].name, "schema_analysis") != 0)
+			exec(db, hc_sql_schema_analysis);
 		const char *sql = hc_queries[i].sql, *tail = NULL;
 		sqlite3_stmt *st = NULL;
 		int params, cols, nstmt = 0;

@@ -1,0 +1,18 @@
+/* Content hashes of input files (SHA-256), so a case can tell a file it
+ * has seen from a new one. engine/hash.c is the only nettle user. */
+#ifndef HC_HASH_H
+#define HC_HASH_H
+
+#include <stdint.h>
+
+#include "../parsers/event.h"
+
+/* Hashes the whole content of `path` into `hex` (64 lower-case hex digits
+ * and a NUL) and its byte count into *size. Returns 0, or HC_ERR_IO with
+ * `d` filled (file, message). */
+int hc_file_sha256(const char *path, char hex[65], int64_t *size, struct hc_diag *d);
+
+/* The same over a buffer (for tests). */
+void hc_sha256_hex(const void *p, size_t n, char hex[65]);
+
+#endif

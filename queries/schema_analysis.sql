@@ -1,0 +1,144 @@
+-- Purpose: the tables of one analysis (hosts, sessions, hops, links,
+--   chains, findings, warnings); dropped (reset_analysis.sql) and
+--   re-created by every correlation, while the case tables stay.
+-- Parameters: none
+-- Result: none
+-- (Conventions as in schema.sql.)
+
+-- One identity per machine; `name` is the lower-case first DNS label.
+CREATE TABLE hosts (
+	id INTEGER PRIMARY KEY,
+	name TEXT NOT NULL COLLATE NOCASE,
+	fqdn TEXT COLLATE NOCASE,
+	learned_from TEXT NOT NULL,
+	has_log INTEGER NOT NULL
+);
+
+-- Addresses of a host, how each was learned and the event that showed it
+-- (NULL when it came from --hosts).
+CREATE TABLE host_addresses (
+	id INTEGER PRIMARY KEY,
+	host INTEGER NOT NULL REFERENCES hosts(id),
+	address TEXT NOT NULL,
+	learned_from TEXT NOT NULL,
+	event INTEGER REFERENCES events(id)
+);
+
+-- Boots (4608) of a host; sessions.boot counts the boots before a session.
+CREATE TABLE host_boots (
+	host INTEGER NOT NULL REFERENCES hosts(id),
+	seq INTEGER NOT NULL,
+	time_ticks INTEGER NOT NULL,
+	time_text TEXT NOT NULL,
+	PRIMARY KEY (host, seq)
+);
+
+-- Logon sessions: (host, boot, logon_id). `end` is the logoff when
+-- end_seen, else the session window or the next boot.
+CREATE TABLE sessions (
+	id INTEGER PRIMARY KEY,
+	host INTEGER NOT NULL REFERENCES hosts(id),
+	boot INTEGER NOT NULL,
+	logon_id INTEGER NOT NULL,
+	start_ticks INTEGER NOT NULL,
+	start_text TEXT NOT NULL,
+	end_ticks INTEGER NOT NULL,
+	end_text TEXT NOT NULL,
+	end_seen INTEGER NOT NULL,
+	privileged INTEGER NOT NULL,
+	logon_event INTEGER REFERENCES events(id),
+	logoff_event INTEGER REFERENCES events(id),
+	hop INTEGER REFERENCES hops(id)
+);
+
+-- Hops: an inbound logon (4624/4625, or a client's 4648 for a host without
+-- a log) from another host. `account` is DOMAIN\user as the JSON output
+-- shows it ('ANONYMOUS LOGON' for anonymous hops); src_how says how the
+-- source was resolved (ip, workstation, 4648, 4769).
+CREATE TABLE hops (
+	id INTEGER PRIMARY KEY,
+	event INTEGER NOT NULL REFERENCES events(id),
+	time_ticks INTEGER NOT NULL,
+	time_text TEXT NOT NULL,
+	src_host INTEGER REFERENCES hosts(id),
+	dst_host INTEGER NOT NULL REFERENCES hosts(id),
+	src_ip TEXT,
+	src_how TEXT,
+	account TEXT NOT NULL COLLATE NOCASE,
+	account_sid TEXT,
+	package TEXT,
+	lm_package TEXT,
+	logon_type INTEGER,
+	impersonation TEXT,
+	anonymous INTEGER NOT NULL,
+	failed INTEGER NOT NULL,
+	session INTEGER REFERENCES sessions(id),
+	src_session INTEGER REFERENCES sessions(id)
+);
+
+-- Events cited by a hop, in order (the logon, the client's 4648, the DC's
+-- 4769, ...). The session on the source a chain came from is not here: it
+-- is the session of the parent hop of the chain's link.
+CREATE TABLE hop_evidence (
+	hop INTEGER NOT NULL REFERENCES hops(id),
+	position INTEGER NOT NULL,
+	event INTEGER NOT NULL REFERENCES events(id),
+	role TEXT NOT NULL,
+	PRIMARY KEY (hop, position)
+);
+
+-- Candidate links: child continues parent. `rank` is the place among the
+-- child's candidate parents (0 = best), NULL when not listed there.
+CREATE TABLE links (
+	id INTEGER PRIMARY KEY,
+	parent INTEGER NOT NULL REFERENCES hops(id),
+	child INTEGER NOT NULL REFERENCES hops(id),
+	confidence REAL NOT NULL,
+	gap_ticks INTEGER NOT NULL,
+	via_4648 INTEGER NOT NULL,
+	account_match INTEGER NOT NULL,
+	ambiguous INTEGER NOT NULL,
+	rank INTEGER
+);
+
+-- Maximal chains (all of them; --min-hops only filters what is printed).
+CREATE TABLE chains (
+	id INTEGER PRIMARY KEY,
+	name TEXT NOT NULL,
+	start_ticks INTEGER NOT NULL,
+	start_text TEXT NOT NULL,
+	end_ticks INTEGER NOT NULL,
+	end_text TEXT NOT NULL,
+	nhops INTEGER NOT NULL
+);
+
+-- The hops of a chain; `position` is 1-based, `link` joins it to the hop
+-- before (NULL at position 1).
+CREATE TABLE chain_hops (
+	chain INTEGER NOT NULL REFERENCES chains(id),
+	position INTEGER NOT NULL,
+	hop INTEGER NOT NULL REFERENCES hops(id),
+	link INTEGER REFERENCES links(id),
+	PRIMARY KEY (chain, position)
+);
+
+-- Findings of a chain. `code` is the finding id ('anonymous-second-hop');
+-- severity_rank orders severities (info 0, low 1, medium 2, high 3).
+CREATE TABLE findings (
+	id INTEGER PRIMARY KEY,
+	chain INTEGER NOT NULL REFERENCES chains(id),
+	hop_position INTEGER NOT NULL,
+	hop INTEGER REFERENCES hops(id),
+	code TEXT NOT NULL,
+	severity TEXT NOT NULL,
+	severity_rank INTEGER NOT NULL,
+	technique TEXT,
+	what TEXT NOT NULL,
+	todo TEXT NOT NULL
+);
+
+-- Problems found while correlating that were not fatal.
+CREATE TABLE warnings (
+	id INTEGER PRIMARY KEY,
+	message TEXT NOT NULL
+);

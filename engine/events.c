@@ -157,7 +157,9 @@ static unsigned parts_for(const char *path, const struct hc_read_opts *o, unsign
 /* --- duplicates ------------------------------------------------------ */
 
 /* Open addressing over set indexes (+1; 0 = empty), keyed by (computer,
- * channel, record id) with computer and channel folded to lower case. */
+ * channel, record id, time) with computer and channel folded to lower case:
+ * the key of the store's events table (queries/schema.sql says why the
+ * time is part of it). */
 struct dedup {
 	size_t *slot;
 	size_t cap, n;
@@ -177,12 +179,13 @@ static uint64_t fold_hash(uint64_t h, const char *s)
 static uint64_t event_key_hash(const struct hc_event *e)
 {
 	uint64_t h = fold_hash(fold_hash(UINT64_C(1469598103934665603), e->computer), e->channel);
-	return (h ^ e->record_id) * UINT64_C(0x9e3779b97f4a7c15);
+	h = (h ^ e->record_id) * UINT64_C(0x9e3779b97f4a7c15);
+	return (h ^ (uint64_t)e->time) * UINT64_C(0x9e3779b97f4a7c15);
 }
 
 static bool same_key(const struct hc_event *a, const struct hc_event *b)
 {
-	return a->record_id == b->record_id && strcasecmp(a->computer ? a->computer : "",
+	return a->record_id == b->record_id && a->time == b->time && strcasecmp(a->computer ? a->computer : "",
 	                                                  b->computer ? b->computer : "") == 0 &&
 	       strcasecmp(a->channel ? a->channel : "", b->channel ? b->channel : "") == 0;
 }

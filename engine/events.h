@@ -42,8 +42,9 @@ struct hc_load_cb {
 enum {
 	/* keep only what correlation needs (hc_event_compact), after on_events */
 	HC_LOAD_COMPACT = 1,
-	/* keep the first of events with equal (computer, channel, record id),
-	 * computer and channel compared case-insensitively, as a store does */
+	/* keep the first of events with equal (computer, channel, record id,
+	 * time), computer and channel compared case-insensitively, as a store
+	 * does */
 	HC_LOAD_DEDUP = 2,
 	/* keep nothing in the set: events only go to on_events */
 	HC_LOAD_DISCARD = 4,

@@ -1,6 +1,6 @@
 -- Purpose: one extracted event with its normalised columns and its
 --   EventData as a JSON object, unless the case holds its key (computer,
---   channel, record_id) already: then nothing happens (changes() = 0).
+--   channel, record_id, time) already: then nothing happens (changes() = 0).
 -- Parameters: ?1 id (NULL: the next free one), ?2 file, ?3 record_id, ?4 time_ticks, ?5 time_text,
 --   ?6 computer, ?7 channel, ?8 provider, ?9 event_id, ?10 version,
 --   ?11 recovered, ?12 truncated, ?13 subject_user, ?14 subject_domain,

@@ -63,6 +63,9 @@ CREATE INDEX files_sha256 ON files(sha256);
 -- identified by (computer, channel, record_id), names compared
 -- case-insensitively: the same record read twice (from a log given twice,
 -- or a later export of a grown log) is stored once, from the first file.
+-- The key also holds the time: Windows numbers records from 1 again after
+-- a log is cleared, and two records of one host with the same number but
+-- different times are two events, not one (nothing may be lost).
 CREATE TABLE events (
 	id INTEGER PRIMARY KEY,
 	file INTEGER REFERENCES files(id),
@@ -104,4 +107,4 @@ CREATE TABLE events (
 	anonymous INTEGER NOT NULL,
 	data TEXT
 );
-CREATE UNIQUE INDEX events_key ON events(computer, channel, record_id);
+CREATE UNIQUE INDEX events_key ON events(computer, channel, record_id, time_ticks);

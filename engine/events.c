@@ -19,6 +19,7 @@ struct file_job {
 	bool *diag_fatal;
 	size_t ndiags;
 	uint64_t extra_diags;  /* errors beyond the cap */
+	struct hc_strpool *pool; /* strings of the events compacted here */
 	int rc;                /* HC_ERR_NOMEM aborts everything */
 };
 
@@ -96,7 +97,13 @@ static void read_file(struct file_job *j, const struct hc_read_opts *base, bool 
 		if (rc == 0)
 			break;
 		if (rc == 1) {
-			if ((compact && hc_event_compact(&ev) < 0) || push_event(j, &ev) < 0) {
+			if (compact && !j->pool && !(j->pool = hc_strpool_new())) {
+				hc_event_clear(&ev);
+				j->rc = HC_ERR_NOMEM;
+				break;
+			}
+			if ((compact && hc_event_compact(&ev, j->pool) < 0) ||
+			    push_event(j, &ev) < 0) {
 				hc_event_clear(&ev);
 				j->rc = HC_ERR_NOMEM;
 				break;
@@ -248,7 +255,7 @@ static int set_reserve(struct hc_eventset *set, size_t more)
 /* Moves events ev[0..n) into the set as `flags` say, taking ownership of
  * each (they are cleared when dropped or on failure). */
 static int take_events(struct hc_eventset *set, struct hc_event *ev, size_t n, unsigned flags,
-                       bool compact_here, struct hc_file_result *res, int rc)
+                       struct hc_strpool *compact_here, struct hc_file_result *res, int rc)
 {
 	struct dedup *dd = set->dedup;
 
@@ -267,7 +274,7 @@ static int take_events(struct hc_eventset *set, struct hc_event *ev, size_t n, u
 				continue;
 			}
 			if (rc == HC_OK && compact_here)
-				rc = hc_event_compact(&ev[k]);
+				rc = hc_event_compact(&ev[k], compact_here);
 			if (rc == HC_OK) {
 				set->v[set->n++] = ev[k];
 				continue;
@@ -285,6 +292,7 @@ int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
 	struct pool p = {0};
 	pthread_t tid[HC_MAX_THREADS];
 	struct hc_read_opts dflt = {0};
+	struct hc_strpool *main_pool = NULL; /* compaction on this thread */
 	unsigned nt = 0;
 	size_t njobs = 0;
 	int rc = HC_OK;
@@ -408,9 +416,24 @@ int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
 		}
 		if (rc == HC_OK && cb && cb->on_events && !res.open_failed)
 			rc = cb->on_events(cb->ctx, &res, ev, n);
-		rc = take_events(set, ev, n, flags,
-		                 (flags & HC_LOAD_COMPACT) && !p.worker_compacts, &res, rc);
+		if (rc == HC_OK && (flags & HC_LOAD_COMPACT) && !p.worker_compacts && !main_pool &&
+		    !(flags & HC_LOAD_DISCARD)) {
+			if (!(main_pool = hc_strpool_new()))
+				rc = HC_ERR_NOMEM;
+			else
+				rc = hc_eventset_adopt_pool(set, main_pool);
+		}
+		rc = take_events(set, ev, n, flags, p.worker_compacts ? NULL : main_pool, &res, rc);
 		free(ev);
+		/* the strings of the events compacted by workers */
+		for (size_t k = i; k < end; k++) {
+			struct hc_strpool *jp = p.jobs[k].pool;
+			p.jobs[k].pool = NULL;
+			if (jp && (flags & HC_LOAD_DISCARD))
+				hc_strpool_free(jp);
+			else if (jp && hc_eventset_adopt_pool(set, jp) < 0)
+				rc = HC_ERR_NOMEM; /* an event may still point into it: stop */
+		}
 		if (cb && cb->on_file)
 			cb->on_file(cb->ctx, &res);
 		pthread_mutex_lock(&p.mu);
@@ -432,6 +455,7 @@ int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
 		free(p.jobs[k].ev);
 		free(p.jobs[k].diags);
 		free(p.jobs[k].diag_fatal);
+		hc_strpool_free(p.jobs[k].pool);
 	}
 	pthread_mutex_destroy(&p.mu);
 	pthread_cond_destroy(&p.cv);
@@ -497,6 +521,19 @@ int hc_events_sort(struct hc_eventset *set)
 	return HC_OK;
 }
 
+int hc_eventset_adopt_pool(struct hc_eventset *set, struct hc_strpool *pool)
+{
+	struct hc_strpool **np = realloc(set->pools, (set->npools + 1) * sizeof(*np));
+
+	if (!np) {
+		hc_strpool_free(pool);
+		return HC_ERR_NOMEM;
+	}
+	set->pools = np;
+	set->pools[set->npools++] = pool;
+	return HC_OK;
+}
+
 void hc_eventset_free(struct hc_eventset *set)
 {
 	if (!set)
@@ -507,6 +544,9 @@ void hc_eventset_free(struct hc_eventset *set)
 	if (set->dedup)
 		free(((struct dedup *)set->dedup)->slot);
 	free(set->dedup);
+	for (size_t i = 0; i < set->npools; i++)
+		hc_strpool_free(set->pools[i]);
+	free(set->pools);
 	hc_paths_free(set->paths, set->npaths);
 	memset(set, 0, sizeof(*set));
 }

@@ -5,6 +5,7 @@
 #define HC_EVENTS_H
 
 #include "../parsers/input.h"
+#include "../parsers/strpool.h"
 
 /* At most this many record errors of one file are passed on one by one; the
  * rest are counted in hc_file_result.failed. */
@@ -57,7 +58,13 @@ struct hc_eventset {
 	char **paths;   /* optional: path strings the events point to, freed with the set */
 	size_t npaths;
 	void *dedup;    /* HC_LOAD_DEDUP index, freed with the set */
+	struct hc_strpool **pools; /* strings of compacted events, freed with the set */
+	size_t npools;
 };
+
+/* Gives `pool` to the set (freed with it). Returns 0 or HC_ERR_NOMEM (the
+ * pool is then freed: only when no event uses it yet). */
+int hc_eventset_adopt_pool(struct hc_eventset *set, struct hc_strpool *pool);
 
 /* Reads every file of `paths` (borrowed; must outlive the set) with options
  * `o`, using up to `threads` workers, appending events to `set` in file

@@ -1286,7 +1286,11 @@ int hc_store_load(struct hc_store *s, struct hc_eventset *set, uint64_t *bad, st
 	size_t bufcap = 0;
 	int rc;
 
+	struct hc_strpool *pool = hc_strpool_new();
+
 	*bad = 0;
+	if (!pool || hc_eventset_adopt_pool(set, pool) < 0)
+		return HC_ERR_NOMEM;
 	/* files: set->paths[k] is the path of files.id fids[k] */
 	if ((rc = prepare(s, hc_sql_load_files, "load_files.sql", &st, d)) < 0)
 		return rc;
@@ -1370,7 +1374,7 @@ int hc_store_load(struct hc_store *s, struct hc_eventset *set, uint64_t *bad, st
 			else
 				hi = mid;
 		}
-		if (hc_event_compact(&ev) < 0) {
+		if (hc_event_compact(&ev, pool) < 0) {
 			hc_event_clear(&ev);
 			rc = SQLITE_NOMEM;
 			break;

@@ -2,6 +2,7 @@
  * one arena per event and derives the normalised logon view from the
  * EventData names (never positions: they move between template versions). */
 #include "event.h"
+#include "strpool.h"
 #include "decode.h"
 
 #include <arpa/inet.h>
@@ -192,7 +193,35 @@ static size_t norm_slots(struct hc_norm *n, const char ***slot)
 	return k;
 }
 
-int hc_event_compact(struct hc_event *ev)
+static int compact_pooled(struct hc_event *ev, struct hc_strpool *pool)
+{
+	const char **slot[32], *val[32];
+	const char *base[3] = {ev->computer ? ev->computer : "", ev->channel ? ev->channel : "",
+	                       ev->provider ? ev->provider : ""};
+	size_t ns = norm_slots(&ev->norm, slot);
+
+	/* intern everything first: on failure the event is unchanged */
+	for (size_t i = 0; i < 3; i++)
+		if (!(base[i] = hc_strpool_intern(pool, base[i])))
+			return HC_ERR_NOMEM;
+	for (size_t i = 0; i < ns; i++)
+		if ((val[i] = *slot[i]) && !(val[i] = hc_strpool_intern(pool, *slot[i])))
+			return HC_ERR_NOMEM;
+	ev->computer = base[0];
+	ev->channel = base[1];
+	ev->provider = base[2];
+	for (size_t i = 0; i < ns; i++)
+		*slot[i] = val[i];
+	free(ev->arena);
+	free(ev->fields);
+	ev->arena = NULL;
+	ev->fields = NULL;
+	ev->nfields = 0;
+	ev->compact = true;
+	return HC_OK;
+}
+
+int hc_event_compact(struct hc_event *ev, struct hc_strpool *pool)
 {
 	const char **slot[32];
 	size_t ns = norm_slots(&ev->norm, slot), total;
@@ -200,6 +229,8 @@ int hc_event_compact(struct hc_event *ev)
 
 	if (ev->compact)
 		return HC_OK;
+	if (pool)
+		return compact_pooled(ev, pool);
 	total = strlen(ev->computer ? ev->computer : "") + strlen(ev->channel ? ev->channel : "") +
 	        strlen(ev->provider ? ev->provider : "") + 3;
 	for (size_t i = 0; i < ns; i++)

@@ -144,12 +144,15 @@ int hc_event_build(struct hc_event *ev, const char *computer, const char *channe
 		   const char *provider, size_t n, const char *const *names,
 		   const char *const *values);
 
-/* Drops the raw fields of `ev` and moves what stays (computer, channel,
- * provider and the strings of ev->norm) into a new arena sized to fit:
- * a million events for correlation then cost ~0.5 KB each instead of
- * ~1.4 KB. hc_event_get then finds nothing. Returns 0, or HC_ERR_NOMEM
- * with `ev` unchanged. Idempotent. */
-int hc_event_compact(struct hc_event *ev);
+struct hc_strpool;
+
+/* Drops the raw fields of `ev` and keeps what correlation needs (computer,
+ * channel, provider and the strings of ev->norm): in `pool` when not NULL
+ * (the event then owns no memory; the pool must outlive it), else in a new
+ * arena sized to fit. A million events for correlation then cost ~0.4 KB
+ * each instead of ~1.4 KB. hc_event_get then finds nothing. Returns 0, or
+ * HC_ERR_NOMEM with `ev` unchanged. Idempotent. */
+int hc_event_compact(struct hc_event *ev, struct hc_strpool *pool);
 
 /* Fills ev->norm from ev->fields; strings it derives go into `scratch`,
  * which must hold at least the total length of all field values plus

@@ -69,38 +69,40 @@ enum hc_imp {
  * "-", an empty value or no such field. Integers use -1 (or has_* false)
  * for "absent". Which members are set depends on the event id. */
 struct hc_norm {
+	/* strings first, then 64-bit, 32-bit and 1-byte members: no padding
+	 * (a case holds millions of these) */
 	struct hc_account subject;   /* Subject* (4624/4625/4648/4672) */
 	struct hc_account target;    /* Target* / Account* (4778) */
-	bool has_subject_logon_id, has_target_logon_id, has_linked_logon_id;
-	uint64_t subject_logon_id;
-	uint64_t target_logon_id;    /* 4624/4634/4647 TargetLogonId, 4778 LogonID */
-	uint64_t linked_logon_id;
-	int logon_type;              /* -1 when absent */
 	const char *logon_process;   /* trailing blanks trimmed */
 	const char *package;         /* AuthenticationPackageName / 4776 PackageName */
 	const char *lm_package;
-	int key_length;              /* -1 when absent */
-	enum hc_imp impersonation;
-	enum hc_tristate elevated, virtual_account, restricted_admin;
 	const char *workstation;     /* WorkstationName / 4776 Workstation / 4778 ClientName */
 	const char *ip;              /* ::ffff:a.b.c.d -> a.b.c.d, zone dropped, v6 lower-case */
-	int port;                    /* -1 when absent */
 	const char *process_name;
-	bool has_process_id;
-	uint64_t process_id;
 	const char *logon_guid;      /* NULL for the all-zero GUID */
-	bool has_status, has_substatus;
-	uint32_t status, substatus;  /* 4625/4776 NTSTATUS, 4768/4769/4771 Kerberos code */
 	const char *failure_reason;  /* %%23xx as logged */
 	const char *target_server;   /* 4648 TargetServerName */
 	const char *target_info;     /* 4648 TargetInfo */
 	const char *service_name;    /* 4768/4769/4771 ServiceName */
-	bool has_ticket_options, has_ticket_encryption;
-	uint32_t ticket_options, ticket_encryption;
 	const char *transmitted_services;
 	const char *session_name;    /* 4778/4779 */
 	const char *outbound_user;   /* TargetOutboundUserName/DomainName (type 9) */
 	const char *outbound_domain;
+	uint64_t subject_logon_id;
+	uint64_t target_logon_id;    /* 4624/4634/4647 TargetLogonId, 4778 LogonID */
+	uint64_t linked_logon_id;
+	uint64_t process_id;
+	int logon_type;              /* -1 when absent */
+	int key_length;              /* -1 when absent */
+	int port;                    /* -1 when absent */
+	uint32_t status, substatus;  /* 4625/4776 NTSTATUS, 4768/4769/4771 Kerberos code */
+	uint32_t ticket_options, ticket_encryption;
+	enum hc_imp impersonation;
+	enum hc_tristate elevated, virtual_account, restricted_admin;
+	bool has_subject_logon_id, has_target_logon_id, has_linked_logon_id;
+	bool has_process_id;
+	bool has_status, has_substatus;
+	bool has_ticket_options, has_ticket_encryption;
 	bool anonymous;              /* target is ANONYMOUS LOGON (S-1-5-7) or NULL SID */
 };
 

@@ -1,0 +1,195 @@
+#!/usr/bin/python3
+"""The case database end to end (`hopchain ingest` / `correlate`):
+
+- ingest twice = ingest once (files skipped by content, nothing duplicated,
+  the same analysis), and a copy of a file under another name is skipped;
+- `ingest` of a sample set gives the same hops and chains as `analyze --db`
+  of the same set (compared row by row through SQL), for every sample set;
+- ingesting host by host gives the same case as ingesting all at once;
+- `correlate --db` with other options replaces the analysis and remembers
+  the options; a later ingest keeps them;
+- usage and failure exits (no --db, not a case, a missing case).
+"""
+import argparse
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+failures = 0
+
+
+def check(cond, what):
+    global failures
+    if not cond:
+        failures += 1
+        print(f"FAIL: {what}", file=sys.stderr)
+    return cond
+
+
+def run(hc, *args, want=0):
+    p = subprocess.run([hc, *args], capture_output=True, text=True)
+    check(p.returncode == want, f"{' '.join(args)}: exit {p.returncode}, want {want}: {p.stderr}")
+    return p
+
+
+def statuses(csv_text):
+    """The status column of an ingest --format csv summary."""
+    import csv
+    import io
+    return [r["status"] for r in csv.DictReader(io.StringIO(csv_text))]
+
+
+def q(db, sql, *a):
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql, a).fetchall()
+    finally:
+        con.close()
+
+
+# Hops and chains as names and events, independent of row ids.
+HOPS = """SELECT h.time_text, s.name, d.name, h.account, h.package, h.logon_type,
+                 h.anonymous, h.failed, e.computer, e.record_id, f.path
+          FROM hops h LEFT JOIN hosts s ON s.id = h.src_host JOIN hosts d ON d.id = h.dst_host
+          JOIN events e ON e.id = h.event JOIN files f ON f.id = e.file
+          ORDER BY h.time_ticks, e.computer, e.record_id"""
+CHAINS = """SELECT c.name, c.nhops, group_concat(ifnull(s.name, '?') || '>' || d.name || ':' ||
+                   h.account || ':' || e.record_id, ' ')
+            FROM chains c JOIN chain_hops ch ON ch.chain = c.id JOIN hops h ON h.id = ch.hop
+            LEFT JOIN hosts s ON s.id = h.src_host JOIN hosts d ON d.id = h.dst_host
+            JOIN events e ON e.id = h.event
+            GROUP BY c.id ORDER BY c.id"""
+FINDINGS = """SELECT c.name, f.hop_position, f.code, f.severity FROM findings f
+              JOIN chains c ON c.id = f.chain ORDER BY c.id, f.hop_position, f.code"""
+EVENTS = "SELECT computer, channel, record_id, time_ticks, data FROM events ORDER BY 1, 2, 3, 4"
+
+
+def analysis(db):
+    return q(db, HOPS), q(db, CHAINS), q(db, FINDINGS)
+
+
+def test_idempotent(hc, samples, tmp):
+    db = os.path.join(tmp, "idem.db")
+    src = os.path.join(samples, "seed-no-credssp")
+    p1 = run(hc, "ingest", "--db", db, "--format", "csv", src)
+    check(statuses(p1.stdout) == ["added"] * 4, f"first ingest adds 4 files: {p1.stdout}")
+    ev1, an1 = q(db, EVENTS), analysis(db)
+    files1 = q(db, "SELECT count(*) FROM files")[0][0]
+    check(len(ev1) == 151, f"151 events in the case, got {len(ev1)}")
+    p2 = run(hc, "ingest", "--db", db, "--format", "csv", src)
+    check(statuses(p2.stdout) == ["already in the case"] * 4, f"second ingest skips all: {p2.stdout}")
+    check("correlated" not in p2.stderr, "nothing new: no correlation")
+    check(q(db, EVENTS) == ev1, "events unchanged by the second ingest")
+    check(analysis(db) == an1, "analysis unchanged by the second ingest")
+    check(q(db, "SELECT count(*) FROM files")[0][0] == files1, "no new file rows")
+    # the same content under another name
+    copy = os.path.join(tmp, "renamed.evtx")
+    shutil.copy(os.path.join(src, "server1.evtx"), copy)
+    p3 = run(hc, "ingest", "--db", db, "--format", "csv", copy)
+    check("already in the case" in p3.stdout, f"a renamed copy is skipped: {p3.stdout}")
+    check(q(db, EVENTS) == ev1, "events unchanged by the renamed copy")
+    # a file given twice in one run goes in once
+    db2 = os.path.join(tmp, "twice.db")
+    p4 = run(hc, "ingest", "--db", db2, "--format", "csv", os.path.join(src, "dc1.evtx"), copy,
+             os.path.join(src, "dc1.evtx"))
+    check(statuses(p4.stdout) == ["added", "added", "same content as an earlier input"],
+          f"a file given twice goes in once: {p4.stdout}")
+
+
+def test_agreement(hc, samples, tmp):
+    """ingest and analyze --db agree on every sample set."""
+    for name in sorted(os.listdir(samples)):
+        d = os.path.join(samples, name)
+        if not os.path.isdir(d) or not any(f.endswith(".evtx") for f in os.listdir(d)):
+            continue
+        a, b = os.path.join(tmp, f"{name}.a.db"), os.path.join(tmp, f"{name}.i.db")
+        run(hc, "analyze", "--db", a, "--format", "json", d)
+        run(hc, "ingest", "--db", b, "--quiet", d)
+        ha, ca, fa = analysis(a)
+        hb, cb, fb = analysis(b)
+        check(ha == hb, f"{name}: hops differ between analyze --db and ingest")
+        check(ca == cb, f"{name}: chains differ between analyze --db and ingest")
+        check(fa == fb, f"{name}: findings differ between analyze --db and ingest")
+        check(q(a, EVENTS) == q(b, EVENTS), f"{name}: events differ")
+        check(len(ca) > 0, f"{name}: some chain")
+
+
+def test_host_by_host(hc, samples, tmp):
+    d = os.path.join(samples, "lateral-three-hop")
+    files = sorted(os.path.join(d, f) for f in os.listdir(d) if f.endswith(".evtx"))
+    one, many = os.path.join(tmp, "all.db"), os.path.join(tmp, "each.db")
+    run(hc, "ingest", "--db", one, "--quiet", d)
+    for f in reversed(files):  # a different order, one file per run
+        run(hc, "ingest", "--db", many, "--quiet", f)
+    check(analysis(one) == analysis(many), "host by host = all at once (hops, chains, findings)")
+    check(q(one, EVENTS) == q(many, EVENTS), "host by host = all at once (events)")
+
+
+def test_correlate(hc, samples, tmp):
+    db = os.path.join(tmp, "corr.db")
+    d = os.path.join(samples, "clock-skew")
+    run(hc, "ingest", "--db", db, "--quiet", d)
+    before = analysis(db)
+    run(hc, "correlate", "--db", db, "--quiet", "--skew", "1s")
+    meta = dict(q(db, "SELECT key, value FROM meta"))
+    check(meta.get("skew") == "1s", f"skew remembered: {meta}")
+    check(meta.get("analysis_stale") == "0", "analysis fresh")
+    after = analysis(db)
+    check(before[1] != after[1], "a 1 s skew changes the chains of the clock-skew sample")
+    # a later ingest (of a new file) keeps the case's options
+    other = os.path.join(tmp, "extra.evtx")
+    shutil.copy(os.path.join(samples, "ntlm-v1", sorted(
+        f for f in os.listdir(os.path.join(samples, "ntlm-v1")) if f.endswith(".evtx"))[0]), other)
+    run(hc, "ingest", "--db", db, "--quiet", other)
+    check(dict(q(db, "SELECT key, value FROM meta")).get("skew") == "1s", "skew kept by ingest")
+    # back to the default
+    run(hc, "correlate", "--db", db, "--quiet", "--skew", "5m")
+    check(dict(q(db, "SELECT key, value FROM meta")).get("skew") == "300s", "skew reset")
+
+
+def test_errors(hc, samples, tmp):
+    d = os.path.join(samples, "seed-credssp")
+    run(hc, "ingest", d, want=2)
+    run(hc, "ingest", "--db", os.path.join(tmp, "x.db"), want=2)
+    run(hc, "correlate", want=2)
+    p = run(hc, "correlate", "--db", os.path.join(tmp, "missing.db"), want=1)
+    check("no such case" in p.stderr, f"missing case named: {p.stderr}")
+    check(not os.path.exists(os.path.join(tmp, "missing.db")), "correlate creates nothing")
+    other = os.path.join(tmp, "other.db")
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+    p = run(hc, "ingest", "--db", other, d, want=1)
+    check("not a hopchain store" in p.stderr, f"someone else's database refused: {p.stderr}")
+    # an unreadable input among good ones: the good ones go in, exit 3
+    bad = os.path.join(tmp, "bad.evtx")
+    with open(bad, "wb") as f:
+        f.write(b"not an evtx file at all" * 10)
+    db = os.path.join(tmp, "partial.db")
+    p = run(hc, "ingest", "--db", db, "--format", "csv", d, bad, want=3)
+    check("bad.evtx,unreadable" in p.stdout, f"bad file reported: {p.stdout}")
+    check(q(db, "SELECT count(*) FROM files")[0][0] == 4, "the 4 good files are in")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--hopchain", required=True)
+    ap.add_argument("--samples", required=True)
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        for t in (test_idempotent, test_agreement, test_host_by_host, test_correlate,
+                  test_errors):
+            sub = os.path.join(tmp, t.__name__)
+            os.mkdir(sub)
+            t(a.hopchain, a.samples, sub)
+    if failures:
+        sys.exit(f"{failures} checks failed")
+    print("case: all checks passed")
+
+
+if __name__ == "__main__":
+    main()

@@ -64,11 +64,13 @@ static void help_correlate(void)
 	      stdout);
 }
 
-/* Correlates every event of the case and replaces its analysis. */
+/* Correlates every event of the case and replaces its analysis. `set`
+ * holds them already (an ingest into an empty case keeps what it read:
+ * the same events in the same order as a load from the case), or is empty
+ * and filled from the case. */
 static int correlate_case(struct hc_store *store, struct hc_cli_corr *cc, bool quiet,
-                          bool timings)
+                          bool timings, struct hc_eventset *set)
 {
-	struct hc_eventset set = {0};
 	struct hc_analysis an;
 	struct hc_diag d;
 	uint64_t bad = 0;
@@ -76,10 +78,9 @@ static int correlate_case(struct hc_store *store, struct hc_cli_corr *cc, bool q
 	double t0 = now(), t_load, t_corr, t_store;
 	int rc;
 
-	if ((rc = hc_store_load(store, &set, &bad, &d)) < 0) {
+	if (set->n == 0 && (rc = hc_store_load(store, set, &bad, &d)) < 0) {
 		hc_diag_prefix(&d, "cannot read the case: ");
 		hc_cli_diag(&d);
-		hc_eventset_free(&set);
 		return HC_EXIT_FAILURE;
 	}
 	if (bad)
@@ -87,15 +88,14 @@ static int correlate_case(struct hc_store *store, struct hc_cli_corr *cc, bool q
 		        (unsigned long long)bad);
 	t_load = now() - t0;
 	t0 = now();
-	if ((rc = hc_correlate(&set, &cc->co, &an)) < 0) {
+	if ((rc = hc_correlate(set, &cc->co, &an)) < 0) {
 		fprintf(stderr, "hopchain: %s while correlating\n",
 		        rc == HC_ERR_LIMIT ? "too many hosts" : "out of memory");
-		hc_eventset_free(&set);
 		return HC_EXIT_FAILURE;
 	}
 	t_corr = now() - t0;
 	t0 = now();
-	if (hc_store_write(store, &set, &an, cc->meta, cc->nmeta, &d) < 0) {
+	if (hc_store_write(store, set, &an, cc->meta, cc->nmeta, &d) < 0) {
 		hc_diag_prefix(&d, "cannot write the analysis: ");
 		hc_cli_diag(&d);
 		rc = HC_EXIT_FAILURE;
@@ -109,12 +109,11 @@ static int correlate_case(struct hc_store *store, struct hc_cli_corr *cc, bool q
 		fprintf(stderr,
 		        "hopchain: correlated %zu events: %zu hosts, %zu sessions, %zu hops, "
 		        "%zu chains of 2 hops or more, %zu findings\n",
-		        set.n, an.nhosts, an.nsessions, an.nhops, long_chains, nfind);
+		        set->n, an.nhosts, an.nsessions, an.nhops, long_chains, nfind);
 	if (timings)
 		fprintf(stderr, "hopchain: timings: load %.3f s, correlate %.3f s, store %.3f s\n",
 		        t_load, t_corr, t_store);
 	hc_analysis_free(&an);
-	hc_eventset_free(&set);
 	return rc < 0 ? HC_EXIT_FAILURE : rc;
 }
 
@@ -267,6 +266,7 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 	const char *db_path = NULL;
 	bool quiet = false, timings = false, input_errors = false;
 	char **files = NULL, **toread = NULL, known[HC_MAX_PATH], stale[8];
+	int64_t before = 0;
 	size_t nfiles = 0;
 	struct hc_diag d;
 	int c, rc = 0;
@@ -366,6 +366,14 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 	}
 	ig.progress = !quiet && isatty(STDERR_FILENO);
 	ig.t0 = now();
+	if (hc_store_count_events(ig.store, &before, &d) < 0) {
+		hc_cli_diag(&d);
+		rc = HC_EXIT_FAILURE;
+		goto out;
+	}
+	/* into an empty case: keep what is read for the correlation */
+	if (before == 0)
+		hooks.flags = HC_LOAD_COMPACT | HC_LOAD_DEDUP;
 	if (ig.norder) {
 		hooks.on_events = ingest_events;
 		hooks.on_file = ingest_file_done;
@@ -387,7 +395,7 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 		goto out_summary;
 	}
 	if (ig.added || strcmp(stale, "1") == 0)
-		rc = correlate_case(ig.store, &cc, quiet, timings);
+		rc = correlate_case(ig.store, &cc, quiet, timings, &set);
 out_summary:
 	if (print_summary(&ig, fmt, g) < 0 && rc == 0)
 		rc = HC_EXIT_FAILURE;
@@ -469,8 +477,11 @@ int hc_cmd_correlate(const struct hc_global *g, int argc, char **argv)
 		return HC_EXIT_FAILURE;
 	}
 	rc = hc_cli_corr_ready(&cc, "correlate", store);
-	if (rc == 0)
-		rc = correlate_case(store, &cc, quiet, timings);
+	if (rc == 0) {
+		struct hc_eventset set = {0};
+		rc = correlate_case(store, &cc, quiet, timings, &set);
+		hc_eventset_free(&set);
+	}
 	hc_store_close(store);
 	hc_cli_corr_free(&cc);
 	return rc;

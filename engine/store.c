@@ -1113,6 +1113,11 @@ int hc_store_find_file(struct hc_store *s, const char *sha256, char *path, size_
 	return query_text(s, hc_sql_find_file, "find_file.sql", sha256, path, cap, d);
 }
 
+int hc_store_count_events(struct hc_store *s, int64_t *n, struct hc_diag *d)
+{
+	return query_int(s, hc_sql_count_events, "count_events.sql", n, d);
+}
+
 int hc_store_get_meta(struct hc_store *s, const char *key, char *out, size_t cap,
                       struct hc_diag *d)
 {

@@ -40,6 +40,9 @@ int hc_store_find_file(struct hc_store *s, const char *sha256, char *path, size_
 int hc_store_get_meta(struct hc_store *s, const char *key, char *out, size_t cap,
                       struct hc_diag *d);
 
+/* How many events the store holds. Returns 0 or HC_ERR_IO. */
+int hc_store_count_events(struct hc_store *s, int64_t *n, struct hc_diag *d);
+
 /* An input file as the store records it. */
 struct hc_store_file {
 	const char *path;

@@ -1,6 +1,7 @@
 /* hopchain's main(): global options, the command table, --help/--version.
  * Each command parses its own options with getopt_long. */
 #include "cli.h"
+#include "../engine/hash.h"
 #include "../engine/store.h"
 #include "../parsers/regex.h"
 #include "hc_config.h"
@@ -53,6 +54,7 @@ static void version(void)
 	printf("sqlite %s\n", hc_store_sqlite_version());
 	printf("pcre2 %s\n", hc_regex_version());
 	printf("jansson %s\n", hc_jansson_version());
+	printf("nettle %s\n", hc_nettle_version());
 }
 
 int hc_cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -5,6 +5,7 @@
 #include "hash.h"
 
 #include <nettle/sha2.h>
+#include <nettle/version.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +23,15 @@ static void to_hex(const uint8_t *dg, char hex[65])
 		hex[2 * i + 1] = digits[dg[i] & 15];
 	}
 	hex[64] = '\0';
+}
+
+const char *hc_nettle_version(void)
+{
+	static char v[32];
+
+	if (!v[0])
+		snprintf(v, sizeof(v), "%d.%d", nettle_version_major(), nettle_version_minor());
+	return v;
 }
 
 void hc_sha256_hex(const void *p, size_t n, char hex[65])

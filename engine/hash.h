@@ -12,6 +12,9 @@
  * `d` filled (file, message). */
 int hc_file_sha256(const char *path, char hex[65], int64_t *size, struct hc_diag *d);
 
+/* "3.8": the nettle library in use. */
+const char *hc_nettle_version(void);
+
 /* The same over a buffer (for tests). */
 void hc_sha256_hex(const void *p, size_t n, char hex[65]);
 

@@ -99,6 +99,22 @@ def test_idempotent(hc, samples, tmp):
           f"a file given twice goes in once: {p4.stdout}")
 
 
+def test_analyze_dedup(hc, samples, tmp):
+    """analyze drops the events of a log given twice (also under another
+    name): the chains are those of the log given once."""
+    import json
+    src = os.path.join(samples, "seed-no-credssp")
+    copy = os.path.join(tmp, "server1-again.evtx")
+    shutil.copy(os.path.join(src, "server1.evtx"), copy)
+    once = json.loads(run(hc, "analyze", "--format", "json", "--min-hops", "1", src).stdout)
+    twice = json.loads(run(hc, "analyze", "--format", "json", "--min-hops", "1", src,
+                           copy).stdout)
+    key = lambda out: [[(h["src_host"], h["dst_host"], h["time"], h["account"])
+                        for h in c["hops"]] for c in out["chains"]]
+    check(key(once) == key(twice), "a log given twice gives the chains of the log once")
+    check(len(once["chains"]) > 0, "some chain")
+
+
 def test_agreement(hc, samples, tmp):
     """ingest and analyze --db agree on every sample set."""
     for name in sorted(os.listdir(samples)):
@@ -181,7 +197,7 @@ def main():
     ap.add_argument("--samples", required=True)
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        for t in (test_idempotent, test_agreement, test_host_by_host, test_correlate,
+        for t in (test_idempotent, test_analyze_dedup, test_agreement, test_host_by_host, test_correlate,
                   test_errors):
             sub = os.path.join(tmp, t.__name__)
             os.mkdir(sub)

@@ -2,6 +2,7 @@
  * hc_event_build and the normalised view in ev.norm (DOMAIN.md 1, 1.11),
  * plus hc_parse_uint, hc_ip_*, hc_account_is_anonymous and hc_event_get. */
 #include "event.h"
+#include "strpool.h"
 #include "hc_test.h"
 
 #define N(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -638,8 +639,48 @@ static void test_diag(void)
 	hc_diag_clear(NULL);
 }
 
+/* Compaction keeps every normalised value (in an own arena or a pool) and
+ * drops the raw fields. */
+static void test_compact(void)
+{
+	static const char *const kv[] = {F4624_V0, "ImpersonationLevel", "%%1833", NULL};
+	struct hc_strpool *pool = hc_strpool_new();
+
+	for (int pooled = 0; pooled < 2; pooled++) {
+		struct hc_event ev, ref;
+		build(&ref, 4624, 0, kv);
+		build(&ev, 4624, 0, kv);
+		CHECK(hc_event_get(&ev, "IpPort") != NULL);
+		CHECK_INT(hc_event_compact(&ev, pooled ? pool : NULL), HC_OK);
+		CHECK(ev.compact);
+		CHECK(ev.nfields == 0 && ev.fields == NULL);
+		CHECK(hc_event_get(&ev, "IpPort") == NULL);
+		CHECK(pooled ? ev.arena == NULL : ev.arena != NULL);
+		CHECK_STR(ev.computer, "WS01.contoso.local");
+		CHECK_STR(ev.channel, "Security");
+		CHECK_STR(ev.norm.target.name, ref.norm.target.name);
+		CHECK_STR(ev.norm.target.sid, ref.norm.target.sid);
+		CHECK_STR(ev.norm.subject.name, "WS01$");
+		CHECK_STR(ev.norm.logon_process, "NtLmSsp");
+		CHECK_STR(ev.norm.ip, "10.0.0.5");
+		CHECK_STR(ev.norm.workstation, ref.norm.workstation);
+		CHECK_STR(ev.norm.lm_package, "NTLM V2");
+		CHECK(ev.norm.logon_guid == NULL);
+		CHECK_INT(ev.norm.impersonation, HC_IMP_IMPERSONATION);
+		CHECK_INT(ev.norm.port, 49723);
+		CHECK_U64(ev.norm.target_logon_id, 0x8dcdc0);
+		/* again: nothing changes */
+		CHECK_INT(hc_event_compact(&ev, pooled ? pool : NULL), HC_OK);
+		CHECK_STR(ev.norm.ip, "10.0.0.5");
+		hc_event_clear(&ev);
+		hc_event_clear(&ref);
+	}
+	hc_strpool_free(pool);
+}
+
 int main(void)
 {
+	test_compact();
 	test_4624_versions();
 	test_absent_and_trim();
 	test_ip();

@@ -78,6 +78,8 @@ static int correlate_case(struct hc_store *store, struct hc_cli_corr *cc, bool q
 	double t0 = now(), t_load, t_corr, t_store;
 	int rc;
 
+	if (set->n == 0)
+		hc_eventset_free(set); /* paths of a discarding ingest: load anew */
 	if (set->n == 0 && (rc = hc_store_load(store, set, &bad, &d)) < 0) {
 		hc_diag_prefix(&d, "cannot read the case: ");
 		hc_cli_diag(&d);

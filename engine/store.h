@@ -61,7 +61,7 @@ struct hc_store_file {
 int hc_store_add_file(struct hc_store *s, const struct hc_store_file *f, struct hc_event *ev,
                       size_t n, uint64_t *added, uint64_t *dups, struct hc_diag *d);
 
-/* Appends every event of the store to `set` (an empty set), compacted
+/* Fills `set`, which must be empty ({0}), with every event of the store, compacted
  * (hc_event_compact), with store ids and file paths (owned by the set),
  * sorted as hc_events_sort does: the event set analyze would have built
  * from the same inputs. Events whose stored data cannot be parsed are

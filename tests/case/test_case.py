@@ -166,6 +166,41 @@ def test_correlate(hc, samples, tmp):
     check(dict(q(db, "SELECT key, value FROM meta")).get("skew") == "300s", "skew reset")
 
 
+def test_terminal(hc, samples, tmp):
+    """A progress bar on stderr only when it is a terminal (and not with
+    --quiet); a hostile file name is printed escaped in the summary."""
+    import pty
+    src = os.path.join(samples, "seed-credssp")
+    evil = os.path.join(tmp, "evil\x1b[31mred\x07.evtx")
+    shutil.copy(os.path.join(src, "server1.evtx"), evil)
+    for quiet in (False, True):
+        db = os.path.join(tmp, f"tty{int(quiet)}.db")
+        master, slave = pty.openpty()
+        args = [hc, "ingest", "--db", db] + (["--quiet"] if quiet else []) + [src, evil]
+        p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=slave)
+        os.close(slave)
+        err = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            err += chunk
+        out = p.stdout.read()
+        p.wait()
+        os.close(master)
+        check(p.returncode == 0, f"ingest on a terminal: exit {p.returncode}")
+        bar = b"files]" in err and b"events/s" in err
+        check(bar != quiet, f"progress bar {'hidden' if quiet else 'shown'}: {err[:200]!r}")
+        check(b"\x1b" not in out and b"\\x1b[31mred\\x07.evtx" in out,
+              f"file name escaped in the summary: {out[-300:]!r}")
+    # not a terminal: no bar
+    p = run(hc, "ingest", "--db", os.path.join(tmp, "pipe.db"), src)
+    check("files]" not in p.stderr, "no progress bar into a pipe")
+
+
 def test_errors(hc, samples, tmp):
     d = os.path.join(samples, "seed-credssp")
     run(hc, "ingest", d, want=2)
@@ -198,7 +233,7 @@ def main():
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         for t in (test_idempotent, test_analyze_dedup, test_agreement, test_host_by_host, test_correlate,
-                  test_errors):
+                  test_terminal, test_errors):
             sub = os.path.join(tmp, t.__name__)
             os.mkdir(sub)
             t(a.hopchain, a.samples, sub)

@@ -123,7 +123,9 @@ static void print_story(const struct hc_analysis *a, const struct hc_chain *cons
 				fprintf(out, "  source by %s", h->src_how);
 			if (i > 0) {
 				const struct hc_link *l = &a->links[k->links[i - 1]];
-				fprintf(out, "  link %.2f%s%s", l->confidence, l->via_4648 ? " (4648 proof)" : "",
+				fprintf(out, "  link %.2f%s%s%s", l->confidence,
+					l->via_4648 ? " (4648 proof)" : "",
+					l->restricted_admin ? " (as the host: Restricted Admin session)" : "",
 					l->ambiguous ? " AMBIGUOUS" : "");
 				if (h->nparents > 1)
 					fprintf(out, " [%zu candidate sessions]", h->nparents);

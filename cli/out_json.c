@@ -209,6 +209,7 @@ static json_t *hop_json(const struct hc_analysis *a, const struct hc_chain *c, s
 				    json_real((double)l->gap / (double)HC_TICKS_PER_SEC));
 		json_object_set_new(lo, "via_4648", json_boolean(l->via_4648));
 		json_object_set_new(lo, "account_match", json_boolean(l->account_match));
+		json_object_set_new(lo, "restricted_admin", json_boolean(l->restricted_admin));
 		json_object_set_new(lo, "ambiguous", json_boolean(l->ambiguous));
 		json_t *cands = json_array();
 		for (size_t k = 0; k < h->nparents; k++) {

@@ -963,6 +963,19 @@ static int cmp_time_hop(const void *x, const void *y, void *ctx)
 	return ti < tj ? -1 : ti > tj ? 1 : i - j;
 }
 
+/* 1 when `acct` is the machine account (NAME$) of host `h`. */
+static int is_machine_account_of(const struct hc_analysis *a, const struct hc_account *acct,
+                                 int h)
+{
+	char canon[256];
+	size_t n;
+
+	if (!acct->name || h < 0 || !(n = user_len(acct->name)) || acct->name[n - 1] != '$')
+		return 0;
+	return hc_host_canon(acct->name, canon, sizeof(canon)) &&
+	       strcmp(canon, a->hosts[h].name) == 0;
+}
+
 static int build_links(struct hc_analysis *a)
 {
 	struct priv *p = a->priv;
@@ -974,8 +987,26 @@ static int build_links(struct hc_analysis *a)
 	 * never start a chain; scanning them for every child is what made
 	 * correlation superlinear on a fleet. */
 	struct ilist *cands = calloc(a->nhosts + 1, sizeof(*cands));
-	if (!cands)
+	/* Restricted Admin RDP sessions per host (type 10, RestrictedAdminMode
+	 * Yes): what the user does from there reaches other hosts as the
+	 * host's machine account (DOMAIN.md 6.5, 7.2) */
+	struct ilist *ra = calloc(a->nhosts + 1, sizeof(*ra));
+	/* hosts that issue Kerberos tickets: a machine account's logons there
+	 * are the machine's own upkeep, never a user's next hop */
+	bool *kdc = calloc(a->nhosts + 1, sizeof(*kdc));
+	if (!cands || !ra || !kdc) {
+		free(cands);
+		free(ra);
+		free(kdc);
 		return HC_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < p->set->n; i++) {
+		const struct hc_event *ev = &p->set->v[i];
+		int h;
+		if ((ev->event_id == 4768 || ev->event_id == 4769) && (h = host_of(a, ev)) >= 0 &&
+		    (size_t)h < a->nhosts)
+			kdc[h] = true;
+	}
 	for (size_t d = 0; d < a->nhosts; d++) {
 		if (p->inbound[d].n > 1)
 			qsort_r(p->inbound[d].v, p->inbound[d].n, sizeof(int), cmp_time_hop, a);
@@ -985,6 +1016,12 @@ static int build_links(struct hc_analysis *a)
 			    !hc_account_is_user(hop_account(ph)))
 				continue;
 			if (ilist_add(&cands[d], p->inbound[d].v[k]) < 0) {
+				rc = HC_ERR_NOMEM;
+				goto out;
+			}
+			if (ph->ev->event_id == 4624 && ph->ev->norm.logon_type == 10 &&
+			    ph->ev->norm.restricted_admin == HC_YES &&
+			    ilist_add(&ra[d], p->inbound[d].v[k]) < 0) {
 				rc = HC_ERR_NOMEM;
 				goto out;
 			}
@@ -999,15 +1036,22 @@ static int build_links(struct hc_analysis *a)
 			bool via, acct;
 		} cand[HC_MAX_CANDIDATES];
 		size_t nc = 0;
+		bool as_host = false;
 
 		if (ch->src < 0 || ch->absorbed)
 			continue;
 		/* only a user's hop, or an anonymous one, continues a session:
 		 * machine and service identities act on their own (and a DC
-		 * receives every machine's logons: scanning them is quadratic) */
-		if (!ch->anonymous && !hc_account_is_user(hop_account(ch)))
-			continue;
-		const struct ilist *in = &cands[ch->src];
+		 * receives every machine's logons: scanning them is quadratic).
+		 * The exception: the source's machine account leaving a host
+		 * while a Restricted Admin session is open there. */
+		if (!ch->anonymous && !hc_account_is_user(hop_account(ch))) {
+			if (!ra[ch->src].n || kdc[ch->dst] || ch->failed ||
+			    !is_machine_account_of(a, hop_account(ch), ch->src))
+				continue;
+			as_host = true;
+		}
+		const struct ilist *in = as_host ? &ra[ch->src] : &cands[ch->src];
 		for (size_t k = in->n; k-- > 0;) {
 			const struct hc_hop *ph = &a->hops[in->v[k]];
 			int64_t start, end;
@@ -1028,8 +1072,9 @@ static int build_links(struct hc_analysis *a)
 			}
 			if (ch->time < start - skew || ch->time > end + skew)
 				continue;
-			acct = !ph->anonymous && hc_account_equal(hop_account(ph), hop_account(ch));
-			if (!acct && !(ch->anonymous && hc_account_is_user(hop_account(ph))))
+			acct = !as_host && !ph->anonymous &&
+			       hc_account_equal(hop_account(ph), hop_account(ch));
+			if (!acct && !as_host && !(ch->anonymous && hc_account_is_user(hop_account(ph))))
 				continue;
 			via = ch->src_session >= 0 && ch->src_session == ph->session;
 			conf = 0.5 + (acct ? 0.2 : 0.1) + (via ? 0.3 : 0.0);
@@ -1038,8 +1083,9 @@ static int build_links(struct hc_analysis *a)
 			if (ch->src_how && strcmp(ch->src_how, "workstation") == 0)
 				conf -= 0.1; /* client-supplied name */
 			/* an authenticated onward hop is best explained by a session
-			 * that holds reusable credentials (CredSSP type 8, RDP ...) */
-			if (!ch->anonymous && ph->ev->event_id == 4624 &&
+			 * that holds reusable credentials (CredSSP type 8, RDP ...);
+			 * a Restricted Admin session holds none */
+			if (!ch->anonymous && !as_host && ph->ev->event_id == 4624 &&
 			    hc_logon_type_reusable(ph->ev->norm.logon_type))
 				conf += 0.05;
 			if (conf > 1.0)
@@ -1074,15 +1120,20 @@ static int build_links(struct hc_analysis *a)
 			l->gap = cand[k].gap;
 			l->via_4648 = cand[k].via;
 			l->account_match = cand[k].acct;
+			l->restricted_admin = as_host;
 			l->ambiguous = nc > 1 && cand[0].conf - cand[1].conf < 0.05;
 			ch->parents[ch->nparents++] = (int)a->nlinks;
 			a->nlinks++;
 		}
 	}
 out:
-	for (size_t d = 0; d < a->nhosts; d++)
+	for (size_t d = 0; d < a->nhosts; d++) {
 		free(cands[d].v);
+		free(ra[d].v);
+	}
 	free(cands);
+	free(ra);
+	free(kdc);
 	return rc;
 }
 

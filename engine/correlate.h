@@ -82,7 +82,9 @@ struct hc_link {
 	double confidence;          /* 0..1 */
 	int64_t gap;                /* child time - parent time, ticks */
 	bool via_4648;              /* proven by a 4648 from inside the session */
-	bool account_match;         /* same account (else: anonymous child) */
+	bool account_match;         /* same account (else: anonymous child, or restricted_admin) */
+	bool restricted_admin;      /* the child arrives as the source host's machine account
+	                             * from a Restricted Admin RDP session (DOMAIN.md 6.5) */
 	bool ambiguous;             /* another candidate has the same confidence */
 };
 

@@ -902,6 +902,7 @@ static int write_links(struct writer *w)
 		b_int(w, l->account_match);
 		b_int(w, l->ambiguous);
 		b_int_or_null(w, w->link_rank[i]);
+		b_int(w, l->restricted_admin);
 		if ((rc = b_exec(w)) < 0)
 			return rc;
 	}

@@ -98,7 +98,8 @@ CREATE TABLE links (
 	via_4648 INTEGER NOT NULL,
 	account_match INTEGER NOT NULL,
 	ambiguous INTEGER NOT NULL,
-	rank INTEGER
+	rank INTEGER,
+	restricted_admin INTEGER NOT NULL DEFAULT 0
 );
 
 -- Maximal chains (all of them; --min-hops only filters what is printed).

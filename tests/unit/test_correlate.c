@@ -203,6 +203,64 @@ static void test_double_hop(void)
 	reset();
 }
 
+/* Restricted Admin (DOMAIN.md 6.5): from a type-10 session with
+ * RestrictedAdminMode Yes, the next hop arrives as the host's machine
+ * account. Linked only from such a session, and never into a KDC. */
+static void ra_case(const char *ra_mode, const char *dst, const char *machine)
+{
+	addresses();
+	ev(4769, "dc1.contoso.local", -58, "TargetUserName", "SERVER2$@CONTOSO.LOCAL",
+	   "ServiceName", "DC1$", "IpAddress", "::ffff:10.0.0.22", "Status", "0x0", NULL);
+	ev(4624, "server1.contoso.local", 0, "SubjectUserSid", "S-1-5-18", "TargetUserSid",
+	   "S-1-5-21-1-2-3-1104", "TargetUserName", "TestUser", "TargetDomainName", "CONTOSO",
+	   "TargetLogonId", "0x41c29", "LogonType", "10", "AuthenticationPackageName", "Negotiate",
+	   "IpAddress", "10.0.0.11", "RestrictedAdminMode", ra_mode, NULL);
+	logon(dst, 60, machine, "S-1-5-21-1-2-3-1301", "3", "Kerberos", "10.0.0.21", "-",
+	      "0x4a75b", "-", "%%1833");
+}
+
+static void test_restricted_admin(void)
+{
+	struct hc_analysis a;
+	const struct hc_chain *c;
+	size_t n;
+
+	ra_case("%%1842", "server2.contoso.local", "SERVER1$");
+	c = correlate(&a, 2, &n);
+	CHECK_INT(n, 1);
+	if (c && c->nhops == 2) {
+		const struct hc_link *l = &a.links[c->links[0]];
+		CHECK(l->restricted_admin);
+		CHECK(!l->account_match);
+		CHECK(l->confidence > 0.55 && l->confidence < 0.65);
+		CHECK_STR(a.hosts[a.hops[c->hops[1]].dst].name, "server2");
+		CHECK_INT(c->nfindings, 0);
+	}
+	hc_analysis_free(&a);
+	reset();
+
+	/* RestrictedAdminMode No: the machine account acts on its own */
+	ra_case("%%1843", "server2.contoso.local", "SERVER1$");
+	correlate(&a, 2, &n);
+	CHECK_INT(n, 0);
+	hc_analysis_free(&a);
+	reset();
+
+	/* another host's machine account is not server1's identity */
+	ra_case("%%1842", "server2.contoso.local", "SERVER9$");
+	correlate(&a, 2, &n);
+	CHECK_INT(n, 0);
+	hc_analysis_free(&a);
+	reset();
+
+	/* into the DC (it issues tickets): the machine's own upkeep */
+	ra_case("%%1842", "dc1.contoso.local", "SERVER1$");
+	correlate(&a, 2, &n);
+	CHECK_INT(n, 0);
+	hc_analysis_free(&a);
+	reset();
+}
+
 static void test_rules(void)
 {
 	struct hc_analysis a;
@@ -289,6 +347,7 @@ int main(void)
 	test_accounts();
 	test_names_durations();
 	test_double_hop();
+	test_restricted_admin();
 	test_rules();
 	return hc_test_result();
 }

@@ -936,9 +936,11 @@ int hc_store_write(struct hc_store *s, const struct hc_eventset *set, const stru
 	    (rc = write_hops(&w)) < 0 || (rc = write_links(&w)) < 0 || (rc = write_chains(&w)) < 0)
 		goto out;
 	/* the in-memory store of a plain `analyze` is never queried after the
-	 * run: its secondary indexes would cost ~45 % of the write for nothing */
+	 * run: its secondary indexes would cost ~45 % of the write for nothing,
+	 * and so would the logon summary */
 	if (strcmp(s->path, ":memory:") != 0 &&
-	    (rc = run(s, hc_sql_schema_indexes, "schema_indexes.sql", d)) < 0)
+	    ((rc = run(s, hc_sql_schema_indexes, "schema_indexes.sql", d)) < 0 ||
+	     (rc = run(s, hc_sql_fill_logon_summary, "fill_logon_summary.sql", d)) < 0))
 		goto out;
 	rc = run(s, hc_sql_commit, "commit.sql", d);
 	in_txn = rc < 0;

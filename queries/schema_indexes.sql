@@ -11,6 +11,7 @@ CREATE INDEX events_target_user ON events(target_user, time_ticks);
 CREATE INDEX events_subject_user ON events(subject_user, time_ticks);
 CREATE INDEX events_ip ON events(ip);
 CREATE INDEX hosts_name ON hosts(name);
+CREATE INDEX hosts_fqdn ON hosts(fqdn);
 CREATE INDEX host_addresses_address ON host_addresses(address);
 CREATE INDEX host_addresses_host ON host_addresses(host);
 CREATE INDEX sessions_host ON sessions(host, logon_id);

@@ -42,4 +42,14 @@ int hc_cli_load(const struct hc_global *g, char *const *paths, int npaths,
 int hc_cmd_events(const struct hc_global *g, int argc, char **argv);
 int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv);
 
+/* The query commands over a case store (cli/cmd_query.c). */
+int hc_cmd_chains(const struct hc_global *g, int argc, char **argv);
+int hc_cmd_hops(const struct hc_global *g, int argc, char **argv);
+int hc_cmd_sessions(const struct hc_global *g, int argc, char **argv);
+int hc_cmd_findings(const struct hc_global *g, int argc, char **argv);
+int hc_cmd_hosts(const struct hc_global *g, int argc, char **argv);
+int hc_cmd_summary(const struct hc_global *g, int argc, char **argv);
+int hc_cmd_timeline(const struct hc_global *g, int argc, char **argv);
+int hc_cmd_sql(const struct hc_global *g, int argc, char **argv);
+
 #endif

@@ -19,6 +19,14 @@ static const struct {
 } commands[] = {
 	{"events", hc_cmd_events, "print the logon-related events of EVTX files, sorted by time"},
 	{"analyze", hc_cmd_analyze, "link logons across hosts into hop chains and report findings"},
+	{"chains", hc_cmd_chains, "list the hop chains of a case store (--db), with filters"},
+	{"hops", hc_cmd_hops, "list the hops of a case store in time order"},
+	{"sessions", hc_cmd_sessions, "list the logon sessions of every host of a case store"},
+	{"findings", hc_cmd_findings, "list the findings of a case store"},
+	{"hosts", hc_cmd_hosts, "list the hosts of a case store with their names and addresses"},
+	{"summary", hc_cmd_summary, "logon summary: successes and failures per account, host, source"},
+	{"timeline", hc_cmd_timeline, "one account's logon events across all hosts, in time order"},
+	{"sql", hc_cmd_sql, "run one read-only SQL statement on a case store"},
 };
 
 static void usage(FILE *out)

@@ -23,9 +23,9 @@ enum {
 	Q_FINDING = 1 << 5,
 	Q_SEVERITY = 1 << 6,
 	Q_FAILED = 1 << 7,
-	Q_DOT = 1 << 8,              /* --format dot */
-	Q_NEED_ACCOUNT = 1 << 9,     /* --account is required */
-	Q_STATEMENT = 1 << 10,       /* one positional argument: the SQL */
+	Q_DOT = 1 << 8,          /* --format dot */
+	Q_NEED_ACCOUNT = 1 << 9, /* --account is required */
+	Q_STATEMENT = 1 << 10,   /* one positional argument: the SQL */
 };
 
 #define HC_MAX_FINDING_ID 64
@@ -48,7 +48,8 @@ struct qcmd {
 };
 
 static const struct qcmd cmd_chains_def = {
-    "chains", Q_ACCOUNT | Q_HOST | Q_THROUGH | Q_RANGE | Q_MIN_HOPS | Q_FINDING | Q_SEVERITY | Q_DOT,
+    "chains",
+    Q_ACCOUNT | Q_HOST | Q_THROUGH | Q_RANGE | Q_MIN_HOPS | Q_FINDING | Q_SEVERITY | Q_DOT,
     "usage: hopchain chains --db CASE.db [--format table|json|jsonl|csv|dot]\n"
     "                       [--account RE] [--host RE] [--through HOST]\n"
     "                       [--from TIME] [--to TIME] [--min-hops N]\n"
@@ -131,6 +132,8 @@ static const struct {
     {0, "  -f, --format F        table (default), json, jsonl or csv\n"},
     {Q_ACCOUNT, "  --account RE          account user name (without the domain) matches the\n"
                 "                        PCRE2 pattern RE, searched case-insensitively\n"},
+    {Q_NEED_ACCOUNT, "  --account RE          the account: user names matching the PCRE2 pattern\n"
+                     "                        RE, case-insensitively (required)\n"},
     {Q_HOST, "  --host RE             a host (canonical name or FQDN) matches RE\n"},
     {Q_THROUGH, "  --through HOST        HOST (name, FQDN or address) is an intermediate host\n"
                 "                        of the chain: entered by one hop, left by the next\n"},
@@ -155,12 +158,10 @@ static void help(const struct qcmd *c)
 			if (!opt_help[i].opt && strstr(opt_help[i].text, "--format") &&
 			    (c->opts & Q_DOT))
 				continue;
+			/* a required --account has its own line */
 			if (opt_help[i].opt == Q_ACCOUNT && (c->opts & Q_NEED_ACCOUNT))
-				fputs("  --account RE          the account: user names matching the PCRE2\n"
-				      "                        pattern RE, case-insensitively (required)\n",
-				      stdout);
-			else
-				fputs(opt_help[i].text, stdout);
+				continue;
+			fputs(opt_help[i].text, stdout);
 		}
 	fputs("\nexit codes: 0 ok, 1 the store cannot be read (absent, not a hopchain store,\n"
 	      "            another schema version) or a runtime failure, 2 usage error\n",
@@ -184,8 +185,8 @@ static int check_regex(const char *cmd, const char *opt, const char *pattern)
 	}
 	if (rc < 0) {
 		if (d.has_offset)
-			return hc_cli_usage_error(cmd, "%s '%s': %s at offset %llu", opt, pattern, d.msg,
-			                          (unsigned long long)d.offset);
+			return hc_cli_usage_error(cmd, "%s '%s': %s at offset %llu", opt, pattern,
+			                          d.msg, (unsigned long long)d.offset);
 		return hc_cli_usage_error(cmd, "%s: %s", opt, d.msg);
 	}
 	return 0;
@@ -198,8 +199,9 @@ static int parse_time(const char *cmd, const char *opt, const char *s, bool end,
 	int64_t t;
 
 	if (!hc_time_parse(s, &t))
-		return hc_cli_usage_error(cmd, "%s wants an RFC 3339 date or date-time "
-		                               "(2026-03-02, 2026-03-02T10:00:00Z), not '%s'",
+		return hc_cli_usage_error(cmd,
+		                          "%s wants an RFC 3339 date or date-time "
+		                          "(2026-03-02, 2026-03-02T10:00:00Z), not '%s'",
 		                          opt, s);
 	if (end && strlen(s) == 10)
 		t += 86400 * HC_TICKS_PER_SEC - 1;
@@ -249,8 +251,9 @@ static int parse_args(const struct qcmd *c, int argc, char **argv, struct qargs 
 		case 'f':
 			if (hc_format_parse(optarg, &a->fmt) < 0 ||
 			    (a->fmt == HC_FMT_DOT && !(c->opts & Q_DOT)))
-				return hc_cli_usage_error(c->name, "unknown format '%s' (table, json, "
-				                                   "jsonl, csv%s)",
+				return hc_cli_usage_error(c->name,
+				                          "unknown format '%s' (table, json, "
+				                          "jsonl, csv%s)",
 				                          optarg, c->opts & Q_DOT ? ", dot" : "");
 			break;
 		case 'h':
@@ -268,8 +271,9 @@ static int parse_args(const struct qcmd *c, int argc, char **argv, struct qargs 
 			break;
 		case 't':
 			if (!*optarg)
-				return hc_cli_usage_error(c->name, "--through wants a host name, FQDN "
-				                                   "or address");
+				return hc_cli_usage_error(c->name,
+				                          "--through wants a host name, FQDN "
+				                          "or address");
 			a->through = optarg;
 			/* an address as logged or as typed (::ffff:a.b.c.d, upper-case v6) */
 			if (!hc_ip_normalise(optarg, a->through_addr, sizeof(a->through_addr)))
@@ -287,22 +291,27 @@ static int parse_args(const struct qcmd *c, int argc, char **argv, struct qargs 
 			break;
 		case 'm':
 			a->min_hops = strtol(optarg, &end, 10);
-			if (*end || end == optarg || a->min_hops < 1 || a->min_hops > HC_MAX_CHAIN_LEN)
-				return hc_cli_usage_error(c->name, "--min-hops wants 1..%d, not '%s'",
+			if (*end || end == optarg || a->min_hops < 1 ||
+			    a->min_hops > HC_MAX_CHAIN_LEN)
+				return hc_cli_usage_error(c->name,
+				                          "--min-hops wants 1..%d, not '%s'",
 				                          HC_MAX_CHAIN_LEN, optarg);
 			break;
 		case 'i':
 			if (!*optarg || strlen(optarg) > HC_MAX_FINDING_ID ||
-			    strspn(optarg, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(optarg))
-				return hc_cli_usage_error(c->name, "--finding wants a finding id like "
-				                                   "anonymous-second-hop, not '%s'",
+			    strspn(optarg, "abcdefghijklmnopqrstuvwxyz0123456789-") !=
+			        strlen(optarg))
+				return hc_cli_usage_error(c->name,
+				                          "--finding wants a finding id like "
+				                          "anonymous-second-hop, not '%s'",
 				                          optarg);
 			a->finding = optarg;
 			break;
 		case 's':
 			if (hc_severity_parse(optarg, &sev) < 0)
-				return hc_cli_usage_error(c->name, "--severity wants info, low, medium "
-				                                   "or high, not '%s'",
+				return hc_cli_usage_error(c->name,
+				                          "--severity wants info, low, medium "
+				                          "or high, not '%s'",
 				                          optarg);
 			a->severity = (int)sev;
 			break;
@@ -323,8 +332,9 @@ static int parse_args(const struct qcmd *c, int argc, char **argv, struct qargs 
 		if (optind >= argc)
 			return hc_cli_usage_error(c->name, "no SQL statement given");
 		if (optind + 1 < argc)
-			return hc_cli_usage_error(c->name, "one SQL statement, as one argument (quote "
-			                                   "it); unexpected '%s'",
+			return hc_cli_usage_error(c->name,
+			                          "one SQL statement, as one argument (quote "
+			                          "it); unexpected '%s'",
 			                          argv[optind + 1]);
 		a->statement = argv[optind];
 	} else if (optind < argc) {
@@ -385,14 +395,15 @@ static int fill_columns(void *ctx, size_t n, const char *const *names)
 
 	if (f->cols) {
 		if (n != f->ncols) {
-			fprintf(stderr, "hopchain: %s.sql returns %zu columns, expected %zu\n", f->query,
-			        n, f->ncols);
+			fprintf(stderr, "hopchain: %s.sql returns %zu columns, expected %zu\n",
+			        f->query, n, f->ncols);
 			f->bad_columns = true;
 			return HC_ERR_USAGE;
 		}
 		for (size_t i = 0; i < n; i++)
 			if (strcmp(names[i], f->cols[i].col.name) != 0) {
-				fprintf(stderr, "hopchain: %s.sql column %zu is '%s', expected '%s'\n",
+				fprintf(stderr,
+				        "hopchain: %s.sql column %zu is '%s', expected '%s'\n",
 				        f->query, i + 1, names[i], f->cols[i].col.name);
 				f->bad_columns = true;
 				return HC_ERR_USAGE;
@@ -626,17 +637,10 @@ static const struct qcol hosts_cols[] = {
 };
 
 static const struct qcol summary_cols[] = {
-    {{"target_account", 0}, 0},
-    {{"target_host", 0}, 0},
-    {{"src_host", 0}, 0},
-    {{"src_ip", 0}, 0},
-    {{"logon_type", 0}, 0},
-    {{"package", 0}, 0},
-    {{"lm_package", 0}, 0},
-    {{"success", 0}, 0},
-    {{"failure", 0}, 0},
-    {{"first", 0}, 0},
-    {{"last", 0}, 0},
+    {{"target_account", 0}, 0}, {{"target_host", 0}, 0}, {{"src_host", 0}, 0},
+    {{"src_ip", 0}, 0},         {{"logon_type", 0}, 0},  {{"package", 0}, 0},
+    {{"lm_package", 0}, 0},     {{"success", 0}, 0},     {{"failure", 0}, 0},
+    {{"first", 0}, 0},          {{"last", 0}, 0},
 };
 
 static const struct qcol timeline_cols[] = {
@@ -833,8 +837,8 @@ enum { SEL_ID, SEL_NAME, SEL_START, SEL_END, SEL_NHOPS };
 
 /* The chain objects of analyze's JSON contract. */
 static const struct qcol json_cols[] = {
-    {{"id", 0}, 0},           {{"start", 0}, 0},         {{"end", 0}, 0},
-    {{"accounts", 0}, C_JSON}, {{"hops", 0}, C_JSON},     {{"findings", 0}, C_JSON},
+    {{"id", 0}, 0},        {{"start", 0}, 0},         {{"end", 0}, 0}, {{"accounts", 0}, C_JSON},
+    {{"hops", 0}, C_JSON}, {{"findings", 0}, C_JSON},
 };
 
 /* One row per hop: csv shows the first columns (analyze's csv columns);
@@ -893,8 +897,8 @@ enum {
 };
 
 static const struct qcol finding_cols[] = {
-    {{"severity", 0}, 0}, {{"severity_rank", 0}, 0}, {{"id", 0}, 0}, {{"hop", 0}, 0},
-    {{"technique", 0}, 0}, {{"what", 0}, 0},         {{"todo", 0}, 0},
+    {{"severity", 0}, 0},  {{"severity_rank", 0}, 0}, {{"id", 0}, 0},   {{"hop", 0}, 0},
+    {{"technique", 0}, 0}, {{"what", 0}, 0},          {{"todo", 0}, 0},
 };
 enum { F_SEVERITY, F_RANK, F_ID, F_HOP, F_TECHNIQUE, F_WHAT, F_TODO };
 
@@ -962,7 +966,9 @@ static void print_story(const struct hc_table *sel, const struct hc_table *hops,
 			if (pkg)
 				put(out, pkg);
 			else
-				fputs(cell_int(hops, r, H_EVENT_ID, 0) == 4648 ? "explicit creds" : "?", out);
+				fputs(cell_int(hops, r, H_EVENT_ID, 0) == 4648 ? "explicit creds"
+				                                               : "?",
+				      out);
 			if (type >= 0)
 				fprintf(out, ", type %lld", type);
 			if (cell_int(hops, r, H_FAILED, 0))
@@ -1018,17 +1024,24 @@ static void print_story(const struct hc_table *sel, const struct hc_table *hops,
 	}
 }
 
-/* A DOT string: quotes and backslashes escaped, control characters
- * dropped (as analyze's dot view does). */
+/* A DOT string: quotes and backslashes escaped, control characters (C0,
+ * DEL and C1, which a terminal would obey) dropped; analyze's dot view
+ * drops C0 the same way. */
 static void dot_str(FILE *out, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)(s ? s : "?");
+
 	fputc('"', out);
-	for (s = s ? s : "?"; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', out);
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+	for (; *p; p++) {
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			p++;
 			continue;
-		fputc(*s, out);
+		}
+		if (*p < 0x20 || *p == 0x7f)
+			continue;
+		if (*p == '"' || *p == '\\')
+			fputc('\\', out);
+		fputc(*p, out);
 	}
 	fputc('"', out);
 }
@@ -1057,7 +1070,8 @@ static int print_dot(const struct hc_table *hops, FILE *out)
 		return -1;
 	for (size_t r = 0; r < hops->nrows; r++) {
 		if (cell(hops, r, H_SRC_ID)->kind == HC_CELL_INT)
-			h[n++] = (struct dot_host){cell_int(hops, r, H_SRC_ID, 0), cell_str(hops, r, H_SRC),
+			h[n++] = (struct dot_host){cell_int(hops, r, H_SRC_ID, 0),
+			                           cell_str(hops, r, H_SRC),
 			                           cell_int(hops, r, H_SRC_HAS_LOG, 0) != 0};
 		h[n++] = (struct dot_host){cell_int(hops, r, H_DST_ID, 0), cell_str(hops, r, H_DST),
 		                           cell_int(hops, r, H_DST_HAS_LOG, 0) != 0};
@@ -1076,8 +1090,9 @@ static int print_dot(const struct hc_table *hops, FILE *out)
 		const struct hc_cell *w = cell(hops, r, H_WORST);
 		const char *pkg = cell_str(hops, r, H_PACKAGE);
 		char label[700];
-		snprintf(label, sizeof(label), "%.40s %lld: %.300s, %.300s%s", cell_str(hops, r, H_CHAIN),
-		         cell_int(hops, r, H_HOP, 0), cell_str(hops, r, H_ACCOUNT), pkg ? pkg : "?",
+		snprintf(label, sizeof(label), "%.40s %lld: %.300s, %.300s%s",
+		         cell_str(hops, r, H_CHAIN), cell_int(hops, r, H_HOP, 0),
+		         cell_str(hops, r, H_ACCOUNT), pkg ? pkg : "?",
 		         cell_int(hops, r, H_FAILED, 0) ? ", failed" : "");
 		fputs("  ", out);
 		dot_str(out, cell_str(hops, r, H_SRC));
@@ -1109,7 +1124,8 @@ int hc_cmd_chains(const struct hc_global *g, int argc, char **argv)
 		return rc;
 	json = a.fmt == HC_FMT_JSON || a.fmt == HC_FMT_JSONL;
 	c_sel = columns_of(select_cols, NCOLS(select_cols));
-	c_out = json ? columns_of(json_cols, NCOLS(json_cols)) : columns_of(hop_cols, NCOLS(hop_cols));
+	c_out =
+	    json ? columns_of(json_cols, NCOLS(json_cols)) : columns_of(hop_cols, NCOLS(hop_cols));
 	c_fnd = columns_of(finding_cols, NCOLS(finding_cols));
 	hc_table_init(&sel, c_sel, NCOLS(select_cols));
 	hc_table_init(&out, c_out, json ? NCOLS(json_cols) : NCOLS(hop_cols));
@@ -1143,8 +1159,8 @@ int hc_cmd_chains(const struct hc_global *g, int argc, char **argv)
 	for (size_t i = 0; i < sel.nrows; i++) {
 		struct hc_value id = v_int(cell_int(&sel, i, SEL_ID, 0));
 		if (json)
-			rc = query_into(s, "chains", "chain_json", &id, 1, json_cols, NCOLS(json_cols),
-			                &out);
+			rc = query_into(s, "chains", "chain_json", &id, 1, json_cols,
+			                NCOLS(json_cols), &out);
 		else if ((rc = query_into(s, "chains", "chain_hops", &id, 1, hop_cols,
 		                          NCOLS(hop_cols), &out)) == 0 &&
 		         a.fmt == HC_FMT_TABLE)

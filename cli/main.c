@@ -24,7 +24,7 @@ static const struct {
 	{"sessions", hc_cmd_sessions, "list the logon sessions of every host of a case store"},
 	{"findings", hc_cmd_findings, "list the findings of a case store"},
 	{"hosts", hc_cmd_hosts, "list the hosts of a case store with their names and addresses"},
-	{"summary", hc_cmd_summary, "logon summary: successes and failures per account, host, source"},
+	{"summary", hc_cmd_summary, "logon summary: logons and failures per account and host"},
 	{"timeline", hc_cmd_timeline, "one account's logon events across all hosts, in time order"},
 	{"sql", hc_cmd_sql, "run one read-only SQL statement on a case store"},
 };

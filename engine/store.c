@@ -1002,15 +1002,14 @@ out:
 /* Pragmas a reader may run: without an argument these only report; the
  * second list also reports when given a table or index name. */
 static const char *const read_pragmas[] = {
-    "application_id", "collation_list", "compile_options", "data_version",
-    "database_list",  "encoding",       "foreign_keys",    "freelist_count",
-    "function_list",  "journal_mode",   "module_list",     "page_count",
-    "page_size",      "pragma_list",    "query_only",      "schema_version",
-    "table_list",     "user_version",
+    "application_id", "collation_list", "compile_options", "data_version",  "database_list",
+    "encoding",       "foreign_keys",   "freelist_count",  "function_list", "journal_mode",
+    "module_list",    "page_count",     "page_size",       "pragma_list",   "query_only",
+    "schema_version", "table_list",     "user_version",
 };
 static const char *const read_pragmas_arg[] = {
-    "foreign_key_check", "foreign_key_list", "index_info",  "index_list",  "index_xinfo",
-    "integrity_check",   "quick_check",      "table_info",  "table_list",  "table_xinfo",
+    "foreign_key_check", "foreign_key_list", "index_info", "index_list", "index_xinfo",
+    "integrity_check",   "quick_check",      "table_info", "table_list", "table_xinfo",
 };
 
 static bool in_list(const char *s, const char *const *v, size_t n)
@@ -1036,12 +1035,14 @@ static int authorize(void *ctx, int action, const char *a1, const char *a2, cons
 		return a2 && strcasecmp(a2, "load_extension") == 0 ? SQLITE_DENY : SQLITE_OK;
 	case SQLITE_PRAGMA: /* a1 the pragma, a2 its argument or NULL */
 		if (!a2)
-			return in_list(a1, read_pragmas, sizeof(read_pragmas) / sizeof(*read_pragmas)) ||
+			return in_list(a1, read_pragmas,
+			               sizeof(read_pragmas) / sizeof(*read_pragmas)) ||
 			               in_list(a1, read_pragmas_arg,
 			                       sizeof(read_pragmas_arg) / sizeof(*read_pragmas_arg))
 			           ? SQLITE_OK
 			           : SQLITE_DENY;
-		return in_list(a1, read_pragmas_arg, sizeof(read_pragmas_arg) / sizeof(*read_pragmas_arg))
+		return in_list(a1, read_pragmas_arg,
+		               sizeof(read_pragmas_arg) / sizeof(*read_pragmas_arg))
 		           ? SQLITE_OK
 		           : SQLITE_DENY;
 	default:
@@ -1069,7 +1070,8 @@ static void fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	int m;
 
 	(void)argc;
-	if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL)
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL ||
+	    sqlite3_value_type(argv[1]) == SQLITE_NULL)
 		return; /* NULL, as SQL comparisons with NULL */
 	if (!re) {
 		const char *pat = (const char *)sqlite3_value_text(argv[0]);
@@ -1083,14 +1085,16 @@ static void fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 				if (rc == HC_ERR_NOMEM) {
 					snprintf(s->fn_msg, sizeof(s->fn_msg), "out of memory");
 				} else if (d.has_offset) {
-					snprintf(s->fn_msg, sizeof(s->fn_msg),
-					         "regexp: bad pattern '%.120s': %.200s at offset %llu", pat,
-					         d.msg, (unsigned long long)d.offset);
+					snprintf(
+					    s->fn_msg, sizeof(s->fn_msg),
+					    "regexp: bad pattern '%.120s': %.200s at offset %llu",
+					    pat, d.msg, (unsigned long long)d.offset);
 					s->fn_offset = d.offset;
 					s->fn_has_offset = true;
 				} else {
 					snprintf(s->fn_msg, sizeof(s->fn_msg),
-					         "regexp: bad pattern '%.120s': %.200s", pat, d.msg);
+					         "regexp: bad pattern '%.120s': %.200s", pat,
+					         d.msg);
 				}
 			}
 			sqlite3_result_error(ctx, s->fn_msg, -1);
@@ -1274,7 +1278,8 @@ static int run_rows(struct hc_store *s, sqlite3_stmt *st, const char *name,
 				break;
 			}
 			/* a NULL pointer for TEXT or a non-empty BLOB: out of memory */
-			if ((x->kind == HC_VALUE_TEXT || (x->kind == HC_VALUE_BLOB && x->len)) && !x->s) {
+			if ((x->kind == HC_VALUE_TEXT || (x->kind == HC_VALUE_BLOB && x->len)) &&
+			    !x->s) {
 				rc = sql_fail(s, SQLITE_NOMEM, name, d);
 				goto out;
 			}
@@ -1333,7 +1338,8 @@ static int cached(struct hc_store *s, const char *name, sqlite3_stmt **st, struc
 	if (s->ncache == HC_MAX_CACHED_STMTS) {
 		/* full: drop the oldest */
 		sqlite3_finalize(s->cache[0].st);
-		memmove(&s->cache[0], &s->cache[1], (HC_MAX_CACHED_STMTS - 1) * sizeof(s->cache[0]));
+		memmove(&s->cache[0], &s->cache[1],
+		        (HC_MAX_CACHED_STMTS - 1) * sizeof(s->cache[0]));
 		s->ncache--;
 	}
 	s->cache[s->ncache].name = q->name;
@@ -1355,8 +1361,8 @@ int hc_store_query(struct hc_store *s, const char *name, const struct hc_value *
 	if ((int)nparams != sqlite3_bind_parameter_count(st)) {
 		hc_diag_clear(d);
 		if (d)
-			hc_diag_set(d, "%s: %zu parameters given, the statement has %d", file, nparams,
-			            sqlite3_bind_parameter_count(st));
+			hc_diag_set(d, "%s: %zu parameters given, the statement has %d", file,
+			            nparams, sqlite3_bind_parameter_count(st));
 		return HC_ERR_USAGE;
 	}
 	for (size_t i = 0; i < nparams; i++) {
@@ -1398,8 +1404,7 @@ static int usage_error(struct hc_diag *d, const char *msg, const char *detail)
 	return HC_ERR_USAGE;
 }
 
-int hc_store_sql(struct hc_store *s, const char *sql, const struct hc_rows *out,
-                 struct hc_diag *d)
+int hc_store_sql(struct hc_store *s, const char *sql, const struct hc_rows *out, struct hc_diag *d)
 {
 	sqlite3_stmt *st = NULL, *next = NULL;
 	const char *tail = NULL, *tail2 = NULL;
@@ -1412,8 +1417,9 @@ int hc_store_sql(struct hc_store *s, const char *sql, const struct hc_rows *out,
 		if ((rc & 0xff) == SQLITE_NOMEM)
 			return sql_fail(s, rc, "sql", d);
 		if ((rc & 0xff) == SQLITE_AUTH)
-			return usage_error(d, "refused: only statements that read are allowed (the "
-			                      "store is opened read-only)",
+			return usage_error(d,
+			                   "refused: only statements that read are allowed (the "
+			                   "store is opened read-only)",
 			                   NULL);
 		return usage_error(d, sqlite3_errmsg(s->db), NULL);
 	}
@@ -1432,8 +1438,9 @@ int hc_store_sql(struct hc_store *s, const char *sql, const struct hc_rows *out,
 	}
 	if (!sqlite3_stmt_readonly(st)) {
 		sqlite3_finalize(st);
-		return usage_error(d, "refused: the statement would write; the store is opened "
-		                         "read-only",
+		return usage_error(d,
+		                   "refused: the statement would write; the store is opened "
+		                   "read-only",
 		                   NULL);
 	}
 	rc = run_rows(s, st, "sql", out, d);

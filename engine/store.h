@@ -110,7 +110,6 @@ int hc_store_query(struct hc_store *s, const char *name, const struct hc_value *
  *   HC_ERR_LIMIT  a pattern hit PCRE2's match limit
  *   HC_ERR_IO     SQLite failed while running it
  *   HC_ERR_NOMEM  out of memory */
-int hc_store_sql(struct hc_store *s, const char *sql, const struct hc_rows *out,
-                 struct hc_diag *d);
+int hc_store_sql(struct hc_store *s, const char *sql, const struct hc_rows *out, struct hc_diag *d);
 
 #endif

@@ -85,4 +85,14 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv);
 int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv);
 int hc_cmd_correlate(const struct hc_global *g, int argc, char **argv);
 
+/* The query commands over a case store (cli/cmd_query.c). */
+int hc_cmd_chains(const struct hc_global *g, int argc, char **argv);
+int hc_cmd_hops(const struct hc_global *g, int argc, char **argv);
+int hc_cmd_sessions(const struct hc_global *g, int argc, char **argv);
+int hc_cmd_findings(const struct hc_global *g, int argc, char **argv);
+int hc_cmd_hosts(const struct hc_global *g, int argc, char **argv);
+int hc_cmd_summary(const struct hc_global *g, int argc, char **argv);
+int hc_cmd_timeline(const struct hc_global *g, int argc, char **argv);
+int hc_cmd_sql(const struct hc_global *g, int argc, char **argv);
+
 #endif

@@ -22,6 +22,14 @@ static const struct {
 	{"analyze", hc_cmd_analyze, "link logons across hosts into hop chains and report findings"},
 	{"ingest", hc_cmd_ingest, "add logs to a case database and bring its analysis up to date"},
 	{"correlate", hc_cmd_correlate, "correlate a case database again (e.g. with other options)"},
+	{"chains", hc_cmd_chains, "list the hop chains of a case store (--db), with filters"},
+	{"hops", hc_cmd_hops, "list the hops of a case store in time order"},
+	{"sessions", hc_cmd_sessions, "list the logon sessions of every host of a case store"},
+	{"findings", hc_cmd_findings, "list the findings of a case store"},
+	{"hosts", hc_cmd_hosts, "list the hosts of a case store with their names and addresses"},
+	{"summary", hc_cmd_summary, "logon summary: logons and failures per account and host"},
+	{"timeline", hc_cmd_timeline, "one account's logon events across all hosts, in time order"},
+	{"sql", hc_cmd_sql, "run one read-only SQL statement on a case store"},
 };
 
 static void usage(FILE *out)

@@ -58,6 +58,10 @@ static json_t *cell(const struct hc_cell *c)
 		return json_boolean(c->u.b);
 	case HC_CELL_MAP:
 		return map(c->u.map.f, c->u.map.n);
+	case HC_CELL_REAL:
+		return json_real(c->u.r);
+	case HC_CELL_JSON:
+		return json_loads(c->u.s, JSON_DECODE_ANY, NULL);
 	case HC_CELL_NULL:
 	default:
 		return json_null();
@@ -86,7 +90,7 @@ static json_t *row(const struct hc_table *t, size_t r)
 
 int hc_table_print_json(const struct hc_table *t, bool lines, const char *key, FILE *out)
 {
-	const size_t flags = JSON_PRESERVE_ORDER | JSON_COMPACT;
+	const size_t flags = JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_REAL_PRECISION(15);
 
 	if (lines) {
 		for (size_t r = 0; r < t->nrows; r++) {

@@ -105,6 +105,18 @@ void hc_cell_map(struct hc_cell *c, const struct hc_field *f, size_t n)
 	c->u.map.n = n;
 }
 
+void hc_cell_real(struct hc_cell *c, double v)
+{
+	c->kind = HC_CELL_REAL;
+	c->u.r = v;
+}
+
+void hc_cell_json(struct hc_cell *c, const char *json)
+{
+	c->kind = json ? HC_CELL_JSON : HC_CELL_NULL;
+	c->u.s = json;
+}
+
 /* Cell as plain text (malloc'd); maps become JSON text. */
 static char *cell_text(const struct hc_cell *c)
 {
@@ -112,7 +124,11 @@ static char *cell_text(const struct hc_cell *c)
 
 	switch (c->kind) {
 	case HC_CELL_STR:
+	case HC_CELL_JSON:
 		return strdup(c->u.s);
+	case HC_CELL_REAL:
+		snprintf(buf, sizeof(buf), "%.15g", c->u.r);
+		return strdup(buf);
 	case HC_CELL_INT:
 		snprintf(buf, sizeof(buf), "%lld", c->u.i);
 		return strdup(buf);

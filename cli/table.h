@@ -15,13 +15,22 @@ enum hc_format { HC_FMT_TABLE, HC_FMT_CSV, HC_FMT_JSON, HC_FMT_JSONL, HC_FMT_DOT
 /* Parses "table|csv|json|jsonl|dot"; returns 0 or -1. */
 int hc_format_parse(const char *s, enum hc_format *out);
 
-enum hc_cell_kind { HC_CELL_NULL = 0, HC_CELL_STR, HC_CELL_INT, HC_CELL_BOOL, HC_CELL_MAP };
+enum hc_cell_kind {
+	HC_CELL_NULL = 0,
+	HC_CELL_STR,
+	HC_CELL_INT,
+	HC_CELL_BOOL,
+	HC_CELL_MAP,
+	HC_CELL_REAL,
+	HC_CELL_JSON, /* u.s is JSON text: a value in json/jsonl, the text elsewhere */
+};
 
 struct hc_cell {
 	enum hc_cell_kind kind;
 	union {
 		const char *s;         /* borrowed; must outlive the table's printing */
 		long long i;
+		double r;
 		bool b;
 		struct {
 			const struct hc_field *f;
@@ -34,6 +43,8 @@ enum {
 	HC_COL_DATA = 1 << 0,    /* in csv/json/jsonl, not in the table view */
 	HC_COL_VIEW = 1 << 1,    /* in the table view only */
 	HC_COL_OMITNULL = 1 << 2, /* json: leave the key out when null */
+	/* in no rendering: data a custom view of the command reads */
+	HC_COL_HIDDEN = HC_COL_DATA | HC_COL_VIEW,
 };
 
 struct hc_column {
@@ -61,13 +72,17 @@ void hc_cell_str(struct hc_cell *c, const char *s); /* NULL s -> null cell */
 void hc_cell_int(struct hc_cell *c, long long v);
 void hc_cell_bool(struct hc_cell *c, bool v);
 void hc_cell_map(struct hc_cell *c, const struct hc_field *f, size_t n);
+void hc_cell_real(struct hc_cell *c, double v);
+/* `json` (borrowed, like a string) must be one valid JSON value. */
+void hc_cell_json(struct hc_cell *c, const char *json);
 
 struct hc_render_opts {
 	bool color;
 };
 
 /* Prints `t` to `out` in `fmt`. JSON is one object {"<key>": [rows]};
- * jsonl one object per line. Returns 0 or -1 on a write/alloc error. */
+ * jsonl one object per line. Reals print with 15 significant digits.
+ * Returns 0 or -1 on a write/alloc error (or a JSON cell that is not JSON). */
 int hc_table_print(const struct hc_table *t, enum hc_format fmt, const char *json_key,
 		   const struct hc_render_opts *o, FILE *out);
 

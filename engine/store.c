@@ -1,11 +1,16 @@
-/* SQLite behind one file: opens the store (schema and version checks) and
+/* SQLite behind one file: opens the store (schema and version checks),
  * writes one analysis with the embedded statements of queries/, every value
- * a bound parameter. The texts and their contracts are in the files of queries/. */
+ * a bound parameter, and (at the end of the file) reads it back read-only
+ * for the query commands. The texts and their contracts are in the files of
+ * queries/. */
 #include "store.h"
 #include "hc_config.h"
 #include "hc_queries.h"
+#include "../parsers/decode.h"
+#include "../parsers/regex.h"
 
 #include <sqlite3.h>
+#include <strings.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +21,34 @@
  * cap only guards against a broken caller. */
 #define HC_MAX_STORE_JSON ((size_t)HC_MAX_FIELDS * (HC_MAX_FIELD_LEN + HC_MAX_NAME_LEN) * 6 + 64)
 
+/* Prepared statements of embedded queries a read-only store keeps. */
+#define HC_MAX_CACHED_STMTS 16
+
+/* What an SQL function of the read side (regexp, regexp_nocase) needs. */
+struct sql_fn {
+	struct hc_store *s;
+	int icase;
+};
+
 struct hc_store {
 	sqlite3 *db;
 	char path[512]; /* for diagnostics; ":memory:" for the in-memory store */
+	/* the read side (end of this file) */
+	struct {
+		const char *name;
+		sqlite3_stmt *st;
+	} cache[HC_MAX_CACHED_STMTS];
+	size_t ncache;
+	struct sql_fn fn[2]; /* regexp, regexp_nocase */
+	/* the first failure of regexp() in the running statement: 0,
+	 * HC_ERR_USAGE (bad pattern), HC_ERR_LIMIT or HC_ERR_NOMEM */
+	int fn_rc;
+	char fn_msg[400];
+	uint64_t fn_offset;
+	bool fn_has_offset;
 };
+
+static void read_close(struct hc_store *s);
 
 const char *hc_store_sqlite_version(void)
 {
@@ -191,6 +220,7 @@ void hc_store_close(struct hc_store *s)
 {
 	if (!s)
 		return;
+	read_close(s);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -1049,9 +1079,11 @@ int hc_store_write(struct hc_store *s, const struct hc_eventset *set, const stru
 	    (rc = write_hops(&w)) < 0 || (rc = write_links(&w)) < 0 || (rc = write_chains(&w)) < 0)
 		goto out;
 	/* the in-memory store of a plain `analyze` is never queried after the
-	 * run: its secondary indexes would cost ~45 % of the write for nothing */
+	 * run: its secondary indexes would cost ~45 % of the write for nothing,
+	 * and so would the logon summary */
 	if (strcmp(s->path, ":memory:") != 0 &&
-	    (rc = run(s, hc_sql_schema_indexes, "schema_indexes.sql", d)) < 0)
+	    ((rc = run(s, hc_sql_schema_indexes, "schema_indexes.sql", d)) < 0 ||
+	     (rc = run(s, hc_sql_fill_logon_summary, "fill_logon_summary.sql", d)) < 0))
 		goto out;
 	hc_time_format(hc_time_now(), now, sizeof(now));
 	if ((rc = set_meta(&w, "hopchain_version", HC_VERSION)) < 0 ||
@@ -1405,5 +1437,466 @@ out:
 	sqlite3_finalize(st);
 	free(fids);
 	free(buf);
+	return rc;
+}
+
+/* ================================================================== */
+/* Reading: the query commands (hopchain chains, hops, ..., sql)       */
+/*                                                                      */
+/* A store opened for reading is defended in depth: SQLite opens the    */
+/* file read-only, PRAGMA query_only refuses writes, an authorizer      */
+/* refuses at prepare time every action but reading (so ATTACH, pragma */
+/* assignments, DDL and DML never get to run), sqlite3_stmt_readonly    */
+/* catches what has no authorizer code (VACUUM INTO), extension loading */
+/* is off, ATTACH is capped at zero databases, and the schema is not    */
+/* trusted to call functions with side effects.                        */
+/* ================================================================== */
+
+/* Pragmas a reader may run: without an argument these only report; the
+ * second list also reports when given a table or index name. */
+static const char *const read_pragmas[] = {
+    "application_id", "collation_list", "compile_options", "data_version",  "database_list",
+    "encoding",       "foreign_keys",   "freelist_count",  "function_list", "journal_mode",
+    "module_list",    "page_count",     "page_size",       "pragma_list",   "query_only",
+    "schema_version", "table_list",     "user_version",
+};
+static const char *const read_pragmas_arg[] = {
+    "foreign_key_check", "foreign_key_list", "index_info", "index_list", "index_xinfo",
+    "integrity_check",   "quick_check",      "table_info", "table_list", "table_xinfo",
+};
+
+static bool in_list(const char *s, const char *const *v, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (strcasecmp(s, v[i]) == 0)
+			return true;
+	return false;
+}
+
+static int authorize(void *ctx, int action, const char *a1, const char *a2, const char *db,
+                     const char *trigger)
+{
+	(void)ctx;
+	(void)db;
+	(void)trigger;
+	switch (action) {
+	case SQLITE_SELECT:
+	case SQLITE_READ:
+	case SQLITE_RECURSIVE:
+		return SQLITE_OK;
+	case SQLITE_FUNCTION: /* a1 NULL, a2 the function's name */
+		return a2 && strcasecmp(a2, "load_extension") == 0 ? SQLITE_DENY : SQLITE_OK;
+	case SQLITE_PRAGMA: /* a1 the pragma, a2 its argument or NULL */
+		if (!a2)
+			return in_list(a1, read_pragmas,
+			               sizeof(read_pragmas) / sizeof(*read_pragmas)) ||
+			               in_list(a1, read_pragmas_arg,
+			                       sizeof(read_pragmas_arg) / sizeof(*read_pragmas_arg))
+			           ? SQLITE_OK
+			           : SQLITE_DENY;
+		return in_list(a1, read_pragmas_arg,
+		               sizeof(read_pragmas_arg) / sizeof(*read_pragmas_arg))
+		           ? SQLITE_OK
+		           : SQLITE_DENY;
+	default:
+		return SQLITE_DENY;
+	}
+}
+
+static void free_regex(void *p)
+{
+	hc_regex_free(p);
+}
+
+/* regexp(P, S) / regexp_nocase(P, S): 1 when PCRE2 pattern P is found in S.
+ * The compiled pattern is kept as SQLite auxiliary data of argument 0, so a
+ * pattern that is the same for every row (a bound parameter, a literal) is
+ * compiled once per statement. A failure is remembered in the store, so
+ * the caller can tell a bad pattern (usage) from an SQLite error. */
+static void fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct sql_fn *f = sqlite3_user_data(ctx);
+	struct hc_store *s = f->s;
+	struct hc_regex *re = sqlite3_get_auxdata(ctx, 0);
+	bool fresh = false;
+	const char *subject;
+	int m;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL ||
+	    sqlite3_value_type(argv[1]) == SQLITE_NULL)
+		return; /* NULL, as SQL comparisons with NULL */
+	if (!re) {
+		const char *pat = (const char *)sqlite3_value_text(argv[0]);
+		struct hc_diag d;
+		int rc;
+		hc_diag_clear(&d);
+		rc = pat ? hc_regex_compile(pat, f->icase, &re, &d) : HC_ERR_NOMEM;
+		if (rc < 0) {
+			if (!s->fn_rc) {
+				s->fn_rc = rc == HC_ERR_NOMEM ? HC_ERR_NOMEM : HC_ERR_USAGE;
+				if (rc == HC_ERR_NOMEM) {
+					snprintf(s->fn_msg, sizeof(s->fn_msg), "out of memory");
+				} else if (d.has_offset) {
+					snprintf(
+					    s->fn_msg, sizeof(s->fn_msg),
+					    "regexp: bad pattern '%.120s': %.200s at offset %llu",
+					    pat, d.msg, (unsigned long long)d.offset);
+					s->fn_offset = d.offset;
+					s->fn_has_offset = true;
+				} else {
+					snprintf(s->fn_msg, sizeof(s->fn_msg),
+					         "regexp: bad pattern '%.120s': %.200s", pat,
+					         d.msg);
+				}
+			}
+			sqlite3_result_error(ctx, s->fn_msg, -1);
+			return;
+		}
+		fresh = true;
+	}
+	subject = (const char *)sqlite3_value_text(argv[1]);
+	m = subject ? hc_regex_match(re, subject, (size_t)sqlite3_value_bytes(argv[1]))
+	            : HC_ERR_NOMEM;
+	/* hand it over only now: SQLite may free it at once */
+	if (fresh)
+		sqlite3_set_auxdata(ctx, 0, re, free_regex);
+	if (m < 0) {
+		if (!s->fn_rc) {
+			s->fn_rc = m == HC_ERR_NOMEM ? HC_ERR_NOMEM : HC_ERR_LIMIT;
+			snprintf(s->fn_msg, sizeof(s->fn_msg), "%s",
+			         m == HC_ERR_NOMEM ? "out of memory"
+			                           : "regexp: the pattern hit PCRE2's match limit");
+		}
+		sqlite3_result_error(ctx, s->fn_msg, -1);
+		return;
+	}
+	sqlite3_result_int(ctx, m);
+}
+
+/* logon_type_name(N): the name of logon type N (2 -> 'Interactive'). */
+static void fn_logon_type_name(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *name;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) != SQLITE_INTEGER)
+		return;
+	name = hc_decode_logon_type((int)sqlite3_value_int64(argv[0]));
+	if (name)
+		sqlite3_result_text(ctx, name, -1, SQLITE_STATIC);
+}
+
+static int register_functions(struct hc_store *s, struct hc_diag *d)
+{
+	const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+	int rc;
+
+	s->fn[0] = (struct sql_fn){s, 0};
+	s->fn[1] = (struct sql_fn){s, 1};
+	if ((rc = sqlite3_create_function_v2(s->db, "regexp", 2, flags, &s->fn[0], fn_regexp, NULL,
+	                                     NULL, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_create_function_v2(s->db, "regexp_nocase", 2, flags, &s->fn[1], fn_regexp,
+	                                     NULL, NULL, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_create_function_v2(s->db, "logon_type_name", 1, flags, NULL,
+	                                     fn_logon_type_name, NULL, NULL, NULL)) != SQLITE_OK)
+		return sql_fail(s, rc, "registering SQL functions", d);
+	return 0;
+}
+
+/* Fills `d` for a file that opened but is not a store this build reads. */
+static int not_a_store(struct hc_store *s, int64_t version, int64_t objects, struct hc_diag *d)
+{
+	hc_diag_clear(d);
+	if (!d)
+		return HC_ERR_FORMAT;
+	snprintf(d->file, sizeof(d->file), "%s", s->path);
+	if (version != 0)
+		hc_diag_set(d, "store has schema version %lld, this hopchain reads version %d",
+		            (long long)version, HC_SCHEMA_VERSION);
+	else if (objects > 0)
+		hc_diag_set(d, "not a hopchain store (an SQLite database with other tables and no "
+		               "schema version)");
+	else
+		hc_diag_set(d, "not a hopchain store (an empty database)");
+	return HC_ERR_FORMAT;
+}
+
+int hc_store_open_readonly(const char *path, struct hc_store **ret, struct hc_diag *d)
+{
+	struct hc_store *s = calloc(1, sizeof(*s));
+	int64_t version = 0, objects = 0;
+	int rc;
+
+	if (!s) {
+		hc_diag_clear(d);
+		if (d)
+			hc_diag_set(d, "out of memory");
+		return HC_ERR_NOMEM;
+	}
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	/* no SQLITE_OPEN_CREATE: an absent file is an error, not a new store;
+	 * no SQLITE_OPEN_URI: "file:x?mode=rw" is a file name */
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		rc = sql_fail(s, rc, "cannot open", d);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 2000);
+	if (sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int *)NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL) != SQLITE_OK ||
+	    sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL) != SQLITE_OK) {
+		rc = sql_fail(s, SQLITE_ERROR, "cannot configure the connection", d);
+		goto fail;
+	}
+	sqlite3_limit(s->db, SQLITE_LIMIT_ATTACHED, 0);
+	if ((rc = run(s, hc_sql_connection_readonly, "connection_readonly.sql", d)) < 0)
+		goto fail;
+	/* the first read: a file that is not a database fails here */
+	if ((rc = query_int(s, hc_sql_user_version, "user_version.sql", &version, d)) < 0)
+		goto fail;
+	if (version == 0 &&
+	    (rc = query_int(s, hc_sql_count_objects, "count_objects.sql", &objects, d)) < 0)
+		goto fail;
+	if (version != HC_SCHEMA_VERSION) {
+		rc = not_a_store(s, version, objects, d);
+		goto fail;
+	}
+	if ((rc = register_functions(s, d)) < 0)
+		goto fail;
+	sqlite3_set_authorizer(s->db, authorize, NULL);
+	*ret = s;
+	return 0;
+fail:
+	hc_store_close(s);
+	return rc;
+}
+
+static void read_close(struct hc_store *s)
+{
+	for (size_t i = 0; i < s->ncache; i++)
+		sqlite3_finalize(s->cache[i].st);
+	s->ncache = 0;
+}
+
+/* Steps `st` to the end, handing rows to `out`; resets it. */
+static int run_rows(struct hc_store *s, sqlite3_stmt *st, const char *name,
+                    const struct hc_rows *out, struct hc_diag *d)
+{
+	int n = sqlite3_column_count(st), rc = 0, src;
+	const char **names = calloc((size_t)n + 1, sizeof(*names));
+	struct hc_value *v = calloc((size_t)n + 1, sizeof(*v));
+
+	if (!names || !v) {
+		rc = HC_ERR_NOMEM;
+		hc_diag_clear(d);
+		if (d)
+			hc_diag_set(d, "out of memory");
+		goto out;
+	}
+	for (int i = 0; i < n; i++)
+		if (!(names[i] = sqlite3_column_name(st, i))) {
+			rc = sql_fail(s, SQLITE_NOMEM, name, d);
+			goto out;
+		}
+	if (out->columns && (rc = out->columns(out->ctx, (size_t)n, names)) < 0)
+		goto out;
+	s->fn_rc = 0;
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < n; i++) {
+			struct hc_value *x = &v[i];
+			memset(x, 0, sizeof(*x));
+			switch (sqlite3_column_type(st, i)) {
+			case SQLITE_INTEGER:
+				x->kind = HC_VALUE_INT;
+				x->i = sqlite3_column_int64(st, i);
+				break;
+			case SQLITE_FLOAT:
+				x->kind = HC_VALUE_REAL;
+				x->r = sqlite3_column_double(st, i);
+				break;
+			case SQLITE_TEXT:
+				x->kind = HC_VALUE_TEXT;
+				x->s = (const char *)sqlite3_column_text(st, i);
+				x->len = (size_t)sqlite3_column_bytes(st, i);
+				break;
+			case SQLITE_BLOB:
+				x->kind = HC_VALUE_BLOB;
+				x->s = sqlite3_column_blob(st, i);
+				x->len = (size_t)sqlite3_column_bytes(st, i);
+				break;
+			default:
+				break;
+			}
+			/* a NULL pointer for TEXT or a non-empty BLOB: out of memory */
+			if ((x->kind == HC_VALUE_TEXT || (x->kind == HC_VALUE_BLOB && x->len)) &&
+			    !x->s) {
+				rc = sql_fail(s, SQLITE_NOMEM, name, d);
+				goto out;
+			}
+		}
+		if ((rc = out->row(out->ctx, v, (size_t)n)) < 0)
+			goto out;
+	}
+	if (src != SQLITE_DONE) {
+		if (s->fn_rc) {
+			rc = s->fn_rc;
+			hc_diag_clear(d);
+			if (d) {
+				hc_diag_set(d, "%s", s->fn_msg);
+				d->offset = s->fn_offset;
+				d->has_offset = s->fn_has_offset;
+			}
+		} else {
+			rc = sql_fail(s, src, name, d);
+		}
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	free(names);
+	free(v);
+	return rc;
+}
+
+/* The cached statement of embedded query `name`, prepared on first use
+ * (the cache keys on the embedded, static name). */
+static int cached(struct hc_store *s, const char *name, sqlite3_stmt **st, struct hc_diag *d)
+{
+	const struct hc_query *q = NULL;
+	char file[80];
+	int rc;
+
+	for (size_t i = 0; i < s->ncache; i++)
+		if (strcmp(s->cache[i].name, name) == 0) {
+			*st = s->cache[i].st;
+			return 0;
+		}
+	for (size_t i = 0; i < hc_nqueries && !q; i++)
+		if (strcmp(hc_queries[i].name, name) == 0)
+			q = &hc_queries[i];
+	snprintf(file, sizeof(file), "%s.sql", name);
+	if (!q) {
+		hc_diag_clear(d);
+		if (d)
+			hc_diag_set(d, "no query %s", file);
+		return HC_ERR_USAGE;
+	}
+	if ((rc = prepare(s, q->sql, file, st, d)) < 0)
+		return rc;
+	if (s->ncache == HC_MAX_CACHED_STMTS) {
+		/* full: drop the oldest */
+		sqlite3_finalize(s->cache[0].st);
+		memmove(&s->cache[0], &s->cache[1],
+		        (HC_MAX_CACHED_STMTS - 1) * sizeof(s->cache[0]));
+		s->ncache--;
+	}
+	s->cache[s->ncache].name = q->name;
+	s->cache[s->ncache].st = *st;
+	s->ncache++;
+	return 0;
+}
+
+int hc_store_query(struct hc_store *s, const char *name, const struct hc_value *params,
+                   size_t nparams, const struct hc_rows *out, struct hc_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	char file[80];
+	int rc;
+
+	if ((rc = cached(s, name, &st, d)) < 0)
+		return rc;
+	snprintf(file, sizeof(file), "%s.sql", name);
+	if ((int)nparams != sqlite3_bind_parameter_count(st)) {
+		hc_diag_clear(d);
+		if (d)
+			hc_diag_set(d, "%s: %zu parameters given, the statement has %d", file,
+			            nparams, sqlite3_bind_parameter_count(st));
+		return HC_ERR_USAGE;
+	}
+	for (size_t i = 0; i < nparams; i++) {
+		const struct hc_value *p = &params[i];
+		int k = (int)i + 1;
+		switch (p->kind) {
+		case HC_VALUE_INT:
+			rc = sqlite3_bind_int64(st, k, p->i);
+			break;
+		case HC_VALUE_REAL:
+			rc = sqlite3_bind_double(st, k, p->r);
+			break;
+		case HC_VALUE_TEXT:
+			rc = p->s ? sqlite3_bind_text(st, k, p->s, -1, SQLITE_TRANSIENT)
+			          : sqlite3_bind_null(st, k);
+			break;
+		case HC_VALUE_BLOB:
+			rc = sqlite3_bind_blob(st, k, p->s, (int)p->len, SQLITE_TRANSIENT);
+			break;
+		case HC_VALUE_NULL:
+		default:
+			rc = sqlite3_bind_null(st, k);
+			break;
+		}
+		if (rc != SQLITE_OK) {
+			rc = sql_fail(s, rc, file, d);
+			sqlite3_clear_bindings(st);
+			return rc;
+		}
+	}
+	return run_rows(s, st, file, out, d);
+}
+
+static int usage_error(struct hc_diag *d, const char *msg, const char *detail)
+{
+	hc_diag_clear(d);
+	if (d)
+		hc_diag_set(d, "%s%s%s", msg, detail ? ": " : "", detail ? detail : "");
+	return HC_ERR_USAGE;
+}
+
+int hc_store_sql(struct hc_store *s, const char *sql, const struct hc_rows *out, struct hc_diag *d)
+{
+	sqlite3_stmt *st = NULL, *next = NULL;
+	const char *tail = NULL, *tail2 = NULL;
+	int rc;
+
+	if (strlen(sql) > HC_MAX_SQL_LEN)
+		return usage_error(d, "statement longer than 1 MiB", NULL);
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, &tail);
+	if (rc != SQLITE_OK) {
+		if ((rc & 0xff) == SQLITE_NOMEM)
+			return sql_fail(s, rc, "sql", d);
+		if ((rc & 0xff) == SQLITE_AUTH)
+			return usage_error(d,
+			                   "refused: only statements that read are allowed (the "
+			                   "store is opened read-only)",
+			                   NULL);
+		return usage_error(d, sqlite3_errmsg(s->db), NULL);
+	}
+	if (!st)
+		return usage_error(d, "no SQL statement given", NULL);
+	/* one statement only: the result has one set of columns, and a
+	 * script could not be checked as a whole before it runs */
+	if (tail && *tail) {
+		rc = sqlite3_prepare_v2(s->db, tail, -1, &next, &tail2);
+		sqlite3_finalize(next);
+		if (rc != SQLITE_OK || next) {
+			sqlite3_finalize(st);
+			return usage_error(d, "more than one statement given; run them one by one",
+			                   NULL);
+		}
+	}
+	if (!sqlite3_stmt_readonly(st)) {
+		sqlite3_finalize(st);
+		return usage_error(d,
+		                   "refused: the statement would write; the store is opened "
+		                   "read-only",
+		                   NULL);
+	}
+	rc = run_rows(s, st, "sql", out, d);
+	sqlite3_finalize(st);
 	return rc;
 }

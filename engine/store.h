@@ -86,4 +86,75 @@ int hc_store_write(struct hc_store *s, const struct hc_eventset *set, const stru
 /* Closes the store (a file store checkpoints its WAL); NULL-safe. */
 void hc_store_close(struct hc_store *s);
 
+/* ------------------------------------------------------------------ */
+/* Reading: the query commands                                          */
+
+/* Longest statement hc_store_sql accepts. */
+#define HC_MAX_SQL_LEN (1 << 20)
+
+/* A value bound to a query or read from a row. */
+enum hc_value_kind { HC_VALUE_NULL = 0, HC_VALUE_INT, HC_VALUE_REAL, HC_VALUE_TEXT, HC_VALUE_BLOB };
+
+struct hc_value {
+	enum hc_value_kind kind;
+	int64_t i;     /* HC_VALUE_INT */
+	double r;      /* HC_VALUE_REAL */
+	const char *s; /* HC_VALUE_TEXT (UTF-8, NUL-terminated) or HC_VALUE_BLOB bytes */
+	size_t len;    /* bytes at s, without the NUL */
+};
+
+/* Where the rows of a query go. `columns` is called once, before the first
+ * row, with the result column names; `row` once per row. Names and values
+ * are valid only during the call. A negative return from either stops the
+ * query, and the query call returns that value (d untouched). */
+struct hc_rows {
+	int (*columns)(void *ctx, size_t n, const char *const *names);
+	int (*row)(void *ctx, const struct hc_value *v, size_t n);
+	void *ctx;
+};
+
+/* Opens the store in file `path` for reading only: the file is never
+ * created or written (SQLite read-only open, PRAGMA query_only, an
+ * authorizer that allows nothing but reading, no extension loading, no
+ * ATTACH, untrusted schema). Registers the SQL functions
+ *   regexp(P, S)         the REGEXP operator (S REGEXP P): PCRE2,
+ *                        case-sensitive; NULL when P or S is NULL
+ *   regexp_nocase(P, S)  the same, case-insensitive
+ *   logon_type_name(N)   2 -> 'Interactive', ... (NULL when unknown)
+ * Patterns are compiled once per statement, with PCRE2's match limits.
+ * On success *ret is written; free it with hc_store_close. Returns 0, or
+ * with `d` filled (d->file: the path):
+ *   HC_ERR_FORMAT  not an SQLite database, an empty one, another schema
+ *                  version, or not a hopchain store
+ *   HC_ERR_IO      SQLite could not open or read it (absent, unreadable)
+ *   HC_ERR_NOMEM   out of memory */
+int hc_store_open_readonly(const char *path, struct hc_store **ret, struct hc_diag *d);
+
+/* Runs the embedded query `name` (queries/NAME.sql, one statement) with
+ * params[0..nparams-1] bound to ?1..?n (text is copied; NULL values
+ * disable optional filters, see each file's header) and passes its rows
+ * to `out`. Statements are prepared once per store and reused. Returns 0,
+ * a negative value from `out`, or with `d` filled:
+ *   HC_ERR_USAGE  no such query, a parameter count other than the
+ *                 statement's, or a bad pattern given to regexp() (the
+ *                 message names the pattern and the offset, d->offset)
+ *   HC_ERR_LIMIT  a pattern hit PCRE2's match limit
+ *   HC_ERR_IO     SQLite failed (a table missing from an older store, ...)
+ *   HC_ERR_NOMEM  out of memory */
+int hc_store_query(struct hc_store *s, const char *name, const struct hc_value *params,
+                   size_t nparams, const struct hc_rows *out, struct hc_diag *d);
+
+/* Runs one statement of the user's (`hopchain sql`) on a store opened
+ * with hc_store_open_readonly and passes its rows to `out`; columns are
+ * those of the statement. Returns 0, a negative value from `out`, or with
+ * `d` filled:
+ *   HC_ERR_USAGE  empty, longer than HC_MAX_SQL_LEN, more than one
+ *                 statement, a syntax or name error, a statement that
+ *                 would write or change the connection (refused before
+ *                 it runs), a bad pattern given to regexp()
+ *   HC_ERR_LIMIT  a pattern hit PCRE2's match limit
+ *   HC_ERR_IO     SQLite failed while running it
+ *   HC_ERR_NOMEM  out of memory */
+int hc_store_sql(struct hc_store *s, const char *sql, const struct hc_rows *out, struct hc_diag *d);
+
 #endif

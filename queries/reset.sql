@@ -4,6 +4,7 @@
 --   to the database stays.
 -- Parameters: none
 -- Result: none
+DROP TABLE IF EXISTS logon_summary;
 DROP TABLE IF EXISTS warnings;
 DROP TABLE IF EXISTS findings;
 DROP TABLE IF EXISTS chain_hops;

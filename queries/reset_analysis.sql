@@ -3,6 +3,7 @@
 --   case replaces its analysis; files, events and meta stay.
 -- Parameters: none
 -- Result: none
+DROP TABLE IF EXISTS logon_summary;
 DROP TABLE IF EXISTS warnings;
 DROP TABLE IF EXISTS findings;
 DROP TABLE IF EXISTS chain_hops;

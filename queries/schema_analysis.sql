@@ -143,3 +143,31 @@ CREATE TABLE warnings (
 	id INTEGER PRIMARY KEY,
 	message TEXT NOT NULL
 );
+
+-- Logon summary (hayabusa's, plus the packages): one row per (target
+-- account, target host, source host, source address, logon type, package,
+-- LM package) with the 4624 (success) and 4625 (failure) counts and the
+-- first and last time. Derived from events and hops by
+-- fill_logon_summary.sql at the end of a file store's write, so that
+-- `hopchain summary` filters a small table instead of grouping every
+-- event; an in-memory store leaves it empty. target_account is
+-- DOMAIN\user as in hops ('ANONYMOUS LOGON' for anonymous logons),
+-- target_host the lower-case first label of the Computer, src_host the
+-- host the analysis resolved the logon's source to, else the logged
+-- WorkstationName (lower-case first label).
+CREATE TABLE logon_summary (
+	id INTEGER PRIMARY KEY,
+	target_account TEXT NOT NULL COLLATE NOCASE,
+	target_host TEXT COLLATE NOCASE,
+	src_host TEXT COLLATE NOCASE,
+	src_ip TEXT,
+	logon_type INTEGER,
+	package TEXT,
+	lm_package TEXT,
+	success INTEGER NOT NULL,
+	failure INTEGER NOT NULL,
+	first_ticks INTEGER NOT NULL,
+	first_text TEXT NOT NULL,
+	last_ticks INTEGER NOT NULL,
+	last_text TEXT NOT NULL
+);

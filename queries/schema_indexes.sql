@@ -11,6 +11,7 @@ CREATE INDEX IF NOT EXISTS events_target_user ON events(target_user, time_ticks)
 CREATE INDEX IF NOT EXISTS events_subject_user ON events(subject_user, time_ticks);
 CREATE INDEX IF NOT EXISTS events_ip ON events(ip);
 CREATE INDEX IF NOT EXISTS hosts_name ON hosts(name);
+CREATE INDEX IF NOT EXISTS hosts_fqdn ON hosts(fqdn);
 CREATE INDEX IF NOT EXISTS host_addresses_address ON host_addresses(address);
 CREATE INDEX IF NOT EXISTS host_addresses_host ON host_addresses(host);
 CREATE INDEX IF NOT EXISTS sessions_host ON sessions(host, logon_id);

@@ -1,8 +1,10 @@
 /* Unit test of engine/store.c: writes the analysis of the seed sample logs
  * (argv[1]) to a file store and reads it back with SQLite (row counts, the
- * anonymous second hop, its finding and evidence, foreign keys), writes it
- * again (replaced, not appended), refuses other schema versions and foreign
- * databases, keeps hostile strings intact, and checks every embedded query
+ * anonymous second hop, its finding and evidence, foreign keys, the logon
+ * summary) and through the read API (queries with bound parameters,
+ * regexp() errors, refused statements), writes it again (replaced, not
+ * appended), refuses other schema versions and foreign databases (also
+ * read-only), keeps hostile strings intact, and checks every embedded query
  * against the schema (the header comment's parameters and result columns). */
 #include "hc_test.h"
 
@@ -240,6 +242,149 @@ static uint64_t store_events(struct hc_store *s, struct hc_eventset *set)
 	return total;
 }
 
+/* --- the read side ------------------------------------------------------ */
+
+struct collect {
+	size_t ncols, nrows, stop_after;
+	char first[256]; /* the first column of the first row, as text */
+};
+
+static int c_columns(void *ctx, size_t n, const char *const *names)
+{
+	struct collect *c = ctx;
+
+	(void)names;
+	c->ncols = n;
+	return 0;
+}
+
+static int c_row(void *ctx, const struct hc_value *v, size_t n)
+{
+	struct collect *c = ctx;
+
+	if (c->nrows == 0 && n > 0) {
+		if (v[0].kind == HC_VALUE_TEXT)
+			snprintf(c->first, sizeof(c->first), "%s", v[0].s);
+		else if (v[0].kind == HC_VALUE_INT)
+			snprintf(c->first, sizeof(c->first), "%lld", (long long)v[0].i);
+	}
+	if (++c->nrows == c->stop_after)
+		return -42;
+	return 0;
+}
+
+/* The store `path` (the seed analysis) read back through the read API:
+ * embedded queries with bound parameters, parameter counts, the callback's
+ * stop, regexp() errors, refused statements, and a store left unchanged. */
+static void check_read(const char *path)
+{
+	struct hc_store *s = NULL;
+	struct hc_diag d;
+	struct collect c = {0};
+	struct hc_rows rows = {c_columns, c_row, &c};
+	struct hc_value p[9] = {{0}};
+	sqlite3 *x;
+	long long nchains = -1;
+
+	if ((x = db_open(path))) {
+		nchains = q_int(x, "SELECT count(*) FROM chains");
+		sqlite3_close(x);
+	}
+	CHECK_INT(hc_store_open_readonly(path, &s, &d), 0);
+	if (!s)
+		return;
+	/* chains_select with every filter off but --min-hops 1: every chain */
+	p[6] = (struct hc_value){.kind = HC_VALUE_INT, .i = 1};
+	CHECK_INT(hc_store_query(s, "chains_select", p, 9, &rows, &d), 0);
+	CHECK_INT(c.ncols, 5);
+	CHECK_INT(c.nrows, nchains);
+	CHECK_STR(c.first, "1");
+	/* a pattern, bound as text: only the chain whose account matches */
+	memset(&c, 0, sizeof(c));
+	p[0] = (struct hc_value){.kind = HC_VALUE_TEXT, .s = "^anonymous logon$"};
+	p[6].i = 2;
+	CHECK_INT(hc_store_query(s, "chains_select", p, 9, &rows, &d), 0);
+	CHECK_INT(c.nrows, 1);
+	/* the same statement again (cached), the callback stops it */
+	memset(&c, 0, sizeof(c));
+	c.stop_after = 2;
+	p[0] = (struct hc_value){.kind = HC_VALUE_NULL};
+	p[6].i = 1;
+	CHECK_INT(hc_store_query(s, "chains_select", p, 9, &rows, &d), -42);
+	CHECK_INT(c.nrows, 2);
+	/* wrong parameter count, unknown query */
+	CHECK_INT(hc_store_query(s, "chains_select", p, 8, &rows, &d), HC_ERR_USAGE);
+	CHECK(strstr(d.msg, "8 parameters given, the statement has 9") != NULL);
+	CHECK_INT(hc_store_query(s, "no_such_query", NULL, 0, &rows, &d), HC_ERR_USAGE);
+	/* a bad pattern reaching regexp() is a usage error with its offset */
+	memset(&c, 0, sizeof(c));
+	p[0] = (struct hc_value){.kind = HC_VALUE_TEXT, .s = "a)"};
+	CHECK_INT(hc_store_query(s, "chains_select", p, 9, &rows, &d), HC_ERR_USAGE);
+	CHECK(d.has_offset && d.offset == 1);
+	CHECK(strstr(d.msg, "bad pattern 'a)'") != NULL);
+	/* and a good one afterwards works again (no stale error) */
+	memset(&c, 0, sizeof(c));
+	CHECK_INT(
+	    hc_store_sql(s, "SELECT count(*) FROM hosts WHERE name REGEXP '^server'", &rows, &d),
+	    0);
+	CHECK_STR(c.first, "2");
+	memset(&c, 0, sizeof(c));
+	CHECK_INT(hc_store_sql(s, "SELECT logon_type_name(3)", &rows, &d), 0);
+	CHECK_STR(c.first, "Network");
+	/* refused before running */
+	CHECK_INT(hc_store_sql(s, "DELETE FROM hops", &rows, &d), HC_ERR_USAGE);
+	CHECK_INT(hc_store_sql(s, "PRAGMA query_only = 0", &rows, &d), HC_ERR_USAGE);
+	CHECK_INT(hc_store_sql(s, "ATTACH ':memory:' AS m", &rows, &d), HC_ERR_USAGE);
+	CHECK_INT(hc_store_sql(s, "SELECT 1; SELECT 2", &rows, &d), HC_ERR_USAGE);
+	CHECK_INT(hc_store_sql(s, "", &rows, &d), HC_ERR_USAGE);
+	hc_store_close(s);
+	if ((x = db_open(path))) {
+		CHECK_INT(q_int(x, "SELECT count(*) FROM chains"), nchains);
+		CHECK(q_int(x, "SELECT count(*) FROM hops") > 0);
+		CHECK(q_int(x, "SELECT count(*) FROM logon_summary") > 0);
+		CHECK_INT(q_int(x, "SELECT sum(success) + sum(failure) FROM logon_summary"),
+		          q_int(x, "SELECT count(*) FROM events WHERE event_id IN (4624, 4625)"));
+		sqlite3_close(x);
+	}
+}
+
+/* Read-only opens refuse what is not a store of this version, and never
+ * create a file. */
+static void test_read_refusals(void)
+{
+	char db[256];
+	struct hc_store *s = NULL;
+	struct hc_diag d;
+	sqlite3 *x = NULL;
+
+	snprintf(db, sizeof(db), "%s/absent.db", tmpdir);
+	CHECK_INT(hc_store_open_readonly(db, &s, &d), HC_ERR_IO);
+	CHECK(s == NULL);
+	CHECK(access(db, F_OK) != 0);
+	snprintf(db, sizeof(db), "%s/new.db", tmpdir);
+	if (sqlite3_open(db, &x) == SQLITE_OK)
+		exec(x, "PRAGMA user_version = 0");
+	sqlite3_close(x);
+	CHECK_INT(hc_store_open_readonly(db, &s, &d), HC_ERR_FORMAT);
+	CHECK(strstr(d.msg, "empty database") != NULL);
+	unlink(db);
+	/* a store this build wrote, then another version */
+	CHECK_INT(hc_store_open(db, &s, &d), 0);
+	hc_store_close(s);
+	s = NULL;
+	CHECK_INT(hc_store_open_readonly(db, &s, &d), 0);
+	hc_store_close(s);
+	s = NULL;
+	if ((x = db_open(db))) {
+		exec(x, "PRAGMA user_version = 7");
+		sqlite3_close(x);
+	}
+	CHECK_INT(hc_store_open_readonly(db, &s, &d), HC_ERR_FORMAT);
+	CHECK(strstr(d.msg, "schema version 7") != NULL);
+	CHECK_STR(d.file, db);
+	unlink(db);
+}
+
 static void test_samples(const char *dir)
 {
 	char *paths[16], db[256], buf[64];
@@ -265,6 +410,7 @@ static void test_samples(const char *dir)
 	hc_store_close(s);
 	check_counts(db, &set, &a);
 	check_second_hop(db, &a);
+	check_read(db);
 
 	/* the same version again: the previous analysis is replaced, and a
 	 * table of the user's survives */
@@ -500,6 +646,22 @@ static void header_contract(const char *sql, int *params, int *cols)
 	}
 }
 
+/* Stand-ins for the SQL functions the read side of the store registers
+ * (regexp, regexp_nocase, logon_type_name): the queries must prepare. */
+static void fn_stub(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	(void)argv;
+	sqlite3_result_null(ctx);
+}
+
+static void add_stubs(sqlite3 *db)
+{
+	sqlite3_create_function(db, "regexp", 2, SQLITE_UTF8, NULL, fn_stub, NULL, NULL);
+	sqlite3_create_function(db, "regexp_nocase", 2, SQLITE_UTF8, NULL, fn_stub, NULL, NULL);
+	sqlite3_create_function(db, "logon_type_name", 1, SQLITE_UTF8, NULL, fn_stub, NULL, NULL);
+}
+
 /* Every embedded query: one statement whose parameters and result columns
  * are what its header says, or a script that runs on a new database. */
 static void test_queries(void)
@@ -527,6 +689,7 @@ static void test_queries(void)
 		db = NULL;
 		if (sqlite3_open(":memory:", &db) != SQLITE_OK)
 			HC_SKIP("no in-memory SQLite");
+		add_stubs(db);
 		if (strcmp(hc_queries[i].name, "schema") != 0)
 			exec(db, hc_sql_schema);
 		if (strcmp(hc_queries[i].name, "schema") != 0 &&
@@ -580,6 +743,7 @@ int main(int argc, char **argv)
 	test_queries();
 	test_refusals();
 	test_hostile();
+	test_read_refusals();
 	if (argc > 1)
 		test_samples(argv[1]);
 	rmdir(tmpdir);

@@ -1,8 +1,7 @@
-/* The JSON backend: the only input file that includes jansson.h. Reads
- * evtx_dump/hayabusa, Winlogbeat (ECS and 6.x) and OTRF/Mordor flat records
- * from JSON lines, a JSON array or concatenated (pretty-printed) objects,
- * streaming one record at a time, and builds the same events as the EVTX
- * reader through hc_event_build. */
+/* The JSON backend, the only input file that includes jansson.h: evtx_dump,
+ * Winlogbeat (ECS, 6) and OTRF/Mordor flat records from JSON lines, arrays
+ * or pretty-printed streams, streamed record by record into the same events
+ * as the EVTX reader makes (hc_event_build). */
 #include "input.h"
 
 #include <errno.h>

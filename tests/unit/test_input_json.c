@@ -1,9 +1,7 @@
-/* Unit tests for parsers/input_json.c through the input registry: each
- * layout (evtx_dump, Winlogbeat ECS and 6, Mordor flat), JSON lines, arrays
- * and pretty-printed streams, numbers vs. strings, the Mordor time policy,
- * and bad input: malformed and truncated records (line numbers, the rest
- * still read), empty files, over-long fields and records, nesting bombs,
- * NULs, invalid UTF-8, lone surrogates, split files. */
+/* Unit tests for parsers/input_json.c through the input registry: layouts,
+ * file shapes, numbers vs. strings, the Mordor time policy, and bad input
+ * (malformed, truncated, empty, over-long, deeply nested, NULs, invalid
+ * UTF-8, lone surrogates), split files. */
 #include "input.h"
 #include "hc_test.h"
 

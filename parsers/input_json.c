@@ -647,7 +647,10 @@ static void check_text(unsigned char *b, size_t n, struct check *ck)
 					memcpy(b + i, "\\uFFFD", 6);
 					ck->surrogates++;
 				}
-				i += u >= 0 ? 6 : 2;
+				/* skip only ASCII: a byte >= 0x80 after the
+				 * backslash is checked as UTF-8 like any other,
+				 * so that repair_utf8 counts what we count */
+				i += u >= 0 ? 6 : b[i + 1] < 0x80 ? 2 : 1;
 				continue;
 			}
 			i++;
@@ -665,8 +668,12 @@ static void check_text(unsigned char *b, size_t n, struct check *ck)
 	}
 }
 
-/* Copies b with each invalid UTF-8 byte replaced by U+FFFD into s->fix. */
-static int repair_utf8(struct js_state *s, const unsigned char *b, size_t n, size_t bad)
+/* Copies b with each invalid UTF-8 byte replaced by U+FFFD into s->fix;
+ * `bad` is check_text's count of them. *out is the copy's length. Returns
+ * 0, HC_ERR_NOMEM, or HC_ERR_RECORD should the counts ever disagree (the
+ * copy never outgrows its buffer). */
+static int repair_utf8(struct js_state *s, const unsigned char *b, size_t n, size_t bad,
+                       size_t *out)
 {
 	size_t need = n + 2 * bad, o = 0;
 
@@ -679,17 +686,16 @@ static int repair_utf8(struct js_state *s, const unsigned char *b, size_t n, siz
 	}
 	for (size_t i = 0; i < n;) {
 		size_t k = b[i] < 0x80 ? 1 : utf8_len(b + i, n - i);
-		if (!k) {
-			memcpy(s->fix + o, "\xEF\xBF\xBD", 3);
-			o += 3;
-			i++;
-			continue;
-		}
-		memcpy(s->fix + o, b + i, k);
-		o += k;
-		i += k;
+		const unsigned char *src = k ? b + i : (const unsigned char *)"\xEF\xBF\xBD";
+		size_t w = k ? k : 3;
+		if (o + w > need)
+			return HC_ERR_RECORD;
+		memcpy(s->fix + o, src, w);
+		o += w;
+		i += k ? k : 1;
 	}
-	return (int)HC_OK;
+	*out = o;
+	return HC_OK;
 }
 
 /* ---- record layouts --------------------------------------------------- */
@@ -1326,17 +1332,22 @@ static int js_next(void *p, struct hc_event *ev, struct hc_diag *d)
 			                 HC_MAX_JSON_DEPTH);
 		}
 		const unsigned char *text = b;
+		size_t tlen = len;
 		if (ck.bad_utf8) {
 			if (len + 2 * ck.bad_utf8 >
 			    HC_MAX_JSON_RECORD + (size_t)HC_MAX_JSON_RECORD) {
 				consume(s, len);
 				return rec_error(s, d, line, "too much invalid UTF-8; skipped");
 			}
-			if ((rc = repair_utf8(s, b, len, ck.bad_utf8)) < 0)
+			rc = repair_utf8(s, b, len, ck.bad_utf8, &tlen);
+			if (rc == HC_ERR_RECORD) {
+				consume(s, len);
+				return rec_error(s, d, line, "invalid UTF-8 not repaired; skipped");
+			}
+			if (rc < 0)
 				return rc;
 			text = s->fix;
 		}
-		size_t tlen = len + 2 * ck.bad_utf8;
 		json_t *root =
 		    json_loadb((const char *)text, tlen, JSON_ALLOW_NUL | JSON_DECODE_ANY, &err);
 		consume(s, len);

@@ -810,6 +810,23 @@ static void test_hostile_strings(void)
 	CHECK(has_diag(&g, 1, "U+FFFD"));
 	got_free(&g);
 
+	/* a backslash before invalid and before multi-byte UTF-8: the checks
+	 * before jansson and the repair must agree byte for byte (an escape
+	 * never hides a byte from them); the records are invalid JSON, reported
+	 * with their line, and the next one is read */
+	read_all(puts_file("escapes.jsonl",
+			   "{\"winlog\":{\"event_id\":4624},\"a\":\"\\\xff\xfe\\\xfe\xfd\xfc\"}\n"
+			   "{\"winlog\":{\"event_id\":4624},\"a\":\"\\\xc3\xa9\xff\"}\n"
+			   "{\"@timestamp\":\"2019-05-14T05:05:35Z\",\"winlog\":{\"event_id\":4624,"
+			   "\"record_id\":3,\"event_data\":{\"X\":\"\\\\\xff\"}}}\n"),
+		 &g);
+	CHECK_INT(g.n, 1);
+	CHECK(has_diag(&g, 1, "not valid JSON"));
+	CHECK(has_diag(&g, 2, "not valid JSON"));
+	if (g.n == 1)
+		CHECK_STR(hc_event_get(&g.ev[0], "X"), "\\\xEF\xBF\xBD");
+	got_free(&g);
+
 	/* more fields than HC_MAX_FIELDS, an over-long name */
 	{
 		char text[16384];

@@ -1023,9 +1023,15 @@ static const char *field_text(const char *name, const json_t *v, char **t, unsig
 		else
 			k = snprintf(r, 32, "%lld", (long long)json_integer_value(v));
 		break;
-	case JSON_REAL:
-		k = snprintf(r, 32, "%.17g", json_real_value(v));
+	case JSON_REAL: {
+		/* jansson's encoder: the same text whatever LC_NUMERIC says */
+		char *j = json_dumps(v, JSON_ENCODE_ANY);
+		k = snprintf(r, 32, "%s", j ? j : "");
+		free(j);
+		if (k > 31)
+			k = 31;
 		break;
+	}
 	case JSON_TRUE:
 		return "true";
 	case JSON_FALSE:

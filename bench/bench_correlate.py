@@ -6,7 +6,7 @@ usage: bench/bench_correlate.py [--events N] [--hosts N] [--chains N] [--seed S]
                                 [--hopchain PATH] [--evtxgen PATH] [--out DIR]
 
 Generates the fleet once into DIR (default build/bench-fleet-N; reused when
-present), runs `hopchain analyze --timings --format json DIR` and prints, from
+present), runs `hopchain analyze --timings --format json DIR/*.evtx` and prints, from
 the same run, the time spent reading (extraction), correlating and writing
 the (in-memory) store, the ratio (correlate + store) / read (target < 0.25),
 and the peak resident memory (target < 1 GiB). It also checks the output
@@ -40,11 +40,12 @@ def main():
                         "--hosts", str(a.hosts), "--events", str(a.events),
                         "--chains", str(a.chains), "--seed", str(a.seed),
                         "--evtxgen", a.evtxgen], check=True)
-    mb = sum(os.path.getsize(os.path.join(out, f)) for f in os.listdir(out)
-             if f.endswith(".evtx")) / 1e6
+    # the logs by name: `out` also holds fleet.py's and our own .json files
+    logs = sorted(os.path.join(out, f) for f in os.listdir(out) if f.endswith(".evtx"))
+    mb = sum(os.path.getsize(f) for f in logs) / 1e6
     result = os.path.join(out, "analyze.json")
     with open(result, "w", encoding="utf-8") as f:
-        p = subprocess.run([a.hopchain, "analyze", "--timings", "--format", "json", out],
+        p = subprocess.run([a.hopchain, "analyze", "--timings", "--format", "json"] + logs,
                            stdout=f, stderr=subprocess.PIPE, text=True)
     if p.returncode not in (0, 3):
         sys.exit(f"bench: hopchain failed ({p.returncode}): {p.stderr}")

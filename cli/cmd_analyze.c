@@ -27,8 +27,9 @@ static void help(void)
 	      "                        [--policy FILE] [--hosts FILE] [--skew D]\n"
 	      "                        [--session-window D] [--db FILE] PATH...\n"
 	      "\n"
-	      "Links the logons of all given logs into hop chains (client1 -> server1 ->\n"
-	      "server2 ...) and reports what is wrong or dangerous on each hop.\n"
+	      "Links the logons of all given logs (.evtx or JSON, as for `events`) into hop\n"
+	      "chains (client1 -> server1 -> server2 ...) and reports what is wrong or\n"
+	      "dangerous on each hop.\n"
 	      "\n"
 	      "  -f, --format F        table (default), json, jsonl, csv or dot\n"
 	      "  --min-hops N          print chains of at least N hops (default 2)\n"
@@ -43,7 +44,7 @@ static void help(void)
 	      "                        in the SQLite store FILE (created if absent; a store\n"
 	      "                        from an earlier analyze is replaced); default: an\n"
 	      "                        in-memory store\n"
-	      "  --recover             also read records recovered from slack space\n"
+	      "  --recover             also read records recovered from slack space (.evtx)\n"
 	      "  --timings             print the time of each phase on stderr\n"
 	      "  -h, --help            this help\n",
 	      stdout);

@@ -15,14 +15,15 @@ static void help(void)
 {
 	fputs("usage: hopchain events [--format table|jsonl|json|csv] [--ids LIST] [--recover] PATH...\n"
 	      "\n"
-	      "Prints the logon-related events of the given .evtx files (directories are\n"
-	      "searched recursively for *.evtx), sorted by time.\n"
+	      "Prints the logon-related events of the given event logs, .evtx or JSON\n"
+	      "(evtx_dump, Winlogbeat, OTRF/Mordor), sorted by time. Directories are\n"
+	      "searched recursively for *.evtx, *.json, *.jsonl and *.ndjson.\n"
 	      "\n"
 	      "  -f, --format F  table (default), jsonl, json or csv\n"
 	      "  --ids LIST      event ids to print, comma-separated (default: 4608,4624,4625,\n"
 	      "                  4634,4647,4648,4672,4768,4769,4771,4776,4778,4779)\n"
 	      "  --recover       also read records recovered from chunk slack space\n"
-	      "                  (marked \"recovered\": true)\n"
+	      "                  (marked \"recovered\": true; .evtx only)\n"
 	      "  -h, --help      this help\n",
 	      stdout);
 }

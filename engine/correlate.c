@@ -460,6 +460,16 @@ static int host_of(struct hc_analysis *a, const struct hc_event *ev)
 	}
 	if (!a->hosts[h].fqdn && !(a->hosts[h].fqdn = xstrdup(ev->computer)))
 		return HC_ERR_NOMEM;
+	/* one host's records may name it bare ("WORKSTATION6") and qualified
+	 * (corpus fact 7), in any order: keep the qualified form, which is what
+	 * tells a domain host */
+	if (!strchr(a->hosts[h].fqdn, '.') && strchr(ev->computer, '.')) {
+		char *q = xstrdup(ev->computer);
+		if (!q)
+			return HC_ERR_NOMEM;
+		free(a->hosts[h].fqdn);
+		a->hosts[h].fqdn = q;
+	}
 	a->hosts[h].has_log = true;
 	a->hosts[h].how = HC_LEARN_COMPUTER;
 	if (smap_put(&p->host_by_fqdn, low, h) < 0)

@@ -332,6 +332,8 @@ int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
 	}
 	if (threads > njobs)
 		threads = (unsigned)njobs;
+	/* backends' one-time set-up, before any worker runs */
+	hc_input_init();
 	for (unsigned t = 0; t < threads; t++) {
 		if (pthread_create(&tid[nt], NULL, worker, &p) != 0)
 			break;

@@ -1,5 +1,6 @@
 /* The input registry: picks a backend by a file's first bytes, and expands
- * directory arguments into the sorted list of .evtx files beneath them. */
+ * directory arguments into the sorted list of event files (.evtx, .json,
+ * .jsonl, .ndjson) beneath them. */
 #include "input.h"
 
 #include <dirent.h>
@@ -16,8 +17,16 @@ const size_t hc_default_nids = sizeof(hc_default_ids) / sizeof(hc_default_ids[0]
 
 const struct hc_backend *const hc_backends[] = {
 	&hc_backend_libevtx,
+	&hc_backend_json,
 	NULL,
 };
+
+void hc_input_init(void)
+{
+	for (size_t i = 0; hc_backends[i]; i++)
+		if (hc_backends[i]->init)
+			hc_backends[i]->init();
+}
 
 int hc_read_opts_wants(const struct hc_read_opts *o, uint32_t id)
 {
@@ -81,7 +90,7 @@ int hc_input_open(const char *path, const struct hc_read_opts *o, struct hc_inpu
 	if (n == 0)
 		hc_diag_set(d, "empty file, not an event log");
 	else
-		hc_diag_set(d, "not an EVTX file (no \"ElfFile\" signature)");
+		hc_diag_set(d, "not an EVTX file (no \"ElfFile\" signature) or JSON event file");
 	return HC_ERR_FORMAT;
 }
 
@@ -135,11 +144,18 @@ static int plist_add(struct plist *l, const char *p)
 	return HC_OK;
 }
 
-static int has_evtx_suffix(const char *name)
+/* Names a directory walk picks up: what the backends read. */
+static int has_input_suffix(const char *name)
 {
+	static const char *const suffixes[] = {".evtx", ".json", ".jsonl", ".ndjson"};
 	size_t n = strlen(name);
 
-	return n > 5 && strcasecmp(name + n - 5, ".evtx") == 0;
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		size_t k = strlen(suffixes[i]);
+		if (n > k && strcasecmp(name + n - k, suffixes[i]) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -202,7 +218,7 @@ static int walk(const char *dir, int depth, struct plist *out,
 		if (S_ISDIR(st.st_mode))
 			rc = walk(path, depth + 1, out, on_error, ctx);
 		else if ((S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) &&
-			 has_evtx_suffix(names.v[i]))
+			 has_input_suffix(names.v[i]))
 			rc = plist_add(out, path);
 	}
 	hc_paths_free(names.v, names.n);

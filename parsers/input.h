@@ -10,6 +10,10 @@
 #define HC_MAX_WALK_DEPTH 64
 #define HC_MAX_INPUT_FILES 1000000
 #define HC_PROBE_BYTES 64
+/* JSON input: a record (line or array element) longer than this is skipped
+ * and reported; so is one nested deeper than HC_MAX_JSON_DEPTH. */
+#define HC_MAX_JSON_RECORD (16u << 20)
+#define HC_MAX_JSON_DEPTH 64
 
 struct hc_read_opts {
 	bool recover;            /* also read records recovered from slack space */
@@ -32,6 +36,9 @@ int hc_read_opts_wants(const struct hc_read_opts *o, uint32_t id);
 
 struct hc_backend {
 	const char *name;
+	/* Optional: one-time set-up of the backend's library, called by
+	 * hc_input_init before any reader runs (NULL = none). */
+	void (*init)(void);
 	/* 1 when the first bytes of a file (n may be short) look like ours. */
 	int (*probe)(const unsigned char *magic, size_t n);
 	/* Opens `path`; *state is written only on success. */
@@ -52,6 +59,14 @@ extern const struct hc_backend *const hc_backends[];
 /* The libevtx backend (parsers/evtx_libevtx.c) and its library version. */
 extern const struct hc_backend hc_backend_libevtx;
 const char *hc_libevtx_version(void);
+/* The JSON backend (parsers/input_json.c): evtx_dump/hayabusa, Winlogbeat
+ * (ECS and 6.x) and OTRF/Mordor flat records, as JSON lines, one array or
+ * concatenated objects. --recover means nothing to it. */
+extern const struct hc_backend hc_backend_json;
+
+/* Runs every backend's init once. Call it before reading files from several
+ * threads (hc_events_load does); calling it again is harmless. */
+void hc_input_init(void);
 
 struct hc_input;
 
@@ -67,8 +82,10 @@ const char *hc_input_backend(const struct hc_input *in);
 void hc_input_stats(const struct hc_input *in, uint64_t *records, uint64_t *failed);
 void hc_input_close(struct hc_input *in);
 
-/* Expands `paths`: a file is taken as is, a directory is walked recursively
- * for names ending in ".evtx" (any case), in sorted order. For each path that
+/* Expands `paths`: a file is taken as is (its backend is chosen by its first
+ * bytes, whatever its name), a directory is walked recursively for names
+ * ending in ".evtx", ".json", ".jsonl" or ".ndjson" (any case), in sorted
+ * order. For each path that
  * cannot be used, calls `on_error(ctx, d)` and goes on. On success *ret is
  * a malloc'd array of *n malloc'd strings (free with hc_paths_free).
  * Returns 0, or HC_ERR_NOMEM / HC_ERR_LIMIT. */

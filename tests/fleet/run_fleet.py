@@ -29,8 +29,11 @@ def main():
         print(f"run_fleet.py: fleet.py failed (exit {r.returncode})", file=sys.stderr)
         return 1
     out = os.path.join(a.out, "analyze.json")
+    # the logs by name: DIR also holds this driver's own .json files, which a
+    # directory walk would take for JSON event input
+    logs = sorted(os.path.join(a.out, f) for f in os.listdir(a.out) if f.endswith(".evtx"))
     with open(out, "wb") as f:
-        r = subprocess.run([a.hopchain, "analyze", "--format", "json", a.out], stdout=f)
+        r = subprocess.run([a.hopchain, "analyze", "--format", "json"] + logs, stdout=f)
     if r.returncode != 0:
         print(f"run_fleet.py: hopchain analyze failed (exit {r.returncode})", file=sys.stderr)
         return 1

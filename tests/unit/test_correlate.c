@@ -329,6 +329,24 @@ static void test_rules(void)
 	hc_analysis_free(&a);
 	reset();
 
+	/* the destination's log names it bare first ("SERVER2", as OTRF
+	 * Hostname sometimes does), qualified later: still a domain host, so
+	 * a user's NTLM there is unexpected */
+	addresses();
+	logon("server1.contoso.local", 0, "TestUser", "S-1-5-21-1-2-3-1104", "10", "Negotiate",
+	      "10.0.0.11", "CLIENT1", "0x100", "-", "%%1833");
+	ev(4608, "SERVER2", 30, NULL);
+	logon("server2.contoso.local", 60, "TestUser", "S-1-5-21-1-2-3-1104", "3", "NTLM",
+	      "10.0.0.21", "SERVER1", "0x200", "NTLM V2", "%%1833");
+	c = correlate(&a, 2, &n);
+	CHECK_INT(n, 1);
+	CHECK(has_finding(c, "unexpected-package", 2));
+	for (size_t i = 0; i < a.nhosts; i++)
+		if (strcmp(a.hosts[i].name, "server2") == 0)
+			CHECK_STR(a.hosts[i].fqdn, "server2.contoso.local");
+	hc_analysis_free(&a);
+	reset();
+
 	/* an address claimed by two hosts is reported */
 	ev(4769, "dc1.contoso.local", 0, "TargetUserName", "A$@X", "ServiceName", "DC1$",
 	   "IpAddress", "10.9.9.9", "Status", "0x0", NULL);

@@ -163,18 +163,21 @@ static unsigned parts_for(const char *path, const struct hc_read_opts *o, unsign
 
 /* --- duplicates ------------------------------------------------------ */
 
-/* Open addressing over set indexes (+1; 0 = empty), keyed by (computer,
- * channel, record id, time) with computer and channel folded to lower case:
- * the key of the store's events table (queries/schema.sql says why the
- * time is part of it). */
+/* Open addressing over set indexes (+1; 0 = empty), hashed by (computer,
+ * channel, record id) with computer and channel folded to lower case; equal
+ * when the times are within HC_DUP_WINDOW too: the store's rule
+ * (queries/schema.sql says why). Records of one key far apart in time are
+ * all kept: the probe goes on past them. */
 struct dedup {
 	size_t *slot;
 	size_t cap, n;
 };
 
-static uint64_t fold_hash(uint64_t h, const char *s)
+/* Folds `s` into h, up to its first '.' when `label` (the host name of a
+ * Computer: JSON exports name a host bare or qualified, corpus fact 7). */
+static uint64_t fold_hash_to(uint64_t h, const char *s, bool label)
 {
-	for (; s && *s; s++) {
+	for (; s && *s && !(label && *s == '.'); s++) {
 		unsigned char c = (unsigned char)*s;
 		if (c >= 'A' && c <= 'Z')
 			c = (unsigned char)(c + 32);
@@ -183,17 +186,25 @@ static uint64_t fold_hash(uint64_t h, const char *s)
 	return (h ^ 0xff) * UINT64_C(1099511628211);
 }
 
+static size_t label_len(const char *s)
+{
+	return s ? strcspn(s, ".") : 0;
+}
+
 static uint64_t event_key_hash(const struct hc_event *e)
 {
-	uint64_t h = fold_hash(fold_hash(UINT64_C(1469598103934665603), e->computer), e->channel);
-	h = (h ^ e->record_id) * UINT64_C(0x9e3779b97f4a7c15);
-	return (h ^ (uint64_t)e->time) * UINT64_C(0x9e3779b97f4a7c15);
+	uint64_t h = fold_hash_to(fold_hash_to(UINT64_C(1469598103934665603), e->computer, true),
+	                          e->channel, false);
+	return (h ^ e->record_id) * UINT64_C(0x9e3779b97f4a7c15);
 }
 
 static bool same_key(const struct hc_event *a, const struct hc_event *b)
 {
-	return a->record_id == b->record_id && a->time == b->time && strcasecmp(a->computer ? a->computer : "",
-	                                                  b->computer ? b->computer : "") == 0 &&
+	int64_t dt = a->time - b->time;
+	size_t la = label_len(a->computer), lb = label_len(b->computer);
+
+	return a->record_id == b->record_id && dt <= HC_DUP_WINDOW && dt >= -HC_DUP_WINDOW &&
+	       la == lb && (la == 0 || strncasecmp(a->computer, b->computer, la) == 0) &&
 	       strcasecmp(a->channel ? a->channel : "", b->channel ? b->channel : "") == 0;
 }
 

@@ -11,6 +11,11 @@
  * rest are counted in hc_file_result.failed. */
 #define HC_MAX_DIAGS_PER_FILE 20
 #define HC_MAX_THREADS 64
+/* Two records with the same computer, channel and record id are one event
+ * when their times are at most this far apart (100 ns ticks): the same
+ * record from .evtx and from a JSON export differs in precision, while a
+ * cleared log numbers its records from 1 again (queries/schema.sql). */
+#define HC_DUP_WINDOW (INT64_C(5) * 60 * 10000000)
 
 struct hc_file_result {
 	const char *path;
@@ -43,9 +48,9 @@ struct hc_load_cb {
 enum {
 	/* keep only what correlation needs (hc_event_compact), after on_events */
 	HC_LOAD_COMPACT = 1,
-	/* keep the first of events with equal (computer, channel, record id,
-	 * time), computer and channel compared case-insensitively, as a store
-	 * does */
+	/* keep the first of events with equal (computer, channel, record id)
+	 * and times within HC_DUP_WINDOW, computer and channel compared
+	 * case-insensitively, as a store does */
 	HC_LOAD_DEDUP = 2,
 	/* keep nothing in the set: events only go to on_events */
 	HC_LOAD_DISCARD = 4,

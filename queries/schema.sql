@@ -60,12 +60,16 @@ CREATE INDEX files_sha256 ON files(sha256);
 -- normalised columns beside it are what queries filter on. `data` is NULL
 -- in the in-memory store of a plain analyze, which keeps only the events
 -- its analysis cites and drops raw fields while reading. An event is
--- identified by (computer, channel, record_id), names compared
--- case-insensitively: the same record read twice (from a log given twice,
+-- identified by (host, channel, record_id), names compared
+-- case-insensitively, `host` being the Computer's first label (JSON exports
+-- name one machine bare or qualified): the same record read twice (from a log given twice,
 -- or a later export of a grown log) is stored once, from the first file.
--- The key also holds the time: Windows numbers records from 1 again after
--- a log is cleared, and two records of one host with the same number but
--- different times are two events, not one (nothing may be lost).
+-- Records with that key are one event only when their times are within
+-- HC_DUP_WINDOW (5 minutes) of each other: the same record exported as
+-- .evtx (100 ns) and as JSON (ms, or whole seconds in local time) keeps
+-- its key but not its exact time, while Windows numbers records from 1
+-- again after a log is cleared, so the same number far apart in time is
+-- another event (nothing may be lost). find_event.sql checks it.
 CREATE TABLE events (
 	id INTEGER PRIMARY KEY,
 	file INTEGER REFERENCES files(id),
@@ -73,6 +77,7 @@ CREATE TABLE events (
 	time_ticks INTEGER NOT NULL,
 	time_text TEXT NOT NULL,
 	computer TEXT COLLATE NOCASE,
+	host TEXT COLLATE NOCASE,
 	channel TEXT COLLATE NOCASE,
 	provider TEXT,
 	event_id INTEGER NOT NULL,
@@ -107,4 +112,4 @@ CREATE TABLE events (
 	anonymous INTEGER NOT NULL,
 	data TEXT
 );
-CREATE UNIQUE INDEX events_key ON events(computer, channel, record_id, time_ticks);
+CREATE INDEX events_key ON events(host, channel, record_id, time_ticks);

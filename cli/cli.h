@@ -57,7 +57,14 @@ struct hc_store;
 
 /* Correlation options shared by analyze, ingest and correlate
  * (cli/corr_opts.c). Long options: policy 'p', hosts 'H', skew 's',
- * session-window 'w', all with an argument. */
+ * session-window 'w', all with an argument; HC_CLI_CORR_OPTIONS lists
+ * them for a getopt_long table. */
+#define HC_CLI_CORR_OPTIONS                                                                        \
+	{"policy", required_argument, NULL, 'p'}, {"hosts", required_argument, NULL, 'H'},         \
+	    {"skew", required_argument, NULL, 's'},                                                \
+	{                                                                                          \
+		"session-window", required_argument, NULL, 'w'                                     \
+	}
 struct hc_cli_corr {
 	struct hc_correlate_opts co;
 	struct hc_policy pol;

@@ -302,10 +302,7 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 	static const struct option opts[] = {
 		{"format", required_argument, NULL, 'f'},
 		{"min-hops", required_argument, NULL, 'm'},
-		{"policy", required_argument, NULL, 'p'},
-		{"hosts", required_argument, NULL, 'H'},
-		{"skew", required_argument, NULL, 's'},
-		{"session-window", required_argument, NULL, 'w'},
+		HC_CLI_CORR_OPTIONS,
 		{"recover", no_argument, NULL, 'r'},
 		{"db", required_argument, NULL, 'd'},
 		{"timings", no_argument, NULL, 't'},

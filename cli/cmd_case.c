@@ -251,10 +251,7 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 		{"format", required_argument, NULL, 'f'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"recover", no_argument, NULL, 'r'},
-		{"policy", required_argument, NULL, 'p'},
-		{"hosts", required_argument, NULL, 'H'},
-		{"skew", required_argument, NULL, 's'},
-		{"session-window", required_argument, NULL, 'w'},
+		HC_CLI_CORR_OPTIONS,
 		{"timings", no_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -418,10 +415,7 @@ int hc_cmd_correlate(const struct hc_global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"db", required_argument, NULL, 'd'},
-		{"policy", required_argument, NULL, 'p'},
-		{"hosts", required_argument, NULL, 'H'},
-		{"skew", required_argument, NULL, 's'},
-		{"session-window", required_argument, NULL, 'w'},
+		HC_CLI_CORR_OPTIONS,
 		{"timings", no_argument, NULL, 't'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},

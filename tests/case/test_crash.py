@@ -48,6 +48,13 @@ def consistent(db, where):
     con = sqlite3.connect(db)
     try:
         check(con.execute("PRAGMA integrity_check").fetchone()[0] == "ok", f"{where}: integrity")
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+        if not tables:
+            # killed before the schema's transaction committed: an empty
+            # database, which the re-run sets up
+            check(con.execute("PRAGMA user_version").fetchone()[0] == 0,
+                  f"{where}: a version without tables")
+            return 0
         per_file = con.execute("""SELECT f.id, f.added, (SELECT count(*) FROM events e
                                   WHERE e.file = f.id) FROM files f""").fetchall()
         for fid, added, have in per_file:

@@ -299,10 +299,23 @@ static int ilist_add(struct ilist *l, int x)
 /* ------------------------------------------------------------------ */
 /* state                                                                */
 
+/* One host's claim to one address, over the time it was seen making it
+ * (a --hosts line holds for all time). Addresses move (DHCP, VPN): the
+ * claim nearest in time names the host behind an address. */
+struct claim {
+	int host;
+	enum hc_learn how;
+	int64_t first, last;
+};
+
 struct priv {
 	struct smap host_by_name;   /* canonical name -> host */
 	struct smap host_by_fqdn;   /* lower-case Computer -> host */
-	struct smap host_by_addr;   /* ip -> host */
+	struct smap host_by_addr;   /* ip -> index into addr_claims */
+	struct claim *claims;       /* who claimed which address when */
+	size_t nclaims, cap_claims;
+	struct ilist *addr_claims;  /* per address: claim indexes */
+	size_t naddrs, cap_addrs;
 	struct smap session_by_key; /* "host/boot/logonid" -> session */
 	struct ilist *inbound;      /* per host: hops into it, by time */
 	struct ilist *explicit;     /* per target host: 4648 event indexes */
@@ -376,48 +389,124 @@ static int host_named(struct hc_analysis *a, const char *name, enum hc_learn how
 	return host_get(a, c, how);
 }
 
-static int host_by_addr(struct hc_analysis *a, const char *ip)
-{
-	int *f;
+/* Claims further than this from a time are used only when no claim is
+ * nearer: a machine account asks for tickets every few hours, and a DHCP
+ * lease lasts days. */
+#define HC_CLAIM_REACH (INT64_C(12) * 3600 * HC_TICKS_PER_SEC)
+/* Two hosts claiming one address closer than this is a contradiction;
+ * further apart, the address moved. */
+#define HC_CLAIM_OVERLAP (INT64_C(3600) * HC_TICKS_PER_SEC)
 
-	if (!ip || hc_ip_is_local(ip))
-		return -1;
-	f = smap_find(&((struct priv *)a->priv)->host_by_addr, ip);
-	return f ? *f : -1;
+static int64_t claim_distance(const struct claim *c, int64_t t)
+{
+	if (t < c->first)
+		return c->first - t;
+	if (t > c->last)
+		return t - c->last;
+	return 0;
 }
 
-/* Records that `ip` belongs to host `h`; a claim by another host is
- * reported and settled by the stronger source (first one on a tie). */
+/* The host behind address `ip` at time `t`: of the claims within reach of
+ * `t`, the strongest (then the nearest); when none is, the nearest. */
+static int host_by_addr(struct hc_analysis *a, const char *ip, int64_t t)
+{
+	struct priv *p = a->priv;
+	const struct ilist *l;
+	int *f, best = -1;
+	int64_t bd = 0;
+	bool bin = false;
+
+	if (!ip || hc_ip_is_local(ip) || !(f = smap_find(&p->host_by_addr, ip)))
+		return -1;
+	l = &p->addr_claims[*f];
+	for (size_t k = 0; k < l->n; k++) {
+		const struct claim *c = &p->claims[l->v[k]];
+		int64_t d = claim_distance(c, t);
+		bool in = d <= HC_CLAIM_REACH;
+		const struct claim *b = best >= 0 ? &p->claims[best] : NULL;
+		if (!b || (in && !bin) ||
+		    (in == bin && in && (learn_rank(c->how) > learn_rank(b->how) ||
+		                         (learn_rank(c->how) == learn_rank(b->how) && d < bd))) ||
+		    (in == bin && !in && d < bd)) {
+			best = l->v[k];
+			bd = d;
+			bin = in;
+		}
+	}
+	return best >= 0 ? p->claims[best].host : -1;
+}
+
+/* Records that `ip` belongs to host `h` at the time of `ev` (always, for a
+ * --hosts line). A claim by another host at about the same time is a
+ * contradiction and reported; one far apart in time is reported as the
+ * address moving. Either way each claim keeps its time span, and
+ * host_by_addr picks per moment. */
 static int addr_learn(struct hc_analysis *a, int h, const char *ip, enum hc_learn how,
 		      const struct hc_event *ev)
 {
 	struct priv *p = a->priv;
 	struct hc_host *host;
-	int *f;
+	int64_t t0 = ev ? ev->time : INT64_MIN, t1 = ev ? ev->time : INT64_MAX;
+	struct ilist *l;
+	struct claim *mine = NULL;
+	int *f, idx;
 
 	if (h < 0 || !ip || hc_ip_is_local(ip))
 		return HC_OK;
-	f = smap_find(&p->host_by_addr, ip);
-	if (f && *f != h) {
-		struct hc_host *o = &a->hosts[*f];
-		enum hc_learn ohow = HC_LEARN_NAMED;
-		for (size_t i = 0; i < o->naddr; i++)
-			if (strcmp(o->addr[i].ip, ip) == 0)
-				ohow = o->addr[i].how;
-		if (learn_rank(how) > learn_rank(ohow)) {
-			warn(a, "address %s: claimed by %s (%s) and by %s (%s); using %s", ip,
-			     o->name, hc_learn_name(ohow), a->hosts[h].name, hc_learn_name(how),
-			     a->hosts[h].name);
-			if (smap_put(&p->host_by_addr, ip, h) < 0)
-				return HC_ERR_NOMEM;
-		} else {
-			warn(a, "address %s: claimed by %s (%s) and by %s (%s); keeping %s", ip,
-			     o->name, hc_learn_name(ohow), a->hosts[h].name, hc_learn_name(how),
-			     o->name);
-			return HC_OK;
+	if (!(f = smap_find(&p->host_by_addr, ip))) {
+		if (GROW(p->addr_claims, p->naddrs, p->cap_addrs) < 0)
+			return HC_ERR_NOMEM;
+		memset(&p->addr_claims[p->naddrs], 0, sizeof(p->addr_claims[0]));
+		if (smap_put(&p->host_by_addr, ip, (int)p->naddrs) < 0)
+			return HC_ERR_NOMEM;
+		idx = (int)p->naddrs++;
+	} else {
+		idx = *f;
+	}
+	l = &p->addr_claims[idx];
+	for (size_t k = 0; k < l->n; k++) {
+		struct claim *c = &p->claims[l->v[k]];
+		if (c->host == h) {
+			mine = c;
+			break;
 		}
-	} else if (!f && smap_put(&p->host_by_addr, ip, h) < 0) {
-		return HC_ERR_NOMEM;
+	}
+	if (!mine) {
+		/* a new claimant: compare with the claims there are */
+		for (size_t k = 0; k < l->n; k++) {
+			const struct claim *c = &p->claims[l->v[k]];
+			const struct hc_host *o = &a->hosts[c->host];
+			if (t0 != INT64_MIN && c->first != INT64_MIN &&
+			    t0 - c->last > HC_CLAIM_OVERLAP) {
+				char tl[40], tn[40];
+				hc_time_format(c->last, tl, sizeof(tl));
+				hc_time_format(t0, tn, sizeof(tn));
+				warn(a, "address %s: %s (%s) until %s, then %s (%s) from %s: the address "
+				        "moved; each is used near its own time",
+				     ip, o->name, hc_learn_name(c->how), tl, a->hosts[h].name,
+				     hc_learn_name(how), tn);
+			} else {
+				bool mine_wins = learn_rank(how) > learn_rank(c->how);
+				warn(a, "address %s: claimed by %s (%s) and by %s (%s); using %s", ip,
+				     o->name, hc_learn_name(c->how), a->hosts[h].name, hc_learn_name(how),
+				     mine_wins ? a->hosts[h].name : o->name);
+			}
+		}
+		if (GROW(p->claims, p->nclaims, p->cap_claims) < 0 ||
+		    ilist_add(l, (int)p->nclaims) < 0)
+			return HC_ERR_NOMEM;
+		mine = &p->claims[p->nclaims++];
+		mine->host = h;
+		mine->how = how;
+		mine->first = t0;
+		mine->last = t1;
+	} else {
+		if (t0 < mine->first)
+			mine->first = t0;
+		if (t1 > mine->last)
+			mine->last = t1;
+		if (learn_rank(how) > learn_rank(mine->how))
+			mine->how = how;
 	}
 	host = &a->hosts[h];
 	for (size_t i = 0; i < host->naddr; i++)
@@ -851,7 +940,7 @@ static int build_hops(struct hc_analysis *a)
 			return dst;
 		if (n->ip && hc_ip_is_local(n->ip))
 			continue; /* loopback: local */
-		if (n->ip && (src = host_by_addr(a, n->ip)) >= 0)
+		if (n->ip && (src = host_by_addr(a, n->ip, ev->time)) >= 0)
 			how = "ip";
 		if (!n->anonymous) {
 			x = find_explicit(a, dst, &n->target, ev->time, dst);
@@ -861,7 +950,8 @@ static int build_hops(struct hc_analysis *a)
 			}
 			if (ev->event_id == 4624 && n->package && strcasecmp(n->package, "Kerberos") == 0) {
 				tk = find_ticket(a, dst, &n->target, ev->time);
-				if (tk >= 0 && src < 0 && (src = host_by_addr(a, p->set->v[tk].norm.ip)) >= 0)
+				if (tk >= 0 && src < 0 &&
+				    (src = host_by_addr(a, p->set->v[tk].norm.ip, p->set->v[tk].time)) >= 0)
 					how = "4769";
 			}
 		}
@@ -896,7 +986,7 @@ static int build_hops(struct hc_analysis *a)
 					    find_session(a, xh, xe->time, xe->norm.subject_logon_id);
 			}
 		}
-		if (tk >= 0 && host_by_addr(a, p->set->v[tk].norm.ip) == src)
+		if (tk >= 0 && host_by_addr(a, p->set->v[tk].norm.ip, p->set->v[tk].time) == src)
 			cite(hop, &p->set->v[tk], "service-ticket");
 		if (ev->event_id == 4624 && n->has_target_logon_id) {
 			hop->session = find_session(a, dst, ev->time, n->target_logon_id);
@@ -1507,6 +1597,10 @@ void hc_analysis_free(struct hc_analysis *a)
 		smap_free(&p->host_by_name);
 		smap_free(&p->host_by_fqdn);
 		smap_free(&p->host_by_addr);
+		for (size_t i = 0; i < p->naddrs; i++)
+			free(p->addr_claims[i].v);
+		free(p->addr_claims);
+		free(p->claims);
 		smap_free(&p->session_by_key);
 		size_t nh = a->nhosts + 1;
 		for (size_t i = 0; i < nh; i++) {

@@ -360,8 +360,68 @@ static void test_rules(void)
 	reset();
 }
 
+/* Addresses move (DHCP): 10.9.9.9 is A's on day 1 and B's on day 3; a
+ * logon from it names the host of its own time, and the move is reported
+ * as such, not as a contradiction. */
+static void test_address_moves(void)
+{
+	struct hc_analysis a;
+	size_t n;
+	const double day = 86400;
+	int src1 = -1, src3 = -1;
+
+	ev(4769, "dc1.contoso.local", 0, "TargetUserName", "A$@CONTOSO.LOCAL", "ServiceName",
+	   "DC1$", "IpAddress", "::ffff:10.9.9.9", "Status", "0x0", NULL);
+	ev(4769, "dc1.contoso.local", 2 * day, "TargetUserName", "B$@CONTOSO.LOCAL", "ServiceName",
+	   "DC1$", "IpAddress", "::ffff:10.9.9.9", "Status", "0x0", NULL);
+	logon("server1.contoso.local", 3600, "alice", "S-1-5-21-1-2-3-1105", "3", "Kerberos",
+	      "10.9.9.9", "-", "0x100", "-", "%%1833");
+	logon("server1.contoso.local", 2 * day + 3600, "bob", "S-1-5-21-1-2-3-1106", "3",
+	      "Kerberos", "10.9.9.9", "-", "0x200", "-", "%%1833");
+	correlate(&a, 1, &n);
+	for (size_t i = 0; i < a.nhops; i++) {
+		const char *u = a.hops[i].ev->norm.target.name;
+		if (u && strcmp(u, "alice") == 0)
+			src1 = a.hops[i].src;
+		if (u && strcmp(u, "bob") == 0)
+			src3 = a.hops[i].src;
+	}
+	CHECK(src1 >= 0 && src3 >= 0);
+	if (src1 >= 0 && src3 >= 0) {
+		CHECK_STR(a.hosts[src1].name, "a");
+		CHECK_STR(a.hosts[src3].name, "b");
+	}
+	CHECK_INT(a.nwarnings, 1);
+	if (a.nwarnings)
+		CHECK(strstr(a.warnings[0].msg, "moved") != NULL);
+	hc_analysis_free(&a);
+	reset();
+
+	/* a --hosts line holds for all time and beats what the logs say */
+	{
+		struct hc_host_hint hint = {"c", "10.9.9.9"};
+		struct hc_correlate_opts o = {.skew = 300 * HC_TICKS_PER_SEC,
+		                              .session_window = 36000 * HC_TICKS_PER_SEC,
+		                              .hints = &hint,
+		                              .nhints = 1};
+		ev(4769, "dc1.contoso.local", 0, "TargetUserName", "A$@CONTOSO.LOCAL", "ServiceName",
+		   "DC1$", "IpAddress", "::ffff:10.9.9.9", "Status", "0x0", NULL);
+		logon("server1.contoso.local", 60, "alice", "S-1-5-21-1-2-3-1105", "3", "Kerberos",
+		      "10.9.9.9", "-", "0x100", "-", "%%1833");
+		CHECK_INT(hc_events_sort(&set), HC_OK);
+		CHECK_INT(hc_correlate(&set, &o, &a), HC_OK);
+		for (size_t i = 0; i < a.nhops; i++)
+			if (a.hops[i].src >= 0)
+				CHECK_STR(a.hosts[a.hops[i].src].name, "c");
+		CHECK_INT(a.nwarnings, 1);
+		hc_analysis_free(&a);
+		reset();
+	}
+}
+
 int main(void)
 {
+	test_address_moves();
 	test_accounts();
 	test_names_durations();
 	test_double_hop();

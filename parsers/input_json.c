@@ -162,6 +162,9 @@ static uint64_t abs_line(struct js_state *s, uint64_t rel)
 }
 
 static int vdiag(struct js_state *s, struct hc_diag *d, uint64_t rel_line, const char *fmt,
+                 va_list ap) __attribute__((format(printf, 4, 0)));
+
+static int vdiag(struct js_state *s, struct hc_diag *d, uint64_t rel_line, const char *fmt,
                  va_list ap)
 {
 	uint64_t line = abs_line(s, rel_line);

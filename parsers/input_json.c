@@ -1149,6 +1149,54 @@ static void js_close(void *p)
 	free(s);
 }
 
+/* Where the JSON value at p[0] ('{' or '[') ends on its own line: the
+ * offset after its closing bracket, or 0 when a newline (or the end of the
+ * n bytes) comes first. Strings are skipped with their escapes. */
+static size_t value_end_on_line(const unsigned char *p, size_t n)
+{
+	size_t depth = 0;
+	bool str = false;
+
+	for (size_t k = 0; k < n; k++) {
+		unsigned char c = p[k];
+		if (c == '\n')
+			return 0;
+		if (str) {
+			if (c == '\\')
+				k++;
+			else if (c == '"')
+				str = false;
+			continue;
+		}
+		if (c == '"')
+			str = true;
+		else if (c == '{' || c == '[')
+			depth++;
+		else if ((c == '}' || c == ']') && depth > 0 && --depth == 0)
+			return k + 1;
+	}
+	return 0;
+}
+
+/* 1 when the head of a file that starts with an object at p[0] reads as
+ * pretty-printed objects (or one JSON document, such as hopchain's own
+ * output, refused once as a whole), 0 for JSON lines: the first line holds
+ * a whole object, or the line after it does (a broken first line of a
+ * JSON-lines file is one bad record, not a different shape). */
+static int first_object_spans_lines(const unsigned char *p, size_t n)
+{
+	const unsigned char *nl;
+	size_t e = value_end_on_line(p, n);
+
+	if (e)
+		return 0;
+	nl = memchr(p, '\n', n);
+	if (!nl)
+		return 0;
+	nl++;
+	return !(nl < p + n && *nl == '{' && value_end_on_line(nl, n - (size_t)(nl - p)));
+}
+
 /* Opens `path` for reading part o->part of o->nparts (o may be NULL: the
  * whole file). *ret is written only on success. */
 static int open_state(const char *path, const struct hc_read_opts *o, struct js_state **ret,
@@ -1190,11 +1238,10 @@ static int open_state(const char *path, const struct hc_read_opts *o, struct js_
 	if (i < (size_t)hn && head[i] == '[') {
 		s->mode = M_ARRAY;
 	} else if (i < (size_t)hn && head[i] == '{') {
-		/* "{" alone on the first line: pretty-printed objects */
-		size_t k = i + 1;
-		while (k < (size_t)hn && head[k] != '\n' && is_ws(head[k]))
-			k++;
-		s->mode = k < (size_t)hn && head[k] == '\n' ? M_STREAM : M_LINES;
+		/* the first object spread over lines: pretty-printed objects
+		 * (also a JSON document such as hopchain's own output, which is
+		 * then refused once instead of line by line) */
+		s->mode = first_object_spans_lines(head + i, (size_t)hn - i) ? M_STREAM : M_LINES;
 	} else if (js_probe(head, (size_t)hn)) {
 		s->mode = M_STREAM; /* evtx_dump's "Record N" lines */
 	} else {

@@ -647,6 +647,13 @@ static void test_not_events(void)
 	/* hopchain's own analyze output is no event log either */
 	read_all(puts_file("analyze.json", "{\n  \"chains\": [],\n  \"hosts\": []\n}\n"), &g);
 	CHECK_INT(g.open_rc, HC_ERR_FORMAT);
+	/* ... also as `analyze --format json` writes it: the first line opens
+	 * the document; refused once, not line by line */
+	read_all(puts_file("analyze2.json", "{\"chains\": [\n  {\"id\": \"C1\"},\n"
+	                                    "  {\"id\": \"C2\"}\n], \"hosts\": []}\n"),
+	         &g);
+	CHECK_INT(g.open_rc, HC_ERR_FORMAT);
+	CHECK(strstr(g.open_msg, "not an event log") != NULL);
 
 	snprintf(one, sizeof(one), ecs_fmt, 2, 2);
 	snprintf(text, sizeof(text), "{\"winlog\": \n%s\n", one);

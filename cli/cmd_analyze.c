@@ -398,7 +398,7 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 		goto out;
 	}
 	t0 = now();
-	if (hc_store_write(adb.store, &set, &an, cc.meta, cc.nmeta, &diag) < 0) {
+	if (hc_store_write(adb.store, &set, &an, cc.meta, cc.nmeta, -1, &diag) < 0) {
 		hc_diag_prefix(&diag, "cannot write the store: ");
 		hc_cli_diag(&diag);
 		rc = HC_EXIT_FAILURE;

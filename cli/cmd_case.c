@@ -66,57 +66,73 @@ static void help_correlate(void)
 
 /* Correlates every event of the case and replaces its analysis. `set`
  * holds them already (an ingest into an empty case keeps what it read:
- * the same events in the same order as a load from the case), or is empty
- * and filled from the case. */
+ * the same events in the same order as a load from the case), made from
+ * generation `gen`; or is empty and filled from the case. When another
+ * ingest adds events meanwhile, the analysis is made again from the case
+ * (a few times at most; the case stays stale otherwise). */
 static int correlate_case(struct hc_store *store, struct hc_cli_corr *cc, bool quiet,
-                          bool timings, struct hc_eventset *set)
+                          bool timings, struct hc_eventset *set, int64_t gen)
 {
-	struct hc_analysis an;
 	struct hc_diag d;
-	uint64_t bad = 0;
-	size_t long_chains = 0, nfind = 0;
-	double t0 = now(), t_load, t_corr, t_store;
-	int rc;
+	int rc = 0;
 
-	if (set->n == 0)
-		hc_eventset_free(set); /* paths of a discarding ingest: load anew */
-	if (set->n == 0 && (rc = hc_store_load(store, set, &bad, &d)) < 0) {
-		hc_diag_prefix(&d, "cannot read the case: ");
-		hc_cli_diag(&d);
-		return HC_EXIT_FAILURE;
+	for (int attempt = 0; attempt < 4; attempt++) {
+		struct hc_analysis an;
+		uint64_t bad = 0;
+		size_t long_chains = 0, nfind = 0;
+		double t0 = now(), t_load, t_corr, t_store;
+		int w;
+
+		if (set->n == 0 || attempt > 0) {
+			hc_eventset_free(set); /* the paths of a discarding ingest, or old */
+			if ((rc = hc_store_load(store, set, &bad, &gen, &d)) < 0) {
+				hc_diag_prefix(&d, "cannot read the case: ");
+				hc_cli_diag(&d);
+				return HC_EXIT_FAILURE;
+			}
+		}
+		if (bad)
+			fprintf(stderr,
+			        "hopchain: %llu events of the case have unreadable data; skipped\n",
+			        (unsigned long long)bad);
+		t_load = now() - t0;
+		t0 = now();
+		if ((rc = hc_correlate(set, &cc->co, &an)) < 0) {
+			fprintf(stderr, "hopchain: %s while correlating\n",
+			        rc == HC_ERR_LIMIT ? "too many hosts" : "out of memory");
+			return HC_EXIT_FAILURE;
+		}
+		t_corr = now() - t0;
+		t0 = now();
+		if ((w = hc_store_write(store, set, &an, cc->meta, cc->nmeta, gen, &d)) < 0) {
+			hc_diag_prefix(&d, "cannot write the analysis: ");
+			hc_cli_diag(&d);
+			hc_analysis_free(&an);
+			return HC_EXIT_FAILURE;
+		}
+		t_store = now() - t0;
+		for (size_t i = 0; i < an.nchains; i++) {
+			long_chains += an.chains[i].nhops >= 2;
+			nfind += an.chains[i].nfindings;
+		}
+		if (timings)
+			fprintf(stderr,
+			        "hopchain: timings: load %.3f s, correlate %.3f s, store %.3f s\n",
+			        t_load, t_corr, t_store);
+		if (w == 0 && !quiet)
+			fprintf(stderr,
+			        "hopchain: correlated %zu events: %zu hosts, %zu sessions, %zu hops, "
+			        "%zu chains of 2 hops or more, %zu findings\n",
+			        set->n, an.nhosts, an.nsessions, an.nhops, long_chains, nfind);
+		hc_analysis_free(&an);
+		if (w == 0)
+			return 0;
+		if (!quiet)
+			fprintf(stderr, "hopchain: events came in while correlating; again\n");
 	}
-	if (bad)
-		fprintf(stderr, "hopchain: %llu events of the case have unreadable data; skipped\n",
-		        (unsigned long long)bad);
-	t_load = now() - t0;
-	t0 = now();
-	if ((rc = hc_correlate(set, &cc->co, &an)) < 0) {
-		fprintf(stderr, "hopchain: %s while correlating\n",
-		        rc == HC_ERR_LIMIT ? "too many hosts" : "out of memory");
-		return HC_EXIT_FAILURE;
-	}
-	t_corr = now() - t0;
-	t0 = now();
-	if (hc_store_write(store, set, &an, cc->meta, cc->nmeta, &d) < 0) {
-		hc_diag_prefix(&d, "cannot write the analysis: ");
-		hc_cli_diag(&d);
-		rc = HC_EXIT_FAILURE;
-	}
-	t_store = now() - t0;
-	for (size_t i = 0; i < an.nchains; i++) {
-		long_chains += an.chains[i].nhops >= 2;
-		nfind += an.chains[i].nfindings;
-	}
-	if (!quiet && rc == 0)
-		fprintf(stderr,
-		        "hopchain: correlated %zu events: %zu hosts, %zu sessions, %zu hops, "
-		        "%zu chains of 2 hops or more, %zu findings\n",
-		        set->n, an.nhosts, an.nsessions, an.nhops, long_chains, nfind);
-	if (timings)
-		fprintf(stderr, "hopchain: timings: load %.3f s, correlate %.3f s, store %.3f s\n",
-		        t_load, t_corr, t_store);
-	hc_analysis_free(&an);
-	return rc < 0 ? HC_EXIT_FAILURE : rc;
+	fprintf(stderr, "hopchain: the case kept changing while correlating; its analysis is "
+	                "marked stale: run `hopchain correlate` when the other ingests are done\n");
+	return 0;
 }
 
 /* --- ingest ---------------------------------------------------------- */
@@ -146,6 +162,7 @@ struct ingest {
 	bool progress;
 	double t0;
 	uint64_t bytes_total, bytes_done, events_done, added;
+	size_t files_added;  /* files that added events (each a generation) */
 	size_t files_done;
 };
 
@@ -164,6 +181,7 @@ static int ingest_events(void *ctx, struct hc_file_result *r, struct hc_event *e
 		return HC_ERR_IO;
 	}
 	ig->added += r->added;
+	ig->files_added += r->added > 0;
 	return 0;
 }
 
@@ -265,7 +283,7 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 	const char *db_path = NULL;
 	bool quiet = false, timings = false, input_errors = false;
 	char **files = NULL, **toread = NULL, known[HC_MAX_PATH], stale[8];
-	int64_t before = 0;
+	int64_t before = 0, gen0 = 0;
 	size_t nfiles = 0;
 	struct hc_diag d;
 	int c, rc = 0;
@@ -365,7 +383,8 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 	}
 	ig.progress = !quiet && isatty(STDERR_FILENO);
 	ig.t0 = now();
-	if (hc_store_count_events(ig.store, &before, &d) < 0) {
+	if (hc_store_count_events(ig.store, &before, &d) < 0 ||
+	    hc_store_generation(ig.store, &gen0, &d) < 0) {
 		hc_cli_diag(&d);
 		rc = HC_EXIT_FAILURE;
 		goto out;
@@ -394,7 +413,7 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 		goto out_summary;
 	}
 	if (ig.added || strcmp(stale, "1") == 0)
-		rc = correlate_case(ig.store, &cc, quiet, timings, &set);
+		rc = correlate_case(ig.store, &cc, quiet, timings, &set, gen0 + (int64_t)ig.files_added);
 out_summary:
 	if (print_summary(&ig, fmt, g) < 0 && rc == 0)
 		rc = HC_EXIT_FAILURE;
@@ -475,7 +494,7 @@ int hc_cmd_correlate(const struct hc_global *g, int argc, char **argv)
 	rc = hc_cli_corr_ready(&cc, "correlate", store);
 	if (rc == 0) {
 		struct hc_eventset set = {0};
-		rc = correlate_case(store, &cc, quiet, timings, &set);
+		rc = correlate_case(store, &cc, quiet, timings, &set, -1);
 		hc_eventset_free(&set);
 	}
 	hc_store_close(store);

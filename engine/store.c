@@ -30,6 +30,9 @@ struct sql_fn {
 	int icase;
 };
 
+/* How long a writer waits for another one's transaction. */
+#define HC_STORE_BUSY_MS 60000
+
 struct hc_store {
 	sqlite3 *db;
 	char path[512]; /* for diagnostics; ":memory:" for the in-memory store */
@@ -174,7 +177,9 @@ int hc_store_open(const char *path, struct hc_store **ret, struct hc_diag *d)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 2000);
+	/* two ingests into one case take turns, file by file: a writer waits
+	 * for the other's transaction (a file, or an analysis) */
+	sqlite3_busy_timeout(s->db, HC_STORE_BUSY_MS);
 	if ((rc = run(s, hc_sql_connection, "connection.sql", d)) < 0)
 		goto fail;
 	/* the first read: a file that is not a database fails here */
@@ -1091,11 +1096,22 @@ static int finish(struct hc_store *s, int rc, struct hc_diag *d)
 	return rc;
 }
 
+int hc_store_generation(struct hc_store *s, int64_t *gen, struct hc_diag *d)
+{
+	char v[32];
+	int rc = hc_store_get_meta(s, "generation", v, sizeof(v), d);
+
+	*gen = rc > 0 ? strtoll(v, NULL, 10) : 0;
+	return rc < 0 ? rc : 0;
+}
+
 int hc_store_write(struct hc_store *s, const struct hc_eventset *set, const struct hc_analysis *a,
-                   const char *const *meta, size_t nmeta, struct hc_diag *d)
+                   const char *const *meta, size_t nmeta, int64_t generation, struct hc_diag *d)
 {
 	struct writer w = {.s = s, .set = set, .a = a, .d = d};
 	char now[40];
+	int64_t cur = 0;
+	bool stale = false;
 	int rc;
 
 	w.link_rank = malloc((a->nlinks + 1) * sizeof(*w.link_rank));
@@ -1125,9 +1141,16 @@ int hc_store_write(struct hc_store *s, const struct hc_eventset *set, const stru
 	    ((rc = run(s, hc_sql_schema_indexes, "schema_indexes.sql", d)) < 0 ||
 	     (rc = run(s, hc_sql_fill_logon_summary, "fill_logon_summary.sql", d)) < 0))
 		goto out;
+	/* events added since the caller's generation (another ingest): the
+	 * analysis goes in, but the case stays stale */
+	if (generation >= 0) {
+		if ((rc = hc_store_generation(s, &cur, d)) < 0)
+			goto out;
+		stale = cur != generation;
+	}
 	hc_time_format(hc_time_now(), now, sizeof(now));
 	if ((rc = set_meta(&w, "hopchain_version", HC_VERSION)) < 0 ||
-	    (rc = set_meta(&w, "analysis_stale", "0")) < 0 ||
+	    (rc = set_meta(&w, "analysis_stale", stale ? "1" : "0")) < 0 ||
 	    (rc = set_meta(&w, "analysis_time", now)) < 0)
 		goto out;
 	for (size_t i = 0; i + 1 < nmeta * 2; i += 2)
@@ -1140,7 +1163,7 @@ out:
 	}
 	rc = finish(s, rc, d);
 	writer_free(&w);
-	return rc;
+	return rc < 0 ? rc : stale ? 1 : 0;
 }
 
 int hc_store_reset(struct hc_store *s, struct hc_diag *d)
@@ -1240,8 +1263,8 @@ int hc_store_add_file(struct hc_store *s, const struct hc_store_file *f, struct 
 	b_int(&w, (int64_t)f->errors);
 	if ((rc = b_exec(&w)) < 0)
 		goto out;
-	if (*added)
-		rc = set_meta(&w, "analysis_stale", "1");
+	if (*added && (rc = set_meta(&w, "analysis_stale", "1")) == 0)
+		rc = run(s, hc_sql_bump_generation, "bump_generation.sql", d);
 out:
 	for (int i = 0; i < ST_N; i++) {
 		sqlite3_finalize(w.st[i]);
@@ -1355,7 +1378,28 @@ static long parse_data(const char *json, char *buf, const char **names, const ch
 	}
 }
 
-int hc_store_load(struct hc_store *s, struct hc_eventset *set, uint64_t *bad, struct hc_diag *d)
+static int load_events(struct hc_store *s, struct hc_eventset *set, uint64_t *bad,
+                       struct hc_diag *d);
+
+int hc_store_load(struct hc_store *s, struct hc_eventset *set, uint64_t *bad, int64_t *generation,
+                  struct hc_diag *d)
+{
+	/* one read transaction: the generation and the events of one moment */
+	int rc = run(s, hc_sql_begin_read, "begin_read.sql", d);
+
+	if (rc < 0)
+		return rc;
+	if ((rc = hc_store_generation(s, generation, d)) == 0)
+		rc = load_events(s, set, bad, d);
+	if (rc == 0)
+		rc = run(s, hc_sql_commit, "commit.sql", d);
+	if (rc < 0 && !sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, hc_sql_rollback, NULL, NULL, NULL);
+	return rc;
+}
+
+static int load_events(struct hc_store *s, struct hc_eventset *set, uint64_t *bad,
+                       struct hc_diag *d)
 {
 	sqlite3_stmt *st = NULL;
 	int64_t *fids = NULL, nf = 0, capf = 0;

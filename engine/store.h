@@ -62,12 +62,19 @@ struct hc_store_file {
 int hc_store_add_file(struct hc_store *s, const struct hc_store_file *f, struct hc_event *ev,
                       size_t n, uint64_t *added, uint64_t *dups, struct hc_diag *d);
 
+/* The case's generation (meta 'generation': how many times events were
+ * added; 0 for none). Returns 0 or HC_ERR_IO. */
+int hc_store_generation(struct hc_store *s, int64_t *gen, struct hc_diag *d);
+
 /* Fills `set`, which must be empty ({0}), with every event of the store, compacted
  * (hc_event_compact), with store ids and file paths (owned by the set),
  * sorted as hc_events_sort does: the event set analyze would have built
  * from the same inputs. Events whose stored data cannot be parsed are
- * skipped and counted in *bad. Returns 0, HC_ERR_IO or HC_ERR_NOMEM. */
-int hc_store_load(struct hc_store *s, struct hc_eventset *set, uint64_t *bad, struct hc_diag *d);
+ * skipped and counted in *bad; *generation is the case's generation of
+ * that moment (one read transaction). Returns 0, HC_ERR_IO or
+ * HC_ERR_NOMEM. */
+int hc_store_load(struct hc_store *s, struct hc_eventset *set, uint64_t *bad, int64_t *generation,
+                  struct hc_diag *d);
 
 /* Writes the analysis `a` of `set` into the store, in one transaction
  * that first drops the previous analysis (files, events and meta stay).
@@ -75,14 +82,16 @@ int hc_store_load(struct hc_store *s, struct hc_eventset *set, uint64_t *bad, st
  * the in-memory store of a plain analyze holds just those. `meta` is
  * `nmeta` key/value pairs (2 * nmeta strings) recorded beside the
  * analysis (options used), with hopchain_version, analysis_time and
- * analysis_stale = 0. An in-memory store gets no secondary indexes:
+ * analysis_stale. `generation` is the case's generation `set` was made
+ * from (-1: do not check): when events came in since (another ingest),
+ * the analysis is written but the case stays stale and 1 is returned. An in-memory store gets no secondary indexes:
  * nothing queries it after the run. On failure the transaction is rolled
  * back and the store keeps what it held. Both arguments are borrowed.
- * Returns 0, or with `d` filled: HC_ERR_IO (SQLite failed: disk full,
+ * Returns 0 (or 1, above), or with `d` filled: HC_ERR_IO (SQLite failed: disk full,
  * locked, ...), HC_ERR_NOMEM, HC_ERR_USAGE (`a` points at events outside
  * `set` or at hosts/hops/links it does not have). */
 int hc_store_write(struct hc_store *s, const struct hc_eventset *set, const struct hc_analysis *a,
-                   const char *const *meta, size_t nmeta, struct hc_diag *d);
+                   const char *const *meta, size_t nmeta, int64_t generation, struct hc_diag *d);
 
 /* Closes the store (a file store checkpoints its WAL); NULL-safe. */
 void hc_store_close(struct hc_store *s);

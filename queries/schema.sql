@@ -20,7 +20,8 @@ PRAGMA user_version = 2;
 
 -- Facts about the case: 'hopchain_version' (that last wrote it),
 -- 'analysis_stale' ('1' while events were added after the last
--- correlation), 'analysis_time' (RFC 3339, when it was correlated), and the
+-- correlation), 'generation' (how many times events were added; an
+-- analysis made from an older generation leaves the case stale), 'analysis_time' (RFC 3339, when it was correlated), and the
 -- correlation options it used: 'skew', 'session_window' (seconds),
 -- 'policy', 'hosts' (paths, '' for none).
 CREATE TABLE meta (

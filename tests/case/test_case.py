@@ -182,6 +182,30 @@ def test_host_by_host(hc, samples, tmp):
     check(q(one, EVENTS) == q(many, EVENTS), "host by host = all at once (events)")
 
 
+def test_concurrent(hc, samples, tmp):
+    """Two ingests into one case at the same time take turns file by file:
+    both succeed, and the case equals one made by ingesting one after the
+    other."""
+    a, b = os.path.join(samples, "lateral-three-hop"), os.path.join(samples, "two-users-server1")
+    both, seq = os.path.join(tmp, "both.db"), os.path.join(tmp, "seq.db")
+    run(hc, "ingest", "--quiet", "--db", both, os.path.join(samples, "ntlm-v1"))
+    run(hc, "ingest", "--quiet", "--db", seq, os.path.join(samples, "ntlm-v1"))
+    procs = [subprocess.Popen([hc, "ingest", "--quiet", "--db", both, d],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+             for d in (a, b)]
+    for p in procs:
+        _, err = p.communicate()
+        check(p.returncode == 0, f"concurrent ingest: exit {p.returncode}: {err}")
+    run(hc, "ingest", "--quiet", "--db", seq, a)
+    run(hc, "ingest", "--quiet", "--db", seq, b)
+    check(q(both, EVENTS) == q(seq, EVENTS), "concurrent ingests: the same events")
+    # the later correlation saw every event (an analysis made while the
+    # other ingest still added events is made again, or left stale)
+    stale = dict(q(both, "SELECT key, value FROM meta")).get("analysis_stale")
+    check(stale == "0", f"concurrent ingests: analysis fresh, not {stale}")
+    check(analysis(both) == analysis(seq), "concurrent ingests: the same analysis")
+
+
 def test_correlate(hc, samples, tmp):
     db = os.path.join(tmp, "corr.db")
     d = os.path.join(samples, "clock-skew")
@@ -270,7 +294,7 @@ def main():
     ap.add_argument("--samples", required=True)
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        for t in (test_idempotent, test_analyze_dedup, test_cross_format, test_agreement, test_host_by_host, test_correlate,
+        for t in (test_idempotent, test_analyze_dedup, test_cross_format, test_agreement, test_host_by_host, test_concurrent, test_correlate,
                   test_terminal, test_errors):
             sub = os.path.join(tmp, t.__name__)
             os.mkdir(sub)

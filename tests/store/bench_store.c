@@ -67,7 +67,7 @@ int main(int argc, char **argv)
 		}
 		t0 = now();
 		if (hc_store_open(memory ? NULL : argv[i], &s, &d) < 0 ||
-		    hc_store_write(s, &set, &a, &d) < 0) {
+		    hc_store_write(s, &set, &a, NULL, 0, -1, &d) < 0) {
 			fprintf(stderr, "bench_store: %s: %s\n", d.file, d.msg);
 			return 1;
 		}

@@ -406,7 +406,7 @@ static void test_samples(const char *dir)
 
 	CHECK_INT(hc_store_open(db, &s, &d), 0);
 	CHECK_INT(store_events(s, &set), set.n);
-	CHECK_INT(hc_store_write(s, &set, &a, NULL, 0, &d), 0);
+	CHECK_INT(hc_store_write(s, &set, &a, NULL, 0, -1, &d), 0);
 	hc_store_close(s);
 	check_counts(db, &set, &a);
 	check_second_hop(db, &a);
@@ -421,8 +421,8 @@ static void test_samples(const char *dir)
 	}
 	s = NULL;
 	CHECK_INT(hc_store_open(db, &s, &d), 0);
-	CHECK_INT(hc_store_write(s, &set, &a, NULL, 0, &d), 0);
-	CHECK_INT(hc_store_write(s, &set, &a, NULL, 0, &d), 0);
+	CHECK_INT(hc_store_write(s, &set, &a, NULL, 0, -1, &d), 0);
+	CHECK_INT(hc_store_write(s, &set, &a, NULL, 0, -1, &d), 0);
 	/* the same events again: all duplicates */
 	CHECK_INT(store_events(s, &set), 0);
 	hc_store_close(s);
@@ -450,7 +450,16 @@ static void test_samples(const char *dir)
 		uint64_t bad = 1;
 		s = NULL;
 		CHECK_INT(hc_store_open(db, &s, &d), 0);
-		CHECK_INT(hc_store_load(s, &back, &bad, &d), 0);
+		int64_t gen = -1;
+		CHECK_INT(hc_store_load(s, &back, &bad, &gen, &d), 0);
+		CHECK_INT(gen, 4); /* four files added events; their second coming added none */
+		/* an analysis of an older generation leaves the case stale */
+		CHECK_INT(hc_store_write(s, &set, &a, NULL, 0, gen - 1, &d), 1);
+		CHECK_INT(hc_store_get_meta(s, "analysis_stale", buf, sizeof(buf), &d), 1);
+		CHECK_STR(buf, "1");
+		CHECK_INT(hc_store_write(s, &set, &a, NULL, 0, gen, &d), 0);
+		CHECK_INT(hc_store_get_meta(s, "analysis_stale", buf, sizeof(buf), &d), 1);
+		CHECK_STR(buf, "0");
 		hc_store_close(s);
 		CHECK_INT(bad, 0);
 		CHECK_INT(back.n, set.n);
@@ -481,7 +490,7 @@ static void test_samples(const char *dir)
 	for (size_t i = 0; i < set.n; i++)
 		set.v[i].store_id = 0;
 	CHECK_INT(hc_store_open(NULL, &s, &d), 0);
-	CHECK_INT(hc_store_write(s, &set, &a, NULL, 0, &d), 0);
+	CHECK_INT(hc_store_write(s, &set, &a, NULL, 0, -1, &d), 0);
 	hc_store_close(s);
 
 	/* an analysis that does not belong to the set is refused */
@@ -490,7 +499,7 @@ static void test_samples(const char *dir)
 		half.n = 1;
 		s = NULL;
 		CHECK_INT(hc_store_open(db, &s, &d), 0);
-		CHECK_INT(hc_store_write(s, &half, &a, NULL, 0, &d), HC_ERR_USAGE);
+		CHECK_INT(hc_store_write(s, &half, &a, NULL, 0, -1, &d), HC_ERR_USAGE);
 		hc_store_close(s);
 		check_counts(db, &set, &a); /* rolled back: the old analysis stays */
 	}
@@ -587,7 +596,7 @@ static void test_hostile(void)
 	snprintf(db, sizeof(db), "%s/hostile.db", tmpdir);
 	CHECK_INT(hc_store_open(db, &s, &d), 0);
 	CHECK_INT(store_events(s, &set), 1);
-	CHECK_INT(hc_store_write(s, &set, &a, NULL, 0, &d), 0);
+	CHECK_INT(hc_store_write(s, &set, &a, NULL, 0, -1, &d), 0);
 	hc_store_close(s);
 	if ((x = db_open(db))) {
 		CHECK_INT(q_int(x, "SELECT count(*) FROM events"), 1);

@@ -249,7 +249,6 @@ enum {
 	ST_WARNING,
 	ST_UPDATE_FILE,
 	ST_SET_META,
-	ST_FIND_EVENT,
 	ST_N
 };
 
@@ -271,7 +270,6 @@ static const struct {
     [ST_WARNING] = {hc_sql_insert_warning, "insert_warning.sql"},
     [ST_UPDATE_FILE] = {hc_sql_update_file, "update_file.sql"},
     [ST_SET_META] = {hc_sql_set_meta, "set_meta.sql"},
-    [ST_FIND_EVENT] = {hc_sql_find_event, "find_event.sql"},
 };
 
 struct buf {
@@ -666,38 +664,15 @@ static int data_json(struct writer *w, const struct hc_event *ev)
 	return 0;
 }
 
-/* 1 when the store holds `ev` already (find_event.sql), 0 when not, < 0. */
-static int event_known(struct writer *w, const struct hc_event *ev)
-{
-	sqlite3_stmt *st = bind_start(w, ST_FIND_EVENT);
-	int rc;
-
-	b_host(w, ev->computer);
-	b_text(w, ev->channel);
-	b_int(w, (int64_t)ev->record_id);
-	b_int(w, ev->time);
-	b_int(w, HC_DUP_WINDOW);
-	rc = w->bind_rc;
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return sql_fail(w->s, rc, "find_event.sql", w->d);
-}
-
-/* Inserts `ev` (of file `fid`) unless the store holds it (event_known);
- * *id is the new events.id, or 0 when it was a duplicate. */
+/* Inserts `ev` (of file `fid`) unless the store holds it (the same host,
+ * channel and record id within HC_DUP_WINDOW); *id is the new events.id,
+ * or 0 when it was a duplicate. */
 static int write_event(struct writer *w, const struct hc_event *ev, int64_t fid, int64_t *id)
 {
 	const struct hc_norm *n = &ev->norm;
 	int rc;
 
 	*id = 0;
-	if ((rc = event_known(w, ev)) != 0)
-		return rc < 0 ? rc : 0;
 	if (ev->compact) {
 		w->json.n = 0;
 	} else if ((rc = data_json(w, ev)) < 0) {
@@ -750,9 +725,11 @@ static int write_event(struct writer *w, const struct hc_event *ev, int64_t fid,
 		bind_rc(w, sqlite3_bind_text(w->st[ST_EVENT], ++w->param, w->json.p,
 		                             (int)w->json.n, SQLITE_STATIC));
 	b_host(w, ev->computer);
+	b_int(w, HC_DUP_WINDOW);
 	if ((rc = b_exec(w)) < 0)
 		return rc;
-	*id = sqlite3_last_insert_rowid(w->s->db);
+	if (sqlite3_changes(w->s->db) > 0)
+		*id = sqlite3_last_insert_rowid(w->s->db);
 	return 0;
 }
 

@@ -70,7 +70,7 @@ CREATE INDEX files_sha256 ON files(sha256);
 -- .evtx (100 ns) and as JSON (ms, or whole seconds in local time) keeps
 -- its key but not its exact time, while Windows numbers records from 1
 -- again after a log is cleared, so the same number far apart in time is
--- another event (nothing may be lost). find_event.sql checks it.
+-- another event (nothing may be lost). insert_event.sql checks it.
 CREATE TABLE events (
 	id INTEGER PRIMARY KEY,
 	file INTEGER REFERENCES files(id),

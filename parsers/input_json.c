@@ -1355,6 +1355,70 @@ static int js_open(const char *path, const struct hc_read_opts *o, void **ret, s
 	return HC_OK;
 }
 
+/* Reads the event id at p (after "EventID"/"event_id" and its ':'): a
+ * number, a quoted number, or evtx_dump's {"#text": N}. Returns 1 and *id,
+ * or 0 when it is something else. */
+static int raw_id(const unsigned char *p, const unsigned char *end, uint64_t *id)
+{
+	uint64_t v = 0;
+	int digits = 0;
+
+	while (p < end && is_ws(*p))
+		p++;
+	if (p < end && *p == '{') {
+		const unsigned char *lim = end - p > 64 ? p + 64 : end;
+		const unsigned char *t = memmem(p, (size_t)(lim - p), "\"#text\"", 7);
+		if (!t)
+			return 0;
+		for (p = t + 7; p < end && (is_ws(*p) || *p == ':'); p++)
+			;
+	}
+	bool quoted = p < end && *p == '"';
+	if (quoted)
+		p++;
+	for (; p < end && *p >= '0' && *p <= '9' && digits < 10; p++, digits++)
+		v = v * 10 + (uint64_t)(*p - '0');
+	if (!digits || v > UINT32_MAX || p >= end)
+		return 0;
+	/* the number must end there: "46x", 4624.5 or 1e3 are for the parser */
+	if (quoted ? *p != '"' : !(is_ws(*p) || *p == ',' || *p == '}' || *p == ']'))
+		return 0;
+	*id = v;
+	return 1;
+}
+
+/* 1 when the raw record names its event id (every "EventID"/"event_id"
+ * key it has reads as a number) and none of those ids is wanted: the
+ * record is skipped without parsing it (most of a SIEM export is other
+ * events, often with big Message texts). 0 when in doubt: parse it. A
+ * quote inside a JSON string is escaped, so a key found here is a key. */
+static int surely_unwanted(const unsigned char *b, size_t n, const struct hc_read_opts *o)
+{
+	static const char *const keys[] = {"\"EventID\"", "\"event_id\""};
+	const unsigned char *end = b + n;
+	int found = 0;
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		size_t kl = strlen(keys[k]);
+		for (const unsigned char *p = b; p < end;) {
+			const unsigned char *q = memmem(p, (size_t)(end - p), keys[k], kl);
+			uint64_t id;
+			if (!q)
+				break;
+			q += kl;
+			while (q < end && is_ws(*q))
+				q++;
+			if (q >= end || *q != ':' || !raw_id(q + 1, end, &id))
+				return 0;
+			if (hc_read_opts_wants(o, (uint32_t)id))
+				return 0;
+			found = 1;
+			p = q;
+		}
+	}
+	return found;
+}
+
 static int js_next(void *p, struct hc_event *ev, struct hc_diag *d)
 {
 	struct js_state *s = p;
@@ -1381,6 +1445,10 @@ static int js_next(void *p, struct hc_event *ev, struct hc_diag *d)
 		unsigned char *b = s->p + s->beg;
 		if (s->mode == M_LINES)
 			s->records++;
+		if (surely_unwanted(b, len, s->opts)) {
+			consume(s, len);
+			continue;
+		}
 		check_text(b, len, &ck);
 		if (ck.too_deep) {
 			consume(s, len);

@@ -962,8 +962,43 @@ static void test_walk(void)
 	hc_paths_free(out, n);
 }
 
+/* Records of ids nobody asked for are skipped unparsed, but only when
+ * every id key in them says so; anything in doubt is parsed. */
+static void test_prefilter(void)
+{
+	struct got g;
+
+	read_all(
+	    puts_file(
+	        "mixed.jsonl",
+	        /* 4688: skipped unparsed, although broken after its id */
+	        "{\"EventID\":4688,\"Hostname\":\"h\",\"Message\":\"x\", broken\n"
+	        /* 4624 with an escaped \"EventID\": 4688 inside a string: kept */
+	        "{\"EventID\":4624,\"Hostname\":\"h.d\",\"@timestamp\":\"2020-01-01T00:00:00Z\","
+	        "\"Message\":\"{\\\"EventID\\\": 4688}\",\"LogonType\":3,\"RecordNumber\":2}\n"
+	        /* the wanted id as a quoted number (ECS) and as evtx_dump's #text */
+	        "{\"winlog\":{\"event_id\":\"4624\",\"computer_name\":\"h\",\"record_id\":3,"
+	        "\"channel\":\"Security\",\"event_data\":{}},\"@timestamp\":\"2020-01-01T00:00:01Z\"}\n"
+	        "{\"Event\":{\"System\":{\"EventID\":{\"#text\":4624,\"#attributes\":{}},"
+	        "\"Computer\":\"h\",\"Channel\":\"Security\",\"EventRecordID\":4,\"TimeCreated\":"
+	        "{\"#attributes\":{\"SystemTime\":\"2020-01-01T00:00:02Z\"}}},\"EventData\":{}}}\n"
+	        /* an unwanted id with a wanted one beside it: parsed */
+	        "{\"EventID\":5156,\"Hostname\":\"h\",\"@timestamp\":\"2020-01-01T00:00:03Z\","
+	        "\"x\":{\"event_id\":4624}}\n"
+	        /* a broken record of a wanted id: reported */
+	        "{\"EventID\":4624,\"Hostname\":\"h\", broken\n"),
+	    &g);
+	CHECK_INT(g.open_rc, HC_OK);
+	CHECK_INT(g.n, 3);
+	CHECK_INT(g.records, 6);
+	CHECK(has_diag(&g, 6, "not valid JSON"));
+	CHECK(!has_diag(&g, 1, "not valid JSON"));
+	got_free(&g);
+}
+
 int main(void)
 {
+	test_prefilter();
 	const char *tmp = getenv("TMPDIR");
 
 	snprintf(root, sizeof(root), "%s/hc-test-json-XXXXXX", tmp && *tmp ? tmp : "/tmp");

@@ -24,6 +24,9 @@ struct hc_global {
 	const char *prog;
 };
 
+/* Seconds on a monotonic clock, for --timings. */
+double hc_cli_now(void);
+
 /* Prints "hopchain: FILE: record N: message" to stderr, escaped. */
 void hc_cli_diag(const struct hc_diag *d);
 /* Usage error for `cmd`: one specific line plus a hint; returns HC_EXIT_USAGE. */

@@ -13,14 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void help(void)
 {
 	fputs("usage: hopchain analyze [--format table|json|jsonl|csv|dot] [--min-hops N]\n"
@@ -382,29 +374,29 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 		hooks.ctx = &adb;
 	}
 
-	t0 = now();
+	t0 = hc_cli_now();
 	rc = hc_cli_load_with(g, argv + optind, (size_t)(argc - optind), false, &ro, &hooks, &set,
 	                      &input_errors);
-	t_read = now() - t0;
+	t_read = hc_cli_now() - t0;
 	if (rc)
 		goto out;
-	t0 = now();
+	t0 = hc_cli_now();
 	rc = hc_correlate(&set, &cc.co, &an);
-	t_corr = now() - t0;
+	t_corr = hc_cli_now() - t0;
 	if (rc < 0) {
 		fprintf(stderr, "hopchain: %s while correlating\n",
 			rc == HC_ERR_LIMIT ? "too many hosts" : "out of memory");
 		rc = HC_EXIT_FAILURE;
 		goto out;
 	}
-	t0 = now();
+	t0 = hc_cli_now();
 	if (hc_store_write(adb.store, &set, &an, cc.meta, cc.nmeta, -1, &diag) < 0) {
 		hc_diag_prefix(&diag, "cannot write the store: ");
 		hc_cli_diag(&diag);
 		rc = HC_EXIT_FAILURE;
 		goto out_an;
 	}
-	t_store = now() - t0;
+	t_store = hc_cli_now() - t0;
 	sel = calloc(an.nchains + 1, sizeof(*sel));
 	if (!sel) {
 		rc = HC_EXIT_FAILURE;
@@ -413,7 +405,7 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 	for (size_t i = 0; i < an.nchains; i++)
 		if (an.chains[i].nhops >= (size_t)min_hops)
 			sel[nsel++] = &an.chains[i];
-	t0 = now();
+	t0 = hc_cli_now();
 	switch (fmt) {
 	case HC_FMT_JSON:
 	case HC_FMT_JSONL:
@@ -434,7 +426,7 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 		rc = HC_EXIT_OK;
 		break;
 	}
-	t_out = now() - t0;
+	t_out = hc_cli_now() - t0;
 	if (timings)
 		fprintf(stderr, "hopchain: timings: read %.3f s (%zu events), correlate %.3f s "
 				"(%zu hosts, %zu sessions, %zu hops, %zu chains), store %.3f s, output %.3f s\n",

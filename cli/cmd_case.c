@@ -16,14 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void help_ingest(void)
 {
 	fputs("usage: hopchain ingest --db CASE.db [--format table|json|jsonl|csv] [--quiet]\n"
@@ -80,7 +72,7 @@ static int correlate_case(struct hc_store *store, struct hc_cli_corr *cc, bool q
 		struct hc_analysis an;
 		uint64_t bad = 0;
 		size_t long_chains = 0, nfind = 0;
-		double t0 = now(), t_load, t_corr, t_store;
+		double t0 = hc_cli_now(), t_load, t_corr, t_store;
 		int w;
 
 		if (set->n == 0 || attempt > 0) {
@@ -95,22 +87,22 @@ static int correlate_case(struct hc_store *store, struct hc_cli_corr *cc, bool q
 			fprintf(stderr,
 			        "hopchain: %llu events of the case have unreadable data; skipped\n",
 			        (unsigned long long)bad);
-		t_load = now() - t0;
-		t0 = now();
+		t_load = hc_cli_now() - t0;
+		t0 = hc_cli_now();
 		if ((rc = hc_correlate(set, &cc->co, &an)) < 0) {
 			fprintf(stderr, "hopchain: %s while correlating\n",
 			        rc == HC_ERR_LIMIT ? "too many hosts" : "out of memory");
 			return HC_EXIT_FAILURE;
 		}
-		t_corr = now() - t0;
-		t0 = now();
+		t_corr = hc_cli_now() - t0;
+		t0 = hc_cli_now();
 		if ((w = hc_store_write(store, set, &an, cc->meta, cc->nmeta, gen, &d)) < 0) {
 			hc_diag_prefix(&d, "cannot write the analysis: ");
 			hc_cli_diag(&d);
 			hc_analysis_free(&an);
 			return HC_EXIT_FAILURE;
 		}
-		t_store = now() - t0;
+		t_store = hc_cli_now() - t0;
 		for (size_t i = 0; i < an.nchains; i++) {
 			long_chains += an.chains[i].nhops >= 2;
 			nfind += an.chains[i].nfindings;
@@ -187,7 +179,7 @@ static int ingest_events(void *ctx, struct hc_file_result *r, struct hc_event *e
 
 static void progress(struct ingest *ig, bool last)
 {
-	double dt = now() - ig->t0;
+	double dt = hc_cli_now() - ig->t0;
 
 	if (!ig->progress)
 		return;
@@ -382,7 +374,7 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 		ig.bytes_total += (uint64_t)in->size;
 	}
 	ig.progress = !quiet && isatty(STDERR_FILENO);
-	ig.t0 = now();
+	ig.t0 = hc_cli_now();
 	if (hc_store_count_events(ig.store, &before, &d) < 0 ||
 	    hc_store_generation(ig.store, &gen0, &d) < 0) {
 		hc_cli_diag(&d);
@@ -405,7 +397,7 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 		rc = 0;
 	}
 	if (timings)
-		fprintf(stderr, "hopchain: timings: ingest %.3f s\n", now() - ig.t0);
+		fprintf(stderr, "hopchain: timings: ingest %.3f s\n", hc_cli_now() - ig.t0);
 	/* correlate when events came in, or an earlier run stopped before it */
 	if (hc_store_get_meta(ig.store, "analysis_stale", stale, sizeof(stale), &d) < 0) {
 		hc_cli_diag(&d);

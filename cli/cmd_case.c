@@ -155,6 +155,7 @@ struct ingest {
 	double t0;
 	uint64_t bytes_total, bytes_done, events_done, added;
 	size_t files_added;  /* files that added events (each a generation) */
+	bool store_failed;   /* the case could not take a file: stop, exit 1 */
 	size_t files_done;
 };
 
@@ -170,6 +171,7 @@ static int ingest_events(void *ctx, struct hc_file_result *r, struct hc_event *e
 	if (hc_store_add_file(ig->store, &f, ev, n, &r->added, &r->duplicates, &d) < 0) {
 		hc_diag_prefix(&d, "cannot add to the case: ");
 		hc_cli_diag(&d);
+		ig->store_failed = true;
 		return HC_ERR_IO;
 	}
 	ig->added += r->added;
@@ -200,7 +202,10 @@ static void ingest_file_done(void *ctx, const struct hc_file_result *r)
 
 	in->res = *r;
 	in->have_res = true;
-	in->status = r->open_failed ? "unreadable" : r->added ? "added" : "no new events";
+	in->status = ig->store_failed ? "not added (the case could not take it)"
+	             : r->open_failed  ? "unreadable"
+	             : r->added        ? "added"
+	                               : "no new events";
 	ig->files_done++;
 	ig->bytes_done += (uint64_t)(in->size > 0 ? in->size : 0);
 	ig->events_done += r->kept;
@@ -390,11 +395,12 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 		hooks.ctx = &ig;
 		rc = hc_cli_load_with(g, toread, ig.norder, true, &ro, &hooks, &set, &input_errors);
 		progress(&ig, true);
-		if (rc == HC_EXIT_FAILURE && ig.files_done < ig.norder) {
-			/* the store failed (reported): what is in stays in */
+		if (ig.store_failed) {
+			/* reported; the files before it are in the case */
+			rc = HC_EXIT_FAILURE;
 			goto out_summary;
 		}
-		rc = 0;
+		rc = 0; /* unreadable inputs: reported, exit 3 below */
 	}
 	if (timings)
 		fprintf(stderr, "hopchain: timings: ingest %.3f s\n", hc_cli_now() - ig.t0);

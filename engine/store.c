@@ -1461,7 +1461,9 @@ static int load_events(struct hc_store *s, struct hc_eventset *set, uint64_t *ba
 		ev.version = (uint32_t)sqlite3_column_int64(st, 8);
 		ev.recovered = sqlite3_column_int64(st, 9) != 0;
 		ev.truncated = sqlite3_column_int64(st, 10) != 0;
-		/* files ids ascend: binary search */
+		/* files ids ascend: binary search; a row without its file (an
+		 * edited case) still gets a name */
+		ev.file = "(file not in the case)";
 		for (int64_t lo = 0, hi = nf; lo < hi;) {
 			int64_t mid = (lo + hi) / 2;
 			if (fids[mid] == fid) {

@@ -286,6 +286,15 @@ def test_errors(hc, samples, tmp):
     p = run(hc, "ingest", "--db", db, "--format", "csv", d, bad, want=3)
     check("bad.evtx,unreadable" in p.stdout, f"bad file reported: {p.stdout}")
     check(q(db, "SELECT count(*) FROM files")[0][0] == 4, "the 4 good files are in")
+    # an edited case (a file row gone, an event's data broken): correlate
+    # goes on with what it can read and says what it skipped
+    con = sqlite3.connect(db)
+    con.execute("DELETE FROM files WHERE id = 2")
+    con.execute("UPDATE events SET data = '{\"broken' WHERE id = 5")
+    con.commit()
+    con.close()
+    p = run(hc, "correlate", "--db", db)
+    check("1 events of the case have unreadable data" in p.stderr, f"bad data named: {p.stderr}")
 
 
 def main():

@@ -23,8 +23,8 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+import fleetdir
+
 
 
 def timed(cmd, out=subprocess.DEVNULL):
@@ -41,32 +41,20 @@ def timed(cmd, out=subprocess.DEVNULL):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--events", type=int, default=1_000_000)
-    ap.add_argument("--hosts", type=int, default=300)
-    ap.add_argument("--chains", type=int, default=20)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--hopchain", default=os.path.join(ROOT, "build", "cli", "hopchain"))
-    ap.add_argument("--evtxgen", default=os.path.join(ROOT, "build", "writer", "hc-evtxgen"))
-    ap.add_argument("--out", default=None, help="fleet directory (reused when present)")
+    fleetdir.add_args(ap)
     ap.add_argument("--repeat", type=int, default=5, help="runs of each query")
     a = ap.parse_args()
-    out = a.out or os.path.join(ROOT, "build", f"bench-fleet-{a.events}")
-    truth = os.path.join(out, "fleet.truth.json")
-    if not os.path.exists(truth):
-        subprocess.run([sys.executable, os.path.join(HERE, "fleet.py"), "-o", out,
-                        "--hosts", str(a.hosts), "--events", str(a.events),
-                        "--chains", str(a.chains), "--seed", str(a.seed),
-                        "--evtxgen", a.evtxgen], check=True)
+    out, truth, logs = fleetdir.ensure(a)
     with open(truth, encoding="utf-8") as f:
         planted = json.load(f)["chains"]
     through = next((c["hosts"][1] for c in planted if len(c["hosts"]) >= 3), None)
     hc = a.hopchain
     with tempfile.TemporaryDirectory() as tmp:
         case = os.path.join(tmp, "case.db")
-        t_an, rc, rss_an, err = timed([hc, "analyze", "--format", "json", out])
+        t_an, rc, rss_an, err = timed([hc, "analyze", "--format", "json"] + logs)
         if rc not in (0, 3):
             sys.exit(f"bench: analyze failed ({rc}): {err}")
-        t_in, rc, rss_in, err = timed([hc, "ingest", "--quiet", "--db", case, out])
+        t_in, rc, rss_in, err = timed([hc, "ingest", "--quiet", "--db", case] + logs)
         if rc not in (0, 3):
             sys.exit(f"bench: ingest failed ({rc}): {err}")
         size = os.path.getsize(case) / 1e6

@@ -19,29 +19,17 @@ import resource
 import subprocess
 import sys
 
+import fleetdir
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--events", type=int, default=1_000_000)
-    ap.add_argument("--hosts", type=int, default=300)
-    ap.add_argument("--chains", type=int, default=20)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--hopchain", default=os.path.join(ROOT, "build", "cli", "hopchain"))
-    ap.add_argument("--evtxgen", default=os.path.join(ROOT, "build", "writer", "hc-evtxgen"))
-    ap.add_argument("--out", default=None)
+    fleetdir.add_args(ap)
     a = ap.parse_args()
-    out = a.out or os.path.join(ROOT, "build", f"bench-fleet-{a.events}")
-    truth = os.path.join(out, "fleet.truth.json")
-    if not os.path.exists(truth):
-        subprocess.run([sys.executable, os.path.join(HERE, "fleet.py"), "-o", out,
-                        "--hosts", str(a.hosts), "--events", str(a.events),
-                        "--chains", str(a.chains), "--seed", str(a.seed),
-                        "--evtxgen", a.evtxgen], check=True)
-    # the logs by name: `out` also holds fleet.py's and our own .json files
-    logs = sorted(os.path.join(out, f) for f in os.listdir(out) if f.endswith(".evtx"))
+    out, truth, logs = fleetdir.ensure(a)
     mb = sum(os.path.getsize(f) for f in logs) / 1e6
     result = os.path.join(out, "analyze.json")
     with open(result, "w", encoding="utf-8") as f:

@@ -140,7 +140,6 @@ struct input {
 	char sha[65];
 	int64_t size;
 	const char *status;  /* static, or from the table pool */
-	bool read;           /* to be read (new content) */
 	struct hc_file_result res;
 	bool have_res;
 };
@@ -250,13 +249,23 @@ static void path_error(void *ctx, const struct hc_diag *d)
 	hc_cli_diag(d);
 }
 
-/* Finds the first earlier input with the same content; -1 when none. */
-static long same_content(const struct ingest *ig, size_t i)
+/* 1 when an earlier input of this run to be read has the content of
+ * input i, else 0 after noting it; `seen` is an open-addressing table of
+ * input indexes + 1 with room for every input twice over. */
+static int same_content(const struct ingest *ig, size_t *seen, size_t cap, size_t i)
 {
-	for (size_t k = 0; k < i; k++)
-		if (ig->in[k].read && strcmp(ig->in[k].sha, ig->in[i].sha) == 0)
-			return (long)k;
-	return -1;
+	char head[17];
+	size_t k, h;
+
+	/* a digest is uniform: its first 16 hex digits are a good hash */
+	memcpy(head, ig->in[i].sha, 16);
+	head[16] = '\0';
+	h = (size_t)strtoull(head, NULL, 16);
+	for (k = h & (cap - 1); seen[k]; k = (k + 1) & (cap - 1))
+		if (strcmp(ig->in[seen[k] - 1].sha, ig->in[i].sha) == 0)
+			return 1;
+	seen[k] = i + 1;
+	return 0;
 }
 
 int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
@@ -281,6 +290,7 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 	bool quiet = false, timings = false, input_errors = false;
 	char **files = NULL, **toread = NULL, known[HC_MAX_PATH], stale[8];
 	int64_t before = 0, gen0 = 0;
+	size_t *seen = NULL, seen_cap = 16;
 	size_t nfiles = 0;
 	struct hc_diag d;
 	int c, rc = 0;
@@ -341,8 +351,11 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 	}
 	ig.in = calloc(nfiles + 1, sizeof(*ig.in));
 	ig.order = calloc(nfiles + 1, sizeof(*ig.order));
+	while (seen_cap < 2 * nfiles + 2)
+		seen_cap *= 2;
+	seen = calloc(seen_cap, sizeof(*seen));
 	toread = calloc(nfiles + 1, sizeof(*toread));
-	if (!ig.in || !ig.order || !toread) {
+	if (!ig.in || !ig.order || !toread || !seen) {
 		fprintf(stderr, "hopchain: out of memory\n");
 		rc = HC_EXIT_FAILURE;
 		goto out;
@@ -350,7 +363,6 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 	ig.nin = nfiles;
 	for (size_t i = 0; i < nfiles; i++) {
 		struct input *in = &ig.in[i];
-		long k;
 		int f;
 		in->path = files[i];
 		if (hc_file_sha256(in->path, in->sha, &in->size, &d) < 0) {
@@ -368,11 +380,10 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 			in->status = "already in the case";
 			continue;
 		}
-		if ((k = same_content(&ig, i)) >= 0) {
+		if (same_content(&ig, seen, seen_cap, i)) {
 			in->status = "same content as an earlier input";
 			continue;
 		}
-		in->read = true;
 		in->status = "not read";
 		ig.order[ig.norder] = i;
 		toread[ig.norder++] = in->path;
@@ -420,6 +431,7 @@ out_summary:
 out:
 	hc_eventset_free(&set);
 	free(toread);
+	free(seen);
 	free(ig.in);
 	free(ig.order);
 	hc_paths_free(files, nfiles);

@@ -608,6 +608,7 @@ static int learn_hosts(struct hc_analysis *a)
 		}
 		case 4768:
 		case 4769:
+			a->hosts[h].kdc = true;
 			if (n->target.name && user_len(n->target.name) > 1 &&
 			    n->target.name[user_len(n->target.name) - 1] == '$' && n->ip) {
 				src = host_named(a, n->target.name, HC_LEARN_NAMED);
@@ -1091,21 +1092,10 @@ static int build_links(struct hc_analysis *a)
 	 * Yes): what the user does from there reaches other hosts as the
 	 * host's machine account (DOMAIN.md 6.5, 7.2) */
 	struct ilist *ra = calloc(a->nhosts + 1, sizeof(*ra));
-	/* hosts that issue Kerberos tickets: a machine account's logons there
-	 * are the machine's own upkeep, never a user's next hop */
-	bool *kdc = calloc(a->nhosts + 1, sizeof(*kdc));
-	if (!cands || !ra || !kdc) {
+	if (!cands || !ra) {
 		free(cands);
 		free(ra);
-		free(kdc);
 		return HC_ERR_NOMEM;
-	}
-	for (size_t i = 0; i < p->set->n; i++) {
-		const struct hc_event *ev = &p->set->v[i];
-		int h;
-		if ((ev->event_id == 4768 || ev->event_id == 4769) && (h = host_of(a, ev)) >= 0 &&
-		    (size_t)h < a->nhosts)
-			kdc[h] = true;
 	}
 	for (size_t d = 0; d < a->nhosts; d++) {
 		if (p->inbound[d].n > 1)
@@ -1146,7 +1136,9 @@ static int build_links(struct hc_analysis *a)
 		 * The exception: the source's machine account leaving a host
 		 * while a Restricted Admin session is open there. */
 		if (!ch->anonymous && !hc_account_is_user(hop_account(ch))) {
-			if (!ra[ch->src].n || kdc[ch->dst] || ch->failed ||
+			/* a machine account's logon at a host that issues tickets
+			 * is the machine's own upkeep, never a user's next hop */
+			if (!ra[ch->src].n || a->hosts[ch->dst].kdc || ch->failed ||
 			    !is_machine_account_of(a, hop_account(ch), ch->src))
 				continue;
 			as_host = true;
@@ -1233,7 +1225,6 @@ out:
 	}
 	free(cands);
 	free(ra);
-	free(kdc);
 	return rc;
 }
 

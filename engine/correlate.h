@@ -40,6 +40,7 @@ struct hc_host {
 	char *fqdn;                 /* Computer as logged, or NULL */
 	enum hc_learn how;          /* how the host itself became known */
 	bool has_log;               /* some input file was written by it */
+	bool kdc;                   /* its log has 4768/4769: it issues Kerberos tickets */
 	size_t naddr;
 	struct hc_addr *addr;
 	size_t nboot;

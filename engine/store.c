@@ -140,27 +140,42 @@ static int query_int(struct hc_store *s, const char *sql, const char *name, int6
 	return 0;
 }
 
-static int create_schema(struct hc_store *s, struct hc_diag *d)
+/* Ends the transaction a write began: COMMIT when rc is 0, else ROLLBACK. */
+static int finish(struct hc_store *s, int rc, struct hc_diag *d)
+{
+	if (rc == 0)
+		rc = run(s, hc_sql_commit, "commit.sql", d);
+	if (rc < 0 && !sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, hc_sql_rollback, NULL, NULL, NULL);
+	return rc;
+}
+
+/* Every table of hopchain's, empty, in one transaction; `drop_first`
+ * drops what there was (analyze --db replaces the store). */
+static int create_schema(struct hc_store *s, bool drop_first, struct hc_diag *d)
 {
 	int rc = run(s, hc_sql_begin, "begin.sql", d);
 
 	if (rc < 0)
 		return rc;
-	if ((rc = run(s, hc_sql_schema, "schema.sql", d)) < 0 ||
-	    (rc = run(s, hc_sql_schema_analysis, "schema_analysis.sql", d)) < 0 ||
-	    (rc = run(s, hc_sql_commit, "commit.sql", d)) < 0) {
-		sqlite3_exec(s->db, hc_sql_rollback, NULL, NULL, NULL);
-		return rc;
-	}
-	return 0;
+	if (drop_first && (rc = run(s, hc_sql_reset_analysis, "reset_analysis.sql", d)) == 0)
+		rc = run(s, hc_sql_reset, "reset.sql", d);
+	if (rc == 0 && (rc = run(s, hc_sql_schema, "schema.sql", d)) == 0)
+		rc = run(s, hc_sql_schema_analysis, "schema_analysis.sql", d);
+	return finish(s, rc, d);
 }
 
-int hc_store_open(const char *path, struct hc_store **ret, struct hc_diag *d)
+/* A new handle on `path` (NULL: a private in-memory database) opened with
+ * `flags` (never SQLITE_OPEN_URI: a path like "file:x?mode=ro" is a file
+ * name), extended result codes on and the busy timeout set: two ingests
+ * into one case take turns, file by file, a writer waiting for the
+ * other's transaction. *ret is set even on failure (close it). */
+static int store_connect(const char *path, int flags, struct hc_store **ret, struct hc_diag *d)
 {
 	struct hc_store *s = calloc(1, sizeof(*s));
-	int64_t version = 0, objects = 0;
 	int rc;
 
+	*ret = s;
 	if (!s) {
 		hc_diag_clear(d);
 		if (d)
@@ -168,25 +183,39 @@ int hc_store_open(const char *path, struct hc_store **ret, struct hc_diag *d)
 		return HC_ERR_NOMEM;
 	}
 	snprintf(s->path, sizeof(s->path), "%s", path ? path : ":memory:");
-	/* no SQLITE_OPEN_URI: a path like "file:x?mode=ro" is a file name */
-	rc =
-	    sqlite3_open_v2(path ? path : ":memory:", &s->db,
-	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
-		rc = sql_fail(s, rc, "cannot open", d);
-		goto fail;
-	}
+	rc = sqlite3_open_v2(path ? path : ":memory:", &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK)
+		return sql_fail(s, rc, "cannot open", d);
 	sqlite3_extended_result_codes(s->db, 1);
-	/* two ingests into one case take turns, file by file: a writer waits
-	 * for the other's transaction (a file, or an analysis) */
 	sqlite3_busy_timeout(s->db, HC_STORE_BUSY_MS);
-	if ((rc = run(s, hc_sql_connection, "connection.sql", d)) < 0)
-		goto fail;
-	/* the first read: a file that is not a database fails here */
-	if ((rc = query_int(s, hc_sql_user_version, "user_version.sql", &version, d)) < 0)
-		goto fail;
-	if (version == 0 &&
-	    (rc = query_int(s, hc_sql_count_objects, "count_objects.sql", &objects, d)) < 0)
+	return 0;
+}
+
+/* The schema version of the database, and when it has none, how many
+ * objects it holds (0: a new database). The first read: a file that is
+ * not a database fails here. */
+static int store_version(struct hc_store *s, int64_t *version, int64_t *objects,
+                         struct hc_diag *d)
+{
+	int rc;
+
+	*version = *objects = 0;
+	if ((rc = query_int(s, hc_sql_user_version, "user_version.sql", version, d)) < 0)
+		return rc;
+	if (*version == 0)
+		return query_int(s, hc_sql_count_objects, "count_objects.sql", objects, d);
+	return 0;
+}
+
+int hc_store_open(const char *path, struct hc_store **ret, struct hc_diag *d)
+{
+	struct hc_store *s = NULL;
+	int64_t version = 0, objects = 0;
+	int rc;
+
+	if ((rc = store_connect(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &s, d)) < 0 ||
+	    (rc = run(s, hc_sql_connection, "connection.sql", d)) < 0 ||
+	    (rc = store_version(s, &version, &objects, d)) < 0)
 		goto fail;
 	if (version == 0 && objects > 0) {
 		hc_diag_clear(d);
@@ -212,7 +241,7 @@ int hc_store_open(const char *path, struct hc_store **ret, struct hc_diag *d)
 	}
 	if (path && (rc = run(s, hc_sql_file_journal, "file_journal.sql", d)) < 0)
 		goto fail;
-	if (version == 0 && (rc = create_schema(s, d)) < 0)
+	if (version == 0 && (rc = create_schema(s, false, d)) < 0)
 		goto fail;
 	*ret = s;
 	return 0;
@@ -1063,16 +1092,6 @@ static int set_meta(struct writer *w, const char *key, const char *value)
 	return b_exec(w);
 }
 
-/* Ends the transaction a write began: COMMIT when rc is 0, else ROLLBACK. */
-static int finish(struct hc_store *s, int rc, struct hc_diag *d)
-{
-	if (rc == 0)
-		rc = run(s, hc_sql_commit, "commit.sql", d);
-	if (rc < 0 && !sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, hc_sql_rollback, NULL, NULL, NULL);
-	return rc;
-}
-
 int hc_store_generation(struct hc_store *s, int64_t *gen, struct hc_diag *d)
 {
 	char v[32];
@@ -1145,14 +1164,7 @@ out:
 
 int hc_store_reset(struct hc_store *s, struct hc_diag *d)
 {
-	int rc = run(s, hc_sql_begin, "begin.sql", d);
-
-	if (rc < 0)
-		return rc;
-	if ((rc = run(s, hc_sql_reset, "reset.sql", d)) == 0 &&
-	    (rc = run(s, hc_sql_schema, "schema.sql", d)) == 0)
-		rc = run(s, hc_sql_schema_analysis, "schema_analysis.sql", d);
-	return finish(s, rc, d);
+	return create_schema(s, true, d);
 }
 
 /* One text out of a query with one text parameter: 1 found (copied into
@@ -1687,26 +1699,13 @@ static int not_a_store(struct hc_store *s, int64_t version, int64_t objects, str
 
 int hc_store_open_readonly(const char *path, struct hc_store **ret, struct hc_diag *d)
 {
-	struct hc_store *s = calloc(1, sizeof(*s));
+	struct hc_store *s = NULL;
 	int64_t version = 0, objects = 0;
 	int rc;
 
-	if (!s) {
-		hc_diag_clear(d);
-		if (d)
-			hc_diag_set(d, "out of memory");
-		return HC_ERR_NOMEM;
-	}
-	snprintf(s->path, sizeof(s->path), "%s", path);
-	/* no SQLITE_OPEN_CREATE: an absent file is an error, not a new store;
-	 * no SQLITE_OPEN_URI: "file:x?mode=rw" is a file name */
-	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
-		rc = sql_fail(s, rc, "cannot open", d);
+	/* no SQLITE_OPEN_CREATE: an absent file is an error, not a new store */
+	if ((rc = store_connect(path, SQLITE_OPEN_READONLY, &s, d)) < 0)
 		goto fail;
-	}
-	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 2000);
 	if (sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int *)NULL) !=
 	        SQLITE_OK ||
 	    sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL) != SQLITE_OK ||
@@ -1715,13 +1714,8 @@ int hc_store_open_readonly(const char *path, struct hc_store **ret, struct hc_di
 		goto fail;
 	}
 	sqlite3_limit(s->db, SQLITE_LIMIT_ATTACHED, 0);
-	if ((rc = run(s, hc_sql_connection_readonly, "connection_readonly.sql", d)) < 0)
-		goto fail;
-	/* the first read: a file that is not a database fails here */
-	if ((rc = query_int(s, hc_sql_user_version, "user_version.sql", &version, d)) < 0)
-		goto fail;
-	if (version == 0 &&
-	    (rc = query_int(s, hc_sql_count_objects, "count_objects.sql", &objects, d)) < 0)
+	if ((rc = run(s, hc_sql_connection_readonly, "connection_readonly.sql", d)) < 0 ||
+	    (rc = store_version(s, &version, &objects, d)) < 0)
 		goto fail;
 	if (version != HC_SCHEMA_VERSION) {
 		rc = not_a_store(s, version, objects, d);

@@ -682,10 +682,12 @@ static void test_queries(void)
 	CHECK(hc_query_get("no-such-query") == NULL);
 	if (sqlite3_open(":memory:", &db) != SQLITE_OK)
 		HC_SKIP("no in-memory SQLite");
+	exec(db, hc_sql_reset_analysis);
 	exec(db, hc_sql_reset);
 	exec(db, hc_sql_schema);
 	exec(db, hc_sql_schema_analysis);
 	exec(db, hc_sql_schema_indexes);
+	exec(db, hc_sql_reset_analysis);
 	exec(db, hc_sql_reset);
 	exec(db, hc_sql_schema);
 	exec(db, hc_sql_reset_analysis);

@@ -129,6 +129,74 @@ void hc_smap_free(struct smap *m)
 /* ------------------------------------------------------------------ */
 /* growable arrays                                                      */
 
+/* Keys are stored + 1 so that 0 marks a free slot. */
+static size_t imix(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= UINT64_C(0xff51afd7ed558ccd);
+	k ^= k >> 33;
+	return (size_t)k;
+}
+
+int *hc_imap_find(const struct imap *m, uint64_t k)
+{
+	if (!m->cap)
+		return NULL;
+	for (size_t i = imix(k) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		if (!m->key[i])
+			return NULL;
+		if (m->key[i] == k + 1)
+			return &m->val[i];
+	}
+}
+
+int hc_imap_put(struct imap *m, uint64_t k, int v)
+{
+	int *f = hc_imap_find(m, k);
+	size_t i;
+
+	if (f) {
+		*f = v;
+		return HC_OK;
+	}
+	if ((m->n + 1) * 2 > m->cap) {
+		struct imap nm = {0};
+		nm.cap = m->cap ? m->cap * 2 : 64;
+		nm.key = calloc(nm.cap, sizeof(*nm.key));
+		nm.val = calloc(nm.cap, sizeof(*nm.val));
+		if (!nm.key || !nm.val) {
+			free(nm.key);
+			free(nm.val);
+			return HC_ERR_NOMEM;
+		}
+		for (size_t j = 0; j < m->cap; j++)
+			if (m->key[j]) {
+				size_t q = imix(m->key[j] - 1) & (nm.cap - 1);
+				while (nm.key[q])
+					q = (q + 1) & (nm.cap - 1);
+				nm.key[q] = m->key[j];
+				nm.val[q] = m->val[j];
+			}
+		nm.n = m->n;
+		free(m->key);
+		free(m->val);
+		*m = nm;
+	}
+	for (i = imix(k) & (m->cap - 1); m->key[i]; i = (i + 1) & (m->cap - 1))
+		;
+	m->key[i] = k + 1;
+	m->val[i] = v;
+	m->n++;
+	return HC_OK;
+}
+
+void hc_imap_free(struct imap *m)
+{
+	free(m->key);
+	free(m->val);
+	memset(m, 0, sizeof(*m));
+}
+
 int hc_grow(void **p, size_t *cap, size_t size)
 {
 	size_t nc = *cap ? *cap * 2 : 16;
@@ -152,19 +220,36 @@ int hc_ilist_add(struct ilist *l, int x)
 void hc_warn(struct hc_analysis *a, const char *fmt, ...)
 {
 	struct priv *p = a->priv;
-	va_list ap;
-
 	char msg[sizeof(a->warnings[0].msg)];
+	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	for (size_t i = 0; i < a->nwarnings; i++)
-		if (strcmp(a->warnings[i].msg, msg) == 0)
-			return; /* the same pair repeats on every logon: once is enough */
-	if (a->nwarnings >= 1000 || GROW(a->warnings, a->nwarnings, p->cap_warnings) < 0)
+	/* the same text repeats (a pair on every logon): once is enough */
+	if (hc_smap_find(&p->warned, msg))
 		return;
+	if (a->nwarnings >= HC_MAX_WARNINGS) {
+		p->warnings_dropped++;
+		return;
+	}
+	if (GROW(a->warnings, a->nwarnings, p->cap_warnings) < 0 ||
+	    hc_smap_put(&p->warned, msg, 1) < 0)
+		return; /* out of memory: a warning is not worth failing for */
 	memcpy(a->warnings[a->nwarnings].msg, msg, sizeof(msg));
+	a->nwarnings++;
+}
+
+/* The last warning says how many were not kept. */
+static void warnings_finish(struct hc_analysis *a)
+{
+	struct priv *p = a->priv;
+
+	if (!p->warnings_dropped || GROW(a->warnings, a->nwarnings, p->cap_warnings) < 0)
+		return;
+	snprintf(a->warnings[a->nwarnings].msg, sizeof(a->warnings[0].msg),
+		 "%zu more warnings were not kept (at most %d are)", p->warnings_dropped,
+		 HC_MAX_WARNINGS);
 	a->nwarnings++;
 }
 
@@ -189,6 +274,7 @@ int hc_correlate(const struct hc_eventset *set, const struct hc_correlate_opts *
 	for (size_t i = 0; i < out->nchains; i++)
 		if ((rc = hc_findings_chain(out, &out->chains[i])) < 0)
 			goto fail;
+	warnings_finish(out);
 	return HC_OK;
 fail:
 	hc_analysis_free(out);
@@ -231,7 +317,14 @@ void hc_analysis_free(struct hc_analysis *a)
 			free(p->addr_claims[i].v);
 		free(p->addr_claims);
 		free(p->claims);
+		hc_imap_free(&p->claim_of);
+		free(p->weak.v);
+		free(p->ord);
+		free(p->parg);
+		free(p->pmax);
+		free(p->aoff);
 		hc_smap_free(&p->session_by_key);
+		hc_smap_free(&p->warned);
 		size_t nh = a->nhosts + 1;
 		for (size_t i = 0; i < nh; i++) {
 			if (p->inbound)

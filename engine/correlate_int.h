@@ -33,6 +33,18 @@ int *hc_smap_find(struct smap *m, const char *k);
 int hc_smap_put(struct smap *m, const char *k, int v);
 void hc_smap_free(struct smap *m);
 
+/* A uint64 -> int map (open addressing). */
+struct imap {
+	uint64_t *key;
+	int *val;
+	size_t cap, n;
+};
+
+int *hc_imap_find(const struct imap *m, uint64_t k);
+/* Returns HC_OK or HC_ERR_NOMEM. */
+int hc_imap_put(struct imap *m, uint64_t k, int v);
+void hc_imap_free(struct imap *m);
+
 /* Doubles *cap (from 16) and reallocs *p; HC_OK or HC_ERR_NOMEM. */
 int hc_grow(void **p, size_t *cap, size_t size);
 #define GROW(arr, n, cap) ((n) < (cap) ? 0 : hc_grow((void **)&(arr), &(cap), sizeof(*(arr))))
@@ -54,7 +66,13 @@ struct claim {
 	int host;
 	enum hc_learn how;
 	int64_t first, last;
+	int addr;                   /* index into priv.addr_claims */
+	int hostaddr;               /* index into hosts[host].addr */
 };
+
+/* Address sources, weakest (0) to strongest (HC_LEARN_RANKS - 1). */
+#define HC_LEARN_RANKS 5
+int hc_learn_rank(enum hc_learn l);
 
 struct priv {
 	struct smap host_by_name;   /* canonical name -> host */
@@ -64,16 +82,34 @@ struct priv {
 	size_t nclaims, cap_claims;
 	struct ilist *addr_claims;  /* per address: claim indexes */
 	size_t naddrs, cap_addrs;
+	struct imap claim_of;       /* (address << 32 | host) -> claim */
+	struct ilist weak;          /* failed logons whose WorkstationName may claim */
+	/* built when learning ends, for hc_host_by_addr: claim indexes by
+	 * (address, rank, first time), each address's rank boundaries
+	 * (HC_LEARN_RANKS + 1 per address), running maximum of last times */
+	int *ord, *parg;
+	int64_t *pmax;
+	size_t *aoff;
 	struct smap session_by_key; /* "host/boot/logonid" -> session */
 	struct ilist *inbound;      /* per host: hops into it, by time */
 	struct ilist *explicit;     /* per target host: 4648 event indexes */
 	struct smap ticket_key;     /* "host:user" -> index into tickets */
 	struct ilist *tickets;      /* per (service host, user): 4769 event indexes */
 	size_t ntickets;
+	struct smap warned;         /* warning texts kept */
+	size_t warnings_dropped;    /* beyond HC_MAX_WARNINGS */
 	size_t cap_hosts, cap_sessions, cap_hops, cap_links, cap_chains, cap_warnings;
 	const struct hc_eventset *set;
 	const struct hc_correlate_opts *o;
 };
+
+/* Witnesses (4648s, 4769s, CredSSP twins, parent candidates) looked at
+ * for one hop, nearest first: a flood of them in one window costs a
+ * constant per hop, not a scan (issue 8). */
+#define HC_MAX_WITNESS_SCAN 256
+/* The Kerberos type-3 logon and the type-8 logon of one CredSSP session
+ * are this close (DOMAIN.md 6.2). */
+#define HC_CREDSSP_TWIN_GAP (INT64_C(10) * HC_TICKS_PER_SEC)
 
 /* A warning for the analysis (printf-style); the same text is kept once. */
 void hc_warn(struct hc_analysis *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -24,11 +24,6 @@ static void cite(struct hc_hop *h, const struct hc_event *ev, const char *role)
 	}
 }
 
-static int64_t absdiff(int64_t x, int64_t y)
-{
-	return x > y ? x - y : y - x;
-}
-
 /* First position in `l` (event indexes in time order) whose event is at
  * or after `t`. */
 static size_t lower_bound(const struct priv *p, const struct ilist *l, int64_t t)
@@ -46,30 +41,34 @@ static size_t lower_bound(const struct priv *p, const struct ilist *l, int64_t t
 }
 
 /* The 4648 on some host naming `dst` for `acct`, closest to `t` within the
- * skew; returns its event index or -1. */
+ * skew (the earlier one on a tie); returns its event index or -1. Looks
+ * outward from `t` at no more than HC_MAX_WITNESS_SCAN of them: a flood of
+ * 4648s cannot make this quadratic. */
 static long find_explicit(struct hc_analysis *a, int dst, const struct hc_account *acct,
 			  int64_t t, int exclude_host)
 {
 	struct priv *p = a->priv;
 	const struct ilist *l = &p->explicit[dst];
-	long best = -1;
-	int64_t bestd = 0;
+	size_t right = lower_bound(p, l, t), left = right, seen = 0;
 
-	for (size_t i = lower_bound(p, l, t - p->o->skew); i < l->n; i++) {
-		const struct hc_event *ev = &p->set->v[l->v[i]];
-		int64_t d = absdiff(ev->time, t);
-		if (ev->time > t + p->o->skew)
+	while (seen++ < HC_MAX_WITNESS_SCAN) {
+		int64_t dl = left > 0 ? t - p->set->v[l->v[left - 1]].time : INT64_MAX;
+		int64_t dr = right < l->n ? p->set->v[l->v[right]].time - t : INT64_MAX;
+		size_t i;
+		if (dl <= dr && dl <= p->o->skew)
+			i = --left;
+		else if (dr < dl && dr <= p->o->skew)
+			i = right++;
+		else
 			break;
-		if (best >= 0 && d >= bestd)
-			continue;
+		const struct hc_event *ev = &p->set->v[l->v[i]];
 		if (acct && !hc_account_equal(&ev->norm.target, acct))
 			continue;
 		if (hc_host_of(a, ev) == exclude_host)
 			continue;
-		best = l->v[i];
-		bestd = d;
+		return l->v[i];
 	}
-	return best;
+	return -1;
 }
 
 /* "host:user" (lower case, realm dropped) for the ticket index. */
@@ -95,9 +94,10 @@ static long find_ticket(struct hc_analysis *a, int dst, const struct hc_account 
 		return -1;
 	const struct ilist *l = &p->tickets[*f];
 
+	size_t seen = 0;
 	for (size_t i = lower_bound(p, l, t + p->o->skew + 1); i-- > 0;) {
 		const struct hc_event *ev = &p->set->v[l->v[i]];
-		if (ev->time < t - p->o->session_window)
+		if (ev->time < t - p->o->session_window || seen++ >= HC_MAX_WITNESS_SCAN)
 			break;
 		if (ev->norm.has_status && ev->norm.status != 0)
 			continue;
@@ -272,15 +272,25 @@ int hc_hops_build(struct hc_analysis *a)
 	 * client within a moment (DOMAIN.md 6.2): one hop, not two. The type-3
 	 * twin becomes evidence of the type-8 hop. */
 	for (size_t d = 0; d < a->nhosts; d++) {
-		const struct ilist *in = &p->inbound[d];
+		const struct ilist *in = &p->inbound[d]; /* in time order */
 		for (size_t k = 0; k < in->n; k++) {
 			struct hc_hop *h8 = &a->hops[in->v[k]];
+			size_t lo = 0, hi = in->n;
 			if (h8->failed || h8->ev->norm.logon_type != 8)
 				continue;
-			for (size_t q = 0; q < in->n; q++) {
+			while (lo < hi) { /* the first hop at most 10 s before */
+				size_t mid = lo + (hi - lo) / 2;
+				if (a->hops[in->v[mid]].time < h8->time - HC_CREDSSP_TWIN_GAP)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (size_t q = lo, seen = 0; q < in->n && seen < HC_MAX_WITNESS_SCAN;
+			     q++, seen++) {
 				struct hc_hop *h3 = &a->hops[in->v[q]];
+				if (h3->time > h8->time + HC_CREDSSP_TWIN_GAP)
+					break;
 				if (h3->absorbed || h3->failed || h3->ev->norm.logon_type != 3 ||
-				    absdiff(h3->time, h8->time) > 10 * HC_TICKS_PER_SEC ||
 				    !hc_account_equal(hc_hop_account(h3), hc_hop_account(h8)) ||
 				    (h3->src >= 0 && h8->src >= 0 && h3->src != h8->src))
 					continue;

@@ -98,16 +98,38 @@ int hc_links_build(struct hc_analysis *a)
 			as_host = true;
 		}
 		const struct ilist *in = as_host ? &ra[ch->src] : &cands[ch->src];
-		for (size_t k = in->n; k-- > 0;) {
-			const struct hc_hop *ph = &a->hops[in->v[k]];
+		size_t lo = 0, hi = in->n, seen = 0;
+		/* the session a 4648 from the source names is always looked at;
+		 * the others nearest first, at most HC_MAX_WITNESS_SCAN of them */
+		int proven = !as_host && ch->src_session >= 0 ? a->sessions[ch->src_session].hop : -1;
+		while (lo < hi) { /* past the last candidate at or before t + skew */
+			size_t mid = lo + (hi - lo) / 2;
+			if (a->hops[in->v[mid]].time <= ch->time + skew)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t k = lo + 1; k-- > 0;) {
+			int pi = k == lo ? proven : in->v[k];
+			if (pi < 0)
+				continue;
+			if (k < lo && pi == proven)
+				continue; /* looked at first */
+			if (k < lo && seen++ >= HC_MAX_WITNESS_SCAN)
+				break;
+			const struct hc_hop *ph = &a->hops[pi];
 			int64_t start, end;
 			bool acct, via;
 			double conf;
 			if (ph->time > ch->time + skew)
 				continue;
-			if (ph->time < ch->time - win - skew)
-				break;
-			if (ph == ch || ph->src == ch->dst)
+			if (ph->time < ch->time - win - skew) {
+				if (k < lo)
+					break;
+				continue;
+			}
+			if (ph == ch || ph->src == ch->dst || ph->failed || ph->absorbed ||
+			    ph->anonymous || !hc_account_is_user(hc_hop_account(ph)))
 				continue;
 			if (ph->session >= 0) {
 				start = a->sessions[ph->session].start;
@@ -147,7 +169,7 @@ int hc_links_build(struct hc_analysis *a)
 			if (nc < HC_MAX_CANDIDATES)
 				nc++;
 			memmove(&cand[pos + 1], &cand[pos], (nc - 1 - pos) * sizeof(cand[0]));
-			cand[pos].parent = in->v[k];
+			cand[pos].parent = pi;
 			cand[pos].conf = conf;
 			cand[pos].gap = ch->time - ph->time;
 			cand[pos].via = via;

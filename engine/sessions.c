@@ -8,13 +8,19 @@
 
 /* sessions                                                             */
 
+/* The number of boots of `h` at or before `t` (its boots are ascending). */
 static unsigned boot_of(const struct hc_host *h, int64_t t)
 {
-	unsigned b = 0;
+	size_t lo = 0, hi = h->nboot;
 
-	while (b < h->nboot && h->boot[b] <= t)
-		b++;
-	return b;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (h->boot[mid] <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (unsigned)lo;
 }
 
 static void session_key(char *k, size_t cap, int host, unsigned boot, uint64_t id)

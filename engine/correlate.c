@@ -325,6 +325,7 @@ void hc_analysis_free(struct hc_analysis *a)
 		free(p->aoff);
 		hc_smap_free(&p->session_by_key);
 		hc_smap_free(&p->warned);
+		hc_imap_free(&p->undecided);
 		size_t nh = a->nhosts + 1;
 		for (size_t i = 0; i < nh; i++) {
 			if (p->inbound)

@@ -96,6 +96,7 @@ struct priv {
 	struct smap ticket_key;     /* "host:user" -> index into tickets */
 	struct ilist *tickets;      /* per (service host, user): 4769 event indexes */
 	size_t ntickets;
+	struct imap undecided;      /* policy patterns that hit the match limit */
 	struct smap warned;         /* warning texts kept */
 	size_t warnings_dropped;    /* beyond HC_MAX_WARNINGS */
 	size_t cap_hosts, cap_sessions, cap_hops, cap_links, cap_chains, cap_warnings;
@@ -168,6 +169,6 @@ int hc_chains_build(struct hc_analysis *a);
 /* Stage 7: the findings of chain `c`. */
 int hc_findings_chain(struct hc_analysis *a, struct hc_chain *c);
 /* 1 when the package policy does not allow hop `h`'s package. */
-bool hc_policy_package_unexpected(const struct hc_analysis *a, const struct hc_hop *h);
+bool hc_policy_package_unexpected(struct hc_analysis *a, const struct hc_hop *h);
 
 #endif

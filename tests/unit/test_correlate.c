@@ -4,6 +4,7 @@
 #include "hc_test.h"
 
 #include "correlate.h"
+#include "regex.h"
 
 #include <stdarg.h>
 
@@ -510,8 +511,48 @@ static void test_claims(void)
 	reset();
 }
 
+/* Issue 8: a policy pattern that hits PCRE2's match limit decides nothing
+ * (no unexpected-package finding) and is reported once. */
+static void test_policy_limit(void)
+{
+	struct hc_regex *re = NULL;
+	struct hc_diag d;
+	struct hc_policy_rule rule = {0};
+	struct hc_policy pol = {.nrules = 1, .rules = &rule};
+	struct hc_correlate_opts o = {.skew = 300 * HC_TICKS_PER_SEC,
+				      .session_window = 36000 * HC_TICKS_PER_SEC,
+				      .policy = &pol};
+	struct hc_analysis a;
+	size_t findings = 0, limit_warnings = 0;
+
+	CHECK_INT(hc_regex_compile("^CONTOSO\\\\(?:(a+)+b|a+c)$", 1, &re, &d), HC_OK);
+	rule.account = re;
+	rule.allow = HC_PKG_NTLM;
+	addresses();
+	/* two NTLM hops of an account whose name makes the pattern backtrack */
+	for (int i = 0; i < 2; i++)
+		logon(i ? "server2.contoso.local" : "server3.contoso.local", 60 + i,
+		      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "S-1-5-21-1-2-3-1199", "3", "NTLM",
+		      "10.0.0.21", "SERVER1", i ? "0x200" : "0x201", "NTLM V2", "%%1833");
+	CHECK_INT(hc_events_sort(&set), HC_OK);
+	CHECK_INT(hc_correlate(&set, &o, &a), HC_OK);
+	for (size_t i = 0; i < a.nchains; i++)
+		for (size_t k = 0; k < a.chains[i].nfindings; k++)
+			findings += strcmp(a.chains[i].findings[k].id, "unexpected-package") == 0;
+	for (size_t i = 0; i < a.nwarnings; i++)
+		limit_warnings += strstr(a.warnings[i].msg, "rules.account[0]: the pattern hit "
+							    "PCRE2's match limit") != NULL;
+	CHECK_INT(a.nchains, 2);
+	CHECK_INT(findings, 0);
+	CHECK_INT(limit_warnings, 1);
+	hc_analysis_free(&a);
+	reset();
+	hc_regex_free(re);
+}
+
 int main(void)
 {
+	test_policy_limit();
 	test_claims();
 	test_address_moves();
 	test_accounts();

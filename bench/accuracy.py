@@ -88,10 +88,13 @@ def analyze(hopchain, d, extra):
 
 
 def logon_evidence(hop):
-    """Every logon record the hop cites (a folded hop may list several)."""
-    return [e for e in hop.get("evidence") or []
-            if "logon" in str(e.get("role", "")) and "source" not in str(e.get("role", ""))
-            and e.get("event_id") in (4624, 4625)]
+    """Every logon record the hop cites, its own first, then the repeats
+    folded into it (`repeats`: file, record_id, time)."""
+    own = [e for e in hop.get("evidence") or []
+           if "logon" in str(e.get("role", "")) and "source" not in str(e.get("role", ""))
+           and "secure-channel" not in str(e.get("role", ""))
+           and e.get("event_id") in (4624, 4625)]
+    return own + [dict(r, event_id=4624) for r in hop.get("repeats") or []]
 
 
 class Score:
@@ -145,7 +148,12 @@ class Score:
         return (best[1], "time") if best else (None, "unknown")
 
     def time_ok(self, hop, lg, tol):
+        """The time of the logon record `lg` is in the hop: its own, or a
+        repeat folded into it (which keeps its own time)."""
         t = ts(hop["time"])
+        for r in hop.get("repeats") or []:
+            if r.get("record_id") == lg["record_id"] and r.get("time"):
+                t = ts(r["time"])
         lt = ts(lg["time"])
         return abs((t - lt).total_seconds()) <= tol
 

@@ -178,8 +178,9 @@ static json_t *hop_json(const struct hc_analysis *a, const struct hc_chain *c, s
 	json_object_set_new(o, "index", json_integer((json_int_t)i + 1));
 	json_object_set_new(o, "src_host", h->src >= 0 ? str(a->hosts[h->src].name) : json_null());
 	json_object_set_new(o, "dst_host", str(a->hosts[h->dst].name));
-	json_object_set_new(o, "src_ip", jstr_or_null(n->ip));
+	json_object_set_new(o, "src_ip", jstr_or_null(h->src_ip));
 	json_object_set_new(o, "source_resolved_by", jstr_or_null(h->src_how));
+	json_object_set_new(o, "class", json_string(hc_class_name(h->cls)));
 	json_object_set_new(o, "time", jtime(h->time));
 	json_object_set_new(o, "account", acct);
 	json_object_set_new(o, "account_sid", jstr_or_null(n->target.sid));
@@ -212,6 +213,7 @@ static json_t *hop_json(const struct hc_analysis *a, const struct hc_chain *c, s
 		json_object_set_new(lo, "gap_seconds",
 				    json_real((double)l->gap / (double)HC_TICKS_PER_SEC));
 		json_object_set_new(lo, "via_4648", json_boolean(l->via_4648));
+		json_object_set_new(lo, "proof", jstr_or_null(hc_proof_name(l->proof)));
 		json_object_set_new(lo, "account_match", json_boolean(l->account_match));
 		json_object_set_new(lo, "restricted_admin", json_boolean(l->restricted_admin));
 		json_object_set_new(lo, "ambiguous", json_boolean(l->ambiguous));
@@ -259,6 +261,18 @@ static json_t *hop_json(const struct hc_analysis *a, const struct hc_chain *c, s
 		}
 	}
 	json_object_set_new(o, "evidence", ev);
+	if (h->nrepeats) {
+		json_t *rep = json_array();
+		for (size_t k = 0; k < h->nrepeats; k++) {
+			const struct hc_hop *r = &a->hops[h->repeats[k]];
+			json_t *e = json_object();
+			json_object_set_new(e, "file", str(r->ev->file));
+			json_object_set_new(e, "record_id", json_integer((json_int_t)r->ev->record_id));
+			json_object_set_new(e, "time", jtime(r->time));
+			json_array_append_new(rep, e);
+		}
+		json_object_set_new(o, "repeats", rep);
+	}
 	return o;
 }
 
@@ -290,6 +304,16 @@ static json_t *chain_json(const struct hc_analysis *a, const struct hc_chain *c)
 		json_object_set_new(fo, "hop", json_integer((json_int_t)x->hop));
 		json_object_set_new(fo, "what", str(x->what));
 		json_object_set_new(fo, "todo", str(x->todo));
+		json_t *fe = json_array();
+		for (size_t k = 0; k < x->nev; k++) {
+			json_t *e = json_object();
+			json_object_set_new(e, "file", str(x->ev[k].ev->file));
+			json_object_set_new(e, "record_id", json_integer((json_int_t)x->ev[k].ev->record_id));
+			json_object_set_new(e, "event_id", json_integer(x->ev[k].ev->event_id));
+			json_object_set_new(e, "role", json_string(x->ev[k].role));
+			json_array_append_new(fe, e);
+		}
+		json_object_set_new(fo, "evidence", fe);
 		json_array_append_new(f, fo);
 	}
 	json_object_set_new(o, "findings", f);
@@ -341,6 +365,17 @@ int hc_analysis_print_json(const struct hc_analysis *a, const struct hc_chain *c
 			json_array_append_new(ad, x);
 		}
 		json_object_set_new(o, "addresses", ad);
+		if (h->clock.pairs) {
+			json_t *ck = json_object();
+			json_object_set_new(ck, "offset_seconds",
+					    json_real((double)h->clock.offset / (double)HC_TICKS_PER_SEC));
+			json_object_set_new(ck, "pairs", json_integer((json_int_t)h->clock.pairs));
+			json_object_set_new(ck, "reference", str(a->hosts[h->clock.ref].name));
+			json_object_set_new(ck, "corrected", json_boolean(h->clock.applied));
+			json_object_set_new(o, "clock", ck);
+		} else {
+			json_object_set_new(o, "clock", json_null());
+		}
 		fputs(i ? ",\n  " : "\n  ", out);
 		int rc = json_dumpf(o, out, flags);
 		json_decref(o);

@@ -111,7 +111,7 @@ int hc_chains_build(struct hc_analysis *a)
 		}
 	}
 	for (size_t h = 0; h < a->nhops && w.rc == 0; h++)
-		if (a->hops[h].nparents == 0 && !a->hops[h].absorbed) {
+		if (a->hops[h].nparents == 0 && !a->hops[h].absorbed && a->hops[h].repeat_of < 0) {
 			w.root_paths = 0;
 			walk_from(&w, (int)h);
 		}

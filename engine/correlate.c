@@ -4,6 +4,7 @@
  * containers, warnings, the public small helpers. */
 #include "correlate_int.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,6 +198,48 @@ void hc_imap_free(struct imap *m)
 	memset(m, 0, sizeof(*m));
 }
 
+int hc_mlist_add(struct mlist *m, uint64_t key, int v)
+{
+	int *f = hc_imap_find(&m->key, key), slot;
+
+	if (f) {
+		slot = *f;
+	} else {
+		if (GROW(m->l, m->n, m->cap) < 0)
+			return HC_ERR_NOMEM;
+		memset(&m->l[m->n], 0, sizeof(m->l[0]));
+		if (hc_imap_put(&m->key, key, (int)m->n) < 0)
+			return HC_ERR_NOMEM;
+		slot = (int)m->n++;
+	}
+	return hc_ilist_add(&m->l[slot], v);
+}
+
+const struct ilist *hc_mlist_get(const struct mlist *m, uint64_t key)
+{
+	const int *f = hc_imap_find(&m->key, key);
+
+	return f ? &m->l[*f] : NULL;
+}
+
+void hc_mlist_free(struct mlist *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->l[i].v);
+	free(m->l);
+	hc_imap_free(&m->key);
+	memset(m, 0, sizeof(*m));
+}
+
+uint64_t hc_key_hash(uint64_t salt, const char *s, size_t n)
+{
+	uint64_t h = UINT64_C(1469598103934665603) ^ salt;
+
+	for (size_t i = 0; i < n && s[i]; i++)
+		h = (h ^ (unsigned char)tolower((unsigned char)s[i])) * UINT64_C(1099511628211);
+	return h;
+}
+
 int hc_grow(void **p, size_t *cap, size_t size)
 {
 	size_t nc = *cap ? *cap * 2 : 16;
@@ -269,11 +312,17 @@ int hc_correlate(const struct hc_eventset *set, const struct hc_correlate_opts *
 	out->priv = p;
 	if ((rc = hc_hosts_learn(out)) < 0 || (rc = hc_sessions_build(out)) < 0 ||
 	    (rc = hc_witnesses_index(out)) < 0 || (rc = hc_hops_build(out)) < 0 ||
-	    (rc = hc_links_build(out)) < 0 || (rc = hc_chains_build(out)) < 0)
+	    (rc = hc_clock_estimate(out)) < 0 || (rc = hc_classes_assign(out)) < 0 ||
+	    (rc = hc_hops_fold(out)) < 0 || (rc = hc_links_build(out)) < 0)
+		goto fail;
+	hc_classes_finish(out);
+	if ((rc = hc_chains_build(out)) < 0)
 		goto fail;
 	for (size_t i = 0; i < out->nchains; i++)
 		if ((rc = hc_findings_chain(out, &out->chains[i])) < 0)
 			goto fail;
+	if ((rc = hc_findings_fanout(out)) < 0)
+		goto fail;
 	warnings_finish(out);
 	return HC_OK;
 fail:
@@ -296,6 +345,8 @@ void hc_analysis_free(struct hc_analysis *a)
 	}
 	free(a->hosts);
 	free(a->sessions);
+	for (size_t i = 0; i < a->nhops; i++)
+		free(a->hops[i].repeats);
 	free(a->hops);
 	free(a->links);
 	for (size_t i = 0; i < a->nchains; i++) {
@@ -319,26 +370,41 @@ void hc_analysis_free(struct hc_analysis *a)
 		free(p->claims);
 		hc_imap_free(&p->claim_of);
 		free(p->weak.v);
+		if (p->host_claims)
+			for (size_t i = 0; i < a->nhosts + 1; i++)
+				free(p->host_claims[i].v);
+		free(p->host_claims);
 		free(p->ord);
 		free(p->parg);
 		free(p->pmax);
 		free(p->aoff);
 		hc_smap_free(&p->session_by_key);
+		for (size_t i = 0; p->desktop && i < p->ndesktop + 1; i++)
+			free(p->desktop[i].v);
+		free(p->desktop);
 		hc_smap_free(&p->warned);
 		hc_imap_free(&p->undecided);
-		size_t nh = a->nhosts + 1;
-		for (size_t i = 0; i < nh; i++) {
+		size_t nh = p->nwitness_hosts + 1;
+		for (size_t i = 0; i < nh && (p->inbound || p->explicit); i++) {
 			if (p->inbound)
 				free(p->inbound[i].v);
 			if (p->explicit)
 				free(p->explicit[i].v);
 		}
-		for (size_t i = 0; i < p->ntickets; i++)
-			free(p->tickets[i].v);
-		hc_smap_free(&p->ticket_key);
+		hc_mlist_free(&p->tickets);
+		hc_mlist_free(&p->validations);
+		hc_mlist_free(&p->connections);
+		hc_mlist_free(&p->processes);
+		for (size_t i = 0; p->ntlm_out && i < p->nwitness_hosts + 1; i++)
+			free(p->ntlm_out[i].v);
+		for (size_t i = 0; p->listener_in && i < p->nwitness_hosts + 1; i++)
+			free(p->listener_in[i].v);
+		free(p->ntlm_out);
+		free(p->listener_in);
+		free(p->pairs);
 		free(p->inbound);
 		free(p->explicit);
-		free(p->tickets);
+
 		free(p);
 	}
 	memset(a, 0, sizeof(*a));

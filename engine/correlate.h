@@ -15,6 +15,10 @@
 #define HC_MAX_CHAINS 10000000
 #define HC_MAX_PATHS_PER_ROOT 1000  /* chains enumerated from one first hop */
 #define HC_MAX_WARNINGS 1000        /* kept per analysis; the rest are counted */
+/* A clock offset at least this large is corrected when linking; smaller
+ * ones are within the latency between the paired records and the
+ * whole-second times of some exports. */
+#define HC_CLOCK_MIN (INT64_C(5) * HC_TICKS_PER_SEC)
 #define HC_TICKS_PER_SEC INT64_C(10000000)
 
 struct hc_regex;
@@ -27,6 +31,7 @@ enum hc_learn {
 	HC_LEARN_MACHINE_LOGON,/* 4624 of HOST$ from an address */
 	HC_LEARN_WORKSTATION,  /* 4624/4625 WorkstationName + IpAddress (client supplied) */
 	HC_LEARN_NAMED,        /* only named: 4648 TargetServerName, WorkstationName, ... */
+	HC_LEARN_OWN_CONNECTION, /* its own connection: 5156/Sysmon 3 logged by the host itself */
 };
 const char *hc_learn_name(enum hc_learn l);
 
@@ -34,6 +39,18 @@ struct hc_addr {
 	char ip[48];
 	enum hc_learn how;
 	const struct hc_event *ev;  /* the event it was learned from (NULL: --hosts) */
+};
+
+/* A host's clock against the reference host's (the KDC, or the host with
+ * most pairs), estimated from paired records of one act: the client's 4648
+ * or the DC's 4769 and the target's 4624, the source's outbound
+ * connection and the target's 4624 by port. offset = this host's clock
+ * minus the reference's (median of the pairs); pairs = how many. */
+struct hc_clock {
+	int64_t offset;             /* ticks; 0 when not estimated */
+	size_t pairs;               /* 0: not estimated */
+	int ref;                    /* the reference host, -1 when not estimated */
+	bool applied;               /* |offset| >= HC_CLOCK_MIN: linking uses it */
 };
 
 struct hc_host {
@@ -46,6 +63,8 @@ struct hc_host {
 	struct hc_addr *addr;
 	size_t nboot;
 	int64_t *boot;              /* times of 4608, ascending */
+	bool collector;             /* logs on to most other hosts as its machine account */
+	struct hc_clock clock;
 };
 
 struct hc_session {
@@ -64,15 +83,46 @@ struct hc_evidence {
 	const char *role;           /* "logon", "explicit-credentials", "service-ticket", ... */
 };
 
+/* What kind of movement a hop is (issue 9): a user's (or a service
+ * account's) movement, a machine's own upkeep (HOST$ from its own host),
+ * the event collector pulling logs, or a null session with no proof of a
+ * user session behind it. Only user hops continue chains. */
+enum hc_hop_class {
+	HC_CLASS_USER,
+	HC_CLASS_MACHINE,
+	HC_CLASS_COLLECTOR,
+	HC_CLASS_NULL_SESSION,
+};
+const char *hc_class_name(enum hc_hop_class c);
+
+/* What proves that a hop continues a given session on its source. */
+enum hc_proof {
+	HC_PROOF_NONE,
+	HC_PROOF_4648,         /* the source's 4648 from inside the session */
+	HC_PROOF_8001,         /* the source's outgoing NTLM (8001) from the session */
+	HC_PROOF_CONNECTION,   /* the source's connection (port) from a process of the session */
+	HC_PROOF_UNIQUE,       /* the only session it can continue */
+};
+const char *hc_proof_name(enum hc_proof p);
+
 struct hc_hop {
 	const struct hc_event *ev;  /* the 4624/4625 on the destination */
-	int64_t time;
+	int64_t time;               /* as logged */
+	int64_t at;                 /* on the reference clock (the dst's offset removed) */
 	int src, dst;               /* host indexes; src -1 when unknown */
-	const char *src_how;        /* "ip", "workstation", "4648", "4769" */
+	const char *src_ip;         /* the source address from any witness, or NULL */
+	const char *src_how;        /* "connection", "ip", "4648", "4769", "4776", "workstation" */
+	enum hc_hop_class cls;
+	const char *class_why;      /* one line: why this class (static text) */
+	int repeat_of;              /* a repeat folded into this hop, or -1 */
+	size_t nrepeats;            /* repeats folded into this hop */
+	int *repeats;               /* their hop indexes, by time */
 	int session;                /* session it created on dst, -1 for 4625 */
 	bool anonymous, failed;
 	bool absorbed;              /* the type-3 twin of a CredSSP (type 8) hop: evidence only */
-	int src_session;            /* session on src named by a 4648 SubjectLogonId, or -1 */
+	int src_session;            /* session on src it came from (a 4648, 8001 or the
+	                             * connection's process names it), or -1 */
+	enum hc_proof src_proof;    /* what named src_session */
 	size_t nev;
 	struct hc_evidence evidence[HC_MAX_EVIDENCE];
 	size_t nparents;            /* candidate parents (links), best first */
@@ -84,6 +134,7 @@ struct hc_link {
 	double confidence;          /* 0..1 */
 	int64_t gap;                /* child time - parent time, ticks */
 	bool via_4648;              /* proven by a 4648 from inside the session */
+	enum hc_proof proof;
 	bool account_match;         /* same account (else: anonymous child, or restricted_admin) */
 	bool restricted_admin;      /* the child arrives as the source host's machine account
 	                             * from a Restricted Admin RDP session (DOMAIN.md 6.5) */
@@ -102,6 +153,8 @@ struct hc_finding {
 	size_t hop;                 /* 1-based index in the chain */
 	char *what;                 /* one line: what happened */
 	char *todo;                 /* one line: what to do */
+	size_t nev;                 /* the records it rests on */
+	struct hc_evidence ev[HC_MAX_EVIDENCE];
 };
 
 struct hc_chain {
@@ -157,6 +210,44 @@ struct hc_analysis {
 	struct hc_warning *warnings;
 	void *priv;                      /* indexes */
 };
+
+/* An explanation of one hop (issue 9): every source witness and parent
+ * candidate considered, the evidence for each, its score, and why it was
+ * taken or rejected, so that a responder can check each link by hand. */
+enum hc_explain_kind {
+	HC_EX_HOP,      /* the hop itself */
+	HC_EX_SOURCE,   /* a witness of its source */
+	HC_EX_CLOCK,    /* a clock correction used */
+	HC_EX_CLASS,    /* its class and the session its source proof names */
+	HC_EX_FOLD,     /* repeats folded into it, or the hop it was folded into */
+	HC_EX_PARENT,   /* a candidate parent session */
+};
+const char *hc_explain_kind_name(enum hc_explain_kind k);
+
+struct hc_explain_item {
+	enum hc_explain_kind kind;
+	const char *what;           /* a short static label ("address", "4769", "candidate") */
+	int host;                   /* the host it names, or -1 */
+	int hop;                    /* the hop it names (a parent, the first of an act), or -1 */
+	const struct hc_event *ev;  /* the record it rests on, or NULL */
+	double score;               /* a parent's link confidence; -1 otherwise */
+	bool taken;                 /* the analysis uses it */
+	char why[400];
+};
+
+struct hc_explain {
+	size_t n, cap;
+	struct hc_explain_item *items;
+};
+
+/* Explains hop `hop` of `a` into *out (zeroed first; free it with
+ * hc_explain_free). Returns 0, HC_ERR_NOMEM, or HC_ERR_USAGE when there is
+ * no such hop. */
+int hc_explain_hop(struct hc_analysis *a, int hop, struct hc_explain *out);
+void hc_explain_free(struct hc_explain *x);
+/* The hop whose own logon is record `record_id` of `file` (NULL: of any
+ * file), or -1. */
+int hc_hop_by_record(const struct hc_analysis *a, const char *file, uint64_t record_id);
 
 /* Correlates the sorted events of `set` into *out (zeroed by the call).
  * Returns 0 or HC_ERR_NOMEM (out is then freed). */

@@ -21,6 +21,7 @@ const char *hc_learn_name(enum hc_learn l)
 		[HC_LEARN_MACHINE_LOGON] = "machine-account-logon",
 		[HC_LEARN_WORKSTATION] = "workstation-name",
 		[HC_LEARN_NAMED] = "named",
+		[HC_LEARN_OWN_CONNECTION] = "own-connection",
 	};
 	return (unsigned)l < sizeof(names) / sizeof(names[0]) ? names[l] : "?";
 }
@@ -29,7 +30,9 @@ int hc_learn_rank(enum hc_learn l)
 {
 	switch (l) {
 	case HC_LEARN_HOSTS_FILE:
-		return 4;
+		return 5;
+	case HC_LEARN_OWN_CONNECTION:
+		return 4; /* the host's own record: stronger than anything learned elsewhere */
 	case HC_LEARN_MACHINE_TGS:
 		return 3;
 	case HC_LEARN_MACHINE_LOGON:
@@ -161,6 +164,40 @@ int hc_host_by_addr(struct hc_analysis *a, const char *ip, int64_t t)
 	(void)bd;
 	best = best >= 0 ? best : far;
 	return best >= 0 ? p->claims[best].host : -1;
+}
+
+static int64_t claim_distance(const struct claim *c, int64_t t)
+{
+	if (t < c->first)
+		return c->first - t;
+	if (t > c->last)
+		return t - c->last;
+	return 0;
+}
+
+const char *hc_host_addr_at(struct hc_analysis *a, int h, int64_t t)
+{
+	struct priv *p = a->priv;
+	const struct claim *best = NULL;
+	int64_t bd = 0;
+
+	if (h < 0 || (size_t)h >= p->nhost_claims)
+		return NULL;
+	const struct ilist *l = &p->host_claims[h];
+	/* a host has a few addresses; a name sprayed over thousands is looked
+	 * at no further than the cap */
+	for (size_t k = 0; k < l->n && k < HC_MAX_WITNESS_SCAN; k++) {
+		const struct claim *c = &p->claims[l->v[k]];
+		int64_t d = claim_distance(c, t);
+		bool in = d <= HC_CLAIM_REACH, bin = best && bd <= HC_CLAIM_REACH;
+		int r = hc_learn_rank(c->how), br = best ? hc_learn_rank(best->how) : -1;
+		if (!best || (in && !bin) || (in && bin && (r > br || (r == br && d < bd))) ||
+		    (!in && !bin && d < bd)) {
+			best = c;
+			bd = d;
+		}
+	}
+	return best ? a->hosts[h].addr[best->hostaddr].ip : NULL;
 }
 
 /* Records that `ip` belongs to host `h` at the time of `ev` (always, for a
@@ -355,6 +392,12 @@ static int claims_finish(struct hc_analysis *a)
 	}
 	if (!p->nclaims)
 		return HC_OK;
+	if (!(p->host_claims = calloc(a->nhosts + 1, sizeof(*p->host_claims))))
+		return HC_ERR_NOMEM;
+	p->nhost_claims = a->nhosts;
+	for (size_t i = 0; i < p->nclaims; i++)
+		if (hc_ilist_add(&p->host_claims[p->claims[i].host], (int)i) < 0)
+			return HC_ERR_NOMEM;
 	p->ord = malloc(p->nclaims * sizeof(*p->ord));
 	p->parg = malloc(p->nclaims * sizeof(*p->parg));
 	p->pmax = malloc(p->nclaims * sizeof(*p->pmax));
@@ -521,6 +564,21 @@ int hc_hosts_learn(struct hc_analysis *a)
 				return HC_ERR_NOMEM;
 			break;
 		default:
+			/* the host's own connections name its own address: the
+			 * initiator is the source (DOMAIN.md 1.9b). Sysmon's
+			 * inbound records put the local end first for UDP and the
+			 * remote end first for TCP: only its outbound ones claim. */
+			if (hc_event_kind(ev) == HC_KIND_CONNECTION &&
+			    (n->direction == HC_DIR_OUT ||
+			     (n->direction == HC_DIR_IN && ev->event_id != 3))) {
+				const char *own = n->direction == HC_DIR_OUT ? n->ip : n->dst_ip;
+				size_t ol = own ? strlen(own) : 0;
+				/* an inbound datagram to a subnet's broadcast address */
+				if (n->direction == HC_DIR_IN && ol > 4 && strcmp(own + ol - 4, ".255") == 0)
+					break;
+				if ((rc = addr_learn(a, h, own, HC_LEARN_OWN_CONNECTION, ev)) < 0)
+					return rc;
+			}
 			break;
 		}
 	}

@@ -4,6 +4,7 @@
 #include "correlate_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* sessions                                                             */
@@ -21,6 +22,11 @@ static unsigned boot_of(const struct hc_host *h, int64_t t)
 			hi = mid;
 	}
 	return (unsigned)lo;
+}
+
+unsigned hc_session_boot(struct hc_analysis *a, int host, int64_t t)
+{
+	return boot_of(&a->hosts[host], t);
 }
 
 static void session_key(char *k, size_t cap, int host, unsigned boot, uint64_t id)
@@ -42,6 +48,9 @@ int hc_sessions_build(struct hc_analysis *a)
 {
 	struct priv *p = a->priv;
 
+	if (!(p->desktop = calloc(a->nhosts + 1, sizeof(*p->desktop))))
+		return HC_ERR_NOMEM;
+	p->ndesktop = a->nhosts;
 	for (size_t i = 0; i < p->set->n; i++) {
 		const struct hc_event *ev = &p->set->v[i];
 		const struct hc_norm *n = &ev->norm;
@@ -49,6 +58,13 @@ int hc_sessions_build(struct hc_analysis *a)
 		char k[64];
 		if (h < 0)
 			return h;
+		if ((ev->event_id == 4624 && (n->logon_type == 2 || n->logon_type == 7 ||
+					      n->logon_type == 10 || n->logon_type == 11 ||
+					      n->logon_type == 12)) ||
+		    ev->event_id == 4778) {
+			if ((size_t)h < p->ndesktop && hc_ilist_add(&p->desktop[h], (int)i) < 0)
+				return HC_ERR_NOMEM;
+		}
 		if (ev->event_id == 4624 && n->has_target_logon_id) {
 			struct hc_session *ss;
 			if (GROW(a->sessions, a->nsessions, p->cap_sessions) < 0)

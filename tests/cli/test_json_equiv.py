@@ -55,7 +55,8 @@ def compare(a, b, path, tol, errs):
         if not 0 <= d < tol:
             errs.append("%s: %s vs %s" % (path, a, b))
         return
-    if key == "gap_seconds" and isinstance(a, (int, float)) and isinstance(b, (int, float)):
+    if key in ("gap_seconds", "offset_seconds") and isinstance(a, (int, float)) \
+            and isinstance(b, (int, float)):
         if abs(a - b) > 2 * tol / 1e7:
             errs.append("%s: %s vs %s" % (path, a, b))
         return

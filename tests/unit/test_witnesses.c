@@ -367,6 +367,7 @@ static void test_anonymous(void)
 	if (c && c->nhops == 2) {
 		CHECK_INT(a.links[c->links[0]].proof, HC_PROOF_CONNECTION);
 		CHECK_STR(a.hops[c->hops[0]].ev->norm.target.name, "TestUser");
+		CHECK_INT(a.hops[c->hops[1]].nparents, 1); /* alice's session is disproven */
 		CHECK(c->nfindings && c->findings[0].severity == HC_SEV_HIGH);
 	}
 	hc_analysis_free(&a);

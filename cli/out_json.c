@@ -346,8 +346,11 @@ int hc_analysis_print_json(const struct hc_analysis *a, const struct hc_chain *c
 			return -1;
 	}
 	fputs(n ? "\n],\n\"hosts\": [" : "],\n\"hosts\": [", out);
-	for (size_t i = 0; i < a->nhosts; i++) {
+	bool any_host = false;
+	for (size_t i = 0, shown = 0; i < a->nhosts; i++) {
 		const struct hc_host *h = &a->hosts[i];
+		if (h->service_account)
+			continue; /* a gMSA seen in tickets: no host */
 		json_t *o = json_object(), *ad = json_array();
 		json_object_set_new(o, "name", str(h->name));
 		json_object_set_new(o, "fqdn", jstr_or_null(h->fqdn));
@@ -376,13 +379,14 @@ int hc_analysis_print_json(const struct hc_analysis *a, const struct hc_chain *c
 		} else {
 			json_object_set_new(o, "clock", json_null());
 		}
-		fputs(i ? ",\n  " : "\n  ", out);
+		fputs(shown++ ? ",\n  " : "\n  ", out);
 		int rc = json_dumpf(o, out, flags);
 		json_decref(o);
 		if (rc != 0)
 			return -1;
+		any_host = true;
 	}
-	fputs(a->nhosts ? "\n],\n\"warnings\": [" : "],\n\"warnings\": [", out);
+	fputs(any_host ? "\n],\n\"warnings\": [" : "],\n\"warnings\": [", out);
 	for (size_t i = 0; i < a->nwarnings; i++) {
 		json_t *w = str(a->warnings[i].msg);
 		fputs(i ? ",\n  " : "\n  ", out);

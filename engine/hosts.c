@@ -262,6 +262,7 @@ static int addr_learn(struct hc_analysis *a, int h, const char *ip, enum hc_lear
 	mine->last = t1;
 	mine->addr = idx;
 	mine->hostaddr = (int)host->naddr++;
+	mine->dropped = false;
 	return HC_OK;
 }
 

@@ -688,7 +688,9 @@ void hc_event_normalise(struct hc_event *ev, char *scratch_mem)
 	default:
 		break;
 	}
-	n->anonymous = hc_account_is_anonymous(&n->target);
+	/* a 4688 whose process keeps its creator's token has no target: that
+	 * is no anonymous logon */
+	n->anonymous = hc_event_kind(ev) == HC_KIND_OTHER && hc_account_is_anonymous(&n->target);
 }
 
 int hc_account_is_anonymous(const struct hc_account *a)

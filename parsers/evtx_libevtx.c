@@ -327,6 +327,7 @@ static void lx_stats(void *p, uint64_t *records, uint64_t *failed)
 
 const struct hc_backend hc_backend_libevtx = {
 	.name = "libevtx",
+	.format = "evtx",
 	.probe = lx_probe,
 	.open = lx_open,
 	.next = lx_next,

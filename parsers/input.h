@@ -24,6 +24,8 @@ struct hc_read_opts {
 	 * handle. Part 0 also reports structural damage and reads recovered
 	 * records. */
 	unsigned part, nparts;
+	/* The EVTX reader: "native" (NULL: the default) or "libevtx". */
+	const char *reader;
 };
 
 /* Event ids extracted by default (logon, logoff, explicit credentials,
@@ -36,6 +38,9 @@ int hc_read_opts_wants(const struct hc_read_opts *o, uint32_t id);
 
 struct hc_backend {
 	const char *name;
+	/* What it reads ("evtx", "json"): hc_read_opts.reader picks among the
+	 * backends of one format. */
+	const char *format;
 	/* Optional: one-time set-up of the backend's library, called by
 	 * hc_input_init before any reader runs (NULL = none). */
 	void (*init)(void);
@@ -56,6 +61,11 @@ struct hc_backend {
 /* NULL-terminated registry. */
 extern const struct hc_backend *const hc_backends[];
 
+/* The native EVTX reader (parsers/evtx_native.c, parsers/binxml.c), the
+ * default for .evtx files. */
+extern const struct hc_backend hc_backend_native;
+/* 1 when `name` names an EVTX reader ("native", "libevtx"). */
+int hc_input_is_evtx_reader(const char *name);
 /* The libevtx backend (parsers/evtx_libevtx.c) and its library version. */
 extern const struct hc_backend hc_backend_libevtx;
 const char *hc_libevtx_version(void);

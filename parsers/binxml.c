@@ -1336,6 +1336,12 @@ static int node_text(const struct walk *w, const struct node *x, struct hc_bx_re
 	size_t start = out->text.len, n = 0;
 	int rc;
 
+	/* libevtx renders a value that is one linefeed as empty */
+	if (x->seg >= 0 && w->segs[x->seg].next < 0 && w->segs[x->seg].len == 1 &&
+	    w->text.p[w->segs[x->seg].off] == '\n') {
+		*at = start;
+		return buf_put(&out->text, "", 1);
+	}
 	for (int32_t s = x->seg; s >= 0; s = w->segs[s].next) {
 		const char *p = w->text.p + w->segs[s].off;
 		size_t len = w->segs[s].len;
@@ -1445,6 +1451,105 @@ static size_t escaped_len(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++)
 		e += s[i] == '&' ? 4 : (s[i] == '<' || s[i] == '>') ? 3 : 0;
 	return e;
+}
+
+static bool has_child_elem(const struct walk *w, const struct node *x)
+{
+	for (int32_t k = x->child; k >= 0; k = w->nodes[k].next)
+		if (!w->nodes[k].attr && !w->nodes[k].dropped)
+			return true;
+	return false;
+}
+
+/* The tag sequence of libevtx's XML for the subtree of x: an empty
+ * element is one tag (kind 2), others a start tag (0), their children's
+ * tags, and an end tag (1). */
+struct tag {
+	int32_t node;
+	uint8_t kind;
+};
+
+static int tags_of(const struct walk *w, int32_t x, struct tag *t, size_t *n, size_t cap,
+		   unsigned depth)
+{
+	const struct node *e = &w->nodes[x];
+	bool kids = has_child_elem(w, e);
+
+	if (*n + 2 > cap || depth > HC_MAX_BX_DEPTH + 2)
+		return HC_ERR_LIMIT;
+	if (!kids && e->seg < 0) {
+		t[(*n)++] = (struct tag){x, 2};
+		return HC_OK;
+	}
+	t[(*n)++] = (struct tag){x, 0};
+	for (int32_t k = e->child; kids && k >= 0; k = w->nodes[k].next) {
+		int rc;
+		if (!w->nodes[k].attr && !w->nodes[k].dropped &&
+		    (rc = tags_of(w, k, t, n, cap, depth + 1)) < 0)
+			return rc;
+	}
+	t[(*n)++] = (struct tag){x, 1};
+	return HC_OK;
+}
+
+/* UserData as xmlscan.c reads it from libevtx's indented XML: after the
+ * wrapper's start tag, each start tag is a field named by its tag, whose
+ * value is the text up to the next tag (for an element with children: the
+ * line break and indentation libevtx writes before the first child); that
+ * next tag is passed over, whatever it is; an end tag ends the fields.
+ * Replayed here on the tree's tag sequence. */
+static int userdata(struct hc_bx *bx, struct walk *w, int32_t wrap, struct hc_bx_record *out)
+{
+	size_t cap = 2 * w->nnodes + 2, n = 0;
+	struct tag *t;
+	int rc;
+
+	/* the node array's spare room is scratch enough: reuse the segments */
+	if (!(t = malloc(cap * sizeof(*t))))
+		return HC_ERR_NOMEM;
+	if ((rc = tags_of(w, wrap, t, &n, cap, 0)) < 0) {
+		free(t);
+		return rc == HC_ERR_LIMIT ? HC_OK : rc;
+	}
+	for (size_t i = 1; i < n && t[i].kind != 1;) {
+		const struct node *e = &w->nodes[t[i].node];
+		if (e->nlen == 0 || e->nlen >= HC_MAX_NAME_LEN)
+			break;
+		if (t[i].kind == 2) {
+			rc = add_field(out, bx->name_text.p + e->name, e->nlen, w, NULL);
+			i++;
+		} else if (!has_child_elem(w, e)) {
+			rc = add_field(out, bx->name_text.p + e->name, e->nlen, w, e);
+			i += 2;
+		} else {
+			int level = 0;
+			char ind[2 * HC_MAX_BX_DEPTH + 16];
+			for (int32_t q = e->parent; q >= 0; q = w->nodes[q].parent)
+				level++;
+			size_t k = 1 + 2 * (size_t)(level + 1);
+			if (k > sizeof(ind))
+				k = sizeof(ind);
+			ind[0] = '\n';
+			memset(ind + 1, ' ', k - 1);
+			if (out->nfields >= HC_MAX_FIELDS) {
+				out->truncated = true;
+				break;
+			}
+			out->name[out->nfields] = out->text.len;
+			if ((rc = buf_put(&out->text, bx->name_text.p + e->name, e->nlen)) < 0 ||
+			    (rc = buf_put(&out->text, "", 1)) < 0)
+				break;
+			out->value[out->nfields] = out->text.len;
+			if ((rc = buf_put(&out->text, ind, k)) < 0 || (rc = buf_put(&out->text, "", 1)) < 0)
+				break;
+			out->nfields++;
+			i += 2;
+		}
+		if (rc < 0)
+			break;
+	}
+	free(t);
+	return rc < 0 ? rc : HC_OK;
 }
 
 static int extract(struct hc_bx *bx, struct walk *w, struct hc_bx_record *out)
@@ -1581,20 +1686,8 @@ static int extract(struct hc_bx *bx, struct walk *w, struct hc_bx_record *out)
 				wrap = k;
 				break;
 			}
-		for (int32_t k = wrap >= 0 ? w->nodes[wrap].child : -1; k >= 0; k = w->nodes[k].next) {
-			const struct node *x = &w->nodes[k];
-			bool has_child = false;
-			if (x->attr || x->dropped)
-				continue;
-			if (x->nlen == 0 || x->nlen >= HC_MAX_NAME_LEN)
-				break;
-			if ((rc = add_field(out, bx->name_text.p + x->name, x->nlen, w, x)) < 0)
-				return rc;
-			for (int32_t q = x->child; q >= 0; q = w->nodes[q].next)
-				has_child |= !w->nodes[q].attr && !w->nodes[q].dropped;
-			if (has_child)
-				break; /* xmlscan.c stops at the first nested element */
-		}
+		if (wrap >= 0)
+			return userdata(bx, w, wrap, out);
 	}
 	return HC_OK;
 }
@@ -2065,6 +2158,8 @@ static int slot_text(struct hc_bx *bx, const struct hc_bx_plan_slot *s, const st
 		size_t n = strlen(l);
 		if (n > HC_MAX_FIELD_LEN)
 			return 1;
+		if (n == 1 && l[0] == '\n')
+			n = 0;
 		*at = out->text.len;
 		return buf_put(&out->text, l, n + 1);
 	}
@@ -2079,6 +2174,11 @@ static int slot_text(struct hc_bx *bx, const struct hc_bx_plan_slot *s, const st
 	if (rc == HC_ERR_RECORD)
 		return 1; /* the general walk says what is wrong */
 	out->truncated |= cut;
+	if (rc == HC_OK && out->text.len - *at == 2 && out->text.p[*at] == '\n') {
+		/* libevtx renders a value that is one linefeed as empty */
+		out->text.p[*at] = '\0';
+		out->text.len--;
+	}
 	return rc;
 }
 

@@ -305,7 +305,11 @@ static void mark_seen(struct nx_state *s, uint64_t id)
 {
 	if (s->have_range && id >= s->first_id && id <= s->last_id) {
 		uint64_t k = id - s->first_id;
+		if ((s->seen[k >> 3] >> (k & 7)) & 1)
+			return;
 		s->seen[k >> 3] |= (uint8_t)(1u << (k & 7));
+		if (s->opts && s->opts->account)
+			s->opts->account(s->opts->account_ctx, s->chindex, id);
 	}
 }
 
@@ -335,6 +339,8 @@ static void chunk_end(struct nx_state *s)
 			id++;
 		uint64_t b = id - 1, k = b - a + 1;
 		s->failed += k;
+		for (uint64_t q = a; s->opts && s->opts->account && q <= b; q++)
+			s->opts->account(s->opts->account_ctx, s->chindex, q);
 		if (k == 1)
 			pend_add(s, s->choff, true, a, "chunk %llu: record %llu not read: %s",
 				 (unsigned long long)s->chindex, (unsigned long long)a,

@@ -26,6 +26,11 @@ struct hc_read_opts {
 	unsigned part, nparts;
 	/* The EVTX reader: "native" (NULL: the default) or "libevtx". */
 	const char *reader;
+	/* For tests (the fuzz target's check that nothing is lost silently):
+	 * the native reader calls this once for every record id of a chunk
+	 * header's range that it read or reported as not read. */
+	void (*account)(void *ctx, uint64_t chunk, uint64_t id);
+	void *account_ctx;
 };
 
 /* Event ids extracted by default (logon, logoff, explicit credentials,

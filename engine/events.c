@@ -1,6 +1,7 @@
-/* Event-set loading and ordering. Workers each own whole files (a libevtx
- * handle must never be shared between threads); results are merged in the
- * order the files were given. */
+/* Event-set loading and ordering. Workers each own a file or a part of one
+ * (a chunk range of an .evtx file, a byte range of JSON lines; a reader's
+ * handle is never shared between threads); results are merged in the order
+ * the files were given, parts in order. */
 #include "events.h"
 
 #include <pthread.h>
@@ -148,15 +149,18 @@ static void *worker(void *arg)
 	}
 }
 
-/* Files at least this big are split between workers. */
+/* Files at least this big are split between workers: the native reader
+ * reads each part's chunk range, the JSON reader its byte range. libevtx
+ * is not split (it accounts for a file's records as a whole), nor is a
+ * --recover run (recovered records are checked against the whole file's). */
 #define HC_SPLIT_BYTES (8u << 20)
 
 static unsigned parts_for(const char *path, const struct hc_read_opts *o, unsigned threads)
 {
 	struct stat st;
 
-	if (threads < 2 || (o && o->recover) || stat(path, &st) != 0 ||
-	    st.st_size < (off_t)HC_SPLIT_BYTES)
+	if (threads < 2 || (o && o->recover) || (o && o->reader && strcmp(o->reader, "native")) ||
+	    stat(path, &st) != 0 || st.st_size < (off_t)HC_SPLIT_BYTES)
 		return 1;
 	return threads;
 }
@@ -316,13 +320,19 @@ int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
 		threads = HC_MAX_THREADS;
 	if (threads < 1)
 		threads = 1;
+	/* each path is looked at once: a file growing between two looks must
+	 * not change its number of parts (issue 11) */
+	unsigned *nparts = malloc(npaths * sizeof(*nparts));
+	if (!nparts)
+		return HC_ERR_NOMEM;
 	for (size_t i = 0; i < npaths; i++)
-		njobs += parts_for(paths[i], o, threads);
+		njobs += nparts[i] = parts_for(paths[i], o, threads);
 	p.jobs = calloc(njobs, sizeof(*p.jobs));
 	p.done = calloc(njobs, sizeof(*p.done));
 	if (!p.jobs || !p.done) {
 		free(p.jobs);
 		free(p.done);
+		free(nparts);
 		return HC_ERR_NOMEM;
 	}
 	p.njobs = njobs;
@@ -334,13 +344,14 @@ int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
 	for (size_t i = 0, k = 0; i < npaths; i++) {
-		unsigned np = parts_for(paths[i], o, threads);
+		unsigned np = nparts[i];
 		for (unsigned part = 0; part < np; part++, k++) {
 			p.jobs[k].res.path = paths[i];
 			p.jobs[k].part = part;
 			p.jobs[k].nparts = np;
 		}
 	}
+	free(nparts);
 	if (threads > njobs)
 		threads = (unsigned)njobs;
 	/* backends' one-time set-up, before any worker runs */

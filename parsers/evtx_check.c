@@ -86,6 +86,13 @@ static int all_zero(const unsigned char *p, size_t n)
 	return 1;
 }
 
+void hc_evtx_check_free(struct hc_evtx_check *c)
+{
+	free(c->claims);
+	c->claims = NULL;
+	c->nclaims = 0;
+}
+
 int hc_evtx_check_file(const char *path, struct hc_evtx_check *out, struct hc_diag *d)
 {
 	unsigned char *buf = NULL;
@@ -136,6 +143,18 @@ int hc_evtx_check_file(const char *path, struct hc_evtx_check *out, struct hc_di
 			continue;
 		}
 		out->chunks_used++;
+		uint64_t first = (uint64_t)le32(buf + 24) | (uint64_t)le32(buf + 28) << 32;
+		uint64_t last = (uint64_t)le32(buf + 32) | (uint64_t)le32(buf + 36) << 32;
+		if (last >= first && last - first < HC_EVTX_CHUNK_SIZE / 32) {
+			struct hc_evtx_claim *nc = realloc(out->claims, (out->nclaims + 1) *
+								       sizeof(*nc));
+			if (!nc) {
+				rc = HC_ERR_NOMEM;
+				goto out;
+			}
+			out->claims = nc;
+			nc[out->nclaims++] = (struct hc_evtx_claim){off, out->chunks - 1, first, last};
+		}
 		uint32_t hcrc = hc_crc32(hc_crc32(0, buf, 120), buf + 128, 384);
 		if (hcrc != le32(buf + 124))
 			damage(out, off, "chunk %u: header checksum mismatch", out->chunks - 1);

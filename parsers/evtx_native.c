@@ -320,6 +320,17 @@ static bool was_seen(const struct nx_state *s, uint64_t id)
 	return (s->seen[k >> 3] >> (k & 7)) & 1;
 }
 
+/* 1 when every record id the chunk header claims has been read. */
+static bool all_claimed(const struct nx_state *s)
+{
+	if (!s->have_range)
+		return false;
+	for (uint64_t id = s->first_id; id <= s->last_id; id++)
+		if (!was_seen(s, id))
+			return false;
+	return true;
+}
+
 /* The end of a chunk: every record id of its header's range that was
  * neither read nor reported is reported, in ranges. */
 static void chunk_end(struct nx_state *s)
@@ -457,8 +468,19 @@ static int record_step(struct nx_state *s, struct hc_event *ev, struct hc_diag *
 	size = record_at(s->ch, pos, s->chsize);
 	if (!size) {
 		uint32_t claimed = hc_le32(s->ch + pos + 4);
-		if (hc_le32(s->ch + pos) != 0x00002a2a && all_zero(s->ch + pos, s->limit - pos)) {
-			chunk_end(s); /* zeros up to the free space: the chunk's end */
+		if (hc_le32(s->ch + pos) != 0x00002a2a &&
+		    (all_zero(s->ch + pos, s->limit - pos) || all_claimed(s))) {
+			/* zeros up to the free space, or slack after every record
+			 * the header claims (its free-space offset was wrong) */
+			chunk_end(s);
+			return 0;
+		}
+		if (hc_le32(s->ch + pos) == 0x00002a2a && s->chsize < HC_EVTX_CHUNK_SIZE &&
+		    claimed > s->chsize - pos && claimed <= HC_EVTX_CHUNK_SIZE - pos) {
+			snprintf(s->lost_why, sizeof(s->lost_why),
+				 "the file ends inside the record at offset %llu",
+				 (unsigned long long)(s->choff + pos));
+			chunk_end(s);
 			return 0;
 		}
 		snprintf(s->lost_why, sizeof(s->lost_why),

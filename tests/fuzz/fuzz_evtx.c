@@ -43,6 +43,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	struct hc_strpool *pool = NULL;
 	int fd = mkstemp(path);
 	unsigned nparts;
+	bool opened = true;
 
 	if (fd < 0)
 		return 0;
@@ -87,8 +88,10 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 					 .account_ctx = &a};
 		struct hc_input *in = NULL;
 		struct hc_diag d;
-		if (hc_input_open(path, &o, &in, &d) != 0)
+		if (hc_input_open(path, &o, &in, &d) != 0) {
+			opened = false; /* the whole file is reported unreadable */
 			break;
+		}
 		for (int guard = 0; guard < 1000000; guard++) {
 			struct hc_event ev;
 			int rc;
@@ -106,7 +109,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		hc_input_close(in);
 	}
 	/* every claimed id read or reported */
-	for (uint64_t c = 0; c < a.nchunks; c++) {
+	for (uint64_t c = 0; opened && c < a.nchunks; c++) {
 		if (!a.seen[c])
 			continue;
 		for (uint64_t id = a.first[c]; id <= a.last[c]; id++) {

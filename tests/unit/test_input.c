@@ -211,12 +211,12 @@ static void test_read_opts(void)
 	CHECK(hc_libevtx_version() != NULL && hc_libevtx_version()[0] != '\0');
 }
 
-/* End to end through libevtx on a corpus file (chainsaw security_sample:
- * 10 records, two of them 4624 v2, LogonType 5). */
-static void test_read_corpus(const char *corpus)
+/* End to end through each EVTX reader on a corpus file (chainsaw
+ * security_sample: 10 records, two of them 4624 v2, LogonType 5). */
+static void test_read_corpus(const char *corpus, const char *reader)
 {
 	static const uint32_t ids[] = {4624};
-	struct hc_read_opts o = {.ids = ids, .nids = 1};
+	struct hc_read_opts o = {.ids = ids, .nids = 1, .reader = reader};
 	struct hc_input *in = NULL;
 	struct hc_event ev;
 	struct hc_diag d;
@@ -232,7 +232,7 @@ static void test_read_corpus(const char *corpus)
 	CHECK_INT(hc_input_open(path, &o, &in, &d), HC_OK);
 	if (!in)
 		return;
-	CHECK_STR(hc_input_backend(in), "libevtx");
+	CHECK_STR(hc_input_backend(in), reader);
 	memset(&ev, 0, sizeof(ev));
 	while ((rc = hc_input_next(in, &ev, &d)) == 1) {
 		n++;
@@ -273,8 +273,13 @@ int main(int argc, char **argv)
 	test_empty_dir();
 	test_open_not_evtx();
 	test_read_opts();
-	if (argc > 1)
-		test_read_corpus(argv[1]);
+	CHECK_INT(hc_input_is_evtx_reader("native"), 1);
+	CHECK_INT(hc_input_is_evtx_reader("libevtx"), 1);
+	CHECK_INT(hc_input_is_evtx_reader("json"), 0);
+	if (argc > 1) {
+		test_read_corpus(argv[1], "native");
+		test_read_corpus(argv[1], "libevtx");
+	}
 	if (rm_tree(root) != 0)
 		fprintf(stderr, "note: could not remove %s\n", root);
 	return hc_test_result();

@@ -168,6 +168,15 @@ static int utf16_put(struct hc_bx_buf *b, const uint8_t *p, size_t size, bool *c
 		uint32_t cp = hc_le16(p + 2 * i);
 		char enc[4];
 		size_t k;
+		if (cp - 1 < 0x7f) {
+			/* ASCII, the usual case: room was reserved above */
+			if (b->len - start >= HC_MAX_FIELD_LEN) {
+				*cut = true;
+				break;
+			}
+			b->p[b->len++] = (char)cp;
+			continue;
+		}
 		if (cp == 0)
 			break;
 		if (cp >= 0xD800 && cp <= 0xDBFF) {
@@ -230,27 +239,35 @@ static int ansi_put(struct hc_bx_buf *b, const uint8_t *p, size_t size, bool *cu
  * magnitude of the bits below the sign bit (0xFF as int8 is "-127"). */
 static int int_put(struct hc_bx_buf *b, uint64_t v, unsigned bits, bool is_signed)
 {
-	char tmp[24];
-	int n;
+	char tmp[24], *e = tmp + sizeof(tmp), *q = e;
+	bool neg = false;
 
 	if (is_signed && (v >> (bits - 1)) & 1) {
 		v &= ~((uint64_t)1 << (bits - 1));
 		if (v == 0)
 			v = (uint64_t)1 << (bits - 1);
-		n = snprintf(tmp, sizeof(tmp), "-%llu", (unsigned long long)v);
-	} else {
-		n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
+		neg = true;
 	}
-	return buf_put(b, tmp, (size_t)n);
+	do
+		*--q = (char)('0' + v % 10);
+	while ((v /= 10));
+	if (neg)
+		*--q = '-';
+	return buf_put(b, q, (size_t)(e - q));
 }
+
+static const char hexdig[] = "0123456789abcdef", HEXDIG[] = "0123456789ABCDEF";
 
 static int hex_put(struct hc_bx_buf *b, uint64_t v, unsigned bits)
 {
-	char tmp[24];
-	int n = bits == 32 ? snprintf(tmp, sizeof(tmp), "0x%08x", (unsigned)v)
-			   : snprintf(tmp, sizeof(tmp), "0x%016llx", (unsigned long long)v);
+	char tmp[20];
+	unsigned n = bits / 4;
 
-	return buf_put(b, tmp, (size_t)n);
+	tmp[0] = '0';
+	tmp[1] = 'x';
+	for (unsigned i = 0; i < n; i++)
+		tmp[2 + i] = hexdig[(v >> (4 * (n - 1 - i))) & 15];
+	return buf_put(b, tmp, 2 + n);
 }
 
 /* libfvalue's floating point text: d.dddddde[+-]ddd computed its own way,
@@ -386,34 +403,47 @@ static int systime_put(struct hc_bx_buf *b, const uint8_t *p)
 
 static int guid_put(struct hc_bx_buf *b, const uint8_t *p)
 {
-	char tmp[40];
-	int n = snprintf(tmp, sizeof(tmp),
-			 "{%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}", hc_le32(p),
-			 hc_le16(p + 4), hc_le16(p + 6), p[8], p[9], p[10], p[11], p[12], p[13],
-			 p[14], p[15]);
-	return buf_put(b, tmp, (size_t)n);
+	/* Data1-3 little-endian, then bytes 8-15 as they are */
+	static const signed char order[] = {3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1,
+					    10, 11, 12, 13, 14, 15};
+	char tmp[38], *q = tmp;
+
+	*q++ = '{';
+	for (size_t i = 0; i < sizeof(order); i++) {
+		if (order[i] < 0) {
+			*q++ = '-';
+			continue;
+		}
+		*q++ = HEXDIG[p[order[i]] >> 4];
+		*q++ = HEXDIG[p[order[i]] & 15];
+	}
+	*q++ = '}';
+	return buf_put(b, tmp, (size_t)(q - tmp));
 }
 
 static int sid_put(struct hc_bx_buf *b, const uint8_t *p, size_t size)
 {
-	char tmp[16 + 11 * 16];
 	uint64_t auth = 0;
 	unsigned n;
-	int k;
+	int rc;
 
 	if (size < 8 || (n = p[1]) > 15 || size < 8 + 4u * n)
 		return HC_ERR_RECORD;
 	for (int i = 0; i < 6; i++)
 		auth = auth << 8 | p[2 + i];
-	k = snprintf(tmp, sizeof(tmp), "S-%u-%llu", p[0], (unsigned long long)auth);
+	if ((rc = buf_put(b, "S-", 2)) < 0 || (rc = int_put(b, p[0], 8, false)) < 0 ||
+	    (rc = buf_put(b, "-", 1)) < 0 || (rc = int_put(b, auth, 64, false)) < 0)
+		return rc;
 	for (unsigned i = 0; i < n; i++)
-		k += snprintf(tmp + k, sizeof(tmp) - (size_t)k, "-%u", hc_le32(p + 8 + 4 * i));
-	return buf_put(b, tmp, (size_t)k);
+		if ((rc = buf_put(b, "-", 1)) < 0 ||
+		    (rc = int_put(b, hc_le32(p + 8 + 4 * i), 32, false)) < 0)
+			return rc;
+	return HC_OK;
 }
 
 static int binary_put(struct hc_bx_buf *b, const uint8_t *p, size_t size, bool *cut)
 {
-	static const char hex[] = "0123456789ABCDEF";
+	const char *hex = HEXDIG;
 	size_t n = size;
 	int rc;
 

@@ -613,6 +613,7 @@ struct hc_bx_plan {
 	bool eventdata;          /* this template holds the EventData element */
 	uint16_t nfields;
 	uint32_t fname[HC_MAX_BX_PLAN_FIELDS]; /* plan_text offsets; UINT32_MAX = unnamed */
+	const char *fknown[HC_MAX_BX_PLAN_FIELDS]; /* hc_event_name_intern of the name */
 	struct hc_bx_plan_slot fval[HC_MAX_BX_PLAN_FIELDS];
 };
 enum { PL_NEW, PL_PLAN, PL_WALK, PL_BAD };
@@ -1452,6 +1453,7 @@ static int add_field(struct hc_bx_record *out, const char *name, size_t nlen, co
 		out->truncated = true;
 		return HC_OK;
 	}
+	out->kname[out->nfields] = NULL;
 	out->name[out->nfields] = out->text.len;
 	if (name && nlen < HC_MAX_NAME_LEN) {
 		if ((rc = buf_put(&out->text, name, nlen)) < 0 || (rc = buf_put(&out->text, "", 1)) < 0)
@@ -1565,7 +1567,8 @@ static int userdata(struct hc_bx *bx, struct walk *w, int32_t wrap, struct hc_bx
 				out->truncated = true;
 				break;
 			}
-			out->name[out->nfields] = out->text.len;
+			out->kname[out->nfields] = NULL;
+	out->name[out->nfields] = out->text.len;
 			if ((rc = buf_put(&out->text, bx->name_text.p + e->name, e->nlen)) < 0 ||
 			    (rc = buf_put(&out->text, "", 1)) < 0)
 				break;
@@ -2038,6 +2041,9 @@ static int plan_element(struct pctx *c, uint32_t *pos)
 				}
 			}
 			pl->fname[pl->nfields] = fname;
+			pl->fknown[pl->nfields] = fname != UINT32_MAX
+							  ? hc_event_name_intern(bx->plan_text.p + fname)
+							  : NULL;
 			if (!to_slot(c, content, ncontent, &pl->fval[pl->nfields]))
 				c->ok = false;
 			pl->nfields++;
@@ -2119,6 +2125,7 @@ struct inst {
 	const uint8_t *desc;
 	uint32_t data; /* chunk offset of value 0 */
 	uint32_t end;
+	uint32_t *offs; /* when set: the offset of every value (n + 1 entries) */
 };
 
 /* Parses a template instance header at `p` (the 0x0c token); fills *in and
@@ -2149,6 +2156,7 @@ static uint32_t instance(const struct hc_bx *bx, uint32_t p, uint32_t end, struc
 	in->desc = ch + p + 4;
 	in->data = p + 4 + 4 * n;
 	in->end = end;
+	in->offs = NULL;
 	return def;
 }
 
@@ -2160,8 +2168,11 @@ static uint32_t value_off(const struct inst *in, uint16_t idx, uint16_t *size, u
 
 	if (idx >= in->n)
 		return UINT32_MAX;
-	for (uint16_t i = 0; i < idx; i++)
-		off += hc_le16(in->desc + 4 * i);
+	if (in->offs)
+		off = in->offs[idx];
+	else
+		for (uint16_t i = 0; i < idx; i++)
+			off += hc_le16(in->desc + 4 * i);
 	*size = hc_le16(in->desc + 4 * idx);
 	*type = in->desc[4 * idx + 2];
 	if (off + *size > in->end)
@@ -2302,7 +2313,13 @@ static int plan_fields(struct hc_bx *bx, const struct hc_bx_plan *pl, const stru
 			continue;
 		}
 		size_t vat = at;
-		out->name[out->nfields] = out->text.len;
+		if (pl->fknown[i]) {
+			out->kname[out->nfields] = pl->fknown[i];
+			out->value[out->nfields++] = vat;
+			continue;
+		}
+		out->kname[out->nfields] = NULL;
+	out->name[out->nfields] = out->text.len;
 		if (pl->fname[i] != UINT32_MAX) {
 			const char *nm = bx->plan_text.p + pl->fname[i];
 			rc = buf_put(&out->text, nm, strlen(nm) + 1);
@@ -2316,6 +2333,19 @@ static int plan_fields(struct hc_bx *bx, const struct hc_bx_plan *pl, const stru
 		out->value[out->nfields++] = vat;
 	}
 	return HC_OK;
+}
+
+/* Fills in->offs (room for in->n + 1) from the value sizes: every value of
+ * a wanted record is then found at once. */
+static void index_values(struct inst *in, uint32_t *offs)
+{
+	uint64_t off = in->data;
+
+	for (uint32_t i = 0; i < in->n; i++) {
+		offs[i] = off > UINT32_MAX ? UINT32_MAX : (uint32_t)off;
+		off += hc_le16(in->desc + 4 * i);
+	}
+	in->offs = offs;
 }
 
 /* The planned path. Returns 1 (filled, wanted), 0 (not wanted), 2 (take
@@ -2344,6 +2374,8 @@ static int planned(struct hc_bx *bx, uint32_t p, uint32_t end, struct hc_bx_reco
 		return 2;
 	if (!wanted(bx, v))
 		return 0;
+	uint32_t offs[HC_MAX_BX_VALUES], offs2[HC_MAX_BX_VALUES];
+	index_values(&in, offs);
 	out->event_id = (uint32_t)v;
 	out->has_event_id = true;
 	if ((rc = slot_num(bx, &pl->sys[S_VERSION], &in, out, &v, &has)) != 0)
@@ -2394,6 +2426,7 @@ static int planned(struct hc_bx *bx, uint32_t p, uint32_t end, struct hc_bx_reco
 		return why ? HC_ERR_NOMEM : 2;
 	if (pl2->state != PL_PLAN || pl2->nested >= 0 || !guards_hold(pl2, &in2))
 		return 2;
+	index_values(&in2, offs2);
 	for (int s = 0; s < NSYS; s++)
 		if (pl2->sys[s].kind != PS_ABSENT)
 			return 2;
@@ -2404,11 +2437,14 @@ static int planned(struct hc_bx *bx, uint32_t p, uint32_t end, struct hc_bx_reco
 
 static void record_reset(struct hc_bx_record *out)
 {
-	struct hc_bx_buf t = out->text;
-
-	memset(out, 0, offsetof(struct hc_bx_record, text));
+	/* not the field arrays: every field added sets its entries */
+	out->has_event_id = out->has_time = out->has_version = out->has_record_id = false;
+	out->truncated = out->in_eventdata_done = false;
+	out->event_id = out->version = 0;
+	out->record_id = 0;
+	out->time = 0;
+	out->nfields = out->unnamed = 0;
 	out->computer = out->channel = out->provider = SIZE_MAX;
-	out->text = t;
 	out->text.len = 0;
 }
 

@@ -70,7 +70,7 @@ void hc_event_clear(struct hc_event *ev)
 
 /* The Data Names of the events hopchain extracts (DOMAIN.md 1), sorted:
  * events point at these instead of copying the name into every arena. */
-static const char *const known_names[] = {
+static const char known_names[][32] = {
 	"AccountAvailableKeys", "AccountDomain", "AccountName", "AccountSupportedEncryptionTypes",
 	"AuthenticationPackageName", "CertIssuerName", "CertSerialNumber", "CertThumbprint",
 	"ClientAddress", "ClientAdvertizedEncryptionTypes", "ClientName", "DCAvailableKeys",
@@ -162,6 +162,9 @@ static int known_index(const char *n)
 {
 	size_t lo = 0, hi = KN_COUNT;
 
+	/* a name hc_event_name_intern gave: its row */
+	if (n >= known_names[0] && n < known_names[KN_COUNT])
+		return (int)((n - known_names[0]) / sizeof(known_names[0]));
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 		int c = strcmp(n, known_names[mid]);
@@ -183,6 +186,13 @@ static char *arena_put(char **p, const char *s)
 	memcpy(r, s, n + 1);
 	*p += n + 1;
 	return r;
+}
+
+const char *hc_event_name_intern(const char *name)
+{
+	int k = known_index(name);
+
+	return k >= 0 ? known_names[k] : NULL;
 }
 
 static void normalise(struct hc_event *ev, const char *const *kv, char *scratch_mem);

@@ -427,7 +427,7 @@ static int build(struct nx_state *s, uint64_t rid, uint64_t written, bool recove
 	int rc;
 
 	for (size_t i = 0; i < r->nfields; i++) {
-		names[i] = t + r->name[i];
+		names[i] = r->kname[i] ? r->kname[i] : t + r->name[i];
 		values[i] = t + r->value[i];
 	}
 	memset(ev, 0, sizeof(*ev));

@@ -20,8 +20,8 @@ static void help(void)
 	      "searched recursively for *.evtx, *.json, *.jsonl and *.ndjson.\n"
 	      "\n"
 	      "  -f, --format F  table (default), jsonl, json or csv\n"
-	      "  --ids LIST      event ids to print, comma-separated (default: 4608,4624,4625,\n"
-	      "                  4634,4647,4648,4672,4768,4769,4771,4776,4778,4779)\n"
+	      "  --ids LIST      event ids to print, comma-separated, or 'all' (default: 4608,\n"
+	      "                  4624,4625,4634,4647,4648,4672,4768,4769,4771,4776,4778,4779)\n"
 	      "  --recover       also read records recovered from chunk slack space\n"
 	      "                  (marked \"recovered\": true; .evtx only)\n"
 	      "  -h, --help      this help\n",
@@ -345,6 +345,10 @@ int hc_cmd_events(const struct hc_global *g, int argc, char **argv)
 								    "(table, jsonl, json, csv)", optarg);
 			break;
 		case 'i':
+			if (strcmp(optarg, "all") == 0) {
+				ro.all_ids = true;
+				break;
+			}
 			if (parse_ids(optarg, ids, &nids) < 0)
 				return hc_cli_usage_error("events", "--ids wants a comma-separated "
 								    "list of event ids, not '%s'", optarg);

@@ -661,7 +661,9 @@ int hc_bx_init(struct hc_bx *bx, const struct hc_read_opts *o)
 		hc_bx_free(bx);
 		return HC_ERR_NOMEM;
 	}
-	if (o && o->ids) {
+	if (o && o->all_ids) {
+		memset(bx->want, 0xff, sizeof(bx->want));
+	} else if (o && o->ids) {
 		for (size_t i = 0; i < o->nids; i++)
 			if (o->ids[i] <= 0xffff)
 				bx->want[o->ids[i] >> 3] |= (uint8_t)(1u << (o->ids[i] & 7));

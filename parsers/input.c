@@ -40,6 +40,8 @@ int hc_input_is_evtx_reader(const char *name)
 
 int hc_read_opts_wants(const struct hc_read_opts *o, uint32_t id)
 {
+	if (o && o->all_ids)
+		return 1;
 	const uint32_t *ids = o && o->ids ? o->ids : hc_default_ids;
 	size_t n = o && o->ids ? o->nids : hc_default_nids;
 

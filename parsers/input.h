@@ -19,6 +19,7 @@ struct hc_read_opts {
 	bool recover;            /* also read records recovered from slack space */
 	const uint32_t *ids;     /* keep only these event ids; NULL = HC default set */
 	size_t nids;
+	bool all_ids;            /* keep every event id (ids ignored) */
 	/* Read only part `part` of `nparts` (0 = whole file) of the normal
 	 * records, so several workers can share one big file, each with its own
 	 * handle. Part 0 also reports structural damage and reads recovered

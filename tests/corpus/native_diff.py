@@ -54,7 +54,9 @@ def run(binary, reader, path, ids):
         return None, [], b'timeout'
     ev = []
     if p.returncode in (0, 3):
-        for line in p.stdout.decode('utf-8').splitlines():
+        for line in p.stdout.decode('utf-8').split('\n'):
+            if not line:
+                continue
             ev.append(json.loads(line))
     return p.returncode, ev, p.stderr
 

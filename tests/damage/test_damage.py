@@ -49,7 +49,7 @@ def read(hopchain, reader, path):
         cmd += ['--reader', reader]
     cmd += ['events', '--ids', 'all', '--format', 'jsonl', path]
     p = subprocess.run(cmd, capture_output=True, timeout=300)
-    ids = [json.loads(l)['record_id'] for l in p.stdout.decode().splitlines()]
+    ids = [json.loads(l)['record_id'] for l in p.stdout.decode().split('\n') if l]
     err = p.stderr.decode('utf-8', 'replace')
     reported = set()
     for m in RANGE_RE.finditer(err):

@@ -192,6 +192,26 @@ static int all_zero(const unsigned char *p, size_t n)
 	return 1;
 }
 
+/* Notes the record ids the chunk header in buf claims, when its range is
+ * sane. */
+static int claim(struct hc_evtx_check *out, const unsigned char *buf, uint64_t off)
+{
+	uint64_t first = (uint64_t)le32(buf + 24) | (uint64_t)le32(buf + 28) << 32;
+	uint64_t last = (uint64_t)le32(buf + 32) | (uint64_t)le32(buf + 36) << 32;
+
+	if (last >= first && last - first < HC_EVTX_CHUNK_SIZE / 32) {
+		struct hc_evtx_claim *nc = realloc(out->claims, (out->nclaims + 1) * sizeof(*nc));
+		if (!nc)
+			return HC_ERR_NOMEM;
+		out->claims = nc;
+		nc[out->nclaims++] =
+			(struct hc_evtx_claim){off, (uint32_t)((off - HC_EVTX_HEADER_SIZE) /
+							      HC_EVTX_CHUNK_SIZE),
+					       first, last};
+	}
+	return HC_OK;
+}
+
 void hc_evtx_check_free(struct hc_evtx_check *c)
 {
 	free(c->claims);
@@ -236,6 +256,9 @@ int hc_evtx_check_file(const char *path, struct hc_evtx_check *out, struct hc_di
 			break;
 		out->chunks++;
 		if (n < HC_EVTX_CHUNK_SIZE) {
+			/* what a cut chunk claims is accounted for too */
+			if (n >= 512 && memcmp(buf, "ElfChnk", 8) == 0 && (rc = claim(out, buf, off)) < 0)
+				goto out;
 			if (!all_zero(buf, n))
 				damage(out, off, "file truncated: chunk %u has only %zu of 65536 bytes",
 				       out->chunks - 1, n);
@@ -249,18 +272,8 @@ int hc_evtx_check_file(const char *path, struct hc_evtx_check *out, struct hc_di
 			continue;
 		}
 		out->chunks_used++;
-		uint64_t first = (uint64_t)le32(buf + 24) | (uint64_t)le32(buf + 28) << 32;
-		uint64_t last = (uint64_t)le32(buf + 32) | (uint64_t)le32(buf + 36) << 32;
-		if (last >= first && last - first < HC_EVTX_CHUNK_SIZE / 32) {
-			struct hc_evtx_claim *nc = realloc(out->claims, (out->nclaims + 1) *
-								       sizeof(*nc));
-			if (!nc) {
-				rc = HC_ERR_NOMEM;
-				goto out;
-			}
-			out->claims = nc;
-			nc[out->nclaims++] = (struct hc_evtx_claim){off, out->chunks - 1, first, last};
-		}
+		if ((rc = claim(out, buf, off)) < 0)
+			goto out;
 		uint32_t hcrc = hc_crc32(hc_crc32(0, buf, 120), buf + 128, 384);
 		if (hcrc != le32(buf + 124))
 			damage(out, off, "chunk %u: header checksum mismatch", out->chunks - 1);

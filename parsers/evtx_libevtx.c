@@ -267,30 +267,32 @@ static int lx_next(void *p, struct hc_event *ev, struct hc_diag *d)
 			/* every record id a chunk header claims was read or is
 			 * reported here (issue 8) */
 			const struct hc_evtx_claim *c = &s->check.claims[s->acct_claim];
-			uint64_t q = s->acct_id > c->first ? s->acct_id : c->first, a;
-			while (q <= c->last && seen_before(s, q))
-				q++;
-			if (q > c->last) {
+			/* counted from 0 within the range: it may end at UINT64_MAX */
+			uint64_t span = c->last - c->first, k = s->acct_id, ka;
+			while (k <= span && seen_before(s, c->first + k))
+				k++;
+			if (k > span) {
 				s->acct_claim++;
 				s->acct_id = 0;
 				continue;
 			}
-			a = q;
-			while (q <= c->last && !seen_before(s, q))
-				q++;
-			s->acct_id = q;
-			s->failed += q - a;
+			ka = k;
+			while (k <= span && !seen_before(s, c->first + k))
+				k++;
+			s->acct_id = k;
+			s->failed += k - ka;
 			d->offset = c->offset;
 			d->has_offset = true;
-			d->record = a;
+			d->record = c->first + ka;
 			d->has_record = true;
-			if (q - a == 1)
+			if (k - ka == 1)
 				hc_diag_set(d, "chunk %u: record %llu not read", c->chunk,
-					    (unsigned long long)a);
+					    (unsigned long long)(c->first + ka));
 			else
 				hc_diag_set(d, "chunk %u: records %llu-%llu (%llu) not read", c->chunk,
-					    (unsigned long long)a, (unsigned long long)(q - 1),
-					    (unsigned long long)(q - a));
+					    (unsigned long long)(c->first + ka),
+					    (unsigned long long)(c->first + k - 1),
+					    (unsigned long long)(k - ka));
 			return HC_ERR_RECORD;
 		} else if (s->rindex < s->nrecovered) {
 			recovered = true;

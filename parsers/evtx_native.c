@@ -325,8 +325,9 @@ static bool all_claimed(const struct nx_state *s)
 {
 	if (!s->have_range)
 		return false;
-	for (uint64_t id = s->first_id; id <= s->last_id; id++)
-		if (!was_seen(s, id))
+	/* counted from 0: the range may end at UINT64_MAX */
+	for (uint64_t k = 0; k <= s->last_id - s->first_id; k++)
+		if (!was_seen(s, s->first_id + k))
 			return false;
 	return true;
 }
@@ -340,19 +341,21 @@ static void chunk_end(struct nx_state *s)
 		s->walk_end[s->chindex] = s->pos;
 	if (!s->have_range)
 		return;
-	for (uint64_t id = s->first_id; id <= s->last_id;) {
-		if (was_seen(s, id)) {
-			id++;
+	/* ids counted from 0 within the range: it may end at UINT64_MAX */
+	uint64_t span = s->last_id - s->first_id;
+	for (uint64_t k = 0; k <= span;) {
+		if (was_seen(s, s->first_id + k)) {
+			k++;
 			continue;
 		}
-		uint64_t a = id;
-		while (id <= s->last_id && !was_seen(s, id))
-			id++;
-		uint64_t b = id - 1, k = b - a + 1;
-		s->failed += k;
-		for (uint64_t q = a; s->opts && s->opts->account && q <= b; q++)
-			s->opts->account(s->opts->account_ctx, s->chindex, q);
-		if (k == 1)
+		uint64_t ka = k;
+		while (k <= span && !was_seen(s, s->first_id + k))
+			k++;
+		uint64_t a = s->first_id + ka, b = s->first_id + k - 1, n = k - ka;
+		s->failed += n;
+		for (uint64_t q = 0; s->opts && s->opts->account && q < n; q++)
+			s->opts->account(s->opts->account_ctx, s->chindex, a + q);
+		if (n == 1)
 			pend_add(s, s->choff, true, a, "chunk %llu: record %llu not read: %s",
 				 (unsigned long long)s->chindex, (unsigned long long)a,
 				 s->lost_why[0] ? s->lost_why : "not found in the chunk");
@@ -360,7 +363,7 @@ static void chunk_end(struct nx_state *s)
 			pend_add(s, s->choff, true, a,
 				 "chunk %llu: records %llu-%llu (%llu) not read: %s",
 				 (unsigned long long)s->chindex, (unsigned long long)a,
-				 (unsigned long long)b, (unsigned long long)k,
+				 (unsigned long long)b, (unsigned long long)n,
 				 s->lost_why[0] ? s->lost_why : "not found in the chunk");
 	}
 }

@@ -112,8 +112,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	for (uint64_t c = 0; opened && c < a.nchunks; c++) {
 		if (!a.seen[c])
 			continue;
-		for (uint64_t id = a.first[c]; id <= a.last[c]; id++) {
-			uint64_t k = id - a.first[c];
+		for (uint64_t k = 0; k <= a.last[c] - a.first[c]; k++) {
+			uint64_t id = a.first[c] + k;
 			if (!((a.seen[c][k >> 3] >> (k & 7)) & 1)) {
 				fprintf(stderr, "chunk %llu: record id %llu neither read nor reported\n",
 					(unsigned long long)c, (unsigned long long)id);

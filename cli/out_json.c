@@ -117,35 +117,60 @@ static int ob_reserve(struct obuf *b, size_t more)
 	return 0;
 }
 
+/* Bytes a JSON string cannot carry as they are (1), and the bytes of
+ * non-ASCII text (2), which are checked for valid UTF-8 once per string. */
+#define C1x8 1, 1, 1, 1, 1, 1, 1, 1
+#define C0x8 0, 0, 0, 0, 0, 0, 0, 0
+#define C2x8 2, 2, 2, 2, 2, 2, 2, 2
+static const unsigned char json_class[256] = {
+	C1x8, C1x8, C1x8, C1x8,                         /* 0x00-0x1f */
+	0, 0, 1, 0, 0, 0, 0, 0, C0x8, C0x8, C0x8,      /* 0x20-0x3f: '"' */
+	C0x8, C0x8, C0x8, 0, 0, 0, 0, 1, 0, 0, 0,      /* 0x40-0x5f: '\\' */
+	C0x8, C0x8, C0x8, C0x8,                         /* 0x60-0x7f */
+	C2x8, C2x8, C2x8, C2x8, C2x8, C2x8, C2x8, C2x8, /* 0x80-0xbf */
+	C2x8, C2x8, C2x8, C2x8, C2x8, C2x8, C2x8, C2x8, /* 0xc0-0xff */
+};
+#undef C1x8
+#undef C0x8
+#undef C2x8
+
 /* A JSON string as jansson escapes it: '"', '\\' and controls below 0x20
  * (\b \f \n \r \t, else \u00XX); everything else raw. Invalid UTF-8 is
  * repaired first, as str() does. */
 static int ob_str(struct obuf *b, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *run;
 	char *fixed = NULL;
-	size_t n = 0;
+	bool checked = false;
+	size_t n = strlen(s);
 
-	/* ASCII needs no check; anything else is checked once, whole */
-	while ((unsigned char)s[n] - 1u < 0x7f)
-		n++;
-	if (s[n]) {
-		if (!hc_utf8_valid(s) && !(s = fixed = hc_utf8_repair(s)))
-			return -1;
-		n = strlen(s);
-	}
-	if (ob_reserve(b, 6 * n + 2) < 0) {
-		free(fixed);
+	if (ob_reserve(b, 6 * n + 2) < 0)
 		return -1;
-	}
 	char *o = b->p + b->len;
 	*o++ = '"';
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		unsigned char c = *p;
-		if (c >= 0x20 && c != '"' && c != '\\') {
-			*o++ = (char)c;
+	for (;;) {
+		run = p;
+		while (!json_class[*p])
+			p++;
+		memcpy(o, run, (size_t)(p - run));
+		o += p - run;
+		if (!*p)
+			break;
+		if (json_class[*p] == 2) {
+			if (!checked && !hc_utf8_valid((const char *)p)) {
+				/* start again on the repaired text */
+				if (!(fixed = hc_utf8_repair(s)))
+					return -1;
+				int rc = ob_str(b, fixed);
+				free(fixed);
+				return rc;
+			}
+			checked = true;
+			*o++ = (char)*p++;
 			continue;
 		}
+		unsigned char c = *p++;
 		*o++ = '\\';
 		switch (c) {
 		case '"':
@@ -177,7 +202,6 @@ static int ob_str(struct obuf *b, const char *s)
 	}
 	*o++ = '"';
 	b->len = (size_t)(o - b->p);
-	free(fixed);
 	return 0;
 }
 
@@ -222,8 +246,16 @@ static int ob_row(struct obuf *b, const struct hc_table *t, size_t r)
 				return -1;
 			break;
 		case HC_CELL_INT: {
-			int k = snprintf(num, sizeof(num), "%lld", x->u.i);
-			if (ob_raw(b, num, (size_t)k) < 0)
+			/* as "%lld" */
+			unsigned long long v = x->u.i < 0 ? 0ULL - (unsigned long long)x->u.i
+							   : (unsigned long long)x->u.i;
+			char *e = num + sizeof(num), *q = e;
+			do
+				*--q = (char)('0' + v % 10);
+			while ((v /= 10));
+			if (x->u.i < 0)
+				*--q = '-';
+			if (ob_raw(b, q, (size_t)(e - q)) < 0)
 				return -1;
 			break;
 		}
@@ -236,13 +268,22 @@ static int ob_row(struct obuf *b, const struct hc_table *t, size_t r)
 			size_t n = x->u.map.n;
 			if (ob_raw(b, "{", 1) < 0)
 				return -1;
+			/* a repeated Data Name: the first is kept, as map() does */
+			uint16_t slot[256] = {0};
 			for (size_t i = 0; i < n; i++) {
 				bool dup = false;
-				/* a repeated Data Name: the first is kept, as map() does
-				 * (names compared as jansson compares its keys, after
-				 * repair) */
-				for (size_t k = 0; k < i && !dup; k++)
-					dup = strcmp(f[k].name, f[i].name) == 0;
+				if (n <= 128) {
+					uint32_t h = 2166136261u;
+					for (const unsigned char *q = (const unsigned char *)f[i].name; *q; q++)
+						h = (h ^ *q) * 16777619u;
+					for (h &= 255; slot[h] && !dup; h = (h + 1) & 255)
+						dup = strcmp(f[slot[h] - 1].name, f[i].name) == 0;
+					if (!dup)
+						slot[h] = (uint16_t)(i + 1);
+				} else {
+					for (size_t k = 0; k < i && !dup; k++)
+						dup = strcmp(f[k].name, f[i].name) == 0;
+				}
 				if (dup)
 					continue;
 				if ((b->p[b->len - 1] != '{' && ob_raw(b, ",", 1) < 0) ||

@@ -72,51 +72,73 @@ void hc_event_clear(struct hc_event *ev)
  * events point at these instead of copying the name into every arena. */
 static const char known_names[][32] = {
 	"AccountAvailableKeys", "AccountDomain", "AccountName", "AccountSupportedEncryptionTypes",
-	"AuthenticationPackageName", "CertIssuerName", "CertSerialNumber", "CertThumbprint",
-	"ClientAddress", "ClientAdvertizedEncryptionTypes", "ClientName", "DCAvailableKeys",
-	"DCSupportedEncryptionTypes", "ElevatedToken", "FailureReason", "ImpersonationLevel",
-	"IpAddress", "IpPort", "KeyLength", "LmPackageName", "LogonGuid", "LogonID",
-	"LogonProcessName", "LogonType", "PackageName", "PreAuthEncryptionType", "PreAuthType",
-	"PrivilegeList", "ProcessId", "ProcessName", "RemoteCredentialGuard", "RequestTicketHash",
-	"ResponseTicket", "ResponseTicketHash", "RestrictedAdminMode", "ServiceAvailableKeys",
-	"ServiceName", "ServiceSid", "ServiceSupportedEncryptionTypes", "SessionKeyEncryptionType",
-	"SessionName", "Status", "SubStatus", "SubjectDomainName", "SubjectLogonId",
-	"SubjectUserName", "SubjectUserSid", "TargetDomainName", "TargetInfo",
-	"TargetLinkedLogonId", "TargetLogonGuid", "TargetLogonId", "TargetOutboundDomainName",
-	"TargetOutboundUserName", "TargetServerName", "TargetSid", "TargetUserName",
-	"TargetUserSid", "TicketEncryptionType", "TicketOptions", "TransmittedServices",
+	"Application", "AuthenticationPackageName", "CallerPID", "CertIssuerName", "CertSerialNumber",
+	"CertThumbprint", "ClientAddress", "ClientAdvertizedEncryptionTypes", "ClientDomainName",
+	"ClientLUID", "ClientName", "ClientUserName", "DCAvailableKeys", "DCSupportedEncryptionTypes",
+	"DestAddress", "DestPort", "DestinationIp", "DestinationPort", "Direction", "DomainName",
+	"ElevatedToken", "FailureReason", "Image", "ImpersonationLevel", "Initiated", "IpAddress",
+	"IpPort", "KeyLength", "LmPackageName", "LogonGuid", "LogonID", "LogonId", "LogonProcessName",
+	"LogonType", "NewProcessId", "NewProcessName", "PackageName", "PreAuthEncryptionType",
+	"PreAuthType", "PrivilegeList", "ProcessGuid", "ProcessID", "ProcessId", "ProcessName",
+	"RemoteCredentialGuard", "RequestTicketHash", "ResponseTicket", "ResponseTicketHash",
+	"RestrictedAdminMode", "ServiceAvailableKeys", "ServiceName", "ServiceSid",
+	"ServiceSupportedEncryptionTypes", "SessionKeyEncryptionType", "SessionName", "SourceAddress",
+	"SourceIp", "SourcePort", "Status", "SubStatus", "SubjectDomainName", "SubjectLogonId",
+	"SubjectUserName", "SubjectUserSid", "TargetDomainName", "TargetInfo", "TargetLinkedLogonId",
+	"TargetLogonGuid", "TargetLogonId", "TargetName", "TargetOutboundDomainName",
+	"TargetOutboundUserName", "TargetServerName", "TargetSid", "TargetUserName", "TargetUserSid",
+	"TicketEncryptionType", "TicketOptions", "TransmittedServices", "User", "UserName",
 	"VirtualAccount", "Workstation", "WorkstationName",
 };
+
 /* Indexes into known_names (same order). */
 enum {
 	KN_AccountAvailableKeys,
 	KN_AccountDomain,
 	KN_AccountName,
 	KN_AccountSupportedEncryptionTypes,
+	KN_Application,
 	KN_AuthenticationPackageName,
+	KN_CallerPID,
 	KN_CertIssuerName,
 	KN_CertSerialNumber,
 	KN_CertThumbprint,
 	KN_ClientAddress,
 	KN_ClientAdvertizedEncryptionTypes,
+	KN_ClientDomainName,
+	KN_ClientLUID,
 	KN_ClientName,
+	KN_ClientUserName,
 	KN_DCAvailableKeys,
 	KN_DCSupportedEncryptionTypes,
+	KN_DestAddress,
+	KN_DestPort,
+	KN_DestinationIp,
+	KN_DestinationPort,
+	KN_Direction,
+	KN_DomainName,
 	KN_ElevatedToken,
 	KN_FailureReason,
+	KN_Image,
 	KN_ImpersonationLevel,
+	KN_Initiated,
 	KN_IpAddress,
 	KN_IpPort,
 	KN_KeyLength,
 	KN_LmPackageName,
 	KN_LogonGuid,
 	KN_LogonID,
+	KN_LogonId,
 	KN_LogonProcessName,
 	KN_LogonType,
+	KN_NewProcessId,
+	KN_NewProcessName,
 	KN_PackageName,
 	KN_PreAuthEncryptionType,
 	KN_PreAuthType,
 	KN_PrivilegeList,
+	KN_ProcessGuid,
+	KN_ProcessID,
 	KN_ProcessId,
 	KN_ProcessName,
 	KN_RemoteCredentialGuard,
@@ -130,6 +152,9 @@ enum {
 	KN_ServiceSupportedEncryptionTypes,
 	KN_SessionKeyEncryptionType,
 	KN_SessionName,
+	KN_SourceAddress,
+	KN_SourceIp,
+	KN_SourcePort,
 	KN_Status,
 	KN_SubStatus,
 	KN_SubjectDomainName,
@@ -141,6 +166,7 @@ enum {
 	KN_TargetLinkedLogonId,
 	KN_TargetLogonGuid,
 	KN_TargetLogonId,
+	KN_TargetName,
 	KN_TargetOutboundDomainName,
 	KN_TargetOutboundUserName,
 	KN_TargetServerName,
@@ -150,6 +176,8 @@ enum {
 	KN_TicketEncryptionType,
 	KN_TicketOptions,
 	KN_TransmittedServices,
+	KN_User,
+	KN_UserName,
 	KN_VirtualAccount,
 	KN_Workstation,
 	KN_WorkstationName,
@@ -178,6 +206,13 @@ static int known_index(const char *n)
 	return -1;
 }
 
+const char *hc_event_name_intern(const char *name)
+{
+	int k = known_index(name);
+
+	return k >= 0 ? known_names[k] : NULL;
+}
+
 static char *arena_put(char **p, const char *s)
 {
 	size_t n = strlen(s);
@@ -186,13 +221,6 @@ static char *arena_put(char **p, const char *s)
 	memcpy(r, s, n + 1);
 	*p += n + 1;
 	return r;
-}
-
-const char *hc_event_name_intern(const char *name)
-{
-	int k = known_index(name);
-
-	return k >= 0 ? known_names[k] : NULL;
 }
 
 static void normalise(struct hc_event *ev, const char *const *kv, char *scratch_mem);
@@ -221,8 +249,11 @@ int hc_event_build(struct hc_event *ev, const char *computer, const char *channe
 		if (vl && (values[i][vl - 1] == ' ' || values[i][vl - 1] == '\t' ||
 			   k == KN_Workstation || k == KN_WorkstationName || k == KN_ClientName))
 			scratch += vl + 1;
-		else if (k == KN_IpAddress || k == KN_ClientAddress)
+		else if (k == KN_IpAddress || k == KN_ClientAddress || k == KN_SourceAddress ||
+			 k == KN_DestAddress || k == KN_SourceIp || k == KN_DestinationIp)
 			scratch += (vl > 47 ? vl : 47) + 1; /* a rewritten address */
+		else if (k == KN_User)
+			scratch += vl + 1; /* Sysmon's DOMAIN\user, split */
 	}
 	ev->arena = malloc(total + scratch);
 	ev->fields = calloc(n ? n : 1, sizeof(*ev->fields));
@@ -275,6 +306,8 @@ static size_t norm_slots(struct hc_norm *n, const char ***slot)
 	slot[k++] = &n->session_name;
 	slot[k++] = &n->outbound_user;
 	slot[k++] = &n->outbound_domain;
+	slot[k++] = &n->dst_ip;
+	slot[k++] = &n->process_guid;
 	return k;
 }
 
@@ -529,6 +562,127 @@ static void account(const char *const *kv, struct hc_account *a, int dom, int na
 	a->sid = sid >= 0 ? present(kv[sid]) : NULL;
 }
 
+enum hc_kind hc_event_kind(const struct hc_event *ev)
+{
+	switch (ev->event_id) {
+	case 5156:
+	case 5158:
+		return HC_KIND_CONNECTION;
+	case 4688:
+		return HC_KIND_PROCESS;
+	case 8001:
+		return HC_KIND_NTLM_OUT;
+	case 1:
+	case 3:
+		/* Sysmon's, not every provider's id 1 and 3 */
+		if (ev->channel && strcasestr(ev->channel, "Sysmon"))
+			return ev->event_id == 3 ? HC_KIND_CONNECTION : HC_KIND_PROCESS;
+		return HC_KIND_OTHER;
+	default:
+		return HC_KIND_OTHER;
+	}
+}
+
+/* An address field into *out (the value itself or its tail, else a copy in
+ * the scratch). */
+static void address(struct scratch *sc, const char *v, const char **out)
+{
+	char buf[128];
+
+	if (!hc_ip_normalise(v, buf, sizeof(buf)))
+		return;
+	size_t vl = strlen(v), il = strlen(buf);
+	if (vl >= il && strcmp(v + vl - il, buf) == 0) {
+		*out = v + vl - il;
+	} else {
+		memcpy(sc->p, buf, il + 1);
+		*out = sc->p;
+		sc->p += il + 1;
+	}
+}
+
+/* Sysmon's User is "DOMAIN\user" in one field. */
+static void domain_user(struct scratch *sc, const char *v, struct hc_account *a)
+{
+	const char *bs;
+
+	v = present(v);
+	if (!v)
+		return;
+	if (!(bs = strchr(v, '\\'))) {
+		a->name = v;
+		return;
+	}
+	a->name = bs[1] ? bs + 1 : NULL;
+	memcpy(sc->p, v, (size_t)(bs - v));
+	sc->p[bs - v] = '\0';
+	a->domain = bs > v ? sc->p : NULL;
+	sc->p += bs - v + 1;
+}
+
+/* 5156/5158 (Windows Filtering Platform) and Sysmon 3: who connected where
+ * (DOMAIN.md 1.9b). The source is the initiator whichever host logged it. */
+static void normalise_connection(struct hc_event *ev, const char *const *kv, struct scratch *sc)
+{
+	struct hc_norm *n = &ev->norm;
+	const char *v;
+	uint64_t pid;
+
+	n->ip = NULL;
+	if (ev->event_id == 5156 || ev->event_id == 5158) {
+		address(sc, kv[KN_SourceAddress], &n->ip);
+		address(sc, kv[KN_DestAddress], &n->dst_ip);
+		n->port = get_int(kv, KN_SourcePort);
+		n->dst_port = get_int(kv, KN_DestPort);
+		n->process_name = trimmed(sc, kv[KN_Application]);
+		n->has_process_id = get_u64(kv, KN_ProcessID, &pid) || get_u64(kv, KN_ProcessId, &pid);
+		n->process_id = n->has_process_id ? pid : 0;
+		v = present(kv[KN_Direction]);
+		if (v && (strcmp(v, "%%14593") == 0 || strcasecmp(v, "Outbound") == 0))
+			n->direction = HC_DIR_OUT;
+		else if (v && (strcmp(v, "%%14592") == 0 || strcasecmp(v, "Inbound") == 0))
+			n->direction = HC_DIR_IN;
+		return;
+	}
+	address(sc, kv[KN_SourceIp], &n->ip);
+	address(sc, kv[KN_DestinationIp], &n->dst_ip);
+	n->port = get_int(kv, KN_SourcePort);
+	n->dst_port = get_int(kv, KN_DestinationPort);
+	n->process_name = trimmed(sc, kv[KN_Image]);
+	n->has_process_id = get_u64(kv, KN_ProcessId, &n->process_id);
+	n->process_guid = present(kv[KN_ProcessGuid]);
+	n->target = (struct hc_account){0};
+	domain_user(sc, kv[KN_User], &n->target);
+	v = present(kv[KN_Initiated]);
+	if (v)
+		n->direction = strcasecmp(v, "true") == 0 ? HC_DIR_OUT : HC_DIR_IN;
+}
+
+/* 4688 and Sysmon 1: a process and the logon session it runs in. For
+ * 4688, TargetLogonId (v2) is the new process's session when it differs
+ * from the creator's (SubjectLogonId); for Sysmon 1 it is LogonId. */
+static void normalise_process(struct hc_event *ev, const char *const *kv, struct scratch *sc)
+{
+	struct hc_norm *n = &ev->norm;
+
+	if (ev->event_id == 4688) {
+		n->process_name = trimmed(sc, kv[KN_NewProcessName]);
+		n->has_process_id = get_u64(kv, KN_NewProcessId, &n->process_id);
+		if (!n->has_target_logon_id || !n->target_logon_id) {
+			n->has_target_logon_id = n->has_subject_logon_id;
+			n->target_logon_id = n->subject_logon_id;
+		}
+		return;
+	}
+	n->process_name = trimmed(sc, kv[KN_Image]);
+	n->has_process_id = get_u64(kv, KN_ProcessId, &n->process_id);
+	n->process_guid = present(kv[KN_ProcessGuid]);
+	n->logon_guid = guid(kv[KN_LogonGuid]);
+	n->has_target_logon_id = get_u64(kv, KN_LogonId, &n->target_logon_id);
+	n->target = (struct hc_account){0};
+	domain_user(sc, kv[KN_User], &n->target);
+}
+
 void hc_event_normalise(struct hc_event *ev, char *scratch_mem)
 {
 	const char *kv[KN_COUNT] = {NULL};
@@ -631,6 +785,25 @@ static void normalise(struct hc_event *ev, const char *const *kv, char *scratch_
 	n->session_name = present(kv[KN_SessionName]);
 	n->outbound_user = present(kv[KN_TargetOutboundUserName]);
 	n->outbound_domain = present(kv[KN_TargetOutboundDomainName]);
+	n->dst_port = -1;
+	switch (hc_event_kind(ev)) {
+	case HC_KIND_CONNECTION:
+		normalise_connection(ev, kv, &sc);
+		break;
+	case HC_KIND_PROCESS:
+		normalise_process(ev, kv, &sc);
+		break;
+	case HC_KIND_NTLM_OUT:
+		/* the session that made the call, and the credentials it sent */
+		account(kv, &n->subject, KN_ClientDomainName, KN_ClientUserName, -1);
+		account(kv, &n->target, KN_DomainName, KN_UserName, -1);
+		n->has_subject_logon_id = get_u64(kv, KN_ClientLUID, &n->subject_logon_id);
+		n->target_server = trimmed(&sc, kv[KN_TargetName]);
+		n->has_process_id = get_u64(kv, KN_CallerPID, &n->process_id);
+		break;
+	default:
+		break;
+	}
 	n->anonymous = hc_account_is_anonymous(&n->target);
 }
 

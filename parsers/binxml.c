@@ -700,11 +700,14 @@ void hc_bx_chunk(struct hc_bx *bx, const uint8_t *chunk, uint32_t size)
 	bx->chunk = chunk;
 	bx->size = size;
 	/* a new generation invalidates every cached name and plan at once */
-	for (size_t i = 0; bx->nnames && i < NAME_SLOTS; i++)
-		bx->names[i].key = 0;
-	for (size_t i = 0; bx->nplans && i < PLAN_SLOTS; i++)
-		if (bx->plans[i])
-			bx->plans[i]->key = 0;
+	if (++bx->gen == 0) {
+		for (size_t i = 0; i < NAME_SLOTS; i++)
+			bx->names[i].key = 0;
+		for (size_t i = 0; i < PLAN_SLOTS; i++)
+			if (bx->plans[i])
+				bx->plans[i]->key = 0;
+		bx->gen = 1;
+	}
 	bx->nnames = bx->nplans = 0;
 	bx->name_text.len = 0;
 	bx->plan_text.len = 0;
@@ -724,7 +727,7 @@ static const struct hc_bx_name *name_at(struct hc_bx *bx, uint32_t off, const ch
 
 	for (;;) {
 		e = &bx->names[h];
-		if (!e->key)
+		if (!e->key || e->gen != bx->gen)
 			break;
 		if (e->key == off + 1)
 			return e;
@@ -751,6 +754,7 @@ static const struct hc_bx_name *name_at(struct hc_bx *bx, uint32_t off, const ch
 		return NULL;
 	}
 	e->key = off + 1;
+	e->gen = bx->gen;
 	e->text = (uint32_t)at;
 	e->len = (uint16_t)(bx->name_text.len - at - 1 > 0xffff ? 0xffff
 								  : bx->name_text.len - at - 1);
@@ -2083,7 +2087,7 @@ static struct hc_bx_plan *plan_get(struct hc_bx *bx, uint32_t def, const char **
 
 	for (;;) {
 		pl = bx->plans[h];
-		if (!pl || !pl->key)
+		if (!pl || !pl->key || pl->gen != bx->gen)
 			break;
 		if (pl->key == def + 1)
 			return pl;
@@ -2100,6 +2104,7 @@ static struct hc_bx_plan *plan_get(struct hc_bx *bx, uint32_t def, const char **
 	bx->nplans++;
 	memset(pl, 0, sizeof(*pl));
 	pl->key = def + 1;
+	pl->gen = bx->gen;
 	pl->nested = -1;
 	if ((uint64_t)def + 24 > bx->size ||
 	    (uint64_t)def + 24 + hc_le32(bx->chunk + def + 20) > bx->size) {

@@ -74,6 +74,7 @@ struct hc_bx {
 	/* templates: plans keyed by the definition's chunk offset */
 	struct hc_bx_plan **plans;
 	size_t nplans;
+	uint32_t gen;         /* the chunk's generation: older cache entries are stale */
 	struct hc_bx_buf plan_text;
 	/* scratch of the general walk */
 	void *walk;

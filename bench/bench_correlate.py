@@ -4,6 +4,7 @@ generated fleet (bench/fleet.py), with peak memory.
 
 usage: bench/bench_correlate.py [--events N] [--hosts N] [--chains N] [--seed S]
                                 [--hopchain PATH] [--evtxgen PATH] [--out DIR]
+                                [--reader native|libevtx]
 
 Generates the fleet once into DIR (default build/bench-fleet-N; reused when
 present), runs `hopchain analyze --timings --format json DIR/*.evtx` and prints, from
@@ -28,12 +29,14 @@ ROOT = os.path.dirname(HERE)
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     fleetdir.add_args(ap)
+    ap.add_argument("--reader", help="EVTX reader (hopchain --reader), default its default")
     a = ap.parse_args()
     out, truth, logs = fleetdir.ensure(a)
     mb = sum(os.path.getsize(f) for f in logs) / 1e6
     result = os.path.join(out, "analyze.json")
     with open(result, "w", encoding="utf-8") as f:
-        p = subprocess.run([a.hopchain, "analyze", "--timings", "--format", "json"] + logs,
+        p = subprocess.run([a.hopchain] + (["--reader", a.reader] if a.reader else []) +
+                           ["analyze", "--timings", "--format", "json"] + logs,
                            stdout=f, stderr=subprocess.PIPE, text=True)
     if p.returncode not in (0, 3):
         sys.exit(f"bench: hopchain failed ({p.returncode}): {p.stderr}")
@@ -45,7 +48,10 @@ def main():
     read, nev, corr, counts, store = (float(m.group(1)), int(m.group(2)),
                                       float(m.group(3)), m.group(4), float(m.group(5)))
     print(f"fleet: {a.hosts} hosts, {nev} events, {mb:.0f} MB of .evtx ({counts})")
-    print(f"extraction (read)     {read:8.2f} s   {nev / read:9.0f} events/s")
+    print(f"reader: {a.reader or 'default (native)'}")
+    print(f"extraction (read)     {read:8.2f} s   {nev / read:9.0f} events/s   "
+          f"{mb / read:.0f} MB/s")
+    print(f"read share of the three phases: {read / (read + corr + store):.2f}")
     print(f"correlation           {corr:8.2f} s")
     print(f"store (in memory)     {store:8.2f} s")
     ratio = (corr + store) / read

@@ -98,6 +98,23 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (hc_sc_forwarded_file(sc)) {
+		char path[HC_GEN_MAX_PATH], tmp[HC_GEN_MAX_PATH + 8];
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", outdir,
+		                     hc_sc_forwarded_file(sc)) >= sizeof(path)) {
+			fprintf(stderr, "hc-evtxgen: output path too long\n");
+			rc = 2;
+			goto out;
+		}
+		snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+		r = hc_sc_write_forwarded(sc, tmp, &diag);
+		if (r < 0 || rename(tmp, path) != 0) {
+			fprintf(stderr, "hc-evtxgen: %s\n", r < 0 ? diag.msg : strerror(errno));
+			remove(tmp);
+			rc = r == HC_SC_E_SCENARIO ? 2 : 1;
+			goto out;
+		}
+	}
 out:
 	if (mf != NULL && fclose(mf) != 0 && rc == 0) {
 		fprintf(stderr, "hc-evtxgen: %s: write failed\n", manifest_path);

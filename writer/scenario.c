@@ -97,6 +97,12 @@ struct hc_sc {
 	char **owned;
 	size_t nowned, cowned;
 	int dc; /* index of the first DC host or -1 */
+	/* "forwarded": one more file holding these hosts' records as Windows
+	 * Event Forwarding stores them (writer/README.md) */
+	const char *fwd_file;
+	size_t *fwd_hosts;
+	size_t nfwd;
+	uint64_t fwd_first;
 };
 
 /* Expansion scratch: text per Data field, then values for the encoder. */
@@ -1614,9 +1620,66 @@ static int cmp_ev(const void *a, const void *b)
 
 /* ---- public ---- */
 
+/* "forwarded": {"file": F, "hosts": [names] (default: all), "first_record_id": N} */
+static int load_forwarded(struct hc_sc *sc, struct hc_sc_diag *diag)
+{
+	static const char *const keys[] = {"file", "hosts", "first_record_id", NULL};
+	json_t *f = json_object_get(sc->root, "forwarded"), *hs, *fid, *v;
+	size_t i;
+
+	if (f == NULL)
+		return 0;
+	if (!json_is_object(f) || check_keys(f, keys, "forwarded", diag))
+		goto bad;
+	sc->fwd_file = get_str(f, "file");
+	if (sc->fwd_file == NULL || !*sc->fwd_file || strchr(sc->fwd_file, '/')) {
+		diag_set(diag, "forwarded: \"file\" must be a file name");
+		return HC_SC_E_SCENARIO;
+	}
+	for (size_t k = 0; k < sc->nhosts; k++)
+		if (strcmp(sc->hosts[k].file, sc->fwd_file) == 0) {
+			diag_set(diag, "forwarded: \"file\" %s is also host %s's file", sc->fwd_file,
+			         sc->hosts[k].name);
+			return HC_SC_E_SCENARIO;
+		}
+	fid = json_object_get(f, "first_record_id");
+	sc->fwd_first = 1;
+	if (fid != NULL) {
+		if (!json_is_integer(fid) || json_integer_value(fid) < 1) {
+			diag_set(diag, "forwarded: \"first_record_id\" must be a positive integer");
+			return HC_SC_E_SCENARIO;
+		}
+		sc->fwd_first = (uint64_t)json_integer_value(fid);
+	}
+	hs = json_object_get(f, "hosts");
+	if (hs != NULL && (!json_is_array(hs) || json_array_size(hs) == 0))
+		goto bad;
+	sc->nfwd = hs ? json_array_size(hs) : sc->nhosts;
+	if (!(sc->fwd_hosts = calloc(sc->nfwd, sizeof(*sc->fwd_hosts))))
+		return HC_SC_E_NOMEM;
+	for (i = 0; i < sc->nfwd; i++) {
+		int hi;
+		if (!hs) {
+			sc->fwd_hosts[i] = i;
+			continue;
+		}
+		v = json_array_get(hs, i);
+		if (!json_is_string(v) || (hi = find_host(sc, json_string_value(v))) < 0) {
+			diag_set(diag, "forwarded: hosts[%zu] is not a host of the scenario", i);
+			return HC_SC_E_SCENARIO;
+		}
+		sc->fwd_hosts[i] = (size_t)hi;
+	}
+	return 0;
+bad:
+	if (!diag->msg[0] || strncmp(diag->msg, "forwarded", 9) != 0)
+		diag_set(diag, "forwarded: must be {\"file\", \"hosts\", \"first_record_id\"}");
+	return HC_SC_E_SCENARIO;
+}
+
 int hc_sc_load(const char *path, struct hc_sc **ret, struct hc_sc_diag *diag)
 {
-	static const char *const keys[] = {"domain", "accounts", "hosts", NULL};
+	static const char *const keys[] = {"domain", "accounts", "hosts", "forwarded", NULL};
 	struct hc_sc *sc = NULL;
 	json_error_t jerr;
 	int r;
@@ -1641,7 +1704,7 @@ int hc_sc_load(const char *path, struct hc_sc **ret, struct hc_sc_diag *diag)
 	if (check_keys(sc->root, keys, "scenario", diag))
 		goto fail;
 	if ((r = load_domain(sc, diag)) != 0 || (r = load_accounts(sc, diag)) != 0 ||
-	    (r = load_hosts(sc, diag)) != 0)
+	    (r = load_hosts(sc, diag)) != 0 || (r = load_forwarded(sc, diag)) != 0)
 		goto fail;
 	for (size_t hi = 0; hi < sc->nhosts; hi++) {
 		struct host *h = &sc->hosts[hi];
@@ -1853,10 +1916,107 @@ out:
 	return r;
 }
 
+const char *hc_sc_forwarded_file(const struct hc_sc *sc)
+{
+	return sc->fwd_file;
+}
+
+struct fwd_ref {
+	uint64_t t;
+	size_t order, hi, i;
+};
+
+static int cmp_fwd(const void *a, const void *b)
+{
+	const struct fwd_ref *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+int hc_sc_write_forwarded(struct hc_sc *sc, const char *path, struct hc_sc_diag *diag)
+{
+	struct fwd_ref *refs = NULL;
+	struct hc_evtxw *w = NULL;
+	struct hc_evtxw_diag wd;
+	struct hc_evtxw_event ev;
+	struct xbuf *x = NULL;
+	size_t n = 0, total = 0;
+	int r = HC_SC_E_NOMEM;
+
+	for (size_t k = 0; k < sc->nfwd; k++)
+		total += sc->hosts[sc->fwd_hosts[k]].nev;
+	refs = calloc(total ? total : 1, sizeof(*refs));
+	x = malloc(sizeof(*x));
+	if (refs == NULL || x == NULL)
+		goto out;
+	/* the hosts' records (each host's file written first: sorted, with
+	 * its record ids and logon ids), merged in time order as a collector
+	 * receives them */
+	for (size_t k = 0; k < sc->nfwd; k++) {
+		struct host *h = &sc->hosts[sc->fwd_hosts[k]];
+		for (size_t i = 0; i < h->nev; i++)
+			refs[n++] = (struct fwd_ref){h->ev[i].t, k, sc->fwd_hosts[k], i};
+	}
+	qsort(refs, n, sizeof(*refs), cmp_fwd);
+	if ((r = hc_evtxw_open(path, &w, &wd)) < 0) {
+		diag_set(diag, "%s", wd.msg);
+		r = HC_SC_E_IO;
+		goto out;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.provider_name = HC_TPL_PROVIDER_NAME;
+	hc_evtxw_guid_parse(HC_TPL_PROVIDER_GUID, ev.provider_guid);
+	ev.channel = HC_TPL_CHANNEL;
+	ev.rendered = 1;
+	for (size_t k = 0; k < n; k++) {
+		struct host *h = &sc->hosts[refs[k].hi];
+		struct sc_ev *e = &h->ev[refs[k].i];
+		if ((r = expand(sc, refs[k].hi, e, 0, x, diag)) < 0)
+			goto out;
+		ev.record_id = sc->fwd_first + k;
+		ev.source_record_id = h->first_id + refs[k].i;
+		ev.computer = h->fqdn;
+		ev.time = e->t;
+		ev.event_id = e->eid;
+		ev.version = e->ver;
+		ev.task = x->t->task;
+		ev.opcode = x->t->opcode;
+		ev.level = x->t->level;
+		ev.keywords = x->keywords;
+		ev.process_id = x->exec_pid;
+		ev.thread_id = x->exec_tid;
+		ev.data = &x->t->data;
+		ev.values = x->val;
+		if ((r = hc_evtxw_add(w, &ev, &wd)) < 0) {
+			diag_set(diag, "forwarded: host %s: %s", h->name, wd.msg);
+			r = r == HC_EVTXW_E_IO ? HC_SC_E_IO : HC_SC_E_SCENARIO;
+			goto out;
+		}
+	}
+	r = hc_evtxw_close(w, &wd);
+	w = NULL;
+	if (r < 0) {
+		diag_set(diag, "%s", wd.msg);
+		r = HC_SC_E_IO;
+	}
+out:
+	if (r == HC_SC_E_NOMEM)
+		diag_set(diag, "out of memory");
+	hc_evtxw_free(w);
+	free(refs);
+	free(x);
+	return r;
+}
+
 void hc_sc_free(struct hc_sc *sc)
 {
 	if (sc == NULL)
 		return;
+	free(sc->fwd_hosts);
 	for (size_t i = 0; i < sc->nhosts; i++) {
 		free(sc->hosts[i].ss);
 		free(sc->hosts[i].ev);

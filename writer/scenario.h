@@ -40,6 +40,15 @@ const char *hc_sc_host_file(const struct hc_sc *sc, size_t i);
 int hc_sc_write_host(struct hc_sc *sc, size_t i, const char *path, FILE *manifest,
                      struct hc_sc_diag *diag);
 
+/* The file name of the scenario's "forwarded" file, or NULL. */
+const char *hc_sc_forwarded_file(const struct hc_sc *sc);
+
+/* Write the "forwarded" file: the records of its hosts, merged in time
+ * order, as Windows Event Forwarding stores them (value text, no templates;
+ * each record keeps its host's Computer and EventRecordID). Call after every
+ * host's file was written (hc_sc_write_host numbers and sorts them). */
+int hc_sc_write_forwarded(struct hc_sc *sc, const char *path, struct hc_sc_diag *diag);
+
 /* Free a scenario; accepts NULL. */
 void hc_sc_free(struct hc_sc *sc);
 

@@ -875,6 +875,9 @@ static uint8_t put_value(struct hc_evtxw *w, const struct hc_evtxw_value *v)
 	case HC_EVTXW_T_HEXINT32:
 		put_u32(w, (uint32_t)v->u);
 		return v->type;
+	case HC_EVTXW_T_BOOL:
+		put_u32(w, v->u ? 1 : 0);
+		return v->type;
 	case HC_EVTXW_T_UINT64:
 	case HC_EVTXW_T_HEXINT64:
 	case HC_EVTXW_T_FILETIME:
@@ -1036,6 +1039,9 @@ size_t hc_evtxw_value_text(const struct hc_evtxw_value *v, char *buf, size_t siz
 	case HC_EVTXW_T_HEXINT64:
 	case HC_EVTXW_T_SIZET:
 		n = snprintf(buf, size, "0x%llx", (unsigned long long)v->u);
+		break;
+	case HC_EVTXW_T_BOOL:
+		n = snprintf(buf, size, "%s", v->u ? "true" : "false");
 		break;
 	case HC_EVTXW_T_FILETIME: {
 		char t[40];

@@ -34,6 +34,7 @@ enum hc_evtxw_type {
 	HC_EVTXW_T_UINT16 = 0x06,
 	HC_EVTXW_T_UINT32 = 0x08,
 	HC_EVTXW_T_UINT64 = 0x0a,
+	HC_EVTXW_T_BOOL = 0x0d, /* 32-bit; rendered true / false (Sysmon's Initiated) */
 	HC_EVTXW_T_GUID = 0x0f,
 	HC_EVTXW_T_SIZET = 0x10, /* template only: a pointer; the value is HEXINT64 */
 	HC_EVTXW_T_FILETIME = 0x11,
@@ -51,7 +52,7 @@ struct hc_evtxw_diag {
 struct hc_evtxw_value {
 	uint8_t type;
 	uint8_t binlen;  /* GUID: 16; SID: 8 + 4 * sub-authorities */
-	uint64_t u;      /* integer types and FILETIME */
+	uint64_t u;      /* integer types, BOOL (0/1) and FILETIME */
 	const char *str; /* STRING: UTF-8 (borrowed), not NUL-terminated */
 	size_t len;      /* STRING: bytes at str */
 	uint8_t bin[8 + 4 * HC_EVTXW_MAX_SID_SUBAUTH]; /* GUID / SID in on-disk form */
@@ -125,7 +126,7 @@ void hc_evtxw_time_format(uint64_t filetime, char *buf, size_t size);
 
 /* The text of a value as Windows renders it in XML (what a forwarded
  * event carries, and what the manifest shows): decimal integers, hex as
- * 0x%x, {GUID} upper case, S-1-... SIDs, FILETIME as RFC 3339 with 9
+ * 0x%x, true/false, {GUID} upper case, S-1-... SIDs, FILETIME as RFC 3339 with 9
  * fraction digits; strings as they are (not NUL-terminated: use v->len);
  * "" for null. Returns the length written to buf (size >= 200). */
 size_t hc_evtxw_value_text(const struct hc_evtxw_value *v, char *buf, size_t size);

@@ -1052,10 +1052,11 @@ size_t hc_evtxw_value_text(const struct hc_evtxw_value *v, char *buf, size_t siz
 	}
 	case HC_EVTXW_T_GUID: {
 		const uint8_t *b = v->bin;
-		n = snprintf(buf, size,
-		             "{%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X}",
-		             b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11],
-		             b[12], b[13], b[14], b[15]);
+		n = snprintf(
+		    buf, size,
+		    "{%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X}", b[3],
+		    b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11], b[12],
+		    b[13], b[14], b[15]);
 		break;
 	}
 	case HC_EVTXW_T_SID: {
@@ -1208,9 +1209,8 @@ static void encode_rendered(struct hc_evtxw *w, const struct hc_evtxw_event *ev)
 		const char *an[] = {"SystemTime"}, *av[] = {b};
 		r_attrs(w, "TimeCreated", an, av, 1);
 	}
-	snprintf(b, sizeof(b), "%llu", (unsigned long long)(ev->source_record_id
-	                                                        ? ev->source_record_id
-	                                                        : ev->record_id));
+	snprintf(b, sizeof(b), "%llu",
+	         (unsigned long long)(ev->source_record_id ? ev->source_record_id : ev->record_id));
 	r_leaf(w, "EventRecordID", b, strlen(b));
 	r_attrs(w, "Correlation", NULL, NULL, 0);
 	{

@@ -83,16 +83,16 @@ struct sc_ev {
 	uint8_t pkg;
 	uint8_t flags;
 	int32_t user;
-	int32_t from;    /* host index of the source, or -1 */
-	int32_t peer;    /* host index of the server / service, or -1 */
-	int32_t session; /* session created (4624) or referenced */
-	int32_t subject; /* session acting as Subject (4648, 4624 type 9), or -1 */
-	uint32_t idx;    /* index in the host's "events" array, or NO_IDX */
-	json_t *src;     /* the explicit event object (borrowed), or NULL */
-	int32_t proc;    /* the process (1/4688 created, 3/5156/5158/8001 by), or -1 */
-	uint16_t sport;  /* connections: source port (0: a default) */
-	uint16_t dport;  /* connections: destination port */
-	uint8_t cflags;  /* CF_* */
+	int32_t from;         /* host index of the source, or -1 */
+	int32_t peer;         /* host index of the server / service, or -1 */
+	int32_t session;      /* session created (4624) or referenced */
+	int32_t subject;      /* session acting as Subject (4648, 4624 type 9), or -1 */
+	uint32_t idx;         /* index in the host's "events" array, or NO_IDX */
+	json_t *src;          /* the explicit event object (borrowed), or NULL */
+	int32_t proc;         /* the process (1/4688 created, 3/5156/5158/8001 by), or -1 */
+	uint16_t sport;       /* connections: source port (0: a default) */
+	uint16_t dport;       /* connections: destination port */
+	uint8_t cflags;       /* CF_* */
 	const char *from_lit; /* connections: literal source address, or NULL */
 	const char *to_lit;   /* connections: literal destination address, or NULL */
 	const char *image;    /* connections without a process: image (NULL: System) */
@@ -122,10 +122,10 @@ struct host {
 	/* the file of each channel (Security: file, first_id) */
 	const char *chfile[HC_TPL_NCHAN];
 	uint64_t chfirst[HC_TPL_NCHAN];
-	int sysmon;        /* Sysmon is installed (Sysmon 3 beside 5156) */
+	int sysmon; /* Sysmon is installed (Sysmon 3 beside 5156) */
 	uint32_t sysmon_pid;
-	int64_t clock;     /* ticks this host's clock is ahead of true time */
-	int witnesses;     /* background: the connections of its network logons */
+	int64_t clock; /* ticks this host's clock is ahead of true time */
+	int witnesses; /* background: the connections of its network logons */
 	struct proc *pr;
 	size_t npr, cpr;
 };
@@ -437,8 +437,8 @@ static int load_channel(struct hc_sc *sc, struct host *h, json_t *o, enum hc_tpl
 		return 0;
 	if (!json_is_object(v) || check_keys(v, keys, where, diag)) {
 		if (!json_is_object(v))
-			diag_set(diag, "%s: \"%s\" is true or {\"file\", \"first_record_id\"}", where,
-			         ch->key);
+			diag_set(diag, "%s: \"%s\" is true or {\"file\", \"first_record_id\"}",
+			         where, ch->key);
 		return HC_SC_E_SCENARIO;
 	}
 	if ((f = get_str(v, "file")) != NULL) {
@@ -451,8 +451,8 @@ static int load_channel(struct hc_sc *sc, struct host *h, json_t *o, enum hc_tpl
 	fid = json_object_get(v, "first_record_id");
 	if (fid != NULL) {
 		if (!json_is_integer(fid) || json_integer_value(fid) < 1) {
-			diag_set(diag, "%s: \"%s\".first_record_id must be a positive integer", where,
-			         ch->key);
+			diag_set(diag, "%s: \"%s\".first_record_id must be a positive integer",
+			         where, ch->key);
 			return HC_SC_E_SCENARIO;
 		}
 		h->chfirst[c] = (uint64_t)json_integer_value(fid);
@@ -463,9 +463,8 @@ static int load_channel(struct hc_sc *sc, struct host *h, json_t *o, enum hc_tpl
 static int load_hosts(struct hc_sc *sc, struct hc_sc_diag *diag)
 {
 	static const char *const keys[] = {
-	    "name",   "fqdn",       "ip",     "file", "role", "first_record_id", "rid",
-	    "sid",    "lsass_pid",  "events", "background", "sysmon", "ntlm", "clock_offset",
-	    NULL};
+	    "name",      "fqdn",   "ip",         "file",   "role", "first_record_id", "rid", "sid",
+	    "lsass_pid", "events", "background", "sysmon", "ntlm", "clock_offset",    NULL};
 	json_t *hs = json_object_get(sc->root, "hosts");
 	size_t i;
 	json_t *o;
@@ -567,12 +566,13 @@ static int load_hosts(struct hc_sc *sc, struct hc_sc_diag *diag)
 			if (co != NULL) {
 				double sec = json_number_value(co);
 				if (!json_is_number(co) || sec < -86400.0 || sec > 86400.0) {
-					diag_set(diag, "%s: \"clock_offset\" is seconds (-86400..86400)",
+					diag_set(diag,
+					         "%s: \"clock_offset\" is seconds (-86400..86400)",
 					         where);
 					return HC_SC_E_SCENARIO;
 				}
-				h->clock = (int64_t)(sec * (double)TICKS_PER_SEC +
-				                     (sec < 0 ? -0.5 : 0.5));
+				h->clock =
+				    (int64_t)(sec * (double)TICKS_PER_SEC + (sec < 0 ? -0.5 : 0.5));
 			}
 		}
 		for (size_t k = 0; k < i; k++) {
@@ -725,10 +725,10 @@ static const struct alias aliases[] = {
 };
 
 static const char *const event_keys[] = {
-    "t",       "id",       "version", "user",   "name",     "domain",  "type",   "package",
-    "from",    "session",  "as",      "subject", "logon_id", "service", "privileged",
-    "exec_pid", "tid",     "fields",  "to",     "sport",    "dport",   "inbound", "protocol",
-    "proc",    "image",    "parent",  "via",    NULL};
+    "t",          "id",       "version", "user",   "name",    "domain",   "type",
+    "package",    "from",     "session", "as",     "subject", "logon_id", "service",
+    "privileged", "exec_pid", "tid",     "fields", "to",      "sport",    "dport",
+    "inbound",    "protocol", "proc",    "image",  "parent",  "via",      NULL};
 
 static int is_event_key(const char *k)
 {
@@ -899,7 +899,8 @@ static int load_event(struct hc_sc *sc, size_t hi, size_t idx, json_t *o, struct
 	if (e->eid == 5156 || e->eid == 5158 || e->eid == 3 || e->eid == 1 || e->eid == 4688 ||
 	    e->eid == 8001) {
 		json_t *jv;
-		size_t ei = h->nev - 1; /* e may move when procs grow: none here, but keep it plain */
+		size_t ei =
+		    h->nev - 1; /* e may move when procs grow: none here, but keep it plain */
 		if ((jv = json_object_get(o, "inbound")) != NULL) {
 			if (!json_is_boolean(jv))
 				FAIL("\"inbound\" must be true or false");
@@ -916,7 +917,8 @@ static int load_event(struct hc_sc *sc, size_t hi, size_t idx, json_t *o, struct
 			e->peer = find_host(sc, s);
 			if (e->peer < 0) {
 				if (strchr(s, '.') == NULL && strchr(s, ':') == NULL)
-					FAIL("\"to\": unknown host \"%s\" (and not an IP address)", s);
+					FAIL("\"to\": unknown host \"%s\" (and not an IP address)",
+					     s);
 				e->to_lit = s;
 			}
 		}
@@ -940,7 +942,8 @@ static int load_event(struct hc_sc *sc, size_t hi, size_t idx, json_t *o, struct
 			if (json_is_integer(jv) && json_integer_value(jv) >= 0 &&
 			    json_integer_value(jv) <= UINT32_MAX)
 				e->pid = (uint32_t)json_integer_value(jv);
-			else if (json_is_string(jv) && parse_hex(json_string_value(jv), UINT32_MAX, &pv) == 0)
+			else if (json_is_string(jv) &&
+			         parse_hex(json_string_value(jv), UINT32_MAX, &pv) == 0)
 				e->pid = (uint32_t)pv;
 			else
 				FAIL("\"pid\" must be a process id");
@@ -948,7 +951,8 @@ static int load_event(struct hc_sc *sc, size_t hi, size_t idx, json_t *o, struct
 		if ((e->eid == 1 || e->eid == 4688) && (s = get_str(o, "as")) != NULL) {
 			struct proc *P;
 			if (strlen(s) > HC_SC_MAX_LABEL || find_proc(h, s) >= 0)
-				FAIL("\"as\": process label \"%s\" too long or already used on this host",
+				FAIL("\"as\": process label \"%s\" too long or already used on "
+				     "this host",
 				     s);
 			if (get_str(o, "proc") != NULL)
 				FAIL("\"as\" creates a process, \"proc\" names one: not both");
@@ -959,8 +963,10 @@ static int load_event(struct hc_sc *sc, size_t hi, size_t idx, json_t *o, struct
 			P->label = s;
 			P->image = e->image ? e->image : "C:\\Windows\\System32\\svchost.exe";
 			P->cmdline = get_str(o, "command_line");
-			P->pid = e->pid ? e->pid
-			                : (uint32_t)(0x400 + 4 * (mix64(h->seed ^ str_hash(s)) % 0x1c00));
+			P->pid =
+			    e->pid
+			        ? e->pid
+			        : (uint32_t)(0x400 + 4 * (mix64(h->seed ^ str_hash(s)) % 0x1c00));
 			P->session = h->ev[ei].session;
 			P->parent = -1;
 			P->t = t;
@@ -984,7 +990,8 @@ fields:
 					     tpl->event_id, tpl->version);
 				if (!json_is_string(v) && !json_is_integer(v) && !json_is_null(v) &&
 				    !(json_is_boolean(v) &&
-				      tpl->data.fields[hc_tpl_field_index(tpl, k)].type == HC_EVTXW_T_BOOL))
+				      tpl->data.fields[hc_tpl_field_index(tpl, k)].type ==
+				          HC_EVTXW_T_BOOL))
 					FAIL("field \"%s\" must be a string, integer or null", k);
 			}
 		}
@@ -1028,8 +1035,8 @@ static int add_conn(struct host *on, uint64_t t, uint16_t eid, int from, int pee
  * outbound, Sysmon 3) and the target (5156 inbound) logged it. */
 static int expand_via(struct hc_sc *sc, size_t hi, size_t i, struct hc_sc_diag *diag)
 {
-	static const char *const keys[] = {"proc",  "image",    "pid",    "dport",  "sport",
-	                                   "lead",  "security", "sysmon", "target", NULL};
+	static const char *const keys[] = {"proc", "image",    "pid",    "dport",  "sport",
+	                                   "lead", "security", "sysmon", "target", NULL};
 	struct host *h = &sc->hosts[hi];
 	const struct sc_ev e0 = h->ev[i];
 	json_t *v = json_object_get(e0.src, "via"), *j;
@@ -1075,7 +1082,8 @@ static int expand_via(struct hc_sc *sc, size_t hi, size_t i, struct hc_sc_diag *
 		j = json_object_get(v, k ? "dport" : "sport");
 		if (j == NULL)
 			continue;
-		if (!json_is_integer(j) || json_integer_value(j) < 1 || json_integer_value(j) > 65535)
+		if (!json_is_integer(j) || json_integer_value(j) < 1 ||
+		    json_integer_value(j) > 65535)
 			VFAIL("\"%s\" must be a port number", k ? "dport" : "sport");
 		if (k)
 			dport = (unsigned)json_integer_value(j);
@@ -1097,8 +1105,8 @@ static int expand_via(struct hc_sc *sc, size_t hi, size_t i, struct hc_sc_diag *
 			VFAIL("\"%s\" must be true or false", b[k]);
 	}
 	sec = !json_is_false(json_object_get(v, "security"));
-	sysmon = json_object_get(v, "sysmon") ? json_is_true(json_object_get(v, "sysmon"))
-	                                      : sh->sysmon;
+	sysmon =
+	    json_object_get(v, "sysmon") ? json_is_true(json_object_get(v, "sysmon")) : sh->sysmon;
 	target = json_is_true(json_object_get(v, "target"));
 	if (sysmon && !sh->sysmon)
 		VFAIL("%s has no Sysmon (\"sysmon\" on the host)", sh->name);
@@ -1106,13 +1114,14 @@ static int expand_via(struct hc_sc *sc, size_t hi, size_t i, struct hc_sc_diag *
 		VFAIL("\"lead\" reaches before 1601");
 #undef VFAIL
 	if (sec)
-		r = add_conn(sh, e0.t - lead, 5156, -1, (int)hi, NULL, sport, dport, 0, proc, image, pid);
+		r = add_conn(sh, e0.t - lead, 5156, -1, (int)hi, NULL, sport, dport, 0, proc, image,
+		             pid);
 	if (r == 0 && sysmon)
-		r = add_conn(sh, e0.t - lead + SYSMON_LAG, 3, -1, (int)hi, NULL, sport, dport, 0, proc,
-		             image, pid);
+		r = add_conn(sh, e0.t - lead + SYSMON_LAG, 3, -1, (int)hi, NULL, sport, dport, 0,
+		             proc, image, pid);
 	if (r == 0 && target)
-		r = add_conn(h, e0.t - lead + 10000, 5156, e0.from, -1, NULL, sport, dport, CF_INBOUND,
-		             -1, NULL, 0);
+		r = add_conn(h, e0.t - lead + 10000, 5156, e0.from, -1, NULL, sport, dport,
+		             CF_INBOUND, -1, NULL, 0);
 	return r;
 }
 
@@ -1141,23 +1150,28 @@ static int resolve_witnesses(struct hc_sc *sc, struct hc_sc_diag *diag)
 			struct sc_ev *e = &h->ev[i];
 			if (!(e->flags & EVF_EXPLICIT))
 				continue;
-			if ((s = get_str(e->src, "proc")) != NULL && (e->proc = find_proc(h, s)) < 0) {
-				diag_set(diag, "host %s, event %u: \"proc\": no process \"%s\" on this host",
-				         h->name, e->idx, s);
+			if ((s = get_str(e->src, "proc")) != NULL &&
+			    (e->proc = find_proc(h, s)) < 0) {
+				diag_set(
+				    diag,
+				    "host %s, event %u: \"proc\": no process \"%s\" on this host",
+				    h->name, e->idx, s);
 				return HC_SC_E_SCENARIO;
 			}
 			json_t *fl = json_object_get(e->src, "fields");
 			if ((e->eid == 5156 || e->eid == 3) && !(e->cflags & CF_INBOUND) &&
 			    e->peer < 0 && e->to_lit == NULL &&
 			    !json_object_get(fl, e->eid == 3 ? "DestinationIp" : "DestAddress")) {
-				diag_set(diag, "host %s, event %u: an outbound connection needs \"to\"",
+				diag_set(diag,
+				         "host %s, event %u: an outbound connection needs \"to\"",
 				         h->name, e->idx);
 				return HC_SC_E_SCENARIO;
 			}
 			if ((e->eid == 5156 || e->eid == 3) && (e->cflags & CF_INBOUND) &&
 			    e->from < 0 && e->from_lit == NULL &&
 			    !json_object_get(fl, e->eid == 3 ? "SourceIp" : "SourceAddress")) {
-				diag_set(diag, "host %s, event %u: an inbound connection needs \"from\"",
+				diag_set(diag,
+				         "host %s, event %u: an inbound connection needs \"from\"",
 				         h->name, e->idx);
 				return HC_SC_E_SCENARIO;
 			}
@@ -1238,13 +1252,14 @@ static int bg_logon(struct hc_sc *sc, struct host *h, uint64_t t, int user, uint
 		unsigned dport = ltype == 10 ? 3389 : dc && !mach ? 389 : 445;
 		unsigned port = ltype == 10 ? (unsigned)(49152 + mix64(e->t ^ h->seed) % 16000)
 		                            : logon_port(h, e);
-		const char *img = ltype == 10    ? "C:\\Windows\\System32\\mstsc.exe"
+		const char *img = ltype == 10   ? "C:\\Windows\\System32\\mstsc.exe"
 		                  : dc && !mach ? "C:\\Windows\\System32\\lsass.exe"
 		                                : NULL;
 		struct host *ch = &sc->hosts[from];
-		if ((r = add_conn(ch, t - CONN_LEAD, 5156, -1, hi, NULL, port, dport, 0, -1, img, 0)) ||
-		    (ch->sysmon && (r = add_conn(ch, t - CONN_LEAD + SYSMON_LAG, 3, -1, hi, NULL, port,
-		                                 dport, 0, -1, img, 0))) ||
+		if ((r = add_conn(ch, t - CONN_LEAD, 5156, -1, hi, NULL, port, dport, 0, -1, img,
+		                  0)) ||
+		    (ch->sysmon && (r = add_conn(ch, t - CONN_LEAD + SYSMON_LAG, 3, -1, hi, NULL,
+		                                 port, dport, 0, -1, img, 0))) ||
 		    (r = add_conn(h, t - CONN_LEAD + 10000, 5156, from, -1, NULL, port, dport,
 		                  CF_INBOUND, -1, NULL, 0)))
 			return r;
@@ -1340,16 +1355,16 @@ static int bg_connections(struct hc_sc *sc, size_t hi, uint64_t start, uint64_t 
 		if (r == 0)
 			r = add_conn(h, t, 5156, -1, peer, to, sport, dport, fl, -1, img, 0);
 		if (r == 0 && h->sysmon && !(fl & CF_UDP))
-			r = add_conn(h, t + SYSMON_LAG, 3, -1, peer, to, sport, dport, fl, -1, img, 0);
+			r = add_conn(h, t + SYSMON_LAG, 3, -1, peer, to, sport, dport, fl, -1, img,
+			             0);
 	}
 	return r;
 }
 
 static int load_background(struct hc_sc *sc, size_t hi, struct hc_sc_diag *diag)
 {
-	static const char *const keys[] = {"seed",  "count",       "start",     "end",
-	                                   "users", "boot",        "connections", "witnesses",
-	                                   NULL};
+	static const char *const keys[] = {"seed", "count",       "start",     "end", "users",
+	                                   "boot", "connections", "witnesses", NULL};
 	struct host *h = &sc->hosts[hi];
 	json_t *bg = h->bg, *users;
 	uint64_t start, end, st, span;
@@ -1393,18 +1408,20 @@ static int load_background(struct hc_sc *sc, size_t hi, struct hc_sc_diag *diag)
 	st = h->seed ^ mix64((uint64_t)json_integer_value(json_object_get(bg, "seed")));
 	span = end - start;
 	{
-		json_t *cn = json_object_get(bg, "connections"), *wi = json_object_get(bg, "witnesses");
+		json_t *cn = json_object_get(bg, "connections"),
+		       *wi = json_object_get(bg, "witnesses");
 		if ((cn != NULL && (!json_is_integer(cn) || json_integer_value(cn) < 0 ||
 		                    json_integer_value(cn) > HC_SC_MAX_BACKGROUND)) ||
 		    (wi != NULL && !json_is_boolean(wi))) {
-			diag_set(diag, "%s: \"connections\" is a count, \"witnesses\" true or false",
+			diag_set(diag,
+			         "%s: \"connections\" is a count, \"witnesses\" true or false",
 			         where);
 			return HC_SC_E_SCENARIO;
 		}
 		h->witnesses = json_is_true(wi);
-		if (cn != NULL &&
-		    (r = bg_connections(sc, hi, start, span, json_integer_value(cn),
-		                        (uint64_t)json_integer_value(json_object_get(bg, "seed")))) != 0) {
+		if (cn != NULL && (r = bg_connections(sc, hi, start, span, json_integer_value(cn),
+		                                      (uint64_t)json_integer_value(
+		                                          json_object_get(bg, "seed")))) != 0) {
 			diag_set(diag, "out of memory");
 			return r;
 		}
@@ -1870,8 +1887,8 @@ static struct pid_of process_of(const struct host *h, const struct sc_ev *e, int
                                 const char *image, uint32_t pid)
 {
 	struct pid_of p = {NULL, 4, 0, 1, -1};
-	uint64_t day = (e->t + (uint64_t)h->clock) / (86400 * TICKS_PER_SEC) *
-	               (86400 * TICKS_PER_SEC);
+	uint64_t day =
+	    (e->t + (uint64_t)h->clock) / (86400 * TICKS_PER_SEC) * (86400 * TICKS_PER_SEC);
 
 	if (proc >= 0) {
 		const struct proc *P = &h->pr[proc];
@@ -1988,7 +2005,8 @@ static void defaults_witness(struct hc_sc *sc, struct host *h, struct sc_ev *e, 
 			xset(x, "LayerRTID", is_v6(src) ? "38" : "36");
 		} else {
 			xset(x, "LayerName", in ? "%%14610" : "%%14611");
-			xset(x, "LayerRTID", in ? (is_v6(dst) ? "46" : "44") : (is_v6(src) ? "50" : "48"));
+			xset(x, "LayerRTID",
+			     in ? (is_v6(dst) ? "46" : "44") : (is_v6(src) ? "50" : "48"));
 		}
 		xset(x, "RemoteUserID", "S-1-0-0");
 		xset(x, "RemoteMachineID", "S-1-0-0");
@@ -2029,7 +2047,8 @@ static void defaults_witness(struct hc_sc *sc, struct host *h, struct sc_ev *e, 
 		xsetf(x, "CallerPID", "%u", p.pid);
 		xset(x, "ProcessName", p.image ? p.image : "System");
 		xsetf(x, "ClientLUID", "0x%" PRIx64, ss ? session_luid(h, e->session, dry) : 0x3e7);
-		xset(x, "ClientUserName", ss ? (ss->name ? ss->name : u->name) : sc->pr[h->principal].name);
+		xset(x, "ClientUserName",
+		     ss ? (ss->name ? ss->name : u->name) : sc->pr[h->principal].name);
 		xset(x, "ClientDomainName", ss ? (ss->domain ? ss->domain : u->domain) : sc->nb);
 		xset(x, "MechanismOID", "1.3.6.1.4.1.311.2.2.10");
 		return;
@@ -2037,8 +2056,8 @@ static void defaults_witness(struct hc_sc *sc, struct host *h, struct sc_ev *e, 
 	/* process creation: 4688 v2, Sysmon 1 */
 	{
 		const struct proc *P = e->proc >= 0 ? &h->pr[e->proc] : NULL;
-		struct pid_of par = process_of(h, e, P ? P->parent : -1,
-		                               "C:\\Windows\\System32\\svchost.exe", 0);
+		struct pid_of par =
+		    process_of(h, e, P ? P->parent : -1, "C:\\Windows\\System32\\svchost.exe", 0);
 		int32_t s = P ? P->session : e->session;
 		const struct session *ss = s >= 0 ? &h->ss[s] : NULL;
 		const struct principal *u = ss ? &sc->pr[ss->user] : NULL;
@@ -2064,7 +2083,8 @@ static void defaults_witness(struct hc_sc *sc, struct host *h, struct sc_ev *e, 
 			const struct session *cr = cs >= 0 ? &h->ss[cs] : NULL;
 			if (cr != NULL) {
 				xset(x, "SubjectUserSid", sc->pr[cr->user].sid);
-				xset(x, "SubjectUserName", cr->name ? cr->name : sc->pr[cr->user].name);
+				xset(x, "SubjectUserName",
+				     cr->name ? cr->name : sc->pr[cr->user].name);
 				xset(x, "SubjectDomainName",
 				     cr->domain ? cr->domain : sc->pr[cr->user].domain);
 				xsetf(x, "SubjectLogonId", "0x%" PRIx64, session_luid(h, cs, dry));
@@ -2091,9 +2111,10 @@ static void defaults_witness(struct hc_sc *sc, struct host *h, struct sc_ev *e, 
 			xsetf(x, "ProcessId", "0x%x", par.pid);
 			xset(x, "CommandLine", cmd);
 			xset(x, "ParentProcessName", par.image ? par.image : "System");
-			xset(x, "MandatoryLabel", sys                  ? "S-1-16-16384"
-			                          : u->admin           ? "S-1-16-12288"
-			                                               : "S-1-16-8192");
+			xset(x, "MandatoryLabel",
+			     sys        ? "S-1-16-16384"
+			     : u->admin ? "S-1-16-12288"
+			                : "S-1-16-8192");
 			return;
 		}
 		sysmon_time(ft - SYSMON_LAG, buf, sizeof(buf));
@@ -2122,8 +2143,9 @@ static void defaults_witness(struct hc_sc *sc, struct host *h, struct sc_ev *e, 
 			uint8_t tail[8];
 			for (int k = 0; k < 8; k++)
 				tail[k] = (uint8_t)(luid >> (8 * k));
-			sysmon_guid(h, (ss ? ss->t : ft - ft % (86400 * TICKS_PER_SEC)) +
-			                   (uint64_t)h->clock * (ss != NULL),
+			sysmon_guid(h,
+			            (ss ? ss->t : ft - ft % (86400 * TICKS_PER_SEC)) +
+			                (uint64_t)h->clock * (ss != NULL),
 			            tail, buf, sizeof(buf));
 			xset(x, "LogonGuid", xdup(x, buf, strlen(buf)));
 			xsetf(x, "LogonId", "0x%" PRIx64, luid);
@@ -2132,11 +2154,12 @@ static void defaults_witness(struct hc_sc *sc, struct host *h, struct sc_ev *e, 
 		xset(x, "IntegrityLevel", sys ? "System" : u->admin ? "High" : "Medium");
 		{
 			uint64_t a = mix64(str_hash(base) ^ 0x5a17), b = mix64(a), c = mix64(b),
-			         d = mix64(c), f = mix64(d), g = mix64(f), k = mix64(g), l = mix64(k);
+			         d = mix64(c), f = mix64(d), g = mix64(f), k = mix64(g),
+			         l = mix64(k);
 			snprintf(buf, sizeof(buf),
-			         "SHA1=%016" PRIX64 "%016" PRIX64 "%08X,MD5=%016" PRIX64 "%016" PRIX64
-			         ",SHA256=%016" PRIX64 "%016" PRIX64 "%016" PRIX64 "%016" PRIX64
-			         ",IMPHASH=%016" PRIX64 "%016" PRIX64,
+			         "SHA1=%016" PRIX64 "%016" PRIX64 "%08X,MD5=%016" PRIX64
+			         "%016" PRIX64 ",SHA256=%016" PRIX64 "%016" PRIX64 "%016" PRIX64
+			         "%016" PRIX64 ",IMPHASH=%016" PRIX64 "%016" PRIX64,
 			         a, b, (unsigned)(c >> 32), c, d, d ^ f, f, g, k, l, a ^ l);
 			xset(x, "Hashes", xdup(x, buf, strlen(buf)));
 		}
@@ -2150,7 +2173,8 @@ static void defaults_witness(struct hc_sc *sc, struct host *h, struct sc_ev *e, 
 		           h->pr[h->pr[e->proc].parent].cmdline) {
 			xset(x, "ParentCommandLine", h->pr[h->pr[e->proc].parent].cmdline);
 		} else if (strcasecmp(base_name(par.image), "svchost.exe") == 0) {
-			xset(x, "ParentCommandLine", "C:\\Windows\\system32\\svchost.exe -k DcomLaunch -p");
+			xset(x, "ParentCommandLine",
+			     "C:\\Windows\\system32\\svchost.exe -k DcomLaunch -p");
 		} else {
 			snprintf(buf, sizeof(buf), "\"%.180s\"", par.image);
 			xset(x, "ParentCommandLine", xdup(x, buf, strlen(buf)));
@@ -2453,7 +2477,9 @@ static int expand(struct hc_sc *sc, size_t hi, struct sc_ev *e, int dry, struct 
 		x->len[i] = 0;
 		x->isnull[i] = 0;
 	}
-	x->exec_pid = x->t->exec_system ? 4 : x->t->chan == HC_TPL_SYSMON ? h->sysmon_pid : h->lsass;
+	x->exec_pid = x->t->exec_system             ? 4
+	              : x->t->chan == HC_TPL_SYSMON ? h->sysmon_pid
+	                                            : h->lsass;
 	x->exec_tid = 0x100 + (unsigned)(hv >> 40) % 0x800 * 4;
 	defaults_event(sc, h, e, x, hv, dry);
 
@@ -2507,7 +2533,8 @@ static int expand(struct hc_sc *sc, size_t hi, struct sc_ev *e, int dry, struct 
 		json_object_foreach(f, k, v)
 		{
 			int fi = hc_tpl_field_index(x->t, k);
-			if (fi >= 0 && x->t->data.fields[fi].type == HC_EVTXW_T_BOOL && json_is_boolean(v)) {
+			if (fi >= 0 && x->t->data.fields[fi].type == HC_EVTXW_T_BOOL &&
+			    json_is_boolean(v)) {
 				x->txt[fi] = json_is_true(v) ? "true" : "false";
 				x->len[fi] = strlen(x->txt[fi]);
 				x->isnull[fi] = 0;
@@ -2575,8 +2602,8 @@ static int load_forwarded(struct hc_sc *sc, struct hc_sc_diag *diag)
 	}
 	for (size_t k = 0; k < sc->nhosts; k++)
 		if (strcmp(sc->hosts[k].file, sc->fwd_file) == 0) {
-			diag_set(diag, "forwarded: \"file\" %s is also host %s's file", sc->fwd_file,
-			         sc->hosts[k].name);
+			diag_set(diag, "forwarded: \"file\" %s is also host %s's file",
+			         sc->fwd_file, sc->hosts[k].name);
 			return HC_SC_E_SCENARIO;
 		}
 	fid = json_object_get(f, "first_record_id");
@@ -2733,8 +2760,8 @@ static int manifest_line(FILE *mf, const struct host *h, const char *file, const
 		else if (v->type == HC_EVTXW_T_STRING)
 			json_object_set_new(d, name, json_stringn(v->str, v->len));
 		else
-			json_object_set_new(d, name,
-			                    json_stringn(buf, hc_evtxw_value_text(v, buf, sizeof(buf))));
+			json_object_set_new(
+			    d, name, json_stringn(buf, hc_evtxw_value_text(v, buf, sizeof(buf))));
 	}
 	json_object_set_new(o, "data", d);
 	if (json_dumpf(o, mf, JSON_COMPACT | JSON_ENSURE_ASCII) != 0 || fputc('\n', mf) == EOF)
@@ -2836,7 +2863,8 @@ int hc_sc_write_host(struct hc_sc *sc, size_t hi, const char *outdir, FILE *mani
 			goto out;
 		}
 		if (h->clock < 0 && (uint64_t)-h->clock > e->t) {
-			diag_set(diag, "host %s: \"clock_offset\" moves an event before 1601", h->name);
+			diag_set(diag, "host %s: \"clock_offset\" moves an event before 1601",
+			         h->name);
 			r = HC_SC_E_SCENARIO;
 			goto out;
 		}
@@ -2866,7 +2894,8 @@ int hc_sc_write_host(struct hc_sc *sc, size_t hi, const char *outdir, FILE *mani
 			r = r == HC_EVTXW_E_IO ? HC_SC_E_IO : HC_SC_E_SCENARIO;
 			goto out;
 		}
-		if (manifest != NULL && (r = manifest_line(manifest, h, h->chfile[c], e, x, &ev)) < 0) {
+		if (manifest != NULL &&
+		    (r = manifest_line(manifest, h, h->chfile[c], e, x, &ev)) < 0) {
 			diag_set(diag, "cannot write the manifest");
 			goto out;
 		}

@@ -183,52 +183,77 @@ static const struct hc_evtxw_field f4778v0[] = {
  * 10 / Server 2016 and later), 5158 "permitted a bind to a local port"
  * (v0). 5156 spells ProcessID, 5158 ProcessId. */
 static const struct hc_evtxw_field f5156v1[] = {
-    {"ProcessID", U64},     {"Application", S},  {"Direction", S},
-    {"SourceAddress", S},   {"SourcePort", S},   {"DestAddress", S},
-    {"DestPort", S},        {"Protocol", U32},   {"FilterRTID", U64},
-    {"LayerName", S},       {"LayerRTID", U64},  {"RemoteUserID", SID},
+    {"ProcessID", U64},       {"Application", S}, {"Direction", S},   {"SourceAddress", S},
+    {"SourcePort", S},        {"DestAddress", S}, {"DestPort", S},    {"Protocol", U32},
+    {"FilterRTID", U64},      {"LayerName", S},   {"LayerRTID", U64}, {"RemoteUserID", SID},
     {"RemoteMachineID", SID},
 };
 static const struct hc_evtxw_field f5158v0[] = {
-    {"ProcessId", U64}, {"Application", S}, {"SourceAddress", S}, {"SourcePort", S},
-    {"Protocol", U32},  {"FilterRTID", U64}, {"LayerName", S},    {"LayerRTID", U64},
+    {"ProcessId", U64}, {"Application", S},  {"SourceAddress", S}, {"SourcePort", S},
+    {"Protocol", U32},  {"FilterRTID", U64}, {"LayerName", S},     {"LayerRTID", U64},
 };
 static const struct hc_evtxw_field f4688v2[] = {
-    {"SubjectUserSid", SID},  {"SubjectUserName", S}, {"SubjectDomainName", S},
-    {"SubjectLogonId", H64},  {"NewProcessId", PTR},  {"NewProcessName", S},
-    {"TokenElevationType", S}, {"ProcessId", PTR},    {"CommandLine", S},
-    {"TargetUserSid", SID},   {"TargetUserName", S},  {"TargetDomainName", S},
-    {"TargetLogonId", H64},   {"ParentProcessName", S}, {"MandatoryLabel", SID},
+    {"SubjectUserSid", SID},   {"SubjectUserName", S},   {"SubjectDomainName", S},
+    {"SubjectLogonId", H64},   {"NewProcessId", PTR},    {"NewProcessName", S},
+    {"TokenElevationType", S}, {"ProcessId", PTR},       {"CommandLine", S},
+    {"TargetUserSid", SID},    {"TargetUserName", S},    {"TargetDomainName", S},
+    {"TargetLogonId", H64},    {"ParentProcessName", S}, {"MandatoryLabel", SID},
 };
 /* NTLM/Operational 8001: outgoing NTLM authentication (audit) */
 static const struct hc_evtxw_field f8001v0[] = {
-    {"TargetName", S},  {"UserName", S},       {"DomainName", S},
-    {"CallerPID", U32}, {"ProcessName", S},    {"ClientLUID", H64},
+    {"TargetName", S},     {"UserName", S},         {"DomainName", S},
+    {"CallerPID", U32},    {"ProcessName", S},      {"ClientLUID", H64},
     {"ClientUserName", S}, {"ClientDomainName", S}, {"MechanismOID", S},
 };
 /* Sysmon 1 (process create) and 3 (network connection), version 5 */
 static const struct hc_evtxw_field fsysmon1v5[] = {
-    {"RuleName", S},       {"UtcTime", S},        {"ProcessGuid", GUID},
-    {"ProcessId", U32},    {"Image", S},          {"FileVersion", S},
-    {"Description", S},    {"Product", S},        {"Company", S},
-    {"OriginalFileName", S}, {"CommandLine", S},  {"CurrentDirectory", S},
-    {"User", S},           {"LogonGuid", GUID},   {"LogonId", H64},
-    {"TerminalSessionId", U32}, {"IntegrityLevel", S}, {"Hashes", S},
-    {"ParentProcessGuid", GUID}, {"ParentProcessId", U32}, {"ParentImage", S},
+    {"RuleName", S},
+    {"UtcTime", S},
+    {"ProcessGuid", GUID},
+    {"ProcessId", U32},
+    {"Image", S},
+    {"FileVersion", S},
+    {"Description", S},
+    {"Product", S},
+    {"Company", S},
+    {"OriginalFileName", S},
+    {"CommandLine", S},
+    {"CurrentDirectory", S},
+    {"User", S},
+    {"LogonGuid", GUID},
+    {"LogonId", H64},
+    {"TerminalSessionId", U32},
+    {"IntegrityLevel", S},
+    {"Hashes", S},
+    {"ParentProcessGuid", GUID},
+    {"ParentProcessId", U32},
+    {"ParentImage", S},
     {"ParentCommandLine", S},
 };
 static const struct hc_evtxw_field fsysmon3v5[] = {
-    {"RuleName", S},       {"UtcTime", S},           {"ProcessGuid", GUID},
-    {"ProcessId", U32},    {"Image", S},             {"User", S},
-    {"Protocol", S},       {"Initiated", BOOL},      {"SourceIsIpv6", BOOL},
-    {"SourceIp", S},       {"SourceHostname", S},    {"SourcePort", U16},
-    {"SourcePortName", S}, {"DestinationIsIpv6", BOOL}, {"DestinationIp", S},
-    {"DestinationHostname", S}, {"DestinationPort", U16}, {"DestinationPortName", S},
+    {"RuleName", S},
+    {"UtcTime", S},
+    {"ProcessGuid", GUID},
+    {"ProcessId", U32},
+    {"Image", S},
+    {"User", S},
+    {"Protocol", S},
+    {"Initiated", BOOL},
+    {"SourceIsIpv6", BOOL},
+    {"SourceIp", S},
+    {"SourceHostname", S},
+    {"SourcePort", U16},
+    {"SourcePortName", S},
+    {"DestinationIsIpv6", BOOL},
+    {"DestinationIp", S},
+    {"DestinationHostname", S},
+    {"DestinationPort", U16},
+    {"DestinationPortName", S},
 };
 
 #define T(id, ver, task, fail, st, f)                                                              \
 	{                                                                                          \
-		id, ver, task, 0, 0, fail, st, {f, N(f)}, HC_TPL_SECURITY, 0                        \
+		id, ver, task, 0, 0, fail, st, {f, N(f)}, HC_TPL_SECURITY, 0                       \
 	}
 /* a template of another channel: level, channel, written by System */
 #define TC(id, ver, task, level, f, chan, sys)                                                     \

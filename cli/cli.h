@@ -95,6 +95,11 @@ int hc_cmd_events(const struct hc_global *g, int argc, char **argv);
 int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv);
 int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv);
 int hc_cmd_correlate(const struct hc_global *g, int argc, char **argv);
+/* `hopchain explain` (cli/cmd_explain.c), and the explanation of hop HOP
+ * (a number, C0009/2 or FILE#RECORD) of `a` for `analyze --explain`.
+ * Returns an HC_EXIT_* code. */
+int hc_cmd_explain(const struct hc_global *g, int argc, char **argv);
+int hc_cli_explain(struct hc_analysis *a, const char *hop, enum hc_format fmt, bool color);
 
 /* The query commands over a case store (cli/cmd_query.c). */
 int hc_cmd_chains(const struct hc_global *g, int argc, char **argv);

@@ -38,6 +38,8 @@ static void help(void)
 	      "                        in-memory store\n"
 	      "  --recover             also read records recovered from slack space (.evtx)\n"
 	      "  --timings             print the time of each phase on stderr\n"
+	      "  --explain HOP         instead of the chains, explain one hop: every witness\n"
+	      "                        and candidate considered, and why (see `explain`)\n"
 	      "  -h, --help            this help\n",
 	      stdout);
 }
@@ -298,6 +300,7 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 		{"recover", no_argument, NULL, 'r'},
 		{"db", required_argument, NULL, 'd'},
 		{"timings", no_argument, NULL, 't'},
+		{"explain", required_argument, NULL, 'x'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -316,6 +319,7 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 	size_t nsel = 0;
 	char *end;
 	bool timings = false;
+	const char *explain = NULL;
 	double t_read = 0, t_corr = 0, t_store = 0, t_out = 0, t0;
 	int c, rc;
 
@@ -349,6 +353,9 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 			break;
 		case 't':
 			timings = true;
+			break;
+		case 'x':
+			explain = optarg;
 			break;
 		case 'h':
 			help();
@@ -406,6 +413,12 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 		if (an.chains[i].nhops >= (size_t)min_hops)
 			sel[nsel++] = &an.chains[i];
 	t0 = hc_cli_now();
+	if (explain) {
+		rc = fmt == HC_FMT_DOT ? hc_cli_usage_error("analyze", "--explain prints table, json, "
+								       "jsonl or csv")
+				       : hc_cli_explain(&an, explain, fmt, g->color);
+		goto out_sel;
+	}
 	switch (fmt) {
 	case HC_FMT_JSON:
 	case HC_FMT_JSONL:
@@ -438,6 +451,7 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 			hc_term_put(stderr, an.warnings[i].msg);
 			fputc('\n', stderr);
 		}
+out_sel:
 	if (rc == HC_EXIT_OK && input_errors)
 		rc = HC_EXIT_PARTIAL;
 	free(sel);

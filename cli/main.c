@@ -22,6 +22,7 @@ static const struct {
 	{"analyze", hc_cmd_analyze, "link logons across hosts into hop chains and report findings"},
 	{"ingest", hc_cmd_ingest, "add logs to a case database and bring its analysis up to date"},
 	{"correlate", hc_cmd_correlate, "correlate a case database again (e.g. with other options)"},
+	{"explain", hc_cmd_explain, "explain one hop of a case: every witness and candidate, and why"},
 	{"chains", hc_cmd_chains, "list the hop chains of a case store (--db), with filters"},
 	{"hops", hc_cmd_hops, "list the hops of a case store in time order"},
 	{"sessions", hc_cmd_sessions, "list the logon sessions of every host of a case store"},

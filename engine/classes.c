@@ -297,8 +297,9 @@ int hc_classes_assign(struct hc_analysis *a)
 			h->cls = HC_CLASS_MACHINE;
 			h->class_why = "a service identity of the source host";
 		} else if (is_machine_name(acct)) {
+			int named = h->src < 0 ? hc_host_by_name(a, acct->name) : -1;
 			if (h->src >= 0 ? hc_is_machine_account_of(a, acct, h->src)
-					: hc_host_by_name(a, acct->name) >= 0) {
+					: named >= 0 && !a->hosts[named].service_account) {
 				bool coll = h->src >= 0 && a->hosts[h->src].collector;
 				h->cls = coll ? HC_CLASS_COLLECTOR : HC_CLASS_MACHINE;
 				h->class_why = coll ? "the event collector's machine account (it logs on to "

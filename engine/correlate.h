@@ -64,6 +64,8 @@ struct hc_host {
 	size_t nboot;
 	int64_t *boot;              /* times of 4608, ascending */
 	bool collector;             /* logs on to most other hosts as its machine account */
+	bool service_account;       /* a NAME$ that is a service account (gMSA) used on
+	                             * another host, not a host: outputs leave it out */
 	struct hc_clock clock;
 };
 

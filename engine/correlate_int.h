@@ -84,6 +84,7 @@ struct claim {
 	int64_t first, last;
 	int addr;                   /* index into priv.addr_claims */
 	int hostaddr;               /* index into hosts[host].addr */
+	bool dropped;               /* a service account's, not a host's */
 };
 
 /* Address sources, weakest (0) to strongest (HC_LEARN_RANKS - 1). */

@@ -137,9 +137,16 @@ static int explain_sources(struct hc_analysis *a, const struct hc_hop *h, struct
 		return item(x, HC_EX_SOURCE, "4648",
 			    "the target's log is not among the inputs: the source's 4648 naming it "
 			    "is the hop") ? HC_OK : HC_ERR_NOMEM;
-	if (!item(x, HC_EX_SOURCE, "logon", "the logon gives IpAddress %s, IpPort %d, "
-		  "WorkstationName %s", n->ip ? n->ip : "-", n->port, n->workstation ? n->workstation : "-"))
+	char port[16] = "-";
+	if (n->port >= 0)
+		snprintf(port, sizeof(port), "%d", n->port);
+	struct hc_explain_item *own = item(x, HC_EX_SOURCE, "logon",
+					   "the logon gives IpAddress %s, IpPort %s, WorkstationName %s",
+					   n->ip ? n->ip : "-", port,
+					   n->workstation ? n->workstation : "-");
+	if (!own)
 		return HC_ERR_NOMEM;
+	own->taken = true;
 	w = hc_find_connection(a, n->ip, n->port, h->time, h->dst);
 	snprintf(buf, sizeof(buf), "no host logged an outbound connection from %s:%d within the "
 		 "skew", n->ip ? n->ip : "-", n->port);
@@ -182,8 +189,9 @@ static int explain_sources(struct hc_analysis *a, const struct hc_hop *h, struct
 		}
 	}
 	struct hc_explain_item *it =
-	    item(x, HC_EX_SOURCE, "source", "source %s (%s), address %s", host_name(a, h->src),
-		 h->src_how ? h->src_how : "nothing names it", h->src_ip ? h->src_ip : "-");
+	    item(x, HC_EX_SOURCE, "source", "%s%s%s, address %s", host_name(a, h->src),
+		 h->src_how ? ", by " : ": nothing names the host", h->src_how ? h->src_how : "",
+		 h->src_ip ? h->src_ip : "unknown");
 	if (!it)
 		return HC_ERR_NOMEM;
 	it->host = h->src;
@@ -221,8 +229,7 @@ static int explain_clock(struct hc_analysis *a, const struct hc_hop *h, struct h
 static int explain_class(struct hc_analysis *a, const struct hc_hop *h, struct hc_explain *x)
 {
 	struct hc_explain_item *it =
-	    item(x, HC_EX_CLASS, hc_class_name(h->cls), "%s: %s", hc_class_name(h->cls),
-		 h->class_why ? h->class_why : "");
+	    item(x, HC_EX_CLASS, hc_class_name(h->cls), "%s", h->class_why ? h->class_why : "");
 
 	if (!it)
 		return HC_ERR_NOMEM;
@@ -230,9 +237,10 @@ static int explain_class(struct hc_analysis *a, const struct hc_hop *h, struct h
 	if (h->src_session >= 0) {
 		const struct hc_session *s = &a->sessions[h->src_session];
 		it = item(x, HC_EX_CLASS, hc_proof_name(h->src_proof),
-			  "a %s record names the session 0x%llx on %s as where the hop came from",
+			  "a %s record names the session 0x%llx on %s as where the hop came from%s",
 			  hc_proof_name(h->src_proof), (unsigned long long)s->logon_id,
-			  a->hosts[s->host].name);
+			  a->hosts[s->host].name,
+			  s->hop < 0 ? " (a session no hop made: the chain starts here)" : "");
 		if (!it)
 			return HC_ERR_NOMEM;
 		it->ev = s->logon;

@@ -357,6 +357,54 @@ static int cmp_addr_second(const void *x, const void *y, void *ctx)
  * then builds the per-address index hc_host_by_addr searches: claim indexes
  * sorted by (rank, first time) in p->ord, each address's rank boundaries
  * in p->aoff, the running maximum of last times in p->pmax/p->parg. */
+static bool machine_claim(const struct claim *c)
+{
+	return c->how == HC_LEARN_MACHINE_TGS || c->how == HC_LEARN_MACHINE_LOGON;
+}
+
+/* One host has one machine account. A NAME$ seen only in tickets and
+ * logons (no log of its own) that claims, as a machine account, the address
+ * a host with a log claims at the same time is no second machine there: it
+ * is a service account (group managed) used on that host. Its claims there
+ * are dropped and it is no host (issue 9). `l` is sorted by first time. */
+static void service_accounts(struct hc_analysis *a, const char *ip, struct ilist *l)
+{
+	struct priv *p = a->priv;
+	int with_log[HC_MAX_WITNESS_SCAN];
+	size_t nlog = 0, kept = 0;
+
+	for (size_t k = 0; k < l->n && nlog < HC_MAX_WITNESS_SCAN; k++) {
+		const struct claim *c = &p->claims[l->v[k]];
+		if (a->hosts[c->host].has_log && hc_learn_rank(c->how) >= hc_learn_rank(HC_LEARN_MACHINE_LOGON))
+			with_log[nlog++] = l->v[k];
+	}
+	for (size_t k = 0; k < l->n; k++) {
+		struct claim *c = &p->claims[l->v[k]];
+		struct hc_host *h = &a->hosts[c->host];
+		bool drop = false;
+		for (size_t q = 0; q < nlog && !drop && machine_claim(c) && !h->has_log &&
+				   h->how == HC_LEARN_NAMED;
+		     q++) {
+			const struct claim *o = &p->claims[with_log[q]];
+			drop = o->first - c->last <= HC_CLAIM_OVERLAP &&
+			       c->first - o->last <= HC_CLAIM_OVERLAP;
+			if (drop && !h->service_account)
+				hc_warn(a, "%s$ claims %s, %s's address, as its machine account while "
+					   "%s uses it: a service account (group managed) used on %s, not "
+					   "a host",
+					h->name, ip, a->hosts[o->host].name, a->hosts[o->host].name,
+					a->hosts[o->host].name);
+		}
+		if (drop) {
+			h->service_account = true;
+			c->dropped = true;
+		} else {
+			l->v[kept++] = l->v[k];
+		}
+	}
+	l->n = kept;
+}
+
 static int claims_finish(struct hc_analysis *a)
 {
 	struct priv *p = a->priv;
@@ -377,13 +425,16 @@ static int claims_finish(struct hc_analysis *a)
 			free(shared);
 			return HC_ERR_NOMEM;
 		}
+		for (size_t k = 0; k < p->host_by_addr.cap; k++)
+			if (p->host_by_addr.key[k])
+				ipof[p->host_by_addr.val[k]] = p->host_by_addr.key[k];
+		for (size_t i = 0; i < p->naddrs; i++)
+			if (p->addr_claims[i].n > 1)
+				service_accounts(a, ipof[i], &p->addr_claims[i]);
 		nshared = 0;
 		for (size_t i = 0; i < p->naddrs; i++)
 			if (p->addr_claims[i].n > 1)
 				shared[nshared++] = (int)i;
-		for (size_t k = 0; k < p->host_by_addr.cap; k++)
-			if (p->host_by_addr.key[k])
-				ipof[p->host_by_addr.val[k]] = p->host_by_addr.key[k];
 		qsort_r(shared, nshared, sizeof(int), cmp_addr_second, p);
 		for (size_t k = 0; k < nshared; k++)
 			claims_report(a, ipof[shared[k]], &p->addr_claims[shared[k]]);
@@ -396,7 +447,7 @@ static int claims_finish(struct hc_analysis *a)
 		return HC_ERR_NOMEM;
 	p->nhost_claims = a->nhosts;
 	for (size_t i = 0; i < p->nclaims; i++)
-		if (hc_ilist_add(&p->host_claims[p->claims[i].host], (int)i) < 0)
+		if (!p->claims[i].dropped && hc_ilist_add(&p->host_claims[p->claims[i].host], (int)i) < 0)
 			return HC_ERR_NOMEM;
 	p->ord = malloc(p->nclaims * sizeof(*p->ord));
 	p->parg = malloc(p->nclaims * sizeof(*p->parg));

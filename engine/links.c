@@ -231,6 +231,14 @@ static int add_links(struct hc_analysis *a, int c, const struct cand *cand, size
 	struct priv *p = a->priv;
 	struct hc_hop *ch = &a->hops[c];
 
+	/* a record that names the session (4648, 8001, the connection's
+	 * process) disproves the others: they are not candidates any more */
+	if (nc > 1 && cand[0].proof != HC_PROOF_NONE && cand[0].proof != HC_PROOF_UNIQUE)
+		for (size_t k = 1; k < nc; k++)
+			if (cand[k].proof == HC_PROOF_NONE) {
+				nc = k;
+				break;
+			}
 	for (size_t k = 0; k < nc; k++) {
 		struct hc_link *l;
 		if (GROW(a->links, a->nlinks, p->cap_links) < 0)

@@ -487,6 +487,15 @@ int hc_ip_is_local(const char *ip)
 	if (strncasecmp(ip, "fe8", 3) == 0 || strncasecmp(ip, "fe9", 3) == 0 ||
 	    strncasecmp(ip, "fea", 3) == 0 || strncasecmp(ip, "feb", 3) == 0)
 		return 1;
+	/* multicast (224.0.0.0/4, ff00::/8) and the limited broadcast are
+	 * groups, never one host */
+	if (strcmp(ip, "255.255.255.255") == 0 || strncasecmp(ip, "ff", 2) == 0)
+		return 1;
+	if (isdigit((unsigned char)ip[0])) {
+		int first = atoi(ip);
+		if (first >= 224 && first <= 239 && strchr(ip, '.'))
+			return 1;
+	}
 	return 0;
 }
 

@@ -202,8 +202,8 @@ int hc_parse_uint(const char *s, uint64_t *out);
  * unparseable-as-address input (out is then ""). */
 int hc_ip_normalise(const char *in, char *out, size_t cap);
 
-/* 1 when `ip` (normalised) is loopback, link-local or unspecified: an address
- * that never identifies a remote host. */
+/* 1 when `ip` (normalised) is loopback, link-local, unspecified, multicast
+ * or the limited broadcast: an address that never identifies a remote host. */
 int hc_ip_is_local(const char *ip);
 
 /* What `ev` witnesses. Sysmon's ids 1 and 3 count only in its own channel. */

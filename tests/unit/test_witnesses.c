@@ -230,6 +230,29 @@ static void test_machine_classes(void)
 	hc_analysis_free(&a);
 	reset();
 
+	/* a gMSA's tickets come from the address of the host it is used on:
+	 * with that host's own log in the case, it is no second machine there */
+	ev(4608, "srv-app.contoso.local", -7200, NULL);
+	ev(4768, "dc1.contoso.local", -3600, "TargetUserName", "SRV-APP$", "TargetDomainName",
+	   "CONTOSO", "IpAddress", "::ffff:10.0.2.20", "Status", "0x0", NULL);
+	ev(4768, "dc1.contoso.local", -3000, "TargetUserName", "svc_sql$", "TargetDomainName",
+	   "CONTOSO", "IpAddress", "::ffff:10.0.2.20", "Status", "0x0", NULL);
+	netlogon("srv-sql.contoso.local", 0, "svc_sql$", "Kerberos", "10.0.2.20", "50001", "0x100");
+	netlogon("srv-sql.contoso.local", 200, "SRV-APP$", "Kerberos", "10.0.2.20", "50002", "0x101");
+	correlate(&a, 1, &n);
+	h = hop_of(&a, "svc_sql$", "srv-sql", 0);
+	CHECK(h && h->cls == HC_CLASS_USER);
+	CHECK_STR(src_name(&a, h), "srv-app");
+	h = hop_of(&a, "SRV-APP$", "srv-sql", 200);
+	CHECK(h && h->cls == HC_CLASS_MACHINE);
+	CHECK_INT(a.nwarnings, 1);
+	if (a.nwarnings)
+		CHECK(strstr(a.warnings[0].msg, "svc_sql$ claims 10.0.2.20, srv-app's address") != NULL);
+	for (size_t i = 0; i < a.nhosts; i++)
+		CHECK(strcmp(a.hosts[i].name, "svc_sql") != 0 || a.hosts[i].service_account);
+	hc_analysis_free(&a);
+	reset();
+
 	/* wec reaches ws5, ws6, ws7 and dc1 as WEC$: the collector */
 	ev(4769, "dc1.contoso.local", -60, "TargetUserName", "WEC$@CONTOSO.LOCAL", "ServiceName",
 	   "DC1$", "IpAddress", "::ffff:10.0.0.40", "Status", "0x0", NULL);
@@ -367,6 +390,7 @@ static void test_anonymous(void)
 	if (c && c->nhops == 2) {
 		CHECK_INT(a.links[c->links[0]].proof, HC_PROOF_CONNECTION);
 		CHECK_STR(a.hops[c->hops[0]].ev->norm.target.name, "TestUser");
+		CHECK_INT(a.hops[c->hops[1]].nparents, 1); /* alice's session is disproven */
 		CHECK(c->nfindings && c->findings[0].severity == HC_SEV_HIGH);
 	}
 	hc_analysis_free(&a);

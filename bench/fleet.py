@@ -2,7 +2,8 @@
 """Generate a fleet of Windows Security logs with planted hop chains among noise.
 
 usage: fleet.py -o DIR [--hosts N] [--events M] [--chains K] [--seed S]
-                [--evtxgen PATH] [--scenario FILE] [--truth FILE] [--date YYYY-MM-DD]
+                [--witnesses R] [--evtxgen PATH] [--scenario FILE] [--truth FILE]
+                [--date YYYY-MM-DD]
 
 Writes a hc-evtxgen scenario for N hosts (one domain controller, ~15 %
 servers, the rest workstations) with about M ordinary events in total (the
@@ -15,6 +16,18 @@ RDP (type 10), CredSSP (type 8), unconstrained delegation (%%1840 and a
 forwarded TGT), NTLM by address (V2, sometimes V1), explicit credentials
 inside a session, an ANONYMOUS LOGON second hop, and a failed last hop
 (4625). Then runs hc-evtxgen (when --evtxgen is given) into DIR.
+
+--witnesses R adds the records of who connected where, in realistic
+proportion (the Windows Filtering Platform's 5156 is often the most frequent
+Security event): every background network or RDP logon gets the client's
+outbound and the target's inbound 5156 of its connection (the writer's
+background `witnesses`), every host R background connection activities per
+ordinary activity (`connections`: its services' DNS, Kerberos, LDAP, RPC and
+HTTPS, 5158 binds), and every planted hop the connection it came over as
+both ends logged it (`via`: powershell.exe to 5985 for WinRM, System to 445
+for SMB and NTLM, mstsc.exe to 3389 for RDP, a user process to 135 for the
+anonymous hop). The planted chains and the ground truth are unchanged;
+--events still counts the ordinary events, the witnesses come on top.
 
 --truth FILE gets the ground truth: every planted chain with its hosts in
 order, account, start time, hops (src, dst, time, account, package,
@@ -116,6 +129,18 @@ class Fleet:
         e.update(kw)
         self.events[host].append((ticks, len(self.events[host]), e))
 
+    def via(self, method):
+        """The connection a planted hop's logon came over (--witnesses)."""
+        if not self.a.witnesses:
+            return {}
+        ps = "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe"
+        v = {"winrm": {"image": ps, "dport": 5985}, "winrm-x": {"image": ps, "dport": 5985},
+             "credssp": {"image": ps, "dport": 5985},
+             "rdp": {"image": "C:\\Windows\\System32\\mstsc.exe", "dport": 3389},
+             "anon": {"image": "C:\\Windows\\System32\\wsmprovhost.exe", "dport": 135}
+             }.get(method, {"dport": 445})
+        return {"via": dict(v, target=True)}
+
     # ---- hosts and noise ----
     def build_hosts(self):
         n = self.a.hosts
@@ -152,6 +177,9 @@ class Fleet:
             else:
                 count = max(1, round(rest * weight[h["role"]] / total_w))
             bg = {"seed": self.a.seed * 7919 + h["rid"], "count": count, "users": [user]}
+            if self.a.witnesses:
+                bg["witnesses"] = True
+                bg["connections"] = round(count * self.a.witnesses)
             lo, hi = self.start, self.end
             if name in busy:
                 b0, b1 = busy[name]
@@ -242,7 +270,8 @@ class Fleet:
                         info=info, process=proc)
             kerb = pkg != "NTLM" or m == "fail"
             if m == "anon":
-                self.ev(B, t, id=4624, user="ANONYMOUS LOGON", type=3, **{"from": A, "as": lab})
+                self.ev(B, t, id=4624, user="ANONYMOUS LOGON", type=3, **{"from": A, "as": lab},
+                        **self.via(m))
                 self.ev(B, t + 600000, id=4634, session=lab)
                 hops.append(self.hop(A, B, t, "ANONYMOUS LOGON", m))
                 findings.append({"id": "anonymous-second-hop", "hop": i})
@@ -250,7 +279,8 @@ class Fleet:
             if m in ("ntlm", "ntlm-x"):
                 lm = "NTLM V1" if r.random() < 0.3 else "NTLM V2"
                 self.ev(dc, t - 5 * TICKS // 100, id=4776, user=P, **{"from": A})
-                self.ev(B, t, id=4624, user=P, type=3, package="NTLM", lm=lm, **{"from": A, "as": lab})
+                self.ev(B, t, id=4624, user=P, type=3, package="NTLM", lm=lm, **{"from": A, "as": lab},
+                        **self.via(m))
                 findings.append({"id": "unexpected-package", "hop": i})
                 if lm == "NTLM V1":
                     findings.append({"id": "ntlm-v1", "hop": i})
@@ -266,19 +296,19 @@ class Fleet:
                     findings.append({"id": "delegation", "hop": i})
                 if m == "fail":
                     self.ev(B, t, id=4625, user=P, type=3, package="Kerberos", status="0xc000015b",
-                            substatus="0x0", reason="%%2308", **{"from": A})
+                            substatus="0x0", reason="%%2308", **{"from": A}, **self.via(m))
                     hops.append(self.hop(A, B, t, P, m))
                     findings.append({"id": "hop-failed", "hop": i})
                     break
                 if m in ("winrm", "winrm-x"):
                     self.ev(B, t, id=4624, user=P, type=3, package="Kerberos", ip="-", port="-",
-                            **{"from": A, "as": lab})
+                            **{"from": A, "as": lab}, **self.via(m))
                 elif m == "rdp":
-                    self.ev(B, t, id=4624, user=P, type=10, **{"from": A, "as": lab})
+                    self.ev(B, t, id=4624, user=P, type=10, **{"from": A, "as": lab}, **self.via(m))
                     self.ev(dc, t + 5 * TICKS // 10, id=4768, user=P, **{"from": B})
                 elif m == "credssp":
                     self.ev(B, t, id=4624, user=P, type=3, package="Kerberos", ip="-", port="-",
-                            **{"from": A, "as": lab + "k"})
+                            **{"from": A, "as": lab + "k"}, **self.via(m))
                     hop_t = t + 3 * TICKS // 10
                     self.ev(B, hop_t, id=4624, user=P, type=8, ip="-", port="-", **{"from": A, "as": lab})
                     self.ev(dc, t + 6 * TICKS // 10, id=4768, user=P, **{"from": B})
@@ -286,9 +316,10 @@ class Fleet:
                     findings.append({"id": "credssp-exposure", "hop": i})
                 elif m == "delegation":
                     self.ev(B, t, id=4624, user=P, type=3, package="Kerberos", impersonation="%%1840",
-                            **{"from": A, "as": lab})
+                            **{"from": A, "as": lab}, **self.via(m))
                 else:  # smb, smb-x, smb-deleg
-                    self.ev(B, t, id=4624, user=P, type=3, package="Kerberos", **{"from": A, "as": lab})
+                    self.ev(B, t, id=4624, user=P, type=3, package="Kerberos", **{"from": A, "as": lab},
+                            **self.via(m))
             hops.append(self.hop(A, B, hop_t, P, m))
             sessions.append((B, lab, ltype))
             cur, sess, state = B, lab, AFTER[m]
@@ -356,7 +387,8 @@ class Fleet:
                 hh["events"] = evs
             hosts.append(hh)
         return {"_about": f"bench/fleet.py --hosts {self.a.hosts} --events {self.a.events} "
-                          f"--chains {self.a.chains} --seed {self.a.seed}",
+                          f"--chains {self.a.chains} --seed {self.a.seed}"
+                          + (f" --witnesses {self.a.witnesses}" if self.a.witnesses else ""),
                 "domain": DOMAIN, "accounts": self.accounts, "hosts": hosts}
 
 
@@ -376,13 +408,16 @@ def main():
     ap.add_argument("--events", type=int, default=100_000, help="ordinary (noise) events in total")
     ap.add_argument("--chains", type=int, default=20)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--witnesses", type=float, default=0.0, metavar="R",
+                    help="add connection records: R background connection activities per "
+                         "ordinary one, and the connections of every logon (default 0: none)")
     ap.add_argument("--date", default="2026-03-04", help="day of the logs (UTC)")
     ap.add_argument("--evtxgen", help="hc-evtxgen to run (without it only the JSON files are written)")
     ap.add_argument("--scenario", help="scenario JSON (default: OUT/fleet.scenario.json)")
     ap.add_argument("--truth", help="ground truth JSON (default: OUT/fleet.truth.json)")
     a = ap.parse_args()
-    if a.hosts < 10 or a.events < 0 or a.chains < 0:
-        ap.error("--hosts must be >= 10, --events and --chains >= 0")
+    if a.hosts < 10 or a.events < 0 or a.chains < 0 or not 0 <= a.witnesses <= 100:
+        ap.error("--hosts must be >= 10, --events and --chains >= 0, --witnesses 0..100")
     os.makedirs(a.out, exist_ok=True)
     scen_path = a.scenario or os.path.join(a.out, "fleet.scenario.json")
     truth_path = a.truth or os.path.join(a.out, "fleet.truth.json")
@@ -393,7 +428,7 @@ def main():
     with open(scen_path, "w", encoding="utf-8") as fp:
         json.dump(f.scenario(), fp, separators=(",", ":"))
     truth = {"generator": "bench/fleet.py", "seed": a.seed, "hosts": a.hosts,
-             "events_requested": a.events, "chains": f.truth}
+             "events_requested": a.events, "witnesses": a.witnesses, "chains": f.truth}
     if a.evtxgen:
         for name in os.listdir(a.out):
             if name.endswith(".evtx"):

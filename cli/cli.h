@@ -21,6 +21,7 @@ enum {
 struct hc_global {
 	bool color;
 	unsigned threads;
+	const char *reader; /* EVTX reader (--reader), NULL: the default */
 	const char *prog;
 };
 

@@ -20,8 +20,8 @@ static void help(void)
 	      "searched recursively for *.evtx, *.json, *.jsonl and *.ndjson.\n"
 	      "\n"
 	      "  -f, --format F  table (default), jsonl, json or csv\n"
-	      "  --ids LIST      event ids to print, comma-separated (default: 4608,4624,4625,\n"
-	      "                  4634,4647,4648,4672,4768,4769,4771,4776,4778,4779)\n"
+	      "  --ids LIST      event ids to print, comma-separated, or 'all' (default: 4608,\n"
+	      "                  4624,4625,4634,4647,4648,4672,4768,4769,4771,4776,4778,4779)\n"
 	      "  --recover       also read records recovered from chunk slack space\n"
 	      "                  (marked \"recovered\": true; .evtx only)\n"
 	      "  -h, --help      this help\n",
@@ -377,6 +377,10 @@ int hc_cmd_events(const struct hc_global *g, int argc, char **argv)
 								    "(table, jsonl, json, csv)", optarg);
 			break;
 		case 'i':
+			if (strcmp(optarg, "all") == 0) {
+				ro.all_ids = true;
+				break;
+			}
 			if (parse_ids(optarg, ids, &nids) < 0)
 				return hc_cli_usage_error("events", "--ids wants a comma-separated "
 								    "list of event ids, not '%s'", optarg);
@@ -401,19 +405,27 @@ int hc_cmd_events(const struct hc_global *g, int argc, char **argv)
 		hc_eventset_free(&set);
 		return rc;
 	}
-	hc_table_init(&t, columns, NCOLS);
+	/* JSONL rows stand alone: printed a batch at a time, so that the
+	 * table's cells never hold more than a batch (for a 512 MB log they
+	 * were half of the peak memory); the other formats need every row */
+	size_t batch = fmt == HC_FMT_JSONL ? 4096 : SIZE_MAX;
 	rc = HC_EXIT_OK;
-	for (size_t i = 0; i < set.n; i++)
-		if (fill_row(&t, &set.v[i]) < 0) {
-			fprintf(stderr, "hopchain: out of memory\n");
+	for (size_t from = 0; rc == HC_EXIT_OK && (from < set.n || from == 0); from += batch) {
+		hc_table_init(&t, columns, NCOLS);
+		for (size_t i = from; i < set.n && i - from < batch; i++)
+			if (fill_row(&t, &set.v[i]) < 0) {
+				fprintf(stderr, "hopchain: out of memory\n");
+				rc = HC_EXIT_FAILURE;
+				break;
+			}
+		if (rc == HC_EXIT_OK && hc_table_print(&t, fmt, "events", &rend, stdout) < 0) {
+			fprintf(stderr, "hopchain: error writing output\n");
 			rc = HC_EXIT_FAILURE;
-			break;
 		}
-	if (rc == HC_EXIT_OK && hc_table_print(&t, fmt, "events", &rend, stdout) < 0) {
-		fprintf(stderr, "hopchain: error writing output\n");
-		rc = HC_EXIT_FAILURE;
+		hc_table_free(&t);
+		if (batch == SIZE_MAX)
+			break;
 	}
-	hc_table_free(&t);
 	hc_eventset_free(&set);
 	if (rc == HC_EXIT_OK && input_errors)
 		rc = HC_EXIT_PARTIAL;

@@ -107,7 +107,12 @@ int hc_cli_load_with(const struct hc_global *g, char *const *paths, size_t npath
 		hc_paths_free(files, nfiles);
 		return HC_EXIT_FAILURE;
 	}
-	rc = hc_events_load(set, files, nfiles, o, g->threads, hooks ? hooks->flags : 0, &cb);
+	struct hc_read_opts ro = {0};
+	if (o)
+		ro = *o;
+	if (g->reader)
+		ro.reader = g->reader;
+	rc = hc_events_load(set, files, nfiles, &ro, g->threads, hooks ? hooks->flags : 0, &cb);
 	/* events keep pointers to the path strings: hand them to the set */
 	set->paths = files;
 	set->npaths = nfiles;

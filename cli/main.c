@@ -35,7 +35,7 @@ static const struct {
 
 static void usage(FILE *out)
 {
-	fputs("usage: hopchain [--color=auto|always|never] [--threads N] <command> [options] [args]\n"
+	fputs("usage: hopchain [--color=auto|always|never] [--threads N] [--reader R] <command> [options] [args]\n"
 	      "       hopchain --help | --version\n"
 	      "\n"
 	      "Reconstructs logon hop chains from Windows Security event logs.\n"
@@ -48,6 +48,7 @@ static void usage(FILE *out)
 	      "global options:\n"
 	      "  --color=WHEN   colour the table view: auto (default), always, never\n"
 	      "  --threads N    worker threads for reading files (default: CPUs online)\n"
+	      "  --reader R     EVTX reader: native (default, built in) or libevtx\n"
 	      "  -h, --help     this help; `hopchain <command> --help` for a command\n"
 	      "  -V, --version  versions of hopchain and its libraries\n"
 	      "\n"
@@ -59,6 +60,7 @@ static void usage(FILE *out)
 static void version(void)
 {
 	printf("hopchain %s\n", HC_VERSION);
+	printf("evtx readers: native (default), libevtx (--reader libevtx)\n");
 	printf("libevtx %s\n", hc_libevtx_version());
 	printf("sqlite %s\n", hc_store_sqlite_version());
 	printf("pcre2 %s\n", hc_regex_version());
@@ -127,6 +129,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"color", required_argument, NULL, 'C'},
 		{"threads", required_argument, NULL, 'T'},
+		{"reader", required_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -153,6 +156,12 @@ int main(int argc, char **argv)
 			g.threads = (unsigned)n;
 			break;
 		}
+		case 'R':
+			if (!hc_input_is_evtx_reader(optarg))
+				return hc_cli_usage_error(NULL, "--reader wants native or libevtx, "
+								"not '%s'", optarg);
+			g.reader = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return fflush(stdout) == 0 && !ferror(stdout) ? HC_EXIT_OK : HC_EXIT_FAILURE;

@@ -1,6 +1,7 @@
-/* Event-set loading and ordering. Workers each own whole files (a libevtx
- * handle must never be shared between threads); results are merged in the
- * order the files were given. */
+/* Event-set loading and ordering. Workers each own a file or a part of one
+ * (a chunk range of an .evtx file, a byte range of JSON lines; a reader's
+ * handle is never shared between threads); results are merged in the order
+ * the files were given, parts in order. */
 #include "events.h"
 
 #include <pthread.h>
@@ -148,15 +149,18 @@ static void *worker(void *arg)
 	}
 }
 
-/* Files at least this big are split between workers. */
+/* Files at least this big are split between workers: the native reader
+ * reads each part's chunk range, the JSON reader its byte range. libevtx
+ * is not split (it accounts for a file's records as a whole), nor is a
+ * --recover run (recovered records are checked against the whole file's). */
 #define HC_SPLIT_BYTES (8u << 20)
 
 static unsigned parts_for(const char *path, const struct hc_read_opts *o, unsigned threads)
 {
 	struct stat st;
 
-	if (threads < 2 || (o && o->recover) || stat(path, &st) != 0 ||
-	    st.st_size < (off_t)HC_SPLIT_BYTES)
+	if (threads < 2 || (o && o->recover) || (o && o->reader && strcmp(o->reader, "native")) ||
+	    stat(path, &st) != 0 || st.st_size < (off_t)HC_SPLIT_BYTES)
 		return 1;
 	return threads;
 }
@@ -316,13 +320,19 @@ int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
 		threads = HC_MAX_THREADS;
 	if (threads < 1)
 		threads = 1;
+	/* each path is looked at once: a file growing between two looks must
+	 * not change its number of parts (issue 11) */
+	unsigned *nparts = malloc(npaths * sizeof(*nparts));
+	if (!nparts)
+		return HC_ERR_NOMEM;
 	for (size_t i = 0; i < npaths; i++)
-		njobs += parts_for(paths[i], o, threads);
+		njobs += nparts[i] = parts_for(paths[i], o, threads);
 	p.jobs = calloc(njobs, sizeof(*p.jobs));
 	p.done = calloc(njobs, sizeof(*p.done));
 	if (!p.jobs || !p.done) {
 		free(p.jobs);
 		free(p.done);
+		free(nparts);
 		return HC_ERR_NOMEM;
 	}
 	p.njobs = njobs;
@@ -334,13 +344,14 @@ int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
 	for (size_t i = 0, k = 0; i < npaths; i++) {
-		unsigned np = parts_for(paths[i], o, threads);
+		unsigned np = nparts[i];
 		for (unsigned part = 0; part < np; part++, k++) {
 			p.jobs[k].res.path = paths[i];
 			p.jobs[k].part = part;
 			p.jobs[k].nparts = np;
 		}
 	}
+	free(nparts);
 	if (threads > njobs)
 		threads = (unsigned)njobs;
 	/* backends' one-time set-up, before any worker runs */
@@ -477,9 +488,17 @@ int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
 	return rc;
 }
 
-/* Ties on time are broken by file path, then record id; the merge sort is
- * stable, so anything still equal keeps load order. */
-static int cmp_event(const struct hc_event *a, const struct hc_event *b)
+/* Ties on time are broken by file path, then record id, then load order
+ * (the sort is stable). Keys are sorted, not the events: an event is ~450
+ * bytes, a key 32, and the events then move once. */
+struct sort_key {
+	int64_t time;
+	const char *file;
+	uint64_t record_id;
+	size_t index;
+};
+
+static int cmp_key(const struct sort_key *a, const struct sort_key *b)
 {
 	if (a->time != b->time)
 		return a->time < b->time ? -1 : 1;
@@ -490,10 +509,10 @@ static int cmp_event(const struct hc_event *a, const struct hc_event *b)
 	}
 	if (a->record_id != b->record_id)
 		return a->record_id < b->record_id ? -1 : 1;
-	return 0;
+	return a->index < b->index ? -1 : a->index > b->index;
 }
 
-static void merge_sort(struct hc_event *v, struct hc_event *tmp, size_t n)
+static void merge_sort(struct sort_key *v, struct sort_key *tmp, size_t n)
 {
 	size_t h, i, j, k;
 
@@ -501,8 +520,8 @@ static void merge_sort(struct hc_event *v, struct hc_event *tmp, size_t n)
 		return;
 	if (n <= 16) {
 		for (i = 1; i < n; i++) {
-			struct hc_event x = v[i];
-			for (j = i; j > 0 && cmp_event(&v[j - 1], &x) > 0; j--)
+			struct sort_key x = v[i];
+			for (j = i; j > 0 && cmp_key(&v[j - 1], &x) > 0; j--)
 				v[j] = v[j - 1];
 			v[j] = x;
 		}
@@ -511,25 +530,61 @@ static void merge_sort(struct hc_event *v, struct hc_event *tmp, size_t n)
 	h = n / 2;
 	merge_sort(v, tmp, h);
 	merge_sort(v + h, tmp, n - h);
-	if (cmp_event(&v[h - 1], &v[h]) <= 0)
+	if (cmp_key(&v[h - 1], &v[h]) <= 0)
 		return;
 	memcpy(tmp, v, h * sizeof(*v));
 	for (i = 0, j = h, k = 0; i < h && j < n;)
-		v[k++] = cmp_event(&v[j], &tmp[i]) < 0 ? v[j++] : tmp[i++];
+		v[k++] = cmp_key(&v[j], &tmp[i]) < 0 ? v[j++] : tmp[i++];
 	while (i < h)
 		v[k++] = tmp[i++];
 }
 
 int hc_events_sort(struct hc_eventset *set)
 {
-	struct hc_event *tmp;
+	struct sort_key *keys, *tmp;
+	size_t n = set->n;
+	bool sorted = true;
 
-	if (set->n < 2)
+	if (n < 2)
 		return HC_OK;
-	tmp = malloc((set->n / 2 + 1) * sizeof(*tmp));
-	if (!tmp)
+	for (size_t i = 1; i < n && sorted; i++) {
+		const struct hc_event *a = &set->v[i - 1], *b = &set->v[i];
+		sorted = a->time < b->time ||
+			 (a->time == b->time &&
+			  cmp_key(&(struct sort_key){a->time, a->file, a->record_id, 0},
+				  &(struct sort_key){b->time, b->file, b->record_id, 1}) <= 0);
+	}
+	if (sorted)
+		return HC_OK;
+	keys = malloc(n * sizeof(*keys));
+	tmp = malloc((n / 2 + 1) * sizeof(*tmp));
+	if (!keys || !tmp) {
+		free(keys);
+		free(tmp);
 		return HC_ERR_NOMEM;
-	merge_sort(set->v, tmp, set->n);
+	}
+	for (size_t i = 0; i < n; i++)
+		keys[i] = (struct sort_key){set->v[i].time, set->v[i].file, set->v[i].record_id, i};
+	merge_sort(keys, tmp, n);
+	/* event keys[i].index goes to place i: follow each cycle once, with
+	 * one event aside (no second array of events) */
+	for (size_t i = 0; i < n; i++) {
+		if (keys[i].index == i)
+			continue;
+		struct hc_event aside = set->v[i];
+		size_t j = i;
+		for (;;) {
+			size_t k = keys[j].index;
+			keys[j].index = j;
+			if (k == i) {
+				set->v[j] = aside;
+				break;
+			}
+			set->v[j] = set->v[k];
+			j = k;
+		}
+	}
+	free(keys);
 	free(tmp);
 	return HC_OK;
 }

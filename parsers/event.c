@@ -70,39 +70,147 @@ void hc_event_clear(struct hc_event *ev)
 
 /* The Data Names of the events hopchain extracts (DOMAIN.md 1), sorted:
  * events point at these instead of copying the name into every arena. */
-static const char *const known_names[] = {
+static const char known_names[][32] = {
 	"AccountAvailableKeys", "AccountDomain", "AccountName", "AccountSupportedEncryptionTypes",
-	"AuthenticationPackageName", "CertIssuerName", "CertSerialNumber", "CertThumbprint",
-	"ClientAddress", "ClientAdvertizedEncryptionTypes", "ClientName", "DCAvailableKeys",
-	"DCSupportedEncryptionTypes", "ElevatedToken", "FailureReason", "ImpersonationLevel",
-	"IpAddress", "IpPort", "KeyLength", "LmPackageName", "LogonGuid", "LogonID",
-	"LogonProcessName", "LogonType", "PackageName", "PreAuthEncryptionType", "PreAuthType",
-	"PrivilegeList", "ProcessId", "ProcessName", "RemoteCredentialGuard", "RequestTicketHash",
-	"ResponseTicket", "ResponseTicketHash", "RestrictedAdminMode", "ServiceAvailableKeys",
-	"ServiceName", "ServiceSid", "ServiceSupportedEncryptionTypes", "SessionKeyEncryptionType",
-	"SessionName", "Status", "SubStatus", "SubjectDomainName", "SubjectLogonId",
-	"SubjectUserName", "SubjectUserSid", "TargetDomainName", "TargetInfo",
-	"TargetLinkedLogonId", "TargetLogonGuid", "TargetLogonId", "TargetOutboundDomainName",
-	"TargetOutboundUserName", "TargetServerName", "TargetSid", "TargetUserName",
-	"TargetUserSid", "TicketEncryptionType", "TicketOptions", "TransmittedServices",
+	"Application", "AuthenticationPackageName", "CallerPID", "CertIssuerName", "CertSerialNumber",
+	"CertThumbprint", "ClientAddress", "ClientAdvertizedEncryptionTypes", "ClientDomainName",
+	"ClientLUID", "ClientName", "ClientUserName", "DCAvailableKeys", "DCSupportedEncryptionTypes",
+	"DestAddress", "DestPort", "DestinationIp", "DestinationPort", "Direction", "DomainName",
+	"ElevatedToken", "FailureReason", "Image", "ImpersonationLevel", "Initiated", "IpAddress",
+	"IpPort", "KeyLength", "LmPackageName", "LogonGuid", "LogonID", "LogonId", "LogonProcessName",
+	"LogonType", "NewProcessId", "NewProcessName", "PackageName", "PreAuthEncryptionType",
+	"PreAuthType", "PrivilegeList", "ProcessGuid", "ProcessID", "ProcessId", "ProcessName",
+	"RemoteCredentialGuard", "RequestTicketHash", "ResponseTicket", "ResponseTicketHash",
+	"RestrictedAdminMode", "ServiceAvailableKeys", "ServiceName", "ServiceSid",
+	"ServiceSupportedEncryptionTypes", "SessionKeyEncryptionType", "SessionName", "SourceAddress",
+	"SourceIp", "SourcePort", "Status", "SubStatus", "SubjectDomainName", "SubjectLogonId",
+	"SubjectUserName", "SubjectUserSid", "TargetDomainName", "TargetInfo", "TargetLinkedLogonId",
+	"TargetLogonGuid", "TargetLogonId", "TargetName", "TargetOutboundDomainName",
+	"TargetOutboundUserName", "TargetServerName", "TargetSid", "TargetUserName", "TargetUserSid",
+	"TicketEncryptionType", "TicketOptions", "TransmittedServices", "User", "UserName",
 	"VirtualAccount", "Workstation", "WorkstationName",
 };
 
-static const char *known_name(const char *n)
-{
-	size_t lo = 0, hi = sizeof(known_names) / sizeof(known_names[0]);
+/* Indexes into known_names (same order). */
+enum {
+	KN_AccountAvailableKeys,
+	KN_AccountDomain,
+	KN_AccountName,
+	KN_AccountSupportedEncryptionTypes,
+	KN_Application,
+	KN_AuthenticationPackageName,
+	KN_CallerPID,
+	KN_CertIssuerName,
+	KN_CertSerialNumber,
+	KN_CertThumbprint,
+	KN_ClientAddress,
+	KN_ClientAdvertizedEncryptionTypes,
+	KN_ClientDomainName,
+	KN_ClientLUID,
+	KN_ClientName,
+	KN_ClientUserName,
+	KN_DCAvailableKeys,
+	KN_DCSupportedEncryptionTypes,
+	KN_DestAddress,
+	KN_DestPort,
+	KN_DestinationIp,
+	KN_DestinationPort,
+	KN_Direction,
+	KN_DomainName,
+	KN_ElevatedToken,
+	KN_FailureReason,
+	KN_Image,
+	KN_ImpersonationLevel,
+	KN_Initiated,
+	KN_IpAddress,
+	KN_IpPort,
+	KN_KeyLength,
+	KN_LmPackageName,
+	KN_LogonGuid,
+	KN_LogonID,
+	KN_LogonId,
+	KN_LogonProcessName,
+	KN_LogonType,
+	KN_NewProcessId,
+	KN_NewProcessName,
+	KN_PackageName,
+	KN_PreAuthEncryptionType,
+	KN_PreAuthType,
+	KN_PrivilegeList,
+	KN_ProcessGuid,
+	KN_ProcessID,
+	KN_ProcessId,
+	KN_ProcessName,
+	KN_RemoteCredentialGuard,
+	KN_RequestTicketHash,
+	KN_ResponseTicket,
+	KN_ResponseTicketHash,
+	KN_RestrictedAdminMode,
+	KN_ServiceAvailableKeys,
+	KN_ServiceName,
+	KN_ServiceSid,
+	KN_ServiceSupportedEncryptionTypes,
+	KN_SessionKeyEncryptionType,
+	KN_SessionName,
+	KN_SourceAddress,
+	KN_SourceIp,
+	KN_SourcePort,
+	KN_Status,
+	KN_SubStatus,
+	KN_SubjectDomainName,
+	KN_SubjectLogonId,
+	KN_SubjectUserName,
+	KN_SubjectUserSid,
+	KN_TargetDomainName,
+	KN_TargetInfo,
+	KN_TargetLinkedLogonId,
+	KN_TargetLogonGuid,
+	KN_TargetLogonId,
+	KN_TargetName,
+	KN_TargetOutboundDomainName,
+	KN_TargetOutboundUserName,
+	KN_TargetServerName,
+	KN_TargetSid,
+	KN_TargetUserName,
+	KN_TargetUserSid,
+	KN_TicketEncryptionType,
+	KN_TicketOptions,
+	KN_TransmittedServices,
+	KN_User,
+	KN_UserName,
+	KN_VirtualAccount,
+	KN_Workstation,
+	KN_WorkstationName,
+	KN_COUNT
+};
+_Static_assert(sizeof(known_names) / sizeof(known_names[0]) == KN_COUNT, "known_names and KN_*");
 
+
+static int known_index(const char *n)
+{
+	size_t lo = 0, hi = KN_COUNT;
+
+	/* a name hc_event_name_intern gave: its row */
+	if (n >= known_names[0] && n < known_names[KN_COUNT])
+		return (int)((n - known_names[0]) / sizeof(known_names[0]));
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 		int c = strcmp(n, known_names[mid]);
 		if (c == 0)
-			return known_names[mid];
+			return (int)mid;
 		if (c < 0)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
-	return NULL;
+	return -1;
+}
+
+const char *hc_event_name_intern(const char *name)
+{
+	int k = known_index(name);
+
+	return k >= 0 ? known_names[k] : NULL;
 }
 
 static char *arena_put(char **p, const char *s)
@@ -115,33 +223,36 @@ static char *arena_put(char **p, const char *s)
 	return r;
 }
 
+static void normalise(struct hc_event *ev, const char *const *kv, char *scratch_mem);
+
 int hc_event_build(struct hc_event *ev, const char *computer, const char *channel,
 		   const char *provider, size_t n, const char *const *names,
 		   const char *const *values)
 {
-	size_t total = 0;
+	const char *kv[KN_COUNT] = {NULL};
+	signed char kidx[HC_MAX_FIELDS];
+	size_t total = 0, scratch = 64;
 	char *p;
 
 	computer = computer ? computer : "";
 	channel = channel ? channel : "";
 	provider = provider ? provider : "";
-	size_t scratch = 64;
-
 	total += strlen(computer) + strlen(channel) + strlen(provider) + 3;
 	for (size_t i = 0; i < n; i++) {
 		size_t vl = strlen(values[i]);
-		total += (known_name(names[i]) ? 0 : strlen(names[i]) + 1) + vl + 1;
+		int k = known_index(names[i]);
+		if (i < HC_MAX_FIELDS)
+			kidx[i] = (signed char)k;
+		total += (k >= 0 ? 0 : strlen(names[i]) + 1) + vl + 1;
 		/* normalisation copies only trimmed or rewritten values of the
 		 * fields it reads; reserve for each of those */
 		if (vl && (values[i][vl - 1] == ' ' || values[i][vl - 1] == '\t' ||
-			   strcmp(names[i], "Workstation") == 0 ||
-			   strcmp(names[i], "WorkstationName") == 0 ||
-			   strcmp(names[i], "ClientName") == 0))
+			   k == KN_Workstation || k == KN_WorkstationName || k == KN_ClientName))
 			scratch += vl + 1;
-		else if (strstr(names[i], "Address") || strcmp(names[i], "SourceIp") == 0 ||
-			 strcmp(names[i], "DestinationIp") == 0)
+		else if (k == KN_IpAddress || k == KN_ClientAddress || k == KN_SourceAddress ||
+			 k == KN_DestAddress || k == KN_SourceIp || k == KN_DestinationIp)
 			scratch += (vl > 47 ? vl : 47) + 1; /* a rewritten address */
-		else if (strcmp(names[i], "User") == 0)
+		else if (k == KN_User)
 			scratch += vl + 1; /* Sysmon's DOMAIN\user, split */
 	}
 	ev->arena = malloc(total + scratch);
@@ -158,12 +269,14 @@ int hc_event_build(struct hc_event *ev, const char *computer, const char *channe
 	ev->channel = arena_put(&p, channel);
 	ev->provider = arena_put(&p, provider);
 	for (size_t i = 0; i < n; i++) {
-		const char *k = known_name(names[i]);
-		ev->fields[i].name = k ? k : arena_put(&p, names[i]);
+		int k = i < HC_MAX_FIELDS ? kidx[i] : known_index(names[i]);
+		ev->fields[i].name = k >= 0 ? known_names[k] : arena_put(&p, names[i]);
 		ev->fields[i].value = arena_put(&p, values[i]);
+		if (k >= 0 && !kv[k])
+			kv[k] = ev->fields[i].value; /* the first, as hc_event_get finds */
 	}
 	ev->nfields = n;
-	hc_event_normalise(ev, p);
+	normalise(ev, kv, p);
 	return HC_OK;
 }
 
@@ -386,28 +499,28 @@ int hc_ip_is_local(const char *ip)
 	return 0;
 }
 
-static bool get_u64(const struct hc_event *ev, const char *name, uint64_t *out)
+static bool get_u64(const char *const *kv, int name, uint64_t *out)
 {
-	const char *v = present(hc_event_get(ev, name));
+	const char *v = present(kv[name]);
 
 	return v && hc_parse_uint(v, out);
 }
 
-static bool get_u32(const struct hc_event *ev, const char *name, uint32_t *out)
+static bool get_u32(const char *const *kv, int name, uint32_t *out)
 {
 	uint64_t v;
 
-	if (!get_u64(ev, name, &v) || v > UINT32_MAX)
+	if (!get_u64(kv, name, &v) || v > UINT32_MAX)
 		return false;
 	*out = (uint32_t)v;
 	return true;
 }
 
-static int get_int(const struct hc_event *ev, const char *name)
+static int get_int(const char *const *kv, int name)
 {
 	uint64_t v;
 
-	if (!get_u64(ev, name, &v) || v > INT32_MAX)
+	if (!get_u64(kv, name, &v) || v > INT32_MAX)
 		return -1;
 	return (int)v;
 }
@@ -451,12 +564,11 @@ static const char *guid(const char *v)
 	return NULL;
 }
 
-static void account(const struct hc_event *ev, struct hc_account *a, const char *dom,
-		    const char *name, const char *sid)
+static void account(const char *const *kv, struct hc_account *a, int dom, int name, int sid)
 {
-	a->domain = present(hc_event_get(ev, dom));
-	a->name = present(hc_event_get(ev, name));
-	a->sid = sid ? present(hc_event_get(ev, sid)) : NULL;
+	a->domain = present(kv[dom]);
+	a->name = present(kv[name]);
+	a->sid = sid >= 0 ? present(kv[sid]) : NULL;
 }
 
 enum hc_kind hc_event_kind(const struct hc_event *ev)
@@ -519,7 +631,7 @@ static void domain_user(struct scratch *sc, const char *v, struct hc_account *a)
 
 /* 5156/5158 (Windows Filtering Platform) and Sysmon 3: who connected where
  * (DOMAIN.md 1.9b). The source is the initiator whichever host logged it. */
-static void normalise_connection(struct hc_event *ev, struct scratch *sc)
+static void normalise_connection(struct hc_event *ev, const char *const *kv, struct scratch *sc)
 {
 	struct hc_norm *n = &ev->norm;
 	const char *v;
@@ -527,30 +639,30 @@ static void normalise_connection(struct hc_event *ev, struct scratch *sc)
 
 	n->ip = NULL;
 	if (ev->event_id == 5156 || ev->event_id == 5158) {
-		address(sc, hc_event_get(ev, "SourceAddress"), &n->ip);
-		address(sc, hc_event_get(ev, "DestAddress"), &n->dst_ip);
-		n->port = get_int(ev, "SourcePort");
-		n->dst_port = get_int(ev, "DestPort");
-		n->process_name = trimmed(sc, hc_event_get(ev, "Application"));
-		n->has_process_id = get_u64(ev, "ProcessID", &pid) || get_u64(ev, "ProcessId", &pid);
+		address(sc, kv[KN_SourceAddress], &n->ip);
+		address(sc, kv[KN_DestAddress], &n->dst_ip);
+		n->port = get_int(kv, KN_SourcePort);
+		n->dst_port = get_int(kv, KN_DestPort);
+		n->process_name = trimmed(sc, kv[KN_Application]);
+		n->has_process_id = get_u64(kv, KN_ProcessID, &pid) || get_u64(kv, KN_ProcessId, &pid);
 		n->process_id = n->has_process_id ? pid : 0;
-		v = present(hc_event_get(ev, "Direction"));
+		v = present(kv[KN_Direction]);
 		if (v && (strcmp(v, "%%14593") == 0 || strcasecmp(v, "Outbound") == 0))
 			n->direction = HC_DIR_OUT;
 		else if (v && (strcmp(v, "%%14592") == 0 || strcasecmp(v, "Inbound") == 0))
 			n->direction = HC_DIR_IN;
 		return;
 	}
-	address(sc, hc_event_get(ev, "SourceIp"), &n->ip);
-	address(sc, hc_event_get(ev, "DestinationIp"), &n->dst_ip);
-	n->port = get_int(ev, "SourcePort");
-	n->dst_port = get_int(ev, "DestinationPort");
-	n->process_name = trimmed(sc, hc_event_get(ev, "Image"));
-	n->has_process_id = get_u64(ev, "ProcessId", &n->process_id);
-	n->process_guid = present(hc_event_get(ev, "ProcessGuid"));
+	address(sc, kv[KN_SourceIp], &n->ip);
+	address(sc, kv[KN_DestinationIp], &n->dst_ip);
+	n->port = get_int(kv, KN_SourcePort);
+	n->dst_port = get_int(kv, KN_DestinationPort);
+	n->process_name = trimmed(sc, kv[KN_Image]);
+	n->has_process_id = get_u64(kv, KN_ProcessId, &n->process_id);
+	n->process_guid = present(kv[KN_ProcessGuid]);
 	n->target = (struct hc_account){0};
-	domain_user(sc, hc_event_get(ev, "User"), &n->target);
-	v = present(hc_event_get(ev, "Initiated"));
+	domain_user(sc, kv[KN_User], &n->target);
+	v = present(kv[KN_Initiated]);
 	if (v)
 		n->direction = strcasecmp(v, "true") == 0 ? HC_DIR_OUT : HC_DIR_IN;
 }
@@ -558,29 +670,42 @@ static void normalise_connection(struct hc_event *ev, struct scratch *sc)
 /* 4688 and Sysmon 1: a process and the logon session it runs in. For
  * 4688, TargetLogonId (v2) is the new process's session when it differs
  * from the creator's (SubjectLogonId); for Sysmon 1 it is LogonId. */
-static void normalise_process(struct hc_event *ev, struct scratch *sc)
+static void normalise_process(struct hc_event *ev, const char *const *kv, struct scratch *sc)
 {
 	struct hc_norm *n = &ev->norm;
 
 	if (ev->event_id == 4688) {
-		n->process_name = trimmed(sc, hc_event_get(ev, "NewProcessName"));
-		n->has_process_id = get_u64(ev, "NewProcessId", &n->process_id);
+		n->process_name = trimmed(sc, kv[KN_NewProcessName]);
+		n->has_process_id = get_u64(kv, KN_NewProcessId, &n->process_id);
 		if (!n->has_target_logon_id || !n->target_logon_id) {
 			n->has_target_logon_id = n->has_subject_logon_id;
 			n->target_logon_id = n->subject_logon_id;
 		}
 		return;
 	}
-	n->process_name = trimmed(sc, hc_event_get(ev, "Image"));
-	n->has_process_id = get_u64(ev, "ProcessId", &n->process_id);
-	n->process_guid = present(hc_event_get(ev, "ProcessGuid"));
-	n->logon_guid = guid(hc_event_get(ev, "LogonGuid"));
-	n->has_target_logon_id = get_u64(ev, "LogonId", &n->target_logon_id);
+	n->process_name = trimmed(sc, kv[KN_Image]);
+	n->has_process_id = get_u64(kv, KN_ProcessId, &n->process_id);
+	n->process_guid = present(kv[KN_ProcessGuid]);
+	n->logon_guid = guid(kv[KN_LogonGuid]);
+	n->has_target_logon_id = get_u64(kv, KN_LogonId, &n->target_logon_id);
 	n->target = (struct hc_account){0};
-	domain_user(sc, hc_event_get(ev, "User"), &n->target);
+	domain_user(sc, kv[KN_User], &n->target);
 }
 
 void hc_event_normalise(struct hc_event *ev, char *scratch_mem)
+{
+	const char *kv[KN_COUNT] = {NULL};
+
+	/* one pass over the fields: the first value of each known name */
+	for (size_t i = ev->nfields; i-- > 0;) {
+		int k = known_index(ev->fields[i].name);
+		if (k >= 0)
+			kv[k] = ev->fields[i].value;
+	}
+	normalise(ev, kv, scratch_mem);
+}
+
+static void normalise(struct hc_event *ev, const char *const *kv, char *scratch_mem)
 {
 	struct hc_norm *n = &ev->norm;
 	struct scratch sc = {scratch_mem};
@@ -592,56 +717,56 @@ void hc_event_normalise(struct hc_event *ev, char *scratch_mem)
 	n->key_length = -1;
 	n->port = -1;
 
-	account(ev, &n->subject, "SubjectDomainName", "SubjectUserName", "SubjectUserSid");
+	account(kv, &n->subject, KN_SubjectDomainName, KN_SubjectUserName, KN_SubjectUserSid);
 	switch (ev->event_id) {
 	case 4768:
-		account(ev, &n->target, "TargetDomainName", "TargetUserName", "TargetSid");
+		account(kv, &n->target, KN_TargetDomainName, KN_TargetUserName, KN_TargetSid);
 		break;
 	case 4771:
-		account(ev, &n->target, "TargetDomainName", "TargetUserName", "TargetSid");
+		account(kv, &n->target, KN_TargetDomainName, KN_TargetUserName, KN_TargetSid);
 		break;
 	case 4776:
-		n->target.name = present(hc_event_get(ev, "TargetUserName"));
+		n->target.name = present(kv[KN_TargetUserName]);
 		break;
 	case 4778:
 	case 4779:
-		account(ev, &n->target, "AccountDomain", "AccountName", NULL);
+		account(kv, &n->target, KN_AccountDomain, KN_AccountName, -1);
 		break;
 	default:
-		account(ev, &n->target, "TargetDomainName", "TargetUserName", "TargetUserSid");
+		account(kv, &n->target, KN_TargetDomainName, KN_TargetUserName, KN_TargetUserSid);
 		break;
 	}
 
-	n->has_subject_logon_id = get_u64(ev, "SubjectLogonId", &n->subject_logon_id);
-	n->has_target_logon_id = get_u64(ev, "TargetLogonId", &n->target_logon_id);
+	n->has_subject_logon_id = get_u64(kv, KN_SubjectLogonId, &n->subject_logon_id);
+	n->has_target_logon_id = get_u64(kv, KN_TargetLogonId, &n->target_logon_id);
 	if (!n->has_target_logon_id)
-		n->has_target_logon_id = get_u64(ev, "LogonID", &n->target_logon_id);
-	n->has_linked_logon_id = get_u64(ev, "TargetLinkedLogonId", &n->linked_logon_id);
-	n->logon_type = get_int(ev, "LogonType");
-	n->logon_process = trimmed(&sc, hc_event_get(ev, "LogonProcessName"));
-	n->package = trimmed(&sc, hc_event_get(ev, "AuthenticationPackageName"));
+		n->has_target_logon_id = get_u64(kv, KN_LogonID, &n->target_logon_id);
+	n->has_linked_logon_id = get_u64(kv, KN_TargetLinkedLogonId, &n->linked_logon_id);
+	n->logon_type = get_int(kv, KN_LogonType);
+	n->logon_process = trimmed(&sc, kv[KN_LogonProcessName]);
+	n->package = trimmed(&sc, kv[KN_AuthenticationPackageName]);
 	if (!n->package)
-		n->package = trimmed(&sc, hc_event_get(ev, "PackageName"));
-	n->lm_package = trimmed(&sc, hc_event_get(ev, "LmPackageName"));
-	n->key_length = get_int(ev, "KeyLength");
-	n->impersonation = impersonation(hc_event_get(ev, "ImpersonationLevel"));
-	n->elevated = yes_no(hc_event_get(ev, "ElevatedToken"));
-	n->virtual_account = yes_no(hc_event_get(ev, "VirtualAccount"));
-	n->restricted_admin = yes_no(hc_event_get(ev, "RestrictedAdminMode"));
+		n->package = trimmed(&sc, kv[KN_PackageName]);
+	n->lm_package = trimmed(&sc, kv[KN_LmPackageName]);
+	n->key_length = get_int(kv, KN_KeyLength);
+	n->impersonation = impersonation(kv[KN_ImpersonationLevel]);
+	n->elevated = yes_no(kv[KN_ElevatedToken]);
+	n->virtual_account = yes_no(kv[KN_VirtualAccount]);
+	n->restricted_admin = yes_no(kv[KN_RestrictedAdminMode]);
 
-	v = hc_event_get(ev, "WorkstationName");
+	v = kv[KN_WorkstationName];
 	if (!v)
-		v = hc_event_get(ev, "Workstation");
+		v = kv[KN_Workstation];
 	if (!v)
-		v = hc_event_get(ev, "ClientName");
+		v = kv[KN_ClientName];
 	n->workstation = trimmed(&sc, v);
 	/* Windows writes the NetBIOS name sometimes with leading backslashes */
 	while (n->workstation && n->workstation[0] == '\\')
 		n->workstation = n->workstation[1] ? n->workstation + 1 : NULL;
 
-	v = hc_event_get(ev, "IpAddress");
+	v = kv[KN_IpAddress];
 	if (!v)
-		v = hc_event_get(ev, "ClientAddress");
+		v = kv[KN_ClientAddress];
 	if (hc_ip_normalise(v, ipbuf, sizeof(ipbuf))) {
 		/* mostly the value itself or its tail (after ::ffff:): point there */
 		size_t vl = strlen(v), il = strlen(ipbuf);
@@ -653,37 +778,37 @@ void hc_event_normalise(struct hc_event *ev, char *scratch_mem)
 			sc.p += il + 1;
 		}
 	}
-	n->port = get_int(ev, "IpPort");
-	n->process_name = trimmed(&sc, hc_event_get(ev, "ProcessName"));
-	n->has_process_id = get_u64(ev, "ProcessId", &n->process_id);
-	n->logon_guid = guid(hc_event_get(ev, "LogonGuid"));
-	n->has_status = get_u32(ev, "Status", &n->status);
-	n->has_substatus = get_u32(ev, "SubStatus", &n->substatus);
-	n->failure_reason = present(hc_event_get(ev, "FailureReason"));
-	n->target_server = trimmed(&sc, hc_event_get(ev, "TargetServerName"));
-	n->target_info = trimmed(&sc, hc_event_get(ev, "TargetInfo"));
-	n->service_name = trimmed(&sc, hc_event_get(ev, "ServiceName"));
-	n->has_ticket_options = get_u32(ev, "TicketOptions", &n->ticket_options);
-	n->has_ticket_encryption = get_u32(ev, "TicketEncryptionType", &n->ticket_encryption);
-	n->transmitted_services = present(hc_event_get(ev, "TransmittedServices"));
-	n->session_name = present(hc_event_get(ev, "SessionName"));
-	n->outbound_user = present(hc_event_get(ev, "TargetOutboundUserName"));
-	n->outbound_domain = present(hc_event_get(ev, "TargetOutboundDomainName"));
+	n->port = get_int(kv, KN_IpPort);
+	n->process_name = trimmed(&sc, kv[KN_ProcessName]);
+	n->has_process_id = get_u64(kv, KN_ProcessId, &n->process_id);
+	n->logon_guid = guid(kv[KN_LogonGuid]);
+	n->has_status = get_u32(kv, KN_Status, &n->status);
+	n->has_substatus = get_u32(kv, KN_SubStatus, &n->substatus);
+	n->failure_reason = present(kv[KN_FailureReason]);
+	n->target_server = trimmed(&sc, kv[KN_TargetServerName]);
+	n->target_info = trimmed(&sc, kv[KN_TargetInfo]);
+	n->service_name = trimmed(&sc, kv[KN_ServiceName]);
+	n->has_ticket_options = get_u32(kv, KN_TicketOptions, &n->ticket_options);
+	n->has_ticket_encryption = get_u32(kv, KN_TicketEncryptionType, &n->ticket_encryption);
+	n->transmitted_services = present(kv[KN_TransmittedServices]);
+	n->session_name = present(kv[KN_SessionName]);
+	n->outbound_user = present(kv[KN_TargetOutboundUserName]);
+	n->outbound_domain = present(kv[KN_TargetOutboundDomainName]);
 	n->dst_port = -1;
 	switch (hc_event_kind(ev)) {
 	case HC_KIND_CONNECTION:
-		normalise_connection(ev, &sc);
+		normalise_connection(ev, kv, &sc);
 		break;
 	case HC_KIND_PROCESS:
-		normalise_process(ev, &sc);
+		normalise_process(ev, kv, &sc);
 		break;
 	case HC_KIND_NTLM_OUT:
 		/* the session that made the call, and the credentials it sent */
-		account(ev, &n->subject, "ClientDomainName", "ClientUserName", NULL);
-		account(ev, &n->target, "DomainName", "UserName", NULL);
-		n->has_subject_logon_id = get_u64(ev, "ClientLUID", &n->subject_logon_id);
-		n->target_server = trimmed(&sc, hc_event_get(ev, "TargetName"));
-		n->has_process_id = get_u64(ev, "CallerPID", &n->process_id);
+		account(kv, &n->subject, KN_ClientDomainName, KN_ClientUserName, -1);
+		account(kv, &n->target, KN_DomainName, KN_UserName, -1);
+		n->has_subject_logon_id = get_u64(kv, KN_ClientLUID, &n->subject_logon_id);
+		n->target_server = trimmed(&sc, kv[KN_TargetName]);
+		n->has_process_id = get_u64(kv, KN_CallerPID, &n->process_id);
 		break;
 	default:
 		break;

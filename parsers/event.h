@@ -170,6 +170,11 @@ int hc_event_build(struct hc_event *ev, const char *computer, const char *channe
 		   const char *provider, size_t n, const char *const *names,
 		   const char *const *values);
 
+/* The library's own copy of a Data Name hopchain reads (static storage),
+ * or NULL for any other name. Passing that copy to hc_event_build saves it
+ * looking the name up (the native reader does, once per template). */
+const char *hc_event_name_intern(const char *name);
+
 struct hc_strpool;
 
 /* Drops the raw fields of `ev` and keeps what correlation needs (computer,

@@ -26,16 +26,8 @@ static void crc_init(void)
 			crc_tab[t][i] = (crc_tab[t - 1][i] >> 8) ^ crc_tab[0][crc_tab[t - 1][i] & 0xFF];
 }
 
-uint32_t hc_crc32(uint32_t crc, const void *buf, size_t n)
+static uint32_t crc32_table(uint32_t crc, const unsigned char *p, size_t n)
 {
-	static int ready;
-	const unsigned char *p = buf;
-
-	if (!ready) {
-		/* idempotent: racing threads write identical tables */
-		crc_init();
-		__atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
-	}
 	crc = ~crc;
 	while (n >= 8) {
 		uint32_t lo = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
@@ -53,6 +45,120 @@ uint32_t hc_crc32(uint32_t crc, const void *buf, size_t n)
 	while (n--)
 		crc = crc_tab[0][(crc ^ *p++) & 0xFF] ^ (crc >> 8);
 	return ~crc;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define HC_CRC_CLMUL 1
+
+/* CRC-32 by carry-less multiplication, folding 64 bytes at a time (Intel,
+ * "Fast CRC Computation for Generic Polynomials Using PCLMULQDQ", 2009; the
+ * bit-reflected constants for 0xEDB88320). `crc` and the result are the
+ * register value (not inverted); n >= 64 and a multiple of 16. The record
+ * data CRC of every chunk is on the native reader's path: ~10x the tables. */
+__attribute__((target("pclmul,sse4.1"))) static uint32_t crc32_clmul(uint32_t crc,
+								     const unsigned char *p,
+								     size_t n)
+{
+	const __m128i k1k2 = _mm_set_epi64x(0x01c6e41596, 0x0154442bd4);
+	const __m128i k3k4 = _mm_set_epi64x(0x00ccaa009e, 0x01751997d0);
+	const __m128i k5k0 = _mm_set_epi64x(0, 0x0163cd6124);
+	const __m128i poly = _mm_set_epi64x(0x01f7011641, 0x01db710641);
+	const __m128i mask = _mm_setr_epi32(~0, 0, ~0, 0);
+	__m128i x0, x1, x2, x3, x4, x5, x6, x7, x8;
+
+	x1 = _mm_loadu_si128((const __m128i *)(p + 0x00));
+	x2 = _mm_loadu_si128((const __m128i *)(p + 0x10));
+	x3 = _mm_loadu_si128((const __m128i *)(p + 0x20));
+	x4 = _mm_loadu_si128((const __m128i *)(p + 0x30));
+	x1 = _mm_xor_si128(x1, _mm_cvtsi32_si128((int)crc));
+	x0 = k1k2;
+	p += 64;
+	n -= 64;
+	while (n >= 64) {
+		x5 = _mm_clmulepi64_si128(x1, x0, 0x00);
+		x6 = _mm_clmulepi64_si128(x2, x0, 0x00);
+		x7 = _mm_clmulepi64_si128(x3, x0, 0x00);
+		x8 = _mm_clmulepi64_si128(x4, x0, 0x00);
+		x1 = _mm_clmulepi64_si128(x1, x0, 0x11);
+		x2 = _mm_clmulepi64_si128(x2, x0, 0x11);
+		x3 = _mm_clmulepi64_si128(x3, x0, 0x11);
+		x4 = _mm_clmulepi64_si128(x4, x0, 0x11);
+		x1 = _mm_xor_si128(_mm_xor_si128(x1, x5), _mm_loadu_si128((const __m128i *)(p + 0x00)));
+		x2 = _mm_xor_si128(_mm_xor_si128(x2, x6), _mm_loadu_si128((const __m128i *)(p + 0x10)));
+		x3 = _mm_xor_si128(_mm_xor_si128(x3, x7), _mm_loadu_si128((const __m128i *)(p + 0x20)));
+		x4 = _mm_xor_si128(_mm_xor_si128(x4, x8), _mm_loadu_si128((const __m128i *)(p + 0x30)));
+		p += 64;
+		n -= 64;
+	}
+	/* fold the four into one */
+	x0 = k3k4;
+	x5 = _mm_clmulepi64_si128(x1, x0, 0x00);
+	x1 = _mm_clmulepi64_si128(x1, x0, 0x11);
+	x1 = _mm_xor_si128(_mm_xor_si128(x1, x2), x5);
+	x5 = _mm_clmulepi64_si128(x1, x0, 0x00);
+	x1 = _mm_clmulepi64_si128(x1, x0, 0x11);
+	x1 = _mm_xor_si128(_mm_xor_si128(x1, x3), x5);
+	x5 = _mm_clmulepi64_si128(x1, x0, 0x00);
+	x1 = _mm_clmulepi64_si128(x1, x0, 0x11);
+	x1 = _mm_xor_si128(_mm_xor_si128(x1, x4), x5);
+	while (n >= 16) {
+		x2 = _mm_loadu_si128((const __m128i *)p);
+		x5 = _mm_clmulepi64_si128(x1, x0, 0x00);
+		x1 = _mm_clmulepi64_si128(x1, x0, 0x11);
+		x1 = _mm_xor_si128(_mm_xor_si128(x1, x2), x5);
+		p += 16;
+		n -= 16;
+	}
+	/* 128 -> 64 bits, then Barrett reduction to 32 */
+	x2 = _mm_clmulepi64_si128(x1, x0, 0x10);
+	x1 = _mm_xor_si128(_mm_srli_si128(x1, 8), x2);
+	x0 = k5k0;
+	x2 = _mm_srli_si128(x1, 4);
+	x1 = _mm_and_si128(x1, mask);
+	x1 = _mm_xor_si128(_mm_clmulepi64_si128(x1, x0, 0x00), x2);
+	x0 = poly;
+	x2 = _mm_and_si128(x1, mask);
+	x2 = _mm_clmulepi64_si128(x2, x0, 0x10);
+	x2 = _mm_and_si128(x2, mask);
+	x2 = _mm_clmulepi64_si128(x2, x0, 0x00);
+	x1 = _mm_xor_si128(x1, x2);
+	return (uint32_t)_mm_extract_epi32(x1, 1);
+}
+#endif
+
+static void crc_ready(void)
+{
+	static int ready;
+
+	if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
+		/* idempotent: racing threads write identical tables */
+		crc_init();
+		__atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
+	}
+}
+
+uint32_t hc_crc32(uint32_t crc, const void *buf, size_t n)
+{
+	const unsigned char *p = buf;
+
+	crc_ready();
+#ifdef HC_CRC_CLMUL
+	if (n >= 64 && __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1")) {
+		size_t k = n & ~(size_t)15;
+		crc = ~crc32_clmul(~crc, p, k);
+		p += k;
+		n -= k;
+	}
+#endif
+	return crc32_table(crc, p, n);
+}
+
+/* The table version alone, for tests that hold the two to one another. */
+uint32_t hc_crc32_portable(uint32_t crc, const void *buf, size_t n)
+{
+	crc_ready();
+	return crc32_table(crc, buf, n);
 }
 
 static uint32_t le32(const unsigned char *p)
@@ -84,6 +190,33 @@ static int all_zero(const unsigned char *p, size_t n)
 		if (p[i])
 			return 0;
 	return 1;
+}
+
+/* Notes the record ids the chunk header in buf claims, when its range is
+ * sane. */
+static int claim(struct hc_evtx_check *out, const unsigned char *buf, uint64_t off)
+{
+	uint64_t first = (uint64_t)le32(buf + 24) | (uint64_t)le32(buf + 28) << 32;
+	uint64_t last = (uint64_t)le32(buf + 32) | (uint64_t)le32(buf + 36) << 32;
+
+	if (last >= first && last - first < HC_EVTX_CHUNK_SIZE / 32) {
+		struct hc_evtx_claim *nc = realloc(out->claims, (out->nclaims + 1) * sizeof(*nc));
+		if (!nc)
+			return HC_ERR_NOMEM;
+		out->claims = nc;
+		nc[out->nclaims++] =
+			(struct hc_evtx_claim){off, (uint32_t)((off - HC_EVTX_HEADER_SIZE) /
+							      HC_EVTX_CHUNK_SIZE),
+					       first, last};
+	}
+	return HC_OK;
+}
+
+void hc_evtx_check_free(struct hc_evtx_check *c)
+{
+	free(c->claims);
+	c->claims = NULL;
+	c->nclaims = 0;
 }
 
 int hc_evtx_check_file(const char *path, struct hc_evtx_check *out, struct hc_diag *d)
@@ -123,6 +256,9 @@ int hc_evtx_check_file(const char *path, struct hc_evtx_check *out, struct hc_di
 			break;
 		out->chunks++;
 		if (n < HC_EVTX_CHUNK_SIZE) {
+			/* what a cut chunk claims is accounted for too */
+			if (n >= 512 && memcmp(buf, "ElfChnk", 8) == 0 && (rc = claim(out, buf, off)) < 0)
+				goto out;
 			if (!all_zero(buf, n))
 				damage(out, off, "file truncated: chunk %u has only %zu of 65536 bytes",
 				       out->chunks - 1, n);
@@ -136,6 +272,8 @@ int hc_evtx_check_file(const char *path, struct hc_evtx_check *out, struct hc_di
 			continue;
 		}
 		out->chunks_used++;
+		if ((rc = claim(out, buf, off)) < 0)
+			goto out;
 		uint32_t hcrc = hc_crc32(hc_crc32(0, buf, 120), buf + 128, 384);
 		if (hcrc != le32(buf + 124))
 			damage(out, off, "chunk %u: header checksum mismatch", out->chunks - 1);

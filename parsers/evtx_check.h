@@ -16,6 +16,13 @@ struct hc_evtx_damage {
 	char msg[160];
 };
 
+/* The record ids a chunk's header claims (first..last), for accounting. */
+struct hc_evtx_claim {
+	uint64_t offset;          /* the chunk's byte offset */
+	uint32_t chunk;           /* its index */
+	uint64_t first, last;
+};
+
 struct hc_evtx_check {
 	uint32_t chunks;          /* chunk slots in the file */
 	uint32_t chunks_used;     /* slots with a valid signature */
@@ -23,14 +30,23 @@ struct hc_evtx_check {
 	size_t ndamage;           /* entries in damage[] (capped) */
 	uint64_t more_damage;     /* damage beyond the cap */
 	struct hc_evtx_damage damage[HC_MAX_CHECK_FINDINGS];
+	/* every chunk with a signature and a sane range (malloc'd, see
+	 * hc_evtx_check_free) */
+	struct hc_evtx_claim *claims;
+	size_t nclaims;
 };
 
-/* Checks the file at `path`. Fills *out; returns 0, or HC_ERR_IO with d set
- * when the file cannot be read. Damage is data in *out, not an error. */
+/* Checks the file at `path`. Fills *out (free with hc_evtx_check_free);
+ * returns 0, or HC_ERR_IO with d set when the file cannot be read, or
+ * HC_ERR_NOMEM. Damage is data in *out, not an error. */
 int hc_evtx_check_file(const char *path, struct hc_evtx_check *out, struct hc_diag *d);
+void hc_evtx_check_free(struct hc_evtx_check *c);
 
 /* CRC-32 (ISO-HDLC, as zlib's crc32) of `n` bytes, continuing from `crc`
  * (start with 0). */
 uint32_t hc_crc32(uint32_t crc, const void *buf, size_t n);
+/* The same by tables only (hc_crc32 uses carry-less multiplication where
+ * the CPU has it); for tests. */
+uint32_t hc_crc32_portable(uint32_t crc, const void *buf, size_t n);
 
 #endif

@@ -27,6 +27,8 @@ struct lx_state {
 	uint64_t *seen_ids;   /* record ids of normal records, for dedup of recovered */
 	size_t nseen, capseen;
 	bool seen_sorted;
+	size_t acct_claim;    /* accounting: the next chunk claim to check */
+	uint64_t acct_id;     /* and the next record id in it */
 	uint64_t records, failed;
 	uint8_t *xml;
 	size_t xmlcap;
@@ -82,6 +84,7 @@ static void lx_close(void *p)
 		libevtx_file_free(&s->file, NULL);
 	}
 	free(s->seen_ids);
+	hc_evtx_check_free(&s->check);
 	free(s->xml);
 	hc_xbuf_free(&s->scan);
 	free(s);
@@ -104,13 +107,22 @@ static int lx_open(const char *path, const struct hc_read_opts *o, void **ret,
 		goto out;
 	}
 	if (libevtx_file_open(s->file, path, libevtx_get_access_flags_read(), &err) != 1) {
-		take_error(&err, d, "not a readable EVTX file");
+		/* libevtx refuses a whole file for one bad chunk header; say so,
+		 * and that the default reader does not (we do not switch readers
+		 * behind the back of someone who asked for this one) */
+		take_error(&err, d, "libevtx cannot open this file");
 		libevtx_file_free(&s->file, NULL);
+		size_t n = strlen(d->msg);
+		snprintf(d->msg + n, sizeof(d->msg) - n, "; the native reader (the default, "
+							  "without --reader libevtx) reads damaged "
+							  "files chunk by chunk");
 		goto out;
 	}
 	/* damage and recovered records belong to part 0 */
 	if ((!o || o->part == 0) && (rc = hc_evtx_check_file(path, &s->check, d)) < 0)
 		goto out;
+	if (o && o->nparts > 1)
+		hc_evtx_check_free(&s->check); /* one part cannot account for the file */
 	rc = HC_ERR_FORMAT;
 	if (libevtx_file_get_number_of_records(s->file, &s->nrecords, &err) != 1) {
 		take_error(&err, d, "cannot count records");
@@ -251,6 +263,37 @@ static int lx_next(void *p, struct hc_event *ev, struct hc_diag *d)
 				hc_diag_prefix(d, "record #%d (index): ", index);
 				return HC_ERR_RECORD;
 			}
+		} else if (s->acct_claim < s->check.nclaims) {
+			/* every record id a chunk header claims was read or is
+			 * reported here (issue 8) */
+			const struct hc_evtx_claim *c = &s->check.claims[s->acct_claim];
+			/* counted from 0 within the range: it may end at UINT64_MAX */
+			uint64_t span = c->last - c->first, k = s->acct_id, ka;
+			while (k <= span && seen_before(s, c->first + k))
+				k++;
+			if (k > span) {
+				s->acct_claim++;
+				s->acct_id = 0;
+				continue;
+			}
+			ka = k;
+			while (k <= span && !seen_before(s, c->first + k))
+				k++;
+			s->acct_id = k;
+			s->failed += k - ka;
+			d->offset = c->offset;
+			d->has_offset = true;
+			d->record = c->first + ka;
+			d->has_record = true;
+			if (k - ka == 1)
+				hc_diag_set(d, "chunk %u: record %llu not read", c->chunk,
+					    (unsigned long long)(c->first + ka));
+			else
+				hc_diag_set(d, "chunk %u: records %llu-%llu (%llu) not read", c->chunk,
+					    (unsigned long long)(c->first + ka),
+					    (unsigned long long)(c->first + k - 1),
+					    (unsigned long long)(k - ka));
+			return HC_ERR_RECORD;
 		} else if (s->rindex < s->nrecovered) {
 			recovered = true;
 			index = s->rindex++;
@@ -327,6 +370,7 @@ static void lx_stats(void *p, uint64_t *records, uint64_t *failed)
 
 const struct hc_backend hc_backend_libevtx = {
 	.name = "libevtx",
+	.format = "evtx",
 	.probe = lx_probe,
 	.open = lx_open,
 	.next = lx_next,

@@ -20,6 +20,7 @@ const uint32_t hc_correlation_ids[] = {1,    3,    4608, 4624, 4625, 4634, 4647,
 const size_t hc_correlation_nids = sizeof(hc_correlation_ids) / sizeof(hc_correlation_ids[0]);
 
 const struct hc_backend *const hc_backends[] = {
+	&hc_backend_native,
 	&hc_backend_libevtx,
 	&hc_backend_json,
 	NULL,
@@ -32,8 +33,19 @@ void hc_input_init(void)
 			hc_backends[i]->init();
 }
 
+int hc_input_is_evtx_reader(const char *name)
+{
+	for (size_t i = 0; hc_backends[i]; i++)
+		if (strcmp(hc_backends[i]->format, "evtx") == 0 &&
+		    strcmp(hc_backends[i]->name, name) == 0)
+			return 1;
+	return 0;
+}
+
 int hc_read_opts_wants(const struct hc_read_opts *o, uint32_t id)
 {
+	if (o && o->all_ids)
+		return 1;
 	const uint32_t *ids = o && o->ids ? o->ids : hc_default_ids;
 	size_t n = o && o->ids ? o->nids : hc_default_nids;
 
@@ -78,6 +90,10 @@ int hc_input_open(const char *path, const struct hc_read_opts *o, struct hc_inpu
 	for (size_t i = 0; hc_backends[i]; i++) {
 		const struct hc_backend *be = hc_backends[i];
 		if (!be->probe(magic, n))
+			continue;
+		/* the first reader of a format is its default */
+		if (o && o->reader && strcmp(be->format, "evtx") == 0 &&
+		    strcmp(be->name, o->reader) != 0)
 			continue;
 		in = calloc(1, sizeof(*in));
 		if (!in)

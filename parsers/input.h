@@ -19,11 +19,19 @@ struct hc_read_opts {
 	bool recover;            /* also read records recovered from slack space */
 	const uint32_t *ids;     /* keep only these event ids; NULL = HC default set */
 	size_t nids;
+	bool all_ids;            /* keep every event id (ids ignored) */
 	/* Read only part `part` of `nparts` (0 = whole file) of the normal
 	 * records, so several workers can share one big file, each with its own
 	 * handle. Part 0 also reports structural damage and reads recovered
 	 * records. */
 	unsigned part, nparts;
+	/* The EVTX reader: "native" (NULL: the default) or "libevtx". */
+	const char *reader;
+	/* For tests (the fuzz target's check that nothing is lost silently):
+	 * the native reader calls this once for every record id of a chunk
+	 * header's range that it read or reported as not read. */
+	void (*account)(void *ctx, uint64_t chunk, uint64_t id);
+	void *account_ctx;
 };
 
 /* Event ids extracted by default (logon, logoff, explicit credentials,
@@ -43,6 +51,9 @@ int hc_read_opts_wants(const struct hc_read_opts *o, uint32_t id);
 
 struct hc_backend {
 	const char *name;
+	/* What it reads ("evtx", "json"): hc_read_opts.reader picks among the
+	 * backends of one format. */
+	const char *format;
 	/* Optional: one-time set-up of the backend's library, called by
 	 * hc_input_init before any reader runs (NULL = none). */
 	void (*init)(void);
@@ -63,6 +74,11 @@ struct hc_backend {
 /* NULL-terminated registry. */
 extern const struct hc_backend *const hc_backends[];
 
+/* The native EVTX reader (parsers/evtx_native.c, parsers/binxml.c), the
+ * default for .evtx files. */
+extern const struct hc_backend hc_backend_native;
+/* 1 when `name` names an EVTX reader ("native", "libevtx"). */
+int hc_input_is_evtx_reader(const char *name);
 /* The libevtx backend (parsers/evtx_libevtx.c) and its library version. */
 extern const struct hc_backend hc_backend_libevtx;
 const char *hc_libevtx_version(void);

@@ -1555,6 +1555,7 @@ static void js_stats(void *p, uint64_t *records, uint64_t *failed)
 
 const struct hc_backend hc_backend_json = {
     .name = "json",
+    .format = "json",
     .init = js_init,
     .probe = js_probe,
     .open = js_open,

@@ -875,6 +875,9 @@ static uint8_t put_value(struct hc_evtxw *w, const struct hc_evtxw_value *v)
 	case HC_EVTXW_T_HEXINT32:
 		put_u32(w, (uint32_t)v->u);
 		return v->type;
+	case HC_EVTXW_T_BOOL:
+		put_u32(w, v->u ? 1 : 0);
+		return v->type;
 	case HC_EVTXW_T_UINT64:
 	case HC_EVTXW_T_HEXINT64:
 	case HC_EVTXW_T_FILETIME:
@@ -1020,6 +1023,280 @@ static void encode_event(struct hc_evtxw *w, const struct hc_evtxw_event *ev)
 	patch_u32(w, rec + 4, w->pos - rec);
 }
 
+size_t hc_evtxw_value_text(const struct hc_evtxw_value *v, char *buf, size_t size)
+{
+	int n = 0;
+
+	buf[0] = '\0';
+	switch (v->type) {
+	case HC_EVTXW_T_UINT8:
+	case HC_EVTXW_T_UINT16:
+	case HC_EVTXW_T_UINT32:
+	case HC_EVTXW_T_UINT64:
+		n = snprintf(buf, size, "%llu", (unsigned long long)v->u);
+		break;
+	case HC_EVTXW_T_HEXINT32:
+	case HC_EVTXW_T_HEXINT64:
+	case HC_EVTXW_T_SIZET:
+		n = snprintf(buf, size, "0x%llx", (unsigned long long)v->u);
+		break;
+	case HC_EVTXW_T_BOOL:
+		n = snprintf(buf, size, "%s", v->u ? "true" : "false");
+		break;
+	case HC_EVTXW_T_FILETIME: {
+		char t[40];
+		hc_evtxw_time_format(v->u, t, sizeof(t));
+		/* 7 fraction digits and 'Z' -> 9 digits, as Windows writes them */
+		n = snprintf(buf, size, "%.27s00Z", t);
+		break;
+	}
+	case HC_EVTXW_T_GUID: {
+		const uint8_t *b = v->bin;
+		n = snprintf(
+		    buf, size,
+		    "{%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X}", b[3],
+		    b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11], b[12],
+		    b[13], b[14], b[15]);
+		break;
+	}
+	case HC_EVTXW_T_SID: {
+		uint64_t auth = 0;
+		n = snprintf(buf, size, "S-%u", v->bin[0]);
+		for (int k = 0; k < 6; k++)
+			auth = auth << 8 | v->bin[2 + k];
+		n += snprintf(buf + n, size - (size_t)n, "-%llu", (unsigned long long)auth);
+		for (int k = 0; k < v->bin[1] && (size_t)n < size; k++) {
+			const uint8_t *p = v->bin + 8 + 4 * k;
+			n += snprintf(buf + n, size - (size_t)n, "-%u", (unsigned)rd_u32(p));
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+}
+
+/* ---- forwarded (rendered) records ---- */
+
+/* An element start without a dependency id, as forwarded events have it. */
+static uint32_t r_open(struct hc_evtxw *w, const char *name, int attrs)
+{
+	uint32_t start = w->pos;
+
+	put_u8(w, attrs ? TOK_OPEN_ATTRS : TOK_OPEN);
+	put_u32(w, 0);
+	name_ref(w, name);
+	return start;
+}
+
+static void r_done(struct hc_evtxw *w, uint32_t start)
+{
+	patch_u32(w, start + 1, w->pos - (start + 5));
+}
+
+/* Value text of n bytes of UTF-8. */
+static void r_text(struct hc_evtxw *w, const char *s, size_t n)
+{
+	uint32_t at;
+	size_t units;
+
+	put_u8(w, TOK_VALUE);
+	put_u8(w, HC_EVTXW_T_STRING);
+	at = w->pos;
+	put_u16(w, 0);
+	units = put_utf16(w, s, n);
+	if (units > HC_EVTXW_MAX_STRING_UNITS)
+		mark_bad(w, "text too long");
+	if (!w->full)
+		wr_u16(w->chunk + at, (uint16_t)units);
+}
+
+/* <name>text</name>, or <name/> for empty text. */
+static void r_leaf(struct hc_evtxw *w, const char *name, const char *s, size_t n)
+{
+	uint32_t e = r_open(w, name, 0);
+
+	if (n == 0) {
+		put_u8(w, TOK_CLOSE_EMPTY);
+	} else {
+		put_u8(w, TOK_CLOSE_START);
+		r_text(w, s, n);
+		put_u8(w, TOK_END);
+	}
+	r_done(w, e);
+}
+
+/* <name a1="v1" a2="v2"/>; an attribute with a NULL value is left out. */
+static void r_attrs(struct hc_evtxw *w, const char *name, const char *const *an,
+                    const char *const *av, int n)
+{
+	int last = -1;
+
+	for (int i = 0; i < n; i++)
+		if (av[i])
+			last = i;
+	uint32_t e = r_open(w, name, last >= 0);
+	if (last >= 0) {
+		uint32_t al = attrs_begin(w);
+		for (int i = 0; i <= last; i++) {
+			if (!av[i])
+				continue;
+			attr(w, an[i], i == last);
+			r_text(w, av[i], strlen(av[i]));
+		}
+		attrs_end(w, al);
+	}
+	put_u8(w, TOK_CLOSE_EMPTY);
+	r_done(w, e);
+}
+
+static void encode_rendered(struct hc_evtxw *w, const struct hc_evtxw_event *ev)
+{
+	uint32_t rec = w->pos, e, sys, ed, ri, al;
+	const struct hc_evtxw_datatpl *t = ev->data;
+	char b[256], b2[64], guid[64];
+
+	put(w, "**\0\0", 4);
+	put_u32(w, 0);
+	put_u64(w, ev->record_id);
+	put_u64(w, ev->time);
+	fragment(w);
+	e = r_open(w, "Event", 1);
+	al = attrs_begin(w);
+	attr(w, "xmlns", 1);
+	r_text(w, EVENT_NS, strlen(EVENT_NS));
+	attrs_end(w, al);
+	put_u8(w, TOK_CLOSE_START);
+
+	sys = r_open(w, "System", 0);
+	put_u8(w, TOK_CLOSE_START);
+	{
+		struct hc_evtxw_value g = {.type = HC_EVTXW_T_GUID};
+		memcpy(g.bin, ev->provider_guid, 16);
+		hc_evtxw_value_text(&g, guid, sizeof(guid));
+		const char *an[] = {"Name", "Guid"}, *av[] = {ev->provider_name, guid};
+		r_attrs(w, "Provider", an, av, 2);
+	}
+	snprintf(b, sizeof(b), "%u", ev->event_id);
+	if (ev->has_qualifiers) {
+		uint32_t q = r_open(w, "EventID", 1);
+		snprintf(b2, sizeof(b2), "%u", ev->qualifiers);
+		al = attrs_begin(w);
+		attr(w, "Qualifiers", 1);
+		r_text(w, b2, strlen(b2));
+		attrs_end(w, al);
+		put_u8(w, TOK_CLOSE_START);
+		r_text(w, b, strlen(b));
+		put_u8(w, TOK_END);
+		r_done(w, q);
+	} else {
+		r_leaf(w, "EventID", b, strlen(b));
+	}
+	snprintf(b, sizeof(b), "%u", ev->version);
+	r_leaf(w, "Version", b, strlen(b));
+	snprintf(b, sizeof(b), "%u", ev->level);
+	r_leaf(w, "Level", b, strlen(b));
+	snprintf(b, sizeof(b), "%u", ev->task);
+	r_leaf(w, "Task", b, strlen(b));
+	snprintf(b, sizeof(b), "%u", ev->opcode);
+	r_leaf(w, "Opcode", b, strlen(b));
+	snprintf(b, sizeof(b), "0x%016llx", (unsigned long long)ev->keywords);
+	r_leaf(w, "Keywords", b, strlen(b));
+	{
+		struct hc_evtxw_value tv = {.type = HC_EVTXW_T_FILETIME, .u = ev->time};
+		hc_evtxw_value_text(&tv, b, sizeof(b));
+		const char *an[] = {"SystemTime"}, *av[] = {b};
+		r_attrs(w, "TimeCreated", an, av, 1);
+	}
+	snprintf(b, sizeof(b), "%llu",
+	         (unsigned long long)(ev->source_record_id ? ev->source_record_id : ev->record_id));
+	r_leaf(w, "EventRecordID", b, strlen(b));
+	r_attrs(w, "Correlation", NULL, NULL, 0);
+	{
+		char pid[16], tid[16];
+		snprintf(pid, sizeof(pid), "%u", ev->process_id);
+		snprintf(tid, sizeof(tid), "%u", ev->thread_id);
+		const char *an[] = {"ProcessID", "ThreadID"}, *av[] = {pid, tid};
+		r_attrs(w, "Execution", an, av, 2);
+	}
+	r_leaf(w, "Channel", ev->channel, strlen(ev->channel));
+	r_leaf(w, "Computer", ev->computer, strlen(ev->computer));
+	{
+		char sid[200];
+		const char *an[] = {"UserID"}, *av[] = {NULL};
+		if (ev->user_id && ev->user_id->type == HC_EVTXW_T_SID) {
+			hc_evtxw_value_text(ev->user_id, sid, sizeof(sid));
+			av[0] = sid;
+		}
+		r_attrs(w, "Security", an, av, 1);
+	}
+	put_u8(w, TOK_END);
+	r_done(w, sys);
+
+	ed = r_open(w, "EventData", 0);
+	put_u8(w, TOK_CLOSE_START);
+	for (size_t i = 0; i < t->nfields; i++) {
+		const struct hc_evtxw_value *v = &ev->values[i];
+		uint32_t d = r_open(w, "Data", 1);
+		al = attrs_begin(w);
+		attr(w, "Name", 1);
+		r_text(w, t->fields[i].name, strlen(t->fields[i].name));
+		attrs_end(w, al);
+		if (v->type == HC_EVTXW_T_STRING) {
+			if (v->len) {
+				put_u8(w, TOK_CLOSE_START);
+				r_text(w, v->str, v->len);
+				put_u8(w, TOK_END);
+			} else {
+				put_u8(w, TOK_CLOSE_EMPTY);
+			}
+		} else {
+			size_t n = hc_evtxw_value_text(v, b, sizeof(b));
+			if (n) {
+				put_u8(w, TOK_CLOSE_START);
+				r_text(w, b, n);
+				put_u8(w, TOK_END);
+			} else {
+				put_u8(w, TOK_CLOSE_EMPTY);
+			}
+		}
+		r_done(w, d);
+	}
+	put_u8(w, TOK_END);
+	r_done(w, ed);
+
+	/* RenderingInfo: what the collector's rendering adds (no message text
+	 * here: that would need the publisher's message tables) */
+	ri = r_open(w, "RenderingInfo", 1);
+	al = attrs_begin(w);
+	attr(w, "Culture", 1);
+	r_text(w, "en-US", 5);
+	attrs_end(w, al);
+	put_u8(w, TOK_CLOSE_START);
+	r_leaf(w, "Level", "Information", 11);
+	r_leaf(w, "Channel", ev->channel, strlen(ev->channel));
+	r_leaf(w, "Provider", "Microsoft Windows security auditing.", 36);
+	{
+		uint32_t k = r_open(w, "Keywords", 0);
+		const char *kw = ev->keywords & (1ULL << 52) ? "Audit Failure" : "Audit Success";
+		put_u8(w, TOK_CLOSE_START);
+		r_leaf(w, "Keyword", kw, strlen(kw));
+		put_u8(w, TOK_END);
+		r_done(w, k);
+	}
+	put_u8(w, TOK_END);
+	r_done(w, ri);
+
+	put_u8(w, TOK_END);
+	r_done(w, e);
+	put_u8(w, TOK_EOF);
+	while (!w->full && (w->pos - rec + 4) % 8 != 0)
+		put_u8(w, 0);
+	put_u32(w, w->pos + 4 - rec);
+	patch_u32(w, rec + 4, w->pos - rec);
+}
+
 /* ---- chunks and file ---- */
 
 static void chunk_reset(struct hc_evtxw *w)
@@ -1146,7 +1423,10 @@ int hc_evtxw_add(struct hc_evtxw *w, const struct hc_evtxw_event *ev, struct hc_
 
 		w->saved = 0;
 		w->bad = 0;
-		encode_event(w, ev);
+		if (ev->rendered)
+			encode_rendered(w, ev);
+		else
+			encode_event(w, ev);
 		/* libevtx 20181227 drops a record that ends exactly at the end of
 		 * the chunk; Windows never fills a chunk to the last byte either. */
 		if (w->pos > HC_EVTXW_CHUNK_SIZE - HC_EVTXW_CHUNK_SLACK)

@@ -34,6 +34,7 @@ enum hc_evtxw_type {
 	HC_EVTXW_T_UINT16 = 0x06,
 	HC_EVTXW_T_UINT32 = 0x08,
 	HC_EVTXW_T_UINT64 = 0x0a,
+	HC_EVTXW_T_BOOL = 0x0d, /* 32-bit; rendered true / false (Sysmon's Initiated) */
 	HC_EVTXW_T_GUID = 0x0f,
 	HC_EVTXW_T_SIZET = 0x10, /* template only: a pointer; the value is HEXINT64 */
 	HC_EVTXW_T_FILETIME = 0x11,
@@ -51,7 +52,7 @@ struct hc_evtxw_diag {
 struct hc_evtxw_value {
 	uint8_t type;
 	uint8_t binlen;  /* GUID: 16; SID: 8 + 4 * sub-authorities */
-	uint64_t u;      /* integer types and FILETIME */
+	uint64_t u;      /* integer types, BOOL (0/1) and FILETIME */
 	const char *str; /* STRING: UTF-8 (borrowed), not NUL-terminated */
 	size_t len;      /* STRING: bytes at str */
 	uint8_t bin[8 + 4 * HC_EVTXW_MAX_SID_SUBAUTH]; /* GUID / SID in on-disk form */
@@ -91,6 +92,14 @@ struct hc_evtxw_event {
 	const struct hc_evtxw_value *user_id; /* SID value or NULL for <Security/> */
 	const struct hc_evtxw_datatpl *data;
 	const struct hc_evtxw_value *values; /* data->nfields values, in template order */
+	/* 1: write the record as Windows Event Forwarding stores a forwarded
+	 * event (RenderedText): one element tree with every value as text
+	 * (value-text tokens, 0x05), no templates, no dependency ids, and a
+	 * RenderingInfo element. libevtx 20181227 cannot read such records. */
+	int rendered;
+	/* rendered only: the EventRecordID of the source host (record_id is
+	 * then the collector's own record number); 0 = record_id */
+	uint64_t source_record_id;
 };
 
 struct hc_evtxw;
@@ -114,6 +123,13 @@ int hc_evtxw_time_parse(const char *text, uint64_t *filetime);
 
 /* Render a FILETIME as RFC 3339 UTC with 7 fraction digits; buf >= 32 bytes. */
 void hc_evtxw_time_format(uint64_t filetime, char *buf, size_t size);
+
+/* The text of a value as Windows renders it in XML (what a forwarded
+ * event carries, and what the manifest shows): decimal integers, hex as
+ * 0x%x, true/false, {GUID} upper case, S-1-... SIDs, FILETIME as RFC 3339 with 9
+ * fraction digits; strings as they are (not NUL-terminated: use v->len);
+ * "" for null. Returns the length written to buf (size >= 200). */
+size_t hc_evtxw_value_text(const struct hc_evtxw_value *v, char *buf, size_t size);
 
 /* Create path and return a writer in *ret. The caller ends it with
  * hc_evtxw_close (keeps the file) or hc_evtxw_free (discards the writer). */

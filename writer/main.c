@@ -10,13 +10,14 @@
 
 #include "scenario.h"
 
-#define HC_GEN_MAX_PATH 4096
+#define HC_GEN_MAX_PATH HC_SC_MAX_PATH
 
 static void usage(FILE *f)
 {
 	fputs("usage: hc-evtxgen [-o OUTDIR] [--manifest FILE] SCENARIO.json\n"
 	      "\n"
-	      "Write one Windows Security .evtx file per host of a scenario.\n"
+	      "Write the .evtx files of each host of a scenario (Security, and Sysmon and\n"
+	      "NTLM/Operational where it has such records).\n"
 	      "\n"
 	      "  -o, --output DIR     directory for the .evtx files (default: .)\n"
 	      "  -m, --manifest FILE  also write one JSON line per record (for tests)\n"
@@ -75,26 +76,27 @@ int main(int argc, char **argv)
 		}
 	}
 	for (size_t i = 0; i < hc_sc_host_count(sc); i++) {
+		r = hc_sc_write_host(sc, i, outdir, mf, &diag);
+		if (r < 0) {
+			fprintf(stderr, "hc-evtxgen: %s\n", diag.msg);
+			rc = r == HC_SC_E_SCENARIO ? 2 : 1;
+			goto out;
+		}
+	}
+	if (hc_sc_forwarded_file(sc)) {
 		char path[HC_GEN_MAX_PATH], tmp[HC_GEN_MAX_PATH + 8];
-		const char *file = hc_sc_host_file(sc, i);
-
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", outdir, file) >= sizeof(path)) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", outdir,
+		                     hc_sc_forwarded_file(sc)) >= sizeof(path)) {
 			fprintf(stderr, "hc-evtxgen: output path too long\n");
 			rc = 2;
 			goto out;
 		}
 		snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-		r = hc_sc_write_host(sc, i, tmp, mf, &diag);
-		if (r < 0) {
-			fprintf(stderr, "hc-evtxgen: %s\n", diag.msg);
+		r = hc_sc_write_forwarded(sc, tmp, &diag);
+		if (r < 0 || rename(tmp, path) != 0) {
+			fprintf(stderr, "hc-evtxgen: %s\n", r < 0 ? diag.msg : strerror(errno));
 			remove(tmp);
 			rc = r == HC_SC_E_SCENARIO ? 2 : 1;
-			goto out;
-		}
-		if (rename(tmp, path) != 0) {
-			fprintf(stderr, "hc-evtxgen: %s: %s\n", path, strerror(errno));
-			remove(tmp);
-			rc = 1;
 			goto out;
 		}
 	}

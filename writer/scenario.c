@@ -1,6 +1,8 @@
 /* scenario.c: reads a scenario (the only file using jansson), expands shorthands
  * and defaults into the Data fields of each event, adds the seeded background
- * noise and streams each host's events, sorted by time, into the encoder. */
+ * noise and the witnesses of connections and processes (5156/5158, 4688,
+ * Sysmon 1 and 3, NTLM 8001), and streams each host's events, sorted by
+ * time, into the encoder: one file per host and channel. */
 #include "scenario.h"
 
 #include <ctype.h>
@@ -27,6 +29,17 @@ enum { ROLE_WORKSTATION, ROLE_SERVER, ROLE_DC };
 #define EVF_EXPLICIT 0x01
 #define EVF_AUTO 0x02 /* generated 4672 / logoff for an explicit or background logon */
 
+/* connection records (5156, 5158, Sysmon 3) */
+#define CF_INBOUND 0x01
+#define CF_UDP 0x02
+
+#define TICKS_PER_SEC 10000000ULL
+#define FILETIME_UNIX_EPOCH 116444736000000000ULL
+/* Sysmon logs an event this long after its UtcTime */
+#define SYSMON_LAG 150000ULL
+/* a connection is made this long before the logon it carries */
+#define CONN_LEAD 200000ULL
+
 struct principal {
 	const char *name;
 	const char *domain;
@@ -41,9 +54,24 @@ struct session {
 	uint8_t ltype;
 	int fixed; /* luid given by the scenario or well known */
 	uint64_t luid;
+	uint64_t t; /* the logon (true time) */
 	const char *label;
 	const char *name;   /* TargetUserName override */
 	const char *domain; /* TargetDomainName override */
+};
+
+/* A process a witness names: created by a Sysmon 1 or 4688 ("as"), made
+ * connections (5156, Sysmon 3) and NTLM calls (8001) ("proc"). */
+struct proc {
+	const char *label;
+	const char *image;
+	const char *cmdline;
+	uint32_t pid;
+	int32_t session; /* the logon session it runs in, or -1 (SYSTEM) */
+	int32_t parent;  /* the process that created it, or -1 */
+	uint64_t t;      /* created (true time) */
+	uint32_t seq;    /* Sysmon's per-boot process counter (in its GUID) */
+	json_t *src;     /* the defining event (parent is resolved later) */
 };
 
 struct sc_ev {
@@ -55,12 +83,21 @@ struct sc_ev {
 	uint8_t pkg;
 	uint8_t flags;
 	int32_t user;
-	int32_t from;    /* host index of the source, or -1 */
-	int32_t peer;    /* host index of the server / service, or -1 */
-	int32_t session; /* session created (4624) or referenced */
-	int32_t subject; /* session acting as Subject (4648, 4624 type 9), or -1 */
-	uint32_t idx;    /* index in the host's "events" array, or NO_IDX */
-	json_t *src;     /* the explicit event object (borrowed), or NULL */
+	int32_t from;         /* host index of the source, or -1 */
+	int32_t peer;         /* host index of the server / service, or -1 */
+	int32_t session;      /* session created (4624) or referenced */
+	int32_t subject;      /* session acting as Subject (4648, 4624 type 9), or -1 */
+	uint32_t idx;         /* index in the host's "events" array, or NO_IDX */
+	json_t *src;          /* the explicit event object (borrowed), or NULL */
+	int32_t proc;         /* the process (1/4688 created, 3/5156/5158/8001 by), or -1 */
+	uint16_t sport;       /* connections: source port (0: a default) */
+	uint16_t dport;       /* connections: destination port */
+	uint8_t cflags;       /* CF_* */
+	const char *from_lit; /* connections: literal source address, or NULL */
+	const char *to_lit;   /* connections: literal destination address, or NULL */
+	const char *image;    /* connections without a process: image (NULL: System) */
+	uint32_t pid;         /* ... and its id */
+	uint64_t rid;         /* EventRecordID once written */
 };
 
 struct host {
@@ -82,6 +119,15 @@ struct host {
 	size_t nev, cev;
 	uint64_t luid;
 	uint64_t seed;
+	/* the file of each channel (Security: file, first_id) */
+	const char *chfile[HC_TPL_NCHAN];
+	uint64_t chfirst[HC_TPL_NCHAN];
+	int sysmon; /* Sysmon is installed (Sysmon 3 beside 5156) */
+	uint32_t sysmon_pid;
+	int64_t clock; /* ticks this host's clock is ahead of true time */
+	int witnesses; /* background: the connections of its network logons */
+	struct proc *pr;
+	size_t npr, cpr;
 };
 
 struct hc_sc {
@@ -97,6 +143,12 @@ struct hc_sc {
 	char **owned;
 	size_t nowned, cowned;
 	int dc; /* index of the first DC host or -1 */
+	/* "forwarded": one more file holding these hosts' records as Windows
+	 * Event Forwarding stores them (writer/README.md) */
+	const char *fwd_file;
+	size_t *fwd_hosts;
+	size_t nfwd;
+	uint64_t fwd_first;
 };
 
 /* Expansion scratch: text per Data field, then values for the encoder. */
@@ -367,11 +419,52 @@ static int load_accounts(struct hc_sc *sc, struct hc_sc_diag *diag)
 	return 0;
 }
 
+/* The file of a channel other than Security: "sysmon"/"ntlm" is true or
+ * {"file", "first_record_id"}; the default file is <name><suffix>. */
+static int load_channel(struct hc_sc *sc, struct host *h, json_t *o, enum hc_tpl_chan c,
+                        const char *where, struct hc_sc_diag *diag)
+{
+	static const char *const keys[] = {"file", "first_record_id", NULL};
+	const struct hc_tpl_channel *ch = hc_tpl_channel(c);
+	json_t *v = json_object_get(o, ch->key), *fid;
+	const char *f;
+
+	h->chfile[c] = own_printf(sc, "%s%s", h->name, ch->suffix);
+	h->chfirst[c] = 1;
+	if (h->chfile[c] == NULL)
+		return HC_SC_E_NOMEM;
+	if (v == NULL || json_is_true(v))
+		return 0;
+	if (!json_is_object(v) || check_keys(v, keys, where, diag)) {
+		if (!json_is_object(v))
+			diag_set(diag, "%s: \"%s\" is true or {\"file\", \"first_record_id\"}",
+			         where, ch->key);
+		return HC_SC_E_SCENARIO;
+	}
+	if ((f = get_str(v, "file")) != NULL) {
+		if (!*f || strchr(f, '/') != NULL || f[0] == '.') {
+			diag_set(diag, "%s: \"%s\".file must be a plain file name", where, ch->key);
+			return HC_SC_E_SCENARIO;
+		}
+		h->chfile[c] = f;
+	}
+	fid = json_object_get(v, "first_record_id");
+	if (fid != NULL) {
+		if (!json_is_integer(fid) || json_integer_value(fid) < 1) {
+			diag_set(diag, "%s: \"%s\".first_record_id must be a positive integer",
+			         where, ch->key);
+			return HC_SC_E_SCENARIO;
+		}
+		h->chfirst[c] = (uint64_t)json_integer_value(fid);
+	}
+	return 0;
+}
+
 static int load_hosts(struct hc_sc *sc, struct hc_sc_diag *diag)
 {
 	static const char *const keys[] = {
-	    "name", "fqdn", "ip",        "file",   "role",       "first_record_id",
-	    "rid",  "sid",  "lsass_pid", "events", "background", NULL};
+	    "name",      "fqdn",   "ip",         "file",   "role", "first_record_id", "rid", "sid",
+	    "lsass_pid", "events", "background", "sysmon", "ntlm", "clock_offset",    NULL};
 	json_t *hs = json_object_get(sc->root, "hosts");
 	size_t i;
 	json_t *o;
@@ -458,13 +551,47 @@ static int load_hosts(struct hc_sc *sc, struct hc_sc_diag *diag)
 			diag_set(diag, "%s: bad machine account SID", where);
 			return HC_SC_E_SCENARIO;
 		}
+		h->chfile[HC_TPL_SECURITY] = h->file;
+		h->chfirst[HC_TPL_SECURITY] = h->first_id;
+		h->sysmon = json_object_get(o, "sysmon") != NULL &&
+		            !json_is_false(json_object_get(o, "sysmon"));
+		int cr = load_channel(sc, h, o, HC_TPL_SYSMON, where, diag);
+		if (cr == 0)
+			cr = load_channel(sc, h, o, HC_TPL_NTLM, where, diag);
+		if (cr != 0)
+			return cr;
+		h->sysmon_pid = (uint32_t)(0x900 + 4 * (mix64(str_hash(h->name) ^ 0x5953) % 0x400));
+		{
+			json_t *co = json_object_get(o, "clock_offset");
+			if (co != NULL) {
+				double sec = json_number_value(co);
+				if (!json_is_number(co) || sec < -86400.0 || sec > 86400.0) {
+					diag_set(diag,
+					         "%s: \"clock_offset\" is seconds (-86400..86400)",
+					         where);
+					return HC_SC_E_SCENARIO;
+				}
+				h->clock =
+				    (int64_t)(sec * (double)TICKS_PER_SEC + (sec < 0 ? -0.5 : 0.5));
+			}
+		}
 		for (size_t k = 0; k < i; k++) {
-			if (strcasecmp(sc->hosts[k].name, h->name) == 0 ||
-			    strcmp(sc->hosts[k].file, h->file) == 0) {
-				diag_set(diag, "%s: name or file repeats hosts[%zu]", where, k);
+			int same = strcasecmp(sc->hosts[k].name, h->name) == 0;
+			for (int c1 = 0; c1 < HC_TPL_NCHAN; c1++)
+				for (int c2 = 0; c2 < HC_TPL_NCHAN; c2++)
+					same |= strcmp(sc->hosts[k].chfile[c1], h->chfile[c2]) == 0;
+			if (same) {
+				diag_set(diag, "%s: name or a file repeats hosts[%zu]", where, k);
 				return HC_SC_E_SCENARIO;
 			}
 		}
+		for (int c1 = 0; c1 < HC_TPL_NCHAN; c1++)
+			for (int c2 = 0; c2 < c1; c2++)
+				if (strcmp(h->chfile[c1], h->chfile[c2]) == 0) {
+					diag_set(diag, "%s: two channels in one file %s", where,
+					         h->chfile[c1]);
+					return HC_SC_E_SCENARIO;
+				}
 		mname = own_printf(sc, "%s$", h->netbios);
 		if (mname == NULL)
 			return HC_SC_E_NOMEM;
@@ -502,6 +629,7 @@ static struct sc_ev *new_ev(struct host *h, uint64_t t, uint16_t eid)
 	e->session = -1;
 	e->subject = -1;
 	e->idx = NO_IDX;
+	e->proc = -1;
 	h->nev++;
 	return e;
 }
@@ -523,6 +651,14 @@ static int find_session(const struct host *h, const char *label)
 {
 	for (size_t i = 0; i < h->nss; i++)
 		if (h->ss[i].label != NULL && strcmp(h->ss[i].label, label) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int find_proc(const struct host *h, const char *label)
+{
+	for (size_t i = 0; i < h->npr; i++)
+		if (strcmp(h->pr[i].label, label) == 0)
 			return (int)i;
 	return -1;
 }
@@ -556,7 +692,7 @@ static const struct alias aliases[] = {
     {"port", {"IpPort", NULL, NULL}},
     {"workstation", {"WorkstationName", "Workstation", "ClientName"}},
     {"process", {"ProcessName", NULL, NULL}},
-    {"pid", {"ProcessId", NULL, NULL}},
+    {"pid", {"ProcessId", "ProcessID", NULL}},
     {"guid", {"LogonGuid", NULL, NULL}},
     {"target_guid", {"TargetLogonGuid", NULL, NULL}},
     {"server", {"TargetServerName", NULL, NULL}},
@@ -584,12 +720,15 @@ static const struct alias aliases[] = {
     {"lm", {"LmPackageName", NULL, NULL}},
     {"logon_process", {"LogonProcessName", NULL, NULL}},
     {"auth_package", {"AuthenticationPackageName", NULL, NULL}},
+    {"target_name", {"TargetName", NULL, NULL}},
+    {"command_line", {"CommandLine", NULL, NULL}},
 };
 
-static const char *const event_keys[] = {"t",        "id",      "version",  "user",    "name",
-                                         "domain",   "type",    "package",  "from",    "session",
-                                         "as",       "subject", "logon_id", "service", "privileged",
-                                         "exec_pid", "tid",     "fields",   NULL};
+static const char *const event_keys[] = {
+    "t",          "id",       "version", "user",   "name",    "domain",   "type",
+    "package",    "from",     "session", "as",     "subject", "logon_id", "service",
+    "privileged", "exec_pid", "tid",     "fields", "to",      "sport",    "dport",
+    "inbound",    "protocol", "proc",    "image",  "parent",  "via",      NULL};
 
 static int is_event_key(const char *k)
 {
@@ -721,6 +860,7 @@ static int load_event(struct hc_sc *sc, size_t hi, size_t idx, json_t *o, struct
 		if (sidx < 0)
 			return HC_SC_E_NOMEM;
 		h->ss[sidx].label = label;
+		h->ss[sidx].t = t;
 		h->ss[sidx].name = get_str(o, "name");
 		h->ss[sidx].domain = get_str(o, "domain");
 		if (lid != NULL) {
@@ -748,8 +888,93 @@ static int load_event(struct hc_sc *sc, size_t hi, size_t idx, json_t *o, struct
 				p->idx = (uint32_t)idx;
 			}
 		}
-	} else if (json_object_get(o, "as") != NULL) {
-		FAIL("\"as\" only labels a 4624");
+	} else if (json_object_get(o, "as") != NULL && e->eid != 1 && e->eid != 4688) {
+		FAIL("\"as\" labels a logon session (4624) or a process (1, 4688)");
+	}
+	if (json_object_get(o, "via") != NULL &&
+	    (e->eid != 4624 && e->eid != 4625 ? 1 : !json_is_object(json_object_get(o, "via"))))
+		FAIL("\"via\" is an object on a 4624 or 4625");
+	if (tpl->chan == HC_TPL_SYSMON && !h->sysmon)
+		FAIL("Sysmon events need \"sysmon\" on the host");
+	if (e->eid == 5156 || e->eid == 5158 || e->eid == 3 || e->eid == 1 || e->eid == 4688 ||
+	    e->eid == 8001) {
+		json_t *jv;
+		size_t ei =
+		    h->nev - 1; /* e may move when procs grow: none here, but keep it plain */
+		if ((jv = json_object_get(o, "inbound")) != NULL) {
+			if (!json_is_boolean(jv))
+				FAIL("\"inbound\" must be true or false");
+			if (json_is_true(jv))
+				e->cflags |= CF_INBOUND;
+		}
+		if ((s = get_str(o, "protocol")) != NULL) {
+			if (strcasecmp(s, "udp") == 0)
+				e->cflags |= CF_UDP;
+			else if (strcasecmp(s, "tcp") != 0)
+				FAIL("\"protocol\" is tcp or udp");
+		}
+		if ((s = get_str(o, "to")) != NULL) {
+			e->peer = find_host(sc, s);
+			if (e->peer < 0) {
+				if (strchr(s, '.') == NULL && strchr(s, ':') == NULL)
+					FAIL("\"to\": unknown host \"%s\" (and not an IP address)",
+					     s);
+				e->to_lit = s;
+			}
+		}
+		if ((s = get_str(o, "from")) != NULL && e->from < 0)
+			e->from_lit = s;
+		for (int d = 0; d < 2; d++) {
+			jv = json_object_get(o, d ? "dport" : "sport");
+			if (jv == NULL)
+				continue;
+			if (!json_is_integer(jv) || json_integer_value(jv) < 1 ||
+			    json_integer_value(jv) > 65535)
+				FAIL("\"%s\" must be a port number", d ? "dport" : "sport");
+			if (d)
+				e->dport = (uint16_t)json_integer_value(jv);
+			else
+				e->sport = (uint16_t)json_integer_value(jv);
+		}
+		e->image = get_str(o, "image");
+		if ((jv = json_object_get(o, "pid")) != NULL) {
+			uint64_t pv;
+			if (json_is_integer(jv) && json_integer_value(jv) >= 0 &&
+			    json_integer_value(jv) <= UINT32_MAX)
+				e->pid = (uint32_t)json_integer_value(jv);
+			else if (json_is_string(jv) &&
+			         parse_hex(json_string_value(jv), UINT32_MAX, &pv) == 0)
+				e->pid = (uint32_t)pv;
+			else
+				FAIL("\"pid\" must be a process id");
+		}
+		if ((e->eid == 1 || e->eid == 4688) && (s = get_str(o, "as")) != NULL) {
+			struct proc *P;
+			if (strlen(s) > HC_SC_MAX_LABEL || find_proc(h, s) >= 0)
+				FAIL("\"as\": process label \"%s\" too long or already used on "
+				     "this host",
+				     s);
+			if (get_str(o, "proc") != NULL)
+				FAIL("\"as\" creates a process, \"proc\" names one: not both");
+			if (grow((void **)&h->pr, &h->cpr, h->npr, sizeof(*h->pr)))
+				return HC_SC_E_NOMEM;
+			P = &h->pr[h->npr];
+			memset(P, 0, sizeof(*P));
+			P->label = s;
+			P->image = e->image ? e->image : "C:\\Windows\\System32\\svchost.exe";
+			P->cmdline = get_str(o, "command_line");
+			P->pid =
+			    e->pid
+			        ? e->pid
+			        : (uint32_t)(0x400 + 4 * (mix64(h->seed ^ str_hash(s)) % 0x1c00));
+			P->session = h->ev[ei].session;
+			P->parent = -1;
+			P->t = t;
+			P->seq = (uint32_t)(0x100 + 3 * h->npr + mix64(h->seed) % 0x40);
+			P->src = o;
+			h->ev[ei].proc = (int32_t)h->npr;
+			h->npr++;
+		}
 	}
 fields:
 	/* Check explicit fields against the template now, values at expansion. */
@@ -763,13 +988,199 @@ fields:
 				if (hc_tpl_field_index(tpl, k) < 0)
 					FAIL("field \"%s\" is not in event %u version %u", k,
 					     tpl->event_id, tpl->version);
-				if (!json_is_string(v) && !json_is_integer(v) && !json_is_null(v))
+				if (!json_is_string(v) && !json_is_integer(v) && !json_is_null(v) &&
+				    !(json_is_boolean(v) &&
+				      tpl->data.fields[hc_tpl_field_index(tpl, k)].type ==
+				          HC_EVTXW_T_BOOL))
 					FAIL("field \"%s\" must be a string, integer or null", k);
 			}
 		}
 	}
 	return 0;
 #undef FAIL
+}
+
+/* ---- witnesses named by label, and the connections behind logons ---- */
+
+/* The IpPort defaults_logon gives a logon: the source port of its connection. */
+static unsigned logon_port(const struct host *h, const struct sc_ev *e)
+{
+	uint64_t hv = mix64(h->seed ^ ((uint64_t)e->seq << 20) ^ e->t);
+	return (unsigned)(49152 + hv % 16000);
+}
+
+/* A connection record (5156, 5158, Sysmon 3) generated on host `on`. */
+static int add_conn(struct host *on, uint64_t t, uint16_t eid, int from, int peer,
+                    const char *to_lit, unsigned sport, unsigned dport, uint8_t cflags,
+                    int32_t proc, const char *image, uint32_t pid)
+{
+	struct sc_ev *c = new_ev(on, t, eid);
+
+	if (c == NULL)
+		return HC_SC_E_NOMEM;
+	c->flags = EVF_AUTO;
+	c->from = from;
+	c->peer = peer;
+	c->to_lit = to_lit;
+	c->sport = (uint16_t)sport;
+	c->dport = (uint16_t)dport;
+	c->cflags = cflags;
+	c->proc = proc;
+	c->image = image;
+	c->pid = pid;
+	return 0;
+}
+
+/* "via" on a logon: the connection it came over, as the source (5156
+ * outbound, Sysmon 3) and the target (5156 inbound) logged it. */
+static int expand_via(struct hc_sc *sc, size_t hi, size_t i, struct hc_sc_diag *diag)
+{
+	static const char *const keys[] = {"proc", "image",    "pid",    "dport",  "sport",
+	                                   "lead", "security", "sysmon", "target", NULL};
+	struct host *h = &sc->hosts[hi];
+	const struct sc_ev e0 = h->ev[i];
+	json_t *v = json_object_get(e0.src, "via"), *j;
+	struct host *sh;
+	int32_t proc = -1;
+	const char *image = get_str(v, "image"), *s;
+	uint32_t pid = 0;
+	unsigned sport, dport;
+	uint64_t lead = CONN_LEAD;
+	int sec, sysmon, target, r = 0;
+	char where[HC_SC_MAX_LABEL + 96];
+
+	snprintf(where, sizeof(where), "host %s, event %u: via", h->name, e0.idx);
+#define VFAIL(...)                                                                                 \
+	do {                                                                                       \
+		char m_[256];                                                                      \
+		snprintf(m_, sizeof(m_), __VA_ARGS__);                                             \
+		diag_set(diag, "%s: %s", where, m_);                                               \
+		return HC_SC_E_SCENARIO;                                                           \
+	} while (0)
+	if (check_keys(v, keys, where, diag))
+		return HC_SC_E_SCENARIO;
+	if (e0.from < 0 || (size_t)e0.from == hi)
+		VFAIL("the logon's \"from\" must name another host of the scenario");
+	sh = &sc->hosts[e0.from];
+	if ((s = get_str(v, "proc")) != NULL && (proc = find_proc(sh, s)) < 0)
+		VFAIL("no process \"%s\" (\"as\" on a 1 or 4688) on %s", s, sh->name);
+	if ((j = json_object_get(v, "pid")) != NULL) {
+		if (!json_is_integer(j) || json_integer_value(j) < 0 ||
+		    json_integer_value(j) > UINT32_MAX)
+			VFAIL("\"pid\" must be a process id");
+		pid = (uint32_t)json_integer_value(j);
+	}
+	sport = logon_port(h, &e0);
+	if ((j = json_object_get(e0.src, "port")) != NULL) {
+		if (json_is_integer(j))
+			sport = (unsigned)json_integer_value(j);
+		else if (json_is_string(j) && isdigit((unsigned char)json_string_value(j)[0]))
+			sport = (unsigned)strtoul(json_string_value(j), NULL, 10);
+	}
+	dport = e0.ltype == 10 ? 3389 : 445;
+	for (int k = 0; k < 2; k++) {
+		j = json_object_get(v, k ? "dport" : "sport");
+		if (j == NULL)
+			continue;
+		if (!json_is_integer(j) || json_integer_value(j) < 1 ||
+		    json_integer_value(j) > 65535)
+			VFAIL("\"%s\" must be a port number", k ? "dport" : "sport");
+		if (k)
+			dport = (unsigned)json_integer_value(j);
+		else
+			sport = (unsigned)json_integer_value(j);
+	}
+	if (sport < 1 || sport > 65535)
+		VFAIL("the logon's port is not a port number");
+	if ((j = json_object_get(v, "lead")) != NULL) {
+		double d = json_number_value(j);
+		if (!json_is_number(j) || d < 0 || d > 60)
+			VFAIL("\"lead\" is seconds (0..60) before the logon");
+		lead = (uint64_t)(d * (double)TICKS_PER_SEC + 0.5);
+	}
+	for (int k = 0; k < 3; k++) {
+		static const char *const b[] = {"security", "sysmon", "target"};
+		j = json_object_get(v, b[k]);
+		if (j != NULL && !json_is_boolean(j))
+			VFAIL("\"%s\" must be true or false", b[k]);
+	}
+	sec = !json_is_false(json_object_get(v, "security"));
+	sysmon =
+	    json_object_get(v, "sysmon") ? json_is_true(json_object_get(v, "sysmon")) : sh->sysmon;
+	target = json_is_true(json_object_get(v, "target"));
+	if (sysmon && !sh->sysmon)
+		VFAIL("%s has no Sysmon (\"sysmon\" on the host)", sh->name);
+	if (lead > e0.t)
+		VFAIL("\"lead\" reaches before 1601");
+#undef VFAIL
+	if (sec)
+		r = add_conn(sh, e0.t - lead, 5156, -1, (int)hi, NULL, sport, dport, 0, proc, image,
+		             pid);
+	if (r == 0 && sysmon)
+		r = add_conn(sh, e0.t - lead + SYSMON_LAG, 3, -1, (int)hi, NULL, sport, dport, 0,
+		             proc, image, pid);
+	if (r == 0 && target)
+		r = add_conn(h, e0.t - lead + 10000, 5156, e0.from, -1, NULL, sport, dport,
+		             CF_INBOUND, -1, NULL, 0);
+	return r;
+}
+
+/* After every host's events are loaded: process labels ("proc", "parent")
+ * and the connections of "via". */
+static int resolve_witnesses(struct hc_sc *sc, struct hc_sc_diag *diag)
+{
+	int r;
+
+	for (size_t hi = 0; hi < sc->nhosts; hi++) {
+		struct host *h = &sc->hosts[hi];
+		size_t n = h->nev;
+		const char *s;
+
+		for (size_t k = 0; k < h->npr; k++) {
+			struct proc *P = &h->pr[k];
+			if ((s = get_str(P->src, "parent")) == NULL)
+				continue;
+			if ((P->parent = find_proc(h, s)) < 0 || (size_t)P->parent == k) {
+				diag_set(diag, "host %s: process \"%s\": no parent process \"%s\"",
+				         h->name, P->label, s);
+				return HC_SC_E_SCENARIO;
+			}
+		}
+		for (size_t i = 0; i < n; i++) {
+			struct sc_ev *e = &h->ev[i];
+			if (!(e->flags & EVF_EXPLICIT))
+				continue;
+			if ((s = get_str(e->src, "proc")) != NULL &&
+			    (e->proc = find_proc(h, s)) < 0) {
+				diag_set(
+				    diag,
+				    "host %s, event %u: \"proc\": no process \"%s\" on this host",
+				    h->name, e->idx, s);
+				return HC_SC_E_SCENARIO;
+			}
+			json_t *fl = json_object_get(e->src, "fields");
+			if ((e->eid == 5156 || e->eid == 3) && !(e->cflags & CF_INBOUND) &&
+			    e->peer < 0 && e->to_lit == NULL &&
+			    !json_object_get(fl, e->eid == 3 ? "DestinationIp" : "DestAddress")) {
+				diag_set(diag,
+				         "host %s, event %u: an outbound connection needs \"to\"",
+				         h->name, e->idx);
+				return HC_SC_E_SCENARIO;
+			}
+			if ((e->eid == 5156 || e->eid == 3) && (e->cflags & CF_INBOUND) &&
+			    e->from < 0 && e->from_lit == NULL &&
+			    !json_object_get(fl, e->eid == 3 ? "SourceIp" : "SourceAddress")) {
+				diag_set(diag,
+				         "host %s, event %u: an inbound connection needs \"from\"",
+				         h->name, e->idx);
+				return HC_SC_E_SCENARIO;
+			}
+			if (json_object_get(e->src, "via") != NULL &&
+			    (r = expand_via(sc, hi, i, diag)) != 0)
+				return r;
+		}
+	}
+	return 0;
 }
 
 /* ---- background noise ---- */
@@ -815,6 +1226,7 @@ static int bg_logon(struct hc_sc *sc, struct host *h, uint64_t t, int user, uint
 	s = new_session(h, user, ltype);
 	if (s < 0)
 		return HC_SC_E_NOMEM;
+	h->ss[s].t = t;
 	e = new_ev(h, t, 4624);
 	if (e == NULL)
 		return HC_SC_E_NOMEM;
@@ -832,6 +1244,25 @@ static int bg_logon(struct hc_sc *sc, struct host *h, uint64_t t, int user, uint
 	} else if (ltype == 5 && sc->pr[user].kind == P_NETSVC) {
 		h->ss[s].fixed = 1;
 		h->ss[s].luid = 0x3e4;
+	}
+	/* the connection the logon came over, as both ends logged it */
+	if (h->witnesses && from >= 0 && (ltype == 3 || ltype == 10) && &sc->hosts[from] != h) {
+		int hi = (int)(h - sc->hosts), r;
+		int dc = h->role == ROLE_DC, mach = sc->pr[user].kind == P_MACHINE;
+		unsigned dport = ltype == 10 ? 3389 : dc && !mach ? 389 : 445;
+		unsigned port = ltype == 10 ? (unsigned)(49152 + mix64(e->t ^ h->seed) % 16000)
+		                            : logon_port(h, e);
+		const char *img = ltype == 10   ? "C:\\Windows\\System32\\mstsc.exe"
+		                  : dc && !mach ? "C:\\Windows\\System32\\lsass.exe"
+		                                : NULL;
+		struct host *ch = &sc->hosts[from];
+		if ((r = add_conn(ch, t - CONN_LEAD, 5156, -1, hi, NULL, port, dport, 0, -1, img,
+		                  0)) ||
+		    (ch->sysmon && (r = add_conn(ch, t - CONN_LEAD + SYSMON_LAG, 3, -1, hi, NULL,
+		                                 port, dport, 0, -1, img, 0))) ||
+		    (r = add_conn(h, t - CONN_LEAD + 10000, 5156, from, -1, NULL, port, dport,
+		                  CF_INBOUND, -1, NULL, 0)))
+			return r;
 	}
 	if (principal_privileged(&sc->pr[user])) {
 		e = new_ev(h, t, 4672);
@@ -860,9 +1291,80 @@ static int bg_logon(struct hc_sc *sc, struct host *h, uint64_t t, int user, uint
 	return 0;
 }
 
+/* Addresses outside the domain that hosts talk to (updates, cloud). */
+static const char *const external[] = {"13.107.4.52", "20.190.151.7", "52.109.12.19",
+                                       "40.126.31.4"};
+
+/* Background connections of host hi (the Windows Filtering Platform's
+ * 5156/5158 and, with Sysmon, Sysmon 3): name resolution and Kerberos/LDAP
+ * towards the DC, the cloud, and inbound RPC. Outbound ones go only to the
+ * DC and outside the domain, so their source ports cannot be taken for a
+ * member's logon; inbound ones never reach a WinRM or web listener. */
+static int bg_connections(struct hc_sc *sc, size_t hi, uint64_t start, uint64_t span,
+                          json_int_t count, uint64_t seed)
+{
+	struct host *h = &sc->hosts[hi];
+	uint64_t st = h->seed ^ mix64(seed ^ 0xc0111ec7ULL);
+	int dc = sc->dc >= 0 && (size_t)sc->dc != hi ? sc->dc : -1;
+	int r = 0;
+
+	for (json_int_t k = 0; k < count && r == 0; k++) {
+		uint64_t t = start + rnd(&st) % span;
+		unsigned dice = (unsigned)(rnd(&st) % 100);
+		unsigned sport = (unsigned)(49152 + rnd(&st) % 16384);
+		const char *ext = external[rnd(&st) % (sizeof(external) / sizeof(external[0]))];
+		int oh = other_host(sc, hi, &st);
+		const char *svchost = "C:\\Windows\\System32\\svchost.exe";
+		const char *lsass = "C:\\Windows\\System32\\lsass.exe";
+		int in = dice >= 88 && oh >= 0 && oh != sc->dc;
+		const char *img;
+		unsigned dport;
+		uint8_t fl = 0;
+		int peer = -1;
+		const char *to = NULL;
+
+		if (in) {
+			/* a member's RPC or SMB to this host */
+			dport = dice < 94 ? 135 : 445;
+			r = add_conn(h, t, 5156, oh, -1, NULL, sport, dport, CF_INBOUND, -1,
+			             dport == 135 ? svchost : NULL, 0);
+			continue;
+		}
+		if (dice < 35 && (dc >= 0 || h->role == ROLE_DC)) {
+			img = h->role == ROLE_DC ? "C:\\Windows\\System32\\dns.exe" : svchost;
+			dport = 53;
+			fl = CF_UDP;
+			peer = dc;
+			to = dc >= 0 ? NULL : "8.8.8.8";
+		} else if (dice < 60 && dc >= 0) {
+			img = lsass;
+			dport = dice < 48 ? 88 : 389;
+			peer = dc;
+		} else if (dice < 70 && dc >= 0) {
+			img = svchost;
+			dport = 135;
+			peer = dc;
+		} else {
+			img = svchost;
+			dport = 443;
+			to = ext;
+		}
+		/* a UDP socket is bound before it sends */
+		if (fl & CF_UDP && rnd(&st) % 2 == 0)
+			r = add_conn(h, t - 10000, 5158, -1, -1, NULL, sport, 0, fl, -1, img, 0);
+		if (r == 0)
+			r = add_conn(h, t, 5156, -1, peer, to, sport, dport, fl, -1, img, 0);
+		if (r == 0 && h->sysmon && !(fl & CF_UDP))
+			r = add_conn(h, t + SYSMON_LAG, 3, -1, peer, to, sport, dport, fl, -1, img,
+			             0);
+	}
+	return r;
+}
+
 static int load_background(struct hc_sc *sc, size_t hi, struct hc_sc_diag *diag)
 {
-	static const char *const keys[] = {"seed", "count", "start", "end", "users", "boot", NULL};
+	static const char *const keys[] = {"seed", "count",       "start",     "end", "users",
+	                                   "boot", "connections", "witnesses", NULL};
 	struct host *h = &sc->hosts[hi];
 	json_t *bg = h->bg, *users;
 	uint64_t start, end, st, span;
@@ -905,6 +1407,25 @@ static int load_background(struct hc_sc *sc, size_t hi, struct hc_sc_diag *diag)
 	}
 	st = h->seed ^ mix64((uint64_t)json_integer_value(json_object_get(bg, "seed")));
 	span = end - start;
+	{
+		json_t *cn = json_object_get(bg, "connections"),
+		       *wi = json_object_get(bg, "witnesses");
+		if ((cn != NULL && (!json_is_integer(cn) || json_integer_value(cn) < 0 ||
+		                    json_integer_value(cn) > HC_SC_MAX_BACKGROUND)) ||
+		    (wi != NULL && !json_is_boolean(wi))) {
+			diag_set(diag,
+			         "%s: \"connections\" is a count, \"witnesses\" true or false",
+			         where);
+			return HC_SC_E_SCENARIO;
+		}
+		h->witnesses = json_is_true(wi);
+		if (cn != NULL && (r = bg_connections(sc, hi, start, span, json_integer_value(cn),
+		                                      (uint64_t)json_integer_value(
+		                                          json_object_get(bg, "seed")))) != 0) {
+			diag_set(diag, "out of memory");
+			return r;
+		}
+	}
 	if (json_is_true(json_object_get(bg, "boot"))) {
 		struct sc_ev *e = new_ev(h, start, 4608);
 		if (e == NULL)
@@ -1251,6 +1772,416 @@ static void defaults_logon(struct hc_sc *sc, struct host *h, struct sc_ev *e, st
 	}
 }
 
+/* ---- witnesses: connections, processes, NTLM calls ---- */
+
+/* What a few images say about themselves in Sysmon 1 (FileVersion,
+ * Description, OriginalFileName); others get the generic Windows text. */
+struct image_info {
+	const char *base, *description, *original;
+};
+
+static const struct image_info images[] = {
+    {"powershell.exe", "Windows PowerShell", "PowerShell.EXE"},
+    {"wsmprovhost.exe", "Host process for WinRM plug-ins", "wsmprovhost.exe"},
+    {"wmiprvse.exe", "WMI Provider Host", "Wmiprvse.exe"},
+    {"svchost.exe", "Host Process for Windows Services", "svchost.exe"},
+    {"lsass.exe", "Local Security Authority Process", "lsass.exe"},
+    {"cmd.exe", "Windows Command Processor", "Cmd.Exe"},
+    {"net.exe", "Net Command", "net.exe"},
+    {"sc.exe", "Service Control Manager Configuration Tool", "sc.exe"},
+    {"mstsc.exe", "Remote Desktop Connection", "mstsc.exe"},
+    {"explorer.exe", "Windows Explorer", "EXPLORER.EXE"},
+    {"dns.exe", "Domain Name System (DNS) Server", "dns.exe"},
+};
+
+static const char *base_name(const char *path)
+{
+	const char *b = path;
+
+	for (const char *p = path; *p; p++)
+		if (*p == '\\' || *p == '/')
+			b = p + 1;
+	return b;
+}
+
+/* Sysmon's DestinationPortName / SourcePortName for well-known ports. */
+static const char *port_name(unsigned port)
+{
+	switch (port) {
+	case 53:
+		return "domain";
+	case 80:
+		return "http";
+	case 88:
+		return "kerberos";
+	case 135:
+		return "epmap";
+	case 139:
+		return "netbios-ssn";
+	case 389:
+		return "ldap";
+	case 443:
+		return "https";
+	case 445:
+		return "microsoft-ds";
+	case 3389:
+		return "ms-wbt-server";
+	case 5985:
+		return "wsman";
+	case 5986:
+		return "wsmans";
+	default:
+		return "-";
+	}
+}
+
+/* The process a listener port belongs to on the target (inbound 5156). */
+static const char *listener_image(unsigned port)
+{
+	switch (port) {
+	case 88:
+	case 389:
+	case 464:
+	case 636:
+		return "C:\\Windows\\System32\\lsass.exe";
+	case 53:
+		return "C:\\Windows\\System32\\dns.exe";
+	case 135:
+	case 3389:
+		return "C:\\Windows\\System32\\svchost.exe";
+	default:
+		return NULL; /* System: SMB, HTTP.sys (WinRM, IIS) */
+	}
+}
+
+/* Windows Filtering Platform names applications by device path. */
+static void wfp_app(struct xbuf *x, const char *field, const char *image)
+{
+	char buf[600];
+	size_t n = 0;
+
+	if (image == NULL) {
+		xset(x, field, "System");
+		return;
+	}
+	if ((image[0] == 'C' || image[0] == 'c') && image[1] == ':' && image[2] == '\\') {
+		n = (size_t)snprintf(buf, sizeof(buf), "\\device\\harddiskvolume2\\");
+		image += 3;
+	}
+	for (; *image && n + 1 < sizeof(buf); image++)
+		buf[n++] = (char)tolower((unsigned char)*image);
+	buf[n] = '\0';
+	xset_n(x, field, xdup(x, buf, n), n);
+}
+
+/* A process identity: the label's, or an image and id (System when none). */
+struct pid_of {
+	const char *image;
+	uint32_t pid;
+	uint64_t created; /* FILETIME on the host's clock */
+	uint32_t seq;
+	int32_t session;
+};
+
+static struct pid_of process_of(const struct host *h, const struct sc_ev *e, int32_t proc,
+                                const char *image, uint32_t pid)
+{
+	struct pid_of p = {NULL, 4, 0, 1, -1};
+	uint64_t day =
+	    (e->t + (uint64_t)h->clock) / (86400 * TICKS_PER_SEC) * (86400 * TICKS_PER_SEC);
+
+	if (proc >= 0) {
+		const struct proc *P = &h->pr[proc];
+		p.image = P->image;
+		p.pid = P->pid;
+		p.created = P->t + (uint64_t)h->clock;
+		p.seq = P->seq;
+		p.session = P->session;
+		return p;
+	}
+	p.created = day; /* system processes start at boot */
+	if (image != NULL && strcmp(image, "System") != 0) {
+		uint64_t k = mix64(h->seed ^ str_hash(base_name(image)));
+		p.image = image;
+		p.pid = pid ? pid : (uint32_t)(0x200 + 4 * (k % 0x300));
+		p.seq = (uint32_t)(0x10 + k % 0xe0);
+		if (strcasecmp(base_name(image), "lsass.exe") == 0 && !pid)
+			p.pid = h->lsass;
+	}
+	return p;
+}
+
+static uint64_t unix_secs(uint64_t ft)
+{
+	return ft > FILETIME_UNIX_EPOCH ? (ft - FILETIME_UNIX_EPOCH) / TICKS_PER_SEC : 0;
+}
+
+/* Sysmon's GUIDs: the machine, a time (seconds since 1970) and a tail. */
+static void sysmon_guid(const struct host *h, uint64_t ft, const uint8_t tail[8], char *buf,
+                        size_t size)
+{
+	uint64_t u = unix_secs(ft);
+
+	snprintf(buf, size, "{%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}",
+	         (unsigned)(h->seed >> 32), (unsigned)(u & 0xffff), (unsigned)(u >> 16 & 0xffff),
+	         tail[0], tail[1], tail[2], tail[3], tail[4], tail[5], tail[6], tail[7]);
+}
+
+static void process_guid(const struct host *h, const struct pid_of *p, char *buf, size_t size)
+{
+	uint8_t tail[8] = {(uint8_t)p->seq, (uint8_t)(p->seq >> 8), 0, 0, 0, 0, 4, 0};
+	sysmon_guid(h, p->created, tail, buf, size);
+}
+
+/* Sysmon's UtcTime: "2026-03-02 10:00:00.123" of the host's clock. */
+static void sysmon_time(uint64_t ft, char *buf, size_t size)
+{
+	char t[40];
+
+	hc_evtxw_time_format(ft, t, sizeof(t));
+	t[10] = ' ';
+	snprintf(buf, size, "%.23s", t);
+}
+
+/* "DOMAIN\\user" of a session, as Sysmon writes it (SYSTEM without one). */
+static const char *sysmon_user(struct hc_sc *sc, const struct host *h, int32_t s, struct xbuf *x)
+{
+	char buf[300];
+	const struct session *ss = s >= 0 ? &h->ss[s] : NULL;
+	const struct principal *p = ss ? &sc->pr[ss->user] : NULL;
+	int n;
+
+	if (p == NULL)
+		return "NT AUTHORITY\\SYSTEM";
+	n = snprintf(buf, sizeof(buf), "%s\\%s", ss->domain ? ss->domain : p->domain,
+	             ss->name ? ss->name : p->name);
+	return xdup(x, buf, (size_t)(n < 0 ? 0 : n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1));
+}
+
+static int is_v6(const char *ip)
+{
+	return ip != NULL && strchr(ip, ':') != NULL;
+}
+
+/* The two ends of a connection record. */
+static void conn_ends(struct hc_sc *sc, const struct host *h, const struct sc_ev *e,
+                      const char **src, const char **dst)
+{
+	int in = e->cflags & CF_INBOUND;
+
+	*src = e->from >= 0 ? sc->hosts[e->from].ip : e->from_lit ? e->from_lit : in ? "-" : h->ip;
+	*dst = e->peer >= 0 ? sc->hosts[e->peer].ip : e->to_lit ? e->to_lit : in ? h->ip : "-";
+}
+
+static void defaults_witness(struct hc_sc *sc, struct host *h, struct sc_ev *e, struct xbuf *x,
+                             uint64_t hv, int dry)
+{
+	struct pid_of p = process_of(h, e, e->proc, e->image, e->pid);
+	uint64_t ft = e->t + (uint64_t)h->clock;
+	unsigned sport = e->sport ? e->sport : (unsigned)(49152 + hv % 16000);
+	unsigned dport = e->dport ? e->dport : 445;
+	const char *src, *dst;
+	char buf[200];
+
+	if (e->eid == 5156 || e->eid == 5158 || e->eid == 3) {
+		int in = e->cflags & CF_INBOUND;
+		if (in && e->proc < 0 && e->image == NULL)
+			p = process_of(h, e, -1, listener_image(dport), 0);
+		conn_ends(sc, h, e, &src, &dst);
+		if (e->eid == 5158 && e->from < 0 && e->from_lit == NULL)
+			src = "0.0.0.0";
+		xsetf(x, "ProcessID", "%u", p.pid);
+		xsetf(x, "ProcessId", "%u", p.pid);
+		wfp_app(x, "Application", p.image);
+		xset(x, "Direction", in ? "%%14592" : "%%14593");
+		xset(x, "SourceAddress", src);
+		xsetf(x, "SourcePort", "%u", sport);
+		xset(x, "DestAddress", dst);
+		xsetf(x, "DestPort", "%u", dport);
+		xsetf(x, "Protocol", "%u", e->cflags & CF_UDP ? 17u : 6u);
+		xsetf(x, "FilterRTID", "%u", e->eid == 5158 ? 0u : (unsigned)(65000 + hv % 9000));
+		if (e->eid == 5158) {
+			xset(x, "LayerName", "%%14608");
+			xset(x, "LayerRTID", is_v6(src) ? "38" : "36");
+		} else {
+			xset(x, "LayerName", in ? "%%14610" : "%%14611");
+			xset(x, "LayerRTID",
+			     in ? (is_v6(dst) ? "46" : "44") : (is_v6(src) ? "50" : "48"));
+		}
+		xset(x, "RemoteUserID", "S-1-0-0");
+		xset(x, "RemoteMachineID", "S-1-0-0");
+		if (e->eid != 3)
+			return;
+		/* Sysmon 3: TCP inbound records name the remote end as source */
+		sysmon_time(ft - SYSMON_LAG, buf, sizeof(buf));
+		xset(x, "RuleName", "-");
+		xset(x, "UtcTime", xdup(x, buf, strlen(buf)));
+		process_guid(h, &p, buf, sizeof(buf));
+		xset(x, "ProcessGuid", xdup(x, buf, strlen(buf)));
+		xsetf(x, "ProcessId", "%u", p.pid);
+		xset(x, "Image", p.image ? p.image : "System");
+		xset(x, "User", sysmon_user(sc, h, p.session, x));
+		xset(x, "Protocol", e->cflags & CF_UDP ? "udp" : "tcp");
+		xset(x, "Initiated", in ? "false" : "true");
+		xset(x, "SourceIsIpv6", is_v6(src) ? "true" : "false");
+		xset(x, "SourceIp", src);
+		xset(x, "SourceHostname", "-");
+		xsetf(x, "SourcePort", "%u", sport);
+		xset(x, "SourcePortName", "-");
+		xset(x, "DestinationIsIpv6", is_v6(dst) ? "true" : "false");
+		xset(x, "DestinationIp", dst);
+		xset(x, "DestinationHostname", "-");
+		xsetf(x, "DestinationPort", "%u", dport);
+		xset(x, "DestinationPortName", port_name(dport));
+		return;
+	}
+	if (e->eid == 8001) {
+		const struct session *ss = e->session >= 0 ? &h->ss[e->session] : NULL;
+		const struct principal *u = ss ? &sc->pr[ss->user] : NULL;
+		if (e->peer >= 0)
+			xsetf(x, "TargetName", "cifs/%s", sc->hosts[e->peer].fqdn);
+		else
+			xset(x, "TargetName", "-");
+		xset(x, "UserName", e->user >= 0 ? pname(sc, e, ss) : "-");
+		xset(x, "DomainName", e->user >= 0 ? pdomain(sc, e, ss) : "-");
+		xsetf(x, "CallerPID", "%u", p.pid);
+		xset(x, "ProcessName", p.image ? p.image : "System");
+		xsetf(x, "ClientLUID", "0x%" PRIx64, ss ? session_luid(h, e->session, dry) : 0x3e7);
+		xset(x, "ClientUserName",
+		     ss ? (ss->name ? ss->name : u->name) : sc->pr[h->principal].name);
+		xset(x, "ClientDomainName", ss ? (ss->domain ? ss->domain : u->domain) : sc->nb);
+		xset(x, "MechanismOID", "1.3.6.1.4.1.311.2.2.10");
+		return;
+	}
+	/* process creation: 4688 v2, Sysmon 1 */
+	{
+		const struct proc *P = e->proc >= 0 ? &h->pr[e->proc] : NULL;
+		struct pid_of par =
+		    process_of(h, e, P ? P->parent : -1, "C:\\Windows\\System32\\svchost.exe", 0);
+		int32_t s = P ? P->session : e->session;
+		const struct session *ss = s >= 0 ? &h->ss[s] : NULL;
+		const struct principal *u = ss ? &sc->pr[ss->user] : NULL;
+		const char *img = p.image ? p.image : "System";
+		const char *base = base_name(img);
+		const struct image_info *ii = NULL;
+		int sys = u == NULL || u->kind == P_SYSTEM || u->kind == P_LOCALSVC ||
+		          u->kind == P_NETSVC;
+		int interactive = ss && (ss->ltype == 2 || ss->ltype == 10 || ss->ltype == 11);
+		const char *cmd = P && P->cmdline ? P->cmdline : NULL;
+
+		for (size_t k = 0; k < sizeof(images) / sizeof(images[0]); k++)
+			if (strcasecmp(images[k].base, base) == 0)
+				ii = &images[k];
+		if (cmd == NULL) {
+			snprintf(buf, sizeof(buf), "\"%.180s\"", img);
+			cmd = xdup(x, buf, strlen(buf));
+		}
+		if (e->eid == 4688) {
+			/* the creator is the Subject; a process started into another
+			 * session (wsmprovhost for a WinRM logon) names it as Target */
+			int32_t cs = e->subject >= 0 ? e->subject : s;
+			const struct session *cr = cs >= 0 ? &h->ss[cs] : NULL;
+			if (cr != NULL) {
+				xset(x, "SubjectUserSid", sc->pr[cr->user].sid);
+				xset(x, "SubjectUserName",
+				     cr->name ? cr->name : sc->pr[cr->user].name);
+				xset(x, "SubjectDomainName",
+				     cr->domain ? cr->domain : sc->pr[cr->user].domain);
+				xsetf(x, "SubjectLogonId", "0x%" PRIx64, session_luid(h, cs, dry));
+			} else {
+				xset(x, "SubjectUserSid", "S-1-5-18");
+				xset(x, "SubjectUserName", sc->pr[h->principal].name);
+				xset(x, "SubjectDomainName", sc->nb);
+				xset(x, "SubjectLogonId", "0x3e7");
+			}
+			if (cs != s && ss != NULL) {
+				xset(x, "TargetUserSid", u->sid);
+				xset(x, "TargetUserName", ss->name ? ss->name : u->name);
+				xset(x, "TargetDomainName", ss->domain ? ss->domain : u->domain);
+				xsetf(x, "TargetLogonId", "0x%" PRIx64, session_luid(h, s, dry));
+			} else {
+				xset(x, "TargetUserSid", "S-1-0-0");
+				xset(x, "TargetUserName", "-");
+				xset(x, "TargetDomainName", "-");
+				xset(x, "TargetLogonId", "0x0");
+			}
+			xsetf(x, "NewProcessId", "0x%x", p.pid);
+			xset(x, "NewProcessName", img);
+			xset(x, "TokenElevationType", "%%1936");
+			xsetf(x, "ProcessId", "0x%x", par.pid);
+			xset(x, "CommandLine", cmd);
+			xset(x, "ParentProcessName", par.image ? par.image : "System");
+			xset(x, "MandatoryLabel",
+			     sys        ? "S-1-16-16384"
+			     : u->admin ? "S-1-16-12288"
+			                : "S-1-16-8192");
+			return;
+		}
+		sysmon_time(ft - SYSMON_LAG, buf, sizeof(buf));
+		xset(x, "RuleName", "-");
+		xset(x, "UtcTime", xdup(x, buf, strlen(buf)));
+		process_guid(h, &p, buf, sizeof(buf));
+		xset(x, "ProcessGuid", xdup(x, buf, strlen(buf)));
+		xsetf(x, "ProcessId", "%u", p.pid);
+		xset(x, "Image", img);
+		xset(x, "FileVersion", "10.0.17763.1 (WinBuild.160101.0800)");
+		xset(x, "Description", ii ? ii->description : base);
+		xset(x, "Product", "Microsoft\xc2\xae Windows\xc2\xae Operating System");
+		xset(x, "Company", "Microsoft Corporation");
+		xset(x, "OriginalFileName", ii ? ii->original : base);
+		xset(x, "CommandLine", cmd);
+		if (sys || !ss) {
+			xset(x, "CurrentDirectory", "C:\\Windows\\system32\\");
+		} else {
+			snprintf(buf, sizeof(buf), "C:\\Users\\%.100s\\Documents\\",
+			         ss->name ? ss->name : u->name);
+			xset(x, "CurrentDirectory", xdup(x, buf, strlen(buf)));
+		}
+		xset(x, "User", sysmon_user(sc, h, s, x));
+		{
+			uint64_t luid = ss ? session_luid(h, s, dry) : 0x3e7;
+			uint8_t tail[8];
+			for (int k = 0; k < 8; k++)
+				tail[k] = (uint8_t)(luid >> (8 * k));
+			sysmon_guid(h,
+			            (ss ? ss->t : ft - ft % (86400 * TICKS_PER_SEC)) +
+			                (uint64_t)h->clock * (ss != NULL),
+			            tail, buf, sizeof(buf));
+			xset(x, "LogonGuid", xdup(x, buf, strlen(buf)));
+			xsetf(x, "LogonId", "0x%" PRIx64, luid);
+		}
+		xset(x, "TerminalSessionId", interactive ? "1" : "0");
+		xset(x, "IntegrityLevel", sys ? "System" : u->admin ? "High" : "Medium");
+		{
+			uint64_t a = mix64(str_hash(base) ^ 0x5a17), b = mix64(a), c = mix64(b),
+			         d = mix64(c), f = mix64(d), g = mix64(f), k = mix64(g),
+			         l = mix64(k);
+			snprintf(buf, sizeof(buf),
+			         "SHA1=%016" PRIX64 "%016" PRIX64 "%08X,MD5=%016" PRIX64
+			         "%016" PRIX64 ",SHA256=%016" PRIX64 "%016" PRIX64 "%016" PRIX64
+			         "%016" PRIX64 ",IMPHASH=%016" PRIX64 "%016" PRIX64,
+			         a, b, (unsigned)(c >> 32), c, d, d ^ f, f, g, k, l, a ^ l);
+			xset(x, "Hashes", xdup(x, buf, strlen(buf)));
+		}
+		process_guid(h, &par, buf, sizeof(buf));
+		xset(x, "ParentProcessGuid", xdup(x, buf, strlen(buf)));
+		xsetf(x, "ParentProcessId", "%u", par.pid);
+		xset(x, "ParentImage", par.image ? par.image : "System");
+		if (par.image == NULL) {
+			xset(x, "ParentCommandLine", "");
+		} else if (e->proc >= 0 && h->pr[e->proc].parent >= 0 &&
+		           h->pr[h->pr[e->proc].parent].cmdline) {
+			xset(x, "ParentCommandLine", h->pr[h->pr[e->proc].parent].cmdline);
+		} else if (strcasecmp(base_name(par.image), "svchost.exe") == 0) {
+			xset(x, "ParentCommandLine",
+			     "C:\\Windows\\system32\\svchost.exe -k DcomLaunch -p");
+		} else {
+			snprintf(buf, sizeof(buf), "\"%.180s\"", par.image);
+			xset(x, "ParentCommandLine", xdup(x, buf, strlen(buf)));
+		}
+	}
+}
+
 static void defaults_event(struct hc_sc *sc, struct host *h, struct sc_ev *e, struct xbuf *x,
                            uint64_t hv, int dry)
 {
@@ -1388,6 +2319,14 @@ static void defaults_event(struct hc_sc *sc, struct host *h, struct sc_ev *e, st
 		xset(x, "Workstation", from_ws(sc, e));
 		xset(x, "Status", "0x0");
 		break;
+	case 5156:
+	case 5158:
+	case 4688:
+	case 8001:
+	case 1:
+	case 3:
+		defaults_witness(sc, h, e, x, hv, dry);
+		break;
 	case 4778:
 	case 4779:
 		xset(x, "AccountName", pname(sc, e, s));
@@ -1484,6 +2423,22 @@ static int to_value(struct xbuf *x, size_t i, char *err, size_t errsize)
 			return 0;
 		}
 		break;
+	case HC_EVTXW_T_UINT16:
+	case HC_EVTXW_T_UINT64:
+		if ((s[0] != '0' || s[1] != 'x') &&
+		    parse_hex(s, f->type == HC_EVTXW_T_UINT16 ? UINT16_MAX : UINT64_MAX, &u) == 0) {
+			v->type = f->type;
+			v->u = u;
+			return 0;
+		}
+		break;
+	case HC_EVTXW_T_BOOL:
+		if (strcmp(s, "true") == 0 || strcmp(s, "false") == 0) {
+			v->type = HC_EVTXW_T_BOOL;
+			v->u = s[0] == 't';
+			return 0;
+		}
+		break;
 	case HC_EVTXW_T_HEXINT64:
 	case HC_EVTXW_T_SIZET:
 		if (parse_hex(s, UINT64_MAX, &u) == 0) {
@@ -1496,10 +2451,13 @@ static int to_value(struct xbuf *x, size_t i, char *err, size_t errsize)
 		break;
 	}
 	snprintf(err, errsize, "field %s: \"%.60s\" is not a valid %s", f->name, s,
-	         f->type == HC_EVTXW_T_SID      ? "SID"
-	         : f->type == HC_EVTXW_T_GUID   ? "GUID"
-	         : f->type == HC_EVTXW_T_UINT32 ? "decimal number"
-	                                        : "hex number");
+	         f->type == HC_EVTXW_T_SID    ? "SID"
+	         : f->type == HC_EVTXW_T_GUID ? "GUID"
+	         : f->type == HC_EVTXW_T_BOOL ? "boolean (true or false)"
+	         : f->type == HC_EVTXW_T_UINT32 || f->type == HC_EVTXW_T_UINT16 ||
+	                 f->type == HC_EVTXW_T_UINT64
+	             ? "decimal number"
+	             : "hex number");
 	return -1;
 }
 
@@ -1519,7 +2477,9 @@ static int expand(struct hc_sc *sc, size_t hi, struct sc_ev *e, int dry, struct 
 		x->len[i] = 0;
 		x->isnull[i] = 0;
 	}
-	x->exec_pid = h->lsass;
+	x->exec_pid = x->t->exec_system             ? 4
+	              : x->t->chan == HC_TPL_SYSMON ? h->sysmon_pid
+	                                            : h->lsass;
 	x->exec_tid = 0x100 + (unsigned)(hv >> 40) % 0x800 * 4;
 	defaults_event(sc, h, e, x, hv, dry);
 
@@ -1547,6 +2507,9 @@ static int expand(struct hc_sc *sc, size_t hi, struct sc_ev *e, int dry, struct 
 			v = json_object_get(e->src, aliases[a].key);
 			if (v == NULL)
 				continue;
+			/* 4688's ProcessId is the creator's: "pid" is the new one's */
+			if (e->eid == 4688 && strcmp(aliases[a].key, "pid") == 0)
+				continue;
 			if (json_text(x, v, &s, &n, &isnull) != 0) {
 				diag_set(diag, "host %s, event %u: \"%s\" has a bad value", h->name,
 				         e->idx, aliases[a].key);
@@ -1570,6 +2533,13 @@ static int expand(struct hc_sc *sc, size_t hi, struct sc_ev *e, int dry, struct 
 		json_object_foreach(f, k, v)
 		{
 			int fi = hc_tpl_field_index(x->t, k);
+			if (fi >= 0 && x->t->data.fields[fi].type == HC_EVTXW_T_BOOL &&
+			    json_is_boolean(v)) {
+				x->txt[fi] = json_is_true(v) ? "true" : "false";
+				x->len[fi] = strlen(x->txt[fi]);
+				x->isnull[fi] = 0;
+				continue;
+			}
 			if (fi < 0 || json_text(x, v, &s, &n, &isnull) != 0) {
 				diag_set(diag,
 				         "host %s, event %u: field \"%s\" is not in the template "
@@ -1595,7 +2565,7 @@ static int expand(struct hc_sc *sc, size_t hi, struct sc_ev *e, int dry, struct 
 			return HC_SC_E_SCENARIO;
 		}
 	}
-	x->keywords = HC_TPL_KEYWORDS_SUCCESS;
+	x->keywords = hc_tpl_channel(x->t->chan)->keywords;
 	if (x->t->failure)
 		x->keywords = HC_TPL_KEYWORDS_FAILURE;
 	else if (x->t->status_field >= 0 && x->val[x->t->status_field].type != HC_EVTXW_T_NULL &&
@@ -1614,9 +2584,66 @@ static int cmp_ev(const void *a, const void *b)
 
 /* ---- public ---- */
 
+/* "forwarded": {"file": F, "hosts": [names] (default: all), "first_record_id": N} */
+static int load_forwarded(struct hc_sc *sc, struct hc_sc_diag *diag)
+{
+	static const char *const keys[] = {"file", "hosts", "first_record_id", NULL};
+	json_t *f = json_object_get(sc->root, "forwarded"), *hs, *fid, *v;
+	size_t i;
+
+	if (f == NULL)
+		return 0;
+	if (!json_is_object(f) || check_keys(f, keys, "forwarded", diag))
+		goto bad;
+	sc->fwd_file = get_str(f, "file");
+	if (sc->fwd_file == NULL || !*sc->fwd_file || strchr(sc->fwd_file, '/')) {
+		diag_set(diag, "forwarded: \"file\" must be a file name");
+		return HC_SC_E_SCENARIO;
+	}
+	for (size_t k = 0; k < sc->nhosts; k++)
+		if (strcmp(sc->hosts[k].file, sc->fwd_file) == 0) {
+			diag_set(diag, "forwarded: \"file\" %s is also host %s's file",
+			         sc->fwd_file, sc->hosts[k].name);
+			return HC_SC_E_SCENARIO;
+		}
+	fid = json_object_get(f, "first_record_id");
+	sc->fwd_first = 1;
+	if (fid != NULL) {
+		if (!json_is_integer(fid) || json_integer_value(fid) < 1) {
+			diag_set(diag, "forwarded: \"first_record_id\" must be a positive integer");
+			return HC_SC_E_SCENARIO;
+		}
+		sc->fwd_first = (uint64_t)json_integer_value(fid);
+	}
+	hs = json_object_get(f, "hosts");
+	if (hs != NULL && (!json_is_array(hs) || json_array_size(hs) == 0))
+		goto bad;
+	sc->nfwd = hs ? json_array_size(hs) : sc->nhosts;
+	if (!(sc->fwd_hosts = calloc(sc->nfwd, sizeof(*sc->fwd_hosts))))
+		return HC_SC_E_NOMEM;
+	for (i = 0; i < sc->nfwd; i++) {
+		int hi;
+		if (!hs) {
+			sc->fwd_hosts[i] = i;
+			continue;
+		}
+		v = json_array_get(hs, i);
+		if (!json_is_string(v) || (hi = find_host(sc, json_string_value(v))) < 0) {
+			diag_set(diag, "forwarded: hosts[%zu] is not a host of the scenario", i);
+			return HC_SC_E_SCENARIO;
+		}
+		sc->fwd_hosts[i] = (size_t)hi;
+	}
+	return 0;
+bad:
+	if (!diag->msg[0] || strncmp(diag->msg, "forwarded", 9) != 0)
+		diag_set(diag, "forwarded: must be {\"file\", \"hosts\", \"first_record_id\"}");
+	return HC_SC_E_SCENARIO;
+}
+
 int hc_sc_load(const char *path, struct hc_sc **ret, struct hc_sc_diag *diag)
 {
-	static const char *const keys[] = {"domain", "accounts", "hosts", NULL};
+	static const char *const keys[] = {"domain", "accounts", "hosts", "forwarded", NULL};
 	struct hc_sc *sc = NULL;
 	json_error_t jerr;
 	int r;
@@ -1641,7 +2668,7 @@ int hc_sc_load(const char *path, struct hc_sc **ret, struct hc_sc_diag *diag)
 	if (check_keys(sc->root, keys, "scenario", diag))
 		goto fail;
 	if ((r = load_domain(sc, diag)) != 0 || (r = load_accounts(sc, diag)) != 0 ||
-	    (r = load_hosts(sc, diag)) != 0)
+	    (r = load_hosts(sc, diag)) != 0 || (r = load_forwarded(sc, diag)) != 0)
 		goto fail;
 	for (size_t hi = 0; hi < sc->nhosts; hi++) {
 		struct host *h = &sc->hosts[hi];
@@ -1661,6 +2688,8 @@ int hc_sc_load(const char *path, struct hc_sc **ret, struct hc_sc_diag *diag)
 		if ((r = load_background(sc, hi, diag)) != 0)
 			goto fail;
 	}
+	if ((r = resolve_witnesses(sc, diag)) != 0)
+		goto fail;
 	/* Check every explicit event's values before any file is written. */
 	{
 		struct xbuf *x = malloc(sizeof(*x));
@@ -1695,7 +2724,7 @@ const char *hc_sc_host_file(const struct hc_sc *sc, size_t i)
 	return sc->hosts[i].file;
 }
 
-static int manifest_line(FILE *mf, const struct host *h, const struct sc_ev *e,
+static int manifest_line(FILE *mf, const struct host *h, const char *file, const struct sc_ev *e,
                          const struct xbuf *x, const struct hc_evtxw_event *ev)
 {
 	json_t *o = json_object(), *d = json_object();
@@ -1708,7 +2737,7 @@ static int manifest_line(FILE *mf, const struct host *h, const struct sc_ev *e,
 		return HC_SC_E_NOMEM;
 	}
 	hc_evtxw_time_format(ev->time, tbuf, sizeof(tbuf));
-	json_object_set_new(o, "file", json_string(h->file));
+	json_object_set_new(o, "file", json_string(file));
 	json_object_set_new(o, "host", json_string(h->name));
 	json_object_set_new(o, "index", e->idx == NO_IDX ? json_null() : json_integer(e->idx));
 	json_object_set_new(o, "auto", json_boolean(!(e->flags & EVF_EXPLICIT)));
@@ -1726,48 +2755,13 @@ static int manifest_line(FILE *mf, const struct host *h, const struct sc_ev *e,
 		const char *name = x->t->data.fields[i].name;
 		char buf[200];
 
-		switch (v->type) {
-		case HC_EVTXW_T_NULL:
+		if (v->type == HC_EVTXW_T_NULL)
 			json_object_set_new(d, name, json_null());
-			continue;
-		case HC_EVTXW_T_STRING:
+		else if (v->type == HC_EVTXW_T_STRING)
 			json_object_set_new(d, name, json_stringn(v->str, v->len));
-			continue;
-		case HC_EVTXW_T_UINT32:
-			snprintf(buf, sizeof(buf), "%" PRIu64, v->u);
-			break;
-		case HC_EVTXW_T_HEXINT32:
-		case HC_EVTXW_T_HEXINT64:
-			snprintf(buf, sizeof(buf), "0x%" PRIx64, v->u);
-			break;
-		case HC_EVTXW_T_GUID: {
-			const uint8_t *b = v->bin;
-			snprintf(buf, sizeof(buf),
-			         "{%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%"
-			         "02X%02X}",
-			         b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10],
-			         b[11], b[12], b[13], b[14], b[15]);
-			break;
-		}
-		case HC_EVTXW_T_SID: {
-			uint64_t auth = 0;
-			int n = snprintf(buf, sizeof(buf), "S-%u", v->bin[0]);
-			for (int k = 0; k < 6; k++)
-				auth = auth << 8 | v->bin[2 + k];
-			n += snprintf(buf + n, sizeof(buf) - (size_t)n, "-%" PRIu64, auth);
-			for (int k = 0; k < v->bin[1]; k++) {
-				const uint8_t *p = v->bin + 8 + 4 * k;
-				uint32_t sub = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-				               (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-				n += snprintf(buf + n, sizeof(buf) - (size_t)n, "-%u", sub);
-			}
-			break;
-		}
-		default:
-			buf[0] = '\0';
-			break;
-		}
-		json_object_set_new(d, name, json_string(buf));
+		else
+			json_object_set_new(
+			    d, name, json_stringn(buf, hc_evtxw_value_text(v, buf, sizeof(buf))));
 	}
 	json_object_set_new(o, "data", d);
 	if (json_dumpf(o, mf, JSON_COMPACT | JSON_ENSURE_ASCII) != 0 || fputc('\n', mf) == EOF)
@@ -1776,20 +2770,67 @@ static int manifest_line(FILE *mf, const struct host *h, const struct sc_ev *e,
 	return r;
 }
 
-int hc_sc_write_host(struct hc_sc *sc, size_t hi, const char *path, FILE *manifest,
+/* Finishes (or, on failure, discards) the writer of each channel file of
+ * a host: written as NAME.tmp and renamed when complete. */
+static int close_files(struct hc_evtxw **w, char (*tmp)[HC_SC_MAX_PATH + 8],
+                       char (*path)[HC_SC_MAX_PATH], int r, struct hc_sc_diag *diag)
+{
+	struct hc_evtxw_diag wd;
+
+	for (int c = 0; c < HC_TPL_NCHAN; c++) {
+		if (w[c] == NULL)
+			continue;
+		if (r == 0) {
+			if (hc_evtxw_close(w[c], &wd) < 0) {
+				diag_set(diag, "%s", wd.msg);
+				r = HC_SC_E_IO;
+			} else if (rename(tmp[c], path[c]) != 0) {
+				diag_set(diag, "%s: %s", path[c], strerror(errno));
+				r = HC_SC_E_IO;
+			}
+		} else {
+			hc_evtxw_free(w[c]);
+		}
+		w[c] = NULL;
+		if (r != 0)
+			remove(tmp[c]);
+	}
+	return r;
+}
+
+int hc_sc_write_host(struct hc_sc *sc, size_t hi, const char *outdir, FILE *manifest,
                      struct hc_sc_diag *diag)
 {
 	struct host *h = &sc->hosts[hi];
-	struct hc_evtxw *w = NULL;
+	struct hc_evtxw *w[HC_TPL_NCHAN] = {NULL};
+	char path[HC_TPL_NCHAN][HC_SC_MAX_PATH], tmp[HC_TPL_NCHAN][HC_SC_MAX_PATH + 8];
+	uint64_t next[HC_TPL_NCHAN];
 	struct hc_evtxw_diag wd;
 	struct xbuf *x = NULL;
 	struct hc_evtxw_event ev;
-	int r;
+	uint8_t guid[HC_TPL_NCHAN][16];
+	struct hc_evtxw_value user[HC_TPL_NCHAN];
+	int r = 0;
 
 	x = malloc(sizeof(*x));
 	if (x == NULL) {
 		diag_set(diag, "out of memory");
 		return HC_SC_E_NOMEM;
+	}
+	for (int c = 0; c < HC_TPL_NCHAN; c++) {
+		const struct hc_tpl_channel *ch = hc_tpl_channel((enum hc_tpl_chan)c);
+		if ((size_t)snprintf(path[c], sizeof(path[c]), "%s/%s", outdir, h->chfile[c]) >=
+		    sizeof(path[c])) {
+			diag_set(diag, "output path too long");
+			free(x);
+			return HC_SC_E_SCENARIO;
+		}
+		snprintf(tmp[c], sizeof(tmp[c]), "%s.tmp", path[c]);
+		next[c] = h->chfirst[c];
+		hc_evtxw_guid_parse(ch->provider_guid, guid[c]);
+		user[c].type = HC_EVTXW_T_NULL;
+		if (ch->user_sid)
+			hc_evtxw_sid_parse(ch->user_sid, &user[c]);
 	}
 	qsort(h->ev, h->nev, sizeof(*h->ev), cmp_ev);
 	/* Logon ids are handed out in time order as sessions first appear. */
@@ -1798,8 +2839,125 @@ int hc_sc_write_host(struct hc_sc *sc, size_t hi, const char *path, FILE *manife
 			h->ss[i].luid = 0;
 	h->luid = 0x30000 + (h->seed % 0x4000) * 4;
 
-	r = hc_evtxw_open(path, &w, &wd);
-	if (r < 0) {
+	/* the Security file always exists; the others when they have records */
+	if (hc_evtxw_open(tmp[HC_TPL_SECURITY], &w[HC_TPL_SECURITY], &wd) < 0) {
+		diag_set(diag, "%s", wd.msg);
+		r = HC_SC_E_IO;
+		goto out;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.computer = h->fqdn;
+	for (size_t i = 0; i < h->nev; i++) {
+		struct sc_ev *e = &h->ev[i];
+		enum hc_tpl_chan c;
+		const struct hc_tpl_channel *ch;
+
+		r = expand(sc, hi, e, 0, x, diag);
+		if (r < 0)
+			goto out;
+		c = x->t->chan;
+		ch = hc_tpl_channel(c);
+		if (w[c] == NULL && hc_evtxw_open(tmp[c], &w[c], &wd) < 0) {
+			diag_set(diag, "%s", wd.msg);
+			r = HC_SC_E_IO;
+			goto out;
+		}
+		if (h->clock < 0 && (uint64_t)-h->clock > e->t) {
+			diag_set(diag, "host %s: \"clock_offset\" moves an event before 1601",
+			         h->name);
+			r = HC_SC_E_SCENARIO;
+			goto out;
+		}
+		e->rid = next[c]++;
+		ev.record_id = e->rid;
+		ev.time = e->t + (uint64_t)h->clock;
+		ev.event_id = e->eid;
+		ev.version = e->ver;
+		ev.task = x->t->task;
+		ev.opcode = x->t->opcode;
+		ev.level = x->t->level;
+		ev.keywords = x->keywords;
+		ev.process_id = x->exec_pid;
+		ev.thread_id = x->exec_tid;
+		ev.provider_name = ch->provider;
+		memcpy(ev.provider_guid, guid[c], 16);
+		ev.channel = ch->channel;
+		ev.user_id = user[c].type == HC_EVTXW_T_SID ? &user[c] : NULL;
+		ev.data = &x->t->data;
+		ev.values = x->val;
+		r = hc_evtxw_add(w[c], &ev, &wd);
+		if (r < 0) {
+			if (e->idx != NO_IDX)
+				diag_set(diag, "host %s, event %u: %s", h->name, e->idx, wd.msg);
+			else
+				diag_set(diag, "host %s: %s", h->name, wd.msg);
+			r = r == HC_EVTXW_E_IO ? HC_SC_E_IO : HC_SC_E_SCENARIO;
+			goto out;
+		}
+		if (manifest != NULL &&
+		    (r = manifest_line(manifest, h, h->chfile[c], e, x, &ev)) < 0) {
+			diag_set(diag, "cannot write the manifest");
+			goto out;
+		}
+	}
+out:
+	r = close_files(w, tmp, path, r, diag);
+	free(x);
+	return r;
+}
+
+const char *hc_sc_forwarded_file(const struct hc_sc *sc)
+{
+	return sc->fwd_file;
+}
+
+struct fwd_ref {
+	uint64_t t;
+	size_t order, hi, i;
+};
+
+static int cmp_fwd(const void *a, const void *b)
+{
+	const struct fwd_ref *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+int hc_sc_write_forwarded(struct hc_sc *sc, const char *path, struct hc_sc_diag *diag)
+{
+	struct fwd_ref *refs = NULL;
+	struct hc_evtxw *w = NULL;
+	struct hc_evtxw_diag wd;
+	struct hc_evtxw_event ev;
+	struct xbuf *x = NULL;
+	size_t n = 0, total = 0;
+	int r = HC_SC_E_NOMEM;
+
+	for (size_t k = 0; k < sc->nfwd; k++)
+		total += sc->hosts[sc->fwd_hosts[k]].nev;
+	refs = calloc(total ? total : 1, sizeof(*refs));
+	x = malloc(sizeof(*x));
+	if (refs == NULL || x == NULL)
+		goto out;
+	/* the hosts' records (each host's file written first: sorted, with
+	 * its record ids and logon ids), merged in time order as a collector
+	 * receives them */
+	for (size_t k = 0; k < sc->nfwd; k++) {
+		struct host *h = &sc->hosts[sc->fwd_hosts[k]];
+		for (size_t i = 0; i < h->nev; i++) {
+			const struct hc_tpl *t = hc_tpl_find(h->ev[i].eid, h->ev[i].ver);
+			/* the collector's subscription here: the Security channel */
+			if (t != NULL && t->chan == HC_TPL_SECURITY)
+				refs[n++] = (struct fwd_ref){h->ev[i].t + (uint64_t)h->clock, k,
+				                             sc->fwd_hosts[k], i};
+		}
+	}
+	qsort(refs, n, sizeof(*refs), cmp_fwd);
+	if ((r = hc_evtxw_open(path, &w, &wd)) < 0) {
 		diag_set(diag, "%s", wd.msg);
 		r = HC_SC_E_IO;
 		goto out;
@@ -1808,15 +2966,16 @@ int hc_sc_write_host(struct hc_sc *sc, size_t hi, const char *path, FILE *manife
 	ev.provider_name = HC_TPL_PROVIDER_NAME;
 	hc_evtxw_guid_parse(HC_TPL_PROVIDER_GUID, ev.provider_guid);
 	ev.channel = HC_TPL_CHANNEL;
-	ev.computer = h->fqdn;
-	for (size_t i = 0; i < h->nev; i++) {
-		struct sc_ev *e = &h->ev[i];
-
-		r = expand(sc, hi, e, 0, x, diag);
-		if (r < 0)
+	ev.rendered = 1;
+	for (size_t k = 0; k < n; k++) {
+		struct host *h = &sc->hosts[refs[k].hi];
+		struct sc_ev *e = &h->ev[refs[k].i];
+		if ((r = expand(sc, refs[k].hi, e, 0, x, diag)) < 0)
 			goto out;
-		ev.record_id = h->first_id + i;
-		ev.time = e->t;
+		ev.record_id = sc->fwd_first + k;
+		ev.source_record_id = e->rid;
+		ev.computer = h->fqdn;
+		ev.time = e->t + (uint64_t)h->clock;
 		ev.event_id = e->eid;
 		ev.version = e->ver;
 		ev.task = x->t->task;
@@ -1827,17 +2986,9 @@ int hc_sc_write_host(struct hc_sc *sc, size_t hi, const char *path, FILE *manife
 		ev.thread_id = x->exec_tid;
 		ev.data = &x->t->data;
 		ev.values = x->val;
-		r = hc_evtxw_add(w, &ev, &wd);
-		if (r < 0) {
-			if (e->idx != NO_IDX)
-				diag_set(diag, "host %s, event %u: %s", h->name, e->idx, wd.msg);
-			else
-				diag_set(diag, "host %s: %s", h->name, wd.msg);
+		if ((r = hc_evtxw_add(w, &ev, &wd)) < 0) {
+			diag_set(diag, "forwarded: host %s: %s", h->name, wd.msg);
 			r = r == HC_EVTXW_E_IO ? HC_SC_E_IO : HC_SC_E_SCENARIO;
-			goto out;
-		}
-		if (manifest != NULL && (r = manifest_line(manifest, h, e, x, &ev)) < 0) {
-			diag_set(diag, "cannot write the manifest");
 			goto out;
 		}
 	}
@@ -1848,7 +2999,10 @@ int hc_sc_write_host(struct hc_sc *sc, size_t hi, const char *path, FILE *manife
 		r = HC_SC_E_IO;
 	}
 out:
+	if (r == HC_SC_E_NOMEM)
+		diag_set(diag, "out of memory");
 	hc_evtxw_free(w);
+	free(refs);
 	free(x);
 	return r;
 }
@@ -1857,9 +3011,11 @@ void hc_sc_free(struct hc_sc *sc)
 {
 	if (sc == NULL)
 		return;
+	free(sc->fwd_hosts);
 	for (size_t i = 0; i < sc->nhosts; i++) {
 		free(sc->hosts[i].ss);
 		free(sc->hosts[i].ev);
+		free(sc->hosts[i].pr);
 	}
 	free(sc->hosts);
 	free(sc->pr);

@@ -14,6 +14,7 @@
 #define HC_SC_MAX_BACKGROUND 20000000      /* background activities per host */
 #define HC_SC_MAX_TEXT 131072 /* UTF-8 bytes of one field text (32767 UTF-16 units can take 98K) */
 #define HC_SC_MAX_LABEL 128
+#define HC_SC_MAX_PATH 4096 /* an output path */
 
 #define HC_SC_E_IO (-1)       /* runtime failure (exit 1) */
 #define HC_SC_E_SCENARIO (-2) /* the scenario is wrong (exit 2) */
@@ -31,14 +32,27 @@ int hc_sc_load(const char *path, struct hc_sc **ret, struct hc_sc_diag *diag);
 
 size_t hc_sc_host_count(const struct hc_sc *sc);
 
-/* Output file name of host i (relative, as the scenario gives it). */
+/* Security file name of host i (relative, as the scenario gives it). */
 const char *hc_sc_host_file(const struct hc_sc *sc, size_t i);
 
-/* Write host i's events, sorted by time, to path. When manifest is not NULL,
- * also print one JSON object per record (file, record_id, time, event_id,
- * version, computer, channel, provider, data) for tests. */
-int hc_sc_write_host(struct hc_sc *sc, size_t i, const char *path, FILE *manifest,
+/* Write host i's events, sorted by time, into outdir: its Security file
+ * (always) and one file per other channel it has records in (Sysmon,
+ * NTLM/Operational), each written as NAME.tmp and renamed when complete.
+ * When manifest is not NULL, also print one JSON object per record (file,
+ * record_id, time, event_id, version, computer, channel, provider, data)
+ * for tests. */
+int hc_sc_write_host(struct hc_sc *sc, size_t i, const char *outdir, FILE *manifest,
                      struct hc_sc_diag *diag);
+
+/* The file name of the scenario's "forwarded" file, or NULL. */
+const char *hc_sc_forwarded_file(const struct hc_sc *sc);
+
+/* Write the "forwarded" file: the Security records of its hosts, merged in
+ * time order, as Windows Event Forwarding stores them (value text, no
+ * templates; each record keeps its host's Computer and EventRecordID). Call
+ * after every host's file was written (hc_sc_write_host numbers and sorts
+ * them). */
+int hc_sc_write_forwarded(struct hc_sc *sc, const char *path, struct hc_sc_diag *diag);
 
 /* Free a scenario; accepts NULL. */
 void hc_sc_free(struct hc_sc *sc);

@@ -1,6 +1,11 @@
-/* templates.c: field lists of the Security events hc-evtxgen writes.
- * Names, order and value types follow the provider manifest and real logs
- * (pointers are SizeT in the template and HexInt64 in the data). */
+/* templates.c: field lists of the events hc-evtxgen writes.
+ * Names, order and value types follow the provider manifests and real logs
+ * (pointers are SizeT in the template and HexInt64 in the data). The
+ * witnesses (5156, 5158, 4688 v2, Sysmon 1 and 3 v5) are as the corpus
+ * logs have them (evtx-attack-samples: Command_and_Control_DE_RDP_Tunnel_5156,
+ * Lateral_Movement_ImpersonateUser-via_local_Pass_The_Hash_Sysmon_and_Security;
+ * deepbluecli: sliver-security); NTLM/Operational 8001 as the provider's
+ * manifest declares it (OTRF OSSEM's dictionary of Microsoft-Windows-NTLM). */
 #include "templates.h"
 
 #include <string.h>
@@ -12,6 +17,9 @@
 #define U32 HC_EVTXW_T_UINT32
 #define GUID HC_EVTXW_T_GUID
 #define PTR HC_EVTXW_T_SIZET
+#define U16 HC_EVTXW_T_UINT16
+#define U64 HC_EVTXW_T_UINT64
+#define BOOL HC_EVTXW_T_BOOL
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -24,6 +32,9 @@
 #define TASK_CREDENTIAL_VALIDATION 14336
 #define TASK_KERBEROS_SERVICE_TICKET 14337
 #define TASK_KERBEROS_AUTH_SERVICE 14339
+#define TASK_FILTERING_PLATFORM_CONNECTION 12810
+#define TASK_PROCESS_CREATION 13312
+#define TASK_AUDITING_NTLM 2 /* Microsoft-Windows-NTLM's AuditingNTLM */
 
 #define LOGON_V0                                                                                   \
 	{"SubjectUserSid", SID}, {"SubjectUserName", S}, {"SubjectDomainName", S},                 \
@@ -168,16 +179,90 @@ static const struct hc_evtxw_field f4778v0[] = {
     {"SessionName", S}, {"ClientName", S},    {"ClientAddress", S},
 };
 
+/* Windows Filtering Platform: 5156 "permitted a connection" (v1, Windows
+ * 10 / Server 2016 and later), 5158 "permitted a bind to a local port"
+ * (v0). 5156 spells ProcessID, 5158 ProcessId. */
+static const struct hc_evtxw_field f5156v1[] = {
+    {"ProcessID", U64},       {"Application", S}, {"Direction", S},   {"SourceAddress", S},
+    {"SourcePort", S},        {"DestAddress", S}, {"DestPort", S},    {"Protocol", U32},
+    {"FilterRTID", U64},      {"LayerName", S},   {"LayerRTID", U64}, {"RemoteUserID", SID},
+    {"RemoteMachineID", SID},
+};
+static const struct hc_evtxw_field f5158v0[] = {
+    {"ProcessId", U64}, {"Application", S},  {"SourceAddress", S}, {"SourcePort", S},
+    {"Protocol", U32},  {"FilterRTID", U64}, {"LayerName", S},     {"LayerRTID", U64},
+};
+static const struct hc_evtxw_field f4688v2[] = {
+    {"SubjectUserSid", SID},   {"SubjectUserName", S},   {"SubjectDomainName", S},
+    {"SubjectLogonId", H64},   {"NewProcessId", PTR},    {"NewProcessName", S},
+    {"TokenElevationType", S}, {"ProcessId", PTR},       {"CommandLine", S},
+    {"TargetUserSid", SID},    {"TargetUserName", S},    {"TargetDomainName", S},
+    {"TargetLogonId", H64},    {"ParentProcessName", S}, {"MandatoryLabel", SID},
+};
+/* NTLM/Operational 8001: outgoing NTLM authentication (audit) */
+static const struct hc_evtxw_field f8001v0[] = {
+    {"TargetName", S},     {"UserName", S},         {"DomainName", S},
+    {"CallerPID", U32},    {"ProcessName", S},      {"ClientLUID", H64},
+    {"ClientUserName", S}, {"ClientDomainName", S}, {"MechanismOID", S},
+};
+/* Sysmon 1 (process create) and 3 (network connection), version 5 */
+static const struct hc_evtxw_field fsysmon1v5[] = {
+    {"RuleName", S},
+    {"UtcTime", S},
+    {"ProcessGuid", GUID},
+    {"ProcessId", U32},
+    {"Image", S},
+    {"FileVersion", S},
+    {"Description", S},
+    {"Product", S},
+    {"Company", S},
+    {"OriginalFileName", S},
+    {"CommandLine", S},
+    {"CurrentDirectory", S},
+    {"User", S},
+    {"LogonGuid", GUID},
+    {"LogonId", H64},
+    {"TerminalSessionId", U32},
+    {"IntegrityLevel", S},
+    {"Hashes", S},
+    {"ParentProcessGuid", GUID},
+    {"ParentProcessId", U32},
+    {"ParentImage", S},
+    {"ParentCommandLine", S},
+};
+static const struct hc_evtxw_field fsysmon3v5[] = {
+    {"RuleName", S},
+    {"UtcTime", S},
+    {"ProcessGuid", GUID},
+    {"ProcessId", U32},
+    {"Image", S},
+    {"User", S},
+    {"Protocol", S},
+    {"Initiated", BOOL},
+    {"SourceIsIpv6", BOOL},
+    {"SourceIp", S},
+    {"SourceHostname", S},
+    {"SourcePort", U16},
+    {"SourcePortName", S},
+    {"DestinationIsIpv6", BOOL},
+    {"DestinationIp", S},
+    {"DestinationHostname", S},
+    {"DestinationPort", U16},
+    {"DestinationPortName", S},
+};
+
 #define T(id, ver, task, fail, st, f)                                                              \
 	{                                                                                          \
-		id, ver, task, 0, 0, fail, st,                                                     \
-		{                                                                                  \
-			f, N(f)                                                                    \
-		}                                                                                  \
+		id, ver, task, 0, 0, fail, st, {f, N(f)}, HC_TPL_SECURITY, 0                       \
+	}
+/* a template of another channel: level, channel, written by System */
+#define TC(id, ver, task, level, f, chan, sys)                                                     \
+	{                                                                                          \
+		id, ver, task, 0, level, 0, -1, {f, N(f)}, chan, sys                               \
 	}
 
 static const struct hc_tpl tpls[] = {
-    {4608, 0, TASK_SECURITY_STATE_CHANGE, 0, 0, 0, -1, {NULL, 0}},
+    {4608, 0, TASK_SECURITY_STATE_CHANGE, 0, 0, 0, -1, {NULL, 0}, HC_TPL_SECURITY, 0},
     T(4624, 0, TASK_LOGON, 0, -1, f4624v0),
     T(4624, 1, TASK_LOGON, 0, -1, f4624v1),
     T(4624, 2, TASK_LOGON, 0, -1, f4624v2),
@@ -197,7 +282,28 @@ static const struct hc_tpl tpls[] = {
     T(4776, 0, TASK_CREDENTIAL_VALIDATION, 0, 3, f4776v0),
     T(4778, 0, TASK_OTHER_LOGON, 0, -1, f4778v0),
     T(4779, 0, TASK_OTHER_LOGON, 0, -1, f4778v0),
+    TC(5156, 1, TASK_FILTERING_PLATFORM_CONNECTION, 0, f5156v1, HC_TPL_SECURITY, 1),
+    TC(5158, 0, TASK_FILTERING_PLATFORM_CONNECTION, 0, f5158v0, HC_TPL_SECURITY, 1),
+    TC(4688, 2, TASK_PROCESS_CREATION, 0, f4688v2, HC_TPL_SECURITY, 1),
+    TC(8001, 0, TASK_AUDITING_NTLM, 4, f8001v0, HC_TPL_NTLM, 0),
+    TC(1, 5, 1, 4, fsysmon1v5, HC_TPL_SYSMON, 0),
+    TC(3, 5, 3, 4, fsysmon3v5, HC_TPL_SYSMON, 0),
 };
+
+const struct hc_tpl_channel *hc_tpl_channel(enum hc_tpl_chan c)
+{
+	static const struct hc_tpl_channel ch[HC_TPL_NCHAN] = {
+	    [HC_TPL_SECURITY] = {HC_TPL_CHANNEL, HC_TPL_PROVIDER_NAME, HC_TPL_PROVIDER_GUID, NULL,
+	                         HC_TPL_KEYWORDS_SUCCESS, ".evtx", NULL},
+	    [HC_TPL_SYSMON] = {"Microsoft-Windows-Sysmon/Operational", "Microsoft-Windows-Sysmon",
+	                       "{5770385F-C22A-43E0-BF4C-06F5698FFBD9}", "S-1-5-18",
+	                       0x8000000000000000ULL, ".sysmon.evtx", "sysmon"},
+	    [HC_TPL_NTLM] = {"Microsoft-Windows-NTLM/Operational", "Microsoft-Windows-NTLM",
+	                     "{AC43300D-5FCC-4800-8E99-1BD3F85F0320}", "S-1-5-18",
+	                     0x8000000000000000ULL, ".ntlm.evtx", "ntlm"},
+	};
+	return (unsigned)c < HC_TPL_NCHAN ? &ch[c] : &ch[0];
+}
 
 const struct hc_tpl *hc_tpl_find(uint16_t event_id, uint8_t version)
 {

@@ -2,6 +2,7 @@
  * hc_input_open on files that are not event logs. With a corpus directory
  * as argv[1] (optional), also reads one real .evtx end to end. */
 #include "input.h"
+#include "evtx_check.h"
 #include "hc_test.h"
 
 #include <fcntl.h>
@@ -211,12 +212,12 @@ static void test_read_opts(void)
 	CHECK(hc_libevtx_version() != NULL && hc_libevtx_version()[0] != '\0');
 }
 
-/* End to end through libevtx on a corpus file (chainsaw security_sample:
- * 10 records, two of them 4624 v2, LogonType 5). */
-static void test_read_corpus(const char *corpus)
+/* End to end through each EVTX reader on a corpus file (chainsaw
+ * security_sample: 10 records, two of them 4624 v2, LogonType 5). */
+static void test_read_corpus(const char *corpus, const char *reader)
 {
 	static const uint32_t ids[] = {4624};
-	struct hc_read_opts o = {.ids = ids, .nids = 1};
+	struct hc_read_opts o = {.ids = ids, .nids = 1, .reader = reader};
 	struct hc_input *in = NULL;
 	struct hc_event ev;
 	struct hc_diag d;
@@ -232,7 +233,7 @@ static void test_read_corpus(const char *corpus)
 	CHECK_INT(hc_input_open(path, &o, &in, &d), HC_OK);
 	if (!in)
 		return;
-	CHECK_STR(hc_input_backend(in), "libevtx");
+	CHECK_STR(hc_input_backend(in), reader);
 	memset(&ev, 0, sizeof(ev));
 	while ((rc = hc_input_next(in, &ev, &d)) == 1) {
 		n++;
@@ -254,6 +255,30 @@ static void test_read_corpus(const char *corpus)
 	hc_input_close(in);
 }
 
+/* hc_crc32 (carry-less multiplication where the CPU has it) against its
+ * table version and the check value of CRC-32/ISO-HDLC. */
+static void test_crc32(void)
+{
+	static unsigned char buf[70000];
+	uint32_t x = 12345;
+
+	CHECK_U64(hc_crc32(0, "123456789", 9), 0xCBF43926u);
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		x = x * 1103515245u + 12345u;
+		buf[i] = (unsigned char)(x >> 16);
+	}
+	for (int t = 0; t < 300; t++) {
+		x = x * 1103515245u + 12345u;
+		size_t off = x % 61, n = (x >> 8) % (sizeof(buf) - 64);
+		if (hc_crc32(x, buf + off, n) != hc_crc32_portable(x, buf + off, n)) {
+			CHECK_U64(hc_crc32(x, buf + off, n), hc_crc32_portable(x, buf + off, n));
+			break;
+		}
+	}
+	/* split anywhere: the same as one call */
+	CHECK_U64(hc_crc32(hc_crc32(0, buf, 1000), buf + 1000, 65000), hc_crc32(0, buf, 66000));
+}
+
 static int rm_tree(const char *p)
 {
 	char cmd[600];
@@ -273,8 +298,14 @@ int main(int argc, char **argv)
 	test_empty_dir();
 	test_open_not_evtx();
 	test_read_opts();
-	if (argc > 1)
-		test_read_corpus(argv[1]);
+	test_crc32();
+	CHECK_INT(hc_input_is_evtx_reader("native"), 1);
+	CHECK_INT(hc_input_is_evtx_reader("libevtx"), 1);
+	CHECK_INT(hc_input_is_evtx_reader("json"), 0);
+	if (argc > 1) {
+		test_read_corpus(argv[1], "native");
+		test_read_corpus(argv[1], "libevtx");
+	}
 	if (rm_tree(root) != 0)
 		fprintf(stderr, "note: could not remove %s\n", root);
 	return hc_test_result();

@@ -61,8 +61,28 @@ def main():
     run(["-o", wd, scen("unknown-key", [dict(ev, colour="red")])], 2, ["colour"])
     run(["-o", wd, scen("too-big", [dict(ev, fields={"ProcessName": "x" * 40000})])], 2,
         ["event 0"])
-    if os.path.exists(os.path.join(wd, "h1.evtx.tmp")):
-        print("FAIL: a temporary file was left behind", file=sys.stderr)
+    # witnesses: the process, Sysmon and "via" rules
+    t = "2026-01-01T00:00:01Z"
+    lg = dict(ev, **{"as": "s"})
+    run(["-o", wd, scen("sysmon-without", [{"t": t, "id": 3, "to": "10.0.0.9"}])], 2,
+        ["event 0", "sysmon"])
+    run(["-o", wd, scen("sysmon-ok", [lg, {"t": t, "id": 1, "as": "p", "session": "s"},
+                                      {"t": t, "id": 3, "proc": "p", "to": "10.0.0.9"}],
+                        sysmon=True)], 0)
+    run(["-o", wd, scen("no-proc", [{"t": t, "id": 5156, "proc": "nope", "to": "10.0.0.9"}])], 2,
+        ["event 0", "nope"])
+    run(["-o", wd, scen("proc-twice", [{"t": t, "id": 4688, "as": "p"},
+                                       {"t": t, "id": 4688, "as": "p"}])], 2, ["event 1", "\"p\""])
+    run(["-o", wd, scen("no-to", [{"t": t, "id": 5156}])], 2, ["event 0", "\"to\""])
+    run(["-o", wd, scen("via-self", [dict(lg, via={"dport": 445})])], 2, ["event 0", "via"])
+    run(["-o", wd, scen("via-key", [dict(lg, via={"colour": 1})])], 2, ["via", "colour"])
+    run(["-o", wd, scen("clock", [ev], clock_offset="40s")], 2, ["clock_offset"])
+    run(["-o", wd, scen("bool", [{"t": t, "id": 3, "to": "10.0.0.9",
+                                  "fields": {"Initiated": "yes"}}], sysmon=True)], 2,
+        ["event 0", "Initiated", "boolean"])
+    left = [f for f in os.listdir(wd) if f.endswith(".tmp")]
+    if left:
+        print(f"FAIL: temporary files were left behind: {left}", file=sys.stderr)
         bad = 1
     return bad
 

@@ -83,6 +83,56 @@ def main():
     ws.append({"t": tt(), "id": 4634, "session": "anon"})
     ws.append({"t": tt(), "id": 4634, "session": "k", "fields": {"TargetUserName": ""}})
 
+    # Witnesses: every field explicit (extreme values of each type), then
+    # the shorthands (process labels, a connection by a process, "via").
+    ws.append(ev(tt(), 5156, 1, {"ProcessID": "18446744073709551615", "Application": HOSTILE,
+                                 "Direction": "%%14593", "SourceAddress": "fe80::80ac:4126:fa58:1b81",
+                                 "SourcePort": "546", "DestAddress": "ff02::1:2", "DestPort": "547",
+                                 "Protocol": 17, "FilterRTID": "0", "LayerName": "%%14611",
+                                 "LayerRTID": "50", "RemoteUserID": "S-1-0-0",
+                                 "RemoteMachineID": "S-1-5-21-100-200-300-1201"}))
+    ws.append(ev(tt(), 5158, 0, {"ProcessId": "4", "Application": "System", "SourceAddress": "::",
+                                 "SourcePort": "64469", "Protocol": 6, "FilterRTID": "4294967296",
+                                 "LayerName": "%%14608", "LayerRTID": "38"}))
+    ws.append(ev(tt(), 4688, 2, dict(SUBJ, NewProcessId="0x1684", NewProcessName="C:\\Windows\\System32\\dsregcmd.exe",
+                                     TokenElevationType="%%1936", ProcessId="0xffffffffffffffff",
+                                     CommandLine=BIG, TargetUserSid="S-1-0-0", TargetUserName="-",
+                                     TargetDomainName="-", TargetLogonId="0x0",
+                                     ParentProcessName="", MandatoryLabel="S-1-16-16384")))
+    ws.append(ev(tt(), 8001, 0, {"TargetName": "cifs/srv.rt.local", "UserName": "", "DomainName": "(NULL)",
+                                 "CallerPID": 4294967295, "ProcessName": HOSTILE, "ClientLUID": "0x1a2b3c4d5e",
+                                 "ClientUserName": "tester", "ClientDomainName": "RT",
+                                 "MechanismOID": "1.3.6.1.4.1.311.2.2.10"}))
+    ws.append(ev(tt(), 1, 5, {"RuleName": "-", "UtcTime": "2026-04-01 10:00:29.123",
+                              "ProcessGuid": "{9F85CE58-934E-5F2B-F003-000000000400}", "ProcessId": 4294967295,
+                              "Image": HOSTILE, "FileVersion": "", "Description": "-", "Product": "Microsoft\u00ae",
+                              "Company": "-", "OriginalFileName": "x.exe", "CommandLine": BIG,
+                              "CurrentDirectory": "C:\\", "User": "RT\\tester",
+                              "LogonGuid": "{9F85CE58-59D8-5F2B-E703-000000000000}", "LogonId": "0x3e7",
+                              "TerminalSessionId": 0, "IntegrityLevel": "System", "Hashes": "SHA1=00",
+                              "ParentProcessGuid": "{00000000-0000-0000-0000-000000000000}",
+                              "ParentProcessId": 0, "ParentImage": "", "ParentCommandLine": ""}))
+    ws.append(ev(tt(), 3, 5, {"RuleName": "Suspicious NetCon", "UtcTime": "2026-04-01 10:00:30.999",
+                              "ProcessGuid": "{9F85CE58-934E-5F2B-F003-000000000400}", "ProcessId": 0,
+                              "Image": "System", "User": "NT AUTHORITY\\SYSTEM", "Protocol": "udp",
+                              "Initiated": True, "SourceIsIpv6": "false", "SourceIp": "10.0.0.11",
+                              "SourceHostname": HOSTILE, "SourcePort": 65535, "SourcePortName": "",
+                              "DestinationIsIpv6": False, "DestinationIp": "10.0.0.5",
+                              "DestinationHostname": "-", "DestinationPort": 0, "DestinationPortName": "-"}))
+    ws.append({"t": tt(), "id": 4624, "user": "tester", "type": 2, "as": "con"})
+    ws.append({"t": tt(), "id": 1, "as": "ps", "session": "con",
+               "image": "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe"})
+    ws.append({"t": tt(), "id": 4688, "proc": "ps", "session": "con"})
+    ws.append({"t": tt(), "id": 1, "as": "child", "parent": "ps", "session": "con", "image": "C:\\Windows\\System32\\net.exe",
+               "command_line": "net use \\\\dc1\\c$"})
+    ws.append({"t": tt(), "id": 4688, "proc": "child", "subject": "con", "session": "con"})
+    ws.append({"t": tt(), "id": 3, "proc": "ps", "to": "dc1", "dport": 135})
+    ws.append({"t": tt(), "id": 3, "inbound": True, "from": "10.0.0.99", "dport": 445, "sport": 40000})
+    ws.append({"t": tt(), "id": 5156, "proc": "child", "to": "10.9.9.9", "dport": 443})
+    ws.append({"t": tt(), "id": 5156, "inbound": True, "from": "dc1", "dport": 135})
+    ws.append({"t": tt(), "id": 5158, "proc": "ps", "protocol": "udp"})
+    ws.append({"t": tt(), "id": 8001, "session": "con", "proc": "ps", "server": "dc1"})
+
     tgt = {"TargetUserName": "tester", "TargetDomainName": "RT.LOCAL", "TargetSid": "S-1-5-21-100-200-300-1104",
            "ServiceName": "krbtgt", "ServiceSid": "S-1-5-21-100-200-300-502", "TicketOptions": "0x40810010",
            "Status": "0x0", "TicketEncryptionType": "0x12", "PreAuthType": "2", "IpAddress": "::ffff:10.0.0.11",
@@ -112,6 +162,10 @@ def main():
         {"t": tt(), "id": 4769, "user": "tester", "service": "ws1", "from": "ws1"},
         {"t": tt(), "id": 4771, "user": "tester", "from": "10.0.0.99"},
         {"t": tt(), "id": 4776, "user": "tester", "from": "ws1", "status": "0x0"},
+        {"t": tt(), "id": 4624, "user": "tester", "type": 3, "package": "NTLM", "from": "ws1", "as": "n",
+         "via": {"proc": "ps", "dport": 445, "target": True}},
+        {"t": tt(), "id": 4624, "user": "tester", "type": 3, "package": "Kerberos", "from": "ws1", "ip": "-",
+         "port": "-", "via": {"dport": 5985, "lead": 0.5, "sysmon": False}},
     ]
     sc = {
         "_about": "Generated by tests/writer/make_roundtrip.py; read by tests/writer/roundtrip.py.",
@@ -119,7 +173,8 @@ def main():
         "accounts": {"tester": {"rid": 1104, "admin": True}, "Administrator": {"rid": 500, "admin": True},
                      "alice": {"rid": 1105}, "bob": {"rid": 1106}},
         "hosts": [
-            {"name": "ws1", "ip": "10.0.0.11", "rid": 1201, "first_record_id": 7, "events": ws},
+            {"name": "ws1", "ip": "10.0.0.11", "rid": 1201, "first_record_id": 7, "events": ws,
+             "sysmon": {"file": "ws1-sysmon.evtx", "first_record_id": 900}, "ntlm": True},
             {"name": "dc1", "ip": "10.0.0.5", "role": "dc", "first_record_id": 1000000, "events": dc,
              "background": {"seed": 3, "count": 60, "start": "2026-04-01T09:00:00Z",
                             "end": "2026-04-01T11:00:00Z"}},
@@ -127,8 +182,10 @@ def main():
                 {"t": "2026-04-01T10:00:00Z", "id": 4624, "user": "alice", "type": 2, "as": "a"},
                 {"t": "2026-04-01T10:00:00.0000001Z", "id": 4634, "session": "a"}]},
             {"name": "big", "ip": "10.0.0.30", "role": "server", "first_record_id": 4294967290,
+             "sysmon": True, "clock_offset": -12.5,
              "background": {"seed": 9, "count": 500, "start": "2026-04-01T00:00:00Z",
-                            "end": "2026-04-02T00:00:00Z", "boot": True},
+                            "end": "2026-04-02T00:00:00Z", "boot": True, "connections": 400,
+                            "witnesses": True},
              "events": [ev("2026-04-01T12:00:00Z", 4648, 0, dict(SUBJ, LogonGuid="{00000000-0000-0000-0000-000000000000}",
                                                               TargetUserName=BIG, TargetDomainName=HOSTILE,
                                                               TargetLogonGuid="{00000000-0000-0000-0000-000000000001}",

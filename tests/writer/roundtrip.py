@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """Round trip: hc-evtxgen writes tests/writer/roundtrip.json, then libevtx
 (evtxexport -f xml), python-evtx and, with --hopchain, `hopchain events
---format jsonl` must read back every record with the System values and the
-EventData Name -> value pairs (in order) that the scenario asked for.
+--format jsonl` (its native reader and --reader libevtx) must read back every
+record, in every file (Security, Sysmon, NTLM/Operational), with the System
+values and the EventData Name -> value pairs (in order) that the scenario
+asked for.
 
 The expected values come from the generator's --manifest (one JSON line per
 record, values rendered canonically: hex as 0x%x, GUIDs upper-case in braces);
@@ -30,6 +32,8 @@ Rendering differences normalised (each is presentation, not data):
      that does not use that libevtx should pass without it.
   N6 XML escaping: evtxexport escapes < > & in text (and attributes); the
      parser unescapes &lt; &gt; &amp; &quot; &apos; and numeric references.
+  N8 booleans: python-evtx prints True / False, Windows and libevtx true /
+     false.
 
 usage: roundtrip.py --evtxgen PATH --scenario JSON --workdir DIR
                     [--evtxexport PATH] [--hopchain PATH]
@@ -46,7 +50,15 @@ import sys
 import zlib
 
 SKIP = 77
-HOPCHAIN_IDS = {4624, 4625, 4634, 4647, 4648, 4672, 4768, 4769, 4771, 4776, 4778, 4779, 4608}
+HOPCHAIN_IDS = {4624, 4625, 4634, 4647, 4648, 4672, 4768, 4769, 4771, 4776, 4778, 4779, 4608,
+                5156, 5158, 4688, 8001, 1, 3}
+SYSMON_CHANNEL = "Microsoft-Windows-Sysmon/Operational"
+
+
+def hopchain_wants(m):
+    """hopchain extracts Sysmon's 1 and 3 only from Sysmon's channel."""
+    return m["event_id"] in HOPCHAIN_IDS and (m["event_id"] not in (1, 3) or
+                                               m["channel"] == SYSMON_CHANNEL)
 
 failures = []
 
@@ -209,6 +221,8 @@ def read_python_evtx(path):
             for s in inner:
                 if type(s).__name__ == "NullTypeNode":
                     vals.append("")
+                elif type(s).__name__ == "BooleanTypeNode":
+                    vals.append(s.string().lower())  # N8
                 else:
                     vals.append(s.string())
             if len(names) != len(vals):
@@ -218,11 +232,13 @@ def read_python_evtx(path):
     return out
 
 
-def read_hopchain(exe, path):
-    r = subprocess.run([exe, "events", "--format", "jsonl", path], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE)
+def read_hopchain(exe, path, reader=None):
+    ids = ",".join(str(i) for i in sorted(HOPCHAIN_IDS))
+    r = subprocess.run([exe] + (["--reader", reader] if reader else []) +
+                       ["events", "--ids", ids, "--format", "jsonl", path],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if r.returncode != 0:
-        fail(f"hopchain events {path}: exit {r.returncode}: {r.stderr[:300]!r}")
+        fail(f"hopchain {reader or 'native'} events {path}: exit {r.returncode}: {r.stderr[:300]!r}")
     out = []
     # Split on \n only: JSON text may carry U+2028 and other characters that
     # str.splitlines() would treat as line breaks.
@@ -264,8 +280,8 @@ def compare(reader, exp, got, time_digits, nonbmp=False):
             fail(f"{where}: Data {n}: {b[:80]!r} ({len(b)} chars) != {a[:80]!r} ({len(a)} chars)")
 
 
-def compare_hopchain(exp, got, path):
-    where = f"hopchain {exp['file']} record {exp['record_id']}"
+def compare_hopchain(exp, got, path, reader="native"):
+    where = f"hopchain ({reader}) {exp['file']} record {exp['record_id']}"
     if not isinstance(got.get("record_id"), int) or got["record_id"] != exp["record_id"]:
         fail(f"{where}: record_id {got.get('record_id')!r}")
     if not str(got.get("file", "")).endswith(os.path.basename(path)):
@@ -327,10 +343,11 @@ def check_scenario(scenario, manifest):
             fail(f"manifest {m['host']}#{m['index']}: event id {m['event_id']} != {e['id']}")
         if "version" in e and e["version"] != m["version"]:
             fail(f"manifest {m['host']}#{m['index']}: version")
-        if ticks(e["t"])[0] != ticks(m["time"])[0]:
+        off = round(hosts[m["host"]].get("clock_offset", 0) * 10_000_000)
+        if ticks(e["t"])[0] + off != ticks(m["time"])[0]:
             fail(f"manifest {m['host']}#{m['index']}: time {m['time']} != {e['t']}")
         for n, v in e.get("fields", {}).items():
-            want = None if v is None else canon(str(v))
+            want = None if v is None else canon(str(v).lower() if isinstance(v, bool) else str(v))
             got = m["data"].get(n)
             if (None if got is None else canon(got)) != want:
                 fail(f"manifest {m['host']}#{m['index']}: {n} {got!r} != {v!r}")
@@ -374,7 +391,8 @@ def main():
     kinds = {(m["event_id"], m["version"]) for m in manifest}
     need = {(4624, 0), (4624, 1), (4624, 2), (4624, 3), (4625, 0), (4634, 0), (4647, 0), (4648, 0),
             (4672, 0), (4768, 0), (4768, 1), (4768, 2), (4769, 0), (4769, 1), (4769, 2), (4771, 0),
-            (4776, 0), (4778, 0), (4779, 0), (4608, 0)}
+            (4776, 0), (4778, 0), (4779, 0), (4608, 0), (5156, 1), (5158, 0), (4688, 2), (8001, 0),
+            (1, 5), (3, 5)}
     if need - kinds:
         fail(f"scenario lacks {sorted(need - kinds)}")
 
@@ -390,12 +408,18 @@ def main():
             for e, g in zip(exp, got):
                 compare(reader, e, g, digits, nonbmp)
         if a.hopchain:
-            want = [e for e in exp if e["event_id"] in HOPCHAIN_IDS]
-            got = read_hopchain(a.hopchain, path)
-            if len(got) != len(want):
-                fail(f"hopchain {fname}: {len(got)} records, expected {len(want)}")
-            for e, g in zip(want, got):
-                compare_hopchain(e, g, path)
+            want = [e for e in exp if hopchain_wants(e)]
+            for reader in (None, "libevtx"):
+                got = read_hopchain(a.hopchain, path, reader)
+                # events sorts by time; the writer's records of one file are
+                # in time order, ties in record order
+                got.sort(key=lambda g: (ticks(g.get("time", "1601-01-01T00:00:00Z"))[0],
+                                        g.get("record_id", 0)))
+                if len(got) != len(want):
+                    fail(f"hopchain {reader or 'native'} {fname}: {len(got)} records, "
+                         f"expected {len(want)}")
+                for e, g in zip(want, got):
+                    compare_hopchain(e, g, path, reader or "native")
     if max_chunks < 2:
         fail("no multi-chunk file was written")
 

@@ -233,13 +233,21 @@ static int fanout_finding(struct hc_analysis *a, const int *v, size_t lo, size_t
 	struct hc_chain *c = &a->chains[chain_of[v[lo]]];
 	const char *user = hc_hop_account(first)->name;
 	double secs = (double)(a->hops[v[hi - 1]].at - first->at) / (double)HC_TICKS_PER_SEC;
+	size_t logons = 0;
+	for (size_t k = lo; k < hi; k++) {
+		const struct hc_hop *h = &a->hops[v[k]];
+		int64_t last = h->nrepeats ? a->hops[h->repeats[h->nrepeats - 1]].at : h->at;
+		logons += 1 + h->nrepeats;
+		if ((double)(last - first->at) / (double)HC_TICKS_PER_SEC > secs)
+			secs = (double)(last - first->at) / (double)HC_TICKS_PER_SEC;
+	}
 	rc = add_finding(c, "fan-out", HC_SEV_MEDIUM, "T1018", 1, first, NULL,
 			 "Find the tool that ran on the source at that moment (process creation, "
 			 "PowerShell and Sysmon logs); a directory or session enumeration "
 			 "(SharpHound) or a remote service spray precedes lateral movement.",
 			 "%s reached %zu hosts as %s within %.0f s (%zu logons): %s%s",
 			 first->src >= 0 ? a->hosts[first->src].name : first->src_ip, ntargets,
-			 user ? user : "?", secs, hi - lo, targets,
+			 user ? user : "?", secs, logons, targets,
 			 ntargets > HC_FANOUT_NAMED ? ", ..." : "");
 	if (rc == HC_OK) {
 		struct hc_finding *f = &c->findings[c->nfindings - 1];

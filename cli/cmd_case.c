@@ -285,13 +285,13 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 	struct hc_read_opts ro = {0};
 	struct ingest ig = {0};
 	struct hc_eventset set = {0};
-	struct hc_cli_load_hooks hooks = {.flags = HC_LOAD_DISCARD};
+	struct hc_cli_load_hooks hooks = {.flags = HC_LOAD_DISCARD, .none_readable_ok = true};
 	const char *db_path = NULL;
 	bool quiet = false, timings = false, input_errors = false;
-	char **files = NULL, **toread = NULL, known[HC_MAX_PATH], stale[8];
+	char **files = NULL, **toread = NULL, known[HC_MAX_PATH], stale[8] = "";
 	int64_t before = 0, gen0 = 0;
 	size_t *seen = NULL, seen_cap = 16;
-	size_t nfiles = 0;
+	size_t nfiles = 0, usable = 0;
 	struct hc_diag d;
 	int c, rc = 0;
 
@@ -349,6 +349,12 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 		rc = HC_EXIT_FAILURE;
 		goto out;
 	}
+	if (nfiles == 0) {
+		/* as events and analyze say it */
+		fprintf(stderr, "hopchain: no input files found\n");
+		rc = HC_EXIT_FAILURE;
+		goto out;
+	}
 	ig.in = calloc(nfiles + 1, sizeof(*ig.in));
 	ig.order = calloc(nfiles + 1, sizeof(*ig.order));
 	while (seen_cap < 2 * nfiles + 2)
@@ -378,10 +384,12 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 		}
 		if (f > 0) {
 			in->status = "already in the case";
+			usable++;
 			continue;
 		}
 		if (same_content(&ig, seen, seen_cap, i)) {
 			in->status = "same content as an earlier input";
+			usable++;
 			continue;
 		}
 		in->status = "not read";
@@ -416,6 +424,9 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 	if (timings)
 		fprintf(stderr, "hopchain: timings: ingest %.3f s\n", hc_cli_now() - ig.t0);
 	/* correlate when events came in, or an earlier run stopped before it */
+	for (size_t i = 0; i < ig.norder; i++)
+		usable += ig.in[ig.order[i]].have_res && !ig.in[ig.order[i]].res.open_failed;
+	/* an absent analysis_stale row (an edited case) leaves stale "" */
 	if (hc_store_get_meta(ig.store, "analysis_stale", stale, sizeof(stale), &d) < 0) {
 		hc_cli_diag(&d);
 		rc = HC_EXIT_FAILURE;
@@ -426,6 +437,11 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 out_summary:
 	if (print_summary(&ig, fmt, g) < 0 && rc == 0)
 		rc = HC_EXIT_FAILURE;
+	if (rc == 0 && usable == 0) {
+		/* nothing could be read: a failure, as for events and analyze */
+		fprintf(stderr, "hopchain: no input could be read\n");
+		rc = HC_EXIT_FAILURE;
+	}
 	if (rc == 0 && input_errors)
 		rc = HC_EXIT_PARTIAL;
 out:

@@ -1213,11 +1213,11 @@ int hc_store_add_file(struct hc_store *s, const struct hc_store_file *f, struct 
                       size_t n, uint64_t *added, uint64_t *dups, struct hc_diag *d)
 {
 	struct writer w = {.s = s, .d = d};
+	uint64_t nadded = 0, ndups = 0;
 	int64_t fid;
 	char now[40];
 	int rc;
 
-	*added = *dups = 0;
 	if ((rc = run(s, hc_sql_begin, "begin.sql", d)) < 0)
 		return rc;
 	if ((rc = prepare_all(&w)) < 0)
@@ -1238,21 +1238,21 @@ int hc_store_add_file(struct hc_store *s, const struct hc_store_file *f, struct 
 			goto out;
 		ev[i].store_id = id;
 		if (id > 0)
-			(*added)++;
+			nadded++;
 		else
-			(*dups)++;
+			ndups++;
 	}
 	bind_start(&w, ST_UPDATE_FILE);
 	b_int(&w, fid);
 	b_int(&w, (int64_t)f->records);
 	b_int(&w, (int64_t)f->failed);
 	b_int(&w, (int64_t)n);
-	b_int(&w, (int64_t)*added);
-	b_int(&w, (int64_t)*dups);
+	b_int(&w, (int64_t)nadded);
+	b_int(&w, (int64_t)ndups);
 	b_int(&w, (int64_t)f->errors);
 	if ((rc = b_exec(&w)) < 0)
 		goto out;
-	if (*added && (rc = set_meta(&w, "analysis_stale", "1")) == 0)
+	if (nadded && (rc = set_meta(&w, "analysis_stale", "1")) == 0)
 		rc = run(s, hc_sql_bump_generation, "bump_generation.sql", d);
 out:
 	for (int i = 0; i < ST_N; i++) {
@@ -1261,7 +1261,15 @@ out:
 	}
 	rc = finish(s, rc, d);
 	writer_free(&w);
-	return rc;
+	if (rc < 0) {
+		/* rolled back: nothing of the file is in the store */
+		for (size_t i = 0; i < n; i++)
+			ev[i].store_id = 0;
+		return rc;
+	}
+	*added = nadded;
+	*dups = ndups;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */

@@ -57,8 +57,8 @@ struct hc_store_file {
  * the store holds already (same computer, channel and record_id, times
  * within HC_DUP_WINDOW) are left out. Sets ev[i].store_id (0 for those
  * left out), *added and *dups; marks the analysis stale when anything was
- * added. Returns 0, or HC_ERR_IO /
- * HC_ERR_NOMEM with `d` filled and nothing written. */
+ * added. Returns 0, or HC_ERR_IO / HC_ERR_NOMEM with `d` filled, nothing
+ * written, every store_id 0 and *added, *dups untouched. */
 int hc_store_add_file(struct hc_store *s, const struct hc_store_file *f, struct hc_event *ev,
                       size_t n, uint64_t *added, uint64_t *dups, struct hc_diag *d);
 

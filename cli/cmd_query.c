@@ -33,6 +33,7 @@ enum {
 struct qargs {
 	const char *db;
 	enum hc_format fmt;
+	bool csv_raw;
 	const char *account, *host, *through, *finding, *statement;
 	char through_addr[64];
 	bool has_from, has_to, failed;
@@ -130,6 +131,8 @@ static const struct {
     {0, "  --db CASE.db          the case store (required; opened read-only)\n"},
     {Q_DOT, "  -f, --format F        table (default), json, jsonl, csv or dot\n"},
     {0, "  -f, --format F        table (default), json, jsonl or csv\n"},
+    {0, "  --csv-raw             csv: values exactly as they are, for programs (default:\n"
+        "                        escaped, and formula-like cells made text with a ')\n"},
     {Q_ACCOUNT, "  --account RE          account user name (without the domain) matches the\n"
                 "                        PCRE2 pattern RE, searched case-insensitively\n"},
     {Q_NEED_ACCOUNT, "  --account RE          the account: user names matching the PCRE2 pattern\n"
@@ -217,6 +220,7 @@ static int parse_args(const struct qcmd *c, int argc, char **argv, struct qargs 
 	} all[] = {
 	    {{"db", required_argument, NULL, 'd'}, 0},
 	    {{"format", required_argument, NULL, 'f'}, 0},
+	    {{"csv-raw", no_argument, NULL, 'R'}, 0},
 	    {{"help", no_argument, NULL, 'h'}, 0},
 	    {{"account", required_argument, NULL, 'a'}, Q_ACCOUNT},
 	    {{"host", required_argument, NULL, 'H'}, Q_HOST},
@@ -255,6 +259,9 @@ static int parse_args(const struct qcmd *c, int argc, char **argv, struct qargs 
 				                          "unknown format '%s' (table, json, "
 				                          "jsonl, csv%s)",
 				                          optarg, c->opts & Q_DOT ? ", dot" : "");
+			break;
+		case 'R':
+			a->csv_raw = true;
 			break;
 		case 'h':
 			help(c);
@@ -324,6 +331,8 @@ static int parse_args(const struct qcmd *c, int argc, char **argv, struct qargs 
 	}
 	if (!a->db)
 		return hc_cli_usage_error(c->name, "--db CASE.db is required");
+	if (a->csv_raw && a->fmt != HC_FMT_CSV)
+		return hc_cli_usage_error(c->name, "--csv-raw goes with --format csv");
 	if ((c->opts & Q_NEED_ACCOUNT) && !a->account)
 		return hc_cli_usage_error(c->name, "--account RE is required");
 	if (a->has_from && a->has_to && a->from > a->to)
@@ -563,12 +572,12 @@ static int open_store(const char *cmd, const struct qargs *a, struct hc_store **
 	return 0;
 }
 
-static int print_table(const struct hc_global *g, const struct hc_table *t, enum hc_format fmt,
+static int print_table(const struct hc_global *g, const struct hc_table *t, const struct qargs *a,
                        const char *key)
 {
-	struct hc_render_opts ro = {.color = g->color};
+	struct hc_render_opts ro = {.color = g->color, .csv_raw = a->csv_raw};
 
-	if (hc_table_print(t, fmt, key, &ro, stdout) < 0) {
+	if (hc_table_print(t, a->fmt, key, &ro, stdout) < 0) {
 		fprintf(stderr, "hopchain: error writing output\n");
 		return HC_EXIT_FAILURE;
 	}
@@ -750,7 +759,7 @@ static int run_listing(const struct hc_global *g, const struct listing *l, int a
 	np = l->params(&a, p);
 	rc = query_into(s, l->cmd->name, l->query, p, np, l->cols, l->ncols, &t);
 	if (rc == 0)
-		rc = print_table(g, &t, a.fmt, l->cmd->name);
+		rc = print_table(g, &t, &a, l->cmd->name);
 	hc_table_free(&t);
 	free(cols);
 	hc_store_close(s);
@@ -821,7 +830,7 @@ int hc_cmd_sql(const struct hc_global *g, int argc, char **argv)
 	if (rc < 0)
 		rc = store_failed("sql", rc, &d, false);
 	else
-		rc = print_table(g, &t, a.fmt, "rows");
+		rc = print_table(g, &t, &a, "rows");
 	hc_table_free(&t);
 	free(f.own);
 	hc_store_close(s);
@@ -1029,28 +1038,6 @@ static void print_story(const struct hc_table *sel, const struct hc_table *hops,
 	}
 }
 
-/* A DOT string: quotes and backslashes escaped, control characters (C0,
- * DEL and C1, which a terminal would obey) dropped; analyze's dot view
- * drops C0 the same way. */
-static void dot_str(FILE *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "?");
-
-	fputc('"', out);
-	for (; *p; p++) {
-		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			p++;
-			continue;
-		}
-		if (*p < 0x20 || *p == 0x7f)
-			continue;
-		if (*p == '"' || *p == '\\')
-			fputc('\\', out);
-		fputc(*p, out);
-	}
-	fputc('"', out);
-}
-
 struct dot_host {
 	long long id;
 	const char *name;
@@ -1088,7 +1075,7 @@ static int print_dot(const struct hc_table *hops, FILE *out)
 		if (i > 0 && h[i].id == h[i - 1].id)
 			continue;
 		fputs("  ", out);
-		dot_str(out, h[i].name);
+		hc_term_put_dot(out, h[i].name);
 		fputs(h[i].has_log ? ";\n" : " [style=dashed];\n", out);
 	}
 	for (size_t r = 0; r < hops->nrows; r++) {
@@ -1100,11 +1087,11 @@ static int print_dot(const struct hc_table *hops, FILE *out)
 		         cell_str(hops, r, H_ACCOUNT), pkg ? pkg : "?",
 		         cell_int(hops, r, H_FAILED, 0) ? ", failed" : "");
 		fputs("  ", out);
-		dot_str(out, cell_str(hops, r, H_SRC));
+		hc_term_put_dot(out, cell_str(hops, r, H_SRC));
 		fputs(" -> ", out);
-		dot_str(out, cell_str(hops, r, H_DST));
+		hc_term_put_dot(out, cell_str(hops, r, H_DST));
 		fputs(" [label=", out);
-		dot_str(out, label);
+		hc_term_put_dot(out, label);
 		if (w->kind == HC_CELL_INT && w->u.i >= 2)
 			fprintf(out, ", color=%s, penwidth=2", w->u.i >= 3 ? "red" : "orange");
 		fputs("];\n", out);
@@ -1187,7 +1174,7 @@ int hc_cmd_chains(const struct hc_global *g, int argc, char **argv)
 		}
 		break;
 	default:
-		rc = print_table(g, &out, a.fmt, "chains");
+		rc = print_table(g, &out, &a, "chains");
 		break;
 	}
 out:

@@ -88,37 +88,14 @@ static json_t *row(const struct hc_table *t, size_t r)
 	return o;
 }
 
-int hc_table_print_json(const struct hc_table *t, bool lines, const char *key, FILE *out)
+int hc_table_print_json_row(const struct hc_table *t, size_t r, FILE *out)
 {
 	const size_t flags = JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_REAL_PRECISION(15);
+	json_t *o = row(t, r);
+	int rc = o && json_dumpf(o, out, flags) == 0 ? 0 : -1;
 
-	if (lines) {
-		for (size_t r = 0; r < t->nrows; r++) {
-			json_t *o = row(t, r);
-			if (!o || json_dumpf(o, out, flags) != 0) {
-				json_decref(o);
-				return -1;
-			}
-			json_decref(o);
-			fputc('\n', out);
-		}
-		return 0;
-	}
-	/* one object {key: [...]}, streamed row by row so memory stays flat */
-	fprintf(out, "{\"%s\": [", key ? key : "rows");
-	for (size_t r = 0; r < t->nrows; r++) {
-		json_t *o = row(t, r);
-		if (!o)
-			return -1;
-		fputs(r ? ",\n  " : "\n  ", out);
-		if (json_dumpf(o, out, flags) != 0) {
-			json_decref(o);
-			return -1;
-		}
-		json_decref(o);
-	}
-	fputs(t->nrows ? "\n]}\n" : "]}\n", out);
-	return 0;
+	json_decref(o);
+	return rc;
 }
 
 char *hc_json_map_text(const struct hc_field *f, size_t n)

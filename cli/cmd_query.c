@@ -26,7 +26,12 @@ enum {
 	Q_DOT = 1 << 8,          /* --format dot */
 	Q_NEED_ACCOUNT = 1 << 9, /* --account is required */
 	Q_STATEMENT = 1 << 10,   /* one positional argument: the SQL */
+	Q_MAX_TIME = 1 << 11,    /* --max-time (sql) */
 };
+
+/* The table view of `sql` keeps its rows (it needs every width): at most
+ * this many; the other formats print rows as they come. */
+#define HC_MAX_SQL_VIEW_ROWS 100000
 
 #define HC_MAX_FINDING_ID 64
 
@@ -40,6 +45,7 @@ struct qargs {
 	int64_t from, to;
 	long min_hops;
 	int severity; /* hc_severity, or -1 */
+	double max_time; /* sql: seconds in SQLite, 0 = no limit */
 };
 
 struct qcmd {
@@ -111,14 +117,17 @@ static const struct qcmd cmd_timeline_def = {
     "privileges, tickets ...) across all hosts in time order. RE is matched\n"
     "against the user names the events carry (target and subject).\n"};
 static const struct qcmd cmd_sql_def = {
-    "sql", Q_STATEMENT,
-    "usage: hopchain sql --db CASE.db [--format table|json|jsonl|csv] STATEMENT\n"
+    "sql", Q_STATEMENT | Q_MAX_TIME,
+    "usage: hopchain sql --db CASE.db [--format table|json|jsonl|csv] [--max-time D]\n"
+    "                    STATEMENT\n"
     "\n"
     "Runs one SQL statement that reads the store (opened read-only; statements\n"
     "that would write, ATTACH and pragma assignments are refused) and prints\n"
-    "its rows. `S REGEXP P` and regexp_nocase(P, S) match PCRE2 patterns;\n"
-    "logon_type_name(N) names a logon type. The tables are described in\n"
-    "queries/schema.sql (README: Store).\n"
+    "its rows as they come (the table view: at most 100000). `S REGEXP P` and\n"
+    "regexp_nocase(P, S) match PCRE2 patterns; logon_type_name(N) names a logon\n"
+    "type. The tables are described in queries/schema.sql (README: Store).\n"
+    "A statement may run 60 s in SQLite (--max-time), make no string or blob\n"
+    "longer than 64 MiB, and have SQLite hold at most 1 GiB of memory.\n"
     "\n"
     "  hopchain sql --db case.db \"SELECT account, count(*) FROM hops\n"
     "                              WHERE account REGEXP '^CONTOSO' GROUP BY 1\"\n"};
@@ -148,6 +157,8 @@ static const struct {
     {Q_SEVERITY, "  --severity LEVEL      with a finding of at least LEVEL (info, low, medium,\n"
                  "                        high)\n"},
     {Q_FAILED, "  --failed              failed hops (4625) only\n"},
+    {Q_MAX_TIME, "  --max-time D          stop the statement after D in SQLite (default 60s;\n"
+                 "                        D is N[s|m|h], 0 for no limit)\n"},
     {0, "  -h, --help            this help\n"},
 };
 
@@ -231,6 +242,7 @@ static int parse_args(const struct qcmd *c, int argc, char **argv, struct qargs 
 	    {{"finding", required_argument, NULL, 'i'}, Q_FINDING},
 	    {{"severity", required_argument, NULL, 's'}, Q_SEVERITY},
 	    {{"failed", no_argument, NULL, 'x'}, Q_FAILED},
+	    {{"max-time", required_argument, NULL, 'M'}, Q_MAX_TIME},
 	};
 	struct option opts[sizeof(all) / sizeof(all[0]) + 1];
 	size_t n = 0;
@@ -242,6 +254,7 @@ static int parse_args(const struct qcmd *c, int argc, char **argv, struct qargs 
 	a->fmt = HC_FMT_TABLE;
 	a->min_hops = 2;
 	a->severity = -1;
+	a->max_time = HC_SQL_DEFAULT_SECONDS;
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (!all[i].need || (c->opts & all[i].need))
 			opts[n++] = all[i].o;
@@ -325,6 +338,17 @@ static int parse_args(const struct qcmd *c, int argc, char **argv, struct qargs 
 		case 'x':
 			a->failed = true;
 			break;
+		case 'M': {
+			int64_t ticks;
+			/* a number first: strtod would take "nan" and "inf" */
+			if (!strchr("0123456789.", optarg[0]) || hc_duration_parse(optarg, &ticks) < 0)
+				return hc_cli_usage_error(c->name,
+				                          "--max-time wants a duration like 60s, "
+				                          "5m or 0 (no limit), not '%s'",
+				                          optarg);
+			a->max_time = (double)ticks / HC_TICKS_PER_SEC;
+			break;
+		}
 		default:
 			return hc_cli_bad_option(c->name, argv, ch, "f:h");
 		}
@@ -392,10 +416,16 @@ struct filler {
 	const struct qcol *cols;
 	size_t ncols;
 	const char *query;
-	/* sql: the column list built from the statement, owned here */
+	/* sql: the column list built from the statement, owned here (free
+	 * with free_own) */
 	struct hc_column *own;
 	size_t nown;
 	bool bad_columns;
+	/* sql: rows go out as they come (csv, json, jsonl); the table view
+	 * keeps at most max_rows, then sets `full` and stops the statement */
+	struct hc_table_stream *stream;
+	size_t max_rows;
+	bool full, write_failed;
 };
 
 static int fill_columns(void *ctx, size_t n, const char *const *names)
@@ -434,12 +464,21 @@ static int fill_columns(void *ctx, size_t n, const char *const *names)
 				snprintf(name, sizeof(name), "%.280s_%d", names[i], ++dup);
 				k = (size_t)-1; /* check the new name from the start */
 			}
-		if (!(f->own[i].name = hc_table_strdup(f->t, name)))
+		/* not in the table's pool: `sql` empties it after each row */
+		if (!(f->own[i].name = strdup(name)))
 			return HC_ERR_NOMEM;
 	}
 	f->t->cols = f->own;
 	f->t->ncols = n;
 	return 0;
+}
+
+static void free_own(struct filler *f)
+{
+	for (size_t i = 0; f->own && i < f->nown; i++)
+		free((char *)f->own[i].name);
+	free(f->own);
+	f->own = NULL;
 }
 
 static const char *pool_copy(struct hc_table *t, const char *s, size_t len)
@@ -478,9 +517,13 @@ static const char *blob_hex(struct hc_table *t, const struct hc_value *v)
 static int fill_row(void *ctx, const struct hc_value *v, size_t n)
 {
 	struct filler *f = ctx;
-	struct hc_cell *row = hc_table_add_row(f->t);
+	struct hc_cell *row;
 
-	if (!row)
+	if (f->max_rows && f->t->nrows >= f->max_rows) {
+		f->full = true;
+		return HC_ERR_LIMIT;
+	}
+	if (!(row = hc_table_add_row(f->t)))
 		return HC_ERR_NOMEM;
 	for (size_t i = 0; i < n; i++) {
 		enum conv conv = f->cols ? f->cols[i].conv : C_AS_IS;
@@ -512,6 +555,11 @@ static int fill_row(void *ctx, const struct hc_value *v, size_t n)
 		default:
 			break;
 		}
+	}
+	if (f->stream && f->stream->fmt != HC_FMT_TABLE &&
+	    hc_table_stream_rows(f->stream, f->t) < 0) {
+		f->write_failed = true;
+		return HC_ERR_IO;
 	}
 	return 0;
 }
@@ -815,8 +863,11 @@ int hc_cmd_sql(const struct hc_global *g, int argc, char **argv)
 	struct qargs a;
 	struct hc_store *s = NULL;
 	struct hc_table t;
-	struct filler f = {.t = &t, .query = "sql"};
+	struct hc_table_stream st;
+	struct hc_render_opts ro = {.color = g->color};
+	struct filler f = {.t = &t, .query = "sql", .stream = &st};
 	struct hc_rows rows = {fill_columns, fill_row, &f};
+	struct hc_sql_limits lim = {0};
 	struct hc_diag d;
 	int rc = parse_args(&cmd_sql_def, argc, argv, &a);
 
@@ -824,15 +875,38 @@ int hc_cmd_sql(const struct hc_global *g, int argc, char **argv)
 		return rc;
 	if ((rc = open_store("sql", &a, &s)))
 		return rc;
+	ro.csv_raw = a.csv_raw;
 	hc_table_init(&t, NULL, 0);
+	hc_table_stream_begin(&st, a.fmt, "rows", &ro, stdout);
+	if (a.fmt == HC_FMT_TABLE)
+		f.max_rows = HC_MAX_SQL_VIEW_ROWS;
 	hc_diag_clear(&d);
-	rc = hc_store_sql(s, a.statement, &rows, &d);
-	if (rc < 0)
+	lim.max_seconds = a.max_time;
+	rc = hc_store_sql(s, a.statement, &lim, &rows, &d);
+	if (f.full) {
+		fprintf(stderr,
+		        "hopchain: sql: the table view shows the first %d rows; --format csv, json "
+		        "or jsonl print them all\n",
+		        HC_MAX_SQL_VIEW_ROWS);
+		rc = 0;
+	}
+	if (f.write_failed) {
+		fprintf(stderr, "hopchain: error writing output\n");
+		rc = HC_EXIT_FAILURE;
+	} else if (rc < 0) {
+		/* what was printed stays: csv and jsonl end at a whole row, json
+		 * stays open, so no reader takes it for the whole result */
 		rc = store_failed("sql", rc, &d, false);
-	else
-		rc = print_table(g, &t, &a, "rows");
+		if (lim.out_of_time)
+			fprintf(stderr, "hopchain: sql: --max-time D allows more (0: no limit)\n");
+	} else if (hc_table_stream_end(&st, &t) < 0) {
+		fprintf(stderr, "hopchain: error writing output\n");
+		rc = HC_EXIT_FAILURE;
+	} else {
+		rc = HC_EXIT_OK;
+	}
 	hc_table_free(&t);
-	free(f.own);
+	free_own(&f);
 	hc_store_close(s);
 	return rc;
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Text of one event's EventData as JSON stays below HC_MAX_FIELDS fields of
  * HC_MAX_FIELD_LEN bytes, each escaped to at most 6 bytes per byte; this
@@ -49,6 +50,13 @@ struct hc_store {
 	char fn_msg[400];
 	uint64_t fn_offset;
 	bool fn_has_offset;
+	/* hc_store_sql's time limit: seconds SQLite may run (0 = none), spent
+	 * so far, when the running step began, whether it was stopped */
+	double sql_limit, sql_used, step_start;
+	bool sql_timed_out;
+	/* what the authorizer saw while the last statement was prepared */
+	size_t auth_actions, auth_pragmas;
+	char auth_denied[64]; /* a denied function's name */
 };
 
 static void read_close(struct hc_store *s);
@@ -1556,31 +1564,46 @@ static bool in_list(const char *s, const char *const *v, size_t n)
 	return false;
 }
 
+/* Functions no statement of the user's may call: load_extension() loads
+ * code; fts3_tokenizer() returns a pointer into libsqlite3 (an address for
+ * an exploit) and, with two arguments, takes one. */
+static const char *const denied_functions[] = {"load_extension", "fts3_tokenizer"};
+
 static int authorize(void *ctx, int action, const char *a1, const char *a2, const char *db,
                      const char *trigger)
 {
-	(void)ctx;
+	struct hc_store *s = ctx;
+
 	(void)db;
 	(void)trigger;
+	s->auth_actions++;
 	switch (action) {
 	case SQLITE_SELECT:
 	case SQLITE_READ:
 	case SQLITE_RECURSIVE:
 		return SQLITE_OK;
-	case SQLITE_FUNCTION: /* a1 NULL, a2 the function's name */
-		return a2 && strcasecmp(a2, "load_extension") == 0 ? SQLITE_DENY : SQLITE_OK;
-	case SQLITE_PRAGMA: /* a1 the pragma, a2 its argument or NULL */
-		if (!a2)
-			return in_list(a1, read_pragmas,
-			               sizeof(read_pragmas) / sizeof(*read_pragmas)) ||
-			               in_list(a1, read_pragmas_arg,
-			                       sizeof(read_pragmas_arg) / sizeof(*read_pragmas_arg))
-			           ? SQLITE_OK
-			           : SQLITE_DENY;
-		return in_list(a1, read_pragmas_arg,
-		               sizeof(read_pragmas_arg) / sizeof(*read_pragmas_arg))
+	case SQLITE_UPDATE:
+		/* an eponymous virtual table (json_each, pragma_table_info, ...)
+		 * is declared on first use by a nested statement that "updates"
+		 * sqlite_master; a real update of it is still refused (read-only
+		 * open, query_only, defensive mode, sqlite3_stmt_readonly) */
+		return a1 && (strcmp(a1, "sqlite_master") == 0 || strcmp(a1, "sqlite_schema") == 0)
 		           ? SQLITE_OK
 		           : SQLITE_DENY;
+	case SQLITE_FUNCTION: /* a1 NULL, a2 the function's name */
+		if (a2 && in_list(a2, denied_functions,
+		                  sizeof(denied_functions) / sizeof(*denied_functions))) {
+			snprintf(s->auth_denied, sizeof(s->auth_denied), "%s", a2);
+			return SQLITE_DENY;
+		}
+		return SQLITE_OK;
+	case SQLITE_PRAGMA: /* a1 the pragma, a2 its argument or NULL */
+		if ((!a2 && in_list(a1, read_pragmas, sizeof(read_pragmas) / sizeof(*read_pragmas))) ||
+		    in_list(a1, read_pragmas_arg, sizeof(read_pragmas_arg) / sizeof(*read_pragmas_arg))) {
+			s->auth_pragmas++;
+			return SQLITE_OK;
+		}
+		return SQLITE_DENY;
 	default:
 		return SQLITE_DENY;
 	}
@@ -1722,6 +1745,8 @@ int hc_store_open_readonly(const char *path, struct hc_store **ret, struct hc_di
 		goto fail;
 	}
 	sqlite3_limit(s->db, SQLITE_LIMIT_ATTACHED, 0);
+	sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, HC_MAX_SQL_VALUE);
+	sqlite3_limit(s->db, SQLITE_LIMIT_SQL_LENGTH, HC_MAX_SQL_LEN);
 	if ((rc = run(s, hc_sql_connection_readonly, "connection_readonly.sql", d)) < 0 ||
 	    (rc = store_version(s, &version, &objects, d)) < 0)
 		goto fail;
@@ -1731,7 +1756,7 @@ int hc_store_open_readonly(const char *path, struct hc_store **ret, struct hc_di
 	}
 	if ((rc = register_functions(s, d)) < 0)
 		goto fail;
-	sqlite3_set_authorizer(s->db, authorize, NULL);
+	sqlite3_set_authorizer(s->db, authorize, s);
 	*ret = s;
 	return 0;
 fail:
@@ -1744,6 +1769,30 @@ static void read_close(struct hc_store *s)
 	for (size_t i = 0; i < s->ncache; i++)
 		sqlite3_finalize(s->cache[i].st);
 	s->ncache = 0;
+}
+
+/* Seconds on a monotonic clock, for the time limit of hc_store_sql. */
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* SQLite calls this every HC_SQL_PROGRESS_OPS virtual machine steps while
+ * a statement of hc_store_sql runs: non-zero interrupts it. Only the time
+ * in SQLite counts (run_rows adds it up), not the time rows take to print. */
+#define HC_SQL_PROGRESS_OPS 10000
+static int on_progress(void *ctx)
+{
+	struct hc_store *s = ctx;
+
+	if (s->sql_limit > 0 && s->sql_used + (mono_now() - s->step_start) > s->sql_limit) {
+		s->sql_timed_out = true;
+		return 1;
+	}
+	return 0;
 }
 
 /* Steps `st` to the end, handing rows to `out`; resets it. */
@@ -1769,7 +1818,12 @@ static int run_rows(struct hc_store *s, sqlite3_stmt *st, const char *name,
 	if (out->columns && (rc = out->columns(out->ctx, (size_t)n, names)) < 0)
 		goto out;
 	s->fn_rc = 0;
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+	for (;;) {
+		s->step_start = mono_now();
+		src = sqlite3_step(st);
+		s->sql_used += mono_now() - s->step_start;
+		if (src != SQLITE_ROW)
+			break;
 		for (int i = 0; i < n; i++) {
 			struct hc_value *x = &v[i];
 			memset(x, 0, sizeof(*x));
@@ -1806,14 +1860,30 @@ static int run_rows(struct hc_store *s, sqlite3_stmt *st, const char *name,
 			goto out;
 	}
 	if (src != SQLITE_DONE) {
+		hc_diag_clear(d);
 		if (s->fn_rc) {
 			rc = s->fn_rc;
-			hc_diag_clear(d);
 			if (d) {
 				hc_diag_set(d, "%s", s->fn_msg);
 				d->offset = s->fn_offset;
 				d->has_offset = s->fn_has_offset;
 			}
+		} else if (s->sql_timed_out) {
+			rc = HC_ERR_LIMIT;
+			if (d)
+				hc_diag_set(d, "%s: stopped after %g s in SQLite, the time limit", name,
+				            s->sql_limit);
+		} else if ((src & 0xff) == SQLITE_TOOBIG) {
+			rc = HC_ERR_LIMIT;
+			if (d)
+				hc_diag_set(d, "%s: stopped: a string or blob longer than %d MiB", name,
+				            HC_MAX_SQL_VALUE >> 20);
+		} else if ((src & 0xff) == SQLITE_NOMEM && sqlite3_hard_heap_limit64(-1) > 0) {
+			/* under hc_store_sql's heap limit */
+			rc = HC_ERR_LIMIT;
+			if (d)
+				hc_diag_set(d, "%s: stopped: SQLite needed more than %lld GiB of memory",
+				            name, (long long)(HC_MAX_SQL_HEAP >> 30));
 		} else {
 			rc = sql_fail(s, src, name, d);
 		}
@@ -1922,18 +1992,31 @@ static int usage_error(struct hc_diag *d, const char *msg, const char *detail)
 	return HC_ERR_USAGE;
 }
 
-int hc_store_sql(struct hc_store *s, const char *sql, const struct hc_rows *out, struct hc_diag *d)
+int hc_store_sql(struct hc_store *s, const char *sql, struct hc_sql_limits *lim,
+                 const struct hc_rows *out, struct hc_diag *d)
 {
 	sqlite3_stmt *st = NULL, *next = NULL;
 	const char *tail = NULL, *tail2 = NULL;
+	sqlite3_int64 heap;
+	bool reads;
 	int rc;
 
+	lim->out_of_time = false;
 	if (strlen(sql) > HC_MAX_SQL_LEN)
 		return usage_error(d, "statement longer than 1 MiB", NULL);
+	s->auth_actions = s->auth_pragmas = 0;
+	s->auth_denied[0] = '\0';
 	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, &tail);
 	if (rc != SQLITE_OK) {
 		if ((rc & 0xff) == SQLITE_NOMEM)
 			return sql_fail(s, rc, "sql", d);
+		if (s->auth_denied[0]) { /* SQLite says "not authorized to use ..." */
+			hc_diag_clear(d);
+			if (d)
+				hc_diag_set(d, "refused: the function %s() is not allowed",
+				            s->auth_denied);
+			return HC_ERR_USAGE;
+		}
 		if ((rc & 0xff) == SQLITE_AUTH)
 			return usage_error(d,
 			                   "refused: only statements that read are allowed (the "
@@ -1943,6 +2026,10 @@ int hc_store_sql(struct hc_store *s, const char *sql, const struct hc_rows *out,
 	}
 	if (!st)
 		return usage_error(d, "no SQL statement given", NULL);
+	/* a pragma the authorizer let through only reports, though SQLite
+	 * does not call every one read-only (journal_mode) */
+	reads = sqlite3_stmt_readonly(st) ||
+	        (s->auth_actions > 0 && s->auth_actions == s->auth_pragmas);
 	/* one statement only: the result has one set of columns, and a
 	 * script could not be checked as a whole before it runs */
 	if (tail && *tail) {
@@ -1954,14 +2041,27 @@ int hc_store_sql(struct hc_store *s, const char *sql, const struct hc_rows *out,
 			                   NULL);
 		}
 	}
-	if (!sqlite3_stmt_readonly(st)) {
+	if (!reads) {
 		sqlite3_finalize(st);
 		return usage_error(d,
 		                   "refused: the statement would write; the store is opened "
 		                   "read-only",
 		                   NULL);
 	}
+	/* bounded: time in SQLite, and memory (process-wide, restored) */
+	s->sql_limit = lim->max_seconds > 0 ? lim->max_seconds : 0;
+	s->sql_used = 0;
+	s->sql_timed_out = false;
+	sqlite3_progress_handler(s->db, HC_SQL_PROGRESS_OPS, on_progress, s);
+	heap = sqlite3_hard_heap_limit64(-1);
+	if (heap == 0 || heap > HC_MAX_SQL_HEAP)
+		sqlite3_hard_heap_limit64(HC_MAX_SQL_HEAP);
 	rc = run_rows(s, st, "sql", out, d);
+	sqlite3_hard_heap_limit64(heap);
+	sqlite3_progress_handler(s->db, 0, NULL, NULL);
+	lim->out_of_time = s->sql_timed_out;
+	s->sql_limit = 0;
+	s->sql_timed_out = false;
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -51,6 +51,7 @@ def check(cond, what):
 class Env:
     def __init__(self, hopchain, src, tmp):
         self.hopchain, self.src, self.tmp = hopchain, src, tmp
+        self.sanitized = False
         self.stores = hcdb.Stores(hopchain, src, tmp)
 
     def run(self, *args, ok=(0,)):
@@ -458,7 +459,6 @@ def test_sql(e):
         "WITH x AS (SELECT 1) INSERT INTO warnings (message) SELECT 'a' FROM x",
         "SELECT 1; DELETE FROM hops",
         "SELECT load_extension('/tmp/x')",
-        "SELECT * FROM pragma_journal_mode('delete')",
         "",
         "-- only a comment",
     ]
@@ -515,6 +515,117 @@ def test_sql(e):
     p = e.run("sql", "--db", db, "SELECT 1", "SELECT 2", ok=None)
     check(p.returncode == 2, "two arguments are a usage error")
     check(digest(db) == before, "the store is unchanged after the reads")
+    test_sql_reads(e, db)
+    test_sql_bounds(e, db)
+    check(digest(db) == before, "the store is unchanged after the bounded statements")
+
+
+def test_sql_reads(e, db):
+    """Table-valued functions and reporting pragmas that only read work;
+    what writes or leaks stays refused."""
+    rows = e.json("sql", "--db", db, "--format", "json",
+                  "SELECT key, value FROM json_each('[10,20]') ORDER BY key")
+    check(rows.get("rows") == [{"key": 0, "value": 10}, {"key": 1, "value": 20}],
+          "json_each: %s" % rows)
+    rows = e.json("sql", "--db", db, "--format", "json",
+                  "SELECT count(*) AS n FROM json_tree('{\"a\":[1,2]}')")
+    check(rows.get("rows") == [{"n": 4}], "json_tree: %s" % rows)
+    rows = e.json("sql", "--db", db, "--format", "json",
+                  "SELECT e.key FROM hops h, json_each(json_array(h.account)) e LIMIT 1")
+    check(len(rows.get("rows", [])) == 1, "json_each over a table: %s" % rows)
+    rows = e.json("sql", "--db", db, "--format", "json",
+                  "SELECT name FROM pragma_table_info('hosts') ORDER BY cid LIMIT 2")
+    check(rows.get("rows") == [{"name": "id"}, {"name": "name"}], "pragma_table_info: %s" % rows)
+    rows = e.json("sql", "--db", db, "--format", "json",
+                  "SELECT count(*) > 0 AS n FROM pragma_index_list('hops')")
+    check(rows.get("rows") == [{"n": 1}], "pragma_index_list: %s" % rows)
+    # a table-valued pragma takes a schema name, never a value to set
+    p = e.run("sql", "--db", db, "SELECT * FROM pragma_journal_mode('delete')", ok=None)
+    check(p.returncode == 1 and b"unknown database 'delete'" in p.stderr,
+          "pragma_journal_mode('delete') names a schema: %d %r" % (p.returncode, p.stderr))
+    for sql in ("PRAGMA journal_mode", "SELECT * FROM pragma_journal_mode",
+                "SELECT * FROM pragma_journal_mode('main')"):
+        rows = e.json("sql", "--db", db, "--format", "json", sql)
+        check(len(rows.get("rows", [])) == 1 and
+              list(rows["rows"][0].values())[0] in ("delete", "wal"), "%s: %s" % (sql, rows))
+    for sql in ("PRAGMA foreign_keys", "PRAGMA encoding", "PRAGMA page_count",
+                "PRAGMA query_only", "PRAGMA data_version", "PRAGMA quick_check",
+                "PRAGMA table_list", "PRAGMA index_list(hops)"):
+        p = e.run("sql", "--db", db, "--format", "jsonl", sql, ok=None)
+        check(p.returncode == 0 and p.stdout, "%s reads: exit %d %r" % (sql, p.returncode,
+                                                                      p.stderr))
+    for sql, msg in (("SELECT fts3_tokenizer('simple')", b"fts3_tokenizer"),
+                     ("SELECT hex(fts3_tokenizer('simple'))", b"fts3_tokenizer"),
+                     ("UPDATE sqlite_master SET sql = ''", b"may not be modified"),
+                     ("SELECT * FROM pragma_user_version(3)", b""),
+                     ("PRAGMA journal_mode = WAL", b"refused")):
+        p = e.run("sql", "--db", db, sql, ok=None)
+        check(p.returncode == 2 and msg in p.stderr and p.stdout == b"",
+              "%s: exit %d, want 2: %r" % (sql, p.returncode, p.stderr))
+
+
+def maxrss_mib(args, e):
+    """Runs hopchain in a child of its own, stdout to a file; returns (the
+    process with the first 4 KiB of stdout, peak RSS of hopchain in MiB)."""
+    code = ("import resource, subprocess, sys\n"
+            "with open(sys.argv[1], 'wb') as out:\n"
+            "    p = subprocess.run(sys.argv[2:], stdout=out, stderr=subprocess.PIPE,\n"
+            "                       timeout=300)\n"
+            "sys.stdout.buffer.write(b'%d\\n%d\\n' % (p.returncode, "
+            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) + p.stderr[-2000:])\n")
+    env = dict(os.environ, NO_COLOR="1", TERM="dumb", LC_ALL="C.UTF-8", TZ="UTC")
+    out_path = os.path.join(e.tmp, "rss.out")
+    res = subprocess.run([sys.executable, "-c", code, out_path, e.hopchain] + args, cwd=e.src,
+                         env=env, capture_output=True, timeout=600).stdout
+    rc, rss, err = res.split(b"\n", 2)
+    with open(out_path, "rb") as f:
+        head = f.read(4096)
+    os.unlink(out_path)
+    return subprocess.CompletedProcess(args, int(rc), head, err), int(rss) / 1024.0
+
+
+FOREVER = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+
+
+def test_sql_bounds(e, db):
+    """A statement that would run for ever stops at --max-time; values
+    longer than 64 MiB and more than 1 GiB of SQLite memory are refused;
+    rows are printed as they come (the output grows, memory does not)."""
+    p = e.run("sql", "--db", db, "--max-time", "1s", FOREVER + "SELECT count(*) FROM c", ok=None)
+    check(p.returncode == 1 and b"--max-time" in p.stderr and p.stdout == b"",
+          "endless CTE stopped: exit %d %r" % (p.returncode, p.stderr))
+    for bad in ("-1", "x", "5q", "nan"):
+        p = e.run("sql", "--db", db, "--max-time", bad, "SELECT 1", ok=None)
+        check(p.returncode == 2 and b"--max-time wants" in p.stderr, "--max-time %s: %r" %
+              (bad, p.stderr))
+    p = e.run("sql", "--db", db, "--max-time", "0", "--format", "csv", "SELECT 1 AS one")
+    check(p.stdout == b"one\n1\n", "--max-time 0: no limit")
+    p, rss = maxrss_mib(["sql", "--db", db, "SELECT length(randomblob(1000000000)) AS n"], e)
+    check(p.returncode == 1 and b"64 MiB" in p.stderr and (rss < 400 or e.sanitized),
+          "randomblob(1e9): exit %d, %.0f MiB: %r" % (p.returncode, rss, p.stderr))
+    # a temporary b-tree of 2 GB (DISTINCT over long strings): stopped at 1 GiB
+    p, rss = maxrss_mib(["sql", "--db", db, "--format", "csv",
+                         FOREVER + "SELECT count(*) FROM (SELECT DISTINCT "
+                         "printf('%.*c', 1000, 'x') || x FROM c LIMIT 2000000)"], e)
+    check(p.returncode == 1 and b"1 GiB" in p.stderr and (rss < 1600 or e.sanitized),
+          "a 2 GB DISTINCT: exit %d, %.0f MiB: %r" % (p.returncode, rss, p.stderr))
+    # rows are printed as they come: a statement stopped after 0.1 s in
+    # SQLite has printed tens of thousands of rows of 1 KB (buffered they
+    # would take tens of MiB first, and none would be printed)
+    for fmt, head in (("jsonl", b'{"x":1,'), ("csv", b"x,pad\n1,"),
+                      ("json", b'{"rows": [\n  {"x":1,')):
+        p, rss = maxrss_mib(["sql", "--db", db, "--format", fmt, "--max-time", "0.1",
+                             FOREVER + "SELECT x, printf('%.1000c', 'p') AS pad FROM c"], e)
+        check(p.returncode == 1 and p.stdout.startswith(head) and len(p.stdout) == 4096 and
+              b"--max-time" in p.stderr,
+              "%s: rows printed as they come, then stopped: exit %d %r %r" %
+              (fmt, p.returncode, p.stdout[:60], p.stderr))
+        check(rss < 40 or e.sanitized, "%s: streamed, memory flat: %.0f MiB" % (fmt, rss))
+    # the table view keeps rows for their widths: at most 100,000
+    p = e.run("sql", "--db", db, FOREVER + "SELECT x FROM c LIMIT 100005", ok=None)
+    check(p.returncode == 0 and p.stdout.count(b"\n") == 100001 and b"100000 rows" in p.stderr,
+          "table view capped: exit %d, %d lines, %r" % (p.returncode, p.stdout.count(b"\n"),
+                                                        p.stderr))
 
 
 # --- stores that are not ours -----------------------------------------------
@@ -606,6 +717,9 @@ def main():
     ap = argparse.ArgumentParser(description="behaviour of the query commands")
     ap.add_argument("--hopchain", required=True)
     ap.add_argument("--src", default=os.path.dirname(os.path.dirname(HERE)))
+    ap.add_argument("--sanitized", action="store_true",
+                    help="a sanitizer build: its allocator keeps freed memory, so peak "
+                         "memory is not checked")
     ap.add_argument("sections", nargs="*", choices=[[]] + sorted(SECTIONS), default=[])
     a = ap.parse_args()
     src = os.path.abspath(a.src)
@@ -615,6 +729,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="hc-query-test-")
     try:
         e = Env(os.path.abspath(a.hopchain), src, tmp)
+        e.sanitized = a.sanitized
         for name in a.sections or list(SECTIONS):
             before = failures
             SECTIONS[name](e)

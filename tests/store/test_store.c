@@ -324,19 +324,43 @@ static void check_read(const char *path)
 	CHECK(strstr(d.msg, "bad pattern 'a)'") != NULL);
 	/* and a good one afterwards works again (no stale error) */
 	memset(&c, 0, sizeof(c));
+	struct hc_sql_limits lim = {.max_seconds = 60};
 	CHECK_INT(
-	    hc_store_sql(s, "SELECT count(*) FROM hosts WHERE name REGEXP '^server'", &rows, &d),
+	    hc_store_sql(s, "SELECT count(*) FROM hosts WHERE name REGEXP '^server'", &lim, &rows, &d),
 	    0);
 	CHECK_STR(c.first, "2");
 	memset(&c, 0, sizeof(c));
-	CHECK_INT(hc_store_sql(s, "SELECT logon_type_name(3)", &rows, &d), 0);
+	CHECK_INT(hc_store_sql(s, "SELECT logon_type_name(3)", &lim, &rows, &d), 0);
 	CHECK_STR(c.first, "Network");
 	/* refused before running */
-	CHECK_INT(hc_store_sql(s, "DELETE FROM hops", &rows, &d), HC_ERR_USAGE);
-	CHECK_INT(hc_store_sql(s, "PRAGMA query_only = 0", &rows, &d), HC_ERR_USAGE);
-	CHECK_INT(hc_store_sql(s, "ATTACH ':memory:' AS m", &rows, &d), HC_ERR_USAGE);
-	CHECK_INT(hc_store_sql(s, "SELECT 1; SELECT 2", &rows, &d), HC_ERR_USAGE);
-	CHECK_INT(hc_store_sql(s, "", &rows, &d), HC_ERR_USAGE);
+	CHECK_INT(hc_store_sql(s, "DELETE FROM hops", &lim, &rows, &d), HC_ERR_USAGE);
+	CHECK_INT(hc_store_sql(s, "PRAGMA query_only = 0", &lim, &rows, &d), HC_ERR_USAGE);
+	CHECK_INT(hc_store_sql(s, "ATTACH ':memory:' AS m", &lim, &rows, &d), HC_ERR_USAGE);
+	CHECK_INT(hc_store_sql(s, "SELECT 1; SELECT 2", &lim, &rows, &d), HC_ERR_USAGE);
+	CHECK_INT(hc_store_sql(s, "", &lim, &rows, &d), HC_ERR_USAGE);
+	CHECK_INT(hc_store_sql(s, "SELECT fts3_tokenizer('simple')", &lim, &rows, &d),
+	          HC_ERR_USAGE);
+	CHECK(strstr(d.msg, "fts3_tokenizer() is not allowed") != NULL);
+	/* bounded: time in SQLite, the length of a value */
+	lim.max_seconds = 0.2;
+	CHECK_INT(hc_store_sql(s,
+	                       "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+	                       "SELECT count(*) FROM c",
+	                       &lim, &rows, &d),
+	          HC_ERR_LIMIT);
+	CHECK(lim.out_of_time);
+	CHECK(strstr(d.msg, "the time limit") != NULL);
+	CHECK_INT(hc_store_sql(s, "SELECT length(zeroblob(100000000))", &lim, &rows, &d),
+	          HC_ERR_LIMIT);
+	CHECK(!lim.out_of_time);
+	CHECK(strstr(d.msg, "longer than 64 MiB") != NULL);
+	/* reads through table-valued functions and reporting pragmas */
+	memset(&c, 0, sizeof(c));
+	CHECK_INT(hc_store_sql(s, "SELECT count(*) FROM json_each('[1,2,3]')", &lim, &rows, &d), 0);
+	CHECK_STR(c.first, "3");
+	memset(&c, 0, sizeof(c));
+	CHECK_INT(hc_store_sql(s, "PRAGMA journal_mode", &lim, &rows, &d), 0);
+	CHECK_INT(c.nrows, 1);
 	hc_store_close(s);
 	if ((x = db_open(path))) {
 		CHECK_INT(q_int(x, "SELECT count(*) FROM chains"), nchains);

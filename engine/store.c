@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 /* Text of one event's EventData as JSON stays below HC_MAX_FIELDS fields of
@@ -37,6 +38,8 @@ struct sql_fn {
 struct hc_store {
 	sqlite3 *db;
 	char path[512]; /* for diagnostics; ":memory:" for the in-memory store */
+	bool file_writer; /* a file opened for writing: left one file at close */
+	int last_src;     /* SQLite's code of the last failure (sql_fail) */
 	/* the read side (end of this file) */
 	struct {
 		const char *name;
@@ -87,6 +90,7 @@ static int code_of(int src)
  * query file, or an action). Returns the HC_ERR_* for `src`. */
 static int sql_fail(struct hc_store *s, int src, const char *what, struct hc_diag *d)
 {
+	s->last_src = src;
 	hc_diag_clear(d);
 	if (d && (src & 0xff) == SQLITE_NOTADB) {
 		snprintf(d->file, sizeof(d->file), "%s", s->path);
@@ -249,6 +253,7 @@ int hc_store_open(const char *path, struct hc_store **ret, struct hc_diag *d)
 	}
 	if (path && (rc = run(s, hc_sql_file_journal, "file_journal.sql", d)) < 0)
 		goto fail;
+	s->file_writer = path != NULL;
 	if (version == 0 && (rc = create_schema(s, false, d)) < 0)
 		goto fail;
 	*ret = s;
@@ -263,6 +268,12 @@ void hc_store_close(struct hc_store *s)
 	if (!s)
 		return;
 	read_close(s);
+	if (s->file_writer) {
+		/* one file at rest (file_at_rest.sql); another connection's
+		 * turn when it has the case open: do not wait for it */
+		sqlite3_busy_timeout(s->db, 0);
+		sqlite3_exec(s->db, hc_sql_file_at_rest, NULL, NULL, NULL);
+	}
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -1728,15 +1739,63 @@ static int not_a_store(struct hc_store *s, int64_t version, int64_t objects, str
 	return HC_ERR_FORMAT;
 }
 
-int hc_store_open_readonly(const char *path, struct hc_store **ret, struct hc_diag *d)
+/* `path` as an SQLite URI that opens it immutable (no locks, no -wal or
+ * -shm: nothing is written or even created), percent-encoded. */
+static int immutable_uri(const char *path, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t k = (size_t)snprintf(out, cap, "file:%s", path[0] == '/' ? "//" : "");
+
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (k + 4 >= cap)
+			return -1;
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/-._~", *p)) {
+			out[k++] = (char)*p;
+		} else {
+			out[k++] = '%';
+			out[k++] = hex[*p >> 4];
+			out[k++] = hex[*p & 15];
+		}
+	}
+	return snprintf(out + k, cap - k, "?immutable=1") < (int)(cap - k) ? 0 : -1;
+}
+
+/* How a store file is journaled at rest (bytes 18 and 19 of the header: 2
+ * for WAL) and whether a write-ahead log with content lies beside it:
+ * 1 WAL mode and everything in the file (no log, or an empty one), 2 WAL
+ * mode with a log to read, 0 otherwise. */
+static int wal_state(const char *path)
+{
+	unsigned char head[20];
+	char wal[HC_MAX_PATH + 8];
+	struct stat st;
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(head, 1, sizeof(head), f) : 0;
+
+	if (f)
+		fclose(f);
+	if (n < sizeof(head) || head[18] != 2 || head[19] != 2)
+		return 0;
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	return stat(wal, &st) == 0 && st.st_size > 0 ? 2 : 1;
+}
+
+/* The read-only connection on `path`, or on `uri` (its immutable form).
+ * On failure *src is SQLite's code of it (0: not SQLite's). */
+static int open_read(const char *path, const char *uri, struct hc_store **ret, int *src,
+                     struct hc_diag *d)
 {
 	struct hc_store *s = NULL;
 	int64_t version = 0, objects = 0;
 	int rc;
 
+	*src = 0;
 	/* no SQLITE_OPEN_CREATE: an absent file is an error, not a new store */
-	if ((rc = store_connect(path, SQLITE_OPEN_READONLY, &s, d)) < 0)
+	if ((rc = store_connect(uri ? uri : path, SQLITE_OPEN_READONLY | (uri ? SQLITE_OPEN_URI : 0),
+	                        &s, d)) < 0)
 		goto fail;
+	snprintf(s->path, sizeof(s->path), "%s", path);
 	if (sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int *)NULL) !=
 	        SQLITE_OK ||
 	    sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL) != SQLITE_OK ||
@@ -1760,7 +1819,42 @@ int hc_store_open_readonly(const char *path, struct hc_store **ret, struct hc_di
 	*ret = s;
 	return 0;
 fail:
+	if (s)
+		*src = s->last_src & 0xff;
 	hc_store_close(s);
+	return rc;
+}
+
+int hc_store_open_readonly(const char *path, struct hc_store **ret, struct hc_diag *d)
+{
+	char uri[3 * HC_MAX_PATH + 32];
+	int src, rc = open_read(path, NULL, ret, &src, d);
+	bool cannot_write = src == SQLITE_CANTOPEN || src == SQLITE_READONLY;
+
+	if (rc == 0 || !cannot_write)
+		return rc;
+	/* A case in WAL mode (written by an earlier hopchain, or copied while
+	 * a writer had it open) needs a -shm file beside it even to be read.
+	 * Where none can be made (read-only media) and the file holds
+	 * everything (no write-ahead log to read), read it immutable. */
+	switch (wal_state(path)) {
+	case 1:
+		if (immutable_uri(path, uri, sizeof(uri)) == 0)
+			rc = open_read(path, uri, ret, &src, d);
+		break;
+	case 2:
+		hc_diag_clear(d);
+		if (d) {
+			snprintf(d->file, sizeof(d->file), "%s", path);
+			hc_diag_set(d, "its write-ahead log (-wal, from a writer that did not "
+			               "finish) cannot be read where nothing may be written; copy "
+			               "the case with its -wal file to a writable place and run "
+			               "`hopchain correlate` there");
+		}
+		break;
+	default:
+		break;
+	}
 	return rc;
 }
 

@@ -17,6 +17,12 @@ made by tests/query/hcdb.py, the one place that knows how):
             regexp() works, a bad pattern is exit 2 with its offset.
   stores    an absent file, a text file, someone else's database, an empty
             one and another schema version are exit 1 and left untouched.
+  readonly  a case at rest is one file (no -wal, -shm; rollback journal
+            mode) after ingest, correlate and analyze --db; every query
+            command reads it where nothing may be written (a directory
+            made read-only: as another user when root; a read-only tmpfs
+            and an immutable directory when root can make them), also a
+            case left in WAL mode, and creates no file beside it.
   usage     bad options are exit 2 with one line and a hint.
 
 usage: test_query.py --hopchain BIN [--src DIR] [SECTION...]"""
@@ -667,6 +673,144 @@ def test_stores(e):
           "the empty file stays empty")
 
 
+# --- read-only media ---------------------------------------------------------
+
+QUERIES = [["chains"], ["chains", "--format", "json"], ["hops"], ["sessions"], ["findings"],
+           ["hosts"], ["summary"], ["timeline", "--account", "."],
+           ["sql", "SELECT count(*) FROM events"], ["sql", "PRAGMA journal_mode"]]
+
+
+def journal_mode(path):
+    """The journal mode a database file is at rest: 'wal' or 'rollback'
+    (bytes 18 and 19 of the header: 2 for WAL, 1 for the rollback journal)."""
+    with open(path, "rb") as f:
+        head = f.read(20)
+    return "wal" if head[18:20] == b"\x02\x02" else "rollback" if head[18:20] == b"\x01\x01" \
+        else repr(head[18:20])
+
+
+def run_as(e, pre, *args):
+    env = dict(os.environ, NO_COLOR="1", TERM="dumb", LC_ALL="C.UTF-8", TZ="UTC")
+    return subprocess.run(pre + [e.hopchain] + list(args), cwd="/", env=env,
+                          capture_output=True, timeout=120)
+
+
+def queries_on(e, what, db, pre=()):
+    """Every query command on `db` where nothing may be written: all work
+    and no file appears beside it."""
+    d = os.path.dirname(db)
+    before = sorted(os.listdir(d))
+    want = e.json("chains", "--db", e.db("seed-no-credssp"), "--format", "json")
+    for q in QUERIES:
+        p = run_as(e, list(pre), q[0], "--db", db, *q[1:])
+        check(p.returncode == 0 and p.stdout, "%s: %s: exit %d %r" % (what, " ".join(q),
+                                                                    p.returncode, p.stderr))
+        if q[1:] == ["--format", "json"] and p.returncode == 0:
+            check(json.loads(p.stdout) == want, "%s: the same chains as from the original"
+                  % what)
+    check(sorted(os.listdir(d)) == before, "%s: no file made beside the case: %s" %
+          (what, sorted(set(os.listdir(d)) - set(before))))
+
+
+def test_readonly(e):
+    src = os.path.join("samples", "seed-no-credssp")
+    work = tempfile.mkdtemp(prefix="hc-ro-")
+    os.chmod(work, 0o755)
+    try:
+        # writers leave one file in rollback journal mode
+        cases = {}
+        for how, args in (("ingest", ["ingest", "--quiet"]), ("analyze", ["analyze"]),
+                          ("correlate", None)):
+            db = os.path.join(work, how + ".db")
+            if args is None:
+                e.run("ingest", "--quiet", "--db", db, src)
+                e.run("correlate", "--quiet", "--db", db, "--skew", "1m")
+            else:
+                e.run(*(args + ["--db", db, src]))
+            cases[how] = db
+            left = sorted(f for f in os.listdir(work) if f.startswith(how + ".db"))
+            check(left == [how + ".db"], "%s: the case at rest is one file: %s" % (how, left))
+            check(journal_mode(db) == "rollback", "%s: at rest in rollback journal mode, "
+                  "not %s" % (how, journal_mode(db)))
+        # a case in WAL mode, as an older hopchain left it
+        old = os.path.join(work, "old.db")
+        shutil.copy(cases["ingest"], old)
+        con = sqlite3.connect(old)
+        con.execute("PRAGMA journal_mode = WAL")
+        con.close()
+        check(journal_mode(old) == "wal", "old.db is in WAL mode")
+        # in a writable folder: nothing made beside a case at rest
+        queries_on(e, "writable folder", cases["ingest"])
+
+        made = 0
+        for name in ("ingest", "old"):
+            ro = os.path.join(work, "ro-" + name)
+            os.mkdir(ro)
+            db = os.path.join(ro, "case.db")
+            shutil.copy(os.path.join(work, name + ".db"), db)
+            os.chmod(db, 0o444)
+            os.chmod(ro, 0o555)
+            if os.geteuid() != 0:
+                queries_on(e, "read-only folder (%s)" % name, db)
+                made += 1
+            elif shutil.which("setpriv"):
+                # root ignores permission bits: read as nobody
+                queries_on(e, "read-only folder as nobody (%s)" % name, db,
+                           ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
+                made += 1
+            os.chmod(ro, 0o755)
+        if os.geteuid() == 0:
+            made += readonly_root(e, work)
+        if made == 0:
+            print("readonly: no place nothing may be written to could be made here: only "
+                  "the writable-folder checks ran", file=sys.stderr)
+    finally:
+        subprocess.run(["chattr", "-R", "-i", work], capture_output=True)
+        for r, ds, fs in os.walk(work):
+            for x in ds:
+                os.chmod(os.path.join(r, x), 0o755)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def readonly_root(e, work):
+    """As root: a read-only tmpfs and an immutable directory (chattr +i),
+    which root cannot write either, when this system lets us make them."""
+    made = 0
+    mnt = os.path.join(work, "mnt")
+    os.mkdir(mnt)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", mnt],
+                      capture_output=True).returncode == 0:
+        try:
+            for name in ("ingest", "old"):
+                db = os.path.join(mnt, name + ".db")
+                shutil.copy(os.path.join(work, name + ".db"), db)
+            if subprocess.run(["mount", "-o", "remount,ro", mnt],
+                              capture_output=True).returncode == 0:
+                check(subprocess.run(["touch", os.path.join(mnt, "x")],
+                                     capture_output=True).returncode != 0,
+                      "the read-only tmpfs refuses root")
+                for name in ("ingest", "old"):
+                    queries_on(e, "read-only tmpfs (%s)" % name, os.path.join(mnt, name + ".db"))
+                made += 1
+        finally:
+            subprocess.run(["umount", mnt], capture_output=True)
+    imm = os.path.join(work, "immutable")
+    os.mkdir(imm)
+    for name in ("ingest", "old"):
+        shutil.copy(os.path.join(work, name + ".db"), os.path.join(imm, name + ".db"))
+    if subprocess.run(["chattr", "+i", imm], capture_output=True).returncode == 0:
+        try:
+            check(subprocess.run(["touch", os.path.join(imm, "x")],
+                                 capture_output=True).returncode != 0,
+                  "the immutable directory refuses root")
+            for name in ("ingest", "old"):
+                queries_on(e, "immutable directory (%s)" % name, os.path.join(imm, name + ".db"))
+            made += 1
+        finally:
+            subprocess.run(["chattr", "-i", imm], capture_output=True)
+    return made
+
+
 # --- usage -------------------------------------------------------------------
 
 def test_usage(e):
@@ -710,7 +854,8 @@ def test_usage(e):
 
 
 SECTIONS = {"contract": test_contract, "filters": test_filters, "index": test_index,
-            "hostile": test_hostile, "sql": test_sql, "stores": test_stores, "usage": test_usage}
+            "hostile": test_hostile, "sql": test_sql, "stores": test_stores,
+            "readonly": test_readonly, "usage": test_usage}
 
 
 def main():

@@ -741,6 +741,28 @@ def test_readonly(e):
         check(journal_mode(old) == "wal", "old.db is in WAL mode")
         # in a writable folder: nothing made beside a case at rest
         queries_on(e, "writable folder", cases["ingest"])
+        # a case copied with a write-ahead log of a writer that did not
+        # finish: refused where no -shm can be made, saying how to recover
+        pend = os.path.join(work, "pending")
+        os.mkdir(pend)
+        con = sqlite3.connect(old)
+        con.execute("CREATE TABLE notes (x)")
+        con.execute("INSERT INTO notes VALUES (1)")
+        con.commit()
+        shutil.copy(old, os.path.join(pend, "case.db"))
+        shutil.copy(old + "-wal", os.path.join(pend, "case.db-wal"))
+        con.close()
+        for f in os.listdir(pend):
+            os.chmod(os.path.join(pend, f), 0o444)
+        os.chmod(pend, 0o555)
+        pre = [] if os.geteuid() != 0 else \
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        if os.geteuid() != 0 or shutil.which("setpriv"):
+            p = run_as(e, pre, "hosts", "--db", os.path.join(pend, "case.db"))
+            check(p.returncode == 1 and b"write-ahead log" in p.stderr and
+                  b"hopchain correlate" in p.stderr, "a pending -wal on read-only media: "
+                  "exit %d %r" % (p.returncode, p.stderr))
+        os.chmod(pend, 0o755)
 
         made = 0
         for name in ("ingest", "old"):

@@ -322,7 +322,7 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 	};
 	enum hc_format fmt = HC_FMT_TABLE;
 	struct hc_cli_corr cc;
-	struct hc_read_opts ro = {0};
+	struct hc_read_opts ro = {.ids = hc_correlation_ids, .nids = hc_correlation_nids};
 	bool input_errors = false;
 	const char *db_path = NULL;
 	struct analyze_db adb = {0};

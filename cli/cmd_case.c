@@ -285,7 +285,7 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 	};
 	enum hc_format fmt = HC_FMT_TABLE;
 	struct hc_cli_corr cc;
-	struct hc_read_opts ro = {0};
+	struct hc_read_opts ro = {.ids = hc_correlation_ids, .nids = hc_correlation_nids};
 	struct hc_render_opts rend = {.color = g->color};
 	struct ingest ig = {0};
 	struct hc_eventset set = {0};

@@ -42,7 +42,8 @@ enum col {
 	C_PROCESS_ID, C_PROCESS_NAME, C_LOGON_GUID, C_STATUS, C_STATUS_NAME, C_SUBSTATUS,
 	C_SUBSTATUS_NAME, C_FAILURE_REASON, C_TARGET_SERVER, C_TARGET_INFO, C_SERVICE_NAME,
 	C_TICKET_OPTIONS, C_TICKET_ENCRYPTION, C_TRANSMITTED, C_SESSION_NAME, C_OUTBOUND_USER,
-	C_OUTBOUND_DOMAIN, C_ANONYMOUS, C_TRUNCATED,
+	C_OUTBOUND_DOMAIN, C_DST_IP, C_DST_PORT, C_DIRECTION, C_PROCESS_GUID, C_ANONYMOUS,
+	C_TRUNCATED,
 	/* table view */
 	V_TIME, V_COMPUTER, V_ID, V_RECORD, V_ACCOUNT, V_TYPE, V_PACKAGE, V_SOURCE, V_DETAIL,
 	NCOLS
@@ -75,6 +76,8 @@ static const struct hc_column columns[NCOLS] = {
 	[C_TICKET_ENCRYPTION] = {"ticket_encryption", DN},
 	[C_TRANSMITTED] = {"transmitted_services", DN}, [C_SESSION_NAME] = {"session_name", DN},
 	[C_OUTBOUND_USER] = {"outbound_user", DN}, [C_OUTBOUND_DOMAIN] = {"outbound_domain", DN},
+	[C_DST_IP] = {"dst_ip", DN}, [C_DST_PORT] = {"dst_port", DN},
+	[C_DIRECTION] = {"direction", DN}, [C_PROCESS_GUID] = {"process_guid", DN},
 	[C_ANONYMOUS] = {"anonymous", DN}, [C_TRUNCATED] = {"truncated", DN},
 	[V_TIME] = {"time", HC_COL_VIEW}, [V_COMPUTER] = {"computer", HC_COL_VIEW},
 	[V_ID] = {"id", HC_COL_VIEW}, [V_RECORD] = {"record", HC_COL_VIEW},
@@ -187,6 +190,29 @@ static const char *detail(struct hc_table *t, const struct hc_event *ev, char *h
 		snprintf(buf, sizeof(buf), "Windows is starting up (new boot)");
 		break;
 	default:
+		switch (hc_event_kind(ev)) {
+		case HC_KIND_CONNECTION:
+			snprintf(buf, sizeof(buf), "%s%s:%d -> %s:%d %s",
+				 n->direction == HC_DIR_OUT  ? "out "
+				 : n->direction == HC_DIR_IN ? "in "
+							     : "",
+				 n->ip ? n->ip : "-", n->port, n->dst_ip ? n->dst_ip : "-",
+				 n->dst_port, n->process_name ? n->process_name : "");
+			break;
+		case HC_KIND_PROCESS:
+			snprintf(buf, sizeof(buf), "process %llu %s in logon id 0x%llx",
+				 (unsigned long long)n->process_id,
+				 n->process_name ? n->process_name : "-",
+				 (unsigned long long)n->target_logon_id);
+			break;
+		case HC_KIND_NTLM_OUT:
+			snprintf(buf, sizeof(buf), "outgoing NTLM from 0x%llx to %s",
+				 (unsigned long long)n->subject_logon_id,
+				 n->target_server ? n->target_server : "-");
+			break;
+		default:
+			break;
+		}
 		break;
 	}
 	return hc_table_strdup(t, buf);
@@ -274,6 +300,12 @@ static int fill_row(struct hc_table *t, const struct hc_event *ev)
 	hc_cell_str(&r[C_SESSION_NAME], n->session_name);
 	hc_cell_str(&r[C_OUTBOUND_USER], n->outbound_user);
 	hc_cell_str(&r[C_OUTBOUND_DOMAIN], n->outbound_domain);
+	hc_cell_str(&r[C_DST_IP], n->dst_ip);
+	if (n->dst_port >= 0)
+		hc_cell_int(&r[C_DST_PORT], n->dst_port);
+	if (n->direction != HC_DIR_NONE)
+		hc_cell_str(&r[C_DIRECTION], n->direction == HC_DIR_OUT ? "outbound" : "inbound");
+	hc_cell_str(&r[C_PROCESS_GUID], n->process_guid);
 	if (n->anonymous)
 		hc_cell_bool(&r[C_ANONYMOUS], true);
 	if (ev->truncated)

@@ -14,6 +14,7 @@
 #define HC_MAX_CHAIN_LEN 64
 #define HC_MAX_CHAINS 10000000
 #define HC_MAX_PATHS_PER_ROOT 1000  /* chains enumerated from one first hop */
+#define HC_MAX_WARNINGS 1000        /* kept per analysis; the rest are counted */
 #define HC_TICKS_PER_SEC INT64_C(10000000)
 
 struct hc_regex;

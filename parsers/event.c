@@ -138,8 +138,11 @@ int hc_event_build(struct hc_event *ev, const char *computer, const char *channe
 			   strcmp(names[i], "WorkstationName") == 0 ||
 			   strcmp(names[i], "ClientName") == 0))
 			scratch += vl + 1;
-		else if (strstr(names[i], "Address"))
+		else if (strstr(names[i], "Address") || strcmp(names[i], "SourceIp") == 0 ||
+			 strcmp(names[i], "DestinationIp") == 0)
 			scratch += (vl > 47 ? vl : 47) + 1; /* a rewritten address */
+		else if (strcmp(names[i], "User") == 0)
+			scratch += vl + 1; /* Sysmon's DOMAIN\user, split */
 	}
 	ev->arena = malloc(total + scratch);
 	ev->fields = calloc(n ? n : 1, sizeof(*ev->fields));
@@ -190,6 +193,8 @@ static size_t norm_slots(struct hc_norm *n, const char ***slot)
 	slot[k++] = &n->session_name;
 	slot[k++] = &n->outbound_user;
 	slot[k++] = &n->outbound_domain;
+	slot[k++] = &n->dst_ip;
+	slot[k++] = &n->process_guid;
 	return k;
 }
 
@@ -445,6 +450,127 @@ static void account(const struct hc_event *ev, struct hc_account *a, const char 
 	a->sid = sid ? present(hc_event_get(ev, sid)) : NULL;
 }
 
+enum hc_kind hc_event_kind(const struct hc_event *ev)
+{
+	switch (ev->event_id) {
+	case 5156:
+	case 5158:
+		return HC_KIND_CONNECTION;
+	case 4688:
+		return HC_KIND_PROCESS;
+	case 8001:
+		return HC_KIND_NTLM_OUT;
+	case 1:
+	case 3:
+		/* Sysmon's, not every provider's id 1 and 3 */
+		if (ev->channel && strcasestr(ev->channel, "Sysmon"))
+			return ev->event_id == 3 ? HC_KIND_CONNECTION : HC_KIND_PROCESS;
+		return HC_KIND_OTHER;
+	default:
+		return HC_KIND_OTHER;
+	}
+}
+
+/* An address field into *out (the value itself or its tail, else a copy in
+ * the scratch). */
+static void address(struct scratch *sc, const char *v, const char **out)
+{
+	char buf[128];
+
+	if (!hc_ip_normalise(v, buf, sizeof(buf)))
+		return;
+	size_t vl = strlen(v), il = strlen(buf);
+	if (vl >= il && strcmp(v + vl - il, buf) == 0) {
+		*out = v + vl - il;
+	} else {
+		memcpy(sc->p, buf, il + 1);
+		*out = sc->p;
+		sc->p += il + 1;
+	}
+}
+
+/* Sysmon's User is "DOMAIN\user" in one field. */
+static void domain_user(struct scratch *sc, const char *v, struct hc_account *a)
+{
+	const char *bs;
+
+	v = present(v);
+	if (!v)
+		return;
+	if (!(bs = strchr(v, '\\'))) {
+		a->name = v;
+		return;
+	}
+	a->name = bs[1] ? bs + 1 : NULL;
+	memcpy(sc->p, v, (size_t)(bs - v));
+	sc->p[bs - v] = '\0';
+	a->domain = bs > v ? sc->p : NULL;
+	sc->p += bs - v + 1;
+}
+
+/* 5156/5158 (Windows Filtering Platform) and Sysmon 3: who connected where
+ * (DOMAIN.md 1.9b). The source is the initiator whichever host logged it. */
+static void normalise_connection(struct hc_event *ev, struct scratch *sc)
+{
+	struct hc_norm *n = &ev->norm;
+	const char *v;
+	uint64_t pid;
+
+	n->ip = NULL;
+	if (ev->event_id == 5156 || ev->event_id == 5158) {
+		address(sc, hc_event_get(ev, "SourceAddress"), &n->ip);
+		address(sc, hc_event_get(ev, "DestAddress"), &n->dst_ip);
+		n->port = get_int(ev, "SourcePort");
+		n->dst_port = get_int(ev, "DestPort");
+		n->process_name = trimmed(sc, hc_event_get(ev, "Application"));
+		n->has_process_id = get_u64(ev, "ProcessID", &pid) || get_u64(ev, "ProcessId", &pid);
+		n->process_id = n->has_process_id ? pid : 0;
+		v = present(hc_event_get(ev, "Direction"));
+		if (v && (strcmp(v, "%%14593") == 0 || strcasecmp(v, "Outbound") == 0))
+			n->direction = HC_DIR_OUT;
+		else if (v && (strcmp(v, "%%14592") == 0 || strcasecmp(v, "Inbound") == 0))
+			n->direction = HC_DIR_IN;
+		return;
+	}
+	address(sc, hc_event_get(ev, "SourceIp"), &n->ip);
+	address(sc, hc_event_get(ev, "DestinationIp"), &n->dst_ip);
+	n->port = get_int(ev, "SourcePort");
+	n->dst_port = get_int(ev, "DestinationPort");
+	n->process_name = trimmed(sc, hc_event_get(ev, "Image"));
+	n->has_process_id = get_u64(ev, "ProcessId", &n->process_id);
+	n->process_guid = present(hc_event_get(ev, "ProcessGuid"));
+	n->target = (struct hc_account){0};
+	domain_user(sc, hc_event_get(ev, "User"), &n->target);
+	v = present(hc_event_get(ev, "Initiated"));
+	if (v)
+		n->direction = strcasecmp(v, "true") == 0 ? HC_DIR_OUT : HC_DIR_IN;
+}
+
+/* 4688 and Sysmon 1: a process and the logon session it runs in. For
+ * 4688, TargetLogonId (v2) is the new process's session when it differs
+ * from the creator's (SubjectLogonId); for Sysmon 1 it is LogonId. */
+static void normalise_process(struct hc_event *ev, struct scratch *sc)
+{
+	struct hc_norm *n = &ev->norm;
+
+	if (ev->event_id == 4688) {
+		n->process_name = trimmed(sc, hc_event_get(ev, "NewProcessName"));
+		n->has_process_id = get_u64(ev, "NewProcessId", &n->process_id);
+		if (!n->has_target_logon_id || !n->target_logon_id) {
+			n->has_target_logon_id = n->has_subject_logon_id;
+			n->target_logon_id = n->subject_logon_id;
+		}
+		return;
+	}
+	n->process_name = trimmed(sc, hc_event_get(ev, "Image"));
+	n->has_process_id = get_u64(ev, "ProcessId", &n->process_id);
+	n->process_guid = present(hc_event_get(ev, "ProcessGuid"));
+	n->logon_guid = guid(hc_event_get(ev, "LogonGuid"));
+	n->has_target_logon_id = get_u64(ev, "LogonId", &n->target_logon_id);
+	n->target = (struct hc_account){0};
+	domain_user(sc, hc_event_get(ev, "User"), &n->target);
+}
+
 void hc_event_normalise(struct hc_event *ev, char *scratch_mem)
 {
 	struct hc_norm *n = &ev->norm;
@@ -534,6 +660,25 @@ void hc_event_normalise(struct hc_event *ev, char *scratch_mem)
 	n->session_name = present(hc_event_get(ev, "SessionName"));
 	n->outbound_user = present(hc_event_get(ev, "TargetOutboundUserName"));
 	n->outbound_domain = present(hc_event_get(ev, "TargetOutboundDomainName"));
+	n->dst_port = -1;
+	switch (hc_event_kind(ev)) {
+	case HC_KIND_CONNECTION:
+		normalise_connection(ev, &sc);
+		break;
+	case HC_KIND_PROCESS:
+		normalise_process(ev, &sc);
+		break;
+	case HC_KIND_NTLM_OUT:
+		/* the session that made the call, and the credentials it sent */
+		account(ev, &n->subject, "ClientDomainName", "ClientUserName", NULL);
+		account(ev, &n->target, "DomainName", "UserName", NULL);
+		n->has_subject_logon_id = get_u64(ev, "ClientLUID", &n->subject_logon_id);
+		n->target_server = trimmed(&sc, hc_event_get(ev, "TargetName"));
+		n->has_process_id = get_u64(ev, "CallerPID", &n->process_id);
+		break;
+	default:
+		break;
+	}
 	n->anonymous = hc_account_is_anonymous(&n->target);
 }
 

@@ -65,6 +65,23 @@ enum hc_imp {
 	HC_IMP_OTHER,
 };
 
+/* Which way a connection went, seen from the host that logged it. */
+enum hc_direction {
+	HC_DIR_NONE = 0,
+	HC_DIR_IN,       /* 5156 %%14592, Sysmon 3 Initiated false */
+	HC_DIR_OUT,      /* 5156 %%14593, Sysmon 3 Initiated true: the source is this host */
+};
+
+/* What an event witnesses, for the engine: the logon family, or one of the
+ * records that only say who connected where or which process ran in which
+ * logon session (DOMAIN.md 1.9, 1.9b). */
+enum hc_kind {
+	HC_KIND_OTHER = 0,
+	HC_KIND_CONNECTION,  /* 5156/5158, Sysmon 3 */
+	HC_KIND_PROCESS,     /* 4688, Sysmon 1 */
+	HC_KIND_NTLM_OUT,    /* NTLM/Operational 8001: outgoing NTLM from a session */
+};
+
 /* Normalised view. Strings point into the event arena, NULL when the log has
  * "-", an empty value or no such field. Integers use -1 (or has_* false)
  * for "absent". Which members are set depends on the event id. */
@@ -88,6 +105,11 @@ struct hc_norm {
 	const char *session_name;    /* 4778/4779 */
 	const char *outbound_user;   /* TargetOutboundUserName/DomainName (type 9) */
 	const char *outbound_domain;
+	/* witnesses of a connection or a process (5156/5158, Sysmon 3 and 1,
+	 * 4688, NTLM 8001): `ip`/`port` hold the connection's source, these
+	 * its destination; process_name/process_id the process */
+	const char *dst_ip;          /* DestAddress / DestinationIp, normalised as ip */
+	const char *process_guid;    /* Sysmon ProcessGuid */
 	uint64_t subject_logon_id;
 	uint64_t target_logon_id;    /* 4624/4634/4647 TargetLogonId, 4778 LogonID */
 	uint64_t linked_logon_id;
@@ -95,10 +117,12 @@ struct hc_norm {
 	int logon_type;              /* -1 when absent */
 	int key_length;              /* -1 when absent */
 	int port;                    /* -1 when absent */
+	int dst_port;                /* DestPort / DestinationPort, -1 when absent */
 	uint32_t status, substatus;  /* 4625/4776 NTSTATUS, 4768/4769/4771 Kerberos code */
 	uint32_t ticket_options, ticket_encryption;
 	enum hc_imp impersonation;
 	enum hc_tristate elevated, virtual_account, restricted_admin;
+	enum hc_direction direction; /* 5156 Direction, Sysmon 3 Initiated */
 	bool has_subject_logon_id, has_target_logon_id, has_linked_logon_id;
 	bool has_process_id;
 	bool has_status, has_substatus;
@@ -176,6 +200,9 @@ int hc_ip_normalise(const char *in, char *out, size_t cap);
 /* 1 when `ip` (normalised) is loopback, link-local or unspecified: an address
  * that never identifies a remote host. */
 int hc_ip_is_local(const char *ip);
+
+/* What `ev` witnesses. Sysmon's ids 1 and 3 count only in its own channel. */
+enum hc_kind hc_event_kind(const struct hc_event *ev);
 
 /* 1 when the account is ANONYMOUS LOGON (S-1-5-7), or a NULL SID with no name. */
 int hc_account_is_anonymous(const struct hc_account *a);

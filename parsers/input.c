@@ -16,6 +16,10 @@
 const uint32_t hc_default_ids[] = {4608, 4624, 4625, 4634, 4647, 4648, 4672,
 				   4768, 4769, 4771, 4776, 4778, 4779};
 const size_t hc_default_nids = sizeof(hc_default_ids) / sizeof(hc_default_ids[0]);
+const uint32_t hc_correlation_ids[] = {1,    3,    4608, 4624, 4625, 4634, 4647, 4648, 4672,
+				       4688, 4768, 4769, 4771, 4776, 4778, 4779, 5156, 5158,
+				       8001};
+const size_t hc_correlation_nids = sizeof(hc_correlation_ids) / sizeof(hc_correlation_ids[0]);
 
 const struct hc_backend *const hc_backends[] = {
 	&hc_backend_libevtx,

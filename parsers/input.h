@@ -31,6 +31,13 @@ struct hc_read_opts {
 extern const uint32_t hc_default_ids[];
 extern const size_t hc_default_nids;
 
+/* What correlation reads (analyze, ingest): the default ids and the
+ * witnesses of who connected where and which process ran in which session:
+ * Security 4688, 5156, 5158, NTLM/Operational 8001, Sysmon 1 and 3
+ * (DOMAIN.md 1.9, 1.9b). */
+extern const uint32_t hc_correlation_ids[];
+extern const size_t hc_correlation_nids;
+
 /* 1 when `id` is in the filter of `o` (or in the default set). */
 int hc_read_opts_wants(const struct hc_read_opts *o, uint32_t id);
 

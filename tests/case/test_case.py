@@ -132,10 +132,13 @@ def test_cross_format(hc, samples, tmp):
         return
     db = os.path.join(tmp, "x.db")
     run(hc, "ingest", "--quiet", "--db", db, evtx)
-    n = q(db, "SELECT count(*) FROM events")[0][0]
+    # the Security records; the Mordor export also carries a Sysmon record
+    # the .evtx samples do not have, which ingest keeps as a witness
+    count = "SELECT count(*) FROM events WHERE channel = 'Security'"
+    n = q(db, count)[0][0]
     for layout in sorted(os.listdir(jdir)):
         p = run(hc, "ingest", "--db", db, "--format", "csv", os.path.join(jdir, layout))
-        check(q(db, "SELECT count(*) FROM events")[0][0] == n,
+        check(q(db, count)[0][0] == n,
               f"{layout}: the JSON copy adds no event: {p.stdout}")
     one = json.loads(run(hc, "analyze", "--format", "json", evtx).stdout)
     both = json.loads(run(hc, "analyze", "--format", "json", evtx,

@@ -4,6 +4,7 @@
 #include "hc_test.h"
 
 #include "correlate.h"
+#include "regex.h"
 
 #include <stdarg.h>
 
@@ -419,8 +420,140 @@ static void test_address_moves(void)
 	}
 }
 
+static int host_index(const struct hc_analysis *a, const char *name)
+{
+	for (size_t i = 0; i < a->nhosts; i++)
+		if (strcmp(a->hosts[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void failed_ntlm(const char *dst, double sec, const char *ws, const char *ip)
+{
+	ev(4625, dst, sec, "TargetUserSid", "S-1-0-0", "TargetUserName", "alice",
+	   "TargetDomainName", "CONTOSO", "Status", "0xc000006d", "SubStatus", "0xc000006a",
+	   "LogonType", "3", "LogonProcessName", "NtLmSsp ", "AuthenticationPackageName", "NTLM",
+	   "WorkstationName", ws, "IpAddress", ip, "IpPort", "50000", NULL);
+}
+
+/* Issue 8: a failed logon's WorkstationName is a weak claim (no new host);
+ * it claims an address only for a host known otherwise. Several claimants
+ * of one address fold into one warning; the strongest claim in reach wins
+ * over a nearer weaker one. */
+static void test_claims(void)
+{
+	struct hc_analysis a;
+	size_t n;
+	int ws1;
+
+	/* a spray of invented names: none becomes a host, the hop keeps no
+	 * source host */
+	failed_ntlm("fs1.contoso.local", 0, "QWERTYUIOPASDFGH", "10.7.7.7");
+	failed_ntlm("fs1.contoso.local", 1, "ZXCVBNMQWERTYUIO", "10.7.7.7");
+	/* ws1 is known from its own log: its failed logon claims 10.7.7.8 */
+	ev(4608, "ws1.contoso.local", 2, NULL);
+	failed_ntlm("fs1.contoso.local", 3, "WS1", "10.7.7.8");
+	correlate(&a, 1, &n);
+	CHECK_INT(a.nhosts, 2);
+	CHECK(host_index(&a, "qwertyuiopasdfgh") < 0);
+	CHECK_INT(a.nwarnings, 0);
+	ws1 = host_index(&a, "ws1");
+	CHECK(ws1 >= 0);
+	if (ws1 >= 0) {
+		CHECK_INT(a.hosts[ws1].naddr, 1);
+		if (a.hosts[ws1].naddr)
+			CHECK_STR(a.hosts[ws1].addr[0].ip, "10.7.7.8");
+	}
+	for (size_t i = 0; i < a.nhops; i++)
+		CHECK_INT(a.hops[i].src, strcmp(a.hops[i].ev->norm.ip, "10.7.7.8") == 0 ? ws1 : -1);
+	hc_analysis_free(&a);
+	reset();
+
+	/* three names claim one address at once: one warning counts them */
+	logon("fs1.contoso.local", 0, "alice", "S-1-5-21-1-2-3-1105", "3", "NTLM", "10.7.7.7",
+	      "WSA", "0x100", "NTLM V2", "%%1833");
+	logon("fs1.contoso.local", 10, "bob", "S-1-5-21-1-2-3-1106", "3", "NTLM", "10.7.7.7",
+	      "WSB", "0x101", "NTLM V2", "%%1833");
+	logon("fs1.contoso.local", 20, "carol", "S-1-5-21-1-2-3-1107", "3", "NTLM", "10.7.7.7",
+	      "WSC", "0x102", "NTLM V2", "%%1833");
+	correlate(&a, 1, &n);
+	CHECK_INT(a.nwarnings, 1);
+	if (a.nwarnings) {
+		CHECK(strstr(a.warnings[0].msg, "claimed by 3 hosts: wsa (workstation-name), wsb "
+						"(workstation-name), wsc (workstation-name)") != NULL);
+		CHECK(strstr(a.warnings[0].msg, "2 claims came within an hour") != NULL);
+	}
+	hc_analysis_free(&a);
+	reset();
+
+	/* a machine-account ticket two hours before beats a workstation name
+	 * claimed a minute before: both are in reach (12 h), the stronger
+	 * source wins; 13 h later only the workstation name is in reach */
+	ev(4769, "dc1.contoso.local", -7200, "TargetUserName", "A$@CONTOSO.LOCAL", "ServiceName",
+	   "DC1$", "IpAddress", "::ffff:10.9.9.9", "Status", "0x0", NULL);
+	logon("fs1.contoso.local", -60, "bob", "S-1-5-21-1-2-3-1106", "3", "NTLM", "10.9.9.9", "B",
+	      "0x101", "NTLM V2", "%%1833");
+	logon("fs1.contoso.local", 0, "alice", "S-1-5-21-1-2-3-1105", "3", "Kerberos", "10.9.9.9",
+	      "-", "0x100", "-", "%%1833");
+	logon("fs1.contoso.local", 13 * 3600, "bob", "S-1-5-21-1-2-3-1106", "3", "NTLM",
+	      "10.9.9.9", "B", "0x102", "NTLM V2", "%%1833");
+	logon("fs1.contoso.local", 13 * 3600 + 60, "carol", "S-1-5-21-1-2-3-1107", "3", "Kerberos",
+	      "10.9.9.9", "-", "0x103", "-", "%%1833");
+	correlate(&a, 1, &n);
+	for (size_t i = 0; i < a.nhops; i++) {
+		const char *u = a.hops[i].ev->norm.target.name;
+		if (strcmp(u, "alice") == 0)
+			CHECK(a.hops[i].src == host_index(&a, "a"));
+		if (strcmp(u, "carol") == 0)
+			CHECK(a.hops[i].src == host_index(&a, "b"));
+	}
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* Issue 8: a policy pattern that hits PCRE2's match limit decides nothing
+ * (no unexpected-package finding) and is reported once. */
+static void test_policy_limit(void)
+{
+	struct hc_regex *re = NULL;
+	struct hc_diag d;
+	struct hc_policy_rule rule = {0};
+	struct hc_policy pol = {.nrules = 1, .rules = &rule};
+	struct hc_correlate_opts o = {.skew = 300 * HC_TICKS_PER_SEC,
+				      .session_window = 36000 * HC_TICKS_PER_SEC,
+				      .policy = &pol};
+	struct hc_analysis a;
+	size_t findings = 0, limit_warnings = 0;
+
+	CHECK_INT(hc_regex_compile("^CONTOSO\\\\(?:(a+)+b|a+c)$", 1, &re, &d), HC_OK);
+	rule.account = re;
+	rule.allow = HC_PKG_NTLM;
+	addresses();
+	/* two NTLM hops of an account whose name makes the pattern backtrack */
+	for (int i = 0; i < 2; i++)
+		logon(i ? "server2.contoso.local" : "server3.contoso.local", 60 + i,
+		      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "S-1-5-21-1-2-3-1199", "3", "NTLM",
+		      "10.0.0.21", "SERVER1", i ? "0x200" : "0x201", "NTLM V2", "%%1833");
+	CHECK_INT(hc_events_sort(&set), HC_OK);
+	CHECK_INT(hc_correlate(&set, &o, &a), HC_OK);
+	for (size_t i = 0; i < a.nchains; i++)
+		for (size_t k = 0; k < a.chains[i].nfindings; k++)
+			findings += strcmp(a.chains[i].findings[k].id, "unexpected-package") == 0;
+	for (size_t i = 0; i < a.nwarnings; i++)
+		limit_warnings += strstr(a.warnings[i].msg, "rules.account[0]: the pattern hit "
+							    "PCRE2's match limit") != NULL;
+	CHECK_INT(a.nchains, 2);
+	CHECK_INT(findings, 0);
+	CHECK_INT(limit_warnings, 1);
+	hc_analysis_free(&a);
+	reset();
+	hc_regex_free(re);
+}
+
 int main(void)
 {
+	test_policy_limit();
+	test_claims();
 	test_address_moves();
 	test_accounts();
 	test_names_durations();

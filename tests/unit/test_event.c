@@ -678,8 +678,130 @@ static void test_compact(void)
 	hc_strpool_free(pool);
 }
 
+/* Builds an event of another channel. */
+static void build_in(struct hc_event *ev, uint32_t id, const char *channel, const char *const *kv)
+{
+	const char *names[HC_MAX_FIELDS], *values[HC_MAX_FIELDS];
+	size_t n = 0;
+
+	for (; kv[2 * n]; n++) {
+		names[n] = kv[2 * n];
+		values[n] = kv[2 * n + 1];
+	}
+	memset(ev, 0, sizeof(*ev));
+	ev->event_id = id;
+	if (hc_event_build(ev, "WS01.contoso.local", channel, "x", n, names, values) != HC_OK) {
+		fprintf(stderr, "hc_event_build failed\n");
+		exit(1);
+	}
+}
+
+/* The witnesses of issue 9: 5156 (WFP), Sysmon 3 and 1, 4688, NTLM 8001
+ * (DOMAIN.md 1.9, 1.9b); field names as the OTRF recordings carry them. */
+static void test_witnesses(void)
+{
+	struct hc_event ev;
+	const struct hc_norm *n = &ev.norm;
+
+	build(&ev, 5156, 1,
+	      N("ProcessID", "704", "Application", "\\device\\harddiskvolume2\\windows\\system32\\lsass.exe",
+		"Direction", "%%14593", "SourceAddress", "::ffff:172.18.39.5", "SourcePort", "50123",
+		"DestAddress", "172.18.38.5", "DestPort", "445", "Protocol", "6"));
+	CHECK_INT(hc_event_kind(&ev), HC_KIND_CONNECTION);
+	CHECK_STR(n->ip, "172.18.39.5");
+	CHECK_INT(n->port, 50123);
+	CHECK_STR(n->dst_ip, "172.18.38.5");
+	CHECK_INT(n->dst_port, 445);
+	CHECK_INT(n->direction, HC_DIR_OUT);
+	CHECK(n->has_process_id);
+	CHECK_U64(n->process_id, 704);
+	CHECK_STR(n->process_name, "\\device\\harddiskvolume2\\windows\\system32\\lsass.exe");
+	hc_event_clear(&ev);
+
+	/* the OTRF exports spell it ProcessId; inbound; a bind (5158) with no
+	 * destination */
+	build(&ev, 5156, 1,
+	      N("ProcessId", "4", "Application", "System", "Direction", "%%14592", "SourceAddress",
+		"172.18.39.5", "SourcePort", "50123", "DestAddress", "172.18.39.6", "DestPort", "445"));
+	CHECK_INT(n->direction, HC_DIR_IN);
+	CHECK_U64(n->process_id, 4);
+	hc_event_clear(&ev);
+	build(&ev, 5158, 0,
+	      N("ProcessId", "4", "Application", "System", "SourceAddress", "0.0.0.0", "SourcePort",
+		"445", "Protocol", "6"));
+	CHECK_INT(hc_event_kind(&ev), HC_KIND_CONNECTION);
+	CHECK_INT(n->direction, HC_DIR_NONE);
+	CHECK_INT(n->dst_port, -1);
+	CHECK_NULL(n->dst_ip);
+	hc_event_clear(&ev);
+
+	build_in(&ev, 3, "Microsoft-Windows-Sysmon/Operational",
+		 N("UtcTime", "2020-08-06 05:20:25.123", "ProcessGuid",
+		   "{a1b2c3d4-0000-0000-0000-000000000001}", "ProcessId", "3316", "Image",
+		   "C:\\Users\\pgustavo\\Desktop\\GruntHTTP.exe", "User", "THESHIRE\\pgustavo",
+		   "Protocol", "tcp", "Initiated", "true", "SourceIp", "172.18.39.5", "SourcePort",
+		   "54358", "DestinationIp", "172.18.39.6", "DestinationPort", "135"));
+	CHECK_INT(hc_event_kind(&ev), HC_KIND_CONNECTION);
+	CHECK_INT(n->direction, HC_DIR_OUT);
+	CHECK_STR(n->ip, "172.18.39.5");
+	CHECK_INT(n->port, 54358);
+	CHECK_STR(n->dst_ip, "172.18.39.6");
+	CHECK_INT(n->dst_port, 135);
+	CHECK_STR(n->target.domain, "THESHIRE");
+	CHECK_STR(n->target.name, "pgustavo");
+	CHECK_STR(n->process_guid, "{a1b2c3d4-0000-0000-0000-000000000001}");
+	CHECK_STR(n->process_name, "C:\\Users\\pgustavo\\Desktop\\GruntHTTP.exe");
+	hc_event_clear(&ev);
+
+	/* id 3 of another channel is no witness */
+	build_in(&ev, 3, "System", N("SourceIp", "10.0.0.1"));
+	CHECK_INT(hc_event_kind(&ev), HC_KIND_OTHER);
+	CHECK_NULL(n->ip);
+	hc_event_clear(&ev);
+
+	build_in(&ev, 1, "Microsoft-Windows-Sysmon/Operational",
+		 N("ProcessGuid", "{a1b2c3d4-0000-0000-0000-000000000001}", "ProcessId", "3316",
+		   "Image", "C:\\Windows\\System32\\wsmprovhost.exe", "User", "NT AUTHORITY\\SYSTEM",
+		   "LogonGuid", "{a1b2c3d4-0000-0000-03e7-000000000000}", "LogonId", "0x3e7"));
+	CHECK_INT(hc_event_kind(&ev), HC_KIND_PROCESS);
+	CHECK(n->has_target_logon_id);
+	CHECK_U64(n->target_logon_id, 0x3e7);
+	CHECK_STR(n->target.domain, "NT AUTHORITY");
+	CHECK_STR(n->target.name, "SYSTEM");
+	CHECK_U64(n->process_id, 3316);
+	hc_event_clear(&ev);
+
+	/* 4688 v2: the new process's session is TargetLogonId when set, else
+	 * the creator's */
+	build(&ev, 4688, 2,
+	      N("SubjectUserSid", "S-1-5-18", "SubjectLogonId", "0x3e7", "NewProcessId", "0x1a2c",
+		"NewProcessName", "C:\\Windows\\System32\\cmd.exe", "TargetLogonId", "0x5ac01"));
+	CHECK_INT(hc_event_kind(&ev), HC_KIND_PROCESS);
+	CHECK_U64(n->process_id, 0x1a2c);
+	CHECK_U64(n->target_logon_id, 0x5ac01);
+	hc_event_clear(&ev);
+	build(&ev, 4688, 1,
+	      N("SubjectLogonId", "0x5ac01", "NewProcessId", "0x1a2c", "NewProcessName",
+		"C:\\Windows\\System32\\cmd.exe", "TargetLogonId", "0x0"));
+	CHECK_U64(n->target_logon_id, 0x5ac01);
+	hc_event_clear(&ev);
+
+	build_in(&ev, 8001, "Microsoft-Windows-NTLM/Operational",
+		 N("TargetName", "cifs/server2", "UserName", "", "DomainName", "", "CallerPID", "4",
+		   "ProcessName", "", "ClientLUID", "0x5ac01", "ClientUserName", "alice",
+		   "ClientDomainName", "CONTOSO", "MechanismOID", "-"));
+	CHECK_INT(hc_event_kind(&ev), HC_KIND_NTLM_OUT);
+	CHECK(n->has_subject_logon_id);
+	CHECK_U64(n->subject_logon_id, 0x5ac01);
+	CHECK_STR(n->subject.name, "alice");
+	CHECK_NULL(n->target.name);
+	CHECK_STR(n->target_server, "cifs/server2");
+	hc_event_clear(&ev);
+}
+
 int main(void)
 {
+	test_witnesses();
 	test_compact();
 	test_4624_versions();
 	test_absent_and_trim();

@@ -45,12 +45,16 @@ struct hc_cli_load_hooks {
 	int (*on_events)(void *ctx, struct hc_file_result *r, struct hc_event *ev, size_t n);
 	void (*on_file)(void *ctx, const struct hc_file_result *r);
 	void *ctx;
+	/* no input readable is no failure here: the caller judges (ingest,
+	 * whose inputs may be in the case already) */
+	bool none_readable_ok;
 };
 
 /* Loads events from `paths` (files or directories; or exactly these files
  * when `expanded`) and sorts them; reports diagnostics. *input_errors is
- * set when any file or record failed. `hooks` may be NULL. Returns 0 or a
- * HC_EXIT_* code on a fatal error. */
+ * set (never cleared) when any path, file or record failed. `hooks` may be
+ * NULL. Returns 0 or a HC_EXIT_* code on a fatal error, among them "no
+ * input could be read" (reported) unless hooks->none_readable_ok. */
 int hc_cli_load(const struct hc_global *g, char *const *paths, int npaths,
 		const struct hc_read_opts *o, struct hc_eventset *set, bool *input_errors);
 int hc_cli_load_with(const struct hc_global *g, char *const *paths, size_t npaths, bool expanded,

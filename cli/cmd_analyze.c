@@ -15,8 +15,8 @@
 
 static void help(void)
 {
-	fputs("usage: hopchain analyze [--format table|json|jsonl|csv|dot] [--min-hops N]\n"
-	      "                        [--policy FILE] [--hosts FILE] [--skew D]\n"
+	fputs("usage: hopchain analyze [--format table|json|jsonl|csv|dot] [--csv-raw]\n"
+	      "                        [--min-hops N] [--policy FILE] [--hosts FILE] [--skew D]\n"
 	      "                        [--session-window D] [--db FILE] PATH...\n"
 	      "\n"
 	      "Links the logons of all given logs (.evtx or JSON, as for `events`) into hop\n"
@@ -24,6 +24,8 @@ static void help(void)
 	      "dangerous on each hop.\n"
 	      "\n"
 	      "  -f, --format F        table (default), json, jsonl, csv or dot\n"
+	      "  --csv-raw             csv: values exactly as they are, for programs (default:\n"
+	      "                        escaped, and formula-like cells made text with a ')\n"
 	      "  --min-hops N          print chains of at least N hops (default 2)\n"
 	      "  --policy FILE         JSON: allowed packages per host/account pattern,\n"
 	      "                        legacy hosts exempt from the NTLM rule (README)\n"
@@ -164,19 +166,6 @@ static enum hc_severity hop_worst(const struct hc_chain *k, size_t i, bool *any)
 	return w;
 }
 
-static void dot_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', out);
-		if ((unsigned char)*s < 0x20)
-			continue;
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 static void print_dot(const struct hc_analysis *a, const struct hc_chain *const *ch, size_t n,
 		      FILE *out)
 {
@@ -195,7 +184,7 @@ static void print_dot(const struct hc_analysis *a, const struct hc_chain *const 
 	for (size_t i = 0; used && i < a->nhosts; i++)
 		if (used[i]) {
 			fputs("  ", out);
-			dot_str(out, a->hosts[i].name);
+			hc_term_put_dot(out, a->hosts[i].name);
 			fputs(a->hosts[i].has_log ? ";\n" : " [style=dashed];\n", out);
 		}
 	for (size_t c = 0; c < n; c++)
@@ -209,11 +198,11 @@ static void print_dot(const struct hc_analysis *a, const struct hc_chain *const 
 				 acct_label(h, buf, sizeof(buf)), nn->package ? nn->package : "?",
 				 h->failed ? ", failed" : "");
 			fputs("  ", out);
-			dot_str(out, src_label(a, h));
+			hc_term_put_dot(out, src_label(a, h));
 			fputs(" -> ", out);
-			dot_str(out, a->hosts[h->dst].name);
+			hc_term_put_dot(out, a->hosts[h->dst].name);
 			fputs(" [label=", out);
-			dot_str(out, label);
+			hc_term_put_dot(out, label);
 			if (any && w >= HC_SEV_MEDIUM)
 				fprintf(out, ", color=%s, penwidth=2", w == HC_SEV_HIGH ? "red" : "orange");
 			fputs("];\n", out);
@@ -222,52 +211,81 @@ static void print_dot(const struct hc_analysis *a, const struct hc_chain *const 
 	free(used);
 }
 
-/* A quoted CSV field: control characters escaped, quotes doubled. */
-static void csv_quoted(FILE *out, const char *s)
+/* csv: one row per hop, the columns of `chains --format csv`, through the
+ * one CSV writer (cli/table.c). */
+enum {
+	V_CHAIN,
+	V_HOP,
+	V_TIME,
+	V_SRC,
+	V_DST,
+	V_ACCOUNT,
+	V_PACKAGE,
+	V_LOGON_TYPE,
+	V_ANONYMOUS,
+	V_EVENT_ID,
+	V_FILE,
+	V_RECORD_ID,
+	V_CONFIDENCE,
+	V_FINDINGS,
+	V_N
+};
+static const struct hc_column csv_cols[V_N] = {
+    {"chain", 0},           {"hop", 0},      {"time", 0},    {"src_host", 0},
+    {"dst_host", 0},        {"account", 0},  {"package", 0}, {"logon_type", 0},
+    {"anonymous", 0},       {"event_id", 0}, {"file", 0},    {"record_id", 0},
+    {"link_confidence", 0}, {"findings", 0},
+};
+
+static int print_csv(const struct hc_analysis *a, const struct hc_chain *const *ch, size_t n,
+                     const struct hc_render_opts *ro, FILE *out)
 {
-	char *e = hc_term_escape(s);
+	struct hc_table t;
+	char tbuf[40], buf[512];
+	int rc = 0;
 
-	fputc('"', out);
-	for (const char *p = e ? e : ""; *p; p++) {
-		if (*p == '"')
-			fputc('"', out);
-		fputc(*p, out);
-	}
-	fputc('"', out);
-	free(e);
-}
-
-static void print_csv(const struct hc_analysis *a, const struct hc_chain *const *ch, size_t n,
-		      FILE *out)
-{
-	char t[40], buf[512];
-
-	fputs("chain,hop,time,src_host,dst_host,account,package,logon_type,anonymous,event_id,file,"
-	      "record_id,link_confidence,findings\n",
-	      out);
-	for (size_t c = 0; c < n; c++)
-		for (size_t i = 0; i < ch[c]->nhops; i++) {
+	hc_table_init(&t, csv_cols, V_N);
+	for (size_t c = 0; c < n && rc == 0; c++)
+		for (size_t i = 0; i < ch[c]->nhops && rc == 0; i++) {
 			const struct hc_hop *h = &a->hops[ch[c]->hops[i]];
 			const struct hc_norm *nn = &h->ev->norm;
-			hc_time_format(h->time, t, sizeof(t));
-			fprintf(out, "%s,%zu,%s,%s,%s,", ch[c]->id, i + 1, t, src_label(a, h),
-				host_label(a, h->dst));
-			csv_quoted(out, acct_label(h, buf, sizeof(buf)));
-			fprintf(out, ",%s,%d,%s,%u,", nn->package ? nn->package : "", nn->logon_type,
-				h->anonymous ? "true" : "false", h->ev->event_id);
-			csv_quoted(out, h->ev->file);
-			fprintf(out, ",%llu,", (unsigned long long)h->ev->record_id);
+			struct hc_cell *r = hc_table_add_row(&t);
+			char fnd[1024];
+			size_t k = 0;
+			if (!r) {
+				rc = -1;
+				break;
+			}
+			hc_time_format(h->time, tbuf, sizeof(tbuf));
+			hc_cell_str(&r[V_CHAIN], ch[c]->id);
+			hc_cell_int(&r[V_HOP], (long long)i + 1);
+			hc_cell_str(&r[V_TIME], hc_table_strdup(&t, tbuf));
+			hc_cell_str(&r[V_SRC], src_label(a, h));
+			hc_cell_str(&r[V_DST], host_label(a, h->dst));
+			hc_cell_str(&r[V_ACCOUNT],
+			            hc_table_strdup(&t, acct_label(h, buf, sizeof(buf))));
+			hc_cell_str(&r[V_PACKAGE], nn->package);
+			if (nn->logon_type >= 0)
+				hc_cell_int(&r[V_LOGON_TYPE], nn->logon_type);
+			hc_cell_bool(&r[V_ANONYMOUS], h->anonymous);
+			hc_cell_int(&r[V_EVENT_ID], h->ev->event_id);
+			hc_cell_str(&r[V_FILE], h->ev->file);
+			hc_cell_int(&r[V_RECORD_ID], (long long)h->ev->record_id);
 			if (i > 0)
-				fprintf(out, "%.2f", a->links[ch[c]->links[i - 1]].confidence);
-			fputc(',', out);
-			bool first = true;
+				hc_cell_real(&r[V_CONFIDENCE],
+				             a->links[ch[c]->links[i - 1]].confidence);
+			fnd[0] = '\0';
 			for (size_t f = 0; f < ch[c]->nfindings; f++)
-				if (ch[c]->findings[f].hop == i + 1) {
-					fprintf(out, "%s%s", first ? "" : ";", ch[c]->findings[f].id);
-					first = false;
-				}
-			fputc('\n', out);
+				if (ch[c]->findings[f].hop == i + 1 && k < sizeof(fnd))
+					k += (size_t)snprintf(fnd + k, sizeof(fnd) - k, "%s%s",
+					                      k ? ";" : "", ch[c]->findings[f].id);
+			if (fnd[0])
+				hc_cell_str(&r[V_FINDINGS], hc_table_strdup(&t, fnd));
 		}
+	if (rc == 0)
+		rc = hc_table_print(&t, HC_FMT_CSV, NULL, ro, out);
+	hc_table_free(&t);
+	return rc;
 }
 
 /* analyze --db FILE: each file's events go into the store as they are read. */
@@ -301,6 +319,7 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 		{"db", required_argument, NULL, 'd'},
 		{"timings", no_argument, NULL, 't'},
 		{"explain", required_argument, NULL, 'x'},
+		{"csv-raw", no_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -318,7 +337,7 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 	const struct hc_chain **sel = NULL;
 	size_t nsel = 0;
 	char *end;
-	bool timings = false;
+	bool timings = false, csv_raw = false;
 	const char *explain = NULL;
 	double t_read = 0, t_corr = 0, t_store = 0, t_out = 0, t0;
 	int c, rc;
@@ -357,6 +376,9 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 		case 'x':
 			explain = optarg;
 			break;
+		case 'R':
+			csv_raw = true;
+			break;
 		case 'h':
 			help();
 			return HC_EXIT_OK;
@@ -364,6 +386,8 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 			return hc_cli_bad_option("analyze", argv, c, "f:h");
 		}
 	}
+	if (csv_raw && fmt != HC_FMT_CSV)
+		return hc_cli_usage_error("analyze", "--csv-raw goes with --format csv");
 	if (optind >= argc)
 		return hc_cli_usage_error("analyze", "no input PATH given");
 	if ((rc = hc_cli_corr_ready(&cc, "analyze", NULL)) != 0)
@@ -429,10 +453,16 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 		print_dot(&an, sel, nsel, stdout);
 		rc = HC_EXIT_OK;
 		break;
-	case HC_FMT_CSV:
-		print_csv(&an, sel, nsel, stdout);
-		rc = HC_EXIT_OK;
+	case HC_FMT_CSV: {
+		struct hc_render_opts rend = {.csv_raw = csv_raw};
+		if (print_csv(&an, sel, nsel, &rend, stdout) < 0) {
+			fprintf(stderr, "hopchain: out of memory\n");
+			rc = HC_EXIT_FAILURE;
+		} else {
+			rc = HC_EXIT_OK;
+		}
 		break;
+	}
 	case HC_FMT_TABLE:
 	default:
 		print_story(&an, sel, nsel, g->color, stdout);

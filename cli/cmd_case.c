@@ -18,9 +18,9 @@
 
 static void help_ingest(void)
 {
-	fputs("usage: hopchain ingest --db CASE.db [--format table|json|jsonl|csv] [--quiet]\n"
-	      "                       [--recover] [--policy FILE] [--hosts FILE] [--skew D]\n"
-	      "                       [--session-window D] PATH...\n"
+	fputs("usage: hopchain ingest --db CASE.db [--format table|json|jsonl|csv] [--csv-raw]\n"
+	      "                       [--quiet] [--recover] [--policy FILE] [--hosts FILE]\n"
+	      "                       [--skew D] [--session-window D] PATH...\n"
 	      "\n"
 	      "Adds logs to a case and brings its analysis up to date. A file whose content\n"
 	      "the case holds is skipped; an event the case holds (same computer, channel\n"
@@ -30,6 +30,8 @@ static void help_ingest(void)
 	      "\n"
 	      "  --db FILE             the case (created if absent)\n"
 	      "  -f, --format F        the per-file summary: table (default), json, jsonl, csv\n"
+	      "  --csv-raw             csv: values exactly as they are, for programs (default:\n"
+	      "                        escaped, and formula-like cells made text with a ')\n"
 	      "  -q, --quiet           no progress bar (it shows only on a terminal)\n"
 	      "  --recover             also read records recovered from slack space\n"
 	      "  --policy, --hosts, --skew, --session-window\n"
@@ -212,10 +214,10 @@ static void ingest_file_done(void *ctx, const struct hc_file_result *r)
 	progress(ig, false);
 }
 
-static int print_summary(const struct ingest *ig, enum hc_format fmt, const struct hc_global *g)
+static int print_summary(const struct ingest *ig, enum hc_format fmt,
+                         const struct hc_render_opts *ro)
 {
 	struct hc_table t;
-	struct hc_render_opts ro = {.color = g->color};
 	int rc = 0;
 
 	hc_table_init(&t, summary_cols, C_N);
@@ -238,7 +240,7 @@ static int print_summary(const struct ingest *ig, enum hc_format fmt, const stru
 		}
 	}
 	if (rc == 0)
-		rc = hc_table_print(&t, fmt, "files", &ro, stdout);
+		rc = hc_table_print(&t, fmt, "files", ro, stdout);
 	hc_table_free(&t);
 	return rc;
 }
@@ -277,21 +279,23 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 		{"recover", no_argument, NULL, 'r'},
 		HC_CLI_CORR_OPTIONS,
 		{"timings", no_argument, NULL, 't'},
+		{"csv-raw", no_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	enum hc_format fmt = HC_FMT_TABLE;
 	struct hc_cli_corr cc;
 	struct hc_read_opts ro = {.ids = hc_correlation_ids, .nids = hc_correlation_nids};
+	struct hc_render_opts rend = {.color = g->color};
 	struct ingest ig = {0};
 	struct hc_eventset set = {0};
-	struct hc_cli_load_hooks hooks = {.flags = HC_LOAD_DISCARD};
+	struct hc_cli_load_hooks hooks = {.flags = HC_LOAD_DISCARD, .none_readable_ok = true};
 	const char *db_path = NULL;
 	bool quiet = false, timings = false, input_errors = false;
-	char **files = NULL, **toread = NULL, known[HC_MAX_PATH], stale[8];
+	char **files = NULL, **toread = NULL, known[HC_MAX_PATH], stale[8] = "";
 	int64_t before = 0, gen0 = 0;
 	size_t *seen = NULL, seen_cap = 16;
-	size_t nfiles = 0;
+	size_t nfiles = 0, usable = 0;
 	struct hc_diag d;
 	int c, rc = 0;
 
@@ -316,6 +320,9 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 		case 't':
 			timings = true;
 			break;
+		case 'R':
+			rend.csv_raw = true;
+			break;
 		case 'p':
 		case 'H':
 		case 's':
@@ -332,6 +339,8 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 	}
 	if (!db_path)
 		return hc_cli_usage_error("ingest", "--db CASE.db is required");
+	if (rend.csv_raw && fmt != HC_FMT_CSV)
+		return hc_cli_usage_error("ingest", "--csv-raw goes with --format csv");
 	if (optind >= argc)
 		return hc_cli_usage_error("ingest", "no input PATH given");
 	if (hc_store_open(db_path, &ig.store, &d) < 0) {
@@ -346,6 +355,12 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 	if (hc_paths_expand((const char *const *)argv + optind, (size_t)(argc - optind),
 	                    path_error, &input_errors, &files, &nfiles) < 0) {
 		fprintf(stderr, "hopchain: out of memory\n");
+		rc = HC_EXIT_FAILURE;
+		goto out;
+	}
+	if (nfiles == 0) {
+		/* as events and analyze say it */
+		fprintf(stderr, "hopchain: no input files found\n");
 		rc = HC_EXIT_FAILURE;
 		goto out;
 	}
@@ -378,10 +393,12 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 		}
 		if (f > 0) {
 			in->status = "already in the case";
+			usable++;
 			continue;
 		}
 		if (same_content(&ig, seen, seen_cap, i)) {
 			in->status = "same content as an earlier input";
+			usable++;
 			continue;
 		}
 		in->status = "not read";
@@ -416,6 +433,9 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 	if (timings)
 		fprintf(stderr, "hopchain: timings: ingest %.3f s\n", hc_cli_now() - ig.t0);
 	/* correlate when events came in, or an earlier run stopped before it */
+	for (size_t i = 0; i < ig.norder; i++)
+		usable += ig.in[ig.order[i]].have_res && !ig.in[ig.order[i]].res.open_failed;
+	/* an absent analysis_stale row (an edited case) leaves stale "" */
 	if (hc_store_get_meta(ig.store, "analysis_stale", stale, sizeof(stale), &d) < 0) {
 		hc_cli_diag(&d);
 		rc = HC_EXIT_FAILURE;
@@ -424,8 +444,13 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 	if (ig.added || strcmp(stale, "1") == 0)
 		rc = correlate_case(ig.store, &cc, quiet, timings, &set, gen0 + (int64_t)ig.files_added);
 out_summary:
-	if (print_summary(&ig, fmt, g) < 0 && rc == 0)
+	if (print_summary(&ig, fmt, &rend) < 0 && rc == 0)
 		rc = HC_EXIT_FAILURE;
+	if (rc == 0 && usable == 0) {
+		/* nothing could be read: a failure, as for events and analyze */
+		fprintf(stderr, "hopchain: no input could be read\n");
+		rc = HC_EXIT_FAILURE;
+	}
 	if (rc == 0 && input_errors)
 		rc = HC_EXIT_PARTIAL;
 out:

@@ -13,13 +13,16 @@
 
 static void help(void)
 {
-	fputs("usage: hopchain events [--format table|jsonl|json|csv] [--ids LIST] [--recover] PATH...\n"
+	fputs("usage: hopchain events [--format table|jsonl|json|csv] [--csv-raw] [--ids LIST]\n"
+	      "                       [--recover] PATH...\n"
 	      "\n"
 	      "Prints the logon-related events of the given event logs, .evtx or JSON\n"
 	      "(evtx_dump, Winlogbeat, OTRF/Mordor), sorted by time. Directories are\n"
 	      "searched recursively for *.evtx, *.json, *.jsonl and *.ndjson.\n"
 	      "\n"
 	      "  -f, --format F  table (default), jsonl, json or csv\n"
+	      "  --csv-raw       csv: values exactly as they are, for programs (default:\n"
+	      "                  escaped, and formula-like cells made text with a ')\n"
 	      "  --ids LIST      event ids to print, comma-separated, or 'all' (default: 4608,\n"
 	      "                  4624,4625,4634,4647,4648,4672,4768,4769,4771,4776,4778,4779)\n"
 	      "  --recover       also read records recovered from chunk slack space\n"
@@ -355,6 +358,7 @@ int hc_cmd_events(const struct hc_global *g, int argc, char **argv)
 		{"format", required_argument, NULL, 'f'},
 		{"ids", required_argument, NULL, 'i'},
 		{"recover", no_argument, NULL, 'r'},
+		{"csv-raw", no_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -390,6 +394,9 @@ int hc_cmd_events(const struct hc_global *g, int argc, char **argv)
 		case 'r':
 			ro.recover = true;
 			break;
+		case 'R':
+			rend.csv_raw = true;
+			break;
 		case 'h':
 			help();
 			return HC_EXIT_OK;
@@ -397,6 +404,8 @@ int hc_cmd_events(const struct hc_global *g, int argc, char **argv)
 			return hc_cli_bad_option("events", argv, c, "f:h");
 		}
 	}
+	if (rend.csv_raw && fmt != HC_FMT_CSV)
+		return hc_cli_usage_error("events", "--csv-raw goes with --format csv");
 	if (optind >= argc)
 		return hc_cli_usage_error("events", "no input PATH given");
 

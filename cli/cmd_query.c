@@ -26,19 +26,26 @@ enum {
 	Q_DOT = 1 << 8,          /* --format dot */
 	Q_NEED_ACCOUNT = 1 << 9, /* --account is required */
 	Q_STATEMENT = 1 << 10,   /* one positional argument: the SQL */
+	Q_MAX_TIME = 1 << 11,    /* --max-time (sql) */
 };
+
+/* The table view of `sql` keeps its rows (it needs every width): at most
+ * this many; the other formats print rows as they come. */
+#define HC_MAX_SQL_VIEW_ROWS 100000
 
 #define HC_MAX_FINDING_ID 64
 
 struct qargs {
 	const char *db;
 	enum hc_format fmt;
+	bool csv_raw;
 	const char *account, *host, *through, *finding, *statement;
 	char through_addr[64];
 	bool has_from, has_to, failed;
 	int64_t from, to;
 	long min_hops;
 	int severity; /* hc_severity, or -1 */
+	double max_time; /* sql: seconds in SQLite, 0 = no limit */
 };
 
 struct qcmd {
@@ -110,14 +117,17 @@ static const struct qcmd cmd_timeline_def = {
     "privileges, tickets ...) across all hosts in time order. RE is matched\n"
     "against the user names the events carry (target and subject).\n"};
 static const struct qcmd cmd_sql_def = {
-    "sql", Q_STATEMENT,
-    "usage: hopchain sql --db CASE.db [--format table|json|jsonl|csv] STATEMENT\n"
+    "sql", Q_STATEMENT | Q_MAX_TIME,
+    "usage: hopchain sql --db CASE.db [--format table|json|jsonl|csv] [--max-time D]\n"
+    "                    STATEMENT\n"
     "\n"
     "Runs one SQL statement that reads the store (opened read-only; statements\n"
     "that would write, ATTACH and pragma assignments are refused) and prints\n"
-    "its rows. `S REGEXP P` and regexp_nocase(P, S) match PCRE2 patterns;\n"
-    "logon_type_name(N) names a logon type. The tables are described in\n"
-    "queries/schema.sql (README: Store).\n"
+    "its rows as they come (the table view: at most 100000). `S REGEXP P` and\n"
+    "regexp_nocase(P, S) match PCRE2 patterns; logon_type_name(N) names a logon\n"
+    "type. The tables are described in queries/schema.sql (README: Store).\n"
+    "A statement may run 60 s in SQLite (--max-time), make no string or blob\n"
+    "longer than 64 MiB, and have SQLite hold at most 1 GiB of memory.\n"
     "\n"
     "  hopchain sql --db case.db \"SELECT account, count(*) FROM hops\n"
     "                              WHERE account REGEXP '^CONTOSO' GROUP BY 1\"\n"};
@@ -130,6 +140,8 @@ static const struct {
     {0, "  --db CASE.db          the case store (required; opened read-only)\n"},
     {Q_DOT, "  -f, --format F        table (default), json, jsonl, csv or dot\n"},
     {0, "  -f, --format F        table (default), json, jsonl or csv\n"},
+    {0, "  --csv-raw             csv: values exactly as they are, for programs (default:\n"
+        "                        escaped, and formula-like cells made text with a ')\n"},
     {Q_ACCOUNT, "  --account RE          account user name (without the domain) matches the\n"
                 "                        PCRE2 pattern RE, searched case-insensitively\n"},
     {Q_NEED_ACCOUNT, "  --account RE          the account: user names matching the PCRE2 pattern\n"
@@ -145,6 +157,8 @@ static const struct {
     {Q_SEVERITY, "  --severity LEVEL      with a finding of at least LEVEL (info, low, medium,\n"
                  "                        high)\n"},
     {Q_FAILED, "  --failed              failed hops (4625) only\n"},
+    {Q_MAX_TIME, "  --max-time D          stop the statement after D in SQLite (default 60s;\n"
+                 "                        D is N[s|m|h], 0 for no limit)\n"},
     {0, "  -h, --help            this help\n"},
 };
 
@@ -217,6 +231,7 @@ static int parse_args(const struct qcmd *c, int argc, char **argv, struct qargs 
 	} all[] = {
 	    {{"db", required_argument, NULL, 'd'}, 0},
 	    {{"format", required_argument, NULL, 'f'}, 0},
+	    {{"csv-raw", no_argument, NULL, 'R'}, 0},
 	    {{"help", no_argument, NULL, 'h'}, 0},
 	    {{"account", required_argument, NULL, 'a'}, Q_ACCOUNT},
 	    {{"host", required_argument, NULL, 'H'}, Q_HOST},
@@ -227,6 +242,7 @@ static int parse_args(const struct qcmd *c, int argc, char **argv, struct qargs 
 	    {{"finding", required_argument, NULL, 'i'}, Q_FINDING},
 	    {{"severity", required_argument, NULL, 's'}, Q_SEVERITY},
 	    {{"failed", no_argument, NULL, 'x'}, Q_FAILED},
+	    {{"max-time", required_argument, NULL, 'M'}, Q_MAX_TIME},
 	};
 	struct option opts[sizeof(all) / sizeof(all[0]) + 1];
 	size_t n = 0;
@@ -238,6 +254,7 @@ static int parse_args(const struct qcmd *c, int argc, char **argv, struct qargs 
 	a->fmt = HC_FMT_TABLE;
 	a->min_hops = 2;
 	a->severity = -1;
+	a->max_time = HC_SQL_DEFAULT_SECONDS;
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (!all[i].need || (c->opts & all[i].need))
 			opts[n++] = all[i].o;
@@ -255,6 +272,9 @@ static int parse_args(const struct qcmd *c, int argc, char **argv, struct qargs 
 				                          "unknown format '%s' (table, json, "
 				                          "jsonl, csv%s)",
 				                          optarg, c->opts & Q_DOT ? ", dot" : "");
+			break;
+		case 'R':
+			a->csv_raw = true;
 			break;
 		case 'h':
 			help(c);
@@ -318,12 +338,25 @@ static int parse_args(const struct qcmd *c, int argc, char **argv, struct qargs 
 		case 'x':
 			a->failed = true;
 			break;
+		case 'M': {
+			int64_t ticks;
+			/* a number first: strtod would take "nan" and "inf" */
+			if (!strchr("0123456789.", optarg[0]) || hc_duration_parse(optarg, &ticks) < 0)
+				return hc_cli_usage_error(c->name,
+				                          "--max-time wants a duration like 60s, "
+				                          "5m or 0 (no limit), not '%s'",
+				                          optarg);
+			a->max_time = (double)ticks / HC_TICKS_PER_SEC;
+			break;
+		}
 		default:
 			return hc_cli_bad_option(c->name, argv, ch, "f:h");
 		}
 	}
 	if (!a->db)
 		return hc_cli_usage_error(c->name, "--db CASE.db is required");
+	if (a->csv_raw && a->fmt != HC_FMT_CSV)
+		return hc_cli_usage_error(c->name, "--csv-raw goes with --format csv");
 	if ((c->opts & Q_NEED_ACCOUNT) && !a->account)
 		return hc_cli_usage_error(c->name, "--account RE is required");
 	if (a->has_from && a->has_to && a->from > a->to)
@@ -383,10 +416,16 @@ struct filler {
 	const struct qcol *cols;
 	size_t ncols;
 	const char *query;
-	/* sql: the column list built from the statement, owned here */
+	/* sql: the column list built from the statement, owned here (free
+	 * with free_own) */
 	struct hc_column *own;
 	size_t nown;
 	bool bad_columns;
+	/* sql: rows go out as they come (csv, json, jsonl); the table view
+	 * keeps at most max_rows, then sets `full` and stops the statement */
+	struct hc_table_stream *stream;
+	size_t max_rows;
+	bool full, write_failed;
 };
 
 static int fill_columns(void *ctx, size_t n, const char *const *names)
@@ -425,12 +464,21 @@ static int fill_columns(void *ctx, size_t n, const char *const *names)
 				snprintf(name, sizeof(name), "%.280s_%d", names[i], ++dup);
 				k = (size_t)-1; /* check the new name from the start */
 			}
-		if (!(f->own[i].name = hc_table_strdup(f->t, name)))
+		/* not in the table's pool: `sql` empties it after each row */
+		if (!(f->own[i].name = strdup(name)))
 			return HC_ERR_NOMEM;
 	}
 	f->t->cols = f->own;
 	f->t->ncols = n;
 	return 0;
+}
+
+static void free_own(struct filler *f)
+{
+	for (size_t i = 0; f->own && i < f->nown; i++)
+		free((char *)f->own[i].name);
+	free(f->own);
+	f->own = NULL;
 }
 
 static const char *pool_copy(struct hc_table *t, const char *s, size_t len)
@@ -469,9 +517,13 @@ static const char *blob_hex(struct hc_table *t, const struct hc_value *v)
 static int fill_row(void *ctx, const struct hc_value *v, size_t n)
 {
 	struct filler *f = ctx;
-	struct hc_cell *row = hc_table_add_row(f->t);
+	struct hc_cell *row;
 
-	if (!row)
+	if (f->max_rows && f->t->nrows >= f->max_rows) {
+		f->full = true;
+		return HC_ERR_LIMIT;
+	}
+	if (!(row = hc_table_add_row(f->t)))
 		return HC_ERR_NOMEM;
 	for (size_t i = 0; i < n; i++) {
 		enum conv conv = f->cols ? f->cols[i].conv : C_AS_IS;
@@ -503,6 +555,11 @@ static int fill_row(void *ctx, const struct hc_value *v, size_t n)
 		default:
 			break;
 		}
+	}
+	if (f->stream && f->stream->fmt != HC_FMT_TABLE &&
+	    hc_table_stream_rows(f->stream, f->t) < 0) {
+		f->write_failed = true;
+		return HC_ERR_IO;
 	}
 	return 0;
 }
@@ -563,12 +620,12 @@ static int open_store(const char *cmd, const struct qargs *a, struct hc_store **
 	return 0;
 }
 
-static int print_table(const struct hc_global *g, const struct hc_table *t, enum hc_format fmt,
+static int print_table(const struct hc_global *g, const struct hc_table *t, const struct qargs *a,
                        const char *key)
 {
-	struct hc_render_opts ro = {.color = g->color};
+	struct hc_render_opts ro = {.color = g->color, .csv_raw = a->csv_raw};
 
-	if (hc_table_print(t, fmt, key, &ro, stdout) < 0) {
+	if (hc_table_print(t, a->fmt, key, &ro, stdout) < 0) {
 		fprintf(stderr, "hopchain: error writing output\n");
 		return HC_EXIT_FAILURE;
 	}
@@ -750,7 +807,7 @@ static int run_listing(const struct hc_global *g, const struct listing *l, int a
 	np = l->params(&a, p);
 	rc = query_into(s, l->cmd->name, l->query, p, np, l->cols, l->ncols, &t);
 	if (rc == 0)
-		rc = print_table(g, &t, a.fmt, l->cmd->name);
+		rc = print_table(g, &t, &a, l->cmd->name);
 	hc_table_free(&t);
 	free(cols);
 	hc_store_close(s);
@@ -806,8 +863,11 @@ int hc_cmd_sql(const struct hc_global *g, int argc, char **argv)
 	struct qargs a;
 	struct hc_store *s = NULL;
 	struct hc_table t;
-	struct filler f = {.t = &t, .query = "sql"};
+	struct hc_table_stream st;
+	struct hc_render_opts ro = {.color = g->color};
+	struct filler f = {.t = &t, .query = "sql", .stream = &st};
 	struct hc_rows rows = {fill_columns, fill_row, &f};
+	struct hc_sql_limits lim = {0};
 	struct hc_diag d;
 	int rc = parse_args(&cmd_sql_def, argc, argv, &a);
 
@@ -815,15 +875,38 @@ int hc_cmd_sql(const struct hc_global *g, int argc, char **argv)
 		return rc;
 	if ((rc = open_store("sql", &a, &s)))
 		return rc;
+	ro.csv_raw = a.csv_raw;
 	hc_table_init(&t, NULL, 0);
+	hc_table_stream_begin(&st, a.fmt, "rows", &ro, stdout);
+	if (a.fmt == HC_FMT_TABLE)
+		f.max_rows = HC_MAX_SQL_VIEW_ROWS;
 	hc_diag_clear(&d);
-	rc = hc_store_sql(s, a.statement, &rows, &d);
-	if (rc < 0)
+	lim.max_seconds = a.max_time;
+	rc = hc_store_sql(s, a.statement, &lim, &rows, &d);
+	if (f.full) {
+		fprintf(stderr,
+		        "hopchain: sql: the table view shows the first %d rows; --format csv, json "
+		        "or jsonl print them all\n",
+		        HC_MAX_SQL_VIEW_ROWS);
+		rc = 0;
+	}
+	if (f.write_failed) {
+		fprintf(stderr, "hopchain: error writing output\n");
+		rc = HC_EXIT_FAILURE;
+	} else if (rc < 0) {
+		/* what was printed stays: csv and jsonl end at a whole row, json
+		 * stays open, so no reader takes it for the whole result */
 		rc = store_failed("sql", rc, &d, false);
-	else
-		rc = print_table(g, &t, a.fmt, "rows");
+		if (lim.out_of_time)
+			fprintf(stderr, "hopchain: sql: --max-time D allows more (0: no limit)\n");
+	} else if (hc_table_stream_end(&st, &t) < 0) {
+		fprintf(stderr, "hopchain: error writing output\n");
+		rc = HC_EXIT_FAILURE;
+	} else {
+		rc = HC_EXIT_OK;
+	}
 	hc_table_free(&t);
-	free(f.own);
+	free_own(&f);
 	hc_store_close(s);
 	return rc;
 }
@@ -1029,28 +1112,6 @@ static void print_story(const struct hc_table *sel, const struct hc_table *hops,
 	}
 }
 
-/* A DOT string: quotes and backslashes escaped, control characters (C0,
- * DEL and C1, which a terminal would obey) dropped; analyze's dot view
- * drops C0 the same way. */
-static void dot_str(FILE *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "?");
-
-	fputc('"', out);
-	for (; *p; p++) {
-		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			p++;
-			continue;
-		}
-		if (*p < 0x20 || *p == 0x7f)
-			continue;
-		if (*p == '"' || *p == '\\')
-			fputc('\\', out);
-		fputc(*p, out);
-	}
-	fputc('"', out);
-}
-
 struct dot_host {
 	long long id;
 	const char *name;
@@ -1088,7 +1149,7 @@ static int print_dot(const struct hc_table *hops, FILE *out)
 		if (i > 0 && h[i].id == h[i - 1].id)
 			continue;
 		fputs("  ", out);
-		dot_str(out, h[i].name);
+		hc_term_put_dot(out, h[i].name);
 		fputs(h[i].has_log ? ";\n" : " [style=dashed];\n", out);
 	}
 	for (size_t r = 0; r < hops->nrows; r++) {
@@ -1100,11 +1161,11 @@ static int print_dot(const struct hc_table *hops, FILE *out)
 		         cell_str(hops, r, H_ACCOUNT), pkg ? pkg : "?",
 		         cell_int(hops, r, H_FAILED, 0) ? ", failed" : "");
 		fputs("  ", out);
-		dot_str(out, cell_str(hops, r, H_SRC));
+		hc_term_put_dot(out, cell_str(hops, r, H_SRC));
 		fputs(" -> ", out);
-		dot_str(out, cell_str(hops, r, H_DST));
+		hc_term_put_dot(out, cell_str(hops, r, H_DST));
 		fputs(" [label=", out);
-		dot_str(out, label);
+		hc_term_put_dot(out, label);
 		if (w->kind == HC_CELL_INT && w->u.i >= 2)
 			fprintf(out, ", color=%s, penwidth=2", w->u.i >= 3 ? "red" : "orange");
 		fputs("];\n", out);
@@ -1187,7 +1248,7 @@ int hc_cmd_chains(const struct hc_global *g, int argc, char **argv)
 		}
 		break;
 	default:
-		rc = print_table(g, &out, a.fmt, "chains");
+		rc = print_table(g, &out, &a, "chains");
 		break;
 	}
 out:

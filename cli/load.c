@@ -126,8 +126,8 @@ int hc_cli_load_with(const struct hc_global *g, char *const *paths, size_t npath
 		fprintf(stderr, "hopchain: out of memory while sorting\n");
 		return HC_EXIT_FAILURE;
 	}
-	*input_errors = lc.errors;
-	if (lc.readable == 0) {
+	*input_errors |= lc.errors;
+	if (lc.readable == 0 && !(hooks && hooks->none_readable_ok)) {
 		fprintf(stderr, "hopchain: no input could be read\n");
 		return HC_EXIT_FAILURE;
 	}

@@ -215,11 +215,14 @@ static int ob_raw(struct obuf *b, const char *s, size_t n)
 }
 
 /* 1 when every cell of the table can be written directly. */
-static bool direct_ok(const struct hc_table *t)
+/* A row the direct writer can write: no reals, no JSON cells. */
+static bool direct_ok(const struct hc_table *t, size_t r)
 {
-	for (size_t i = 0; i < t->nrows * t->ncols; i++)
-		if (t->cells[i].kind == HC_CELL_REAL || t->cells[i].kind == HC_CELL_JSON)
+	for (size_t c = 0; c < t->ncols; c++) {
+		enum hc_cell_kind k = t->cells[r * t->ncols + c].kind;
+		if (k == HC_CELL_REAL || k == HC_CELL_JSON)
 			return false;
+	}
 	return true;
 }
 
@@ -305,47 +308,22 @@ static int ob_row(struct obuf *b, const struct hc_table *t, size_t r)
 	return ob_raw(b, "}", 1);
 }
 
-int hc_table_print_json(const struct hc_table *t, bool lines, const char *key, FILE *out)
+int hc_table_print_json_row(const struct hc_table *t, size_t r, FILE *out)
 {
 	const size_t flags = JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_REAL_PRECISION(15);
 	struct obuf b = {0};
-	bool direct = direct_ok(t);
+	json_t *o;
 	int rc = -1;
 
-	if (!lines)
-		fprintf(out, "{\"%s\": [", key ? key : "rows");
-	for (size_t r = 0; r < t->nrows; r++) {
-		if (!lines && ob_raw(&b, r ? ",\n  " : "\n  ", r ? 4 : 3) < 0)
-			goto out;
-		if (direct) {
-			if (ob_row(&b, t, r) < 0)
-				goto out;
-		} else {
-			/* one object, streamed row by row so memory stays flat */
-			json_t *o = row(t, r);
-			char *txt = o ? json_dumps(o, flags) : NULL;
-			json_decref(o);
-			if (!txt || ob_raw(&b, txt, strlen(txt)) < 0) {
-				free(txt);
-				goto out;
-			}
-			free(txt);
-		}
-		if (lines && ob_raw(&b, "\n", 1) < 0)
-			goto out;
-		if (b.len >= 1 << 16) {
-			if (fwrite(b.p, 1, b.len, out) != b.len)
-				goto out;
-			b.len = 0;
-		}
+	if (direct_ok(t, r)) {
+		if (ob_row(&b, t, r) == 0 && fwrite(b.p, 1, b.len, out) == b.len)
+			rc = 0;
+		free(b.p);
+		return rc;
 	}
-	if (b.len && fwrite(b.p, 1, b.len, out) != b.len)
-		goto out;
-	if (!lines)
-		fputs(t->nrows ? "\n]}\n" : "]}\n", out);
-	rc = 0;
-out:
-	free(b.p);
+	o = row(t, r);
+	rc = o && json_dumpf(o, out, flags) == 0 ? 0 : -1;
+	json_decref(o);
 	return rc;
 }
 

@@ -142,16 +142,65 @@ static char *cell_text(const struct hc_cell *c)
 	}
 }
 
-static void csv_field(FILE *out, const char *s)
+/* A plain decimal number: [+-]digits[.digits][e[+-]digits], or one with
+ * the digits after the point only. A spreadsheet reads it as the number it
+ * is, so a sign in front of it starts no formula. */
+static bool is_number(const char *s)
 {
-	char *e = hc_term_escape(s);
-	const char *p = e ? e : "";
-	bool quote = strpbrk(p, ",\"") != NULL || (p[0] == ' ') || (*p && p[strlen(p) - 1] == ' ');
+	size_t digits = 0;
 
-	if (!quote) {
-		fputs(p, out);
-	} else {
+	if (*s == '+' || *s == '-')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++)
+		digits++;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			digits++;
+	if (!digits)
+		return false;
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (!(*s >= '0' && *s <= '9'))
+			return false;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == '\0';
+}
+
+/* What a spreadsheet takes for a formula (OWASP "CSV injection": a cell
+ * starting with = + - @, or TAB or CR, which are \xHH here already). A
+ * lone "-" is Windows' "not applicable" in these logs and no formula. */
+static bool formula_like(const char *s)
+{
+	if (!s[0] || !strchr("=+-@", s[0]))
+		return false;
+	return strcmp(s, "-") != 0 && !is_number(s);
+}
+
+/* One CSV field (RFC 4180). `text`: a string of the data (escaped and
+ * guarded), not a number or boolean we printed. */
+static int csv_field(FILE *out, const char *s, bool text, const struct hc_render_opts *o)
+{
+	bool raw = o && o->csv_raw;
+	char *e = raw || !text ? NULL : hc_term_escape(s);
+	const char *p = raw || !text ? s : e;
+	size_t n;
+	bool quote;
+
+	if (!p)
+		return -1;
+	n = strlen(p);
+	quote = strpbrk(p, ",\"\r\n") != NULL || (n && (p[0] == ' ' || p[n - 1] == ' '));
+	if (quote)
 		fputc('"', out);
+	if (text && !raw && formula_like(p))
+		fputc('\'', out);
+	if (!quote) {
+		fwrite(p, 1, n, out);
+	} else {
 		for (; *p; p++) {
 			if (*p == '"')
 				fputc('"', out);
@@ -160,9 +209,10 @@ static void csv_field(FILE *out, const char *s)
 		fputc('"', out);
 	}
 	free(e);
+	return 0;
 }
 
-static int print_csv(const struct hc_table *t, FILE *out)
+static int csv_header(const struct hc_table *t, const struct hc_render_opts *o, FILE *out)
 {
 	bool first = true;
 
@@ -171,26 +221,36 @@ static int print_csv(const struct hc_table *t, FILE *out)
 			continue;
 		if (!first)
 			fputc(',', out);
-		csv_field(out, t->cols[c].name);
+		if (csv_field(out, t->cols[c].name, true, o) < 0)
+			return -1;
 		first = false;
 	}
 	fputc('\n', out);
-	for (size_t r = 0; r < t->nrows; r++) {
-		first = true;
-		for (size_t c = 0; c < t->ncols; c++) {
-			if (t->cols[c].flags & HC_COL_VIEW)
-				continue;
-			char *s = cell_text(&t->cells[r * t->ncols + c]);
-			if (!s)
-				return -1;
-			if (!first)
-				fputc(',', out);
-			csv_field(out, s);
-			free(s);
-			first = false;
-		}
-		fputc('\n', out);
+	return 0;
+}
+
+static int csv_row(const struct hc_table *t, size_t r, const struct hc_render_opts *o, FILE *out)
+{
+	bool first = true;
+
+	for (size_t c = 0; c < t->ncols; c++) {
+		const struct hc_cell *x = &t->cells[r * t->ncols + c];
+		bool text = x->kind == HC_CELL_STR || x->kind == HC_CELL_JSON || x->kind == HC_CELL_MAP;
+		char *s;
+		int rc;
+		if (t->cols[c].flags & HC_COL_VIEW)
+			continue;
+		if (!(s = cell_text(x)))
+			return -1;
+		if (!first)
+			fputc(',', out);
+		rc = csv_field(out, s, text, o);
+		free(s);
+		if (rc < 0)
+			return -1;
+		first = false;
 	}
+	fputc('\n', out);
 	return 0;
 }
 
@@ -274,20 +334,89 @@ out:
 	return rc;
 }
 
+void hc_table_clear_rows(struct hc_table *t)
+{
+	for (size_t i = 0; i < t->npool; i++)
+		free(t->pool[i]);
+	t->npool = 0;
+	t->nrows = 0;
+}
+
+void hc_table_stream_begin(struct hc_table_stream *st, enum hc_format fmt, const char *json_key,
+			   const struct hc_render_opts *o, FILE *out)
+{
+	memset(st, 0, sizeof(*st));
+	st->fmt = fmt;
+	st->json_key = json_key ? json_key : "rows";
+	if (o)
+		st->o = *o;
+	st->out = out;
+}
+
+/* The header (csv) or the opening (json), once. */
+static int stream_start(struct hc_table_stream *st, const struct hc_table *t)
+{
+	if (st->started)
+		return 0;
+	st->started = true;
+	if (st->fmt == HC_FMT_CSV)
+		return csv_header(t, &st->o, st->out);
+	if (st->fmt == HC_FMT_JSON)
+		fprintf(st->out, "{\"%s\": [", st->json_key);
+	return 0;
+}
+
+int hc_table_stream_rows(struct hc_table_stream *st, struct hc_table *t)
+{
+	if (st->fmt == HC_FMT_TABLE)
+		return 0; /* printed whole at the end */
+	if (st->fmt != HC_FMT_CSV && st->fmt != HC_FMT_JSON && st->fmt != HC_FMT_JSONL)
+		return -1;
+	if (stream_start(st, t) < 0)
+		return -1;
+	for (size_t r = 0; r < t->nrows; r++, st->nrows++) {
+		if (st->fmt == HC_FMT_CSV) {
+			if (csv_row(t, r, &st->o, st->out) < 0)
+				return -1;
+			continue;
+		}
+		if (st->fmt == HC_FMT_JSON)
+			fputs(st->nrows ? ",\n  " : "\n  ", st->out);
+		if (hc_table_print_json_row(t, r, st->out) < 0)
+			return -1;
+		if (st->fmt == HC_FMT_JSONL)
+			fputc('\n', st->out);
+	}
+	hc_table_clear_rows(t);
+	return 0;
+}
+
+int hc_table_stream_end(struct hc_table_stream *st, struct hc_table *t)
+{
+	if (st->fmt == HC_FMT_TABLE)
+		return print_view(t, &st->o, st->out);
+	if (hc_table_stream_rows(st, t) < 0)
+		return -1;
+	if (st->fmt == HC_FMT_JSON)
+		fputs(st->nrows ? "\n]}\n" : "]}\n", st->out);
+	return 0;
+}
+
 int hc_table_print(const struct hc_table *t, enum hc_format fmt, const char *json_key,
 		   const struct hc_render_opts *o, FILE *out)
 {
-	switch (fmt) {
-	case HC_FMT_TABLE:
+	struct hc_table_stream st;
+	struct hc_table view = *t;
+
+	if (fmt == HC_FMT_TABLE)
 		return print_view(t, o, out);
-	case HC_FMT_CSV:
-		return print_csv(t, out);
-	case HC_FMT_JSON:
-		return hc_table_print_json(t, false, json_key, out);
-	case HC_FMT_JSONL:
-		return hc_table_print_json(t, true, json_key, out);
-	case HC_FMT_DOT:
-	default:
+	if (fmt == HC_FMT_DOT)
 		return -1;
-	}
+	/* stream the rows of a shallow copy that owns no strings: the
+	 * stream's clearing then leaves `t` as it was */
+	view.npool = 0;
+	hc_table_stream_begin(&st, fmt, json_key, o, out);
+	if (hc_table_stream_rows(&st, &view) < 0)
+		return -1;
+	return hc_table_stream_end(&st, &view);
 }

@@ -78,25 +78,65 @@ void hc_cell_json(struct hc_cell *c, const char *json);
 
 struct hc_render_opts {
 	bool color;
+	/* csv: every value exactly as it is (RFC 4180 quoting only), for
+	 * programs: no \xHH / \uHHHH escapes, no ' before formula-like cells */
+	bool csv_raw;
 };
 
 /* Prints `t` to `out` in `fmt`. JSON is one object {"<key>": [rows]};
  * jsonl one object per line. Reals print with 15 significant digits.
+ * CSV (the one CSV writer of every command): RFC 4180 (a field with a
+ * comma, quote, CR, LF or an outer blank is quoted, quotes doubled, rows
+ * end in LF); text cells and column names have control characters and
+ * invalid UTF-8 shown as \xHH and bidirectional formatting characters as
+ * \uHHHH (hc_term_escape), and a ' put before them when a spreadsheet would
+ * take them for a formula: a first character = + - or @ (TAB, CR and LF
+ * are escaped already), except a lone "-" and a plain decimal number such
+ * as -1 or +2.5, which are values. Numbers and booleans print as they are.
+ * o->csv_raw turns escaping and the ' off.
  * Returns 0 or -1 on a write/alloc error (or a JSON cell that is not JSON). */
 int hc_table_print(const struct hc_table *t, enum hc_format fmt, const char *json_key,
 		   const struct hc_render_opts *o, FILE *out);
 
-/* jansson side (cli/out_json.c). */
-int hc_table_print_json(const struct hc_table *t, bool lines, const char *key, FILE *out);
+/* Printing rows as they come (`hopchain sql`): hc_table_stream_begin,
+ * then hc_table_stream_rows whenever `t` holds new rows (csv, json and
+ * jsonl print them and empty `t` with hc_table_clear_rows; the table view
+ * keeps them: it needs every width), then hc_table_stream_end. The bytes
+ * are those of hc_table_print. The columns of `t` must be set by the first
+ * hc_table_stream_rows. All return 0 or -1 as hc_table_print. */
+struct hc_table_stream {
+	enum hc_format fmt;
+	const char *json_key;
+	struct hc_render_opts o;
+	FILE *out;
+	size_t nrows; /* rows printed */
+	bool started; /* the header (csv) or the opening (json) is out */
+};
+void hc_table_stream_begin(struct hc_table_stream *st, enum hc_format fmt, const char *json_key,
+			   const struct hc_render_opts *o, FILE *out);
+int hc_table_stream_rows(struct hc_table_stream *st, struct hc_table *t);
+int hc_table_stream_end(struct hc_table_stream *st, struct hc_table *t);
+/* Drops the rows of `t` and the strings it owns; the columns stay. */
+void hc_table_clear_rows(struct hc_table *t);
+
+/* jansson side (cli/out_json.c): row `r` of `t` as one compact JSON object
+ * (columns flagged HC_COL_VIEW left out). Returns 0 or -1. */
+int hc_table_print_json_row(const struct hc_table *t, size_t r, FILE *out);
 const char *hc_jansson_version(void);
 /* A map as compact JSON text (malloc'd), for the csv renderer. */
 char *hc_json_map_text(const struct hc_field *f, size_t n);
 
 /* Terminal safety (cli/term.c): writes `s` with control characters (C0,
- * DEL, C1) and invalid UTF-8 bytes shown as \xHH. */
+ * DEL, C1) and invalid UTF-8 bytes shown as \xHH, and the bidirectional
+ * formatting characters (U+061C, U+200E/F, U+202A..202E, U+2066..2069) as
+ * \u202e, which would otherwise reorder the text around them. */
 void hc_term_put(FILE *out, const char *s);
 /* The same into a malloc'd string. */
 char *hc_term_escape(const char *s);
+/* `s` as a quoted DOT string: quotes and backslashes escaped, control
+ * characters (C0, DEL, C1) and bidirectional controls dropped (a graph is
+ * read rendered; NULL prints "?"). The dot views of analyze and chains. */
+void hc_term_put_dot(FILE *out, const char *s);
 /* Display width of an escaped UTF-8 string (code points). */
 size_t hc_term_width(const char *s);
 /* 1 when `s` is valid UTF-8. */

@@ -425,7 +425,7 @@ int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
 				total += p.jobs[k].n;
 			ev = malloc((total ? total : 1) * sizeof(*ev));
 			for (size_t k = i; k < end; k++) {
-				if (ev)
+				if (ev && p.jobs[k].n) /* a part without events has no array */
 					memcpy(ev + n, p.jobs[k].ev, p.jobs[k].n * sizeof(*ev));
 				else
 					for (size_t q = 0; q < p.jobs[k].n; q++)

@@ -3,6 +3,7 @@
  * it). Chosen over an own implementation: a crypto hash decides which
  * files a case skips, and nettle's is tested and fast. */
 #include "hash.h"
+#include "../parsers/input.h"
 
 #include <nettle/sha2.h>
 #include <nettle/version.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define HC_HASH_BUF (1u << 20)
 
@@ -49,34 +51,33 @@ int hc_file_sha256(const char *path, char hex[65], int64_t *size, struct hc_diag
 {
 	struct sha256_ctx c;
 	uint8_t dg[SHA256_DIGEST_SIZE];
-	unsigned char *buf = malloc(HC_HASH_BUF);
-	FILE *f;
-	size_t n;
-	int err = 0;
+	unsigned char *buf;
+	int64_t total = 0;
+	int fd, err = 0;
 
-	hc_diag_clear(d);
-	if (d)
-		snprintf(d->file, sizeof(d->file), "%s", path);
-	if (!buf) {
+	/* a regular file only, as every reader of inputs: a FIFO or a device
+	 * (/dev/zero) would never end */
+	if ((fd = hc_input_open_regular(path, d)) < 0)
+		return fd;
+	if (!(buf = malloc(HC_HASH_BUF))) {
+		close(fd);
 		if (d)
 			hc_diag_set(d, "out of memory");
 		return HC_ERR_NOMEM;
 	}
-	if (!(f = fopen(path, "rb"))) {
-		if (d)
-			hc_diag_set(d, "cannot open: %s", strerror(errno));
-		free(buf);
-		return HC_ERR_IO;
-	}
 	sha256_init(&c);
-	*size = 0;
-	while ((n = fread(buf, 1, HC_HASH_BUF, f)) > 0) {
-		sha256_update(&c, n, buf);
-		*size += (int64_t)n;
+	for (;;) {
+		ssize_t n = read(fd, buf, HC_HASH_BUF);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			err = errno;
+		if (n <= 0)
+			break;
+		sha256_update(&c, (size_t)n, buf);
+		total += n;
 	}
-	if (ferror(f))
-		err = errno ? errno : EIO;
-	fclose(f);
+	close(fd);
 	free(buf);
 	if (err) {
 		if (d)
@@ -85,5 +86,6 @@ int hc_file_sha256(const char *path, char hex[65], int64_t *size, struct hc_diag
 	}
 	sha256_digest(&c, sizeof(dg), dg);
 	to_hex(dg, hex);
+	*size = total;
 	return 0;
 }

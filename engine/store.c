@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 /* Text of one event's EventData as JSON stays below HC_MAX_FIELDS fields of
  * HC_MAX_FIELD_LEN bytes, each escaped to at most 6 bytes per byte; this
@@ -36,6 +38,8 @@ struct sql_fn {
 struct hc_store {
 	sqlite3 *db;
 	char path[512]; /* for diagnostics; ":memory:" for the in-memory store */
+	bool file_writer; /* a file opened for writing: left one file at close */
+	int last_src;     /* SQLite's code of the last failure (sql_fail) */
 	/* the read side (end of this file) */
 	struct {
 		const char *name;
@@ -49,6 +53,13 @@ struct hc_store {
 	char fn_msg[400];
 	uint64_t fn_offset;
 	bool fn_has_offset;
+	/* hc_store_sql's time limit: seconds SQLite may run (0 = none), spent
+	 * so far, when the running step began, whether it was stopped */
+	double sql_limit, sql_used, step_start;
+	bool sql_timed_out;
+	/* what the authorizer saw while the last statement was prepared */
+	size_t auth_actions, auth_pragmas;
+	char auth_denied[64]; /* a denied function's name */
 };
 
 static void read_close(struct hc_store *s);
@@ -79,6 +90,7 @@ static int code_of(int src)
  * query file, or an action). Returns the HC_ERR_* for `src`. */
 static int sql_fail(struct hc_store *s, int src, const char *what, struct hc_diag *d)
 {
+	s->last_src = src;
 	hc_diag_clear(d);
 	if (d && (src & 0xff) == SQLITE_NOTADB) {
 		snprintf(d->file, sizeof(d->file), "%s", s->path);
@@ -241,6 +253,7 @@ int hc_store_open(const char *path, struct hc_store **ret, struct hc_diag *d)
 	}
 	if (path && (rc = run(s, hc_sql_file_journal, "file_journal.sql", d)) < 0)
 		goto fail;
+	s->file_writer = path != NULL;
 	if (version == 0 && (rc = create_schema(s, false, d)) < 0)
 		goto fail;
 	*ret = s;
@@ -255,6 +268,12 @@ void hc_store_close(struct hc_store *s)
 	if (!s)
 		return;
 	read_close(s);
+	if (s->file_writer) {
+		/* one file at rest (file_at_rest.sql); another connection's
+		 * turn when it has the case open: do not wait for it */
+		sqlite3_busy_timeout(s->db, 0);
+		sqlite3_exec(s->db, hc_sql_file_at_rest, NULL, NULL, NULL);
+	}
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -1213,11 +1232,11 @@ int hc_store_add_file(struct hc_store *s, const struct hc_store_file *f, struct 
                       size_t n, uint64_t *added, uint64_t *dups, struct hc_diag *d)
 {
 	struct writer w = {.s = s, .d = d};
+	uint64_t nadded = 0, ndups = 0;
 	int64_t fid;
 	char now[40];
 	int rc;
 
-	*added = *dups = 0;
 	if ((rc = run(s, hc_sql_begin, "begin.sql", d)) < 0)
 		return rc;
 	if ((rc = prepare_all(&w)) < 0)
@@ -1238,21 +1257,21 @@ int hc_store_add_file(struct hc_store *s, const struct hc_store_file *f, struct 
 			goto out;
 		ev[i].store_id = id;
 		if (id > 0)
-			(*added)++;
+			nadded++;
 		else
-			(*dups)++;
+			ndups++;
 	}
 	bind_start(&w, ST_UPDATE_FILE);
 	b_int(&w, fid);
 	b_int(&w, (int64_t)f->records);
 	b_int(&w, (int64_t)f->failed);
 	b_int(&w, (int64_t)n);
-	b_int(&w, (int64_t)*added);
-	b_int(&w, (int64_t)*dups);
+	b_int(&w, (int64_t)nadded);
+	b_int(&w, (int64_t)ndups);
 	b_int(&w, (int64_t)f->errors);
 	if ((rc = b_exec(&w)) < 0)
 		goto out;
-	if (*added && (rc = set_meta(&w, "analysis_stale", "1")) == 0)
+	if (nadded && (rc = set_meta(&w, "analysis_stale", "1")) == 0)
 		rc = run(s, hc_sql_bump_generation, "bump_generation.sql", d);
 out:
 	for (int i = 0; i < ST_N; i++) {
@@ -1261,7 +1280,15 @@ out:
 	}
 	rc = finish(s, rc, d);
 	writer_free(&w);
-	return rc;
+	if (rc < 0) {
+		/* rolled back: nothing of the file is in the store */
+		for (size_t i = 0; i < n; i++)
+			ev[i].store_id = 0;
+		return rc;
+	}
+	*added = nadded;
+	*dups = ndups;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1548,31 +1575,46 @@ static bool in_list(const char *s, const char *const *v, size_t n)
 	return false;
 }
 
+/* Functions no statement of the user's may call: load_extension() loads
+ * code; fts3_tokenizer() returns a pointer into libsqlite3 (an address for
+ * an exploit) and, with two arguments, takes one. */
+static const char *const denied_functions[] = {"load_extension", "fts3_tokenizer"};
+
 static int authorize(void *ctx, int action, const char *a1, const char *a2, const char *db,
                      const char *trigger)
 {
-	(void)ctx;
+	struct hc_store *s = ctx;
+
 	(void)db;
 	(void)trigger;
+	s->auth_actions++;
 	switch (action) {
 	case SQLITE_SELECT:
 	case SQLITE_READ:
 	case SQLITE_RECURSIVE:
 		return SQLITE_OK;
-	case SQLITE_FUNCTION: /* a1 NULL, a2 the function's name */
-		return a2 && strcasecmp(a2, "load_extension") == 0 ? SQLITE_DENY : SQLITE_OK;
-	case SQLITE_PRAGMA: /* a1 the pragma, a2 its argument or NULL */
-		if (!a2)
-			return in_list(a1, read_pragmas,
-			               sizeof(read_pragmas) / sizeof(*read_pragmas)) ||
-			               in_list(a1, read_pragmas_arg,
-			                       sizeof(read_pragmas_arg) / sizeof(*read_pragmas_arg))
-			           ? SQLITE_OK
-			           : SQLITE_DENY;
-		return in_list(a1, read_pragmas_arg,
-		               sizeof(read_pragmas_arg) / sizeof(*read_pragmas_arg))
+	case SQLITE_UPDATE:
+		/* an eponymous virtual table (json_each, pragma_table_info, ...)
+		 * is declared on first use by a nested statement that "updates"
+		 * sqlite_master; a real update of it is still refused (read-only
+		 * open, query_only, defensive mode, sqlite3_stmt_readonly) */
+		return a1 && (strcmp(a1, "sqlite_master") == 0 || strcmp(a1, "sqlite_schema") == 0)
 		           ? SQLITE_OK
 		           : SQLITE_DENY;
+	case SQLITE_FUNCTION: /* a1 NULL, a2 the function's name */
+		if (a2 && in_list(a2, denied_functions,
+		                  sizeof(denied_functions) / sizeof(*denied_functions))) {
+			snprintf(s->auth_denied, sizeof(s->auth_denied), "%s", a2);
+			return SQLITE_DENY;
+		}
+		return SQLITE_OK;
+	case SQLITE_PRAGMA: /* a1 the pragma, a2 its argument or NULL */
+		if ((!a2 && in_list(a1, read_pragmas, sizeof(read_pragmas) / sizeof(*read_pragmas))) ||
+		    in_list(a1, read_pragmas_arg, sizeof(read_pragmas_arg) / sizeof(*read_pragmas_arg))) {
+			s->auth_pragmas++;
+			return SQLITE_OK;
+		}
+		return SQLITE_DENY;
 	default:
 		return SQLITE_DENY;
 	}
@@ -1697,15 +1739,63 @@ static int not_a_store(struct hc_store *s, int64_t version, int64_t objects, str
 	return HC_ERR_FORMAT;
 }
 
-int hc_store_open_readonly(const char *path, struct hc_store **ret, struct hc_diag *d)
+/* `path` as an SQLite URI that opens it immutable (no locks, no -wal or
+ * -shm: nothing is written or even created), percent-encoded. */
+static int immutable_uri(const char *path, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t k = (size_t)snprintf(out, cap, "file:%s", path[0] == '/' ? "//" : "");
+
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (k + 4 >= cap)
+			return -1;
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/-._~", *p)) {
+			out[k++] = (char)*p;
+		} else {
+			out[k++] = '%';
+			out[k++] = hex[*p >> 4];
+			out[k++] = hex[*p & 15];
+		}
+	}
+	return snprintf(out + k, cap - k, "?immutable=1") < (int)(cap - k) ? 0 : -1;
+}
+
+/* How a store file is journaled at rest (bytes 18 and 19 of the header: 2
+ * for WAL) and whether a write-ahead log with content lies beside it:
+ * 1 WAL mode and everything in the file (no log, or an empty one), 2 WAL
+ * mode with a log to read, 0 otherwise. */
+static int wal_state(const char *path)
+{
+	unsigned char head[20];
+	char wal[HC_MAX_PATH + 8];
+	struct stat st;
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(head, 1, sizeof(head), f) : 0;
+
+	if (f)
+		fclose(f);
+	if (n < sizeof(head) || head[18] != 2 || head[19] != 2)
+		return 0;
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	return stat(wal, &st) == 0 && st.st_size > 0 ? 2 : 1;
+}
+
+/* The read-only connection on `path`, or on `uri` (its immutable form).
+ * On failure *src is SQLite's code of it (0: not SQLite's). */
+static int open_read(const char *path, const char *uri, struct hc_store **ret, int *src,
+                     struct hc_diag *d)
 {
 	struct hc_store *s = NULL;
 	int64_t version = 0, objects = 0;
 	int rc;
 
+	*src = 0;
 	/* no SQLITE_OPEN_CREATE: an absent file is an error, not a new store */
-	if ((rc = store_connect(path, SQLITE_OPEN_READONLY, &s, d)) < 0)
+	if ((rc = store_connect(uri ? uri : path, SQLITE_OPEN_READONLY | (uri ? SQLITE_OPEN_URI : 0),
+	                        &s, d)) < 0)
 		goto fail;
+	snprintf(s->path, sizeof(s->path), "%s", path);
 	if (sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int *)NULL) !=
 	        SQLITE_OK ||
 	    sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL) != SQLITE_OK ||
@@ -1714,6 +1804,8 @@ int hc_store_open_readonly(const char *path, struct hc_store **ret, struct hc_di
 		goto fail;
 	}
 	sqlite3_limit(s->db, SQLITE_LIMIT_ATTACHED, 0);
+	sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, HC_MAX_SQL_VALUE);
+	sqlite3_limit(s->db, SQLITE_LIMIT_SQL_LENGTH, HC_MAX_SQL_LEN);
 	if ((rc = run(s, hc_sql_connection_readonly, "connection_readonly.sql", d)) < 0 ||
 	    (rc = store_version(s, &version, &objects, d)) < 0)
 		goto fail;
@@ -1723,11 +1815,46 @@ int hc_store_open_readonly(const char *path, struct hc_store **ret, struct hc_di
 	}
 	if ((rc = register_functions(s, d)) < 0)
 		goto fail;
-	sqlite3_set_authorizer(s->db, authorize, NULL);
+	sqlite3_set_authorizer(s->db, authorize, s);
 	*ret = s;
 	return 0;
 fail:
+	if (s)
+		*src = s->last_src & 0xff;
 	hc_store_close(s);
+	return rc;
+}
+
+int hc_store_open_readonly(const char *path, struct hc_store **ret, struct hc_diag *d)
+{
+	char uri[3 * HC_MAX_PATH + 32];
+	int src, rc = open_read(path, NULL, ret, &src, d);
+	bool cannot_write = src == SQLITE_CANTOPEN || src == SQLITE_READONLY;
+
+	if (rc == 0 || !cannot_write)
+		return rc;
+	/* A case in WAL mode (written by an earlier hopchain, or copied while
+	 * a writer had it open) needs a -shm file beside it even to be read.
+	 * Where none can be made (read-only media) and the file holds
+	 * everything (no write-ahead log to read), read it immutable. */
+	switch (wal_state(path)) {
+	case 1:
+		if (immutable_uri(path, uri, sizeof(uri)) == 0)
+			rc = open_read(path, uri, ret, &src, d);
+		break;
+	case 2:
+		hc_diag_clear(d);
+		if (d) {
+			snprintf(d->file, sizeof(d->file), "%s", path);
+			hc_diag_set(d, "its write-ahead log (-wal, from a writer that did not "
+			               "finish) cannot be read where nothing may be written; copy "
+			               "the case with its -wal file to a writable place and run "
+			               "`hopchain correlate` there");
+		}
+		break;
+	default:
+		break;
+	}
 	return rc;
 }
 
@@ -1736,6 +1863,30 @@ static void read_close(struct hc_store *s)
 	for (size_t i = 0; i < s->ncache; i++)
 		sqlite3_finalize(s->cache[i].st);
 	s->ncache = 0;
+}
+
+/* Seconds on a monotonic clock, for the time limit of hc_store_sql. */
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* SQLite calls this every HC_SQL_PROGRESS_OPS virtual machine steps while
+ * a statement of hc_store_sql runs: non-zero interrupts it. Only the time
+ * in SQLite counts (run_rows adds it up), not the time rows take to print. */
+#define HC_SQL_PROGRESS_OPS 10000
+static int on_progress(void *ctx)
+{
+	struct hc_store *s = ctx;
+
+	if (s->sql_limit > 0 && s->sql_used + (mono_now() - s->step_start) > s->sql_limit) {
+		s->sql_timed_out = true;
+		return 1;
+	}
+	return 0;
 }
 
 /* Steps `st` to the end, handing rows to `out`; resets it. */
@@ -1761,7 +1912,12 @@ static int run_rows(struct hc_store *s, sqlite3_stmt *st, const char *name,
 	if (out->columns && (rc = out->columns(out->ctx, (size_t)n, names)) < 0)
 		goto out;
 	s->fn_rc = 0;
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+	for (;;) {
+		s->step_start = mono_now();
+		src = sqlite3_step(st);
+		s->sql_used += mono_now() - s->step_start;
+		if (src != SQLITE_ROW)
+			break;
 		for (int i = 0; i < n; i++) {
 			struct hc_value *x = &v[i];
 			memset(x, 0, sizeof(*x));
@@ -1798,14 +1954,30 @@ static int run_rows(struct hc_store *s, sqlite3_stmt *st, const char *name,
 			goto out;
 	}
 	if (src != SQLITE_DONE) {
+		hc_diag_clear(d);
 		if (s->fn_rc) {
 			rc = s->fn_rc;
-			hc_diag_clear(d);
 			if (d) {
 				hc_diag_set(d, "%s", s->fn_msg);
 				d->offset = s->fn_offset;
 				d->has_offset = s->fn_has_offset;
 			}
+		} else if (s->sql_timed_out) {
+			rc = HC_ERR_LIMIT;
+			if (d)
+				hc_diag_set(d, "%s: stopped after %g s in SQLite, the time limit", name,
+				            s->sql_limit);
+		} else if ((src & 0xff) == SQLITE_TOOBIG) {
+			rc = HC_ERR_LIMIT;
+			if (d)
+				hc_diag_set(d, "%s: stopped: a string or blob longer than %d MiB", name,
+				            HC_MAX_SQL_VALUE >> 20);
+		} else if ((src & 0xff) == SQLITE_NOMEM && sqlite3_hard_heap_limit64(-1) > 0) {
+			/* under hc_store_sql's heap limit */
+			rc = HC_ERR_LIMIT;
+			if (d)
+				hc_diag_set(d, "%s: stopped: SQLite needed more than %lld GiB of memory",
+				            name, (long long)(HC_MAX_SQL_HEAP >> 30));
 		} else {
 			rc = sql_fail(s, src, name, d);
 		}
@@ -1914,18 +2086,31 @@ static int usage_error(struct hc_diag *d, const char *msg, const char *detail)
 	return HC_ERR_USAGE;
 }
 
-int hc_store_sql(struct hc_store *s, const char *sql, const struct hc_rows *out, struct hc_diag *d)
+int hc_store_sql(struct hc_store *s, const char *sql, struct hc_sql_limits *lim,
+                 const struct hc_rows *out, struct hc_diag *d)
 {
 	sqlite3_stmt *st = NULL, *next = NULL;
 	const char *tail = NULL, *tail2 = NULL;
+	sqlite3_int64 heap;
+	bool reads;
 	int rc;
 
+	lim->out_of_time = false;
 	if (strlen(sql) > HC_MAX_SQL_LEN)
 		return usage_error(d, "statement longer than 1 MiB", NULL);
+	s->auth_actions = s->auth_pragmas = 0;
+	s->auth_denied[0] = '\0';
 	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, &tail);
 	if (rc != SQLITE_OK) {
 		if ((rc & 0xff) == SQLITE_NOMEM)
 			return sql_fail(s, rc, "sql", d);
+		if (s->auth_denied[0]) { /* SQLite says "not authorized to use ..." */
+			hc_diag_clear(d);
+			if (d)
+				hc_diag_set(d, "refused: the function %s() is not allowed",
+				            s->auth_denied);
+			return HC_ERR_USAGE;
+		}
 		if ((rc & 0xff) == SQLITE_AUTH)
 			return usage_error(d,
 			                   "refused: only statements that read are allowed (the "
@@ -1935,6 +2120,10 @@ int hc_store_sql(struct hc_store *s, const char *sql, const struct hc_rows *out,
 	}
 	if (!st)
 		return usage_error(d, "no SQL statement given", NULL);
+	/* a pragma the authorizer let through only reports, though SQLite
+	 * does not call every one read-only (journal_mode) */
+	reads = sqlite3_stmt_readonly(st) ||
+	        (s->auth_actions > 0 && s->auth_actions == s->auth_pragmas);
 	/* one statement only: the result has one set of columns, and a
 	 * script could not be checked as a whole before it runs */
 	if (tail && *tail) {
@@ -1946,14 +2135,27 @@ int hc_store_sql(struct hc_store *s, const char *sql, const struct hc_rows *out,
 			                   NULL);
 		}
 	}
-	if (!sqlite3_stmt_readonly(st)) {
+	if (!reads) {
 		sqlite3_finalize(st);
 		return usage_error(d,
 		                   "refused: the statement would write; the store is opened "
 		                   "read-only",
 		                   NULL);
 	}
+	/* bounded: time in SQLite, and memory (process-wide, restored) */
+	s->sql_limit = lim->max_seconds > 0 ? lim->max_seconds : 0;
+	s->sql_used = 0;
+	s->sql_timed_out = false;
+	sqlite3_progress_handler(s->db, HC_SQL_PROGRESS_OPS, on_progress, s);
+	heap = sqlite3_hard_heap_limit64(-1);
+	if (heap == 0 || heap > HC_MAX_SQL_HEAP)
+		sqlite3_hard_heap_limit64(HC_MAX_SQL_HEAP);
 	rc = run_rows(s, st, "sql", out, d);
+	sqlite3_hard_heap_limit64(heap);
+	sqlite3_progress_handler(s->db, 0, NULL, NULL);
+	lim->out_of_time = s->sql_timed_out;
+	s->sql_limit = 0;
+	s->sql_timed_out = false;
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -57,8 +57,8 @@ struct hc_store_file {
  * the store holds already (same computer, channel and record_id, times
  * within HC_DUP_WINDOW) are left out. Sets ev[i].store_id (0 for those
  * left out), *added and *dups; marks the analysis stale when anything was
- * added. Returns 0, or HC_ERR_IO /
- * HC_ERR_NOMEM with `d` filled and nothing written. */
+ * added. Returns 0, or HC_ERR_IO / HC_ERR_NOMEM with `d` filled, nothing
+ * written, every store_id 0 and *added, *dups untouched. */
 int hc_store_add_file(struct hc_store *s, const struct hc_store_file *f, struct hc_event *ev,
                       size_t n, uint64_t *added, uint64_t *dups, struct hc_diag *d);
 
@@ -101,6 +101,15 @@ void hc_store_close(struct hc_store *s);
 
 /* Longest statement hc_store_sql accepts. */
 #define HC_MAX_SQL_LEN (1 << 20)
+/* Longest string or blob a statement on a store opened for reading may
+ * make or read (SQLITE_LIMIT_LENGTH): above any value hopchain writes (an
+ * event's data is at most HC_MAX_FIELDS fields of 64 KiB, escaped), far
+ * below what randomblob(1e9) would take. */
+#define HC_MAX_SQL_VALUE (64 << 20)
+/* Memory SQLite may hold while one statement of hc_store_sql runs. */
+#define HC_MAX_SQL_HEAP ((int64_t)1 << 30)
+/* Time one statement of hc_store_sql may spend in SQLite by default. */
+#define HC_SQL_DEFAULT_SECONDS 60
 
 /* A value bound to a query or read from a row. */
 enum hc_value_kind { HC_VALUE_NULL = 0, HC_VALUE_INT, HC_VALUE_REAL, HC_VALUE_TEXT, HC_VALUE_BLOB };
@@ -155,16 +164,31 @@ int hc_store_query(struct hc_store *s, const char *name, const struct hc_value *
                    size_t nparams, const struct hc_rows *out, struct hc_diag *d);
 
 /* Runs one statement of the user's (`hopchain sql`) on a store opened
- * with hc_store_open_readonly and passes its rows to `out`; columns are
- * those of the statement. Returns 0, a negative value from `out`, or with
- * `d` filled:
+ * with hc_store_open_readonly and passes its rows to `out` as they come;
+ * columns are those of the statement. The statement may spend at most
+ * lim->max_seconds in SQLite (0: no limit; the time `out` takes does not
+ * count; lim->out_of_time tells afterwards whether it was stopped for
+ * that), make no value longer than HC_MAX_SQL_VALUE, and SQLite may hold
+ * at most HC_MAX_SQL_HEAP of memory meanwhile (a process-wide limit, set
+ * for the call and restored). Tables, views and table-valued functions
+ * (json_each, pragma_table_info, ...) are read; pragmas only report;
+ * load_extension() and fts3_tokenizer() (a pointer in and out) are denied.
+ * Returns 0, a negative value from `out`, or with `d` filled:
  *   HC_ERR_USAGE  empty, longer than HC_MAX_SQL_LEN, more than one
  *                 statement, a syntax or name error, a statement that
- *                 would write or change the connection (refused before
- *                 it runs), a bad pattern given to regexp()
- *   HC_ERR_LIMIT  a pattern hit PCRE2's match limit
+ *                 would write or change the connection or a denied
+ *                 function (refused before it runs), a bad pattern given
+ *                 to regexp()
+ *   HC_ERR_LIMIT  it ran out of time, made a value longer than
+ *                 HC_MAX_SQL_VALUE, needed more than HC_MAX_SQL_HEAP, or a
+ *                 pattern hit PCRE2's match limit (the message says which)
  *   HC_ERR_IO     SQLite failed while running it
  *   HC_ERR_NOMEM  out of memory */
-int hc_store_sql(struct hc_store *s, const char *sql, const struct hc_rows *out, struct hc_diag *d);
+struct hc_sql_limits {
+	double max_seconds; /* in: time in SQLite; 0 = no limit */
+	bool out_of_time;   /* out: stopped by the time limit */
+};
+int hc_store_sql(struct hc_store *s, const char *sql, struct hc_sql_limits *lim,
+                 const struct hc_rows *out, struct hc_diag *d);
 
 #endif

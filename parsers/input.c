@@ -5,11 +5,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 const uint32_t hc_default_ids[] = {4608, 4624, 4625, 4634, 4647, 4648, 4672,
 				   4768, 4769, 4771, 4776, 4778, 4779};
@@ -60,33 +62,69 @@ struct hc_input {
 	void *state;
 };
 
+int hc_input_open_regular(const char *path, struct hc_diag *d)
+{
+	struct stat st;
+	int fd, fl;
+
+	hc_diag_clear(d);
+	if (d)
+		snprintf(d->file, sizeof(d->file), "%s", path);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		if (d)
+			hc_diag_set(d, "cannot open: %s", strerror(errno));
+		return HC_ERR_IO;
+	}
+	if (fstat(fd, &st) != 0) {
+		if (d)
+			hc_diag_set(d, "cannot open: %s", strerror(errno));
+		close(fd);
+		return HC_ERR_IO;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		if (d)
+			hc_diag_set(d, "not a regular file");
+		close(fd);
+		return HC_ERR_IO;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		if (d)
+			hc_diag_set(d, "cannot open: %s", strerror(errno));
+		close(fd);
+		return HC_ERR_IO;
+	}
+	return fd;
+}
+
+/* Up to `cap` bytes from the start of `fd`. */
+static size_t read_head(int fd, unsigned char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	while (n < cap) {
+		ssize_t k = read(fd, buf + n, cap - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+	}
+	return n;
+}
+
 int hc_input_open(const char *path, const struct hc_read_opts *o, struct hc_input **ret,
 		  struct hc_diag *d)
 {
 	unsigned char magic[HC_PROBE_BYTES];
 	struct hc_input *in;
-	struct stat st;
 	size_t n;
-	FILE *f;
-	int rc;
+	int fd, rc;
 
-	hc_diag_clear(d);
-	snprintf(d->file, sizeof(d->file), "%s", path);
-	if (stat(path, &st) != 0) {
-		hc_diag_set(d, "cannot open: %s", strerror(errno));
-		return HC_ERR_IO;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		hc_diag_set(d, "not a regular file");
-		return HC_ERR_IO;
-	}
-	f = fopen(path, "rb");
-	if (!f) {
-		hc_diag_set(d, "cannot open: %s", strerror(errno));
-		return HC_ERR_IO;
-	}
-	n = fread(magic, 1, sizeof(magic), f);
-	fclose(f);
+	if ((fd = hc_input_open_regular(path, d)) < 0)
+		return fd;
+	n = read_head(fd, magic, sizeof(magic));
+	close(fd);
 	for (size_t i = 0; hc_backends[i]; i++) {
 		const struct hc_backend *be = hc_backends[i];
 		if (!be->probe(magic, n))

@@ -93,6 +93,14 @@ void hc_input_init(void);
 
 struct hc_input;
 
+/* Opens `path` for reading when it is a regular file, the one check every
+ * reader of input files makes. The open never blocks (O_NONBLOCK: a FIFO
+ * or a device has no say), the check is fstat on the opened descriptor (no
+ * race between check and open), and the descriptor is then made blocking
+ * again. Returns the descriptor (close it), or HC_ERR_IO with `d` filled
+ * (file, message: "not a regular file" or the system's reason). */
+int hc_input_open_regular(const char *path, struct hc_diag *d);
+
 /* Opens `path` with the backend whose probe accepts its first bytes.
  * `path` is borrowed and stamped into every event; it must outlive *ret.
  * Returns 0 and *ret (free with hc_input_close), HC_ERR_IO or

@@ -1217,9 +1217,12 @@ static int open_state(const char *path, const struct hc_read_opts *o, struct js_
 	s->hi = UINT64_MAX;
 	s->line_known = true;
 	s->line_base = 1;
-	s->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* a regular file only (checked on the descriptor): hc_input_open
+	 * checked the name, which may have been swapped for a FIFO since */
+	s->fd = hc_input_open_regular(path, d);
 	if (s->fd < 0 || fstat(s->fd, &st) != 0) {
-		hc_diag_set(d, "cannot open: %s", strerror(errno));
+		if (s->fd >= 0)
+			hc_diag_set(d, "cannot open: %s", strerror(errno));
 		goto out;
 	}
 	do

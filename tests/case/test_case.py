@@ -29,8 +29,12 @@ def check(cond, what):
     return cond
 
 
-def run(hc, *args, want=0):
-    p = subprocess.run([hc, *args], capture_output=True, text=True)
+def run(hc, *args, want=0, timeout=120):
+    try:
+        p = subprocess.run([hc, *args], capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        check(False, f"{' '.join(args)}: still running after {timeout} s (hangs)")
+        return subprocess.CompletedProcess(args, -1, "", "")
     check(p.returncode == want, f"{' '.join(args)}: exit {p.returncode}, want {want}: {p.stderr}")
     return p
 
@@ -300,17 +304,124 @@ def test_errors(hc, samples, tmp):
     check("1 events of the case have unreadable data" in p.stderr, f"bad data named: {p.stderr}")
 
 
+def rows(csv_text):
+    import csv
+    import io
+    return list(csv.DictReader(io.StringIO(csv_text)))
+
+
+def test_special_files(hc, samples, tmp):
+    """Inputs that are no regular file (a FIFO named *.evtx, a *.evtx
+    symlink to a FIFO inside a folder, /dev/zero) are refused at once as
+    "not a regular file", never read or hashed (which would hang)."""
+    good = os.path.join(samples, "seed-credssp", "dc1.evtx")
+    d = os.path.join(tmp, "folder")
+    os.mkdir(d)
+    fifo = os.path.join(tmp, "x.evtx")
+    os.mkfifo(fifo)
+    os.mkfifo(os.path.join(tmp, "hidden-fifo"))
+    os.symlink(os.path.join(tmp, "hidden-fifo"), os.path.join(d, "link.evtx"))
+    shutil.copy(good, os.path.join(d, "dc1.evtx"))
+    db = os.path.join(tmp, "c.db")
+    for bad in (fifo, d, "/dev/zero"):
+        p = run(hc, "ingest", "--db", db, "--format", "csv", good, bad, want=3, timeout=30)
+        check("not a regular file" in p.stderr, f"{bad}: named as no regular file: {p.stderr}")
+        got = [r["status"] for r in rows(p.stdout) if r["file"] != good and
+               not r["file"].endswith("dc1.evtx")]
+        check(got == ["unreadable"], f"{bad}: the input is unreadable: {p.stdout}")
+    # events and analyze say the same (and do not hang either)
+    for cmd in ("events", "analyze"):
+        p = run(hc, cmd, good, fifo, "/dev/zero", want=3, timeout=30)
+        check(p.stderr.count("not a regular file") == 2, f"{cmd}: {p.stderr}")
+
+
+def test_unreadable_exit(hc, samples, tmp):
+    """ingest exits 3 when some input could not be read (a missing file, a
+    directory it may not list, a symlink loop), and 1 as events/analyze do
+    when no input could be read at all; the summary lists each input."""
+    good = os.path.join(samples, "seed-credssp", "dc1.evtx")
+    missing = os.path.join(tmp, "missing.evtx")
+    loop = os.path.join(tmp, "loop.evtx")
+    os.symlink(loop, loop)
+    db = os.path.join(tmp, "c.db")
+    for bad in (missing, loop):
+        p = run(hc, "ingest", "--db", db, "--quiet", good, bad, want=3)
+        check(os.path.basename(bad) in p.stderr, f"{bad} named on stderr: {p.stderr}")
+    # nothing readable: exit 1 and the message of events/analyze
+    for args in ([missing], [missing, loop]):
+        p = run(hc, "ingest", "--db", db, "--quiet", *args, want=1)
+        check("no input" in p.stderr, f"{args}: {p.stderr}")
+        e = run(hc, "events", *args, want=1)
+        check(p.stderr.splitlines()[-1] == e.stderr.splitlines()[-1],
+              f"ingest and events end alike: {p.stderr!r} / {e.stderr!r}")
+    text = os.path.join(tmp, "notes.evtx")
+    with open(text, "w") as f:
+        f.write("not a log\n")
+    p = run(hc, "ingest", "--db", db, "--quiet", text, want=1)
+    check("no input could be read" in p.stderr, f"only a non-log: {p.stderr}")
+    # an input the case holds already is readable: exit 0
+    run(hc, "ingest", "--db", db, "--quiet", good, want=0)
+    run(hc, "ingest", "--db", db, "--quiet", good, missing, want=3)
+
+
+def test_store_refuses(hc, samples, tmp):
+    """A file the case cannot take (here a trigger of the case refuses
+    server2's events after its third): exit 1, the row says so and shows
+    nothing added (the file's transaction was rolled back)."""
+    d = os.path.join(samples, "seed-no-credssp")
+    db = os.path.join(tmp, "c.db")
+    run(hc, "ingest", "--db", db, "--quiet", os.path.join(d, "client1.evtx"))
+    con = sqlite3.connect(db)
+    con.execute("CREATE TRIGGER refuse BEFORE INSERT ON events WHEN NEW.computer LIKE 'server2%' "
+                "AND (SELECT count(*) FROM events WHERE computer LIKE 'server2%') >= 3 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+    con.commit()
+    con.close()
+    p = run(hc, "ingest", "--db", db, "--format", "csv", d, want=1)
+    r = {os.path.basename(x["file"]): x for x in rows(p.stdout)}
+    bad = r.get("server2.evtx", {})
+    check(bad.get("status") == "not added (the case could not take it)", f"status: {p.stdout}")
+    check(bad.get("added") == "0" and bad.get("duplicates") == "0",
+          f"nothing added for the refused file: {p.stdout}")
+    check(q(db, "SELECT count(*) FROM events WHERE computer LIKE 'server2%'")[0][0] == 0,
+          "no event of it in the case")
+
+
+def test_meta_absent(hc, samples, tmp, valgrind):
+    """A case whose meta table lacks analysis_stale (an edited or older
+    case): ingest decides from what it added alone; under valgrind (when
+    there is one and the build is not sanitized) with no uninitialised
+    read."""
+    d = os.path.join(samples, "seed-no-credssp")
+    db = os.path.join(tmp, "c.db")
+    run(hc, "ingest", "--db", db, "--quiet", os.path.join(d, "client1.evtx"))
+    con = sqlite3.connect(db)
+    con.execute("DELETE FROM meta WHERE key = 'analysis_stale'")
+    con.commit()
+    con.close()
+    pre = [valgrind, "--error-exitcode=99", "--quiet"] if valgrind else []
+    p = subprocess.run(pre + [hc, "ingest", "--db", db, "--quiet", os.path.join(d, "client1.evtx")],
+                       capture_output=True, text=True)
+    check(p.returncode == 0, f"ingest without analysis_stale: exit {p.returncode}: {p.stderr}")
+    check("correlated" not in p.stderr, "nothing new, nothing stale: no correlation")
+    check("uninitialised" not in p.stderr, f"no uninitialised read: {p.stderr}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--hopchain", required=True)
     ap.add_argument("--samples", required=True)
+    ap.add_argument("--valgrind", help="run one ingest under this valgrind")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         for t in (test_idempotent, test_analyze_dedup, test_cross_format, test_agreement, test_host_by_host, test_concurrent, test_correlate,
-                  test_terminal, test_errors):
+                  test_terminal, test_errors, test_special_files, test_unreadable_exit,
+                  test_store_refuses):
             sub = os.path.join(tmp, t.__name__)
             os.mkdir(sub)
             t(a.hopchain, a.samples, sub)
+        sub = os.path.join(tmp, "test_meta_absent")
+        os.mkdir(sub)
+        test_meta_absent(a.hopchain, a.samples, sub, a.valgrind)
     if failures:
         sys.exit(f"{failures} checks failed")
     print("case: all checks passed")

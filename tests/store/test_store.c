@@ -132,7 +132,8 @@ static void check_counts(const char *path, const struct hc_eventset *set,
 	CHECK_INT(q_int(db, "SELECT count(*) FROM hop_evidence"), t.evidence);
 	CHECK_INT(q_int(db, "SELECT count(*) FROM warnings"), a->nwarnings);
 	CHECK_INT(q_int(db, "PRAGMA user_version"), hc_store_schema_version());
-	CHECK_STR(q_text(db, "PRAGMA journal_mode", buf, sizeof(buf)), "wal");
+	/* at rest one file: the writer left the rollback journal */
+	CHECK_STR(q_text(db, "PRAGMA journal_mode", buf, sizeof(buf)), "delete");
 	CHECK_STR(q_text(db, "PRAGMA integrity_check", buf, sizeof(buf)), "ok");
 	/* every declared foreign key holds */
 	CHECK_INT(q_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
@@ -324,19 +325,43 @@ static void check_read(const char *path)
 	CHECK(strstr(d.msg, "bad pattern 'a)'") != NULL);
 	/* and a good one afterwards works again (no stale error) */
 	memset(&c, 0, sizeof(c));
+	struct hc_sql_limits lim = {.max_seconds = 60};
 	CHECK_INT(
-	    hc_store_sql(s, "SELECT count(*) FROM hosts WHERE name REGEXP '^server'", &rows, &d),
+	    hc_store_sql(s, "SELECT count(*) FROM hosts WHERE name REGEXP '^server'", &lim, &rows, &d),
 	    0);
 	CHECK_STR(c.first, "2");
 	memset(&c, 0, sizeof(c));
-	CHECK_INT(hc_store_sql(s, "SELECT logon_type_name(3)", &rows, &d), 0);
+	CHECK_INT(hc_store_sql(s, "SELECT logon_type_name(3)", &lim, &rows, &d), 0);
 	CHECK_STR(c.first, "Network");
 	/* refused before running */
-	CHECK_INT(hc_store_sql(s, "DELETE FROM hops", &rows, &d), HC_ERR_USAGE);
-	CHECK_INT(hc_store_sql(s, "PRAGMA query_only = 0", &rows, &d), HC_ERR_USAGE);
-	CHECK_INT(hc_store_sql(s, "ATTACH ':memory:' AS m", &rows, &d), HC_ERR_USAGE);
-	CHECK_INT(hc_store_sql(s, "SELECT 1; SELECT 2", &rows, &d), HC_ERR_USAGE);
-	CHECK_INT(hc_store_sql(s, "", &rows, &d), HC_ERR_USAGE);
+	CHECK_INT(hc_store_sql(s, "DELETE FROM hops", &lim, &rows, &d), HC_ERR_USAGE);
+	CHECK_INT(hc_store_sql(s, "PRAGMA query_only = 0", &lim, &rows, &d), HC_ERR_USAGE);
+	CHECK_INT(hc_store_sql(s, "ATTACH ':memory:' AS m", &lim, &rows, &d), HC_ERR_USAGE);
+	CHECK_INT(hc_store_sql(s, "SELECT 1; SELECT 2", &lim, &rows, &d), HC_ERR_USAGE);
+	CHECK_INT(hc_store_sql(s, "", &lim, &rows, &d), HC_ERR_USAGE);
+	CHECK_INT(hc_store_sql(s, "SELECT fts3_tokenizer('simple')", &lim, &rows, &d),
+	          HC_ERR_USAGE);
+	CHECK(strstr(d.msg, "fts3_tokenizer() is not allowed") != NULL);
+	/* bounded: time in SQLite, the length of a value */
+	lim.max_seconds = 0.2;
+	CHECK_INT(hc_store_sql(s,
+	                       "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+	                       "SELECT count(*) FROM c",
+	                       &lim, &rows, &d),
+	          HC_ERR_LIMIT);
+	CHECK(lim.out_of_time);
+	CHECK(strstr(d.msg, "the time limit") != NULL);
+	CHECK_INT(hc_store_sql(s, "SELECT length(zeroblob(100000000))", &lim, &rows, &d),
+	          HC_ERR_LIMIT);
+	CHECK(!lim.out_of_time);
+	CHECK(strstr(d.msg, "longer than 64 MiB") != NULL);
+	/* reads through table-valued functions and reporting pragmas */
+	memset(&c, 0, sizeof(c));
+	CHECK_INT(hc_store_sql(s, "SELECT count(*) FROM json_each('[1,2,3]')", &lim, &rows, &d), 0);
+	CHECK_STR(c.first, "3");
+	memset(&c, 0, sizeof(c));
+	CHECK_INT(hc_store_sql(s, "PRAGMA journal_mode", &lim, &rows, &d), 0);
+	CHECK_INT(c.nrows, 1);
 	hc_store_close(s);
 	if ((x = db_open(path))) {
 		CHECK_INT(q_int(x, "SELECT count(*) FROM chains"), nchains);
@@ -747,6 +772,50 @@ static void test_queries(void)
 	}
 }
 
+/* The journal mode bytes of a database header (18, 19): 2 WAL, 1 rollback. */
+static int header_journal(const char *path)
+{
+	unsigned char head[20] = {0};
+	FILE *f = fopen(path, "rb");
+
+	if (f) {
+		if (fread(head, 1, sizeof(head), f) != sizeof(head))
+			head[18] = 0;
+		fclose(f);
+	}
+	return head[18];
+}
+
+/* A case at rest is one file in rollback journal mode; while two writers
+ * have it open it stays in WAL mode, and the last one to close (without
+ * waiting for the other) leaves it one file. */
+static void test_at_rest(void)
+{
+	char db[300], side[320];
+	struct hc_store *a = NULL, *b = NULL;
+	struct hc_diag d;
+
+	snprintf(db, sizeof(db), "%s/rest.db", tmpdir);
+	CHECK_INT(hc_store_open(db, &a, &d), 0);
+	CHECK_INT(hc_store_open(db, &b, &d), 0);
+	CHECK_INT(header_journal(db), 2);
+	hc_store_close(a);
+	CHECK_INT(header_journal(db), 2);
+	hc_store_close(b);
+	CHECK_INT(header_journal(db), 1);
+	snprintf(side, sizeof(side), "%s-wal", db);
+	CHECK(access(side, F_OK) != 0);
+	snprintf(side, sizeof(side), "%s-shm", db);
+	CHECK(access(side, F_OK) != 0);
+	/* opened read-only, it stays so, and nothing is made beside it */
+	a = NULL;
+	CHECK_INT(hc_store_open_readonly(db, &a, &d), 0);
+	CHECK(access(side, F_OK) != 0);
+	hc_store_close(a);
+	CHECK_INT(header_journal(db), 1);
+	unlink(db);
+}
+
 int main(int argc, char **argv)
 {
 	if (!mkdtemp(tmpdir))
@@ -755,6 +824,7 @@ int main(int argc, char **argv)
 	test_refusals();
 	test_hostile();
 	test_read_refusals();
+	test_at_rest();
 	if (argc > 1)
 		test_samples(argv[1]);
 	rmdir(tmpdir);

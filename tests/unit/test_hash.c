@@ -1,6 +1,7 @@
 /* Unit tests for engine/hash.c and parsers/strpool.c: SHA-256 against the
  * FIPS 180-2 vectors, of a buffer and of a file (empty, small, larger than
- * the read buffer), an unreadable path; interning. */
+ * the read buffer), an unreadable path, a FIFO and a device (refused at
+ * once, never read); interning. */
 #include "hash.h"
 #include "strpool.h"
 #include "hc_test.h"
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void test_vectors(void)
@@ -53,6 +55,32 @@ static void test_file(void)
 	CHECK_STR(d.file, path);
 	CHECK(strstr(d.msg, "cannot open") != NULL);
 	free(big);
+}
+
+/* No regular file: refused without a read (a FIFO without a writer would
+ * block the open, /dev/zero the read, for ever). */
+static void test_special(void)
+{
+	char dir[] = "/tmp/hc_hash_XXXXXX", fifo[64], hex[65] = "";
+	int64_t size = -1;
+	struct hc_diag d;
+
+	if (!mkdtemp(dir))
+		HC_SKIP("no temporary directory");
+	snprintf(fifo, sizeof(fifo), "%s/x.evtx", dir);
+	if (mkfifo(fifo, 0600) == 0) {
+		CHECK_INT(hc_file_sha256(fifo, hex, &size, &d), HC_ERR_IO);
+		CHECK_STR(d.msg, "not a regular file");
+		CHECK_INT(size, -1);
+		unlink(fifo);
+	}
+	CHECK_INT(hc_file_sha256("/dev/zero", hex, &size, &d), HC_ERR_IO);
+	CHECK_STR(d.msg, "not a regular file");
+	CHECK_STR(d.file, "/dev/zero");
+	CHECK_INT(hc_file_sha256(dir, hex, &size, &d), HC_ERR_IO);
+	CHECK_STR(d.msg, "not a regular file");
+	CHECK_STR(hex, "");
+	rmdir(dir);
 }
 
 static void test_pool(void)
@@ -103,6 +131,7 @@ int main(void)
 	CHECK(strncmp(hc_nettle_version(), "3.", 2) == 0);
 	test_vectors();
 	test_file();
+	test_special();
 	test_pool();
 	return hc_test_result();
 }

@@ -1,0 +1,11 @@
+-- Purpose: a case at rest is one file. When a writer closes a store in a
+--   file, the write-ahead log is checkpointed into the database and the
+--   journal mode set back to the rollback journal (file_journal.sql sets WAL
+--   again when the next writer opens it), so the file can be copied alone
+--   and read where nothing may be written (a write-protected evidence disk)
+--   without -wal and -shm files. While another connection has the case
+--   open this fails ("database is locked", with no waiting): the last one
+--   to close does it.
+-- Parameters: none
+-- Result: the journal mode (ignored)
+PRAGMA journal_mode = DELETE;

@@ -2,6 +2,7 @@
  * their findings as a story (table), json/jsonl (a contract, README), csv
  * (one row per hop) or dot (hosts and hops, flagged hops highlighted). */
 #include "cli.h"
+#include "chain_view.h"
 #include "../engine/correlate.h"
 #include "../engine/store.h"
 #include "../parsers/decode.h"
@@ -16,7 +17,8 @@
 static void help(void)
 {
 	fputs("usage: hopchain analyze [--format table|json|jsonl|csv|dot] [--csv-raw]\n"
-	      "                        [--min-hops N] [--policy FILE] [--hosts FILE] [--skew D]\n"
+	      "                        [--min-hops N] [--all] [--policy FILE] [--hosts FILE]\n"
+	      "                        [--skew D]\n"
 	      "                        [--session-window D] [--db FILE] PATH...\n"
 	      "\n"
 	      "Links the logons of all given logs (.evtx or JSON, as for `events`) into hop\n"
@@ -27,6 +29,8 @@ static void help(void)
 	      "  --csv-raw             csv: values exactly as they are, for programs (default:\n"
 	      "                        escaped, and formula-like cells made text with a ')\n"
 	      "  --min-hops N          print chains of at least N hops (default 2)\n"
+	      "  --all                 also the hops that are no user's movement: machine\n"
+	      "                        accounts' upkeep, the event collector, null sessions\n"
 	      "  --policy FILE         JSON: allowed packages per host/account pattern,\n"
 	      "                        legacy hosts exempt from the NTLM rule (README)\n"
 	      "  --hosts FILE          CSV name,address lines that add or override what the\n"
@@ -44,248 +48,6 @@ static void help(void)
 	      "                        and candidate considered, and why (see `explain`)\n"
 	      "  -h, --help            this help\n",
 	      stdout);
-}
-
-static const char *acct_label(const struct hc_hop *h, char *buf, size_t cap)
-{
-	const struct hc_norm *n = &h->ev->norm;
-
-	if (h->anonymous)
-		return "ANONYMOUS LOGON";
-	snprintf(buf, cap, "%s", n->target.name ? n->target.name : "?");
-	return buf;
-}
-
-static const char *host_label(const struct hc_analysis *a, int h)
-{
-	return h >= 0 ? a->hosts[h].name : "?";
-}
-
-/* The source of a hop for people: its host, else its address, else "?". */
-static const char *src_label(const struct hc_analysis *a, const struct hc_hop *h)
-{
-	if (h->src >= 0)
-		return a->hosts[h->src].name;
-	return h->ev->event_id != 4648 && h->ev->norm.ip ? h->ev->norm.ip : "?";
-}
-
-static void put(FILE *out, const char *s)
-{
-	hc_term_put(out, s);
-}
-
-static int sev_color(enum hc_severity s)
-{
-	return s == HC_SEV_HIGH ? 31 : s == HC_SEV_MEDIUM ? 33 : s == HC_SEV_LOW ? 36 : 32;
-}
-
-static void print_story(const struct hc_analysis *a, const struct hc_chain *const *ch, size_t n,
-			bool color, FILE *out)
-{
-	char t0[40], t1[40], buf[512];
-
-	if (n == 0)
-		fputs("no hop chains found\n", out);
-	for (size_t c = 0; c < n; c++) {
-		const struct hc_chain *k = ch[c];
-		hc_time_format(k->start, t0, sizeof(t0));
-		hc_time_format(k->end, t1, sizeof(t1));
-		fprintf(out, "%s%s%s  %s .. %s  %zu hop%s\n", color ? "\033[1m" : "", k->id,
-			color ? "\033[0m" : "", t0, t1, k->nhops, k->nhops == 1 ? "" : "s");
-		fputs("  ", out);
-		for (size_t i = 0; i < k->nhops; i++) {
-			const struct hc_hop *h = &a->hops[k->hops[i]];
-			const struct hc_norm *nn = &h->ev->norm;
-			if (i == 0)
-				put(out, src_label(a, h));
-			fputs(" \xe2\x94\x80(", out);
-			put(out, acct_label(h, buf, sizeof(buf)));
-			fputs(", ", out);
-			put(out, nn->package ? nn->package : h->ev->event_id == 4648 ? "explicit creds" : "?");
-			if (nn->logon_type >= 0)
-				fprintf(out, ", type %d", nn->logon_type);
-			if (h->failed)
-				fputs(", FAILED", out);
-			fputs(")\xe2\x86\x92 ", out);
-			put(out, host_label(a, h->dst));
-		}
-		fputc('\n', out);
-		for (size_t i = 0; i < k->nhops; i++) {
-			const struct hc_hop *h = &a->hops[k->hops[i]];
-			hc_time_format(h->time, t0, sizeof(t0));
-			fprintf(out, "    hop %zu  %s  %u  ", i + 1, t0, h->ev->event_id);
-			put(out, h->ev->file);
-			fprintf(out, "#%llu", (unsigned long long)h->ev->record_id);
-			if (h->src_how)
-				fprintf(out, "  source by %s", h->src_how);
-			if (i > 0) {
-				const struct hc_link *l = &a->links[k->links[i - 1]];
-				fprintf(out, "  link %.2f%s%s%s", l->confidence,
-					l->via_4648 ? " (4648 proof)" : "",
-					l->restricted_admin ? " (as the host: Restricted Admin session)" : "",
-					l->ambiguous ? " AMBIGUOUS" : "");
-				if (h->nparents > 1)
-					fprintf(out, " [%zu candidate sessions]", h->nparents);
-			}
-			fputc('\n', out);
-		}
-		for (size_t i = 0; i < k->nfindings; i++) {
-			const struct hc_finding *f = &k->findings[i];
-			if (color)
-				fprintf(out, "  \033[%dm[%s]\033[0m ", sev_color(f->severity),
-					hc_severity_name(f->severity));
-			else
-				fprintf(out, "  [%s] ", hc_severity_name(f->severity));
-			fprintf(out, "%s (hop %zu%s%s): ", f->id, f->hop, f->technique ? ", " : "",
-				f->technique ? f->technique : "");
-			put(out, f->what);
-			fputs("\n      fix: ", out);
-			put(out, f->todo);
-			fputc('\n', out);
-		}
-		fputc('\n', out);
-	}
-	for (size_t i = 0; i < a->nwarnings; i++) {
-		fputs("warning: ", out);
-		put(out, a->warnings[i].msg);
-		fputc('\n', out);
-	}
-}
-
-static enum hc_severity hop_worst(const struct hc_chain *k, size_t i, bool *any)
-{
-	enum hc_severity w = HC_SEV_INFO;
-
-	*any = false;
-	for (size_t f = 0; f < k->nfindings; f++)
-		if (k->findings[f].hop == i + 1) {
-			*any = true;
-			if (k->findings[f].severity > w)
-				w = k->findings[f].severity;
-		}
-	return w;
-}
-
-static void print_dot(const struct hc_analysis *a, const struct hc_chain *const *ch, size_t n,
-		      FILE *out)
-{
-	char buf[512];
-	bool *used = calloc(a->nhosts + 1, sizeof(bool));
-
-	fputs("digraph hopchain {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n",
-	      out);
-	for (size_t c = 0; used && c < n; c++)
-		for (size_t i = 0; i < ch[c]->nhops; i++) {
-			const struct hc_hop *h = &a->hops[ch[c]->hops[i]];
-			if (h->src >= 0)
-				used[h->src] = true;
-			used[h->dst] = true;
-		}
-	for (size_t i = 0; used && i < a->nhosts; i++)
-		if (used[i]) {
-			fputs("  ", out);
-			hc_term_put_dot(out, a->hosts[i].name);
-			fputs(a->hosts[i].has_log ? ";\n" : " [style=dashed];\n", out);
-		}
-	for (size_t c = 0; c < n; c++)
-		for (size_t i = 0; i < ch[c]->nhops; i++) {
-			const struct hc_hop *h = &a->hops[ch[c]->hops[i]];
-			const struct hc_norm *nn = &h->ev->norm;
-			bool any;
-			enum hc_severity w = hop_worst(ch[c], i, &any);
-			char label[700];
-			snprintf(label, sizeof(label), "%s %zu: %s, %s%s", ch[c]->id, i + 1,
-				 acct_label(h, buf, sizeof(buf)), nn->package ? nn->package : "?",
-				 h->failed ? ", failed" : "");
-			fputs("  ", out);
-			hc_term_put_dot(out, src_label(a, h));
-			fputs(" -> ", out);
-			hc_term_put_dot(out, a->hosts[h->dst].name);
-			fputs(" [label=", out);
-			hc_term_put_dot(out, label);
-			if (any && w >= HC_SEV_MEDIUM)
-				fprintf(out, ", color=%s, penwidth=2", w == HC_SEV_HIGH ? "red" : "orange");
-			fputs("];\n", out);
-		}
-	fputs("}\n", out);
-	free(used);
-}
-
-/* csv: one row per hop, the columns of `chains --format csv`, through the
- * one CSV writer (cli/table.c). */
-enum {
-	V_CHAIN,
-	V_HOP,
-	V_TIME,
-	V_SRC,
-	V_DST,
-	V_ACCOUNT,
-	V_PACKAGE,
-	V_LOGON_TYPE,
-	V_ANONYMOUS,
-	V_EVENT_ID,
-	V_FILE,
-	V_RECORD_ID,
-	V_CONFIDENCE,
-	V_FINDINGS,
-	V_N
-};
-static const struct hc_column csv_cols[V_N] = {
-    {"chain", 0},           {"hop", 0},      {"time", 0},    {"src_host", 0},
-    {"dst_host", 0},        {"account", 0},  {"package", 0}, {"logon_type", 0},
-    {"anonymous", 0},       {"event_id", 0}, {"file", 0},    {"record_id", 0},
-    {"link_confidence", 0}, {"findings", 0},
-};
-
-static int print_csv(const struct hc_analysis *a, const struct hc_chain *const *ch, size_t n,
-                     const struct hc_render_opts *ro, FILE *out)
-{
-	struct hc_table t;
-	char tbuf[40], buf[512];
-	int rc = 0;
-
-	hc_table_init(&t, csv_cols, V_N);
-	for (size_t c = 0; c < n && rc == 0; c++)
-		for (size_t i = 0; i < ch[c]->nhops && rc == 0; i++) {
-			const struct hc_hop *h = &a->hops[ch[c]->hops[i]];
-			const struct hc_norm *nn = &h->ev->norm;
-			struct hc_cell *r = hc_table_add_row(&t);
-			char fnd[1024];
-			size_t k = 0;
-			if (!r) {
-				rc = -1;
-				break;
-			}
-			hc_time_format(h->time, tbuf, sizeof(tbuf));
-			hc_cell_str(&r[V_CHAIN], ch[c]->id);
-			hc_cell_int(&r[V_HOP], (long long)i + 1);
-			hc_cell_str(&r[V_TIME], hc_table_strdup(&t, tbuf));
-			hc_cell_str(&r[V_SRC], src_label(a, h));
-			hc_cell_str(&r[V_DST], host_label(a, h->dst));
-			hc_cell_str(&r[V_ACCOUNT],
-			            hc_table_strdup(&t, acct_label(h, buf, sizeof(buf))));
-			hc_cell_str(&r[V_PACKAGE], nn->package);
-			if (nn->logon_type >= 0)
-				hc_cell_int(&r[V_LOGON_TYPE], nn->logon_type);
-			hc_cell_bool(&r[V_ANONYMOUS], h->anonymous);
-			hc_cell_int(&r[V_EVENT_ID], h->ev->event_id);
-			hc_cell_str(&r[V_FILE], h->ev->file);
-			hc_cell_int(&r[V_RECORD_ID], (long long)h->ev->record_id);
-			if (i > 0)
-				hc_cell_real(&r[V_CONFIDENCE],
-				             a->links[ch[c]->links[i - 1]].confidence);
-			fnd[0] = '\0';
-			for (size_t f = 0; f < ch[c]->nfindings; f++)
-				if (ch[c]->findings[f].hop == i + 1 && k < sizeof(fnd))
-					k += (size_t)snprintf(fnd + k, sizeof(fnd) - k, "%s%s",
-					                      k ? ";" : "", ch[c]->findings[f].id);
-			if (fnd[0])
-				hc_cell_str(&r[V_FINDINGS], hc_table_strdup(&t, fnd));
-		}
-	if (rc == 0)
-		rc = hc_table_print(&t, HC_FMT_CSV, NULL, ro, out);
-	hc_table_free(&t);
-	return rc;
 }
 
 /* analyze --db FILE: each file's events go into the store as they are read. */
@@ -320,6 +82,7 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 		{"timings", no_argument, NULL, 't'},
 		{"explain", required_argument, NULL, 'x'},
 		{"csv-raw", no_argument, NULL, 'R'},
+		{"all", no_argument, NULL, 'a'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -339,6 +102,8 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 	char *end;
 	bool timings = false, csv_raw = false;
 	const char *explain = NULL;
+	struct hc_view_opts vo = {0};
+	struct hc_view_hidden hidden;
 	double t_read = 0, t_corr = 0, t_store = 0, t_out = 0, t0;
 	int c, rc;
 
@@ -378,6 +143,9 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 			break;
 		case 'R':
 			csv_raw = true;
+			break;
+		case 'a':
+			vo.all = true;
 			break;
 		case 'h':
 			help();
@@ -433,8 +201,11 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 		rc = HC_EXIT_FAILURE;
 		goto out_an;
 	}
+	vo.color = g->color;
+	vo.csv_raw = csv_raw;
+	vo.min_hops = (size_t)min_hops;
 	for (size_t i = 0; i < an.nchains; i++)
-		if (an.chains[i].nhops >= (size_t)min_hops)
+		if (hc_view_shows(&an, &an.chains[i], &vo))
 			sel[nsel++] = &an.chains[i];
 	t0 = hc_cli_now();
 	if (explain) {
@@ -443,31 +214,12 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 				       : hc_cli_explain(&an, explain, fmt, g->color);
 		goto out_sel;
 	}
-	switch (fmt) {
-	case HC_FMT_JSON:
-	case HC_FMT_JSONL:
-		rc = hc_analysis_print_json(&an, sel, nsel, fmt == HC_FMT_JSONL, stdout) < 0
-			 ? HC_EXIT_FAILURE : HC_EXIT_OK;
-		break;
-	case HC_FMT_DOT:
-		print_dot(&an, sel, nsel, stdout);
+	hc_view_count_hidden(&an, &vo, &hidden);
+	if (hc_view_print(&an, sel, nsel, &hidden, fmt, &vo, stdout) < 0) {
+		fprintf(stderr, "hopchain: cannot write the output\n");
+		rc = HC_EXIT_FAILURE;
+	} else {
 		rc = HC_EXIT_OK;
-		break;
-	case HC_FMT_CSV: {
-		struct hc_render_opts rend = {.csv_raw = csv_raw};
-		if (print_csv(&an, sel, nsel, &rend, stdout) < 0) {
-			fprintf(stderr, "hopchain: out of memory\n");
-			rc = HC_EXIT_FAILURE;
-		} else {
-			rc = HC_EXIT_OK;
-		}
-		break;
-	}
-	case HC_FMT_TABLE:
-	default:
-		print_story(&an, sel, nsel, g->color, stdout);
-		rc = HC_EXIT_OK;
-		break;
 	}
 	t_out = hc_cli_now() - t0;
 	if (timings)

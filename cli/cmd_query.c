@@ -4,6 +4,7 @@
  * its execution in engine/store.c; this file only turns rows into cells
  * and picks the view. */
 #include "cli.h"
+#include "chain_view.h"
 #include "../engine/store.h"
 #include "../parsers/regex.h"
 
@@ -27,6 +28,7 @@ enum {
 	Q_NEED_ACCOUNT = 1 << 9, /* --account is required */
 	Q_STATEMENT = 1 << 10,   /* one positional argument: the SQL */
 	Q_MAX_TIME = 1 << 11,    /* --max-time (sql) */
+	Q_ALL = 1 << 12,         /* --all: every class of hop (chains) */
 };
 
 /* The table view of `sql` keeps its rows (it needs every width): at most
@@ -41,7 +43,7 @@ struct qargs {
 	bool csv_raw;
 	const char *account, *host, *through, *finding, *statement;
 	char through_addr[64];
-	bool has_from, has_to, failed;
+	bool has_from, has_to, failed, all;
 	int64_t from, to;
 	long min_hops;
 	int severity; /* hc_severity, or -1 */
@@ -56,10 +58,10 @@ struct qcmd {
 
 static const struct qcmd cmd_chains_def = {
     "chains",
-    Q_ACCOUNT | Q_HOST | Q_THROUGH | Q_RANGE | Q_MIN_HOPS | Q_FINDING | Q_SEVERITY | Q_DOT,
+    Q_ACCOUNT | Q_HOST | Q_THROUGH | Q_RANGE | Q_MIN_HOPS | Q_FINDING | Q_SEVERITY | Q_DOT | Q_ALL,
     "usage: hopchain chains --db CASE.db [--format table|json|jsonl|csv|dot]\n"
     "                       [--account RE] [--host RE] [--through HOST]\n"
-    "                       [--from TIME] [--to TIME] [--min-hops N]\n"
+    "                       [--from TIME] [--to TIME] [--min-hops N] [--all]\n"
     "                       [--finding ID] [--severity LEVEL]\n"
     "\n"
     "Lists the hop chains of a case store (written by `analyze --db`) with\n"
@@ -157,6 +159,8 @@ static const struct {
     {Q_SEVERITY, "  --severity LEVEL      with a finding of at least LEVEL (info, low, medium,\n"
                  "                        high)\n"},
     {Q_FAILED, "  --failed              failed hops (4625) only\n"},
+    {Q_ALL, "  --all                 also chains of hops that are no user's movement (machine\n"
+            "                        accounts' upkeep, the event collector, null sessions)\n"},
     {Q_MAX_TIME, "  --max-time D          stop the statement after D in SQLite (default 60s;\n"
                  "                        D is N[s|m|h], 0 for no limit)\n"},
     {0, "  -h, --help            this help\n"},
@@ -243,6 +247,7 @@ static int parse_args(const struct qcmd *c, int argc, char **argv, struct qargs 
 	    {{"severity", required_argument, NULL, 's'}, Q_SEVERITY},
 	    {{"failed", no_argument, NULL, 'x'}, Q_FAILED},
 	    {{"max-time", required_argument, NULL, 'M'}, Q_MAX_TIME},
+	    {{"all", no_argument, NULL, 'A'}, Q_ALL},
 	};
 	struct option opts[sizeof(all) / sizeof(all[0]) + 1];
 	size_t n = 0;
@@ -337,6 +342,9 @@ static int parse_args(const struct qcmd *c, int argc, char **argv, struct qargs 
 			break;
 		case 'x':
 			a->failed = true;
+			break;
+		case 'A':
+			a->all = true;
 			break;
 		case 'M': {
 			int64_t ticks;
@@ -635,6 +643,7 @@ static int print_table(const struct hc_global *g, const struct hc_table *t, cons
 /* --- listings: one query, one table ------------------------------------ */
 
 static const struct qcol hops_cols[] = {
+    {{"hop", 0}, 0},
     {{"time", 0}, 0},
     {{"src_host", 0}, 0},
     {{"src_ip", 0}, 0},
@@ -645,6 +654,8 @@ static const struct qcol hops_cols[] = {
     {{"logon_type", 0}, 0},
     {{"anonymous", HC_COL_DATA}, C_BOOL},
     {{"failed", 0}, C_BOOL},
+    {{"class", 0}, 0},
+    {{"repeat_of", HC_COL_DATA}, 0},
     {{"source_resolved_by", HC_COL_DATA}, 0},
     {{"event_id", 0}, 0},
     {{"file", HC_COL_DATA}, 0},
@@ -681,6 +692,7 @@ static const struct qcol findings_cols[] = {
     {{"account", 0}, 0},
     {{"what", 0}, 0},
     {{"todo", HC_COL_DATA}, 0},
+    {{"evidence", HC_COL_DATA}, C_JSON},
 };
 
 static const struct qcol hosts_cols[] = {
@@ -688,7 +700,12 @@ static const struct qcol hosts_cols[] = {
     {{"fqdn", 0}, 0},
     {{"has_log", 0}, C_BOOL},
     {{"learned_from", 0}, 0},
+    {{"kdc", HC_COL_DATA}, C_BOOL},
+    {{"collector", HC_COL_DATA}, C_BOOL},
     {{"boots", 0}, 0},
+    {{"clock_offset_seconds", 0}, 0},
+    {{"clock_pairs", HC_COL_DATA}, 0},
+    {{"clock_reference", HC_COL_DATA}, 0},
     {{"addresses", HC_COL_DATA}, C_JSON},
     {{"address_list", HC_COL_VIEW}, 0},
 };
@@ -913,290 +930,48 @@ int hc_cmd_sql(const struct hc_global *g, int argc, char **argv)
 
 /* --- chains --------------------------------------------------------------- */
 
+/* `chains`: the filters select chain ids (queries/chains_select.sql); the
+ * analysis of those chains is loaded back from the case and printed by the
+ * chain view `analyze` uses, so both print the same bytes. */
 static const struct qcol select_cols[] = {
     {{"id", 0}, 0}, {{"name", 0}, 0}, {{"start", 0}, 0}, {{"end", 0}, 0}, {{"nhops", 0}, 0},
 };
-enum { SEL_ID, SEL_NAME, SEL_START, SEL_END, SEL_NHOPS };
-
-/* The chain objects of analyze's JSON contract. */
-static const struct qcol json_cols[] = {
-    {{"id", 0}, 0},        {{"start", 0}, 0},         {{"end", 0}, 0}, {{"accounts", 0}, C_JSON},
-    {{"hops", 0}, C_JSON}, {{"findings", 0}, C_JSON},
+static const struct qcol hidden_cols[] = {
+    {{"machine", 0}, 0}, {{"collector", 0}, 0}, {{"null_session", 0}, 0},
+    {{"short_chains", 0}, 0},
 };
 
-/* One row per hop: csv shows the first columns (analyze's csv columns);
- * the story and dot views read the hidden ones too. */
-static const struct qcol hop_cols[] = {
-    {{"chain", 0}, 0},
-    {{"hop", 0}, 0},
-    {{"time", 0}, 0},
-    {{"src_host", 0}, 0},
-    {{"dst_host", 0}, 0},
-    {{"account", 0}, 0},
-    {{"package", 0}, 0},
-    {{"logon_type", 0}, 0},
-    {{"anonymous", 0}, C_BOOL},
-    {{"event_id", 0}, 0},
-    {{"file", 0}, 0},
-    {{"record_id", 0}, 0},
-    {{"link_confidence", 0}, 0},
-    {{"findings", 0}, 0},
-    {{"src_id", HC_COL_HIDDEN}, 0},
-    {{"dst_id", HC_COL_HIDDEN}, 0},
-    {{"src_has_log", HC_COL_HIDDEN}, C_BOOL},
-    {{"dst_has_log", HC_COL_HIDDEN}, C_BOOL},
-    {{"failed", HC_COL_HIDDEN}, C_BOOL},
-    {{"src_how", HC_COL_HIDDEN}, 0},
-    {{"via_4648", HC_COL_HIDDEN}, C_BOOL},
-    {{"ambiguous", HC_COL_HIDDEN}, C_BOOL},
-    {{"candidates", HC_COL_HIDDEN}, 0},
-    {{"worst_severity", HC_COL_HIDDEN}, 0},
-    {{"restricted_admin", HC_COL_HIDDEN}, C_BOOL},
-};
-enum {
-	H_CHAIN,
-	H_HOP,
-	H_TIME,
-	H_SRC,
-	H_DST,
-	H_ACCOUNT,
-	H_PACKAGE,
-	H_LOGON_TYPE,
-	H_ANONYMOUS,
-	H_EVENT_ID,
-	H_FILE,
-	H_RECORD_ID,
-	H_CONFIDENCE,
-	H_FINDINGS,
-	H_SRC_ID,
-	H_DST_ID,
-	H_SRC_HAS_LOG,
-	H_DST_HAS_LOG,
-	H_FAILED,
-	H_SRC_HOW,
-	H_VIA_4648,
-	H_AMBIGUOUS,
-	H_CANDIDATES,
-	H_WORST,
-	H_RESTRICTED_ADMIN,
-};
-
-static const struct qcol finding_cols[] = {
-    {{"severity", 0}, 0},  {{"severity_rank", 0}, 0}, {{"id", 0}, 0},   {{"hop", 0}, 0},
-    {{"technique", 0}, 0}, {{"what", 0}, 0},          {{"todo", 0}, 0},
-};
-enum { F_SEVERITY, F_RANK, F_ID, F_HOP, F_TECHNIQUE, F_WHAT, F_TODO };
-
-static const struct hc_cell *cell(const struct hc_table *t, size_t r, size_t c)
+static long long cell_int(const struct hc_table *t, size_t r, size_t c)
 {
-	return &t->cells[r * t->ncols + c];
-}
+	const struct hc_cell *x = &t->cells[r * t->ncols + c];
 
-static const char *cell_str(const struct hc_table *t, size_t r, size_t c)
-{
-	const struct hc_cell *x = cell(t, r, c);
-	return x->kind == HC_CELL_STR ? x->u.s : NULL;
-}
-
-static long long cell_int(const struct hc_table *t, size_t r, size_t c, long long dflt)
-{
-	const struct hc_cell *x = cell(t, r, c);
-	return x->kind == HC_CELL_INT ? x->u.i : x->kind == HC_CELL_BOOL ? x->u.b : dflt;
-}
-
-static double cell_real(const struct hc_table *t, size_t r, size_t c)
-{
-	const struct hc_cell *x = cell(t, r, c);
-	return x->kind == HC_CELL_REAL ? x->u.r : x->kind == HC_CELL_INT ? (double)x->u.i : 0;
-}
-
-/* Strings from the store are the logs' (attacker-controlled): escaped. */
-static void put(FILE *out, const char *s)
-{
-	hc_term_put(out, s ? s : "?");
-}
-
-static int sev_color(long long rank)
-{
-	return rank >= 3 ? 31 : rank == 2 ? 33 : rank == 1 ? 36 : 32;
-}
-
-/* analyze's story view, from the store: the chain's line, the path, one
- * line per hop, the findings. */
-static void print_story(const struct hc_table *sel, const struct hc_table *hops,
-                        const size_t *hop_at, const struct hc_table *fnd, const size_t *f_at,
-                        bool color, FILE *out)
-{
-	if (sel->nrows == 0)
-		fputs("no hop chains found\n", out);
-	for (size_t c = 0; c < sel->nrows; c++) {
-		long long n = cell_int(sel, c, SEL_NHOPS, 0);
-		fputs(color ? "\033[1m" : "", out);
-		put(out, cell_str(sel, c, SEL_NAME));
-		fputs(color ? "\033[0m" : "", out);
-		fputs("  ", out);
-		put(out, cell_str(sel, c, SEL_START));
-		fputs(" .. ", out);
-		put(out, cell_str(sel, c, SEL_END));
-		fprintf(out, "  %lld hop%s\n", n, n == 1 ? "" : "s");
-		fputs("  ", out);
-		for (size_t r = hop_at[c]; r < hop_at[c + 1]; r++) {
-			const char *pkg = cell_str(hops, r, H_PACKAGE);
-			long long type = cell_int(hops, r, H_LOGON_TYPE, -1);
-			if (r == hop_at[c])
-				put(out, cell_str(hops, r, H_SRC));
-			fputs(" \xe2\x94\x80(", out);
-			put(out, cell_str(hops, r, H_ACCOUNT));
-			fputs(", ", out);
-			if (pkg)
-				put(out, pkg);
-			else
-				fputs(cell_int(hops, r, H_EVENT_ID, 0) == 4648 ? "explicit creds"
-				                                               : "?",
-				      out);
-			if (type >= 0)
-				fprintf(out, ", type %lld", type);
-			if (cell_int(hops, r, H_FAILED, 0))
-				fputs(", FAILED", out);
-			fputs(")\xe2\x86\x92 ", out);
-			put(out, cell_str(hops, r, H_DST));
-		}
-		fputc('\n', out);
-		for (size_t r = hop_at[c]; r < hop_at[c + 1]; r++) {
-			fprintf(out, "    hop %lld  ", cell_int(hops, r, H_HOP, 0));
-			put(out, cell_str(hops, r, H_TIME));
-			fprintf(out, "  %lld  ", cell_int(hops, r, H_EVENT_ID, 0));
-			put(out, cell_str(hops, r, H_FILE));
-			fprintf(out, "#%lld", cell_int(hops, r, H_RECORD_ID, 0));
-			if (cell_str(hops, r, H_SRC_HOW)) {
-				fputs("  source by ", out);
-				put(out, cell_str(hops, r, H_SRC_HOW));
-			}
-			if (r > hop_at[c]) {
-				fprintf(out, "  link %.2f%s%s%s", cell_real(hops, r, H_CONFIDENCE),
-				        cell_int(hops, r, H_VIA_4648, 0) ? " (4648 proof)" : "",
-				        cell_int(hops, r, H_RESTRICTED_ADMIN, 0)
-				            ? " (as the host: Restricted Admin session)"
-				            : "",
-				        cell_int(hops, r, H_AMBIGUOUS, 0) ? " AMBIGUOUS" : "");
-				if (cell_int(hops, r, H_CANDIDATES, 0) > 1)
-					fprintf(out, " [%lld candidate sessions]",
-					        cell_int(hops, r, H_CANDIDATES, 0));
-			}
-			fputc('\n', out);
-		}
-		for (size_t r = f_at[c]; r < f_at[c + 1]; r++) {
-			const char *tech = cell_str(fnd, r, F_TECHNIQUE);
-			fputs("  ", out);
-			if (color)
-				fprintf(out, "\033[%dm", sev_color(cell_int(fnd, r, F_RANK, 0)));
-			fputc('[', out);
-			put(out, cell_str(fnd, r, F_SEVERITY));
-			fputc(']', out);
-			if (color)
-				fputs("\033[0m", out);
-			fputc(' ', out);
-			put(out, cell_str(fnd, r, F_ID));
-			fprintf(out, " (hop %lld", cell_int(fnd, r, F_HOP, 0));
-			if (tech) {
-				fputs(", ", out);
-				put(out, tech);
-			}
-			fputs("): ", out);
-			put(out, cell_str(fnd, r, F_WHAT));
-			fputs("\n      fix: ", out);
-			put(out, cell_str(fnd, r, F_TODO));
-			fputc('\n', out);
-		}
-		fputc('\n', out);
-	}
-}
-
-struct dot_host {
-	long long id;
-	const char *name;
-	bool has_log;
-};
-
-static int cmp_dot_host(const void *a, const void *b)
-{
-	const struct dot_host *x = a, *y = b;
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-/* analyze's dot view: the hosts of the chains (in the analysis' order;
- * dashed without a log), one edge per hop, flagged hops red (high) or
- * orange (medium). */
-static int print_dot(const struct hc_table *hops, FILE *out)
-{
-	struct dot_host *h = calloc(2 * hops->nrows + 1, sizeof(*h));
-	size_t n = 0;
-
-	if (!h)
-		return -1;
-	for (size_t r = 0; r < hops->nrows; r++) {
-		if (cell(hops, r, H_SRC_ID)->kind == HC_CELL_INT)
-			h[n++] = (struct dot_host){cell_int(hops, r, H_SRC_ID, 0),
-			                           cell_str(hops, r, H_SRC),
-			                           cell_int(hops, r, H_SRC_HAS_LOG, 0) != 0};
-		h[n++] = (struct dot_host){cell_int(hops, r, H_DST_ID, 0), cell_str(hops, r, H_DST),
-		                           cell_int(hops, r, H_DST_HAS_LOG, 0) != 0};
-	}
-	qsort(h, n, sizeof(*h), cmp_dot_host);
-	fputs("digraph hopchain {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n",
-	      out);
-	for (size_t i = 0; i < n; i++) {
-		if (i > 0 && h[i].id == h[i - 1].id)
-			continue;
-		fputs("  ", out);
-		hc_term_put_dot(out, h[i].name);
-		fputs(h[i].has_log ? ";\n" : " [style=dashed];\n", out);
-	}
-	for (size_t r = 0; r < hops->nrows; r++) {
-		const struct hc_cell *w = cell(hops, r, H_WORST);
-		const char *pkg = cell_str(hops, r, H_PACKAGE);
-		char label[700];
-		snprintf(label, sizeof(label), "%.40s %lld: %.300s, %.300s%s",
-		         cell_str(hops, r, H_CHAIN), cell_int(hops, r, H_HOP, 0),
-		         cell_str(hops, r, H_ACCOUNT), pkg ? pkg : "?",
-		         cell_int(hops, r, H_FAILED, 0) ? ", failed" : "");
-		fputs("  ", out);
-		hc_term_put_dot(out, cell_str(hops, r, H_SRC));
-		fputs(" -> ", out);
-		hc_term_put_dot(out, cell_str(hops, r, H_DST));
-		fputs(" [label=", out);
-		hc_term_put_dot(out, label);
-		if (w->kind == HC_CELL_INT && w->u.i >= 2)
-			fprintf(out, ", color=%s, penwidth=2", w->u.i >= 3 ? "red" : "orange");
-		fputs("];\n", out);
-	}
-	fputs("}\n", out);
-	free(h);
-	return 0;
+	return x->kind == HC_CELL_INT ? x->u.i : 0;
 }
 
 int hc_cmd_chains(const struct hc_global *g, int argc, char **argv)
 {
 	struct qargs a;
 	struct hc_store *s = NULL;
-	struct hc_table sel, out, fnd;
-	struct hc_column *c_sel = NULL, *c_out = NULL, *c_fnd = NULL;
-	size_t *hop_at = NULL, *f_at = NULL;
-	struct hc_value p[9];
-	bool json;
+	struct hc_table sel, hid;
+	struct hc_column *c_sel = NULL, *c_hid = NULL;
+	struct hc_value p[10], hp[2];
+	struct hc_analysis an = {0};
+	struct hc_eventset set = {0};
+	struct hc_view_hidden hidden = {0};
+	struct hc_view_opts vo;
+	const struct hc_chain **chains = NULL;
+	int64_t *ids = NULL;
+	struct hc_diag d;
+	bool loaded = false;
 	int rc = parse_args(&cmd_chains_def, argc, argv, &a);
 
 	if (rc >= 0)
 		return rc;
-	json = a.fmt == HC_FMT_JSON || a.fmt == HC_FMT_JSONL;
 	c_sel = columns_of(select_cols, NCOLS(select_cols));
-	c_out =
-	    json ? columns_of(json_cols, NCOLS(json_cols)) : columns_of(hop_cols, NCOLS(hop_cols));
-	c_fnd = columns_of(finding_cols, NCOLS(finding_cols));
+	c_hid = columns_of(hidden_cols, NCOLS(hidden_cols));
 	hc_table_init(&sel, c_sel, NCOLS(select_cols));
-	hc_table_init(&out, c_out, json ? NCOLS(json_cols) : NCOLS(hop_cols));
-	hc_table_init(&fnd, c_fnd, NCOLS(finding_cols));
-	if (!c_sel || !c_out || !c_fnd) {
+	hc_table_init(&hid, c_hid, NCOLS(hidden_cols));
+	if (!c_sel || !c_hid) {
 		fprintf(stderr, "hopchain: out of memory\n");
 		rc = HC_EXIT_FAILURE;
 		goto out;
@@ -1212,54 +987,56 @@ int hc_cmd_chains(const struct hc_global *g, int argc, char **argv)
 	p[6] = v_int(a.min_hops);
 	p[7] = v_text(a.finding);
 	p[8] = v_opt_int(a.severity >= 0, a.severity);
-	if ((rc = query_into(s, "chains", "chains_select", p, 9, select_cols, NCOLS(select_cols),
-	                     &sel)))
+	p[9] = v_int(a.all);
+	hp[0] = v_int(a.min_hops);
+	hp[1] = v_int(a.all);
+	if ((rc = query_into(s, "chains", "chains_select", p, 10, select_cols, NCOLS(select_cols),
+	                     &sel)) ||
+	    (rc = query_into(s, "chains", "chains_hidden", hp, 2, hidden_cols, NCOLS(hidden_cols),
+	                     &hid)))
 		goto out;
-	hop_at = calloc(sel.nrows + 1, sizeof(*hop_at));
-	f_at = calloc(sel.nrows + 1, sizeof(*f_at));
-	if (!hop_at || !f_at) {
+	if (hid.nrows) {
+		hidden.hops[HC_CLASS_MACHINE] = (size_t)cell_int(&hid, 0, 0);
+		hidden.hops[HC_CLASS_COLLECTOR] = (size_t)cell_int(&hid, 0, 1);
+		hidden.hops[HC_CLASS_NULL_SESSION] = (size_t)cell_int(&hid, 0, 2);
+		hidden.short_chains = (size_t)cell_int(&hid, 0, 3);
+	}
+	ids = calloc(sel.nrows + 1, sizeof(*ids));
+	chains = calloc(sel.nrows + 1, sizeof(*chains));
+	if (!ids || !chains) {
 		fprintf(stderr, "hopchain: out of memory\n");
 		rc = HC_EXIT_FAILURE;
 		goto out;
 	}
-	for (size_t i = 0; i < sel.nrows; i++) {
-		struct hc_value id = v_int(cell_int(&sel, i, SEL_ID, 0));
-		if (json)
-			rc = query_into(s, "chains", "chain_json", &id, 1, json_cols,
-			                NCOLS(json_cols), &out);
-		else if ((rc = query_into(s, "chains", "chain_hops", &id, 1, hop_cols,
-		                          NCOLS(hop_cols), &out)) == 0 &&
-		         a.fmt == HC_FMT_TABLE)
-			rc = query_into(s, "chains", "chain_findings", &id, 1, finding_cols,
-			                NCOLS(finding_cols), &fnd);
-		if (rc)
-			goto out;
-		hop_at[i + 1] = out.nrows;
-		f_at[i + 1] = fnd.nrows;
+	for (size_t i = 0; i < sel.nrows; i++)
+		ids[i] = cell_int(&sel, i, 0);
+	if (hc_store_load_analysis(s, ids, sel.nrows, &an, &set, &d) < 0) {
+		hc_diag_prefix(&d, "cannot read the case: ");
+		hc_cli_diag(&d);
+		rc = HC_EXIT_FAILURE;
+		goto out;
 	}
-	switch (a.fmt) {
-	case HC_FMT_TABLE:
-		print_story(&sel, &out, hop_at, &fnd, f_at, g->color, stdout);
-		break;
-	case HC_FMT_DOT:
-		if (print_dot(&out, stdout) < 0) {
-			fprintf(stderr, "hopchain: out of memory\n");
-			rc = HC_EXIT_FAILURE;
-		}
-		break;
-	default:
-		rc = print_table(g, &out, &a, "chains");
-		break;
+	loaded = true;
+	for (size_t i = 0; i < an.nchains; i++)
+		chains[i] = &an.chains[i];
+	vo = (struct hc_view_opts){.color = g->color, .csv_raw = a.csv_raw, .all = a.all,
+	                           .min_hops = (size_t)a.min_hops};
+	if (hc_view_print(&an, chains, an.nchains, &hidden, a.fmt, &vo, stdout) < 0) {
+		fprintf(stderr, "hopchain: cannot write the output\n");
+		rc = HC_EXIT_FAILURE;
+	} else {
+		rc = HC_EXIT_OK;
 	}
 out:
+	if (loaded)
+		hc_analysis_free(&an);
+	hc_eventset_free(&set);
 	hc_store_close(s);
 	hc_table_free(&sel);
-	hc_table_free(&out);
-	hc_table_free(&fnd);
+	hc_table_free(&hid);
 	free(c_sel);
-	free(c_out);
-	free(c_fnd);
-	free(hop_at);
-	free(f_at);
+	free(c_hid);
+	free(ids);
+	free(chains);
 	return rc;
 }

@@ -348,6 +348,7 @@ const char *hc_jansson_version(void)
 /* analyze: chains as JSON, and the --policy reader                     */
 
 #include "../engine/correlate.h"
+#include "chain_view.h"
 #include "../parsers/decode.h"
 #include "../parsers/regex.h"
 
@@ -387,6 +388,7 @@ static json_t *hop_json(const struct hc_analysis *a, const struct hc_chain *c, s
 	json_object_set_new(o, "src_ip", jstr_or_null(h->src_ip));
 	json_object_set_new(o, "source_resolved_by", jstr_or_null(h->src_how));
 	json_object_set_new(o, "class", json_string(hc_class_name(h->cls)));
+	json_object_set_new(o, "class_why", jstr_or_null(h->class_why));
 	json_object_set_new(o, "time", jtime(h->time));
 	json_object_set_new(o, "account", acct);
 	json_object_set_new(o, "account_sid", jstr_or_null(n->target.sid));
@@ -527,7 +529,7 @@ static json_t *chain_json(const struct hc_analysis *a, const struct hc_chain *c)
 }
 
 int hc_analysis_print_json(const struct hc_analysis *a, const struct hc_chain *const *chains,
-			   size_t n, bool lines, FILE *out)
+			   size_t n, const struct hc_view_hidden *hidden, bool lines, FILE *out)
 {
 	const size_t flags = JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_REAL_PRECISION(6);
 
@@ -576,8 +578,10 @@ int hc_analysis_print_json(const struct hc_analysis *a, const struct hc_chain *c
 		json_object_set_new(o, "addresses", ad);
 		if (h->clock.pairs) {
 			json_t *ck = json_object();
+			/* to the millisecond, as hosts.sql rounds it */
 			json_object_set_new(ck, "offset_seconds",
-					    json_real((double)h->clock.offset / (double)HC_TICKS_PER_SEC));
+					    json_real((double)((h->clock.offset + (h->clock.offset < 0 ? -5000 : 5000)) /
+							       10000) / 1000.0));
 			json_object_set_new(ck, "pairs", json_integer((json_int_t)h->clock.pairs));
 			json_object_set_new(ck, "reference", str(a->hosts[h->clock.ref].name));
 			json_object_set_new(ck, "corrected", json_boolean(h->clock.applied));
@@ -599,7 +603,11 @@ int hc_analysis_print_json(const struct hc_analysis *a, const struct hc_chain *c
 		json_dumpf(w, out, JSON_ENCODE_ANY);
 		json_decref(w);
 	}
-	fputs(a->nwarnings ? "\n]}\n" : "]}\n", out);
+	fprintf(out, "%s\"hidden\": {\"machine\": %zu, \"collector\": %zu, \"null_session\": %zu, "
+		     "\"short_chains\": %zu}}\n",
+		a->nwarnings ? "\n],\n" : "],\n", hidden->hops[HC_CLASS_MACHINE],
+		hidden->hops[HC_CLASS_COLLECTOR], hidden->hops[HC_CLASS_NULL_SESSION],
+		hidden->short_chains);
 	return 0;
 }
 

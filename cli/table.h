@@ -147,10 +147,6 @@ char *hc_utf8_repair(const char *s);
 struct hc_analysis;
 struct hc_chain;
 struct hc_policy;
-/* analyze --format json/jsonl: {"chains": [...], "hosts": [...], "warnings":
- * [...]} or one chain object per line. Returns 0 or -1. */
-int hc_analysis_print_json(const struct hc_analysis *a, const struct hc_chain *const *chains,
-			   size_t n, bool lines, FILE *out);
 /* --policy FILE (JSON). Returns 0, or -1 with a message in err. */
 int hc_policy_load(const char *path, struct hc_policy *pol, char *err, size_t errcap);
 void hc_policy_free(struct hc_policy *pol);

@@ -185,6 +185,17 @@ int hc_store_open(const char *path, struct hc_store **ret, struct hc_diag *d)
 		rc = HC_ERR_FORMAT;
 		goto fail;
 	}
+	if (version == HC_SCHEMA_VERSION - 1) {
+		/* the previous version: only the analysis tables changed */
+		if ((rc = hc_store_run(s, hc_sql_begin, "begin.sql", d)) < 0)
+			goto fail;
+		if ((rc = hc_store_run(s, hc_sql_reset_analysis, "reset_analysis.sql", d)) == 0 &&
+		    (rc = hc_store_run(s, hc_sql_schema_analysis, "schema_analysis.sql", d)) == 0)
+			rc = hc_store_run(s, hc_sql_migrate_analysis, "migrate_analysis.sql", d);
+		if ((rc = hc_store_finish(s, rc, d)) < 0)
+			goto fail;
+		version = HC_SCHEMA_VERSION;
+	}
 	if (version != 0 && version != HC_SCHEMA_VERSION) {
 		hc_diag_clear(d);
 		if (d) {

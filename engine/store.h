@@ -76,6 +76,17 @@ int hc_store_generation(struct hc_store *s, int64_t *gen, struct hc_diag *d);
 int hc_store_load(struct hc_store *s, struct hc_eventset *set, uint64_t *bad, int64_t *generation,
                   struct hc_diag *d);
 
+/* Loads, for the chain views, the analysis of the store: every host (its
+ * addresses and clock), the chains `ids` (chains.id, in that order) with
+ * their hops, links, candidate parents, sessions, repeats and findings
+ * with their evidence, and the warnings; the events all of these cite go
+ * into `set`, which must be empty ({0}), compacted. *a is zeroed first;
+ * a->priv stays NULL (the result is for rendering, not for linking). Free
+ * with hc_analysis_free, then hc_eventset_free. Returns 0, HC_ERR_IO,
+ * HC_ERR_FORMAT (a damaged analysis, said in `d`) or HC_ERR_NOMEM. */
+int hc_store_load_analysis(struct hc_store *s, const int64_t *ids, size_t n,
+			   struct hc_analysis *a, struct hc_eventset *set, struct hc_diag *d);
+
 /* Writes the analysis `a` of `set` into the store, in one transaction
  * that first drops the previous analysis (files, events and meta stay).
  * Events `a` cites that are not stored yet (store_id 0) are inserted first:

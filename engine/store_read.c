@@ -196,7 +196,11 @@ static int not_a_store(struct hc_store *s, int64_t version, int64_t objects, str
 	if (!d)
 		return HC_ERR_FORMAT;
 	snprintf(d->file, sizeof(d->file), "%s", s->path);
-	if (version != 0)
+	if (version == HC_SCHEMA_VERSION - 1)
+		hc_diag_set(d, "case of schema version %lld (an earlier hopchain): `hopchain "
+			       "correlate --db` brings it to version %d (its events stay)",
+			    (long long)version, HC_SCHEMA_VERSION);
+	else if (version != 0)
 		hc_diag_set(d, "store has schema version %lld, this hopchain reads version %d",
 		            (long long)version, HC_SCHEMA_VERSION);
 	else if (objects > 0)

@@ -26,6 +26,7 @@ enum {
 	ST_CHAIN,
 	ST_CHAIN_HOP,
 	ST_FINDING,
+	ST_FINDING_EVIDENCE,
 	ST_WARNING,
 	ST_UPDATE_FILE,
 	ST_SET_META,
@@ -47,6 +48,7 @@ static const struct {
     [ST_CHAIN] = {hc_sql_insert_chain, "insert_chain.sql"},
     [ST_CHAIN_HOP] = {hc_sql_insert_chain_hop, "insert_chain_hop.sql"},
     [ST_FINDING] = {hc_sql_insert_finding, "insert_finding.sql"},
+    [ST_FINDING_EVIDENCE] = {hc_sql_insert_finding_evidence, "insert_finding_evidence.sql"},
     [ST_WARNING] = {hc_sql_insert_warning, "insert_warning.sql"},
     [ST_UPDATE_FILE] = {hc_sql_update_file, "update_file.sql"},
     [ST_SET_META] = {hc_sql_set_meta, "set_meta.sql"},
@@ -78,6 +80,7 @@ struct writer {
 	char t0[40], t1[40]; /* RFC 3339 texts bound SQLITE_STATIC until the next row */
 	int *link_rank;
 	int64_t *ids;        /* events.id of each event of the set (0: not stored) */
+	int64_t nfindings;   /* findings written (their ids) */
 };
 
 static int nomem(struct writer *w)
@@ -543,6 +546,10 @@ static int write_cited_events(struct writer *w)
 		for (size_t k = 0; k < a->hops[i].nev; k++)
 			CITE(a->hops[i].evidence[k].ev);
 	}
+	for (size_t i = 0; i < a->nchains; i++)
+		for (size_t f = 0; f < a->chains[i].nfindings; f++)
+			for (size_t k = 0; k < a->chains[i].findings[f].nev; k++)
+				CITE(a->chains[i].findings[f].ev[k].ev);
 #undef CITE
 	for (size_t i = 0; i < set->n && rc == 0; i++) {
 		int64_t fid, id;
@@ -571,6 +578,13 @@ static int write_hosts(struct writer *w)
 		b_text(w, h->fqdn);
 		b_text(w, hc_learn_name(h->how));
 		b_int(w, h->has_log);
+		b_int(w, h->kdc);
+		b_int(w, h->collector);
+		b_int(w, h->service_account);
+		b_opt_int(w, h->clock.pairs > 0, h->clock.offset);
+		b_opt_int(w, h->clock.pairs > 0, (int64_t)h->clock.pairs);
+		b_id(w, h->clock.pairs > 0 && h->clock.ref >= 0 ? h->clock.ref + 1 : 0);
+		b_opt_int(w, h->clock.pairs > 0, h->clock.applied);
 		if ((rc = b_exec(w)) < 0)
 			return rc;
 		for (size_t k = 0; k < h->naddr; k++) {
@@ -679,7 +693,7 @@ static int write_hops(struct writer *w)
 		b_text(w, w->t0);
 		b_id(w, h->src + 1);
 		b_int(w, h->dst + 1);
-		b_text(w, n->ip);
+		b_text(w, h->src_ip);
 		b_text(w, h->src_how);
 		b_text(w, acct);
 		b_text(w, n->target.sid);
@@ -691,6 +705,12 @@ static int write_hops(struct writer *w)
 		b_int(w, h->failed);
 		b_id(w, h->session >= 0 ? h->session + 1 : 0);
 		b_id(w, h->src_session >= 0 ? h->src_session + 1 : 0);
+		b_text(w, hc_class_name(h->cls));
+		b_text(w, h->class_why);
+		b_int(w, h->at);
+		b_id(w, in_range(h->repeat_of, a->nhops) ? h->repeat_of + 1 : 0);
+		b_text(w, h->src_session >= 0 ? hc_proof_name(h->src_proof) : NULL);
+		b_int(w, h->absorbed);
 		if ((rc = b_exec(w)) < 0)
 			return rc;
 		for (size_t k = 0; k < h->nev; k++) {
@@ -735,6 +755,7 @@ static int write_links(struct writer *w)
 		b_int(w, l->ambiguous);
 		b_int_or_null(w, w->link_rank[i]);
 		b_int(w, l->restricted_admin);
+		b_text(w, hc_proof_name(l->proof));
 		if ((rc = b_exec(w)) < 0)
 			return rc;
 	}
@@ -774,7 +795,9 @@ static int write_chains(struct writer *w)
 		}
 		for (size_t k = 0; k < c->nfindings; k++) {
 			const struct hc_finding *f = &c->findings[k];
+			int64_t fid = ++w->nfindings;
 			bind_start(w, ST_FINDING);
+			b_int(w, fid);
 			b_int(w, (int64_t)i + 1);
 			b_int(w, (int64_t)f->hop);
 			b_id(w, f->hop >= 1 && f->hop <= c->nhops ? c->hops[f->hop - 1] + 1 : 0);
@@ -786,6 +809,18 @@ static int write_chains(struct writer *w)
 			b_text(w, f->todo ? f->todo : "");
 			if ((rc = b_exec(w)) < 0)
 				return rc;
+			for (size_t e = 0; e < f->nev && e < HC_MAX_EVIDENCE; e++) {
+				int64_t ev = event_id(w, f->ev[e].ev);
+				if (ev <= 0)
+					return bad_analysis(w, "finding evidence");
+				bind_start(w, ST_FINDING_EVIDENCE);
+				b_int(w, fid);
+				b_int(w, (int64_t)e + 1);
+				b_int(w, ev);
+				b_text(w, f->ev[e].role ? f->ev[e].role : "?");
+				if ((rc = b_exec(w)) < 0)
+					return rc;
+			}
 		}
 	}
 	for (size_t i = 0; i < a->nwarnings; i++) {

@@ -11,11 +11,15 @@
 --   ?3 through host (name or FQDN), ?4 through address (normalised),
 --   ?5 from (ticks; the chain ends at or after it), ?6 to (ticks; the
 --   chain starts at or before it), ?7 minimum number of hops,
---   ?8 finding id, ?9 minimum finding severity rank (0 info .. 3 high)
+--   ?8 finding id, ?9 minimum finding severity rank (0 info .. 3 high),
+--   ?10 1 for chains of every class of hop, 0 for users' only (the first
+--   hop's class: only user hops continue chains)
 -- Result: id, name, start, end, nhops
 SELECT c.id, c.name, c.start_text AS start, c.end_text AS "end", c.nhops
 FROM chains c
 WHERE c.nhops >= ?7
+	AND (?10 OR (SELECT h.class FROM chain_hops ch JOIN hops h ON h.id = ch.hop
+		WHERE ch.chain = c.id AND ch.position = 1) = 'user')
 	AND (?5 IS NULL OR c.end_ticks >= ?5)
 	AND (?6 IS NULL OR c.start_ticks <= ?6)
 	AND (?1 IS NULL OR EXISTS (

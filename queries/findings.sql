@@ -6,9 +6,16 @@
 --   (canonical name or FQDN of the hop's source or destination), ?3 from
 --   (ticks), ?4 to (ticks), ?5 minimum hops of the chain, ?6 finding id,
 --   ?7 minimum severity rank (0 info .. 3 high)
--- Result: chain, hop, severity, id, technique, time, src_host, dst_host, account, what, todo
+--   `evidence` is a JSON array of the records the finding rests on (file,
+--   record_id, event_id, role), as in analyze's JSON.
+-- Result: chain, hop, severity, id, technique, time, src_host, dst_host, account, what, todo, evidence
 SELECT c.name AS chain, f.hop_position AS hop, f.severity, f.code AS id, f.technique,
-	h.time_text AS time, s.name AS src_host, d.name AS dst_host, h.account, f.what, f.todo
+	h.time_text AS time, s.name AS src_host, d.name AS dst_host, h.account, f.what, f.todo,
+	(SELECT json_group_array(json_object('file', fl.path, 'record_id', e.record_id,
+			'event_id', e.event_id, 'role', fe.role))
+		FROM (SELECT * FROM finding_evidence WHERE finding = f.id ORDER BY position) fe
+			JOIN events e ON e.id = fe.event
+			LEFT JOIN files fl ON fl.id = e.file) AS evidence
 FROM findings f
 	JOIN chains c ON c.id = f.chain
 	LEFT JOIN hops h ON h.id = f.hop

@@ -6,10 +6,13 @@
 --   backslash), ?2 host pattern (canonical name or FQDN of the source or
 --   the destination), ?3 from (ticks), ?4 to (ticks), ?5 only failed
 --   hops when 1
--- Result: time, src_host, src_ip, dst_host, account, package, lm_package, logon_type, anonymous, failed, source_resolved_by, event_id, file, record_id, chains
-SELECT h.time_text AS time, s.name AS src_host, h.src_ip, d.name AS dst_host, h.account,
-	h.package, h.lm_package, h.logon_type, h.anonymous, h.failed,
-	h.src_how AS source_resolved_by, e.event_id, f.path AS file, e.record_id,
+--   `hop` is the hop's number (for `hopchain explain`), `class` user,
+--   machine, collector or null-session, `repeat_of` the hop of the same act
+--   this logon was folded into.
+-- Result: hop, time, src_host, src_ip, dst_host, account, package, lm_package, logon_type, anonymous, failed, class, repeat_of, source_resolved_by, event_id, file, record_id, chains
+SELECT h.id AS hop, h.time_text AS time, s.name AS src_host, h.src_ip, d.name AS dst_host,
+	h.account, h.package, h.lm_package, h.logon_type, h.anonymous, h.failed, h.class,
+	h.repeat_of, h.src_how AS source_resolved_by, e.event_id, f.path AS file, e.record_id,
 	(SELECT group_concat(name, ',') FROM (
 		SELECT k.name FROM chain_hops ch JOIN chains k ON k.id = ch.chain
 		WHERE ch.hop = h.id ORDER BY k.id)) AS chains

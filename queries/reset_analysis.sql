@@ -5,6 +5,7 @@
 -- Result: none
 DROP TABLE IF EXISTS logon_summary;
 DROP TABLE IF EXISTS warnings;
+DROP TABLE IF EXISTS finding_evidence;
 DROP TABLE IF EXISTS findings;
 DROP TABLE IF EXISTS chain_hops;
 DROP TABLE IF EXISTS chains;

@@ -16,7 +16,7 @@
 -- Windows does). Account, host and computer names compare case-insensitively
 -- (COLLATE NOCASE), as Windows does. Text that is not valid UTF-8 in a log
 -- is stored with each bad byte replaced by U+FFFD.
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 
 -- Facts about the case: 'hopchain_version' (that last wrote it),
 -- 'analysis_stale' ('1' while events were added after the last

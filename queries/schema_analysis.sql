@@ -6,12 +6,24 @@
 -- (Conventions as in schema.sql.)
 
 -- One identity per machine; `name` is the lower-case first DNS label.
+-- collector: it logs on to most other hosts as its machine account (the
+-- event collector). service_account: a NAME$ that is a service account
+-- (gMSA) used on another host, not a host; the views leave it out. The
+-- clock: this host's clock minus the reference host's (clock_ref), from
+-- clock_pairs paired records; corrected when linking if clock_corrected.
 CREATE TABLE hosts (
 	id INTEGER PRIMARY KEY,
 	name TEXT NOT NULL COLLATE NOCASE,
 	fqdn TEXT COLLATE NOCASE,
 	learned_from TEXT NOT NULL,
-	has_log INTEGER NOT NULL
+	has_log INTEGER NOT NULL,
+	kdc INTEGER NOT NULL DEFAULT 0,
+	collector INTEGER NOT NULL DEFAULT 0,
+	service_account INTEGER NOT NULL DEFAULT 0,
+	clock_offset_ticks INTEGER,
+	clock_pairs INTEGER,
+	clock_ref INTEGER REFERENCES hosts(id),
+	clock_corrected INTEGER
 );
 
 -- Addresses of a host, how each was learned and the event that showed it
@@ -53,8 +65,14 @@ CREATE TABLE sessions (
 
 -- Hops: an inbound logon (4624/4625, or a client's 4648 for a host without
 -- a log) from another host. `account` is DOMAIN\user as the JSON output
--- shows it ('ANONYMOUS LOGON' for anonymous hops); src_how says how the
--- source was resolved (ip, workstation, 4648, 4769).
+-- shows it ('ANONYMOUS LOGON' for anonymous hops); src_ip is the source
+-- address from any witness; src_how says how the source was resolved
+-- (connection, ip, 4648, 4769, 4776, workstation, listener-connection,
+-- secure-channel). class: user, machine, collector or null-session, and
+-- class_why why. at_ticks is the time on the reference clock (the target's
+-- offset removed). repeat_of: the hop of the same act this logon repeats
+-- (folded into it). src_proof: what named src_session (4648, 8001,
+-- connection). absorbed: the type-3 twin of a CredSSP hop, evidence only.
 CREATE TABLE hops (
 	id INTEGER PRIMARY KEY,
 	event INTEGER NOT NULL REFERENCES events(id),
@@ -73,7 +91,13 @@ CREATE TABLE hops (
 	anonymous INTEGER NOT NULL,
 	failed INTEGER NOT NULL,
 	session INTEGER REFERENCES sessions(id),
-	src_session INTEGER REFERENCES sessions(id)
+	src_session INTEGER REFERENCES sessions(id),
+	class TEXT NOT NULL DEFAULT 'user',
+	class_why TEXT,
+	at_ticks INTEGER,
+	repeat_of INTEGER REFERENCES hops(id),
+	src_proof TEXT,
+	absorbed INTEGER NOT NULL DEFAULT 0
 );
 
 -- Events cited by a hop, in order (the logon, the client's 4648, the DC's
@@ -88,7 +112,9 @@ CREATE TABLE hop_evidence (
 );
 
 -- Candidate links: child continues parent. `rank` is the place among the
--- child's candidate parents (0 = best), NULL when not listed there.
+-- child's candidate parents (0 = best), NULL when not listed there. proof:
+-- what ties the child to the parent's session (4648, 8001, connection, or
+-- unique: the only session it can continue), NULL when nothing does.
 CREATE TABLE links (
 	id INTEGER PRIMARY KEY,
 	parent INTEGER NOT NULL REFERENCES hops(id),
@@ -99,7 +125,8 @@ CREATE TABLE links (
 	account_match INTEGER NOT NULL,
 	ambiguous INTEGER NOT NULL,
 	rank INTEGER,
-	restricted_admin INTEGER NOT NULL DEFAULT 0
+	restricted_admin INTEGER NOT NULL DEFAULT 0,
+	proof TEXT
 );
 
 -- Maximal chains (all of them; --min-hops only filters what is printed).
@@ -136,6 +163,15 @@ CREATE TABLE findings (
 	technique TEXT,
 	what TEXT NOT NULL,
 	todo TEXT NOT NULL
+);
+
+-- The records a finding rests on, in order (the hop's logon first).
+CREATE TABLE finding_evidence (
+	finding INTEGER NOT NULL REFERENCES findings(id),
+	position INTEGER NOT NULL,
+	event INTEGER NOT NULL REFERENCES events(id),
+	role TEXT NOT NULL,
+	PRIMARY KEY (finding, position)
 );
 
 -- Problems found while correlating that were not fatal.

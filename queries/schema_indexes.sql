@@ -21,6 +21,7 @@ CREATE INDEX IF NOT EXISTS hops_account ON hops(account, time_ticks);
 CREATE INDEX IF NOT EXISTS hops_src ON hops(src_host, time_ticks);
 CREATE INDEX IF NOT EXISTS hops_dst ON hops(dst_host, time_ticks);
 CREATE INDEX IF NOT EXISTS hops_event ON hops(event);
+CREATE INDEX IF NOT EXISTS hops_repeat_of ON hops(repeat_of);
 CREATE INDEX IF NOT EXISTS links_parent ON links(parent);
 CREATE INDEX IF NOT EXISTS links_child ON links(child);
 CREATE INDEX IF NOT EXISTS chain_hops_hop ON chain_hops(hop);

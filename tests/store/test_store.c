@@ -283,7 +283,7 @@ static void check_read(const char *path)
 	struct hc_diag d;
 	struct collect c = {0};
 	struct hc_rows rows = {c_columns, c_row, &c};
-	struct hc_value p[9] = {{0}};
+	struct hc_value p[10] = {{0}};
 	sqlite3 *x;
 	long long nchains = -1;
 
@@ -294,9 +294,11 @@ static void check_read(const char *path)
 	CHECK_INT(hc_store_open_readonly(path, &s, &d), 0);
 	if (!s)
 		return;
-	/* chains_select with every filter off but --min-hops 1: every chain */
+	/* chains_select with every filter off but --min-hops 1 and --all:
+	 * every chain */
 	p[6] = (struct hc_value){.kind = HC_VALUE_INT, .i = 1};
-	CHECK_INT(hc_store_query(s, "chains_select", p, 9, &rows, &d), 0);
+	p[9] = (struct hc_value){.kind = HC_VALUE_INT, .i = 1};
+	CHECK_INT(hc_store_query(s, "chains_select", p, 10, &rows, &d), 0);
 	CHECK_INT(c.ncols, 5);
 	CHECK_INT(c.nrows, nchains);
 	CHECK_STR(c.first, "1");
@@ -304,23 +306,23 @@ static void check_read(const char *path)
 	memset(&c, 0, sizeof(c));
 	p[0] = (struct hc_value){.kind = HC_VALUE_TEXT, .s = "^anonymous logon$"};
 	p[6].i = 2;
-	CHECK_INT(hc_store_query(s, "chains_select", p, 9, &rows, &d), 0);
+	CHECK_INT(hc_store_query(s, "chains_select", p, 10, &rows, &d), 0);
 	CHECK_INT(c.nrows, 1);
 	/* the same statement again (cached), the callback stops it */
 	memset(&c, 0, sizeof(c));
 	c.stop_after = 2;
 	p[0] = (struct hc_value){.kind = HC_VALUE_NULL};
 	p[6].i = 1;
-	CHECK_INT(hc_store_query(s, "chains_select", p, 9, &rows, &d), -42);
+	CHECK_INT(hc_store_query(s, "chains_select", p, 10, &rows, &d), -42);
 	CHECK_INT(c.nrows, 2);
 	/* wrong parameter count, unknown query */
 	CHECK_INT(hc_store_query(s, "chains_select", p, 8, &rows, &d), HC_ERR_USAGE);
-	CHECK(strstr(d.msg, "8 parameters given, the statement has 9") != NULL);
+	CHECK(strstr(d.msg, "8 parameters given, the statement has 10") != NULL);
 	CHECK_INT(hc_store_query(s, "no_such_query", NULL, 0, &rows, &d), HC_ERR_USAGE);
 	/* a bad pattern reaching regexp() is a usage error with its offset */
 	memset(&c, 0, sizeof(c));
 	p[0] = (struct hc_value){.kind = HC_VALUE_TEXT, .s = "a)"};
-	CHECK_INT(hc_store_query(s, "chains_select", p, 9, &rows, &d), HC_ERR_USAGE);
+	CHECK_INT(hc_store_query(s, "chains_select", p, 10, &rows, &d), HC_ERR_USAGE);
 	CHECK(d.has_offset && d.offset == 1);
 	CHECK(strstr(d.msg, "bad pattern 'a)'") != NULL);
 	/* and a good one afterwards works again (no stale error) */

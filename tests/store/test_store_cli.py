@@ -22,7 +22,7 @@ def check(cond, what):
 
 
 def run(hopchain, db, samples):
-    p = subprocess.run([hopchain, "analyze", "--db", db, "--format", "json", "--min-hops", "1",
+    p = subprocess.run([hopchain, "analyze", "--db", db, "--format", "json", "--min-hops", "1", "--all",
                         samples], capture_output=True, text=True)
     check(p.returncode == 0, f"analyze --db exit {p.returncode}: {p.stderr}")
     return json.loads(p.stdout) if p.returncode == 0 else None
@@ -39,7 +39,7 @@ def compare(db, out):
 
     chains = {r["name"]: r for r in q("SELECT * FROM chains")}
     check(len(chains) == len(out["chains"]),
-          f"{len(chains)} chains in the store, {len(out['chains'])} in JSON (--min-hops 1)")
+          f"{len(chains)} chains in the store, {len(out['chains'])} in JSON (--min-hops 1 --all)")
     for c in out["chains"]:
         r = chains.get(c["id"])
         check(r is not None, f"chain {c['id']} in the store")
@@ -71,6 +71,7 @@ def compare(db, out):
             check(sh["impersonation"] == jh["impersonation"], f"{where} impersonation")
             check(bool(sh["anonymous"]) == jh["anonymous"], f"{where} anonymous")
             check(bool(sh["failed"]) == jh["failed"], f"{where} failed")
+            check(sh["class"] == jh["class"], f"{where} class")
             check(sh["ev_id"] == jh["event_id"], f"{where} event_id")
             ev = [e for e in jh["evidence"] if e["role"] != "source-session"]
             rows = q("""SELECT x.role, e.event_id, e.record_id, f.path FROM hop_evidence x

@@ -48,11 +48,12 @@ static void print_hidden(const struct hc_view_hidden *x, const struct hc_view_op
 	size_t other = x->hops[HC_CLASS_MACHINE] + x->hops[HC_CLASS_COLLECTOR] +
 		       x->hops[HC_CLASS_NULL_SESSION];
 
+	/* the other classes never continue a chain: each is a chain of one hop */
 	if (other && !o->all)
-		fprintf(out, "hidden: %zu machine, %zu collector and %zu null-session hops (--all "
+		fprintf(out, "hidden: %zu machine, %zu collector and %zu null-session hops (%s "
 			     "shows them)\n",
 			x->hops[HC_CLASS_MACHINE], x->hops[HC_CLASS_COLLECTOR],
-			x->hops[HC_CLASS_NULL_SESSION]);
+			x->hops[HC_CLASS_NULL_SESSION], o->min_hops > 1 ? "--all --min-hops 1" : "--all");
 	if (x->short_chains)
 		fprintf(out, "hidden: %zu chains of fewer than %zu hops (--min-hops 1 shows them)\n",
 			x->short_chains, o->min_hops);

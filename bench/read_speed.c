@@ -63,7 +63,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "read_speed: out of memory\n");
 			return 1;
 		}
-		double dt = clock_s(CLOCK_MONOTONIC) - t0, dc = clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
+		double dt = clock_s(CLOCK_MONOTONIC) - t0,
+		       dc = clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
 		/* CPU time too: on a shared machine it says more than the wall */
 		printf("%.4f s %.1f MB/s wall, %.4f s %.1f MB/s cpu, %zu events\n", dt,
 		       (double)st.st_size / 1e6 / dt, dc, (double)st.st_size / 1e6 / dc, set.n);

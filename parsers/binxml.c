@@ -82,7 +82,7 @@ enum {
 enum { S_EVENTID, S_VERSION, S_TIME, S_RECORDID, S_COMPUTER, S_CHANNEL, S_PROVIDER, NSYS };
 
 struct hc_bx_name {
-	uint32_t key;  /* chunk offset + 1; 0 = empty */
+	uint32_t key; /* chunk offset + 1; 0 = empty */
 	uint32_t gen;
 	uint32_t text; /* offset in bx->name_text */
 	uint32_t disk; /* bytes the name takes inline (8 + 2 * count + 2) */
@@ -208,9 +208,9 @@ static int utf16_put(struct hc_bx_buf *b, const uint8_t *p, size_t size, bool *c
 
 /* Windows-1252, libevtx's default codepage for ANSI strings: 0x80-0x9F. */
 static const uint16_t cp1252[32] = {
-	0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-	0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-	0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
+    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
 };
 
 static int ansi_put(struct hc_bx_buf *b, const uint8_t *p, size_t size, bool *cut)
@@ -382,30 +382,30 @@ static int filetime_put(struct hc_bx_buf *b, uint64_t ft)
 
 	civil((int64_t)(secs / 86400), &y, &mo, &d);
 	int n = snprintf(tmp, sizeof(tmp), "%04lld-%02u-%02uT%02u:%02u:%02u.%09lluZ", (long long)y,
-			 mo, d, (unsigned)(secs % 86400 / 3600), (unsigned)(secs % 3600 / 60),
-			 (unsigned)(secs % 60), (unsigned long long)frac * 100);
+	                 mo, d, (unsigned)(secs % 86400 / 3600), (unsigned)(secs % 3600 / 60),
+	                 (unsigned)(secs % 60), (unsigned long long)frac * 100);
 	return buf_put(b, tmp, (size_t)n);
 }
 
 static int systime_put(struct hc_bx_buf *b, const uint8_t *p)
 {
 	unsigned y = hc_le16(p), mo = hc_le16(p + 2), d = hc_le16(p + 6), h = hc_le16(p + 8),
-		 mi = hc_le16(p + 10), s = hc_le16(p + 12), ms = hc_le16(p + 14);
+	         mi = hc_le16(p + 10), s = hc_le16(p + 12), ms = hc_le16(p + 14);
 	char tmp[48];
 
 	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59 || ms > 999 ||
 	    y > 9999)
 		return HC_ERR_RECORD;
 	int n = snprintf(tmp, sizeof(tmp), "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", y, mo, d, h, mi,
-			 s, ms);
+	                 s, ms);
 	return buf_put(b, tmp, (size_t)n);
 }
 
 static int guid_put(struct hc_bx_buf *b, const uint8_t *p)
 {
 	/* Data1-3 little-endian, then bytes 8-15 as they are */
-	static const signed char order[] = {3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1,
-					    10, 11, 12, 13, 14, 15};
+	static const signed char order[] = {3,  2, 1, 0,  -1, 5,  4,  -1, 7,  6,
+	                                    -1, 8, 9, -1, 10, 11, 12, 13, 14, 15};
 	char tmp[38], *q = tmp;
 
 	*q++ = '{';
@@ -478,9 +478,9 @@ static uint64_t uint_of(const uint8_t *p, size_t size)
 static int render(uint8_t type, const uint8_t *p, size_t size, struct hc_bx_buf *b, bool *cut)
 {
 	static const uint8_t width[] = {
-		[V_INT8] = 1, [V_UINT8] = 1, [V_INT16] = 2, [V_UINT16] = 2, [V_INT32] = 4,
-		[V_UINT32] = 4, [V_INT64] = 8, [V_UINT64] = 8, [V_REAL32] = 4, [V_REAL64] = 8,
-		[V_GUID] = 16, [V_FILETIME] = 8, [V_SYSTIME] = 16, [V_HEX32] = 4, [V_HEX64] = 8,
+	    [V_INT8] = 1,   [V_UINT8] = 1,    [V_INT16] = 2,    [V_UINT16] = 2, [V_INT32] = 4,
+	    [V_UINT32] = 4, [V_INT64] = 8,    [V_UINT64] = 8,   [V_REAL32] = 4, [V_REAL64] = 8,
+	    [V_GUID] = 16,  [V_FILETIME] = 8, [V_SYSTIME] = 16, [V_HEX32] = 4,  [V_HEX64] = 8,
 	};
 
 	if (type < sizeof(width) && width[type] && size != width[type])
@@ -550,9 +550,9 @@ int hc_bx_render(uint8_t type, const uint8_t *p, size_t size, struct hc_bx_buf *
 static size_t array_item(uint8_t type, const uint8_t *p, size_t size)
 {
 	static const uint8_t width[] = {
-		[V_INT8] = 1, [V_UINT8] = 1, [V_INT16] = 2, [V_UINT16] = 2, [V_INT32] = 4,
-		[V_UINT32] = 4, [V_INT64] = 8, [V_UINT64] = 8, [V_REAL32] = 4, [V_REAL64] = 8,
-		[V_GUID] = 16, [V_FILETIME] = 8, [V_SYSTIME] = 16, [V_HEX32] = 4, [V_HEX64] = 8,
+	    [V_INT8] = 1,   [V_UINT8] = 1,    [V_INT16] = 2,    [V_UINT16] = 2, [V_INT32] = 4,
+	    [V_UINT32] = 4, [V_INT64] = 8,    [V_UINT64] = 8,   [V_REAL32] = 4, [V_REAL64] = 8,
+	    [V_GUID] = 16,  [V_FILETIME] = 8, [V_SYSTIME] = 16, [V_HEX32] = 4,  [V_HEX64] = 8,
 	};
 	size_t i;
 
@@ -582,10 +582,17 @@ static uint8_t name_kind(const char *s, size_t n)
 		const char *s;
 		uint8_t k;
 	} tab[] = {
-		{"System", K_SYSTEM},       {"EventID", K_EVENTID},     {"Version", K_VERSION},
-		{"TimeCreated", K_TIMECREATED}, {"EventRecordID", K_RECORDID},
-		{"Computer", K_COMPUTER},   {"Channel", K_CHANNEL},     {"Provider", K_PROVIDER},
-		{"EventData", K_EVENTDATA}, {"UserData", K_USERDATA},   {"Data", K_DATA},
+	    {"System", K_SYSTEM},
+	    {"EventID", K_EVENTID},
+	    {"Version", K_VERSION},
+	    {"TimeCreated", K_TIMECREATED},
+	    {"EventRecordID", K_RECORDID},
+	    {"Computer", K_COMPUTER},
+	    {"Channel", K_CHANNEL},
+	    {"Provider", K_PROVIDER},
+	    {"EventData", K_EVENTDATA},
+	    {"UserData", K_USERDATA},
+	    {"Data", K_DATA},
 	};
 
 	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
@@ -607,12 +614,12 @@ struct hc_bx_plan {
 	uint32_t body, body_end; /* the template's fragment, chunk offsets */
 	uint8_t state;           /* PL_* */
 	uint8_t nguards;
-	int32_t nested;          /* BinXML substitution holding the EventData, or -1 */
-	uint16_t guards[16];     /* optional substitutions that would drop an element */
+	int32_t nested;      /* BinXML substitution holding the EventData, or -1 */
+	uint16_t guards[16]; /* optional substitutions that would drop an element */
 	struct hc_bx_plan_slot sys[NSYS];
-	bool eventdata;          /* this template holds the EventData element */
+	bool eventdata; /* this template holds the EventData element */
 	uint16_t nfields;
-	uint32_t fname[HC_MAX_BX_PLAN_FIELDS]; /* plan_text offsets; UINT32_MAX = unnamed */
+	uint32_t fname[HC_MAX_BX_PLAN_FIELDS];     /* plan_text offsets; UINT32_MAX = unnamed */
 	const char *fknown[HC_MAX_BX_PLAN_FIELDS]; /* hc_event_name_intern of the name */
 	struct hc_bx_plan_slot fval[HC_MAX_BX_PLAN_FIELDS];
 };
@@ -623,7 +630,7 @@ enum { PL_NEW, PL_PLAN, PL_WALK, PL_BAD };
 struct node {
 	int32_t parent, child, last, next;
 	int32_t seg, lastseg;
-	uint32_t name;  /* offset in name_text */
+	uint32_t name; /* offset in name_text */
 	uint16_t nlen;
 	uint8_t kind;
 	bool attr, dropped;
@@ -635,8 +642,8 @@ struct seg {
 /* The substitution values of one template instance. */
 struct vals {
 	uint32_t n;
-	const uint8_t *desc;  /* n descriptors: size u16, type u8, pad u8 */
-	size_t base;          /* chunk offsets of the values: walk->offs[base + i] */
+	const uint8_t *desc; /* n descriptors: size u16, type u8, pad u8 */
+	size_t base;         /* chunk offsets of the values: walk->offs[base + i] */
 };
 struct walk {
 	struct node *nodes;
@@ -644,7 +651,7 @@ struct walk {
 	struct seg *segs;
 	size_t nsegs, capsegs;
 	struct hc_bx_buf text;
-	uint32_t *offs;       /* value offsets of the instances on the stack */
+	uint32_t *offs; /* value offsets of the instances on the stack */
 	size_t noffs, capoffs;
 	size_t tokens;
 	bool cut;
@@ -669,7 +676,8 @@ int hc_bx_init(struct hc_bx *bx, const struct hc_read_opts *o)
 				bx->want[o->ids[i] >> 3] |= (uint8_t)(1u << (o->ids[i] & 7));
 	} else {
 		for (size_t i = 0; i < hc_default_nids; i++)
-			bx->want[hc_default_ids[i] >> 3] |= (uint8_t)(1u << (hc_default_ids[i] & 7));
+			bx->want[hc_default_ids[i] >> 3] |=
+			    (uint8_t)(1u << (hc_default_ids[i] & 7));
 	}
 	return HC_OK;
 }
@@ -734,7 +742,9 @@ static const struct hc_bx_name *name_at(struct hc_bx *bx, uint32_t off, const ch
 		h = (h + 1) & (NAME_SLOTS - 1);
 	}
 	if (bx->nnames >= HC_MAX_BX_NAMES) {
-		*err = "more than " "1024" " names in one chunk";
+		*err = "more than "
+		       "1024"
+		       " names in one chunk";
 		return NULL;
 	}
 	if ((uint64_t)off + 8 > bx->size) {
@@ -756,8 +766,8 @@ static const struct hc_bx_name *name_at(struct hc_bx *bx, uint32_t off, const ch
 	e->key = off + 1;
 	e->gen = bx->gen;
 	e->text = (uint32_t)at;
-	e->len = (uint16_t)(bx->name_text.len - at - 1 > 0xffff ? 0xffff
-								  : bx->name_text.len - at - 1);
+	e->len =
+	    (uint16_t)(bx->name_text.len - at - 1 > 0xffff ? 0xffff : bx->name_text.len - at - 1);
 	e->disk = 8 + 2 * count + 2;
 	e->kind = name_kind(bx->name_text.p + at, e->len);
 	bx->nnames++;
@@ -767,7 +777,7 @@ static const struct hc_bx_name *name_at(struct hc_bx *bx, uint32_t off, const ch
 /* Reads a name reference at *pos (chunk offset): the name is inline when it
  * points right after the reference, and is then skipped. */
 static const struct hc_bx_name *name_ref(struct hc_bx *bx, uint32_t *pos, uint32_t end,
-					 const char **err)
+                                         const char **err)
 {
 	uint32_t off;
 	const struct hc_bx_name *n;
@@ -816,8 +826,8 @@ static uint32_t elem_name_pos(const struct hc_bx *bx, uint32_t p, uint32_t end, 
 struct wctx {
 	struct hc_bx *bx;
 	struct walk *w;
-	uint32_t end;      /* end of the bytes this walk may read tokens from */
-	bool has_dep;      /* elements carry a dependency id */
+	uint32_t end; /* end of the bytes this walk may read tokens from */
+	bool has_dep; /* elements carry a dependency id */
 	const struct vals *v;
 	unsigned depth;
 };
@@ -925,7 +935,7 @@ static int err(struct wctx *c, const char *why)
 
 /* Value text (0x05) or CDATA/PI data: a counted UTF-16 string. */
 static int counted_string(struct wctx *c, uint32_t *pos, int32_t at, const char *pre,
-			  const char *post)
+                          const char *post)
 {
 	struct walk *w = c->w;
 	uint32_t n;
@@ -1190,7 +1200,8 @@ static int element(struct wctx *c, uint32_t *pos, int32_t parent)
 					break;
 				case T_CDATA:
 					p++;
-					if ((rc = counted_string(c, &p, el, "<![CDATA[", "]]>")) < 0)
+					if ((rc = counted_string(c, &p, el, "<![CDATA[", "]]>")) <
+					    0)
 						return rc;
 					break;
 				case T_CHARREF:
@@ -1368,7 +1379,7 @@ static int walk_doc(struct wctx *c, uint32_t *pos, int32_t parent, bool inside)
 /* Appends the text of node `x` to out->text, capped at HC_MAX_FIELD_LEN
  * (never inside a UTF-8 sequence), NUL-terminated; returns its offset. */
 static int node_text(const struct walk *w, const struct node *x, struct hc_bx_record *out,
-		     size_t *at, bool quote_cut)
+                     size_t *at, bool quote_cut)
 {
 	size_t start = out->text.len, n = 0;
 	int rc;
@@ -1451,7 +1462,7 @@ static int32_t next_elem(const struct walk *w, int32_t i, bool into)
 }
 
 static int add_field(struct hc_bx_record *out, const char *name, size_t nlen, const struct walk *w,
-		     const struct node *val)
+                     const struct node *val)
 {
 	int rc;
 
@@ -1462,7 +1473,8 @@ static int add_field(struct hc_bx_record *out, const char *name, size_t nlen, co
 	out->kname[out->nfields] = NULL;
 	out->name[out->nfields] = out->text.len;
 	if (name && nlen < HC_MAX_NAME_LEN) {
-		if ((rc = buf_put(&out->text, name, nlen)) < 0 || (rc = buf_put(&out->text, "", 1)) < 0)
+		if ((rc = buf_put(&out->text, name, nlen)) < 0 ||
+		    (rc = buf_put(&out->text, "", 1)) < 0)
 			return rc;
 	} else {
 		char tmp[32];
@@ -1508,7 +1520,7 @@ struct tag {
 };
 
 static int tags_of(const struct walk *w, int32_t x, struct tag *t, size_t *n, size_t cap,
-		   unsigned depth)
+                   unsigned depth)
 {
 	const struct node *e = &w->nodes[x];
 	bool kids = has_child_elem(w, e);
@@ -1574,12 +1586,13 @@ static int userdata(struct hc_bx *bx, struct walk *w, int32_t wrap, struct hc_bx
 				break;
 			}
 			out->kname[out->nfields] = NULL;
-	out->name[out->nfields] = out->text.len;
+			out->name[out->nfields] = out->text.len;
 			if ((rc = buf_put(&out->text, bx->name_text.p + e->name, e->nlen)) < 0 ||
 			    (rc = buf_put(&out->text, "", 1)) < 0)
 				break;
 			out->value[out->nfields] = out->text.len;
-			if ((rc = buf_put(&out->text, ind, k)) < 0 || (rc = buf_put(&out->text, "", 1)) < 0)
+			if ((rc = buf_put(&out->text, ind, k)) < 0 ||
+			    (rc = buf_put(&out->text, "", 1)) < 0)
 				break;
 			out->nfields++;
 			i += 2;
@@ -1621,11 +1634,13 @@ static int extract(struct hc_bx *bx, struct walk *w, struct hc_bx_record *out)
 		case K_EVENTID:
 		case K_VERSION:
 		case K_RECORDID:
-			if (seen[x->kind == K_EVENTID ? S_EVENTID : x->kind == K_VERSION ? S_VERSION
-										: S_RECORDID])
+			if (seen[x->kind == K_EVENTID   ? S_EVENTID
+			         : x->kind == K_VERSION ? S_VERSION
+			                                : S_RECORDID])
 				break;
-			seen[x->kind == K_EVENTID ? S_EVENTID : x->kind == K_VERSION ? S_VERSION
-										  : S_RECORDID] = true;
+			seen[x->kind == K_EVENTID   ? S_EVENTID
+			     : x->kind == K_VERSION ? S_VERSION
+			                            : S_RECORDID] = true;
 			if ((rc = node_text(w, x, out, &at, false)) < 0)
 				return rc;
 			{
@@ -1670,7 +1685,8 @@ static int extract(struct hc_bx *bx, struct walk *w, struct hc_bx_record *out)
 		case K_PROVIDER:
 			if (!seen[S_PROVIDER] && (a = attr_of(w, x, K_A_NAME)) >= 0) {
 				seen[S_PROVIDER] = true;
-				if ((rc = node_text(w, &w->nodes[a], out, &out->provider, true)) < 0)
+				if ((rc = node_text(w, &w->nodes[a], out, &out->provider, true)) <
+				    0)
 					return rc;
 			}
 			break;
@@ -1732,7 +1748,7 @@ static int extract(struct hc_bx *bx, struct walk *w, struct hc_bx_record *out)
 }
 
 static int general(struct hc_bx *bx, uint32_t off, uint32_t end, struct hc_bx_record *out,
-		   struct hc_diag *d)
+                   struct hc_diag *d)
 {
 	struct walk *w = bx->walk;
 	struct wctx c = {.bx = bx, .w = w, .end = end, .has_dep = true};
@@ -1824,8 +1840,7 @@ static void plan_guard(struct pctx *c, const struct piece *pc, size_t np)
 }
 
 /* A slot from exactly one piece (or none: an empty literal). */
-static bool to_slot(struct pctx *c, const struct piece *pc, size_t np,
-		    struct hc_bx_plan_slot *s)
+static bool to_slot(struct pctx *c, const struct piece *pc, size_t np, struct hc_bx_plan_slot *s)
 {
 	memset(s, 0, sizeof(*s));
 	if (np == 0) {
@@ -1851,7 +1866,7 @@ static bool to_slot(struct pctx *c, const struct piece *pc, size_t np,
 static int plan_element(struct pctx *c, uint32_t *pos);
 
 static int plan_content_token(struct pctx *c, uint32_t *pos, struct piece *pc, size_t *np,
-			      bool *child)
+                              bool *child)
 {
 	const uint8_t *ch = c->bx->chunk;
 	uint8_t t = ch[*pos];
@@ -2047,9 +2062,9 @@ static int plan_element(struct pctx *c, uint32_t *pos)
 				}
 			}
 			pl->fname[pl->nfields] = fname;
-			pl->fknown[pl->nfields] = fname != UINT32_MAX
-							  ? hc_event_name_intern(bx->plan_text.p + fname)
-							  : NULL;
+			pl->fknown[pl->nfields] =
+			    fname != UINT32_MAX ? hc_event_name_intern(bx->plan_text.p + fname)
+			                        : NULL;
 			if (!to_slot(c, content, ncontent, &pl->fval[pl->nfields]))
 				c->ok = false;
 			pl->nfields++;
@@ -2119,8 +2134,8 @@ static struct hc_bx_plan *plan_get(struct hc_bx *bx, uint32_t def, const char **
 	pl->state = PL_WALK;
 	if (p + 4 <= c.end && bx->chunk[p] == T_FRAGMENT)
 		p += 4;
-	if (p < c.end && (bx->chunk[p] & 0xbf) == T_OPEN && plan_element(&c, &p) == HC_OK &&
-	    c.ok && p < c.end && bx->chunk[p] == T_EOF)
+	if (p < c.end && (bx->chunk[p] & 0xbf) == T_OPEN && plan_element(&c, &p) == HC_OK && c.ok &&
+	    p < c.end && bx->chunk[p] == T_EOF)
 		pl->state = PL_PLAN;
 	return pl;
 }
@@ -2190,7 +2205,7 @@ static uint32_t value_off(const struct inst *in, uint16_t idx, uint16_t *size, u
 /* Renders slot `s` into out->text; *at = offset, or SIZE_MAX when absent.
  * Returns 0, 1 (the plan cannot say: take the general walk), or < 0. */
 static int slot_text(struct hc_bx *bx, const struct hc_bx_plan_slot *s, const struct inst *in,
-		     struct hc_bx_record *out, size_t *at)
+                     struct hc_bx_record *out, size_t *at)
 {
 	uint16_t size;
 	uint8_t type;
@@ -2232,7 +2247,7 @@ static int slot_text(struct hc_bx *bx, const struct hc_bx_plan_slot *s, const st
 
 /* Numeric System value from a slot: fast for the usual integer types. */
 static int slot_num(struct hc_bx *bx, const struct hc_bx_plan_slot *s, const struct inst *in,
-		    struct hc_bx_record *out, uint64_t *v, bool *has)
+                    struct hc_bx_record *out, uint64_t *v, bool *has)
 {
 	uint16_t size;
 	uint8_t type;
@@ -2264,7 +2279,7 @@ static int slot_num(struct hc_bx *bx, const struct hc_bx_plan_slot *s, const str
 #define FILETIME_Y10K INT64_C(2650467744000000000)
 
 static int slot_time(struct hc_bx *bx, const struct hc_bx_plan_slot *s, const struct inst *in,
-		     struct hc_bx_record *out)
+                     struct hc_bx_record *out)
 {
 	uint16_t size;
 	uint8_t type;
@@ -2304,7 +2319,7 @@ static bool guards_hold(const struct hc_bx_plan *pl, const struct inst *in)
 }
 
 static int plan_fields(struct hc_bx *bx, const struct hc_bx_plan *pl, const struct inst *in,
-		       struct hc_bx_record *out)
+                       struct hc_bx_record *out)
 {
 	int rc;
 
@@ -2326,7 +2341,7 @@ static int plan_fields(struct hc_bx *bx, const struct hc_bx_plan *pl, const stru
 			continue;
 		}
 		out->kname[out->nfields] = NULL;
-	out->name[out->nfields] = out->text.len;
+		out->name[out->nfields] = out->text.len;
 		if (pl->fname[i] != UINT32_MAX) {
 			const char *nm = bx->plan_text.p + pl->fname[i];
 			rc = buf_put(&out->text, nm, strlen(nm) + 1);
@@ -2456,7 +2471,7 @@ static void record_reset(struct hc_bx_record *out)
 }
 
 int hc_bx_record(struct hc_bx *bx, uint32_t off, uint32_t end, struct hc_bx_record *out,
-		 struct hc_diag *d)
+                 struct hc_diag *d)
 {
 	uint32_t p = off;
 	int rc;

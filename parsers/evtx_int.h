@@ -9,18 +9,18 @@
 #include "input.h"
 
 /* Caps on what a file may make the decoder do (STYLE 9). */
-#define HC_MAX_BX_DEPTH 24          /* element, BinXML value and template nesting */
-#define HC_MAX_BX_VALUES 512        /* substitution values of one template instance */
-#define HC_MAX_BX_TEMPLATES 256     /* template plans cached per chunk */
-#define HC_MAX_BX_NAMES 1024        /* names cached per chunk */
-#define HC_MAX_BX_PLAN_FIELDS 128   /* EventData fields one plan describes */
-#define HC_MAX_BX_TOKENS 200000     /* tokens one record may make the walk visit */
-#define HC_MAX_BX_ARRAY_ITEMS 4096  /* items of one array value */
-#define HC_MAX_BX_TEXT (1u << 20)   /* rendered text of one record (beyond: cut) */
+#define HC_MAX_BX_DEPTH 24         /* element, BinXML value and template nesting */
+#define HC_MAX_BX_VALUES 512       /* substitution values of one template instance */
+#define HC_MAX_BX_TEMPLATES 256    /* template plans cached per chunk */
+#define HC_MAX_BX_NAMES 1024       /* names cached per chunk */
+#define HC_MAX_BX_PLAN_FIELDS 128  /* EventData fields one plan describes */
+#define HC_MAX_BX_TOKENS 200000    /* tokens one record may make the walk visit */
+#define HC_MAX_BX_ARRAY_ITEMS 4096 /* items of one array value */
+#define HC_MAX_BX_TEXT (1u << 20)  /* rendered text of one record (beyond: cut) */
 /* A chunk holds at most (65536 - 512) / 32 records; a header claiming more
  * is damaged. */
 #define HC_MAX_CHUNK_RECORDS 2048
-#define HC_EVTX_RECORD_MIN 32       /* header 24, an empty fragment, size copy */
+#define HC_EVTX_RECORD_MIN 32 /* header 24, an empty fragment, size copy */
 
 /* Little-endian loads from bytes already bounds-checked by the caller. */
 static inline uint16_t hc_le16(const uint8_t *p)
@@ -50,7 +50,7 @@ struct hc_bx_plan;
  * libevtx's XML rendering of the record. */
 struct hc_bx_record {
 	bool has_event_id, has_time, has_version, has_record_id;
-	bool truncated;        /* a value was cut at HC_MAX_FIELD_LEN or a field dropped */
+	bool truncated; /* a value was cut at HC_MAX_FIELD_LEN or a field dropped */
 	uint32_t event_id, version;
 	uint64_t record_id;
 	int64_t time;
@@ -58,7 +58,7 @@ struct hc_bx_record {
 	size_t nfields, unnamed;
 	size_t name[HC_MAX_FIELDS], value[HC_MAX_FIELDS];
 	const char *kname[HC_MAX_FIELDS]; /* when set: the field's name (static) */
-	bool in_eventdata_done; /* the first EventData/UserData was read */
+	bool in_eventdata_done;           /* the first EventData/UserData was read */
 	struct hc_bx_buf text;
 };
 
@@ -74,11 +74,11 @@ struct hc_bx {
 	/* templates: plans keyed by the definition's chunk offset */
 	struct hc_bx_plan **plans;
 	size_t nplans;
-	uint32_t gen;         /* the chunk's generation: older cache entries are stale */
+	uint32_t gen; /* the chunk's generation: older cache entries are stale */
 	struct hc_bx_buf plan_text;
 	/* scratch of the general walk */
 	void *walk;
-	uint8_t want[8192];   /* event id filter as a bitmap */
+	uint8_t want[8192]; /* event id filter as a bitmap */
 	bool want_all;
 	uint64_t plan_hits, walks; /* statistics, for tests and benchmarks */
 };
@@ -93,7 +93,7 @@ void hc_bx_chunk(struct hc_bx *bx, const uint8_t *chunk, uint32_t size);
  * id is wanted, 0 when it is not (nothing else of it is read), or
  * HC_ERR_RECORD with d->msg saying why, or HC_ERR_NOMEM. */
 int hc_bx_record(struct hc_bx *bx, uint32_t off, uint32_t end, struct hc_bx_record *out,
-		 struct hc_diag *d);
+                 struct hc_diag *d);
 
 void hc_bx_record_free(struct hc_bx_record *r);
 

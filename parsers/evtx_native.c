@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define HC_NX_BLOCK (1u << 20)     /* bytes read at once: 16 chunks */
-#define HC_MAX_NX_PENDING 64       /* diagnostics of one chunk before they are summed up */
+#define HC_NX_BLOCK (1u << 20)         /* bytes read at once: 16 chunks */
+#define HC_MAX_NX_PENDING 64           /* diagnostics of one chunk before they are summed up */
 #define HC_MAX_NX_RECOVERED (1u << 22) /* record ids remembered for --recover */
 
 struct pend {
@@ -63,10 +63,10 @@ struct nx_state {
 };
 
 static void pend_add(struct nx_state *s, uint64_t offset, bool has_record, uint64_t record,
-		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 static void pend_add(struct nx_state *s, uint64_t offset, bool has_record, uint64_t record,
-		     const char *fmt, ...)
+                     const char *fmt, ...)
 {
 	struct pend *p;
 	va_list ap;
@@ -141,10 +141,10 @@ static int nx_open(const char *path, const struct hc_read_opts *o, void **ret, s
 #ifdef POSIX_FADV_SEQUENTIAL
 	posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
-	s->nslots = s->size > HC_EVTX_HEADER_SIZE
-			    ? (s->size - HC_EVTX_HEADER_SIZE + HC_EVTX_CHUNK_SIZE - 1) /
-				      HC_EVTX_CHUNK_SIZE
-			    : 0;
+	s->nslots =
+	    s->size > HC_EVTX_HEADER_SIZE
+	        ? (s->size - HC_EVTX_HEADER_SIZE + HC_EVTX_CHUNK_SIZE - 1) / HC_EVTX_CHUNK_SIZE
+	        : 0;
 	s->slot_end = s->nslots;
 	s->part0 = true;
 	if (o && o->nparts > 1) {
@@ -157,14 +157,15 @@ static int nx_open(const char *path, const struct hc_read_opts *o, void **ret, s
 		/* the header: its checksum; nothing else of it is needed to read
 		 * the chunks (a dirty file has more chunks than it says) */
 		if (hc_crc32(0, hdr, 120) != hc_le32(hdr + 124))
-			pend_add(s, 0, false, 0, "file header checksum mismatch; chunks read as "
-						 "they are");
+			pend_add(s, 0, false, 0,
+			         "file header checksum mismatch; chunks read as "
+			         "they are");
 		if (s->size < HC_EVTX_HEADER_SIZE)
 			pend_add(s, s->size, false, 0,
-				 "file ends inside the 4096-byte header block (%llu bytes)",
-				 (unsigned long long)s->size);
-		if (o && o->recover && !(s->walk_end = calloc(s->nslots ? s->nslots : 1,
-								 sizeof(*s->walk_end)))) {
+			         "file ends inside the 4096-byte header block (%llu bytes)",
+			         (unsigned long long)s->size);
+		if (o && o->recover &&
+		    !(s->walk_end = calloc(s->nslots ? s->nslots : 1, sizeof(*s->walk_end)))) {
 			rc = HC_ERR_NOMEM;
 			goto out;
 		}
@@ -240,7 +241,7 @@ static void chunk_begin(struct nx_state *s)
 	n = fetch(s, slot, &e);
 	if (e) {
 		pend_add(s, off, false, 0, "chunk %llu: read error: %s", (unsigned long long)slot,
-			 strerror(e));
+		         strerror(e));
 		return;
 	}
 	if (n == 0)
@@ -249,10 +250,10 @@ static void chunk_begin(struct nx_state *s)
 		/* unused, zero-filled slots are normal in a live log */
 		if (!all_zero(s->ch, n < 512 ? n : 512))
 			pend_add(s, off, false, 0,
-				 n < 512 ? "chunk %llu: file truncated inside the chunk header; "
-					   "its records are lost"
-					 : "chunk %llu: bad signature; its records are lost",
-				 (unsigned long long)slot);
+			         n < 512 ? "chunk %llu: file truncated inside the chunk header; "
+			                   "its records are lost"
+			                 : "chunk %llu: bad signature; its records are lost",
+			         (unsigned long long)slot);
 		return;
 	}
 	const uint8_t *ch = s->ch;
@@ -262,38 +263,42 @@ static void chunk_begin(struct nx_state *s)
 	s->chsize = n;
 	s->first_id = hc_le64(ch + 24);
 	s->last_id = hc_le64(ch + 32);
-	s->have_range = s->last_id >= s->first_id && s->last_id - s->first_id < HC_MAX_CHUNK_RECORDS;
+	s->have_range =
+	    s->last_id >= s->first_id && s->last_id - s->first_id < HC_MAX_CHUNK_RECORDS;
 	s->last_read = 0;
 	s->lost_why[0] = '\0';
 	memset(s->seen, 0, sizeof(s->seen));
 	free_off = hc_le32(ch + 48);
 	if (!header_ok)
 		pend_add(s, off, false, 0,
-			 "chunk %llu: header checksum mismatch; its records are read one by one "
-			 "and checked", (unsigned long long)slot);
+		         "chunk %llu: header checksum mismatch; its records are read one by one "
+		         "and checked",
+		         (unsigned long long)slot);
 	if (!s->have_range)
 		pend_add(s, off, false, 0,
-			 "chunk %llu: its header names no sane record range (%llu-%llu); records "
-			 "of this chunk cannot be accounted for",
-			 (unsigned long long)slot, (unsigned long long)s->first_id,
-			 (unsigned long long)s->last_id);
+		         "chunk %llu: its header names no sane record range (%llu-%llu); records "
+		         "of this chunk cannot be accounted for",
+		         (unsigned long long)slot, (unsigned long long)s->first_id,
+		         (unsigned long long)s->last_id);
 	if (n < HC_EVTX_CHUNK_SIZE) {
 		pend_add(s, off, false, 0,
-			 "chunk %llu: file truncated: only %u of 65536 bytes; read to its last "
-			 "whole record", (unsigned long long)slot, n);
+		         "chunk %llu: file truncated: only %u of 65536 bytes; read to its last "
+		         "whole record",
+		         (unsigned long long)slot, n);
 		snprintf(s->lost_why, sizeof(s->lost_why), "the file ends inside chunk %llu",
-			 (unsigned long long)slot);
+		         (unsigned long long)slot);
 	}
 	if (free_off < 512 || free_off > HC_EVTX_CHUNK_SIZE) {
 		if (header_ok)
 			pend_add(s, off, false, 0, "chunk %llu: free-space offset %u out of range",
-				 (unsigned long long)slot, free_off);
+			         (unsigned long long)slot, free_off);
 		s->limit = n;
 	} else {
 		if (free_off <= n && hc_crc32(0, ch + 512, free_off - 512) != hc_le32(ch + 52))
 			pend_add(s, off, false, 0,
-				 "chunk %llu: record data checksum mismatch; records read as they "
-				 "are", (unsigned long long)slot);
+			         "chunk %llu: record data checksum mismatch; records read as they "
+			         "are",
+			         (unsigned long long)slot);
 		s->limit = free_off < n ? free_off : n;
 	}
 	s->pos = 512;
@@ -357,14 +362,14 @@ static void chunk_end(struct nx_state *s)
 			s->opts->account(s->opts->account_ctx, s->chindex, a + q);
 		if (n == 1)
 			pend_add(s, s->choff, true, a, "chunk %llu: record %llu not read: %s",
-				 (unsigned long long)s->chindex, (unsigned long long)a,
-				 s->lost_why[0] ? s->lost_why : "not found in the chunk");
+			         (unsigned long long)s->chindex, (unsigned long long)a,
+			         s->lost_why[0] ? s->lost_why : "not found in the chunk");
 		else
 			pend_add(s, s->choff, true, a,
-				 "chunk %llu: records %llu-%llu (%llu) not read: %s",
-				 (unsigned long long)s->chindex, (unsigned long long)a,
-				 (unsigned long long)b, (unsigned long long)n,
-				 s->lost_why[0] ? s->lost_why : "not found in the chunk");
+			         "chunk %llu: records %llu-%llu (%llu) not read: %s",
+			         (unsigned long long)s->chindex, (unsigned long long)a,
+			         (unsigned long long)b, (unsigned long long)n,
+			         s->lost_why[0] ? s->lost_why : "not found in the chunk");
 	}
 }
 
@@ -422,7 +427,7 @@ static bool known(struct nx_state *s, uint64_t id)
 
 /* Turns the decoded record into *ev. */
 static int build(struct nx_state *s, uint64_t rid, uint64_t written, bool recovered,
-		 struct hc_event *ev)
+                 struct hc_event *ev)
 {
 	struct hc_bx_record *r = &s->rec;
 	const char *names[HC_MAX_FIELDS], *values[HC_MAX_FIELDS];
@@ -442,9 +447,9 @@ static int build(struct nx_state *s, uint64_t rid, uint64_t written, bool recove
 		ev->time = (int64_t)written; /* no TimeCreated: the record's written time */
 	ev->truncated = r->truncated;
 	rc = hc_event_build(ev, r->computer != SIZE_MAX ? t + r->computer : "",
-			    r->channel != SIZE_MAX ? t + r->channel : "",
-			    r->provider != SIZE_MAX ? t + r->provider : "", r->nfields, names,
-			    values);
+	                    r->channel != SIZE_MAX ? t + r->channel : "",
+	                    r->provider != SIZE_MAX ? t + r->provider : "", r->nfields, names,
+	                    values);
 	if (rc < 0)
 		return rc;
 	ev->file = s->path;
@@ -481,19 +486,20 @@ static int record_step(struct nx_state *s, struct hc_event *ev, struct hc_diag *
 		if (hc_le32(s->ch + pos) == 0x00002a2a && s->chsize < HC_EVTX_CHUNK_SIZE &&
 		    claimed > s->chsize - pos && claimed <= HC_EVTX_CHUNK_SIZE - pos) {
 			snprintf(s->lost_why, sizeof(s->lost_why),
-				 "the file ends inside the record at offset %llu",
-				 (unsigned long long)(s->choff + pos));
+			         "the file ends inside the record at offset %llu",
+			         (unsigned long long)(s->choff + pos));
 			chunk_end(s);
 			return 0;
 		}
 		snprintf(s->lost_why, sizeof(s->lost_why),
-			 "the record at offset %llu is damaged (%s %u)",
-			 (unsigned long long)(s->choff + pos),
-			 hc_le32(s->ch + pos) != 0x00002a2a ? "no record signature; size" : "size",
-			 claimed);
+		         "the record at offset %llu is damaged (%s %u)",
+		         (unsigned long long)(s->choff + pos),
+		         hc_le32(s->ch + pos) != 0x00002a2a ? "no record signature; size" : "size",
+		         claimed);
 		pend_add(s, s->choff + pos, false, 0,
-			 "chunk %llu: damaged record header (size %u); searching the chunk for "
-			 "the next record", (unsigned long long)s->chindex, claimed);
+		         "chunk %llu: damaged record header (size %u); searching the chunk for "
+		         "the next record",
+		         (unsigned long long)s->chindex, claimed);
 		resync(s);
 		return 0;
 	}
@@ -515,7 +521,7 @@ static int record_step(struct nx_state *s, struct hc_event *ev, struct hc_diag *
 		d->record = rid;
 		d->has_record = true;
 		hc_diag_prefix(d, "chunk %llu: record %llu: ", (unsigned long long)s->chindex,
-			       (unsigned long long)rid);
+		               (unsigned long long)rid);
 		return rc;
 	}
 	if (rc < 0)
@@ -552,7 +558,8 @@ static int recover_step(struct nx_state *s, struct hc_event *ev, struct hc_diag 
 				continue;
 			}
 			s->pos = pos + size;
-			uint64_t rid = hc_le64(s->ch + pos + 8), written = hc_le64(s->ch + pos + 16);
+			uint64_t rid = hc_le64(s->ch + pos + 8),
+			         written = hc_le64(s->ch + pos + 16);
 			if (known(s, rid))
 				continue;
 			int rc = remember(s, rid);
@@ -580,9 +587,11 @@ static int nx_next(void *p, struct hc_event *ev, struct hc_diag *d)
 			s->pending_cut = false;
 			d->record = s->cut_record;
 			d->has_record = true;
-			hc_diag_set(d, "record %llu: a field longer than %d bytes (or more than %d "
-				       "fields) was cut; the event is kept, marked truncated",
-				    (unsigned long long)s->cut_record, HC_MAX_FIELD_LEN, HC_MAX_FIELDS);
+			hc_diag_set(d,
+			            "record %llu: a field longer than %d bytes (or more than %d "
+			            "fields) was cut; the event is kept, marked truncated",
+			            (unsigned long long)s->cut_record, HC_MAX_FIELD_LEN,
+			            HC_MAX_FIELDS);
 			return HC_ERR_RECORD;
 		}
 		if (s->ipend < s->npend) {
@@ -596,7 +605,8 @@ static int nx_next(void *p, struct hc_event *ev, struct hc_diag *d)
 		}
 		if (s->pend_more) {
 			hc_diag_set(d, "chunk %llu: %llu more problems",
-				    (unsigned long long)s->chindex, (unsigned long long)s->pend_more);
+			            (unsigned long long)s->chindex,
+			            (unsigned long long)s->pend_more);
 			s->pend_more = 0;
 			return HC_ERR_RECORD;
 		}
@@ -629,11 +639,11 @@ static void nx_stats(void *p, uint64_t *records, uint64_t *failed)
 }
 
 const struct hc_backend hc_backend_native = {
-	.name = "native",
-	.format = "evtx",
-	.probe = nx_probe,
-	.open = nx_open,
-	.next = nx_next,
-	.stats = nx_stats,
-	.close = nx_close,
+    .name = "native",
+    .format = "evtx",
+    .probe = nx_probe,
+    .open = nx_open,
+    .next = nx_next,
+    .stats = nx_stats,
+    .close = nx_close,
 };

@@ -32,7 +32,8 @@ static void on_account(void *ctx, uint64_t chunk, uint64_t id)
 		abort(); /* accounted a chunk that claims nothing */
 	if (id < a->first[chunk] || id > a->last[chunk])
 		abort();
-	a->seen[chunk][(id - a->first[chunk]) >> 3] |= (uint8_t)(1u << ((id - a->first[chunk]) & 7));
+	a->seen[chunk][(id - a->first[chunk]) >> 3] |=
+	    (uint8_t)(1u << ((id - a->first[chunk]) & 7));
 }
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
@@ -55,8 +56,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	close(fd);
 	/* the claims, read independently of the reader */
 	a.nchunks = size > HC_EVTX_HEADER_SIZE
-			    ? (size - HC_EVTX_HEADER_SIZE + HC_EVTX_CHUNK_SIZE - 1) / HC_EVTX_CHUNK_SIZE
-			    : 0;
+	                ? (size - HC_EVTX_HEADER_SIZE + HC_EVTX_CHUNK_SIZE - 1) / HC_EVTX_CHUNK_SIZE
+	                : 0;
 	a.seen = calloc(a.nchunks + 1, sizeof(*a.seen));
 	a.first = calloc(a.nchunks + 1, sizeof(*a.first));
 	a.last = calloc(a.nchunks + 1, sizeof(*a.last));
@@ -79,19 +80,21 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	nparts = size % 3 == 0 ? 2 : 1;
 	for (unsigned part = 0; part < nparts; part++) {
 		struct hc_read_opts o = {.recover = size % 2 == 1 && nparts == 1,
-					 .ids = size % 5 == 0 ? ids : NULL,
-					 .nids = size % 5 == 0 ? 4 : 0,
-					 .part = part,
-					 .nparts = nparts,
-					 .reader = "native",
-					 .account = on_account,
-					 .account_ctx = &a};
+		                         .ids = size % 5 == 0 ? ids : NULL,
+		                         .nids = size % 5 == 0 ? 4 : 0,
+		                         .part = part,
+		                         .nparts = nparts,
+		                         .reader = "native",
+		                         .account = on_account,
+		                         .account_ctx = &a};
 		struct hc_input *in = NULL;
 		struct hc_diag d;
 		if (hc_input_open(path, &o, &in, &d) != 0) {
 			opened = false; /* the whole file is reported unreadable */
 			break;
 		}
+		if (strcmp(hc_input_backend(in), "native") != 0)
+			opened = false; /* not EVTX (JSON, say): nothing to account for */
 		for (int guard = 0; guard < 1000000; guard++) {
 			struct hc_event ev;
 			int rc;
@@ -115,8 +118,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		for (uint64_t k = 0; k <= a.last[c] - a.first[c]; k++) {
 			uint64_t id = a.first[c] + k;
 			if (!((a.seen[c][k >> 3] >> (k & 7)) & 1)) {
-				fprintf(stderr, "chunk %llu: record id %llu neither read nor reported\n",
-					(unsigned long long)c, (unsigned long long)id);
+				fprintf(stderr,
+				        "chunk %llu: record id %llu neither read nor reported\n",
+				        (unsigned long long)c, (unsigned long long)id);
 				abort();
 			}
 		}

@@ -10,8 +10,10 @@ directory (never into the source tree) and read as a directory:
   collector's @timestamp of its record and less than 5 minutes before it
   (the EventTime + derived offset policy);
 * hosts: the hosts `analyze` finds with a log are the Hostnames (first
-  label, any case) of the records with those ids, read here with Python's
-  json; shire-lab hosts carry the lab's addresses when any is learned;
+  label, any case) of the records analyze reads (those ids and the
+  witnesses: 4688, 5156, 5158, NTLM 8001, Sysmon 1 and 3), read here with
+  Python's json; shire-lab hosts carry the lab's addresses when any is
+  learned;
 * lateral movement: in the covenant_dcom datasets whose ground truth
   (.metadata.yaml) names WORKSTATION6 as the DCOM target, `analyze` shows
   WORKSTATION5 -> WORKSTATION6 as a user's NTLM V1 logon with the ntlm-v1
@@ -33,6 +35,29 @@ import tempfile
 import zipfile
 
 LOGON_IDS = (4624, 4625, 4634, 4647, 4648, 4672, 4768, 4769, 4771, 4776)
+# what analyze also reads: who connected where, which process in which session
+WITNESS_IDS = (4688, 5156, 5158, 8001)
+SYSMON_IDS = (1, 3)
+
+
+def witness_hosts(d):
+    """Hostnames (first label, lower case) of the witness records of `d`."""
+    out = set()
+    for name in os.listdir(d):
+        with open(os.path.join(d, name), encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if '"EventID"' not in line and '"event_id"' not in line:
+                    continue
+                try:
+                    r = json.loads(line)
+                except ValueError:
+                    continue
+                eid = r.get("EventID", r.get("event_id"))
+                host = r.get("Hostname") or r.get("computer_name")
+                chan = str(r.get("Channel", r.get("log_name", "")))
+                if host and (eid in WITNESS_IDS or (eid in SYSMON_IDS and "sysmon" in chan.lower())):
+                    out.add(host.split(".")[0].lower())
+    return out
 # corpus README: the shire lab
 SHIRE = {"workstation5": "172.18.39.5", "workstation6": "172.18.39.6",
          "workstation7": "172.18.39.7", "mordordc": "172.18.38.5"}
@@ -166,7 +191,7 @@ def check_dataset(hopchain, name, facts, d, corpus):
         return errs
     a = json.loads(p.stdout)
     with_log = {h["name"] for h in a["hosts"] if h["has_log"]}
-    raw_hosts = {k[0] for k in raw}
+    raw_hosts = {k[0] for k in raw} | witness_hosts(d)
     if with_log != raw_hosts:
         errs.append("hosts with a log %s, records name %s" % (sorted(with_log),
                                                               sorted(raw_hosts)))

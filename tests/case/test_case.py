@@ -406,6 +406,34 @@ def test_meta_absent(hc, samples, tmp, valgrind):
     check("uninitialised" not in p.stderr, f"no uninitialised read: {p.stderr}")
 
 
+def test_schema_upgrade(hc, samples, tmp):
+    """A case of schema version 2 (an earlier hopchain; only the analysis
+    tables differ) is refused by the query commands with what to do, and
+    brought to version 3 by `correlate`, with its events and the same
+    chains as a new case."""
+    import sqlite3
+    db = os.path.join(tmp, "old.db")
+    src = os.path.join(samples, "seed-no-credssp")
+    run(hc, "ingest", "--quiet", "--db", db, src)
+    want = run(hc, "chains", "--db", db, "--format", "json").stdout
+    nevents = q(db, "SELECT count(*) FROM events")[0][0]
+    con = sqlite3.connect(db)
+    # version 2's analysis: no class, proof or clock columns
+    con.execute("ALTER TABLE hops DROP COLUMN class")
+    con.execute("DROP TABLE finding_evidence")
+    con.execute("PRAGMA user_version = 2")
+    con.commit()
+    con.close()
+    p = run(hc, "chains", "--db", db, want=1)
+    check("schema version 2" in p.stderr and "correlate --db" in p.stderr,
+          f"a version-2 case is refused with what to do: {p.stderr}")
+    run(hc, "correlate", "--quiet", "--db", db)
+    check(q(db, "PRAGMA user_version")[0][0] == 3, "correlate brings the case to version 3")
+    check(q(db, "SELECT count(*) FROM events")[0][0] == nevents, "the events stay")
+    check(run(hc, "chains", "--db", db, "--format", "json").stdout == want,
+          "the same chains as before")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--hopchain", required=True)
@@ -415,7 +443,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for t in (test_idempotent, test_analyze_dedup, test_cross_format, test_agreement, test_host_by_host, test_concurrent, test_correlate,
                   test_terminal, test_errors, test_special_files, test_unreadable_exit,
-                  test_store_refuses):
+                  test_store_refuses, test_schema_upgrade):
             sub = os.path.join(tmp, t.__name__)
             os.mkdir(sub)
             t(a.hopchain, a.samples, sub)

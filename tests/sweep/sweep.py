@@ -24,7 +24,8 @@ on stderr. Meant for the address+undefined build (.ci/run) and, with
 files (all of them under valgrind would take hours).
 
 usage: sweep.py --hopchain BIN --corpus DIR [--valgrind VALGRIND]
-                [--subset all|damaged] [--jobs N] [--timeout S] [--list]
+                [--subset all|damaged] [--only REGEX] [--jobs N] [--timeout S] [--list]
+(--only: the inputs whose corpus path matches, to chase one failure)
 """
 import argparse
 import concurrent.futures
@@ -89,7 +90,7 @@ def unpack(archive, dest):
     return out
 
 
-def inputs(corpus, tmp, subset):
+def inputs(corpus, tmp, subset, only=None):
     """(label, path) of every input: the corpus files and what the archives hold."""
     out = []
     for root, dirs, files in os.walk(corpus):
@@ -99,7 +100,8 @@ def inputs(corpus, tmp, subset):
             rel = os.path.relpath(path, corpus)
             if not os.path.isfile(path) or os.path.islink(path):
                 continue
-            picked = subset == "all" or DAMAGED.search(rel)
+            picked = (subset == "all" or DAMAGED.search(rel)) and \
+                (not only or re.search(only, rel))
             if picked:
                 out.append((rel, path))
             if re.search(r"\.(zip|tar\.gz|gz)$", name, re.I) and picked:
@@ -139,6 +141,7 @@ def main():
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--valgrind", help="run hopchain under this valgrind")
     ap.add_argument("--subset", choices=("all", "damaged"), default="all")
+    ap.add_argument("--only", help="only inputs whose corpus path matches this regex")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--timeout", type=float, default=900, help="seconds per run")
     ap.add_argument("--list", action="store_true", help="print the inputs and stop")
@@ -157,7 +160,7 @@ def main():
     failures, slow = [], []
     t_start = time.monotonic()
     try:
-        files = inputs(a.corpus, tmp, a.subset)
+        files = inputs(a.corpus, tmp, a.subset, a.only)
         if a.list:
             for label, _ in files:
                 print(label)

@@ -46,7 +46,7 @@ struct qargs {
 	bool has_from, has_to, failed, all;
 	int64_t from, to;
 	long min_hops;
-	int severity; /* hc_severity, or -1 */
+	int severity;    /* hc_severity, or -1 */
 	double max_time; /* sql: seconds in SQLite, 0 = no limit */
 };
 
@@ -349,7 +349,8 @@ static int parse_args(const struct qcmd *c, int argc, char **argv, struct qargs 
 		case 'M': {
 			int64_t ticks;
 			/* a number first: strtod would take "nan" and "inf" */
-			if (!strchr("0123456789.", optarg[0]) || hc_duration_parse(optarg, &ticks) < 0)
+			if (!strchr("0123456789.", optarg[0]) ||
+			    hc_duration_parse(optarg, &ticks) < 0)
 				return hc_cli_usage_error(c->name,
 				                          "--max-time wants a duration like 60s, "
 				                          "5m or 0 (no limit), not '%s'",

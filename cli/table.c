@@ -235,7 +235,8 @@ static int csv_row(const struct hc_table *t, size_t r, const struct hc_render_op
 
 	for (size_t c = 0; c < t->ncols; c++) {
 		const struct hc_cell *x = &t->cells[r * t->ncols + c];
-		bool text = x->kind == HC_CELL_STR || x->kind == HC_CELL_JSON || x->kind == HC_CELL_MAP;
+		bool text =
+		    x->kind == HC_CELL_STR || x->kind == HC_CELL_JSON || x->kind == HC_CELL_MAP;
 		char *s;
 		int rc;
 		if (t->cols[c].flags & HC_COL_VIEW)
@@ -343,7 +344,7 @@ void hc_table_clear_rows(struct hc_table *t)
 }
 
 void hc_table_stream_begin(struct hc_table_stream *st, enum hc_format fmt, const char *json_key,
-			   const struct hc_render_opts *o, FILE *out)
+                           const struct hc_render_opts *o, FILE *out)
 {
 	memset(st, 0, sizeof(*st));
 	st->fmt = fmt;

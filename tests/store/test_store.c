@@ -328,9 +328,9 @@ static void check_read(const char *path)
 	/* and a good one afterwards works again (no stale error) */
 	memset(&c, 0, sizeof(c));
 	struct hc_sql_limits lim = {.max_seconds = 60};
-	CHECK_INT(
-	    hc_store_sql(s, "SELECT count(*) FROM hosts WHERE name REGEXP '^server'", &lim, &rows, &d),
-	    0);
+	CHECK_INT(hc_store_sql(s, "SELECT count(*) FROM hosts WHERE name REGEXP '^server'", &lim,
+	                       &rows, &d),
+	          0);
 	CHECK_STR(c.first, "2");
 	memset(&c, 0, sizeof(c));
 	CHECK_INT(hc_store_sql(s, "SELECT logon_type_name(3)", &lim, &rows, &d), 0);

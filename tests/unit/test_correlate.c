@@ -48,6 +48,9 @@ static void test_names_durations(void)
 	CHECK_INT(hc_duration_parse("5x", &t), -1);
 	CHECK_INT(hc_duration_parse("-1m", &t), -1);
 	CHECK_INT(hc_duration_parse("", &t), -1);
+	CHECK_INT(hc_duration_parse("nan", &t), -1); /* strtod takes it */
+	CHECK_INT(hc_duration_parse("inf", &t), -1);
+	CHECK_INT(hc_duration_parse("0x10", &t), -1);
 }
 
 /* The seed story: Kerberos WinRM hop with IpAddress '-' (source from the

@@ -33,11 +33,13 @@ int hc_duration_parse(const char *s, int64_t *ticks)
 	double v;
 	int64_t mul = HC_TICKS_PER_SEC;
 
-	/* digits first: strtod would also take "nan", "inf" and hex floats */
-	if (!s || !((*s >= '0' && *s <= '9') || *s == '.'))
+	/* digits and a point only: strtod would also take "nan", "inf", signs,
+	 * exponents and hex floats */
+	size_t digits = s ? strspn(s, "0123456789.") : 0;
+	if (!digits)
 		return -1;
 	v = strtod(s, &end);
-	if (end == s || !(v >= 0 && v <= 1e7))
+	if (end != s + digits || !(v >= 0 && v <= 1e7))
 		return -1;
 	if (*end == 's' || *end == '\0')
 		mul = HC_TICKS_PER_SEC;

@@ -335,6 +335,8 @@ static void ids_seal(struct idset *s)
 {
 	size_t k = 0;
 
+	if (!s->n)
+		return;
 	qsort(s->v, s->n, sizeof(*s->v), cmp_i64);
 	for (size_t i = 0; i < s->n; i++)
 		if (!k || s->v[k - 1] != s->v[i])
@@ -345,7 +347,7 @@ static void ids_seal(struct idset *s)
 /* The index of `id` in a sealed set, or -1. */
 static int ids_find(const struct idset *s, int64_t id)
 {
-	const int64_t *f = bsearch(&id, s->v, s->n, sizeof(*s->v), cmp_i64);
+	const int64_t *f = s->n ? bsearch(&id, s->v, s->n, sizeof(*s->v), cmp_i64) : NULL;
 
 	return f ? (int)(f - s->v) : -1;
 }

@@ -98,7 +98,7 @@ static void print_story(const struct hc_analysis *a, const struct hc_chain *cons
 			put(out, h->ev->file);
 			fprintf(out, "#%llu", (unsigned long long)h->ev->record_id);
 			if (h->src_how)
-				fprintf(out, "  source by %s", h->src_how);
+				fprintf(out, "  source by %s", hc_source_name(h->src_how));
 			if (h->src < 0 && h->src_ip) {
 				fputs(" (", out);
 				put(out, h->src_ip);

@@ -386,7 +386,7 @@ static json_t *hop_json(const struct hc_analysis *a, const struct hc_chain *c, s
 	json_object_set_new(o, "src_host", h->src >= 0 ? str(a->hosts[h->src].name) : json_null());
 	json_object_set_new(o, "dst_host", str(a->hosts[h->dst].name));
 	json_object_set_new(o, "src_ip", jstr_or_null(h->src_ip));
-	json_object_set_new(o, "source_resolved_by", jstr_or_null(h->src_how));
+	json_object_set_new(o, "source_resolved_by", jstr_or_null(hc_source_name(h->src_how)));
 	json_object_set_new(o, "class", json_string(hc_class_name(h->cls)));
 	json_object_set_new(o, "class_why", jstr_or_null(h->class_why));
 	json_object_set_new(o, "time", jtime(h->time));
@@ -453,7 +453,7 @@ static json_t *hop_json(const struct hc_analysis *a, const struct hc_chain *c, s
 		json_object_set_new(e, "file", str(h->evidence[k].ev->file));
 		json_object_set_new(e, "record_id", json_integer((json_int_t)h->evidence[k].ev->record_id));
 		json_object_set_new(e, "event_id", json_integer(h->evidence[k].ev->event_id));
-		json_object_set_new(e, "role", json_string(h->evidence[k].role));
+		json_object_set_new(e, "role", jstr_or_null(hc_role_name(h->evidence[k].role)));
 		json_array_append_new(ev, e);
 	}
 	if (i > 0) {
@@ -464,7 +464,7 @@ static json_t *hop_json(const struct hc_analysis *a, const struct hc_chain *c, s
 			json_object_set_new(e, "file", str(se->file));
 			json_object_set_new(e, "record_id", json_integer((json_int_t)se->record_id));
 			json_object_set_new(e, "event_id", json_integer(se->event_id));
-			json_object_set_new(e, "role", json_string("source-session"));
+			json_object_set_new(e, "role", json_string(hc_role_name(HC_ROLE_SOURCE_SESSION)));
 			json_array_append_new(ev, e);
 		}
 	}
@@ -518,7 +518,7 @@ static json_t *chain_json(const struct hc_analysis *a, const struct hc_chain *c)
 			json_object_set_new(e, "file", str(x->ev[k].ev->file));
 			json_object_set_new(e, "record_id", json_integer((json_int_t)x->ev[k].ev->record_id));
 			json_object_set_new(e, "event_id", json_integer(x->ev[k].ev->event_id));
-			json_object_set_new(e, "role", json_string(x->ev[k].role));
+			json_object_set_new(e, "role", jstr_or_null(hc_role_name(x->ev[k].role)));
 			json_array_append_new(fe, e);
 		}
 		json_object_set_new(fo, "evidence", fe);

@@ -86,10 +86,10 @@ static bool system_process(const struct hc_event *conn)
 	return n->target.name && is_service_identity(&n->target);
 }
 
-static const struct hc_event *cited(const struct hc_hop *h, const char *role)
+static const struct hc_event *cited(const struct hc_hop *h, enum hc_role role)
 {
 	for (size_t i = 0; i < h->nev; i++)
-		if (strcmp(h->evidence[i].role, role) == 0)
+		if (h->evidence[i].role == role)
 			return h->evidence[i].ev;
 	return NULL;
 }
@@ -130,13 +130,13 @@ static int find_collectors(struct hc_analysis *a)
 static void pin_by_connection(struct hc_analysis *a, struct hc_hop *h)
 {
 	struct priv *p = a->priv;
-	const struct hc_event *conn = cited(h, "source-connection");
+	const struct hc_event *conn = cited(h, HC_ROLE_SOURCE_CONNECTION);
 	long pe;
 
 	if (!conn || (pe = hc_find_process(a, conn)) < 0)
 		return;
 	const struct hc_event *proc = &p->set->v[pe];
-	hc_cite(h, proc, "source-process");
+	hc_cite(h, proc, HC_ROLE_SOURCE_PROCESS);
 	if (h->src_session >= 0 || !proc->norm.has_target_logon_id)
 		return;
 	int s = hc_session_find(a, h->src, conn->time, proc->norm.target_logon_id);
@@ -150,7 +150,7 @@ static void pin_by_connection(struct hc_analysis *a, struct hc_hop *h)
 static const char *benign_anonymous(struct hc_analysis *a, struct hc_hop *h)
 {
 	struct priv *p = a->priv;
-	const struct hc_event *conn = cited(h, "source-connection");
+	const struct hc_event *conn = cited(h, HC_ROLE_SOURCE_CONNECTION);
 
 	if (conn && system_process(conn))
 		return "the connection's process on the source is the system's own (lsass.exe, "
@@ -191,10 +191,10 @@ static const char *benign_anonymous(struct hc_analysis *a, struct hc_hop *h)
 			int s = hc_host_by_name(a, acct->name);
 			if (s >= 0 && s != h->dst) {
 				h->src = s;
-				h->src_how = "secure-channel";
+				h->src_how = HC_SRC_SECURE_CHANNEL;
 			}
 		}
-		hc_cite(h, m->ev, "secure-channel-logon");
+		hc_cite(h, m->ev, HC_ROLE_SECURE_CHANNEL);
 		return "followed within seconds by the source's machine-account logon from the "
 		       "same address: the machine's secure-channel set-up, not a user's second hop";
 	}
@@ -210,7 +210,7 @@ static const char *benign_anonymous(struct hc_analysis *a, struct hc_hop *h)
 static const char *upkeep(struct hc_analysis *a, const struct hc_hop *h)
 {
 	struct priv *p = a->priv;
-	const struct hc_event *conn = cited(h, "source-connection");
+	const struct hc_event *conn = cited(h, HC_ROLE_SOURCE_CONNECTION);
 	const char *b;
 
 	if (h->src < 0 || !a->hosts[h->dst].kdc)
@@ -258,7 +258,7 @@ static void pin_by_ntlm_out(struct hc_analysis *a, struct hc_hop *h)
 		return;
 	const struct hc_event *xe = &p->set->v[x];
 	int s = hc_session_find(a, h->src, xe->time, xe->norm.subject_logon_id);
-	hc_cite(h, xe, "ntlm-out");
+	hc_cite(h, xe, HC_ROLE_NTLM_OUT);
 	if (s >= 0) {
 		h->src_session = s;
 		h->src_proof = HC_PROOF_8001;
@@ -337,4 +337,38 @@ void hc_classes_finish(struct hc_analysis *a)
 			a->hops[h->repeats[k]].class_why = h->class_why;
 		}
 	}
+}
+
+const char *hc_role_name(enum hc_role r)
+{
+	static const char *const n[HC_ROLE_N] = {
+	    [HC_ROLE_LOGON] = "logon",
+	    [HC_ROLE_FAILED_LOGON] = "failed-logon",
+	    [HC_ROLE_EXPLICIT] = "explicit-credentials",
+	    [HC_ROLE_TICKET] = "service-ticket",
+	    [HC_ROLE_VALIDATION] = "ntlm-validation",
+	    [HC_ROLE_SOURCE_CONNECTION] = "source-connection",
+	    [HC_ROLE_SOURCE_PROCESS] = "source-process",
+	    [HC_ROLE_TARGET_CONNECTION] = "target-connection",
+	    [HC_ROLE_NTLM_OUT] = "ntlm-out",
+	    [HC_ROLE_CREDSSP_TRANSPORT] = "credssp-transport-logon",
+	    [HC_ROLE_SECURE_CHANNEL] = "secure-channel-logon",
+	    [HC_ROLE_SOURCE_SESSION] = "source-session",
+	};
+	return (unsigned)r < HC_ROLE_N ? n[r] : NULL;
+}
+
+const char *hc_source_name(enum hc_source s)
+{
+	static const char *const n[HC_SRC_N] = {
+	    [HC_SRC_CONNECTION] = "connection",
+	    [HC_SRC_IP] = "ip",
+	    [HC_SRC_4648] = "4648",
+	    [HC_SRC_4769] = "4769",
+	    [HC_SRC_4776] = "4776",
+	    [HC_SRC_WORKSTATION] = "workstation",
+	    [HC_SRC_LISTENER] = "listener-connection",
+	    [HC_SRC_SECURE_CHANNEL] = "secure-channel",
+	};
+	return (unsigned)s < HC_SRC_N ? n[s] : NULL;
 }

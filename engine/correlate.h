@@ -80,10 +80,46 @@ struct hc_session {
 	int hop;                    /* the hop that created it, or -1 */
 };
 
+/* What a cited record is to a hop or a finding. */
+enum hc_role {
+	HC_ROLE_LOGON,              /* the hop's own 4624 (or a repeat's) */
+	HC_ROLE_FAILED_LOGON,       /* the hop's own 4625 */
+	HC_ROLE_EXPLICIT,           /* the client's 4648 */
+	HC_ROLE_TICKET,             /* the DC's 4769 for the target */
+	HC_ROLE_VALIDATION,         /* the DC's 4776 */
+	HC_ROLE_SOURCE_CONNECTION,  /* the source's record of the connection (5156, Sysmon 3) */
+	HC_ROLE_SOURCE_PROCESS,     /* the process that made it (4688, Sysmon 1) */
+	HC_ROLE_TARGET_CONNECTION,  /* the target's record of the client reaching its listener */
+	HC_ROLE_NTLM_OUT,           /* the source's outgoing NTLM (8001) */
+	HC_ROLE_CREDSSP_TRANSPORT,  /* the type-3 twin of a CredSSP hop */
+	HC_ROLE_SECURE_CHANNEL,     /* the machine account's logon after an anonymous one */
+	HC_ROLE_SOURCE_SESSION,     /* the logon of the session the hop came from */
+	HC_ROLE_N
+};
+/* "logon", "explicit-credentials", ... (the names outputs and the store
+ * use); NULL for an unknown role. */
+const char *hc_role_name(enum hc_role r);
+
 struct hc_evidence {
 	const struct hc_event *ev;
-	const char *role;           /* "logon", "explicit-credentials", "service-ticket", ... */
+	enum hc_role role;
 };
+
+/* Which witness named a hop's source (`source_resolved_by`). */
+enum hc_source {
+	HC_SRC_NONE,
+	HC_SRC_CONNECTION,          /* the source's own record of the connection */
+	HC_SRC_IP,                  /* the host claiming the logon's address */
+	HC_SRC_4648,                /* the client's 4648 naming the target */
+	HC_SRC_4769,                /* the DC's ticket: its client address */
+	HC_SRC_4776,                /* the DC's NTLM validation: its workstation */
+	HC_SRC_WORKSTATION,         /* the logon's WorkstationName */
+	HC_SRC_LISTENER,            /* the target's record of one client at its listener */
+	HC_SRC_SECURE_CHANNEL,      /* the machine account following an anonymous logon */
+	HC_SRC_N
+};
+/* "connection", "ip", "4648", ... ; NULL for HC_SRC_NONE. */
+const char *hc_source_name(enum hc_source s);
 
 /* What kind of movement a hop is (issue 9): a user's (or a service
  * account's) movement, a machine's own upkeep (HOST$ from its own host),
@@ -113,7 +149,7 @@ struct hc_hop {
 	int64_t at;                 /* on the reference clock (the dst's offset removed) */
 	int src, dst;               /* host indexes; src -1 when unknown */
 	const char *src_ip;         /* the source address from any witness, or NULL */
-	const char *src_how;        /* "connection", "ip", "4648", "4769", "4776", "workstation" */
+	enum hc_source src_how;     /* which witness named the source */
 	enum hc_hop_class cls;
 	const char *class_why;      /* one line: why this class (static text) */
 	int repeat_of;              /* a repeat folded into this hop, or -1 */

@@ -202,7 +202,7 @@ int hc_sessions_build(struct hc_analysis *a);
 /* The account a hop arrived as. */
 const struct hc_account *hc_hop_account(const struct hc_hop *h);
 /* Adds `ev` to the hop's evidence (once; at most HC_MAX_EVIDENCE). */
-void hc_cite(struct hc_hop *h, const struct hc_event *ev, const char *role);
+void hc_cite(struct hc_hop *h, const struct hc_event *ev, enum hc_role role);
 /* The 4648 on some host naming `dst` for `acct`, closest to `t` within the
  * skew: its event index or -1. */
 long hc_find_explicit(struct hc_analysis *a, int dst, const struct hc_account *acct, int64_t t);

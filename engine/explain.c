@@ -190,7 +190,8 @@ static int explain_sources(struct hc_analysis *a, const struct hc_hop *h, struct
 	}
 	struct hc_explain_item *it =
 	    item(x, HC_EX_SOURCE, "source", "%s%s%s, address %s", host_name(a, h->src),
-		 h->src_how ? ", by " : ": nothing names the host", h->src_how ? h->src_how : "",
+		 h->src_how ? ", by " : ": nothing names the host",
+		 h->src_how ? hc_source_name(h->src_how) : "",
 		 h->src_ip ? h->src_ip : "unknown");
 	if (!it)
 		return HC_ERR_NOMEM;

@@ -87,7 +87,7 @@ int hc_findings_chain(struct hc_analysis *a, struct hc_chain *c)
 		 * authenticated onward hop without any delegation */
 		bool explicit_creds = false;
 		for (size_t k = 0; k < h->nev; k++)
-			explicit_creds |= strcmp(h->evidence[k].role, "explicit-credentials") == 0;
+			explicit_creds |= h->evidence[k].role == HC_ROLE_EXPLICIT;
 
 		if (prev && h->anonymous && !h->failed) {
 			const struct hc_norm *pn = &prev->ev->norm;

@@ -24,7 +24,7 @@ static uint64_t conn_key(const char *ip, int port)
 	return hc_key_hash((uint64_t)KEY_CONN << 56 ^ (uint64_t)(unsigned)port, ip, strlen(ip));
 }
 
-void hc_cite(struct hc_hop *h, const struct hc_event *ev, const char *role)
+void hc_cite(struct hc_hop *h, const struct hc_event *ev, enum hc_role role)
 {
 	for (size_t i = 0; i < h->nev; i++)
 		if (h->evidence[i].ev == ev)
@@ -378,7 +378,7 @@ const struct hc_account *hc_hop_account(const struct hc_hop *h)
 }
 
 static int add_hop(struct hc_analysis *a, const struct hc_event *ev, int src, int dst,
-		   const char *how, struct hc_hop **ret)
+		   enum hc_source how, struct hc_hop **ret)
 {
 	struct priv *p = a->priv;
 	struct hc_hop *hop;
@@ -431,7 +431,8 @@ static int hop_from(struct hc_analysis *a, size_t i)
 	const struct hc_event *ev = &p->set->v[i];
 	const struct hc_norm *n = &ev->norm;
 	int dst, src = -1, rc;
-	const char *how = NULL, *src_ip = n->ip;
+	enum hc_source how = HC_SRC_NONE;
+	const char *src_ip = n->ip;
 	long conn = -1, x = -1, tk = -1, val = -1, lis = -1;
 	struct hc_hop *hop;
 
@@ -445,37 +446,37 @@ static int hop_from(struct hc_analysis *a, size_t i)
 	 * the strongest witness: it names the host whatever claims the address */
 	if ((conn = hc_find_connection(a, n->ip, n->port, ev->time, dst)) >= 0) {
 		src = hc_host_of(a, &p->set->v[conn]);
-		how = "connection";
+		how = HC_SRC_CONNECTION;
 	}
 	if (src < 0 && n->ip && (src = hc_host_by_addr(a, n->ip, ev->time)) >= 0)
-		how = "ip";
+		how = HC_SRC_IP;
 	if (!n->anonymous) {
 		x = hc_find_explicit(a, dst, &n->target, ev->time);
 		if (x >= 0 && src < 0) {
 			src = hc_host_of(a, &p->set->v[x]);
-			how = "4648";
+			how = HC_SRC_4648;
 		}
 		if (is_package(n, "Kerberos") && (tk = hc_find_ticket(a, dst, &n->target, ev->time)) >= 0) {
 			const struct hc_event *te = &p->set->v[tk];
 			if (!src_ip)
 				src_ip = te->norm.ip;
 			if (src < 0 && (src = hc_host_by_addr(a, te->norm.ip, te->time)) >= 0)
-				how = "4769";
+				how = HC_SRC_4769;
 		}
 		if (is_package(n, "NTLM") && (val = hc_find_validation(a, &n->target, ev->time)) >= 0 &&
 		    src < 0 && !n->ip) {
 			int vh = hc_host_by_name(a, p->set->v[val].norm.workstation);
 			if (vh >= 0 && vh != dst) {
 				src = vh;
-				how = "4776";
+				how = HC_SRC_4776;
 			}
 		}
 	}
 	if (src < 0 && n->workstation && !n->ip && (src = hc_host_by_name(a, n->workstation)) >= 0)
-		how = "workstation";
+		how = HC_SRC_WORKSTATION;
 	if (!src_ip && !n->anonymous && (src_ip = hc_client_by_listener(a, dst, ev->time, &lis)) &&
 	    src < 0 && (src = hc_host_by_addr(a, src_ip, ev->time)) >= 0)
-		how = "listener-connection";
+		how = HC_SRC_LISTENER;
 	if (src == dst)
 		return HC_OK; /* a logon from the host itself */
 	if (n->target.name && src < 0) {
@@ -495,10 +496,10 @@ static int hop_from(struct hc_analysis *a, size_t i)
 	if ((rc = add_hop(a, ev, src, dst, how, &hop)) < 0)
 		return rc;
 	hop->src_ip = src_ip ? src_ip : hc_host_addr_at(a, src, ev->time);
-	hc_cite(hop, ev, ev->event_id == 4625 ? "failed-logon" : "logon");
+	hc_cite(hop, ev, ev->event_id == 4625 ? HC_ROLE_FAILED_LOGON : HC_ROLE_LOGON);
 	if (conn >= 0) {
 		const struct hc_event *ce = &p->set->v[conn];
-		hc_cite(hop, ce, "source-connection");
+		hc_cite(hop, ce, HC_ROLE_SOURCE_CONNECTION);
 		if ((rc = pair(a, dst, src, ev->time - ce->time)) < 0)
 			return rc;
 	}
@@ -506,7 +507,7 @@ static int hop_from(struct hc_analysis *a, size_t i)
 		const struct hc_event *xe = &p->set->v[x];
 		int xh = hc_host_of(a, xe);
 		if (xh == src) {
-			hc_cite(hop, xe, "explicit-credentials");
+			hc_cite(hop, xe, HC_ROLE_EXPLICIT);
 			if (xe->norm.has_subject_logon_id &&
 			    (hop->src_session =
 				 hc_session_find(a, xh, xe->time, xe->norm.subject_logon_id)) >= 0)
@@ -518,7 +519,7 @@ static int hop_from(struct hc_analysis *a, size_t i)
 	if (tk >= 0) {
 		const struct hc_event *te = &p->set->v[tk];
 		if (src < 0 || hc_host_by_addr(a, te->norm.ip, te->time) == src) {
-			hc_cite(hop, te, "service-ticket");
+			hc_cite(hop, te, HC_ROLE_TICKET);
 			/* a fresh ticket pairs the DC's clock with the target's:
 			 * Kerberos itself keeps them within 5 minutes */
 			if (ev->time - te->time <= HC_KERBEROS_SKEW && te->time - ev->time <= HC_KERBEROS_SKEW &&
@@ -527,9 +528,9 @@ static int hop_from(struct hc_analysis *a, size_t i)
 		}
 	}
 	if (lis >= 0 && src_ip == p->set->v[lis].norm.ip)
-		hc_cite(hop, &p->set->v[lis], "target-connection");
+		hc_cite(hop, &p->set->v[lis], HC_ROLE_TARGET_CONNECTION);
 	if (val >= 0 && src >= 0 && hc_host_by_name(a, p->set->v[val].norm.workstation) == src)
-		hc_cite(hop, &p->set->v[val], "ntlm-validation");
+		hc_cite(hop, &p->set->v[val], HC_ROLE_VALIDATION);
 	if (ev->event_id == 4624 && n->has_target_logon_id) {
 		hop->session = hc_session_find(a, dst, ev->time, n->target_logon_id);
 		if (hop->session >= 0)
@@ -576,7 +577,7 @@ static void absorb_credssp_twins(struct hc_analysis *a)
 				}
 				if (!h8->src_ip)
 					h8->src_ip = h3->src_ip;
-				hc_cite(h8, h3->ev, "credssp-transport-logon");
+				hc_cite(h8, h3->ev, HC_ROLE_CREDSSP_TRANSPORT);
 				for (size_t e = 1; e < h3->nev; e++)
 					hc_cite(h8, h3->evidence[e].ev, h3->evidence[e].role);
 				if (h8->src_session < 0) {
@@ -605,18 +606,18 @@ static int hops_into_missing(struct hc_analysis *a)
 			struct hc_hop *hop;
 			if (src < 0 || src == (int)d)
 				continue;
-			if ((rc = add_hop(a, xe, src, (int)d, "4648", &hop)) < 0)
+			if ((rc = add_hop(a, xe, src, (int)d, HC_SRC_4648, &hop)) < 0)
 				return rc;
 			hop->anonymous = false;
 			hop->src_ip = hc_host_addr_at(a, src, xe->time);
-			hc_cite(hop, xe, "explicit-credentials");
+			hc_cite(hop, xe, HC_ROLE_EXPLICIT);
 			if (xe->norm.has_subject_logon_id &&
 			    (hop->src_session =
 				 hc_session_find(a, src, xe->time, xe->norm.subject_logon_id)) >= 0)
 				hop->src_proof = HC_PROOF_4648;
 			long tk = hc_find_ticket(a, (int)d, &xe->norm.target, xe->time);
 			if (tk >= 0)
-				hc_cite(hop, &p->set->v[tk], "service-ticket");
+				hc_cite(hop, &p->set->v[tk], HC_ROLE_TICKET);
 		}
 	}
 	return HC_OK;
@@ -706,7 +707,7 @@ int hc_hops_fold(struct hc_analysis *a)
 					r->src_proof = h->src_proof;
 				}
 				for (size_t e = 1; e < h->nev; e++)
-					if (strcmp(h->evidence[e].role, "logon") != 0)
+					if (h->evidence[e].role != HC_ROLE_LOGON)
 						hc_cite(r, h->evidence[e].ev, h->evidence[e].role);
 			}
 		}

@@ -147,7 +147,7 @@ enum hc_reject hc_link_score(const struct hc_analysis *a, const struct hc_hop *c
 	conf = CONF_BASE + (acct ? CONF_SAME_ACCOUNT : CONF_ANONYMOUS) + (via ? CONF_PROVEN : 0.0);
 	if (ch->at < start || ch->at > end)
 		conf += CONF_IN_SKEW_ONLY;
-	if (ch->src_how && strcmp(ch->src_how, "workstation") == 0)
+	if (ch->src_how == HC_SRC_WORKSTATION)
 		conf += CONF_CLIENT_NAME;
 	/* an authenticated onward hop is best explained by a session that
 	 * holds reusable credentials (CredSSP type 8, RDP ...); a Restricted

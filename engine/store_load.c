@@ -596,6 +596,22 @@ static enum hc_hop_class class_of(const char *s)
 	return HC_CLASS_USER;
 }
 
+static enum hc_role role_of(const char *s)
+{
+	for (int r = 0; r < HC_ROLE_N; r++)
+		if (s && strcmp(s, hc_role_name((enum hc_role)r)) == 0)
+			return (enum hc_role)r;
+	return HC_ROLE_LOGON; /* an edited row: shown as the logon it most likely is */
+}
+
+static enum hc_source source_of(const char *s)
+{
+	for (int r = HC_SRC_CONNECTION; r < HC_SRC_N; r++)
+		if (s && strcmp(s, hc_source_name((enum hc_source)r)) == 0)
+			return (enum hc_source)r;
+	return HC_SRC_NONE;
+}
+
 static enum hc_proof proof_of(const char *s)
 {
 	for (int p = HC_PROOF_4648; p <= HC_PROOF_UNIQUE; p++)
@@ -657,7 +673,7 @@ static void load_hops(struct loader *l, int64_t *sess, int64_t *src_sess)
 			     ? -1 : ids_find(&l->hosts, sqlite3_column_int64(st, 2));
 		h->dst = ids_find(&l->hosts, sqlite3_column_int64(st, 3));
 		h->src_ip = pooled(l, st, 4);
-		h->src_how = pooled(l, st, 5);
+		h->src_how = source_of(col_text(st, 5));
 		h->anonymous = sqlite3_column_int(st, 6);
 		h->failed = sqlite3_column_int(st, 7);
 		sess[i] = sqlite3_column_type(st, 8) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 8);
@@ -675,7 +691,7 @@ static void load_hops(struct loader *l, int64_t *sess, int64_t *src_sess)
 			break;
 		st = q(l, Q_HOP_EVIDENCE, id);
 		while (st && step(l, Q_HOP_EVIDENCE) > 0 && h->nev < HC_MAX_EVIDENCE) {
-			h->evidence[h->nev].role = pooled(l, st, 1);
+			h->evidence[h->nev].role = role_of(col_text(st, 1));
 			fix_later(l, &h->evidence[h->nev].ev, st, 0);
 			h->nev++;
 		}
@@ -786,7 +802,7 @@ static void load_findings(struct loader *l, const int64_t *chain_ids)
 			struct hc_finding *f = &k->findings[i];
 			st = q(l, Q_FINDING_EVIDENCE, fids[i]);
 			while (st && step(l, Q_FINDING_EVIDENCE) > 0 && f->nev < HC_MAX_EVIDENCE) {
-				f->ev[f->nev].role = pooled(l, st, 1);
+				f->ev[f->nev].role = role_of(col_text(st, 1));
 				fix_later(l, &f->ev[f->nev].ev, st, 0);
 				f->nev++;
 			}

@@ -694,7 +694,7 @@ static int write_hops(struct writer *w)
 		b_id(w, h->src + 1);
 		b_int(w, h->dst + 1);
 		b_text(w, h->src_ip);
-		b_text(w, h->src_how);
+		b_text(w, hc_source_name(h->src_how));
 		b_text(w, acct);
 		b_text(w, n->target.sid);
 		b_text(w, n->package);
@@ -721,7 +721,7 @@ static int write_hops(struct writer *w)
 			b_int(w, (int64_t)i + 1);
 			b_int(w, (int64_t)k + 1);
 			b_int(w, e);
-			b_text(w, h->evidence[k].role ? h->evidence[k].role : "?");
+			b_text(w, hc_role_name(h->evidence[k].role) ? hc_role_name(h->evidence[k].role) : "?");
 			if ((rc = b_exec(w)) < 0)
 				return rc;
 		}
@@ -817,7 +817,7 @@ static int write_chains(struct writer *w)
 				b_int(w, fid);
 				b_int(w, (int64_t)e + 1);
 				b_int(w, ev);
-				b_text(w, f->ev[e].role ? f->ev[e].role : "?");
+				b_text(w, hc_role_name(f->ev[e].role) ? hc_role_name(f->ev[e].role) : "?");
 				if ((rc = b_exec(w)) < 0)
 					return rc;
 			}

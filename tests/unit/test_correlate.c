@@ -79,7 +79,7 @@ static void test_double_hop(void)
 		CHECK_INT(c->nhops, 2);
 		CHECK_STR(a.hosts[a.hops[c->hops[0]].src].name, "client1");
 		CHECK_STR(a.hosts[a.hops[c->hops[0]].dst].name, "server1");
-		CHECK_STR(a.hops[c->hops[0]].src_how, "4648");
+		CHECK_INT(a.hops[c->hops[0]].src_how, HC_SRC_4648);
 		CHECK_STR(a.hosts[a.hops[c->hops[1]].dst].name, "server2");
 		CHECK(has_finding(c, "anonymous-second-hop", 2));
 		CHECK(!has_finding(c, "ntlm-v1", 2)); /* anonymous NTLM V1 is by design */

@@ -76,7 +76,7 @@ static void test_own_connections(void)
 	CHECK(h != NULL);
 	CHECK_STR(src_name(&a, h), "ws5");
 	if (h)
-		CHECK_STR(h->src_how, "ip");
+		CHECK_INT(h->src_how, HC_SRC_IP);
 	hc_analysis_free(&a);
 	reset();
 
@@ -90,7 +90,7 @@ static void test_own_connections(void)
 	h = hop_of(&a, "alice", "ws6", 30);
 	CHECK_STR(src_name(&a, h), "ws5");
 	if (h)
-		CHECK_STR(h->src_how, "connection");
+		CHECK_INT(h->src_how, HC_SRC_CONNECTION);
 	hc_analysis_free(&a);
 	reset();
 
@@ -101,7 +101,7 @@ static void test_own_connections(void)
 	netlogon("ws6.contoso.local", 30, "alice", "Kerberos", "10.0.0.35", "50123", "0x100");
 	correlate(&a, 1, &n);
 	h = hop_of(&a, "alice", "ws6", 30);
-	CHECK(h && h->src_how && strcmp(h->src_how, "connection") != 0);
+	CHECK(h && h->src_how && h->src_how != HC_SRC_CONNECTION);
 	hc_analysis_free(&a);
 	reset();
 
@@ -138,7 +138,7 @@ static void test_ticket_source(void)
 	if (h) {
 		CHECK_STR(h->src_ip, "10.0.0.35");
 		CHECK_STR(src_name(&a, h), "ws5");
-		CHECK_STR(h->src_how, "4769");
+		CHECK_INT(h->src_how, HC_SRC_4769);
 	}
 	hc_analysis_free(&a);
 	reset();
@@ -174,7 +174,7 @@ static void test_validation_and_listener(void)
 	h = hop_of(&a, "alice", "ws6", 0.1);
 	CHECK_STR(src_name(&a, h), "ws5");
 	if (h)
-		CHECK_STR(h->src_how, "4776");
+		CHECK_INT(h->src_how, HC_SRC_4776);
 	hc_analysis_free(&a);
 	reset();
 

@@ -611,33 +611,37 @@ int hc_analysis_print_json(const struct hc_analysis *a, const struct hc_chain *c
 	return 0;
 }
 
-/* --policy: {"rules": [{"host": RE, "account": RE, "allow": ["Kerberos", ...]}],
- *            "legacy_hosts": [RE, ...]} */
-static int policy_regex(json_t *v, const char *what, size_t i, struct hc_regex **re,
-			char *err, size_t errcap)
+/* --policy FILE: {"rules": [{"host": RE, "account": RE, "allow":
+ * ["Kerberos", ...]}], "legacy_hosts": [RE, ...]}. Only the document's
+ * shape is read here; the rules are the engine's (engine/policy.c). */
+static int policy_text(json_t *v, const char *what, size_t i, const char **out, char *err,
+		       size_t errcap)
 {
-	struct hc_diag d;
-
-	*re = NULL;
+	*out = NULL;
 	if (!v)
 		return 0;
 	if (!json_is_string(v)) {
 		snprintf(err, errcap, "%s of rule %zu must be a string", what, i + 1);
 		return -1;
 	}
-	hc_diag_clear(&d);
-	if (hc_regex_compile(json_string_value(v), 1, re, &d) < 0) {
-		snprintf(err, errcap, "%s of rule %zu: %s at offset %llu", what, i + 1, d.msg,
-			 (unsigned long long)d.offset);
-		return -1;
-	}
+	*out = json_string_value(v);
 	return 0;
+}
+
+static void policy_diag(const struct hc_diag *d, char *err, size_t errcap)
+{
+	if (d->has_offset)
+		snprintf(err, errcap, "%s at offset %llu", d->msg, (unsigned long long)d->offset);
+	else
+		snprintf(err, errcap, "%s", d->msg);
 }
 
 int hc_policy_load(const char *path, struct hc_policy *pol, char *err, size_t errcap)
 {
 	json_error_t je;
 	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *rules, *legacy, *v;
+	const char *allow[HC_MAX_POLICY_ALLOW];
+	struct hc_diag d;
 	size_t i;
 
 	memset(pol, 0, sizeof(*pol));
@@ -658,47 +662,42 @@ int hc_policy_load(const char *path, struct hc_policy *pol, char *err, size_t er
 		snprintf(err, errcap, "\"rules\" and \"legacy_hosts\" must be arrays");
 		goto bad;
 	}
-	pol->rules = calloc(json_array_size(rules) + 1, sizeof(*pol->rules));
-	pol->legacy = calloc(json_array_size(legacy) + 1, sizeof(*pol->legacy));
-	if (!pol->rules || !pol->legacy) {
-		snprintf(err, errcap, "out of memory");
-		goto bad;
-	}
 	json_array_foreach(rules, i, v) {
-		struct hc_policy_rule *r = &pol->rules[pol->nrules];
-		json_t *allow = json_object_get(v, "allow"), *p;
-		size_t k;
-		if (!json_is_object(v) || !json_is_array(allow)) {
+		json_t *allowed = json_object_get(v, "allow"), *p;
+		const char *host, *account;
+		size_t k, n = 0;
+		if (!json_is_object(v) || !json_is_array(allowed)) {
 			snprintf(err, errcap, "rule %zu needs an \"allow\" array", i + 1);
 			goto bad;
 		}
-		pol->nrules++;
-		if (policy_regex(json_object_get(v, "host"), "host", i, &r->host, err, errcap) < 0 ||
-		    policy_regex(json_object_get(v, "account"), "account", i, &r->account, err,
-				 errcap) < 0)
+		if (policy_text(json_object_get(v, "host"), "host", i, &host, err, errcap) < 0 ||
+		    policy_text(json_object_get(v, "account"), "account", i, &account, err,
+				errcap) < 0)
 			goto bad;
-		json_array_foreach(allow, k, p) {
-			const char *s = json_string_value(p);
-			if (!s) {
+		json_array_foreach(allowed, k, p) {
+			if (!json_is_string(p)) {
 				snprintf(err, errcap, "rule %zu: allow entries are strings", i + 1);
 				goto bad;
 			}
-			r->allow |= strcasecmp(s, "Kerberos") == 0   ? HC_PKG_KERBEROS
-				    : strcasecmp(s, "NTLM") == 0      ? HC_PKG_NTLM
-				    : strcasecmp(s, "Negotiate") == 0 ? HC_PKG_NEGOTIATE
-								      : HC_PKG_OTHER;
+			if (n < HC_MAX_POLICY_ALLOW)
+				allow[n++] = json_string_value(p);
+		}
+		hc_diag_clear(&d);
+		if (hc_policy_add_rule(pol, host, account, allow, n, &d) < 0) {
+			policy_diag(&d, err, errcap);
+			goto bad;
 		}
 	}
 	json_array_foreach(legacy, i, v) {
-		struct hc_diag d;
 		hc_diag_clear(&d);
-		if (!json_is_string(v) ||
-		    hc_regex_compile(json_string_value(v), 1, &pol->legacy[pol->nlegacy], &d) < 0) {
-			snprintf(err, errcap, "legacy_hosts entry %zu: %s", i + 1,
-				 json_is_string(v) ? d.msg : "not a string");
+		if (!json_is_string(v)) {
+			snprintf(err, errcap, "legacy_hosts entry %zu: not a string", i + 1);
 			goto bad;
 		}
-		pol->nlegacy++;
+		if (hc_policy_add_legacy(pol, json_string_value(v), &d) < 0) {
+			policy_diag(&d, err, errcap);
+			goto bad;
+		}
 	}
 	json_decref(root);
 	return 0;
@@ -706,19 +705,4 @@ bad:
 	json_decref(root);
 	hc_policy_free(pol);
 	return -1;
-}
-
-void hc_policy_free(struct hc_policy *pol)
-{
-	if (!pol)
-		return;
-	for (size_t i = 0; i < pol->nrules; i++) {
-		hc_regex_free(pol->rules[i].host);
-		hc_regex_free(pol->rules[i].account);
-	}
-	for (size_t i = 0; i < pol->nlegacy; i++)
-		hc_regex_free(pol->legacy[i]);
-	free(pol->rules);
-	free(pol->legacy);
-	memset(pol, 0, sizeof(*pol));
 }

@@ -149,6 +149,7 @@ struct hc_chain;
 struct hc_policy;
 /* --policy FILE (JSON). Returns 0, or -1 with a message in err. */
 int hc_policy_load(const char *path, struct hc_policy *pol, char *err, size_t errcap);
-void hc_policy_free(struct hc_policy *pol);
+/* Package names read from one rule's "allow" (more are ignored). */
+#define HC_MAX_POLICY_ALLOW 16
 
 #endif

@@ -219,6 +219,20 @@ struct hc_policy {
 	struct hc_regex **legacy;
 };
 
+/* The HC_PKG_* bit of an AuthenticationPackageName (HC_PKG_OTHER for
+ * NULL or an unknown package). */
+unsigned hc_policy_package_bit(const char *pkg);
+/* Appends a rule: `host` and `account` (DOMAIN\user) PCRE2 patterns,
+ * case-insensitive, NULL for any; `allow` the package names it allows.
+ * Returns 0, HC_ERR_USAGE (a bad pattern: d says which rule, the message
+ * and d->offset) or HC_ERR_NOMEM. */
+int hc_policy_add_rule(struct hc_policy *pol, const char *host, const char *account,
+		       const char *const *allow, size_t nallow, struct hc_diag *d);
+/* Appends a legacy host pattern (exempt from the default NTLM rule). */
+int hc_policy_add_legacy(struct hc_policy *pol, const char *host, struct hc_diag *d);
+/* Frees what the rules hold and empties `pol`; NULL-safe. */
+void hc_policy_free(struct hc_policy *pol);
+
 struct hc_host_hint {              /* --hosts: name,address */
 	const char *name;
 	const char *address;

@@ -1,14 +1,17 @@
 /* The package policy (--policy): which authentication packages are expected
  * for which host and account; by default Kerberos between domain hosts for
- * domain accounts (DOMAIN.md 3.1). */
+ * domain accounts (DOMAIN.md 3.1). Rules are built here from their texts;
+ * reading them from a JSON file is the front end's (jansson stays in one
+ * file of each layer). */
 #include "correlate_int.h"
 #include "../parsers/regex.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-static unsigned pkg_bit(const char *pkg)
+unsigned hc_policy_package_bit(const char *pkg)
 {
 	if (!pkg)
 		return HC_PKG_OTHER;
@@ -71,11 +74,11 @@ bool hc_policy_package_unexpected(struct hc_analysis *a, const struct hc_hop *h)
 			if (mh < 0 || ma < 0)
 				return false;
 			if (mh == 1 && ma == 1)
-				return !(pol->rules[i].allow & pkg_bit(n->package));
+				return !(pol->rules[i].allow & hc_policy_package_bit(n->package));
 		}
 	}
 	/* default: Kerberos between domain hosts for domain accounts */
-	if (pkg_bit(n->package) != HC_PKG_NTLM || h->anonymous || !hc_account_is_user(&n->target))
+	if (hc_policy_package_bit(n->package) != HC_PKG_NTLM || h->anonymous || !hc_account_is_user(&n->target))
 		return false;
 	const char *fq = a->hosts[h->dst].fqdn;
 	bool domain_host = fq && strchr(fq, '.');
@@ -86,3 +89,74 @@ bool hc_policy_package_unexpected(struct hc_analysis *a, const struct hc_hop *h)
 	return domain_host && !local_account && h->src >= 0;
 }
 
+
+/* A policy pattern compiled case-insensitively, its error placed. */
+static int pattern(const char *re, const char *what, size_t i, struct hc_regex **out,
+		   struct hc_diag *d)
+{
+	*out = NULL;
+	if (!re)
+		return HC_OK;
+	if (hc_regex_compile(re, 1, out, d) < 0) {
+		hc_diag_prefix(d, "%s %zu: ", what, i);
+		return HC_ERR_USAGE;
+	}
+	return HC_OK;
+}
+
+int hc_policy_add_rule(struct hc_policy *pol, const char *host, const char *account,
+		       const char *const *allow, size_t nallow, struct hc_diag *d)
+{
+	struct hc_policy_rule r = {0}, *nr;
+	size_t i = pol->nrules + 1;
+	int rc;
+
+	if ((rc = pattern(host, "host of rule", i, &r.host, d)) < 0 ||
+	    (rc = pattern(account, "account of rule", i, &r.account, d)) < 0) {
+		hc_regex_free(r.host);
+		return rc;
+	}
+	for (size_t k = 0; k < nallow; k++)
+		r.allow |= hc_policy_package_bit(allow[k]);
+	if (!(nr = realloc(pol->rules, (pol->nrules + 1) * sizeof(*nr)))) {
+		hc_regex_free(r.host);
+		hc_regex_free(r.account);
+		hc_diag_set(d, "out of memory");
+		return HC_ERR_NOMEM;
+	}
+	pol->rules = nr;
+	pol->rules[pol->nrules++] = r;
+	return HC_OK;
+}
+
+int hc_policy_add_legacy(struct hc_policy *pol, const char *host, struct hc_diag *d)
+{
+	struct hc_regex *re, **nl;
+	int rc = pattern(host, "legacy_hosts entry", pol->nlegacy + 1, &re, d);
+
+	if (rc < 0)
+		return rc;
+	if (!(nl = realloc(pol->legacy, (pol->nlegacy + 1) * sizeof(*nl)))) {
+		hc_regex_free(re);
+		hc_diag_set(d, "out of memory");
+		return HC_ERR_NOMEM;
+	}
+	pol->legacy = nl;
+	pol->legacy[pol->nlegacy++] = re;
+	return HC_OK;
+}
+
+void hc_policy_free(struct hc_policy *pol)
+{
+	if (!pol)
+		return;
+	for (size_t i = 0; i < pol->nrules; i++) {
+		hc_regex_free(pol->rules[i].host);
+		hc_regex_free(pol->rules[i].account);
+	}
+	for (size_t i = 0; i < pol->nlegacy; i++)
+		hc_regex_free(pol->legacy[i]);
+	free(pol->rules);
+	free(pol->legacy);
+	memset(pol, 0, sizeof(*pol));
+}

@@ -422,6 +422,33 @@ static void test_claims(void)
 	reset();
 }
 
+/* Policies built through the engine's API: packages mapped once, a bad
+ * pattern named with its rule and offset. */
+static void test_policy_api(void)
+{
+	struct hc_policy pol = {0};
+	struct hc_diag d;
+	const char *allow[] = {"kerberos", "NTLM", "Other"};
+
+	hc_diag_clear(&d);
+	CHECK_INT(hc_policy_package_bit("Kerberos"), HC_PKG_KERBEROS);
+	CHECK_INT(hc_policy_package_bit("negotiate"), HC_PKG_NEGOTIATE);
+	CHECK_INT(hc_policy_package_bit(NULL), HC_PKG_OTHER);
+	CHECK_INT(hc_policy_add_rule(&pol, "^srv", NULL, allow, 3, &d), HC_OK);
+	CHECK_INT(pol.nrules, 1);
+	CHECK_INT(pol.rules[0].allow, HC_PKG_KERBEROS | HC_PKG_NTLM | HC_PKG_OTHER);
+	CHECK(pol.rules[0].account == NULL);
+	CHECK_INT(hc_policy_add_rule(&pol, "^ok", "(unclosed", allow, 1, &d), HC_ERR_USAGE);
+	CHECK(strstr(d.msg, "account of rule 2: ") == d.msg);
+	CHECK(d.has_offset);
+	CHECK_INT(pol.nrules, 1);
+	CHECK_INT(hc_policy_add_legacy(&pol, "^nas", &d), HC_OK);
+	CHECK_INT(pol.nlegacy, 1);
+	hc_policy_free(&pol);
+	CHECK_INT(pol.nrules, 0);
+	hc_policy_free(NULL);
+}
+
 /* Issue 8: a policy pattern that hits PCRE2's match limit decides nothing
  * (no unexpected-package finding) and is reported once. */
 static void test_policy_limit(void)
@@ -463,6 +490,7 @@ static void test_policy_limit(void)
 
 int main(void)
 {
+	test_policy_api();
 	test_policy_limit();
 	test_claims();
 	test_address_moves();

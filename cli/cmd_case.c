@@ -5,15 +5,12 @@
  * the analysis up to date by correlating every event of the case, exactly
  * as analyze would on the same inputs. */
 #include "cli.h"
-#include "../engine/correlate.h"
-#include "../engine/hash.h"
-#include "../engine/store.h"
+#include "../engine/ingest.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static void help_ingest(void)
@@ -58,75 +55,62 @@ static void help_correlate(void)
 	      stdout);
 }
 
-/* Correlates every event of the case and replaces its analysis. `set`
- * holds them already (an ingest into an empty case keeps what it read:
- * the same events in the same order as a load from the case), made from
- * generation `gen`; or is empty and filled from the case. When another
- * ingest adds events meanwhile, the analysis is made again from the case
- * (a few times at most; the case stays stale otherwise). */
+/* --- correlating: what hc_case_correlate does, said on stderr ------- */
+
+struct corr_report {
+	bool quiet, timings;
+	double t0, t[3];  /* seconds of each step of the last pass */
+};
+
+static void corr_step(void *ctx, enum hc_case_step step)
+{
+	struct corr_report *cr = ctx;
+	double now = hc_cli_now();
+
+	cr->t[step] = now - cr->t0;
+	cr->t0 = now;
+}
+
+static void corr_pass(void *ctx, const struct hc_case_pass *p)
+{
+	struct corr_report *cr = ctx;
+
+	if (p->unreadable)
+		fprintf(stderr, "hopchain: %llu events of the case have unreadable data; skipped\n",
+		        (unsigned long long)p->unreadable);
+	if (cr->timings)
+		fprintf(stderr, "hopchain: timings: load %.3f s, correlate %.3f s, store %.3f s\n",
+		        cr->t[HC_CASE_LOADED], cr->t[HC_CASE_CORRELATED], cr->t[HC_CASE_WRITTEN]);
+	if (cr->quiet)
+		return;
+	if (p->current)
+		fprintf(stderr,
+		        "hopchain: correlated %zu events: %zu hosts, %zu sessions, %zu hops, "
+		        "%zu chains of 2 hops or more, %zu findings\n",
+		        p->nevents, p->nhosts, p->nsessions, p->nhops, p->long_chains, p->nfindings);
+	else
+		fprintf(stderr, "hopchain: events came in while correlating; again\n");
+	cr->t0 = hc_cli_now();
+}
+
+/* Correlates the case (`set`: its events of generation `gen`, or empty)
+ * and says so. Returns an HC_EXIT_* code. */
 static int correlate_case(struct hc_store *store, struct hc_cli_corr *cc, bool quiet,
                           bool timings, struct hc_eventset *set, int64_t gen)
 {
+	struct corr_report cr = {.quiet = quiet, .timings = timings, .t0 = hc_cli_now()};
+	struct hc_case_cb cb = {.on_step = corr_step, .on_pass = corr_pass, .ctx = &cr};
 	struct hc_diag d;
-	int rc = 0;
+	int rc = hc_case_correlate(store, &cc->co, cc->meta, cc->nmeta, set, gen, &cb, &d);
 
-	for (int attempt = 0; attempt < 4; attempt++) {
-		struct hc_analysis an;
-		uint64_t bad = 0;
-		size_t long_chains = 0, nfind = 0;
-		double t0 = hc_cli_now(), t_load, t_corr, t_store;
-		int w;
-
-		if (set->n == 0 || attempt > 0) {
-			hc_eventset_free(set); /* the paths of a discarding ingest, or old */
-			if ((rc = hc_store_load(store, set, &bad, &gen, &d)) < 0) {
-				hc_diag_prefix(&d, "cannot read the case: ");
-				hc_cli_diag(&d);
-				return HC_EXIT_FAILURE;
-			}
-		}
-		if (bad)
-			fprintf(stderr,
-			        "hopchain: %llu events of the case have unreadable data; skipped\n",
-			        (unsigned long long)bad);
-		t_load = hc_cli_now() - t0;
-		t0 = hc_cli_now();
-		if ((rc = hc_correlate(set, &cc->co, &an)) < 0) {
-			fprintf(stderr, "hopchain: %s while correlating\n",
-			        rc == HC_ERR_LIMIT ? "too many hosts" : "out of memory");
-			return HC_EXIT_FAILURE;
-		}
-		t_corr = hc_cli_now() - t0;
-		t0 = hc_cli_now();
-		if ((w = hc_store_write(store, set, &an, cc->meta, cc->nmeta, gen, &d)) < 0) {
-			hc_diag_prefix(&d, "cannot write the analysis: ");
-			hc_cli_diag(&d);
-			hc_analysis_free(&an);
-			return HC_EXIT_FAILURE;
-		}
-		t_store = hc_cli_now() - t0;
-		for (size_t i = 0; i < an.nchains; i++) {
-			long_chains += an.chains[i].nhops >= 2;
-			nfind += an.chains[i].nfindings;
-		}
-		if (timings)
-			fprintf(stderr,
-			        "hopchain: timings: load %.3f s, correlate %.3f s, store %.3f s\n",
-			        t_load, t_corr, t_store);
-		if (w == 0 && !quiet)
-			fprintf(stderr,
-			        "hopchain: correlated %zu events: %zu hosts, %zu sessions, %zu hops, "
-			        "%zu chains of 2 hops or more, %zu findings\n",
-			        set->n, an.nhosts, an.nsessions, an.nhops, long_chains, nfind);
-		hc_analysis_free(&an);
-		if (w == 0)
-			return 0;
-		if (!quiet)
-			fprintf(stderr, "hopchain: events came in while correlating; again\n");
+	if (rc < 0) {
+		hc_cli_diag(&d);
+		return HC_EXIT_FAILURE;
 	}
-	fprintf(stderr, "hopchain: the case kept changing while correlating; its analysis is "
-	                "marked stale: run `hopchain correlate` when the other ingests are done\n");
-	return 0;
+	if (rc > 0)
+		fprintf(stderr, "hopchain: the case kept changing while correlating; its analysis is "
+		                "marked stale: run `hopchain correlate` when the other ingests are done\n");
+	return HC_EXIT_OK;
 }
 
 /* --- ingest ---------------------------------------------------------- */
@@ -137,84 +121,32 @@ static const struct hc_column summary_cols[C_N] = {
 	{"kept", 0}, {"added", 0},  {"duplicates", 0}, {"errors", 0},
 };
 
-struct input {
-	char *path;
-	char sha[65];
-	int64_t size;
-	const char *status;  /* static, or from the table pool */
-	struct hc_file_result res;
-	bool have_res;
-};
-
-struct ingest {
-	struct hc_store *store;
-	struct input *in;
-	size_t nin;
-	size_t *order;       /* indexes of the inputs being read, in read order */
-	size_t norder, cur;
-	bool progress;
+struct progress {
+	bool on;
 	double t0;
-	uint64_t bytes_total, bytes_done, events_done, added;
-	size_t files_added;  /* files that added events (each a generation) */
-	bool store_failed;   /* the case could not take a file: stop, exit 1 */
-	size_t files_done;
 };
 
-static int ingest_events(void *ctx, struct hc_file_result *r, struct hc_event *ev, size_t n)
+static void on_diag(void *ctx, const struct hc_diag *d)
 {
-	struct ingest *ig = ctx;
-	struct input *in = &ig->in[ig->order[ig->cur]];
-	struct hc_store_file f = {.path = in->path, .sha256 = in->sha, .size = in->size,
-	                          .backend = r->backend, .records = r->records,
-	                          .failed = r->failed, .errors = r->ndiags};
-	struct hc_diag d;
-
-	if (hc_store_add_file(ig->store, &f, ev, n, &r->added, &r->duplicates, &d) < 0) {
-		hc_diag_prefix(&d, "cannot add to the case: ");
-		hc_cli_diag(&d);
-		ig->store_failed = true;
-		return HC_ERR_IO;
-	}
-	ig->added += r->added;
-	ig->files_added += r->added > 0;
-	return 0;
+	(void)ctx;
+	hc_cli_diag(d);
 }
 
-static void progress(struct ingest *ig, bool last)
+static void on_file(void *ctx, const struct hc_ingest *ig, const struct hc_ingest_input *in)
 {
-	double dt = hc_cli_now() - ig->t0;
+	struct progress *pg = ctx;
+	double dt = hc_cli_now() - pg->t0;
 
-	if (!ig->progress)
+	(void)in;
+	if (!pg->on)
 		return;
-	if (last) {
-		fputs("\r\033[K", stderr);
-		return;
-	}
-	fprintf(stderr, "\r\033[K[%zu/%zu files] %.1f/%.1f MB  %.0f events/s",
-	        ig->files_done, ig->norder, (double)ig->bytes_done / 1e6,
-	        (double)ig->bytes_total / 1e6, dt > 0 ? (double)ig->events_done / dt : 0.0);
+	fprintf(stderr, "\r\033[K[%zu/%zu files] %.1f/%.1f MB  %.0f events/s", ig->files_done,
+	        ig->norder, (double)ig->bytes_done / 1e6, (double)ig->bytes_total / 1e6,
+	        dt > 0 ? (double)ig->events_done / dt : 0.0);
 	fflush(stderr);
 }
 
-static void ingest_file_done(void *ctx, const struct hc_file_result *r)
-{
-	struct ingest *ig = ctx;
-	struct input *in = &ig->in[ig->order[ig->cur]];
-
-	in->res = *r;
-	in->have_res = true;
-	in->status = ig->store_failed ? "not added (the case could not take it)"
-	             : r->open_failed  ? "unreadable"
-	             : r->added        ? "added"
-	                               : "no new events";
-	ig->files_done++;
-	ig->bytes_done += (uint64_t)(in->size > 0 ? in->size : 0);
-	ig->events_done += r->kept;
-	ig->cur++;
-	progress(ig, false);
-}
-
-static int print_summary(const struct ingest *ig, enum hc_format fmt,
+static int print_summary(const struct hc_ingest *ig, enum hc_format fmt,
                          const struct hc_render_opts *ro)
 {
 	struct hc_table t;
@@ -222,14 +154,14 @@ static int print_summary(const struct ingest *ig, enum hc_format fmt,
 
 	hc_table_init(&t, summary_cols, C_N);
 	for (size_t i = 0; i < ig->nin && rc == 0; i++) {
-		const struct input *in = &ig->in[i];
+		const struct hc_ingest_input *in = &ig->in[i];
 		struct hc_cell *r = hc_table_add_row(&t);
 		if (!r) {
 			rc = -1;
 			break;
 		}
 		hc_cell_str(&r[C_FILE], in->path);
-		hc_cell_str(&r[C_STATUS], in->status);
+		hc_cell_str(&r[C_STATUS], hc_input_status_text(in->status));
 		if (in->have_res) {
 			hc_cell_str(&r[C_BACKEND], in->res.backend);
 			hc_cell_int(&r[C_RECORDS], (long long)in->res.records);
@@ -251,26 +183,11 @@ static void path_error(void *ctx, const struct hc_diag *d)
 	hc_cli_diag(d);
 }
 
-/* 1 when an earlier input of this run to be read has the content of
- * input i, else 0 after noting it; `seen` is an open-addressing table of
- * input indexes + 1 with room for every input twice over. */
-static int same_content(const struct ingest *ig, size_t *seen, size_t cap, size_t i)
-{
-	char head[17];
-	size_t k, h;
-
-	/* a digest is uniform: its first 16 hex digits are a good hash */
-	memcpy(head, ig->in[i].sha, 16);
-	head[16] = '\0';
-	h = (size_t)strtoull(head, NULL, 16);
-	for (k = h & (cap - 1); seen[k]; k = (k + 1) & (cap - 1))
-		if (strcmp(ig->in[seen[k] - 1].sha, ig->in[i].sha) == 0)
-			return 1;
-	seen[k] = i + 1;
-	return 0;
-}
-
-int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
+/* Parses ingest's options into the out parameters. Returns 0, -1 when
+ * --help was printed (exit 0), or an HC_EXIT_* code (a usage error). */
+static int ingest_options(int argc, char **argv, struct hc_cli_corr *cc, const char **db_path,
+                          enum hc_format *fmt, struct hc_read_opts *ro,
+                          struct hc_render_opts *rend, bool *quiet, bool *timings)
 {
 	static const struct option opts[] = {
 		{"db", required_argument, NULL, 'd'},
@@ -283,77 +200,87 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	enum hc_format fmt = HC_FMT_TABLE;
-	struct hc_cli_corr cc;
-	struct hc_read_opts ro = {.ids = hc_correlation_ids, .nids = hc_correlation_nids};
-	struct hc_render_opts rend = {.color = g->color};
-	struct ingest ig = {0};
-	struct hc_eventset set = {0};
-	struct hc_cli_load_hooks hooks = {.flags = HC_LOAD_DISCARD, .none_readable_ok = true};
-	const char *db_path = NULL;
-	bool quiet = false, timings = false, input_errors = false;
-	char **files = NULL, **toread = NULL, known[HC_MAX_PATH], stale[8] = "";
-	int64_t before = 0, gen0 = 0;
-	size_t *seen = NULL, seen_cap = 16;
-	size_t nfiles = 0, usable = 0;
-	struct hc_diag d;
-	int c, rc = 0;
+	int c, rc;
 
-	hc_cli_corr_init(&cc);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			db_path = optarg;
+			*db_path = optarg;
 			break;
 		case 'f':
-			if (hc_format_parse(optarg, &fmt) < 0 || fmt == HC_FMT_DOT)
+			if (hc_format_parse(optarg, fmt) < 0 || *fmt == HC_FMT_DOT)
 				return hc_cli_usage_error("ingest", "unknown format '%s' (table, json, "
 				                                    "jsonl, csv)", optarg);
 			break;
 		case 'q':
-			quiet = true;
+			*quiet = true;
 			break;
 		case 'r':
-			ro.recover = true;
+			ro->recover = true;
 			break;
 		case 't':
-			timings = true;
+			*timings = true;
 			break;
 		case 'R':
-			rend.csv_raw = true;
+			rend->csv_raw = true;
 			break;
 		case 'p':
 		case 'H':
 		case 's':
 		case 'w':
-			if ((rc = hc_cli_corr_option(&cc, "ingest", c, optarg)) != 0)
+			if ((rc = hc_cli_corr_option(cc, "ingest", c, optarg)) != 0)
 				return rc;
 			break;
 		case 'h':
 			help_ingest();
-			return HC_EXIT_OK;
+			return -1;
 		default:
 			return hc_cli_bad_option("ingest", argv, c, "f:qh");
 		}
 	}
-	if (!db_path)
+	if (!*db_path)
 		return hc_cli_usage_error("ingest", "--db CASE.db is required");
-	if (rend.csv_raw && fmt != HC_FMT_CSV)
+	if (rend->csv_raw && *fmt != HC_FMT_CSV)
 		return hc_cli_usage_error("ingest", "--csv-raw goes with --format csv");
 	if (optind >= argc)
 		return hc_cli_usage_error("ingest", "no input PATH given");
-	if (hc_store_open(db_path, &ig.store, &d) < 0) {
+	return 0;
+}
+
+int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
+{
+	enum hc_format fmt = HC_FMT_TABLE;
+	struct hc_cli_corr cc;
+	struct hc_read_opts ro = {.ids = hc_correlation_ids, .nids = hc_correlation_nids,
+	                          .reader = g->reader};
+	struct hc_render_opts rend = {.color = g->color};
+	struct progress pg = {.t0 = hc_cli_now()};
+	struct hc_ingest_cb cb = {.on_diag = on_diag, .on_file = on_file, .ctx = &pg};
+	struct hc_ingest ig = {0};
+	struct hc_store *store = NULL;
+	const char *db_path = NULL;
+	bool quiet = false, timings = false, path_errors = false;
+	char **files = NULL;
+	size_t nfiles = 0;
+	struct hc_diag d;
+	int rc;
+
+	hc_cli_corr_init(&cc);
+	if ((rc = ingest_options(argc, argv, &cc, &db_path, &fmt, &ro, &rend, &quiet, &timings))) {
+		hc_cli_corr_free(&cc);
+		return rc < 0 ? HC_EXIT_OK : rc;
+	}
+	if (hc_store_open(db_path, &store, &d) < 0) {
 		hc_diag_prefix(&d, "cannot open the case: ");
 		hc_cli_diag(&d);
+		hc_cli_corr_free(&cc);
 		return HC_EXIT_FAILURE;
 	}
-	if ((rc = hc_cli_corr_ready(&cc, "ingest", ig.store)) != 0)
+	if ((rc = hc_cli_corr_ready(&cc, "ingest", store)) != 0)
 		goto out;
-
-	/* which files are new: hash each one */
 	if (hc_paths_expand((const char *const *)argv + optind, (size_t)(argc - optind),
-	                    path_error, &input_errors, &files, &nfiles) < 0) {
+	                    path_error, &path_errors, &files, &nfiles) < 0) {
 		fprintf(stderr, "hopchain: out of memory\n");
 		rc = HC_EXIT_FAILURE;
 		goto out;
@@ -364,103 +291,42 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 		rc = HC_EXIT_FAILURE;
 		goto out;
 	}
-	ig.in = calloc(nfiles + 1, sizeof(*ig.in));
-	ig.order = calloc(nfiles + 1, sizeof(*ig.order));
-	while (seen_cap < 2 * nfiles + 2)
-		seen_cap *= 2;
-	seen = calloc(seen_cap, sizeof(*seen));
-	toread = calloc(nfiles + 1, sizeof(*toread));
-	if (!ig.in || !ig.order || !toread || !seen) {
-		fprintf(stderr, "hopchain: out of memory\n");
-		rc = HC_EXIT_FAILURE;
-		goto out;
-	}
-	ig.nin = nfiles;
-	for (size_t i = 0; i < nfiles; i++) {
-		struct input *in = &ig.in[i];
-		int f;
-		in->path = files[i];
-		if (hc_file_sha256(in->path, in->sha, &in->size, &d) < 0) {
-			hc_cli_diag(&d);
-			in->status = "unreadable";
-			input_errors = true;
-			continue;
-		}
-		if ((f = hc_store_find_file(ig.store, in->sha, known, sizeof(known), &d)) < 0) {
-			hc_cli_diag(&d);
-			rc = HC_EXIT_FAILURE;
-			goto out;
-		}
-		if (f > 0) {
-			in->status = "already in the case";
-			usable++;
-			continue;
-		}
-		if (same_content(&ig, seen, seen_cap, i)) {
-			in->status = "same content as an earlier input";
-			usable++;
-			continue;
-		}
-		in->status = "not read";
-		ig.order[ig.norder] = i;
-		toread[ig.norder++] = in->path;
-		ig.bytes_total += (uint64_t)in->size;
-	}
-	ig.progress = !quiet && isatty(STDERR_FILENO);
-	ig.t0 = hc_cli_now();
-	if (hc_store_count_events(ig.store, &before, &d) < 0 ||
-	    hc_store_generation(ig.store, &gen0, &d) < 0) {
+	/* which files are new: hash each one */
+	if (hc_ingest_plan(&ig, store, files, nfiles, &cb, &d) < 0) {
 		hc_cli_diag(&d);
 		rc = HC_EXIT_FAILURE;
 		goto out;
 	}
-	/* into an empty case: keep what is read for the correlation */
-	if (before == 0)
-		hooks.flags = HC_LOAD_COMPACT | HC_LOAD_DEDUP;
-	if (ig.norder) {
-		hooks.on_events = ingest_events;
-		hooks.on_file = ingest_file_done;
-		hooks.ctx = &ig;
-		rc = hc_cli_load_with(g, toread, ig.norder, true, &ro, &hooks, &set, &input_errors);
-		progress(&ig, true);
-		if (ig.store_failed) {
-			/* reported; the files before it are in the case */
-			rc = HC_EXIT_FAILURE;
-			goto out_summary;
-		}
-		rc = 0; /* unreadable inputs: reported, exit 3 below */
-	}
-	if (timings)
-		fprintf(stderr, "hopchain: timings: ingest %.3f s\n", hc_cli_now() - ig.t0);
-	/* correlate when events came in, or an earlier run stopped before it */
-	for (size_t i = 0; i < ig.norder; i++)
-		usable += ig.in[ig.order[i]].have_res && !ig.in[ig.order[i]].res.open_failed;
-	/* an absent analysis_stale row (an edited case) leaves stale "" */
-	if (hc_store_get_meta(ig.store, "analysis_stale", stale, sizeof(stale), &d) < 0) {
+	pg.on = !quiet && isatty(STDERR_FILENO);
+	pg.t0 = hc_cli_now();
+	rc = hc_ingest_read(&ig, &ro, g->threads, &d);
+	if (pg.on && ig.norder)
+		fputs("\r\033[K", stderr);
+	if (rc < 0) {
+		/* the files before a failing one are in the case */
 		hc_cli_diag(&d);
 		rc = HC_EXIT_FAILURE;
 		goto out_summary;
 	}
-	if (ig.added || strcmp(stale, "1") == 0)
-		rc = correlate_case(ig.store, &cc, quiet, timings, &set, gen0 + (int64_t)ig.files_added);
+	if (timings)
+		fprintf(stderr, "hopchain: timings: ingest %.3f s\n", hc_cli_now() - pg.t0);
+	/* correlate when events came in, or an earlier run stopped before it */
+	if (ig.stale)
+		rc = correlate_case(store, &cc, quiet, timings, &ig.set, ig.gen);
 out_summary:
 	if (print_summary(&ig, fmt, &rend) < 0 && rc == 0)
 		rc = HC_EXIT_FAILURE;
-	if (rc == 0 && usable == 0) {
+	if (rc == 0 && hc_ingest_usable(&ig) == 0) {
 		/* nothing could be read: a failure, as for events and analyze */
 		fprintf(stderr, "hopchain: no input could be read\n");
 		rc = HC_EXIT_FAILURE;
 	}
-	if (rc == 0 && input_errors)
+	if (rc == 0 && (ig.input_errors || path_errors))
 		rc = HC_EXIT_PARTIAL;
 out:
-	hc_eventset_free(&set);
-	free(toread);
-	free(seen);
-	free(ig.in);
-	free(ig.order);
+	hc_ingest_free(&ig);
 	hc_paths_free(files, nfiles);
-	hc_store_close(ig.store);
+	hc_store_close(store);
 	hc_cli_corr_free(&cc);
 	return rc;
 }

@@ -75,8 +75,7 @@ static int load_hints(const char *path, struct hc_host_hint **ret, size_t *n, ch
 void hc_cli_corr_init(struct hc_cli_corr *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->co.skew = 5 * 60 * HC_TICKS_PER_SEC;
-	c->co.session_window = 10 * 3600 * HC_TICKS_PER_SEC;
+	hc_correlate_opts_init(&c->co);
 }
 
 int hc_cli_corr_option(struct hc_cli_corr *c, const char *cmd, int opt, const char *arg)

@@ -27,6 +27,12 @@ int hc_severity_parse(const char *s, enum hc_severity *out)
 	return -1;
 }
 
+void hc_correlate_opts_init(struct hc_correlate_opts *o)
+{
+	*o = (struct hc_correlate_opts){.skew = 5 * 60 * HC_TICKS_PER_SEC,
+	                                .session_window = 10 * 3600 * HC_TICKS_PER_SEC};
+}
+
 int hc_duration_parse(const char *s, int64_t *ticks)
 {
 	char *end;

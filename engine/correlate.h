@@ -245,6 +245,9 @@ struct hc_correlate_opts {
 	const struct hc_host_hint *hints;
 	size_t nhints;
 };
+/* Fills `o` with the defaults: the skew and session window above, the
+ * default policy, no hints. */
+void hc_correlate_opts_init(struct hc_correlate_opts *o);
 
 /* A problem found while correlating that is not fatal (an address claimed
  * by two hosts, a bad --hosts line): reported, never silently resolved. */
@@ -302,7 +305,8 @@ void hc_explain_free(struct hc_explain *x);
 int hc_hop_by_record(const struct hc_analysis *a, const char *file, uint64_t record_id);
 
 /* Correlates the sorted events of `set` into *out (zeroed by the call).
- * Returns 0 or HC_ERR_NOMEM (out is then freed). */
+ * Returns 0, or HC_ERR_NOMEM / HC_ERR_LIMIT (more than HC_MAX_HOSTS
+ * hosts) with `out` freed. */
 int hc_correlate(const struct hc_eventset *set, const struct hc_correlate_opts *o,
 		 struct hc_analysis *out);
 void hc_analysis_free(struct hc_analysis *a);

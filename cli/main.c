@@ -1,7 +1,7 @@
 /* hopchain's main(): global options, the command table, --help/--version.
  * Each command parses its own options with getopt_long. */
 #include "cli.h"
-#include "../engine/hash.h"
+#include "../engine/sha256.h"
 #include "../engine/store.h"
 #include "../parsers/regex.h"
 #include "hc_config.h"

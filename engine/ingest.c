@@ -1,7 +1,7 @@
 /* Growing a case (ingest.h): plan by content hash, read and add file by
  * file, correlate with a retry when the case changes underneath. */
 #include "ingest.h"
-#include "hash.h"
+#include "sha256.h"
 
 #include <stdlib.h>
 #include <string.h>

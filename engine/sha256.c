@@ -2,7 +2,7 @@
  * 600 MB case hashes in about a second, against tens of seconds to parse
  * it). Chosen over an own implementation: a crypto hash decides which
  * files a case skips, and nettle's is tested and fast. */
-#include "hash.h"
+#include "sha256.h"
 #include "../parsers/input.h"
 
 #include <nettle/sha2.h>

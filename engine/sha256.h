@@ -1,7 +1,7 @@
 /* Content hashes of input files (SHA-256), so a case can tell a file it
- * has seen from a new one. engine/hash.c is the only nettle user. */
-#ifndef HC_HASH_H
-#define HC_HASH_H
+ * has seen from a new one. engine/sha256.c is the only nettle user. */
+#ifndef HC_SHA256_H
+#define HC_SHA256_H
 
 #include <stdint.h>
 

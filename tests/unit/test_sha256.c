@@ -1,8 +1,8 @@
-/* Unit tests for engine/hash.c and parsers/strpool.c: SHA-256 against the
+/* Unit tests for engine/sha256.c and parsers/strpool.c: SHA-256 against the
  * FIPS 180-2 vectors, of a buffer and of a file (empty, small, larger than
  * the read buffer), an unreadable path, a FIFO and a device (refused at
  * once, never read); interning. */
-#include "hash.h"
+#include "sha256.h"
 #include "strpool.h"
 #include "hc_test.h"
 

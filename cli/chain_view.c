@@ -3,6 +3,8 @@
  * (the analysis loaded back from the case): one model, one renderer, so
  * the two print the same bytes (issue 11). */
 #include "chain_view.h"
+#include "out_json.h"
+#include "term.h"
 #include "../parsers/decode.h"
 
 #include <stdio.h>

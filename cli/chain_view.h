@@ -39,10 +39,4 @@ int hc_view_print(const struct hc_analysis *a, const struct hc_chain *const *cha
 		  const struct hc_view_hidden *hidden, enum hc_format fmt,
 		  const struct hc_view_opts *o, FILE *out);
 
-/* json/jsonl of the view (cli/out_json.c, the jansson file): {"chains":
- * [...], "hosts": [...], "warnings": [...], "hidden": {...}} or one chain
- * object per line. Returns 0 or -1. */
-int hc_analysis_print_json(const struct hc_analysis *a, const struct hc_chain *const *chains,
-			   size_t n, const struct hc_view_hidden *hidden, bool lines, FILE *out);
-
 #endif

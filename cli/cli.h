@@ -8,7 +8,9 @@
 
 #include "../engine/correlate.h"
 #include "../engine/events.h"
+#include "out_json.h"
 #include "table.h"
+#include "term.h"
 
 /* Exit codes are API (README "Exit codes"). */
 enum {

@@ -116,7 +116,7 @@ static int inherit(struct hc_store *s, const char *key, char *out, size_t cap)
 
 int hc_cli_corr_ready(struct hc_cli_corr *c, const char *cmd, struct hc_store *case_store)
 {
-	char err[512], v[HC_MAX_PATH];
+	char v[HC_MAX_PATH];
 
 	if (case_store) {
 		if (!c->skew_set && inherit(case_store, "skew", v, sizeof(v)))
@@ -131,8 +131,9 @@ int hc_cli_corr_ready(struct hc_cli_corr *c, const char *cmd, struct hc_store *c
 			return HC_EXIT_FAILURE;
 	}
 	if (c->policy_path) {
-		if (hc_policy_load(c->policy_path, &c->pol, err, sizeof(err)) < 0)
-			return hc_cli_usage_error(cmd, "--policy %s: %s", c->policy_path, err);
+		struct hc_diag d;
+		if (hc_policy_load(c->policy_path, &c->pol, &d) < 0)
+			return hc_cli_usage_error(cmd, "--policy %s: %s", c->policy_path, d.msg);
 		c->have_policy = true;
 		c->co.policy = &c->pol;
 	}

@@ -1,7 +1,8 @@
 /* JSON output through jansson (the only output file that includes it):
  * rows become objects with snake_case keys, integers stay integers, and
  * strings are repaired to valid UTF-8 (jansson refuses anything else). */
-#include "table.h"
+#include "out_json.h"
+#include "term.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -614,88 +615,103 @@ int hc_analysis_print_json(const struct hc_analysis *a, const struct hc_chain *c
 /* --policy FILE: {"rules": [{"host": RE, "account": RE, "allow":
  * ["Kerberos", ...]}], "legacy_hosts": [RE, ...]}. Only the document's
  * shape is read here; the rules are the engine's (engine/policy.c). */
-static int policy_text(json_t *v, const char *what, size_t i, const char **out, char *err,
-		       size_t errcap)
+static int policy_text(json_t *v, const char *what, size_t i, const char **out,
+                       struct hc_diag *d)
 {
 	*out = NULL;
 	if (!v)
 		return 0;
 	if (!json_is_string(v)) {
-		snprintf(err, errcap, "%s of rule %zu must be a string", what, i + 1);
-		return -1;
+		hc_diag_set(d, "%s of rule %zu must be a string", what, i + 1);
+		return HC_ERR_FORMAT;
 	}
 	*out = json_string_value(v);
 	return 0;
 }
 
-static void policy_diag(const struct hc_diag *d, char *err, size_t errcap)
+/* A pattern's diagnostic says where in the pattern: in the message. */
+static void offset_in_msg(struct hc_diag *d)
 {
-	if (d->has_offset)
-		snprintf(err, errcap, "%s at offset %llu", d->msg, (unsigned long long)d->offset);
-	else
-		snprintf(err, errcap, "%s", d->msg);
+	if (d->has_offset) {
+		char msg[sizeof(d->msg)];
+		snprintf(msg, sizeof(msg), "%s", d->msg);
+		hc_diag_set(d, "%.480s at offset %llu", msg, (unsigned long long)d->offset);
+		d->has_offset = false;
+	}
 }
 
-int hc_policy_load(const char *path, struct hc_policy *pol, char *err, size_t errcap)
+static int policy_rules(json_t *rules, struct hc_policy *pol, struct hc_diag *d)
 {
-	json_error_t je;
-	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *rules, *legacy, *v;
 	const char *allow[HC_MAX_POLICY_ALLOW];
-	struct hc_diag d;
 	size_t i;
+	json_t *v;
+	int rc;
 
-	memset(pol, 0, sizeof(*pol));
-	if (!root) {
-		if (je.line > 0)
-			snprintf(err, errcap, "line %d: %s", je.line, je.text);
-		else
-			snprintf(err, errcap, "%s", je.text);
-		return -1;
-	}
-	if (!json_is_object(root)) {
-		snprintf(err, errcap, "top level must be an object");
-		goto bad;
-	}
-	rules = json_object_get(root, "rules");
-	legacy = json_object_get(root, "legacy_hosts");
-	if ((rules && !json_is_array(rules)) || (legacy && !json_is_array(legacy))) {
-		snprintf(err, errcap, "\"rules\" and \"legacy_hosts\" must be arrays");
-		goto bad;
-	}
 	json_array_foreach(rules, i, v) {
 		json_t *allowed = json_object_get(v, "allow"), *p;
 		const char *host, *account;
 		size_t k, n = 0;
 		if (!json_is_object(v) || !json_is_array(allowed)) {
-			snprintf(err, errcap, "rule %zu needs an \"allow\" array", i + 1);
-			goto bad;
+			hc_diag_set(d, "rule %zu needs an \"allow\" array", i + 1);
+			return HC_ERR_FORMAT;
 		}
-		if (policy_text(json_object_get(v, "host"), "host", i, &host, err, errcap) < 0 ||
-		    policy_text(json_object_get(v, "account"), "account", i, &account, err,
-				errcap) < 0)
-			goto bad;
+		if ((rc = policy_text(json_object_get(v, "host"), "host", i, &host, d)) < 0 ||
+		    (rc = policy_text(json_object_get(v, "account"), "account", i, &account, d)) < 0)
+			return rc;
 		json_array_foreach(allowed, k, p) {
 			if (!json_is_string(p)) {
-				snprintf(err, errcap, "rule %zu: allow entries are strings", i + 1);
-				goto bad;
+				hc_diag_set(d, "rule %zu: allow entries are strings", i + 1);
+				return HC_ERR_FORMAT;
 			}
 			if (n < HC_MAX_POLICY_ALLOW)
 				allow[n++] = json_string_value(p);
 		}
-		hc_diag_clear(&d);
-		if (hc_policy_add_rule(pol, host, account, allow, n, &d) < 0) {
-			policy_diag(&d, err, errcap);
-			goto bad;
+		if ((rc = hc_policy_add_rule(pol, host, account, allow, n, d)) < 0) {
+			offset_in_msg(d);
+			return rc;
 		}
 	}
+	return 0;
+}
+
+int hc_policy_load(const char *path, struct hc_policy *pol, struct hc_diag *d)
+{
+	json_error_t je;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *rules, *legacy, *v;
+	size_t i;
+	int rc = HC_ERR_FORMAT;
+
+	memset(pol, 0, sizeof(*pol));
+	hc_diag_clear(d);
+	if (!root) {
+		if (je.line > 0)
+			hc_diag_set(d, "line %d: %s", je.line, je.text);
+		else
+			hc_diag_set(d, "%s", je.text);
+		return json_error_code(&je) == json_error_cannot_open_file ? HC_ERR_IO
+		       : json_error_code(&je) == json_error_out_of_memory  ? HC_ERR_NOMEM
+		                                                           : HC_ERR_FORMAT;
+	}
+	if (!json_is_object(root)) {
+		hc_diag_set(d, "top level must be an object");
+		goto bad;
+	}
+	rules = json_object_get(root, "rules");
+	legacy = json_object_get(root, "legacy_hosts");
+	if ((rules && !json_is_array(rules)) || (legacy && !json_is_array(legacy))) {
+		hc_diag_set(d, "\"rules\" and \"legacy_hosts\" must be arrays");
+		goto bad;
+	}
+	if ((rc = policy_rules(rules, pol, d)) < 0)
+		goto bad;
 	json_array_foreach(legacy, i, v) {
-		hc_diag_clear(&d);
 		if (!json_is_string(v)) {
-			snprintf(err, errcap, "legacy_hosts entry %zu: not a string", i + 1);
+			hc_diag_set(d, "legacy_hosts entry %zu: not a string", i + 1);
+			rc = HC_ERR_FORMAT;
 			goto bad;
 		}
-		if (hc_policy_add_legacy(pol, json_string_value(v), &d) < 0) {
-			policy_diag(&d, err, errcap);
+		if ((rc = hc_policy_add_legacy(pol, json_string_value(v), d)) < 0) {
+			offset_in_msg(d);
 			goto bad;
 		}
 	}
@@ -704,5 +720,5 @@ int hc_policy_load(const char *path, struct hc_policy *pol, char *err, size_t er
 bad:
 	json_decref(root);
 	hc_policy_free(pol);
-	return -1;
+	return rc;
 }

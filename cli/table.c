@@ -1,6 +1,8 @@
 /* The result table and its text renderers (table view and CSV); JSON lives
  * in out_json.c beside jansson. */
 #include "table.h"
+#include "out_json.h"
+#include "term.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -119,37 +119,4 @@ int hc_table_stream_end(struct hc_table_stream *st, struct hc_table *t);
 /* Drops the rows of `t` and the strings it owns; the columns stay. */
 void hc_table_clear_rows(struct hc_table *t);
 
-/* jansson side (cli/out_json.c): row `r` of `t` as one compact JSON object
- * (columns flagged HC_COL_VIEW left out). Returns 0 or -1. */
-int hc_table_print_json_row(const struct hc_table *t, size_t r, FILE *out);
-const char *hc_jansson_version(void);
-/* A map as compact JSON text (malloc'd), for the csv renderer. */
-char *hc_json_map_text(const struct hc_field *f, size_t n);
-
-/* Terminal safety (cli/term.c): writes `s` with control characters (C0,
- * DEL, C1) and invalid UTF-8 bytes shown as \xHH, and the bidirectional
- * formatting characters (U+061C, U+200E/F, U+202A..202E, U+2066..2069) as
- * \u202e, which would otherwise reorder the text around them. */
-void hc_term_put(FILE *out, const char *s);
-/* The same into a malloc'd string. */
-char *hc_term_escape(const char *s);
-/* `s` as a quoted DOT string: quotes and backslashes escaped, control
- * characters (C0, DEL, C1) and bidirectional controls dropped (a graph is
- * read rendered; NULL prints "?"). The dot views of analyze and chains. */
-void hc_term_put_dot(FILE *out, const char *s);
-/* Display width of an escaped UTF-8 string (code points). */
-size_t hc_term_width(const char *s);
-/* 1 when `s` is valid UTF-8. */
-int hc_utf8_valid(const char *s);
-/* A malloc'd copy of `s` with each invalid UTF-8 byte replaced by U+FFFD. */
-char *hc_utf8_repair(const char *s);
-
-struct hc_analysis;
-struct hc_chain;
-struct hc_policy;
-/* --policy FILE (JSON). Returns 0, or -1 with a message in err. */
-int hc_policy_load(const char *path, struct hc_policy *pol, char *err, size_t errcap);
-/* Package names read from one rule's "allow" (more are ignored). */
-#define HC_MAX_POLICY_ALLOW 16
-
 #endif

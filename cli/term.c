@@ -1,7 +1,7 @@
 /* Terminal safety for strings that come from logs (attacker-controlled):
  * control characters, bidirectional overrides and broken UTF-8 never reach
  * the terminal (or a CSV file) raw. */
-#include "table.h"
+#include "term.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,0 +1,41 @@
+/* The front end's jansson file (cli/out_json.c, the only one that
+ * includes it): JSON rows of a table, the JSON of the chain view, and the
+ * --policy document. */
+#ifndef HC_OUT_JSON_H
+#define HC_OUT_JSON_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "table.h"
+
+struct hc_analysis;
+struct hc_chain;
+struct hc_policy;
+struct hc_view_hidden;
+
+/* Row `r` of `t` as one compact JSON object (columns flagged HC_COL_VIEW
+ * left out). Returns 0 or -1. */
+int hc_table_print_json_row(const struct hc_table *t, size_t r, FILE *out);
+/* A map as compact JSON text (malloc'd), for the csv renderer. */
+char *hc_json_map_text(const struct hc_field *f, size_t n);
+/* "2.14": the jansson library in use. */
+const char *hc_jansson_version(void);
+
+/* json/jsonl of the chain view: {"chains": [...], "hosts": [...],
+ * "warnings": [...], "hidden": {...}} or one chain object per line.
+ * Returns 0 or -1. */
+int hc_analysis_print_json(const struct hc_analysis *a, const struct hc_chain *const *chains,
+                           size_t n, const struct hc_view_hidden *hidden, bool lines, FILE *out);
+
+/* --policy FILE: {"rules": [{"host": RE, "account": RE, "allow":
+ * ["Kerberos", ...]}], "legacy_hosts": [RE, ...]} into `pol` (zeroed
+ * first; rules built by the engine, hc_policy_add_rule). Returns 0, or
+ * with `d` saying what and where (the path is the caller's to name):
+ * HC_ERR_IO (cannot open), HC_ERR_FORMAT (not JSON, or not that shape),
+ * HC_ERR_USAGE (a bad pattern), HC_ERR_NOMEM; `pol` is then empty. */
+int hc_policy_load(const char *path, struct hc_policy *pol, struct hc_diag *d);
+/* Package names read from one rule's "allow" (more are ignored). */
+#define HC_MAX_POLICY_ALLOW 16
+
+#endif

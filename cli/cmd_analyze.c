@@ -71,7 +71,18 @@ static int store_file(void *ctx, struct hc_file_result *r, struct hc_event *ev, 
 	return 0;
 }
 
-int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
+struct analyze_args {
+	enum hc_format fmt;
+	struct hc_cli_corr cc;
+	struct hc_read_opts ro;
+	const char *db_path, *explain;
+	struct hc_view_opts vo;
+	bool timings;
+};
+
+/* Parses the options into `a`. Returns 0, -1 when --help was printed
+ * (exit 0), or an HC_EXIT_* code (a usage error). */
+static int analyze_options(int argc, char **argv, struct analyze_args *a)
 {
 	static const struct option opts[] = {
 		{"format", required_argument, NULL, 'f'},
@@ -86,33 +97,15 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	enum hc_format fmt = HC_FMT_TABLE;
-	struct hc_cli_corr cc;
-	struct hc_read_opts ro = {.ids = hc_correlation_ids, .nids = hc_correlation_nids};
-	bool input_errors = false;
-	const char *db_path = NULL;
-	struct analyze_db adb = {0};
-	struct hc_cli_load_hooks hooks = {.flags = HC_LOAD_COMPACT | HC_LOAD_DEDUP};
-	struct hc_diag diag;
-	long min_hops = 2;
-	struct hc_eventset set = {0};
-	struct hc_analysis an;
-	const struct hc_chain **sel = NULL;
-	size_t nsel = 0;
+	long min_hops;
 	char *end;
-	bool timings = false, csv_raw = false;
-	const char *explain = NULL;
-	struct hc_view_opts vo = {0};
-	struct hc_view_hidden hidden;
-	double t_read = 0, t_corr = 0, t_store = 0, t_out = 0, t0;
 	int c, rc;
 
-	hc_cli_corr_init(&cc);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (hc_format_parse(optarg, &fmt) < 0)
+			if (hc_format_parse(optarg, &a->fmt) < 0)
 				return hc_cli_usage_error("analyze", "unknown format '%s' (table, json, "
 								     "jsonl, csv, dot)", optarg);
 			break;
@@ -121,66 +114,129 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 			if (*end || min_hops < 1 || min_hops > HC_MAX_CHAIN_LEN)
 				return hc_cli_usage_error("analyze", "--min-hops wants 1..%d, not '%s'",
 							  HC_MAX_CHAIN_LEN, optarg);
+			a->vo.min_hops = (size_t)min_hops;
 			break;
 		case 'p':
 		case 'H':
 		case 's':
 		case 'w':
-			if ((rc = hc_cli_corr_option(&cc, "analyze", c, optarg)) != 0)
+			if ((rc = hc_cli_corr_option(&a->cc, "analyze", c, optarg)) != 0)
 				return rc;
 			break;
 		case 'd':
-			db_path = optarg;
+			a->db_path = optarg;
 			break;
 		case 'r':
-			ro.recover = true;
+			a->ro.recover = true;
 			break;
 		case 't':
-			timings = true;
+			a->timings = true;
 			break;
 		case 'x':
-			explain = optarg;
+			a->explain = optarg;
 			break;
 		case 'R':
-			csv_raw = true;
+			a->vo.csv_raw = true;
 			break;
 		case 'a':
-			vo.all = true;
+			a->vo.all = true;
 			break;
 		case 'h':
 			help();
-			return HC_EXIT_OK;
+			return -1;
 		default:
 			return hc_cli_bad_option("analyze", argv, c, "f:h");
 		}
 	}
-	if (csv_raw && fmt != HC_FMT_CSV)
+	if (a->vo.csv_raw && a->fmt != HC_FMT_CSV)
 		return hc_cli_usage_error("analyze", "--csv-raw goes with --format csv");
 	if (optind >= argc)
 		return hc_cli_usage_error("analyze", "no input PATH given");
-	if ((rc = hc_cli_corr_ready(&cc, "analyze", NULL)) != 0)
+	return 0;
+}
+
+/* Prints the chains the view shows (or explains one hop). Returns an
+ * HC_EXIT_* code. */
+static int print_analysis(struct hc_analysis *an, const struct analyze_args *a, bool color)
+{
+	const struct hc_chain **sel = calloc(an->nchains + 1, sizeof(*sel));
+	struct hc_view_hidden hidden;
+	size_t nsel = 0;
+	int rc = HC_EXIT_OK;
+
+	if (!sel) {
+		fprintf(stderr, "hopchain: out of memory\n");
+		return HC_EXIT_FAILURE;
+	}
+	if (a->explain) {
+		rc = a->fmt == HC_FMT_DOT
+		         ? hc_cli_usage_error("analyze", "--explain prints table, json, jsonl or csv")
+		         : hc_cli_explain(an, a->explain, a->fmt, color);
+		free(sel);
+		return rc;
+	}
+	for (size_t i = 0; i < an->nchains; i++)
+		if (hc_view_shows(an, &an->chains[i], &a->vo))
+			sel[nsel++] = &an->chains[i];
+	hc_view_count_hidden(an, &a->vo, &hidden);
+	if (hc_view_print(an, sel, nsel, &hidden, a->fmt, &a->vo, stdout) < 0) {
+		fprintf(stderr, "hopchain: cannot write the output\n");
+		rc = HC_EXIT_FAILURE;
+	}
+	/* the story prints them; the other formats on stderr */
+	for (size_t i = 0; a->fmt != HC_FMT_TABLE && i < an->nwarnings; i++) {
+		fputs("hopchain: warning: ", stderr);
+		hc_term_put(stderr, an->warnings[i].msg);
+		fputc('\n', stderr);
+	}
+	free(sel);
+	return rc;
+}
+
+int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
+{
+	struct analyze_args a = {
+		.fmt = HC_FMT_TABLE,
+		.ro = {.ids = hc_correlation_ids, .nids = hc_correlation_nids},
+		.vo = {.color = g->color, .min_hops = 2},
+	};
+	struct analyze_db adb = {0};
+	struct hc_cli_load_hooks hooks = {.flags = HC_LOAD_COMPACT | HC_LOAD_DEDUP};
+	struct hc_eventset set = {0};
+	struct hc_analysis an = {0};
+	bool input_errors = false;
+	struct hc_diag diag;
+	double t_read, t_corr, t_store, t_out, t0;
+	int rc;
+
+	hc_cli_corr_init(&a.cc);
+	if ((rc = analyze_options(argc, argv, &a)) != 0) {
+		hc_cli_corr_free(&a.cc);
+		return rc < 0 ? HC_EXIT_OK : rc;
+	}
+	if ((rc = hc_cli_corr_ready(&a.cc, "analyze", NULL)) != 0)
 		goto out;
 	/* open the store first: a bad --db fails before the long read */
-	if (hc_store_open(db_path, &adb.store, &diag) < 0 ||
-	    (db_path && hc_store_reset(adb.store, &diag) < 0)) {
+	if (hc_store_open(a.db_path, &adb.store, &diag) < 0 ||
+	    (a.db_path && hc_store_reset(adb.store, &diag) < 0)) {
 		hc_diag_prefix(&diag, "cannot open the store: ");
 		hc_cli_diag(&diag);
 		rc = HC_EXIT_FAILURE;
 		goto out;
 	}
-	if (db_path) {
+	if (a.db_path) {
 		hooks.on_events = store_file;
 		hooks.ctx = &adb;
 	}
 
 	t0 = hc_cli_now();
-	rc = hc_cli_load_with(g, argv + optind, (size_t)(argc - optind), false, &ro, &hooks, &set,
-	                      &input_errors);
+	rc = hc_cli_load_with(g, argv + optind, (size_t)(argc - optind), false, &a.ro, &hooks,
+	                      &set, &input_errors);
 	t_read = hc_cli_now() - t0;
 	if (rc)
 		goto out;
 	t0 = hc_cli_now();
-	rc = hc_correlate(&set, &cc.co, &an);
+	rc = hc_correlate(&set, &a.cc.co, &an);
 	t_corr = hc_cli_now() - t0;
 	if (rc < 0) {
 		fprintf(stderr, "hopchain: %s while correlating\n",
@@ -189,59 +245,27 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 		goto out;
 	}
 	t0 = hc_cli_now();
-	if (hc_store_write(adb.store, &set, &an, cc.meta, cc.nmeta, -1, &diag) < 0) {
+	if (hc_store_write(adb.store, &set, &an, a.cc.meta, a.cc.nmeta, -1, &diag) < 0) {
 		hc_diag_prefix(&diag, "cannot write the store: ");
 		hc_cli_diag(&diag);
 		rc = HC_EXIT_FAILURE;
-		goto out_an;
+		goto out;
 	}
 	t_store = hc_cli_now() - t0;
-	sel = calloc(an.nchains + 1, sizeof(*sel));
-	if (!sel) {
-		rc = HC_EXIT_FAILURE;
-		goto out_an;
-	}
-	vo.color = g->color;
-	vo.csv_raw = csv_raw;
-	vo.min_hops = (size_t)min_hops;
-	for (size_t i = 0; i < an.nchains; i++)
-		if (hc_view_shows(&an, &an.chains[i], &vo))
-			sel[nsel++] = &an.chains[i];
 	t0 = hc_cli_now();
-	if (explain) {
-		rc = fmt == HC_FMT_DOT ? hc_cli_usage_error("analyze", "--explain prints table, json, "
-								       "jsonl or csv")
-				       : hc_cli_explain(&an, explain, fmt, g->color);
-		goto out_sel;
-	}
-	hc_view_count_hidden(&an, &vo, &hidden);
-	if (hc_view_print(&an, sel, nsel, &hidden, fmt, &vo, stdout) < 0) {
-		fprintf(stderr, "hopchain: cannot write the output\n");
-		rc = HC_EXIT_FAILURE;
-	} else {
-		rc = HC_EXIT_OK;
-	}
+	rc = print_analysis(&an, &a, g->color);
 	t_out = hc_cli_now() - t0;
-	if (timings)
+	if (a.timings && !a.explain)
 		fprintf(stderr, "hopchain: timings: read %.3f s (%zu events), correlate %.3f s "
 				"(%zu hosts, %zu sessions, %zu hops, %zu chains), store %.3f s, output %.3f s\n",
 			t_read, set.n, t_corr, an.nhosts, an.nsessions, an.nhops, an.nchains, t_store,
 			t_out);
-	if (fmt != HC_FMT_TABLE)
-		for (size_t i = 0; i < an.nwarnings; i++) {
-			fputs("hopchain: warning: ", stderr);
-			hc_term_put(stderr, an.warnings[i].msg);
-			fputc('\n', stderr);
-		}
-out_sel:
 	if (rc == HC_EXIT_OK && input_errors)
 		rc = HC_EXIT_PARTIAL;
-	free(sel);
-out_an:
-	hc_analysis_free(&an);
 out:
+	hc_analysis_free(&an);
 	hc_store_close(adb.store);
 	hc_eventset_free(&set);
-	hc_cli_corr_free(&cc);
+	hc_cli_corr_free(&a.cc);
 	return rc;
 }

@@ -30,7 +30,8 @@ struct hc_global {
 /* Seconds on a monotonic clock, for --timings. */
 double hc_cli_now(void);
 
-/* Prints "hopchain: FILE: record N: message" to stderr, escaped. */
+/* Prints "hopchain: FILE: [offset N: ]message" to stderr, escaped (the
+ * message itself names the record or line, see base/error.h). */
 void hc_cli_diag(const struct hc_diag *d);
 /* Usage error for `cmd`: one specific line plus a hint; returns HC_EXIT_USAGE. */
 int hc_cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -350,7 +350,7 @@ static int parse_args(const struct qcmd *c, int argc, char **argv, struct qargs 
 			int64_t ticks;
 			/* a number first: strtod would take "nan" and "inf" */
 			if (!strchr("0123456789.", optarg[0]) ||
-			    hc_duration_parse(optarg, &ticks) < 0)
+			    !hc_duration_parse(optarg, &ticks))
 				return hc_cli_usage_error(c->name,
 				                          "--max-time wants a duration like 60s, "
 				                          "5m or 0 (no limit), not '%s'",

@@ -89,7 +89,7 @@ int hc_cli_corr_option(struct hc_cli_corr *c, const char *cmd, int opt, const ch
 		return 0;
 	case 's':
 	case 'w':
-		if (hc_duration_parse(arg, opt == 's' ? &c->co.skew : &c->co.session_window) < 0)
+		if (!hc_duration_parse(arg, opt == 's' ? &c->co.skew : &c->co.session_window))
 			return hc_cli_usage_error(cmd, "--%s wants a duration like 5m, 300s or 10h, "
 			                               "not '%s'",
 			                          opt == 's' ? "skew" : "session-window", arg);

@@ -33,7 +33,7 @@ void hc_correlate_opts_init(struct hc_correlate_opts *o)
 	                                .session_window = 10 * 3600 * HC_TICKS_PER_SEC};
 }
 
-int hc_duration_parse(const char *s, int64_t *ticks)
+bool hc_duration_parse(const char *s, int64_t *ticks)
 {
 	char *end;
 	double v;
@@ -43,10 +43,10 @@ int hc_duration_parse(const char *s, int64_t *ticks)
 	 * exponents and hex floats */
 	size_t digits = s ? strspn(s, "0123456789.") : 0;
 	if (!digits)
-		return -1;
+		return false;
 	v = strtod(s, &end);
 	if (end != s + digits || !(v >= 0 && v <= 1e7))
-		return -1;
+		return false;
 	if (*end == 's' || *end == '\0')
 		mul = HC_TICKS_PER_SEC;
 	else if (*end == 'm')
@@ -56,11 +56,11 @@ int hc_duration_parse(const char *s, int64_t *ticks)
 	else if (*end == 'd')
 		mul = 86400 * HC_TICKS_PER_SEC;
 	else
-		return -1;
+		return false;
 	if (*end && end[1])
-		return -1;
+		return false;
 	*ticks = (int64_t)(v * (double)mul);
-	return 0;
+	return true;
 }
 
 /* ------------------------------------------------------------------ */

@@ -322,7 +322,7 @@ int hc_account_is_user(const struct hc_account *a);
  * lower-case first label. Returns 1, or 0 when nothing usable remains. */
 int hc_host_canon(const char *s, char *out, size_t cap);
 
-/* "5m", "300s", "10h", "90" (seconds) -> ticks. Returns 0 or -1. */
-int hc_duration_parse(const char *s, int64_t *ticks);
+/* "5m", "300s", "10h", "1d", "90" (seconds) -> ticks. True when parsed. */
+bool hc_duration_parse(const char *s, int64_t *ticks);
 
 #endif

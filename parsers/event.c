@@ -14,43 +14,6 @@
 #include <time.h>
 #include <strings.h>
 
-void hc_diag_clear(struct hc_diag *d)
-{
-	if (d)
-		memset(d, 0, sizeof(*d));
-}
-
-void hc_diag_set(struct hc_diag *d, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!d)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
-	va_end(ap);
-}
-
-void hc_diag_prefix(struct hc_diag *d, const char *fmt, ...)
-{
-	char pre[128];
-	size_t n, m;
-	va_list ap;
-
-	if (!d)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(pre, sizeof(pre), fmt, ap);
-	va_end(ap);
-	n = strlen(pre);
-	m = strnlen(d->msg, sizeof(d->msg) - 1);
-	if (n + m >= sizeof(d->msg))
-		m = sizeof(d->msg) - 1 - n;
-	memmove(d->msg + n, d->msg, m);
-	memcpy(d->msg, pre, n);
-	d->msg[n + m] = '\0';
-}
-
 const char *hc_event_get(const struct hc_event *ev, const char *name)
 {
 	for (size_t i = 0; i < ev->nfields; i++)
@@ -897,7 +860,7 @@ static int digits(const char **s, int n, int *out)
 	return 1;
 }
 
-int hc_time_parse(const char *s, int64_t *ticks)
+bool hc_time_parse(const char *s, int64_t *ticks)
 {
 	int y, mo, d, h = 0, mi = 0, se = 0;
 	int64_t frac = 0, t;
@@ -905,50 +868,50 @@ int hc_time_parse(const char *s, int64_t *ticks)
 
 	if (!digits(&s, 4, &y) || *s++ != '-' || !digits(&s, 2, &mo) || *s++ != '-' ||
 	    !digits(&s, 2, &d))
-		return 0;
+		return false;
 	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 	if (mo < 1 || mo > 12 || d < 1 || y < 1601 || d > mdays[mo - 1] + (mo == 2 && leap))
-		return 0;
+		return false;
 	if (*s == 'T' || *s == 't' || *s == ' ') {
 		s++;
 		if (!digits(&s, 2, &h) || *s++ != ':' || !digits(&s, 2, &mi))
-			return 0;
+			return false;
 		if (*s == ':') {
 			s++;
 			if (!digits(&s, 2, &se))
-				return 0;
+				return false;
 		}
 		if (*s == '.' || *s == ',') {
 			int64_t scale = TICKS_PER_SEC / 10;
 			s++;
 			if (*s < '0' || *s > '9')
-				return 0;
+				return false;
 			for (; *s >= '0' && *s <= '9'; s++) {
 				frac += (*s - '0') * scale;
 				scale /= 10;
 			}
 		}
 		if (h > 23 || mi > 59 || se > 60)
-			return 0;
+			return false;
 		if (*s == 'Z' || *s == 'z') {
 			s++;
 		} else if (*s == '+' || *s == '-') {
 			int oh, om, sign = *s == '-' ? -1 : 1;
 			s++;
 			if (!digits(&s, 2, &oh))
-				return 0;
+				return false;
 			if (*s == ':')
 				s++;
 			if (!digits(&s, 2, &om))
-				return 0;
+				return false;
 			offset_min = sign * (oh * 60 + om);
 		}
 	}
 	if (*s)
-		return 0;
+		return false;
 	t = days_from_civil(y, (unsigned)mo, (unsigned)d) * TICKS_PER_DAY;
 	t += ((int64_t)h * 3600 + mi * 60 + se - (int64_t)offset_min * 60) * TICKS_PER_SEC;
 	*ticks = t + frac;
-	return 1;
+	return true;
 }

@@ -9,42 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../base/error.h"
+
 /* Caps on hostile input. A field longer than HC_MAX_FIELD_LEN bytes is cut
  * (and the cut reported); more than HC_MAX_FIELDS fields are dropped. */
 #define HC_MAX_FIELDS 96
 #define HC_MAX_FIELD_LEN 65536
 #define HC_MAX_NAME_LEN 256
 #define HC_MAX_RECORD_XML (4u << 20)
-
-/* Diagnostic filled by any failing call: which file, which record or byte
- * offset, and a message. Caller-owned, like jansson's json_error_t. */
-struct hc_diag {
-	char file[512];
-	uint64_t record;   /* record index/identifier, when has_record */
-	uint64_t offset;   /* byte offset in the file, when has_offset */
-	bool has_record;
-	bool has_offset;
-	char msg[512];
-};
-
-void hc_diag_clear(struct hc_diag *d);
-/* printf-style message; keeps file/record/offset already set. */
-void hc_diag_set(struct hc_diag *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* Puts a printf-style prefix (at most 127 bytes) before d->msg. */
-void hc_diag_prefix(struct hc_diag *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* Error codes (negative). */
-enum {
-	HC_OK = 0,
-	HC_ERR_IO = -1,       /* cannot open/read */
-	HC_ERR_FORMAT = -2,   /* not this format / unusable */
-	HC_ERR_RECORD = -3,   /* one record failed; reading can go on */
-	HC_ERR_NOMEM = -4,
-	HC_ERR_LIMIT = -5,    /* a HC_MAX_* cap was hit */
-	HC_ERR_USAGE = -6,
-};
 
 /* An account as logged: each part NULL when absent or "-". */
 struct hc_account {
@@ -220,7 +192,7 @@ void hc_time_format(int64_t ticks, char *out, size_t cap);
 int64_t hc_time_now(void);
 
 /* Parses RFC 3339 "YYYY-MM-DD[THH:MM[:SS[.f...]]][Z|+hh:mm]" (a space may
- * stand for 'T'; no zone means UTC). Returns 1 and sets *ticks, or 0. */
-int hc_time_parse(const char *s, int64_t *ticks);
+ * stand for 'T'; no zone means UTC). True with *ticks set when parsed. */
+bool hc_time_parse(const char *s, int64_t *ticks);
 
 #endif

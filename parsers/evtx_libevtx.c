@@ -232,8 +232,7 @@ static int lx_next(void *p, struct hc_event *ev, struct hc_diag *d)
 	for (;;) {
 		if (s->pending_cut) {
 			s->pending_cut = false;
-			d->record = s->cut_record;
-			d->has_record = true;
+			hc_diag_at(d, HC_POS_RECORD_ID, s->cut_record);
 			hc_diag_set(d, "record %llu: a field longer than %d bytes (or more than %d "
 				       "fields) was cut; the event is kept, marked truncated",
 				    (unsigned long long)s->cut_record, HC_MAX_FIELD_LEN, HC_MAX_FIELDS);
@@ -258,8 +257,7 @@ static int lx_next(void *p, struct hc_event *ev, struct hc_diag *d)
 				s->records++;
 				s->failed++;
 				take_error(&err, d, "unreadable record");
-				d->record = (uint64_t)index;
-				d->has_record = true;
+				hc_diag_at(d, HC_POS_RECORD_INDEX, (uint64_t)index);
 				hc_diag_prefix(d, "record #%d (index): ", index);
 				return HC_ERR_RECORD;
 			}
@@ -283,8 +281,7 @@ static int lx_next(void *p, struct hc_event *ev, struct hc_diag *d)
 			s->failed += k - ka;
 			d->offset = c->offset;
 			d->has_offset = true;
-			d->record = c->first + ka;
-			d->has_record = true;
+			hc_diag_at(d, HC_POS_RECORD_ID, c->first + ka);
 			if (k - ka == 1)
 				hc_diag_set(d, "chunk %u: record %llu not read", c->chunk,
 					    (unsigned long long)(c->first + ka));
@@ -352,8 +349,7 @@ static int lx_next(void *p, struct hc_event *ev, struct hc_diag *d)
 				continue;
 			}
 			s->failed++;
-			d->record = rid;
-			d->has_record = true;
+			hc_diag_at(d, HC_POS_RECORD_ID, rid);
 			hc_diag_prefix(d, "record %llu: ", (unsigned long long)rid);
 		}
 		return rc;

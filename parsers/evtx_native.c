@@ -21,7 +21,8 @@
 
 struct pend {
 	uint64_t offset, record;
-	bool has_offset, has_record;
+	enum hc_pos pos; /* of `record` */
+	bool has_offset;
 	char msg[240];
 };
 
@@ -62,10 +63,10 @@ struct nx_state {
 	uint64_t records, failed;
 };
 
-static void pend_add(struct nx_state *s, uint64_t offset, bool has_record, uint64_t record,
+static void pend_add(struct nx_state *s, uint64_t offset, enum hc_pos pos, uint64_t record,
                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static void pend_add(struct nx_state *s, uint64_t offset, bool has_record, uint64_t record,
+static void pend_add(struct nx_state *s, uint64_t offset, enum hc_pos pos, uint64_t record,
                      const char *fmt, ...)
 {
 	struct pend *p;
@@ -79,7 +80,7 @@ static void pend_add(struct nx_state *s, uint64_t offset, bool has_record, uint6
 	p->offset = offset;
 	p->has_offset = true;
 	p->record = record;
-	p->has_record = has_record;
+	p->pos = pos;
 	va_start(ap, fmt);
 	vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
 	va_end(ap);
@@ -157,11 +158,11 @@ static int nx_open(const char *path, const struct hc_read_opts *o, void **ret, s
 		/* the header: its checksum; nothing else of it is needed to read
 		 * the chunks (a dirty file has more chunks than it says) */
 		if (hc_crc32(0, hdr, 120) != hc_le32(hdr + 124))
-			pend_add(s, 0, false, 0,
+			pend_add(s, 0, HC_POS_NONE, 0,
 			         "file header checksum mismatch; chunks read as "
 			         "they are");
 		if (s->size < HC_EVTX_HEADER_SIZE)
-			pend_add(s, s->size, false, 0,
+			pend_add(s, s->size, HC_POS_NONE, 0,
 			         "file ends inside the 4096-byte header block (%llu bytes)",
 			         (unsigned long long)s->size);
 		if (o && o->recover &&
@@ -240,7 +241,7 @@ static void chunk_begin(struct nx_state *s)
 	s->in_chunk = false;
 	n = fetch(s, slot, &e);
 	if (e) {
-		pend_add(s, off, false, 0, "chunk %llu: read error: %s", (unsigned long long)slot,
+		pend_add(s, off, HC_POS_NONE, 0, "chunk %llu: read error: %s", (unsigned long long)slot,
 		         strerror(e));
 		return;
 	}
@@ -249,7 +250,7 @@ static void chunk_begin(struct nx_state *s)
 	if (n < 512 || memcmp(s->ch, "ElfChnk", 8) != 0) {
 		/* unused, zero-filled slots are normal in a live log */
 		if (!all_zero(s->ch, n < 512 ? n : 512))
-			pend_add(s, off, false, 0,
+			pend_add(s, off, HC_POS_NONE, 0,
 			         n < 512 ? "chunk %llu: file truncated inside the chunk header; "
 			                   "its records are lost"
 			                 : "chunk %llu: bad signature; its records are lost",
@@ -270,18 +271,18 @@ static void chunk_begin(struct nx_state *s)
 	memset(s->seen, 0, sizeof(s->seen));
 	free_off = hc_le32(ch + 48);
 	if (!header_ok)
-		pend_add(s, off, false, 0,
+		pend_add(s, off, HC_POS_NONE, 0,
 		         "chunk %llu: header checksum mismatch; its records are read one by one "
 		         "and checked",
 		         (unsigned long long)slot);
 	if (!s->have_range)
-		pend_add(s, off, false, 0,
+		pend_add(s, off, HC_POS_NONE, 0,
 		         "chunk %llu: its header names no sane record range (%llu-%llu); records "
 		         "of this chunk cannot be accounted for",
 		         (unsigned long long)slot, (unsigned long long)s->first_id,
 		         (unsigned long long)s->last_id);
 	if (n < HC_EVTX_CHUNK_SIZE) {
-		pend_add(s, off, false, 0,
+		pend_add(s, off, HC_POS_NONE, 0,
 		         "chunk %llu: file truncated: only %u of 65536 bytes; read to its last "
 		         "whole record",
 		         (unsigned long long)slot, n);
@@ -290,12 +291,12 @@ static void chunk_begin(struct nx_state *s)
 	}
 	if (free_off < 512 || free_off > HC_EVTX_CHUNK_SIZE) {
 		if (header_ok)
-			pend_add(s, off, false, 0, "chunk %llu: free-space offset %u out of range",
+			pend_add(s, off, HC_POS_NONE, 0, "chunk %llu: free-space offset %u out of range",
 			         (unsigned long long)slot, free_off);
 		s->limit = n;
 	} else {
 		if (free_off <= n && hc_crc32(0, ch + 512, free_off - 512) != hc_le32(ch + 52))
-			pend_add(s, off, false, 0,
+			pend_add(s, off, HC_POS_NONE, 0,
 			         "chunk %llu: record data checksum mismatch; records read as they "
 			         "are",
 			         (unsigned long long)slot);
@@ -361,11 +362,11 @@ static void chunk_end(struct nx_state *s)
 		for (uint64_t q = 0; s->opts && s->opts->account && q < n; q++)
 			s->opts->account(s->opts->account_ctx, s->chindex, a + q);
 		if (n == 1)
-			pend_add(s, s->choff, true, a, "chunk %llu: record %llu not read: %s",
+			pend_add(s, s->choff, HC_POS_RECORD_ID, a, "chunk %llu: record %llu not read: %s",
 			         (unsigned long long)s->chindex, (unsigned long long)a,
 			         s->lost_why[0] ? s->lost_why : "not found in the chunk");
 		else
-			pend_add(s, s->choff, true, a,
+			pend_add(s, s->choff, HC_POS_RECORD_ID, a,
 			         "chunk %llu: records %llu-%llu (%llu) not read: %s",
 			         (unsigned long long)s->chindex, (unsigned long long)a,
 			         (unsigned long long)b, (unsigned long long)n,
@@ -496,7 +497,7 @@ static int record_step(struct nx_state *s, struct hc_event *ev, struct hc_diag *
 		         (unsigned long long)(s->choff + pos),
 		         hc_le32(s->ch + pos) != 0x00002a2a ? "no record signature; size" : "size",
 		         claimed);
-		pend_add(s, s->choff + pos, false, 0,
+		pend_add(s, s->choff + pos, HC_POS_NONE, 0,
 		         "chunk %llu: damaged record header (size %u); searching the chunk for "
 		         "the next record",
 		         (unsigned long long)s->chindex, claimed);
@@ -518,8 +519,7 @@ static int record_step(struct nx_state *s, struct hc_event *ev, struct hc_diag *
 		s->failed++;
 		d->offset = s->choff + pos;
 		d->has_offset = true;
-		d->record = rid;
-		d->has_record = true;
+		hc_diag_at(d, HC_POS_RECORD_ID, rid);
 		hc_diag_prefix(d, "chunk %llu: record %llu: ", (unsigned long long)s->chindex,
 		               (unsigned long long)rid);
 		return rc;
@@ -585,8 +585,7 @@ static int nx_next(void *p, struct hc_event *ev, struct hc_diag *d)
 	for (;;) {
 		if (s->pending_cut) {
 			s->pending_cut = false;
-			d->record = s->cut_record;
-			d->has_record = true;
+			hc_diag_at(d, HC_POS_RECORD_ID, s->cut_record);
 			hc_diag_set(d,
 			            "record %llu: a field longer than %d bytes (or more than %d "
 			            "fields) was cut; the event is kept, marked truncated",
@@ -598,8 +597,7 @@ static int nx_next(void *p, struct hc_event *ev, struct hc_diag *d)
 			struct pend *q = &s->pend[s->ipend++];
 			d->offset = q->offset;
 			d->has_offset = q->has_offset;
-			d->record = q->record;
-			d->has_record = q->has_record;
+			hc_diag_at(d, q->pos, q->record);
 			hc_diag_set(d, "%s", q->msg);
 			return HC_ERR_RECORD;
 		}

@@ -170,8 +170,7 @@ static int vdiag(struct js_state *s, struct hc_diag *d, uint64_t rel_line, const
 	uint64_t line = abs_line(s, rel_line);
 
 	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
-	d->record = line;
-	d->has_record = true;
+	hc_diag_at(d, HC_POS_LINE, line);
 	hc_diag_prefix(d, "line %llu: ", (unsigned long long)line);
 	return HC_ERR_RECORD;
 }
@@ -1435,8 +1434,7 @@ static int js_next(void *p, struct hc_event *ev, struct hc_diag *d)
 	if (s->pending) {
 		s->pending = false;
 		uint64_t l = abs_line(s, s->pending_line);
-		d->record = l;
-		d->has_record = true;
+		hc_diag_at(d, HC_POS_LINE, l);
 		hc_diag_set(d, "line %llu: %s", (unsigned long long)l, s->pending_msg);
 		return HC_ERR_RECORD;
 	}

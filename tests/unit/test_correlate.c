@@ -39,18 +39,18 @@ static void test_names_durations(void)
 	CHECK_INT(hc_host_canon("10.0.0.5", out, sizeof(out)), 0);
 	CHECK_INT(hc_host_canon("localhost", out, sizeof(out)), 0);
 	CHECK_INT(hc_host_canon("-", out, sizeof(out)), 0);
-	CHECK_INT(hc_duration_parse("5m", &t), 0);
+	CHECK(hc_duration_parse("5m", &t));
 	CHECK_INT(t, 300 * HC_TICKS_PER_SEC);
-	CHECK_INT(hc_duration_parse("10h", &t), 0);
+	CHECK(hc_duration_parse("10h", &t));
 	CHECK_INT(t, 36000 * HC_TICKS_PER_SEC);
-	CHECK_INT(hc_duration_parse("90", &t), 0);
+	CHECK(hc_duration_parse("90", &t));
 	CHECK_INT(t, 90 * HC_TICKS_PER_SEC);
-	CHECK_INT(hc_duration_parse("5x", &t), -1);
-	CHECK_INT(hc_duration_parse("-1m", &t), -1);
-	CHECK_INT(hc_duration_parse("", &t), -1);
-	CHECK_INT(hc_duration_parse("nan", &t), -1); /* strtod takes it */
-	CHECK_INT(hc_duration_parse("inf", &t), -1);
-	CHECK_INT(hc_duration_parse("0x10", &t), -1);
+	CHECK(!hc_duration_parse("5x", &t));
+	CHECK(!hc_duration_parse("-1m", &t));
+	CHECK(!hc_duration_parse("", &t));
+	CHECK(!hc_duration_parse("nan", &t)); /* strtod takes it */
+	CHECK(!hc_duration_parse("inf", &t));
+	CHECK(!hc_duration_parse("0x10", &t));
 }
 
 /* The seed story: Kerberos WinRM hop with IpAddress '-' (source from the

@@ -623,7 +623,7 @@ static void test_diag(void)
 
 	hc_diag_clear(&d);
 	CHECK_STR(d.msg, "");
-	CHECK(!d.has_record && !d.has_offset);
+	CHECK(d.pos == HC_POS_NONE && !d.has_offset);
 	hc_diag_set(&d, "bad %s %d", "thing", 7);
 	CHECK_STR(d.msg, "bad thing 7");
 	hc_diag_prefix(&d, "record %d: ", 12);

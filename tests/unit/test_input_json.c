@@ -101,7 +101,7 @@ static void read_all(const char *path, struct got *g)
 static int has_diag(const struct got *g, uint64_t line, const char *text)
 {
 	for (size_t i = 0; i < g->ndiag; i++)
-		if (g->diag[i].has_record && g->diag[i].record == line &&
+		if (g->diag[i].pos == HC_POS_LINE && g->diag[i].record == line &&
 		    strstr(g->diag[i].msg, text))
 			return 1;
 	return 0;
@@ -901,7 +901,7 @@ static void test_parts(void)
 				sum += ev.record_id;
 				hc_event_clear(&ev);
 			} else if (rc == HC_ERR_RECORD) {
-				bad_found += d.has_record && d.record == 2500 &&
+				bad_found += d.pos == HC_POS_LINE && d.record == 2500 &&
 				             strstr(d.msg, "line 2500:") != NULL;
 			} else {
 				break;

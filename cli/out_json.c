@@ -2,6 +2,7 @@
  * rows become objects with snake_case keys, integers stay integers, and
  * strings are repaired to valid UTF-8 (jansson refuses anything else). */
 #include "out_json.h"
+#include "../base/utf8.h"
 #include "term.h"
 
 #include <jansson.h>

@@ -3,75 +3,11 @@
  * the terminal (or a CSV file) raw. */
 #include "term.h"
 
+#include "../base/utf8.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Length of the valid UTF-8 sequence at `p`, or 0 when invalid. */
-static size_t utf8_seq(const unsigned char *p)
-{
-	unsigned c = p[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		return (p[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (c >= 0xE0 && c <= 0xEF) {
-		if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-			return 0;
-		if (c == 0xE0 && p[1] < 0xA0)
-			return 0;
-		if (c == 0xED && p[1] >= 0xA0) /* surrogates */
-			return 0;
-		return 3;
-	}
-	if (c >= 0xF0 && c <= 0xF4) {
-		if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-			return 0;
-		if (c == 0xF0 && p[1] < 0x90)
-			return 0;
-		if (c == 0xF4 && p[1] >= 0x90)
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
-int hc_utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		size_t n = utf8_seq(p);
-		if (!n)
-			return 0;
-		p += n;
-	}
-	return 1;
-}
-
-char *hc_utf8_repair(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	char *out = malloc(strlen(s) * 3 + 1), *o = out;
-
-	if (!out)
-		return NULL;
-	while (*p) {
-		size_t n = utf8_seq(p);
-		if (!n) {
-			memcpy(o, "\xEF\xBF\xBD", 3);
-			o += 3;
-			p++;
-			continue;
-		}
-		memcpy(o, p, n);
-		o += n;
-		p += n;
-	}
-	*o = '\0';
-	return out;
-}
 
 /* The code point of the valid n-byte UTF-8 sequence at `p` when it is a
  * bidirectional formatting character, else 0. These reorder what follows
@@ -100,7 +36,7 @@ static void escape(const char *s, void (*emit)(void *, const char *, size_t), vo
 	static const char hex[] = "0123456789abcdef";
 
 	while (*p) {
-		size_t n = utf8_seq(p);
+		size_t n = hc_utf8_seq(p, SIZE_MAX);
 		char buf[4] = {'\\', 'x', 0, 0};
 		unsigned c = p[0], cp = bidi_control(p, n);
 		if (cp) {
@@ -175,7 +111,7 @@ void hc_term_put_dot(FILE *out, const char *s)
 
 	fputc('"', out);
 	while (*p) {
-		size_t n = utf8_seq(p);
+		size_t n = hc_utf8_seq(p, SIZE_MAX);
 		/* dropped: C0, DEL, C1 (C2 80..9F) and bidirectional controls;
 		 * a byte of broken UTF-8 goes as it is (DOT is bytes) */
 		if (*p < 0x20 || *p == 0x7F || (n == 2 && p[0] == 0xC2 && p[1] < 0xA0) ||

@@ -20,9 +20,5 @@ char *hc_term_escape(const char *s);
 void hc_term_put_dot(FILE *out, const char *s);
 /* Display width of an escaped UTF-8 string (code points). */
 size_t hc_term_width(const char *s);
-/* 1 when `s` is valid UTF-8. */
-int hc_utf8_valid(const char *s);
-/* A malloc'd copy of `s` with each invalid UTF-8 byte replaced by U+FFFD. */
-char *hc_utf8_repair(const char *s);
 
 #endif

@@ -31,7 +31,7 @@ static int emit_chain(struct walk *w)
 		return HC_OK;
 	}
 	w->root_paths++;
-	if (GROW(a->chains, a->nchains, p->cap_chains) < 0)
+	if (HC_GROW(a->chains, a->nchains, p->cap_chains) < 0)
 		return HC_ERR_NOMEM;
 	c = &a->chains[a->nchains];
 	memset(c, 0, sizeof(*c));

@@ -99,7 +99,7 @@ static const struct hc_event *cited(const struct hc_hop *h, enum hc_role role)
 static int find_collectors(struct hc_analysis *a)
 {
 	struct priv *p = a->priv;
-	struct imap seen = {0}; /* (src << 32 | dst) */
+	struct hc_imap seen = {0}; /* (src << 32 | dst) */
 	size_t *reach = calloc(a->nhosts + 1, sizeof(*reach)), logs = 0;
 	int rc = HC_OK;
 

@@ -64,149 +64,9 @@ bool hc_duration_parse(const char *s, int64_t *ticks)
 }
 
 /* ------------------------------------------------------------------ */
-/* a string -> int map (open addressing, FNV-1a)                        */
-
-static uint64_t fnv(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
-int *hc_smap_find(struct smap *m, const char *k)
-{
-	if (!m->cap)
-		return NULL;
-	for (size_t i = fnv(k) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		if (!m->key[i])
-			return NULL;
-		if (strcmp(m->key[i], k) == 0)
-			return &m->val[i];
-	}
-}
-
-int hc_smap_put(struct smap *m, const char *k, int v)
-{
-	if ((m->n + 1) * 2 > m->cap) {
-		struct smap nm = {0};
-		nm.cap = m->cap ? m->cap * 2 : 64;
-		nm.key = calloc(nm.cap, sizeof(*nm.key));
-		nm.val = calloc(nm.cap, sizeof(*nm.val));
-		if (!nm.key || !nm.val) {
-			free(nm.key);
-			free(nm.val);
-			return HC_ERR_NOMEM;
-		}
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->key[i]) {
-				size_t j = fnv(m->key[i]) & (nm.cap - 1);
-				while (nm.key[j])
-					j = (j + 1) & (nm.cap - 1);
-				nm.key[j] = m->key[i];
-				nm.val[j] = m->val[i];
-			}
-		nm.n = m->n;
-		free(m->key);
-		free(m->val);
-		*m = nm;
-	}
-	size_t i = fnv(k) & (m->cap - 1);
-	while (m->key[i]) {
-		if (strcmp(m->key[i], k) == 0) {
-			m->val[i] = v;
-			return HC_OK;
-		}
-		i = (i + 1) & (m->cap - 1);
-	}
-	if (!(m->key[i] = strdup(k)))
-		return HC_ERR_NOMEM;
-	m->val[i] = v;
-	m->n++;
-	return HC_OK;
-}
-
-void hc_smap_free(struct smap *m)
-{
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->key[i]);
-	free(m->key);
-	free(m->val);
-	memset(m, 0, sizeof(*m));
-}
-
-/* ------------------------------------------------------------------ */
 /* growable arrays                                                      */
 
 /* Keys are stored + 1 so that 0 marks a free slot. */
-static size_t imix(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= UINT64_C(0xff51afd7ed558ccd);
-	k ^= k >> 33;
-	return (size_t)k;
-}
-
-int *hc_imap_find(const struct imap *m, uint64_t k)
-{
-	if (!m->cap)
-		return NULL;
-	for (size_t i = imix(k) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		if (!m->key[i])
-			return NULL;
-		if (m->key[i] == k + 1)
-			return &m->val[i];
-	}
-}
-
-int hc_imap_put(struct imap *m, uint64_t k, int v)
-{
-	int *f = hc_imap_find(m, k);
-	size_t i;
-
-	if (f) {
-		*f = v;
-		return HC_OK;
-	}
-	if ((m->n + 1) * 2 > m->cap) {
-		struct imap nm = {0};
-		nm.cap = m->cap ? m->cap * 2 : 64;
-		nm.key = calloc(nm.cap, sizeof(*nm.key));
-		nm.val = calloc(nm.cap, sizeof(*nm.val));
-		if (!nm.key || !nm.val) {
-			free(nm.key);
-			free(nm.val);
-			return HC_ERR_NOMEM;
-		}
-		for (size_t j = 0; j < m->cap; j++)
-			if (m->key[j]) {
-				size_t q = imix(m->key[j] - 1) & (nm.cap - 1);
-				while (nm.key[q])
-					q = (q + 1) & (nm.cap - 1);
-				nm.key[q] = m->key[j];
-				nm.val[q] = m->val[j];
-			}
-		nm.n = m->n;
-		free(m->key);
-		free(m->val);
-		*m = nm;
-	}
-	for (i = imix(k) & (m->cap - 1); m->key[i]; i = (i + 1) & (m->cap - 1))
-		;
-	m->key[i] = k + 1;
-	m->val[i] = v;
-	m->n++;
-	return HC_OK;
-}
-
-void hc_imap_free(struct imap *m)
-{
-	free(m->key);
-	free(m->val);
-	memset(m, 0, sizeof(*m));
-}
-
 int hc_mlist_add(struct mlist *m, uint64_t key, int v)
 {
 	int *f = hc_imap_find(&m->key, key), slot;
@@ -214,7 +74,7 @@ int hc_mlist_add(struct mlist *m, uint64_t key, int v)
 	if (f) {
 		slot = *f;
 	} else {
-		if (GROW(m->l, m->n, m->cap) < 0)
+		if (HC_GROW(m->l, m->n, m->cap) < 0)
 			return HC_ERR_NOMEM;
 		memset(&m->l[m->n], 0, sizeof(m->l[0]));
 		if (hc_imap_put(&m->key, key, (int)m->n) < 0)
@@ -242,28 +102,13 @@ void hc_mlist_free(struct mlist *m)
 
 uint64_t hc_key_hash(uint64_t salt, const char *s, size_t n)
 {
-	uint64_t h = UINT64_C(1469598103934665603) ^ salt;
-
-	for (size_t i = 0; i < n && s[i]; i++)
-		h = (h ^ (unsigned char)tolower((unsigned char)s[i])) * UINT64_C(1099511628211);
-	return h;
+	return hc_fnv1a_lower(HC_FNV_INIT ^ salt, s, n);
 }
 
-int hc_grow(void **p, size_t *cap, size_t size)
-{
-	size_t nc = *cap ? *cap * 2 : 16;
-	void *np = realloc(*p, nc * size);
-
-	if (!np)
-		return HC_ERR_NOMEM;
-	*p = np;
-	*cap = nc;
-	return 0;
-}
 
 int hc_ilist_add(struct ilist *l, int x)
 {
-	if (GROW(l->v, l->n, l->cap) < 0)
+	if (HC_GROW(l->v, l->n, l->cap) < 0)
 		return HC_ERR_NOMEM;
 	l->v[l->n++] = x;
 	return HC_OK;
@@ -285,7 +130,7 @@ void hc_warn(struct hc_analysis *a, const char *fmt, ...)
 		p->warnings_dropped++;
 		return;
 	}
-	if (GROW(a->warnings, a->nwarnings, p->cap_warnings) < 0 ||
+	if (HC_GROW(a->warnings, a->nwarnings, p->cap_warnings) < 0 ||
 	    hc_smap_put(&p->warned, msg, 1) < 0)
 		return; /* out of memory: a warning is not worth failing for */
 	memcpy(a->warnings[a->nwarnings].msg, msg, sizeof(msg));
@@ -297,7 +142,7 @@ static void warnings_finish(struct hc_analysis *a)
 {
 	struct priv *p = a->priv;
 
-	if (!p->warnings_dropped || GROW(a->warnings, a->nwarnings, p->cap_warnings) < 0)
+	if (!p->warnings_dropped || HC_GROW(a->warnings, a->nwarnings, p->cap_warnings) < 0)
 		return;
 	snprintf(a->warnings[a->nwarnings].msg, sizeof(a->warnings[0].msg),
 		 "%zu more warnings were not kept (at most %d are)", p->warnings_dropped,

@@ -13,6 +13,8 @@
 #define HC_CORRELATE_INT_H
 
 #include "correlate.h"
+#include "../base/dynbuf.h"
+#include "../base/hash.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -21,34 +23,10 @@
 /* ------------------------------------------------------------------ */
 /* containers (correlate.c)                                             */
 
-/* A string -> int map (open addressing, FNV-1a); keys are copied. */
-struct smap {
-	char **key;
-	int *val;
-	size_t cap, n;
-};
-
-int *hc_smap_find(struct smap *m, const char *k);
-/* Returns HC_OK or HC_ERR_NOMEM. */
-int hc_smap_put(struct smap *m, const char *k, int v);
-void hc_smap_free(struct smap *m);
-
-/* A uint64 -> int map (open addressing). */
-struct imap {
-	uint64_t *key;
-	int *val;
-	size_t cap, n;
-};
-
-int *hc_imap_find(const struct imap *m, uint64_t k);
-/* Returns HC_OK or HC_ERR_NOMEM. */
-int hc_imap_put(struct imap *m, uint64_t k, int v);
-void hc_imap_free(struct imap *m);
-
 /* Lists of ints under 64-bit keys (a key may stand for a string through
  * hc_key_hash: callers check what they find). */
 struct mlist {
-	struct imap key;            /* key -> index into l */
+	struct hc_imap key;            /* key -> index into l */
 	struct ilist *l;
 	size_t n, cap;
 };
@@ -61,9 +39,6 @@ void hc_mlist_free(struct mlist *m);
 /* FNV-1a of the lower-cased `s` (at most `n` bytes), mixed with `salt`. */
 uint64_t hc_key_hash(uint64_t salt, const char *s, size_t n);
 
-/* Doubles *cap (from 16) and reallocs *p; HC_OK or HC_ERR_NOMEM. */
-int hc_grow(void **p, size_t *cap, size_t size);
-#define GROW(arr, n, cap) ((n) < (cap) ? 0 : hc_grow((void **)&(arr), &(cap), sizeof(*(arr))))
 
 struct ilist {
 	int *v;
@@ -99,14 +74,14 @@ struct clock_pair {
 };
 
 struct priv {
-	struct smap host_by_name;   /* canonical name -> host */
-	struct smap host_by_fqdn;   /* lower-case Computer -> host */
-	struct smap host_by_addr;   /* ip -> index into addr_claims */
+	struct hc_smap host_by_name;   /* canonical name -> host */
+	struct hc_smap host_by_fqdn;   /* lower-case Computer -> host */
+	struct hc_smap host_by_addr;   /* ip -> index into addr_claims */
 	struct claim *claims;       /* who claimed which address when */
 	size_t nclaims, cap_claims;
 	struct ilist *addr_claims;  /* per address: claim indexes */
 	size_t naddrs, cap_addrs;
-	struct imap claim_of;       /* (address << 32 | host) -> claim */
+	struct hc_imap claim_of;       /* (address << 32 | host) -> claim */
 	struct ilist weak;          /* failed logons whose WorkstationName may claim */
 	struct ilist *host_claims;  /* per host: its claims (built when learning ends) */
 	size_t nhost_claims;        /* hosts there were then */
@@ -116,7 +91,7 @@ struct priv {
 	int *ord, *parg;
 	int64_t *pmax;
 	size_t *aoff;
-	struct smap session_by_key; /* "host/boot/logonid" -> session */
+	struct hc_smap session_by_key; /* "host/boot/logonid" -> session */
 	struct ilist *desktop;      /* per host: interactive/RDP logons and reconnects */
 	size_t ndesktop;
 	struct ilist *inbound;      /* per host: hops into it, by time */
@@ -130,8 +105,8 @@ struct priv {
 	size_t nwitness_hosts;      /* hosts when the witness lists were made */
 	struct clock_pair *pairs;   /* for the clock estimate */
 	size_t npairs, cap_pairs;
-	struct imap undecided;      /* policy patterns that hit the match limit */
-	struct smap warned;         /* warning texts kept */
+	struct hc_imap undecided;      /* policy patterns that hit the match limit */
+	struct hc_smap warned;         /* warning texts kept */
 	size_t warnings_dropped;    /* beyond HC_MAX_WARNINGS */
 	size_t cap_hosts, cap_sessions, cap_hops, cap_links, cap_chains, cap_warnings;
 	const struct hc_eventset *set;

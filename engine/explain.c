@@ -33,7 +33,7 @@ static struct hc_explain_item *item(struct hc_explain *x, enum hc_explain_kind k
 	struct hc_explain_item *it;
 	va_list ap;
 
-	if (GROW(x->items, x->n, x->cap) < 0)
+	if (HC_GROW(x->items, x->n, x->cap) < 0)
 		return NULL;
 	it = &x->items[x->n++];
 	memset(it, 0, sizeof(*it));

@@ -210,7 +210,7 @@ static int fanout_finding(struct hc_analysis *a, const int *v, size_t lo, size_t
 			  const int *chain_of)
 {
 	const struct hc_hop *first = &a->hops[v[lo]];
-	struct imap seen = {0};
+	struct hc_imap seen = {0};
 	char targets[400] = "";
 	size_t ntargets = 0, len = 0;
 	int rc = HC_OK;

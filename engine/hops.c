@@ -383,7 +383,7 @@ static int add_hop(struct hc_analysis *a, const struct hc_event *ev, int src, in
 	struct priv *p = a->priv;
 	struct hc_hop *hop;
 
-	if (GROW(a->hops, a->nhops, p->cap_hops) < 0)
+	if (HC_GROW(a->hops, a->nhops, p->cap_hops) < 0)
 		return HC_ERR_NOMEM;
 	hop = &a->hops[a->nhops];
 	memset(hop, 0, sizeof(*hop));
@@ -413,7 +413,7 @@ static int pair(struct hc_analysis *a, int later, int earlier, int64_t d)
 
 	if (later < 0 || earlier < 0 || later == earlier)
 		return HC_OK;
-	if (GROW(p->pairs, p->npairs, p->cap_pairs) < 0)
+	if (HC_GROW(p->pairs, p->npairs, p->cap_pairs) < 0)
 		return HC_ERR_NOMEM;
 	p->pairs[p->npairs++] = (struct clock_pair){later, earlier, d};
 	return HC_OK;
@@ -671,7 +671,7 @@ static uint64_t act_key(const struct hc_hop *h)
  * its act within HC_FOLD_GAP folds into it, and the first lists them. */
 int hc_hops_fold(struct hc_analysis *a)
 {
-	struct imap last = {0}; /* act key -> the latest hop of the act */
+	struct hc_imap last = {0}; /* act key -> the latest hop of the act */
 	int *order = malloc((a->nhops + 1) * sizeof(*order)), rc = HC_OK;
 
 	if (!order)

@@ -60,7 +60,7 @@ int hc_host_get(struct hc_analysis *a, const char *canon, enum hc_learn how)
 		return *f;
 	if (a->nhosts >= HC_MAX_HOSTS)
 		return HC_ERR_LIMIT;
-	if (GROW(a->hosts, a->nhosts, p->cap_hosts) < 0)
+	if (HC_GROW(a->hosts, a->nhosts, p->cap_hosts) < 0)
 		return HC_ERR_NOMEM;
 	h = &a->hosts[a->nhosts];
 	memset(h, 0, sizeof(*h));
@@ -216,7 +216,7 @@ static int addr_learn(struct hc_analysis *a, int h, const char *ip, enum hc_lear
 	if (h < 0 || !ip || hc_ip_is_local(ip))
 		return HC_OK;
 	if (!(f = hc_smap_find(&p->host_by_addr, ip))) {
-		if (GROW(p->addr_claims, p->naddrs, p->cap_addrs) < 0)
+		if (HC_GROW(p->addr_claims, p->naddrs, p->cap_addrs) < 0)
 			return HC_ERR_NOMEM;
 		memset(&p->addr_claims[p->naddrs], 0, sizeof(p->addr_claims[0]));
 		if (hc_smap_put(&p->host_by_addr, ip, (int)p->naddrs) < 0)
@@ -240,7 +240,7 @@ static int addr_learn(struct hc_analysis *a, int h, const char *ip, enum hc_lear
 		return HC_OK;
 	}
 	/* a new claimant */
-	if (GROW(p->claims, p->nclaims, p->cap_claims) < 0 ||
+	if (HC_GROW(p->claims, p->nclaims, p->cap_claims) < 0 ||
 	    hc_ilist_add(&p->addr_claims[idx], (int)p->nclaims) < 0 ||
 	    hc_imap_put(&p->claim_of, (uint64_t)idx << 32 | (uint32_t)h, (int)p->nclaims) < 0)
 		return HC_ERR_NOMEM;

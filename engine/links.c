@@ -241,7 +241,7 @@ static int add_links(struct hc_analysis *a, int c, const struct cand *cand, size
 			}
 	for (size_t k = 0; k < nc; k++) {
 		struct hc_link *l;
-		if (GROW(a->links, a->nlinks, p->cap_links) < 0)
+		if (HC_GROW(a->links, a->nlinks, p->cap_links) < 0)
 			return HC_ERR_NOMEM;
 		l = &a->links[a->nlinks];
 		memset(l, 0, sizeof(*l));

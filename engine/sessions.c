@@ -67,7 +67,7 @@ int hc_sessions_build(struct hc_analysis *a)
 		}
 		if (ev->event_id == 4624 && n->has_target_logon_id) {
 			struct hc_session *ss;
-			if (GROW(a->sessions, a->nsessions, p->cap_sessions) < 0)
+			if (HC_GROW(a->sessions, a->nsessions, p->cap_sessions) < 0)
 				return HC_ERR_NOMEM;
 			ss = &a->sessions[a->nsessions];
 			memset(ss, 0, sizeof(*ss));

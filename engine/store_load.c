@@ -1,5 +1,6 @@
 /* Reading a case back: its events, compacted, for correlation. */
 #include "store_int.h"
+#include "../base/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,16 +52,7 @@ static long json_string(const char **p, char *out)
 			}
 			if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff))
 				cp = 0xfffd; /* the writer never makes these */
-			if (cp < 0x80) {
-				*o++ = (char)cp;
-			} else if (cp < 0x800) {
-				*o++ = (char)(0xc0 | cp >> 6);
-				*o++ = (char)(0x80 | (cp & 0x3f));
-			} else {
-				*o++ = (char)(0xe0 | cp >> 12);
-				*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
-				*o++ = (char)(0x80 | (cp & 0x3f));
-			}
+			o += hc_utf8_put(o, cp);
 			break;
 		}
 		default:

@@ -3,7 +3,11 @@
  * parameter of the embedded statements of queries/. */
 #include "store_int.h"
 #include "../parsers/decode.h"
+#include "../base/dynbuf.h"
+#include "../base/hash.h"
+#include "../base/utf8.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,17 +58,12 @@ static const struct {
     [ST_SET_META] = {hc_sql_set_meta, "set_meta.sql"},
 };
 
-struct buf {
-	char *p;
-	size_t n, cap;
-};
-
-/* Input file path -> files.id, open addressing on the path text (events of
- * one file usually share the pointer, but equal texts are one file). */
+/* Input file path -> files.id (events of one file usually share the
+ * pointer: the last one is remembered). */
 struct file_map {
-	const char **key;
-	int64_t *id;
-	size_t cap, n;
+	struct hc_smap ids;
+	const char *last;
+	int64_t last_id;
 };
 
 struct writer {
@@ -75,7 +74,7 @@ struct writer {
 	sqlite3_stmt *st[ST_N];
 	/* the statement being bound: next parameter, first bind error */
 	int cur, param, bind_rc;
-	struct buf json, text;
+	struct hc_buf json, text;
 	struct file_map files;
 	char t0[40], t1[40]; /* RFC 3339 texts bound SQLITE_STATIC until the next row */
 	int *link_rank;
@@ -103,69 +102,14 @@ static int bad_analysis(struct writer *w, const char *what)
 	return HC_ERR_USAGE;
 }
 
-static int buf_grow(struct buf *b, size_t more)
+static int buf_grow(struct hc_buf *b, size_t more)
 {
-	size_t cap;
-	char *p;
-
-	if (b->n + more <= b->cap)
-		return 0;
-	if (more > HC_MAX_STORE_JSON || b->n + more > HC_MAX_STORE_JSON)
-		return HC_ERR_LIMIT;
-	cap = b->cap ? b->cap : 4096;
-	while (cap < b->n + more)
-		cap *= 2;
-	p = realloc(b->p, cap);
-	if (!p)
-		return HC_ERR_NOMEM;
-	b->p = p;
-	b->cap = cap;
-	return 0;
-}
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s)
-{
-	unsigned c = s[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		unsigned lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-		return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 ? 3 : 0;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		unsigned lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-		return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 && (s[3] & 0xc0) == 0x80
-		           ? 4
-		           : 0;
-	}
-	return 0;
-}
-
-/* 1 when s is valid UTF-8 (SQLite's text functions assume it). */
-static int utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		size_t k;
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if (!(k = utf8_seq(p)))
-			return 0;
-		p += k;
-	}
-	return 1;
+	return hc_buf_reserve(b, more, HC_MAX_STORE_JSON);
 }
 
 /* Appends `s` to b, every invalid byte as U+FFFD; for JSON, also escapes
  * quotes, backslashes and control characters. */
-static int put_text(struct buf *b, const char *s, int json)
+static int put_text(struct hc_buf *b, const char *s, int json)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s);
@@ -174,33 +118,33 @@ static int put_text(struct buf *b, const char *s, int json)
 	if ((rc = buf_grow(b, len * 6 + 3)) < 0)
 		return rc;
 	if (json)
-		b->p[b->n++] = '"';
+		b->p[b->len++] = '"';
 	while (*p) {
-		size_t k = utf8_seq(p);
+		size_t k = hc_utf8_seq(p, SIZE_MAX);
 		if (!k) {
-			memcpy(b->p + b->n, "\xef\xbf\xbd", 3);
-			b->n += 3;
+			memcpy(b->p + b->len, HC_UTF8_REPLACEMENT, 3);
+			b->len += 3;
 			p++;
 		} else if (json && (*p < 0x20 || *p == '"' || *p == '\\')) {
 			static const char hex[] = "0123456789abcdef";
-			b->p[b->n++] = '\\';
+			b->p[b->len++] = '\\';
 			if (*p == '"' || *p == '\\') {
-				b->p[b->n++] = (char)*p;
+				b->p[b->len++] = (char)*p;
 			} else {
-				memcpy(b->p + b->n, "u00", 3);
-				b->n += 3;
-				b->p[b->n++] = hex[*p >> 4];
-				b->p[b->n++] = hex[*p & 15];
+				memcpy(b->p + b->len, "u00", 3);
+				b->len += 3;
+				b->p[b->len++] = hex[*p >> 4];
+				b->p[b->len++] = hex[*p & 15];
 			}
 			p++;
 		} else {
-			memcpy(b->p + b->n, p, k);
-			b->n += k;
+			memcpy(b->p + b->len, p, k);
+			b->len += k;
 			p += k;
 		}
 	}
 	if (json)
-		b->p[b->n++] = '"';
+		b->p[b->len++] = '"';
 	return 0;
 }
 
@@ -260,13 +204,13 @@ static void b_real(struct writer *w, double v)
 static void b_text(struct writer *w, const char *s)
 {
 	sqlite3_stmt *st = w->st[w->cur];
-	struct buf fixed = {0};
+	struct hc_buf fixed = {0};
 
 	if (!s) {
 		b_null(w);
 		return;
 	}
-	if (utf8_valid(s)) {
+	if (hc_utf8_valid(s)) {
 		bind_rc(w, sqlite3_bind_text(st, ++w->param, s, -1, SQLITE_STATIC));
 		return;
 	}
@@ -276,7 +220,7 @@ static void b_text(struct writer *w, const char *s)
 		bind_rc(w, SQLITE_NOMEM);
 		return;
 	}
-	bind_rc(w, sqlite3_bind_text(st, ++w->param, fixed.p, (int)fixed.n, free));
+	bind_rc(w, sqlite3_bind_text(st, ++w->param, fixed.p, (int)fixed.len, free));
 }
 
 /* The first label of a Computer name (up to the first '.'), bound as text:
@@ -285,7 +229,7 @@ static void b_host(struct writer *w, const char *computer)
 {
 	const char *c = computer ? computer : "";
 
-	if (!utf8_valid(c)) {
+	if (!hc_utf8_valid(c)) {
 		b_text(w, c); /* repaired copy; a bad name is its own host */
 		return;
 	}
@@ -340,65 +284,44 @@ static int64_t event_id(const struct writer *w, const struct hc_event *ev)
 	return w->ids[i];
 }
 
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = UINT64_C(1469598103934665603);
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
-	return h;
-}
-
 /* files.id of `path`, inserting the file on first sight; 0 for NULL. */
 static int file_id(struct writer *w, const char *path, int64_t *id)
 {
 	struct file_map *m = &w->files;
-	size_t i;
+	const int *known;
+	int64_t rowid;
 	int rc;
 
 	*id = 0;
 	if (!path)
 		return 0;
-	if (m->n * 2 >= m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		const char **key = calloc(cap, sizeof(*key));
-		int64_t *ids = calloc(cap, sizeof(*ids));
-		if (!key || !ids) {
-			free(key);
-			free(ids);
-			return nomem(w);
-		}
-		for (size_t k = 0; k < m->cap; k++)
-			if (m->key[k]) {
-				for (i = hash_str(m->key[k]) & (cap - 1); key[i];
-				     i = (i + 1) & (cap - 1))
-					;
-				key[i] = m->key[k];
-				ids[i] = m->id[k];
-			}
-		free(m->key);
-		free(m->id);
-		m->key = key;
-		m->id = ids;
-		m->cap = cap;
+	if (path == m->last) {
+		*id = m->last_id;
+		return 0;
 	}
-	for (i = hash_str(path) & (m->cap - 1); m->key[i]; i = (i + 1) & (m->cap - 1))
-		if (m->key[i] == path || strcmp(m->key[i], path) == 0) {
-			*id = m->id[i];
-			return 0;
+	if ((known = hc_smap_find(&m->ids, path))) {
+		*id = *known;
+	} else {
+		bind_start(w, ST_FILE);
+		b_text(w, path);
+		b_null(w);
+		b_null(w);
+		b_null(w);
+		b_null(w);
+		if ((rc = b_exec(w)) < 0)
+			return rc;
+		rowid = sqlite3_last_insert_rowid(w->s->db);
+		if (rowid <= 0 || rowid > INT_MAX) { /* more files than a case holds */
+			hc_diag_clear(w->d);
+			hc_diag_set(w->d, "file id %lld out of range", (long long)rowid);
+			return HC_ERR_LIMIT;
 		}
-	bind_start(w, ST_FILE);
-	b_text(w, path);
-	b_null(w);
-	b_null(w);
-	b_null(w);
-	b_null(w);
-	if ((rc = b_exec(w)) < 0)
-		return rc;
-	m->key[i] = path;
-	m->id[i] = sqlite3_last_insert_rowid(w->s->db);
-	m->n++;
-	*id = m->id[i];
+		if (hc_smap_put(&m->ids, path, (int)rowid) < 0)
+			return nomem(w);
+		*id = rowid;
+	}
+	m->last = path;
+	m->last_id = *id;
 	return 0;
 }
 
@@ -415,14 +338,14 @@ static const char *imp_text(enum hc_imp i)
  * Name keeps its first value, as hc_event_get does. */
 static int data_json(struct writer *w, const struct hc_event *ev)
 {
-	struct buf *b = &w->json;
+	struct hc_buf *b = &w->json;
 	bool first = true;
 	int rc;
 
-	b->n = 0;
+	b->len = 0;
 	if ((rc = buf_grow(b, 2)) < 0)
 		return rc;
-	b->p[b->n++] = '{';
+	b->p[b->len++] = '{';
 	for (size_t i = 0; i < ev->nfields; i++) {
 		const struct hc_field *f = &ev->fields[i];
 		bool dup = false;
@@ -433,17 +356,17 @@ static int data_json(struct writer *w, const struct hc_event *ev)
 		if (dup)
 			continue;
 		if (!first)
-			b->p[b->n++] = ',';
+			b->p[b->len++] = ',';
 		first = false;
 		if ((rc = put_text(b, f->name, 1)) < 0 || (rc = buf_grow(b, 1)) < 0)
 			return rc;
-		b->p[b->n++] = ':';
+		b->p[b->len++] = ':';
 		if ((rc = put_text(b, f->value ? f->value : "", 1)) < 0 ||
 		    (rc = buf_grow(b, 2)) < 0)
 			return rc;
 	}
-	b->p[b->n++] = '}';
-	b->p[b->n] = '\0';
+	b->p[b->len++] = '}';
+	b->p[b->len] = '\0';
 	return 0;
 }
 
@@ -457,7 +380,7 @@ static int write_event(struct writer *w, const struct hc_event *ev, int64_t fid,
 
 	*id = 0;
 	if (ev->compact) {
-		w->json.n = 0;
+		w->json.len = 0;
 	} else if ((rc = data_json(w, ev)) < 0) {
 		return rc == HC_ERR_NOMEM ? nomem(w) : bad_analysis(w, "event data too large");
 	}
@@ -506,7 +429,7 @@ static int write_event(struct writer *w, const struct hc_event *ev, int64_t fid,
 		b_null(w);
 	else
 		bind_rc(w, sqlite3_bind_text(w->st[ST_EVENT], ++w->param, w->json.p,
-		                             (int)w->json.n, SQLITE_STATIC));
+		                             (int)w->json.len, SQLITE_STATIC));
 	b_host(w, ev->computer);
 	b_int(w, HC_DUP_WINDOW);
 	if ((rc = b_exec(w)) < 0)
@@ -862,10 +785,9 @@ static void writer_free(struct writer *w)
 {
 	for (int i = 0; i < ST_N; i++)
 		sqlite3_finalize(w->st[i]);
-	free(w->files.key);
-	free(w->files.id);
-	free(w->json.p);
-	free(w->text.p);
+	hc_smap_free(&w->files.ids);
+	hc_buf_free(&w->json);
+	hc_buf_free(&w->text);
 	free(w->link_rank);
 	free(w->ids);
 }

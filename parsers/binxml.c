@@ -7,6 +7,7 @@
  * walk of the token tree for everything a plan does not describe (records
  * without a template, RenderingInfo, arrays, UserData, odd templates). */
 #include "evtx_int.h"
+#include "../base/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,68 +94,28 @@ struct hc_bx_name {
 
 /* --- buffers ---------------------------------------------------------- */
 
-static int buf_reserve(struct hc_bx_buf *b, size_t more)
-{
-	size_t need = b->len + more, cap;
-	char *n;
+/* Text of one record: a hostile record is cut (HC_MAX_BX_TEXT), the
+ * buffer itself never grows past four times that. */
+#define HC_MAX_BX_BUF ((size_t)HC_MAX_BX_TEXT * 4)
 
-	if (need <= b->cap)
-		return HC_OK;
-	if (need > HC_MAX_BX_TEXT * 4)
-		return HC_ERR_LIMIT;
-	cap = b->cap ? b->cap : 4096;
-	while (cap < need)
-		cap *= 2;
-	if (!(n = realloc(b->p, cap)))
-		return HC_ERR_NOMEM;
-	b->p = n;
-	b->cap = cap;
-	return HC_OK;
+static int buf_reserve(struct hc_buf *b, size_t more)
+{
+	return hc_buf_reserve(b, more, HC_MAX_BX_BUF);
 }
 
-static int buf_put(struct hc_bx_buf *b, const void *p, size_t n)
+static int buf_put(struct hc_buf *b, const void *p, size_t n)
 {
-	int rc = buf_reserve(b, n);
-
-	if (rc < 0)
-		return rc;
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-	return HC_OK;
+	return hc_buf_add(b, p, n, HC_MAX_BX_BUF);
 }
 
 /* --- value rendering (libevtx 20181227: libfvalue, libfdatetime, libfwnt) */
-
-static size_t put_utf8(char *o, uint32_t cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xC0 | cp >> 6);
-		o[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xE0 | cp >> 12);
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		o[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	o[0] = (char)(0xF0 | cp >> 18);
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	o[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
 
 /* UTF-16LE -> UTF-8 as libuna reads a string value: a leading byte order
  * mark is dropped, NUL ends the string, an unpaired surrogate becomes U+FFFD
  * (a high one takes the unit after it along, as libuna does). Surrogate
  * pairs are decoded correctly (libuna 20181227 is off by 0x3ff there).
  * Output is capped at HC_MAX_FIELD_LEN bytes, never cutting a character. */
-static int utf16_put(struct hc_bx_buf *b, const uint8_t *p, size_t size, bool *cut)
+static int utf16_put(struct hc_buf *b, const uint8_t *p, size_t size, bool *cut)
 {
 	size_t n = size / 2, i = 0, start;
 	int rc;
@@ -193,7 +154,7 @@ static int utf16_put(struct hc_bx_buf *b, const uint8_t *p, size_t size, bool *c
 		} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
 			cp = 0xFFFD;
 		}
-		k = put_utf8(enc, cp);
+		k = hc_utf8_put(enc, cp);
 		if (b->len - start + k > HC_MAX_FIELD_LEN) {
 			*cut = true;
 			break;
@@ -213,7 +174,7 @@ static const uint16_t cp1252[32] = {
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
 };
 
-static int ansi_put(struct hc_bx_buf *b, const uint8_t *p, size_t size, bool *cut)
+static int ansi_put(struct hc_buf *b, const uint8_t *p, size_t size, bool *cut)
 {
 	size_t start;
 	int rc;
@@ -224,7 +185,7 @@ static int ansi_put(struct hc_bx_buf *b, const uint8_t *p, size_t size, bool *cu
 	for (size_t i = 0; i < size && p[i]; i++) {
 		uint32_t cp = p[i] >= 0x80 && p[i] < 0xA0 ? cp1252[p[i] - 0x80] : p[i];
 		char enc[4];
-		size_t k = put_utf8(enc, cp);
+		size_t k = hc_utf8_put(enc, cp);
 		if (b->len - start + k > HC_MAX_FIELD_LEN) {
 			*cut = true;
 			break;
@@ -237,7 +198,7 @@ static int ansi_put(struct hc_bx_buf *b, const uint8_t *p, size_t size, bool *cu
 
 /* libfvalue's decimal integers: signed values are printed sign and
  * magnitude of the bits below the sign bit (0xFF as int8 is "-127"). */
-static int int_put(struct hc_bx_buf *b, uint64_t v, unsigned bits, bool is_signed)
+static int int_put(struct hc_buf *b, uint64_t v, unsigned bits, bool is_signed)
 {
 	char tmp[24], *e = tmp + sizeof(tmp), *q = e;
 	bool neg = false;
@@ -258,7 +219,7 @@ static int int_put(struct hc_bx_buf *b, uint64_t v, unsigned bits, bool is_signe
 
 static const char hexdig[] = "0123456789abcdef", HEXDIG[] = "0123456789ABCDEF";
 
-static int hex_put(struct hc_bx_buf *b, uint64_t v, unsigned bits)
+static int hex_put(struct hc_buf *b, uint64_t v, unsigned bits)
 {
 	char tmp[20];
 	unsigned n = bits / 4;
@@ -272,7 +233,7 @@ static int hex_put(struct hc_bx_buf *b, uint64_t v, unsigned bits)
 
 /* libfvalue's floating point text: d.dddddde[+-]ddd computed its own way,
  * Inf, Ind and NaN without sign. */
-static int real_put(struct hc_bx_buf *b, uint64_t raw, unsigned bits)
+static int real_put(struct hc_buf *b, uint64_t raw, unsigned bits)
 {
 	char tmp[32];
 	size_t n = 0;
@@ -373,7 +334,7 @@ static void civil(int64_t days, int64_t *y, unsigned *m, unsigned *d)
 	*y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
-static int filetime_put(struct hc_bx_buf *b, uint64_t ft)
+static int filetime_put(struct hc_buf *b, uint64_t ft)
 {
 	char tmp[48];
 	uint64_t secs = ft / 10000000u, frac = ft % 10000000u;
@@ -387,7 +348,7 @@ static int filetime_put(struct hc_bx_buf *b, uint64_t ft)
 	return buf_put(b, tmp, (size_t)n);
 }
 
-static int systime_put(struct hc_bx_buf *b, const uint8_t *p)
+static int systime_put(struct hc_buf *b, const uint8_t *p)
 {
 	unsigned y = hc_le16(p), mo = hc_le16(p + 2), d = hc_le16(p + 6), h = hc_le16(p + 8),
 	         mi = hc_le16(p + 10), s = hc_le16(p + 12), ms = hc_le16(p + 14);
@@ -401,7 +362,7 @@ static int systime_put(struct hc_bx_buf *b, const uint8_t *p)
 	return buf_put(b, tmp, (size_t)n);
 }
 
-static int guid_put(struct hc_bx_buf *b, const uint8_t *p)
+static int guid_put(struct hc_buf *b, const uint8_t *p)
 {
 	/* Data1-3 little-endian, then bytes 8-15 as they are */
 	static const signed char order[] = {3,  2, 1, 0,  -1, 5,  4,  -1, 7,  6,
@@ -421,7 +382,7 @@ static int guid_put(struct hc_bx_buf *b, const uint8_t *p)
 	return buf_put(b, tmp, (size_t)(q - tmp));
 }
 
-static int sid_put(struct hc_bx_buf *b, const uint8_t *p, size_t size)
+static int sid_put(struct hc_buf *b, const uint8_t *p, size_t size)
 {
 	uint64_t auth = 0;
 	unsigned n;
@@ -441,7 +402,7 @@ static int sid_put(struct hc_bx_buf *b, const uint8_t *p, size_t size)
 	return HC_OK;
 }
 
-static int binary_put(struct hc_bx_buf *b, const uint8_t *p, size_t size, bool *cut)
+static int binary_put(struct hc_buf *b, const uint8_t *p, size_t size, bool *cut)
 {
 	const char *hex = HEXDIG;
 	size_t n = size;
@@ -475,7 +436,7 @@ static uint64_t uint_of(const uint8_t *p, size_t size)
 }
 
 /* Appends the text of one value (no NUL). */
-static int render(uint8_t type, const uint8_t *p, size_t size, struct hc_bx_buf *b, bool *cut)
+static int render(uint8_t type, const uint8_t *p, size_t size, struct hc_buf *b, bool *cut)
 {
 	static const uint8_t width[] = {
 	    [V_INT8] = 1,   [V_UINT8] = 1,    [V_INT16] = 2,    [V_UINT16] = 2, [V_INT32] = 4,
@@ -536,7 +497,7 @@ static int render(uint8_t type, const uint8_t *p, size_t size, struct hc_bx_buf 
 	}
 }
 
-int hc_bx_render(uint8_t type, const uint8_t *p, size_t size, struct hc_bx_buf *b, bool *cut)
+int hc_bx_render(uint8_t type, const uint8_t *p, size_t size, struct hc_buf *b, bool *cut)
 {
 	int rc = render(type, p, size, b, cut);
 
@@ -650,7 +611,7 @@ struct walk {
 	size_t nnodes, capnodes;
 	struct seg *segs;
 	size_t nsegs, capsegs;
-	struct hc_bx_buf text;
+	struct hc_buf text;
 	uint32_t *offs; /* value offsets of the instances on the stack */
 	size_t noffs, capoffs;
 	size_t tokens;
@@ -691,12 +652,12 @@ void hc_bx_free(struct hc_bx *bx)
 			free(bx->plans[i]);
 	free(bx->plans);
 	free(bx->names);
-	free(bx->name_text.p);
-	free(bx->plan_text.p);
+	hc_buf_free(&bx->name_text);
+	hc_buf_free(&bx->plan_text);
 	if (w) {
 		free(w->nodes);
 		free(w->segs);
-		free(w->text.p);
+		hc_buf_free(&w->text);
 		free(w->offs);
 		free(w);
 	}
@@ -1037,7 +998,7 @@ static int charref(struct wctx *c, uint32_t *pos, int32_t at)
 	/* libevtx writes &#N;, which xmlscan.c turns into the character */
 	if (cp == 0)
 		return text_add(c->w, at, "&#0;", 4);
-	return text_add(c->w, at, enc, put_utf8(enc, cp));
+	return text_add(c->w, at, enc, hc_utf8_put(enc, cp));
 }
 
 static int entref(struct wctx *c, uint32_t *pos, int32_t at)
@@ -2503,6 +2464,6 @@ int hc_bx_record(struct hc_bx *bx, uint32_t off, uint32_t end, struct hc_bx_reco
 
 void hc_bx_record_free(struct hc_bx_record *r)
 {
-	free(r->text.p);
+	hc_buf_free(&r->text);
 	memset(r, 0, sizeof(*r));
 }

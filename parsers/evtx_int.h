@@ -7,6 +7,7 @@
 
 #include "evtx_check.h"
 #include "input.h"
+#include "../base/dynbuf.h"
 
 /* Caps on what a file may make the decoder do (STYLE 9). */
 #define HC_MAX_BX_DEPTH 24         /* element, BinXML value and template nesting */
@@ -37,11 +38,6 @@ static inline uint64_t hc_le64(const uint8_t *p)
 }
 
 /* A growable byte buffer with a ceiling. */
-struct hc_bx_buf {
-	char *p;
-	size_t len, cap;
-};
-
 struct hc_bx_name;
 struct hc_bx_plan;
 
@@ -59,7 +55,7 @@ struct hc_bx_record {
 	size_t name[HC_MAX_FIELDS], value[HC_MAX_FIELDS];
 	const char *kname[HC_MAX_FIELDS]; /* when set: the field's name (static) */
 	bool in_eventdata_done;           /* the first EventData/UserData was read */
-	struct hc_bx_buf text;
+	struct hc_buf text;
 };
 
 /* Per-chunk caches and per-reader scratch of the decoder. One per reader
@@ -70,12 +66,12 @@ struct hc_bx {
 	/* names: open addressing on the chunk offset */
 	struct hc_bx_name *names;
 	size_t nnames;
-	struct hc_bx_buf name_text;
+	struct hc_buf name_text;
 	/* templates: plans keyed by the definition's chunk offset */
 	struct hc_bx_plan **plans;
 	size_t nplans;
 	uint32_t gen; /* the chunk's generation: older cache entries are stale */
-	struct hc_bx_buf plan_text;
+	struct hc_buf plan_text;
 	/* scratch of the general walk */
 	void *walk;
 	uint8_t want[8192]; /* event id filter as a bitmap */
@@ -103,6 +99,6 @@ void hc_bx_record_free(struct hc_bx_record *r);
  * appending UTF-8 and a NUL to `b`. *cut is set when the value was cut at
  * HC_MAX_FIELD_LEN bytes. Returns 0, HC_ERR_RECORD (a malformed value) or
  * HC_ERR_NOMEM. Exposed for unit tests. */
-int hc_bx_render(uint8_t type, const uint8_t *p, size_t size, struct hc_bx_buf *b, bool *cut);
+int hc_bx_render(uint8_t type, const uint8_t *p, size_t size, struct hc_buf *b, bool *cut);
 
 #endif

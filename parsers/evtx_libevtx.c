@@ -32,7 +32,7 @@ struct lx_state {
 	uint64_t records, failed;
 	uint8_t *xml;
 	size_t xmlcap;
-	struct hc_xbuf scan;
+	struct hc_buf scan;
 };
 
 /* Turns libevtx's error backtrace into one line in d->msg: the innermost
@@ -86,7 +86,7 @@ static void lx_close(void *p)
 	free(s->seen_ids);
 	hc_evtx_check_free(&s->check);
 	free(s->xml);
-	hc_xbuf_free(&s->scan);
+	hc_buf_free(&s->scan);
 	free(s);
 }
 

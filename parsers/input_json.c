@@ -3,6 +3,7 @@
  * or pretty-printed streams, streamed record by record into the same events
  * as the EVTX reader makes (hc_event_build). */
 #include "input.h"
+#include "../base/utf8.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -573,36 +574,6 @@ static long uescape(const unsigned char *b, size_t n)
 	return (long)v;
 }
 
-/* Length of the valid UTF-8 sequence at b (n bytes left), 0 if invalid. */
-static size_t utf8_len(const unsigned char *b, size_t n)
-{
-	unsigned char c = b[0];
-	size_t k;
-	uint32_t cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		k = 2, cp = c & 0x1F;
-	else if (c >= 0xE0 && c <= 0xEF)
-		k = 3, cp = c & 0x0F;
-	else if (c >= 0xF0 && c <= 0xF4)
-		k = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (n < k)
-		return 0;
-	for (size_t i = 1; i < k; i++) {
-		if ((b[i] & 0xC0) != 0x80)
-			return 0;
-		cp = cp << 6 | (b[i] & 0x3F);
-	}
-	if ((k == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-	    (k == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-		return 0;
-	return k;
-}
-
 struct check {
 	bool too_deep;
 	size_t bad_utf8;   /* invalid UTF-8 bytes (repaired in a copy) */
@@ -623,7 +594,7 @@ static void check_text(unsigned char *b, size_t n, struct check *ck)
 	for (size_t i = 0; i < n;) {
 		unsigned char c = b[i];
 		if (c >= 0x80) {
-			size_t k = utf8_len(b + i, n - i);
+			size_t k = hc_utf8_seq(b + i, n - i);
 			if (!k) {
 				ck->bad_utf8++;
 				k = 1;
@@ -687,8 +658,8 @@ static int repair_utf8(struct js_state *s, const unsigned char *b, size_t n, siz
 		s->fixcap = need;
 	}
 	for (size_t i = 0; i < n;) {
-		size_t k = b[i] < 0x80 ? 1 : utf8_len(b + i, n - i);
-		const unsigned char *src = k ? b + i : (const unsigned char *)"\xEF\xBF\xBD";
+		size_t k = b[i] < 0x80 ? 1 : hc_utf8_seq(b + i, n - i);
+		const unsigned char *src = k ? b + i : (const unsigned char *)HC_UTF8_REPLACEMENT;
 		size_t w = k ? k : 3;
 		if (o + w > need)
 			return HC_ERR_RECORD;

@@ -2,6 +2,7 @@
  * bytes in 64 KiB chunks (a longer string gets a chunk of its own). */
 #include "strpool.h"
 #include "event.h"
+#include "../base/hash.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,13 +30,8 @@ struct hc_strpool {
 
 static uint64_t hash_of(const char *s, size_t *len)
 {
-	uint64_t h = UINT64_C(1469598103934665603);
-	const char *p = s;
-
-	for (; *p; p++)
-		h = (h ^ (unsigned char)*p) * UINT64_C(1099511628211);
-	*len = (size_t)(p - s);
-	return h | 1; /* 0 marks an empty slot */
+	*len = strlen(s);
+	return hc_fnv1a(HC_FNV_INIT, s, *len) | 1; /* 0 marks an empty slot */
 }
 
 struct hc_strpool *hc_strpool_new(void)

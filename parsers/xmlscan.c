@@ -3,6 +3,7 @@
  * Not a general XML parser: it reads the few System elements hopchain needs
  * and every EventData/Data (or UserData leaf), unescaping entities. */
 #include "xmlscan.h"
+#include "../base/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,7 @@ static const char *find(const char *p, const char *end, const char *needle)
 
 /* Appends the unescaped text of [p, end) to the buffer, capped at
  * HC_MAX_FIELD_LEN bytes. Returns 1 when it had to cut. */
-static int unescape(struct hc_xbuf *b, const char *p, const char *end)
+static int unescape(struct hc_buf *b, const char *p, const char *end)
 {
 	int cut = 0;
 	size_t start = b->len;
@@ -66,31 +67,12 @@ static int unescape(struct hc_xbuf *b, const char *p, const char *end)
 						cp = 0;
 				}
 				if (cp) {
-					/* UTF-8 encode */
-					if (cp < 0x80) {
-						enc[0] = (char)cp;
-						n = 1;
-					} else if (cp < 0x800) {
-						enc[0] = (char)(0xC0 | (cp >> 6));
-						enc[1] = (char)(0x80 | (cp & 0x3F));
-						n = 2;
-					} else if (cp < 0x10000) {
-						enc[0] = (char)(0xE0 | (cp >> 12));
-						enc[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-						enc[2] = (char)(0x80 | (cp & 0x3F));
-						n = 3;
-					} else {
-						enc[0] = (char)(0xF0 | (cp >> 18));
-						enc[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-						enc[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-						enc[3] = (char)(0x80 | (cp & 0x3F));
-						n = 4;
-					}
+					n = hc_utf8_put(enc, cp);
 					if (b->len - start + n > HC_MAX_FIELD_LEN) {
 						cut = 1;
 						break;
 					}
-					memcpy(b->data + b->len, enc, n);
+					memcpy(b->p + b->len, enc, n);
 					b->len += n;
 					p = semi + 1;
 					continue;
@@ -101,40 +83,19 @@ static int unescape(struct hc_xbuf *b, const char *p, const char *end)
 			cut = 1;
 			break;
 		}
-		b->data[b->len++] = c;
+		b->p[b->len++] = c;
 		p++;
 	}
 	if (cut) {
 		/* never end inside a UTF-8 sequence */
 		size_t k = b->len;
-		while (k > start && ((unsigned char)b->data[k - 1] & 0xC0) == 0x80)
+		while (k > start && ((unsigned char)b->p[k - 1] & 0xC0) == 0x80)
 			k--;
-		if (k > start && ((unsigned char)b->data[k - 1] & 0xC0) == 0xC0)
+		if (k > start && ((unsigned char)b->p[k - 1] & 0xC0) == 0xC0)
 			b->len = k - 1;
 	}
-	b->data[b->len++] = '\0';
+	b->p[b->len++] = '\0';
 	return cut;
-}
-
-static int xbuf_reserve(struct hc_xbuf *b, size_t need)
-{
-	if (need <= b->cap)
-		return HC_OK;
-	size_t cap = b->cap ? b->cap : 4096;
-	while (cap < need)
-		cap *= 2;
-	char *n = realloc(b->data, cap);
-	if (!n)
-		return HC_ERR_NOMEM;
-	b->data = n;
-	b->cap = cap;
-	return HC_OK;
-}
-
-void hc_xbuf_free(struct hc_xbuf *b)
-{
-	free(b->data);
-	memset(b, 0, sizeof(*b));
 }
 
 /* Text content of the first <tag>...</tag> in [p, end); NULL if none or
@@ -187,7 +148,7 @@ static uint64_t parse_num(const char *p, const char *e)
 	return v;
 }
 
-int hc_xml_scan(const char *xml, size_t len, struct hc_xbuf *b, struct hc_xml_event *out,
+int hc_xml_scan(const char *xml, size_t len, struct hc_buf *b, struct hc_xml_event *out,
 		struct hc_diag *d)
 {
 	const char *end = xml + len, *t, *te, *ed, *edend;
@@ -195,9 +156,13 @@ int hc_xml_scan(const char *xml, size_t len, struct hc_xbuf *b, struct hc_xml_ev
 	size_t soff[4] = {0, 0, 0, 0};
 
 	memset(out, 0, sizeof(*out));
-	if (xbuf_reserve(b, len * 2 + 64) < 0)
-		return HC_ERR_NOMEM;
 	b->len = 0;
+	if (len > HC_MAX_RECORD_XML) {
+		hc_diag_set(d, "record XML of %zu bytes (more than %u)", len, HC_MAX_RECORD_XML);
+		return HC_ERR_RECORD;
+	}
+	if (hc_buf_reserve(b, len * 2 + 64, (size_t)HC_MAX_RECORD_XML * 2 + 64) < 0)
+		return HC_ERR_NOMEM;
 	if (!find(xml, end, "<Event")) {
 		hc_diag_set(d, "record XML has no <Event> element");
 		return HC_ERR_RECORD;
@@ -213,14 +178,14 @@ int hc_xml_scan(const char *xml, size_t len, struct hc_xbuf *b, struct hc_xml_ev
 		if (t)
 			out->truncated |= unescape(b, t, te);
 		else
-			b->data[b->len++] = '\0';
+			b->p[b->len++] = '\0';
 	}
 	t = find(xml, sys_end, "<Provider");
 	soff[2] = b->len;
 	if (t && (t = attr_value(t, sys_end, "Name=\"", &te)))
 		out->truncated |= unescape(b, t, te);
 	else
-		b->data[b->len++] = '\0';
+		b->p[b->len++] = '\0';
 	if ((t = element_text(xml, sys_end, "<EventID", &te))) {
 		out->event_id = (uint32_t)parse_num(t, te);
 		out->has_event_id = true;
@@ -272,12 +237,12 @@ int hc_xml_scan(const char *xml, size_t len, struct hc_xbuf *b, struct hc_xml_ev
 		} else {
 			char tmp[32];
 			int k = snprintf(tmp, sizeof(tmp), "Data[%zu]", ++unnamed);
-			memcpy(b->data + b->len, tmp, (size_t)k + 1);
+			memcpy(b->p + b->len, tmp, (size_t)k + 1);
 			b->len += (size_t)k + 1;
 		}
 		off[2 * n + 1] = b->len;
 		if (gt[-1] == '/') {
-			b->data[b->len++] = '\0';
+			b->p[b->len++] = '\0';
 			p = gt + 1;
 		} else {
 			const char *close = find(gt + 1, edend, "</Data>");
@@ -314,12 +279,12 @@ int hc_xml_scan(const char *xml, size_t len, struct hc_xbuf *b, struct hc_xml_ev
 			break;
 		}
 		off[2 * n] = b->len;
-		memcpy(b->data + b->len, lt + 1, (size_t)(ne - lt - 1));
+		memcpy(b->p + b->len, lt + 1, (size_t)(ne - lt - 1));
 		b->len += (size_t)(ne - lt - 1);
-		b->data[b->len++] = '\0';
+		b->p[b->len++] = '\0';
 		off[2 * n + 1] = b->len;
 		if (gt[-1] == '/') {
-			b->data[b->len++] = '\0';
+			b->p[b->len++] = '\0';
 			p = gt + 1;
 		} else {
 			/* leaf text up to the next tag; nested elements are not fields */
@@ -335,18 +300,18 @@ int hc_xml_scan(const char *xml, size_t len, struct hc_xbuf *b, struct hc_xml_ev
 		n++;
 	}
 	/* pointers only now: the buffer no longer moves */
-	out->computer = b->data + soff[0];
-	out->channel = b->data + soff[1];
-	out->provider = b->data + soff[2];
+	out->computer = b->p + soff[0];
+	out->channel = b->p + soff[1];
+	out->provider = b->p + soff[2];
 	for (size_t i = 0; i < n; i++) {
-		out->names[i] = b->data + off[2 * i];
-		out->values[i] = b->data + off[2 * i + 1];
+		out->names[i] = b->p + off[2 * i];
+		out->values[i] = b->p + off[2 * i + 1];
 	}
 	out->nfields = n;
 	return HC_OK;
 }
 
-int hc_xml_event_scan(const char *xml, size_t len, struct hc_xbuf *b, struct hc_event *ev,
+int hc_xml_event_scan(const char *xml, size_t len, struct hc_buf *b, struct hc_event *ev,
 		      struct hc_diag *d)
 {
 	struct hc_xml_event x;

@@ -10,13 +10,13 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-	struct hc_xbuf b = {0};
+	struct hc_buf b = {0};
 	struct hc_event ev;
 	struct hc_diag d;
 
 	memset(&ev, 0, sizeof(ev));
 	if (hc_xml_event_scan((const char *)data, size, &b, &ev, &d) == 0)
 		hc_event_clear(&ev);
-	hc_xbuf_free(&b);
+	hc_buf_free(&b);
 	return 0;
 }

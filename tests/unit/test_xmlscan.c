@@ -61,7 +61,7 @@ static const char pyevtx_4624[] =
     "</EventData>\n"
     "</Event>\n";
 
-static int scan(const char *xml, struct hc_xbuf *b, struct hc_xml_event *x, struct hc_diag *d)
+static int scan(const char *xml, struct hc_buf *b, struct hc_xml_event *x, struct hc_diag *d)
 {
 	hc_diag_clear(d);
 	return hc_xml_scan(xml, strlen(xml), b, x, d);
@@ -77,7 +77,7 @@ static const char *field(const struct hc_xml_event *x, const char *name)
 
 static void test_libevtx_shape(void)
 {
-	struct hc_xbuf b = {0};
+	struct hc_buf b = {0};
 	struct hc_xml_event x;
 	struct hc_diag d;
 	int64_t t;
@@ -119,19 +119,19 @@ static void test_libevtx_shape(void)
 	CHECK_STR(field(&x, "TargetUserName"), "J\xc3\xbcrgen");
 	CHECK_STR(field(&x, "WorkstationName"), "");
 	CHECK_STR(field(&x, "LogonType"), "10");
-	hc_xbuf_free(&b);
-	hc_xbuf_free(&b); /* idempotent */
+	hc_buf_free(&b);
+	hc_buf_free(&b); /* idempotent */
 }
 
 static void test_event_scan(void)
 {
-	struct hc_xbuf b = {0};
+	struct hc_buf b = {0};
 	struct hc_event ev;
 	struct hc_diag d;
 
 	hc_diag_clear(&d);
 	CHECK_INT(hc_xml_event_scan(libevtx_4624, strlen(libevtx_4624), &b, &ev, &d), HC_OK);
-	hc_xbuf_free(&b); /* the event owns copies */
+	hc_buf_free(&b); /* the event owns copies */
 	CHECK_INT(ev.event_id, 4624);
 	CHECK_U64(ev.record_id, 505860);
 	CHECK_STR(ev.computer, "dc.windomain.local");
@@ -146,7 +146,7 @@ static void test_event_scan(void)
 
 static void test_entities(void)
 {
-	struct hc_xbuf b = {0};
+	struct hc_buf b = {0};
 	struct hc_xml_event x;
 	struct hc_diag d;
 	const char *xml =
@@ -172,7 +172,7 @@ static void test_entities(void)
 	CHECK_STR(x.channel, "");
 	CHECK_STR(x.provider, "");
 	CHECK(!x.has_time);
-	hc_xbuf_free(&b);
+	hc_buf_free(&b);
 
 	CHECK_INT(scan("<Event><System><Provider Name=\"P&amp;Q\"/><EventID>1</EventID>"
 	               "<Channel>A&lt;B</Channel><Computer>h&#x41;st</Computer></System></Event>",
@@ -182,12 +182,12 @@ static void test_entities(void)
 	CHECK_STR(x.channel, "A<B");
 	CHECK_STR(x.computer, "hAst");
 	CHECK_INT(x.nfields, 0);
-	hc_xbuf_free(&b);
+	hc_buf_free(&b);
 }
 
 static void test_unnamed_and_odd(void)
 {
-	struct hc_xbuf b = {0};
+	struct hc_buf b = {0};
 	struct hc_xml_event x;
 	struct hc_diag d;
 	char longname[HC_MAX_NAME_LEN + 64];
@@ -224,12 +224,12 @@ static void test_unnamed_and_odd(void)
 	               &b, &x, &d),
 	          HC_OK);
 	CHECK_INT(x.event_id, 4625);
-	hc_xbuf_free(&b);
+	hc_buf_free(&b);
 }
 
 static void test_errors(void)
 {
-	struct hc_xbuf b = {0};
+	struct hc_buf b = {0};
 	struct hc_xml_event x;
 	struct hc_diag d;
 	struct hc_event ev;
@@ -258,12 +258,12 @@ static void test_errors(void)
 	memset(&ev, 0, sizeof(ev));
 	CHECK_INT(hc_xml_event_scan("<Event/>", 8, &b, &ev, &d), HC_ERR_RECORD);
 	CHECK_NULL(ev.arena);
-	hc_xbuf_free(&b);
+	hc_buf_free(&b);
 }
 
 static void test_caps(void)
 {
-	struct hc_xbuf b = {0};
+	struct hc_buf b = {0};
 	struct hc_xml_event x;
 	struct hc_diag d;
 	struct hc_event ev;
@@ -322,7 +322,7 @@ static void test_caps(void)
 	CHECK_INT(scan(xml, &b, &x, &d), HC_OK);
 	CHECK_INT(x.nfields, HC_MAX_FIELDS);
 	CHECK(!x.dropped_fields);
-	hc_xbuf_free(&b);
+	hc_buf_free(&b);
 	free(xml);
 }
 
@@ -330,7 +330,7 @@ static void test_caps(void)
  * velociraptor RDPAuth_Security.evtx, record 505853. */
 static void test_userdata(void)
 {
-	struct hc_xbuf b = {0};
+	struct hc_buf b = {0};
 	struct hc_xml_event x;
 	struct hc_diag d;
 
@@ -361,7 +361,7 @@ static void test_userdata(void)
 	CHECK_INT(x.nfields, 4);
 	CHECK_STR(field(&x, "SubjectUserName"), "vagrant");
 	CHECK_STR(field(&x, "SubjectLogonId"), "0x00000000001febb0");
-	hc_xbuf_free(&b);
+	hc_buf_free(&b);
 }
 
 int main(void)

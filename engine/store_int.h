@@ -4,6 +4,7 @@
  *   store_load.c   reading a case back: its events for correlation, an
  *                  analysis for the chain views
  *   store_read.c   the read-only side of the query commands
+ *   store_json.c   an event's EventData as the store keeps it (JSON)
  * store.h stays the contract; sqlite3 is used in these files only. */
 #ifndef HC_STORE_INT_H
 #define HC_STORE_INT_H
@@ -11,6 +12,7 @@
 #include "store.h"
 #include "hc_config.h"
 #include "hc_queries.h"
+#include "../base/dynbuf.h"
 
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -80,5 +82,16 @@ int hc_store_connect(const char *path, int flags, struct hc_store **ret, struct 
 int hc_store_version(struct hc_store *s, int64_t *version, int64_t *objects, struct hc_diag *d);
 /* Frees what the read side keeps (store_read.c). */
 void hc_store_read_close(struct hc_store *s);
+
+/* `ev`'s EventData as one JSON object {"Name":"text",...} into b (replacing
+ * its content; NUL-terminated, the NUL not counted in b->len): a repeated
+ * Name keeps its first value, as hc_event_get does; invalid UTF-8 becomes
+ * U+FFFD. Returns HC_OK, HC_ERR_LIMIT or HC_ERR_NOMEM. */
+int hc_store_data_encode(const struct hc_event *ev, struct hc_buf *b);
+/* Splits a NUL-terminated object hc_store_data_encode wrote into at most
+ * HC_MAX_FIELDS names and values, NUL-terminated, in `buf` (at least as
+ * long as `json` plus one). Returns the count, or -1 when malformed (an
+ * edited row). */
+long hc_store_data_decode(const char *json, char *buf, const char **names, const char **values);
 
 #endif

@@ -1,6 +1,5 @@
 /* Reading a case back: its events, compacted, for correlation. */
 #include "store_int.h"
-#include "../base/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,97 +8,6 @@
 
 /* ------------------------------------------------------------------ */
 /* loading a case back for correlation                                  */
-
-/* Reads the JSON string at *p (after its opening quote) into out, UTF-8;
- * moves *p past the closing quote. Returns the length, or -1 when the text
- * is not a JSON string. `out` holds at least as many bytes as the input. */
-static long json_string(const char **p, char *out)
-{
-	const char *s = *p;
-	char *o = out;
-
-	for (;;) {
-		unsigned char c = (unsigned char)*s++;
-		if (c == '"')
-			break;
-		if (c == '\0' || c < 0x20)
-			return -1;
-		if (c != '\\') {
-			*o++ = (char)c;
-			continue;
-		}
-		c = (unsigned char)*s++;
-		switch (c) {
-		case '"': case '\\': case '/': *o++ = (char)c; break;
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'n': *o++ = '\n'; break;
-		case 'r': *o++ = '\r'; break;
-		case 't': *o++ = '\t'; break;
-		case 'u': {
-			unsigned cp = 0;
-			for (int k = 0; k < 4; k++) {
-				char h = *s++;
-				cp <<= 4;
-				if (h >= '0' && h <= '9')
-					cp |= (unsigned)(h - '0');
-				else if (h >= 'a' && h <= 'f')
-					cp |= (unsigned)(h - 'a' + 10);
-				else if (h >= 'A' && h <= 'F')
-					cp |= (unsigned)(h - 'A' + 10);
-				else
-					return -1;
-			}
-			if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff))
-				cp = 0xfffd; /* the writer never makes these */
-			o += hc_utf8_put(o, cp);
-			break;
-		}
-		default:
-			return -1;
-		}
-	}
-	*o = '\0';
-	*p = s;
-	return (long)(o - out);
-}
-
-/* Splits the flat object {"Name":"text",...} data_json() wrote into names
- * and values (NUL-terminated, in `buf`, which holds len + 1 bytes). At
- * most HC_MAX_FIELDS pairs. Returns the count, or -1 when malformed. */
-static long parse_data(const char *json, char *buf, const char **names, const char **values)
-{
-	const char *p = json;
-	char *o = buf;
-	long n = 0;
-
-	while (*p == ' ')
-		p++;
-	if (*p++ != '{')
-		return -1;
-	while (*p == ' ')
-		p++;
-	if (*p == '}')
-		return p[1] == '\0' ? 0 : -1;
-	for (;;) {
-		long k;
-		if (n >= HC_MAX_FIELDS || *p++ != '"' || (k = json_string(&p, o)) < 0)
-			return -1;
-		names[n] = o;
-		o += k + 1;
-		if (*p++ != ':' || *p++ != '"' || (k = json_string(&p, o)) < 0)
-			return -1;
-		values[n++] = o;
-		o += k + 1;
-		if (*p == ',') {
-			p++;
-			continue;
-		}
-		if (*p == '}' && p[1] == '\0')
-			return n;
-		return -1;
-	}
-}
 
 static int load_events(struct hc_store *s, struct hc_eventset *set, uint64_t *bad,
                        struct hc_diag *d);
@@ -188,7 +96,7 @@ static int load_events(struct hc_store *s, struct hc_eventset *set, uint64_t *ba
 			buf = nb;
 			bufcap = cap;
 		}
-		if (data && (nfld = parse_data(data, buf, names, values)) < 0) {
+		if (data && (nfld = hc_store_data_decode(data, buf, names, values)) < 0) {
 			(*bad)++;
 			continue;
 		}
@@ -859,7 +767,7 @@ static void load_cited(struct loader *l)
 			buf = nb;
 			bufcap = len + 1;
 		}
-		if (data && (nfld = parse_data(data, buf, names, values)) < 0)
+		if (data && (nfld = hc_store_data_decode(data, buf, names, values)) < 0)
 			nfld = 0; /* an edited row: the event without its data */
 		if (hc_event_build(ev, col_text(st, 4), col_text(st, 5), col_text(st, 6), (size_t)nfld,
 				   names, values) < 0 ||

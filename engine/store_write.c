@@ -102,52 +102,6 @@ static int bad_analysis(struct writer *w, const char *what)
 	return HC_ERR_USAGE;
 }
 
-static int buf_grow(struct hc_buf *b, size_t more)
-{
-	return hc_buf_reserve(b, more, HC_MAX_STORE_JSON);
-}
-
-/* Appends `s` to b, every invalid byte as U+FFFD; for JSON, also escapes
- * quotes, backslashes and control characters. */
-static int put_text(struct hc_buf *b, const char *s, int json)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t len = strlen(s);
-	int rc;
-
-	if ((rc = buf_grow(b, len * 6 + 3)) < 0)
-		return rc;
-	if (json)
-		b->p[b->len++] = '"';
-	while (*p) {
-		size_t k = hc_utf8_seq(p, SIZE_MAX);
-		if (!k) {
-			memcpy(b->p + b->len, HC_UTF8_REPLACEMENT, 3);
-			b->len += 3;
-			p++;
-		} else if (json && (*p < 0x20 || *p == '"' || *p == '\\')) {
-			static const char hex[] = "0123456789abcdef";
-			b->p[b->len++] = '\\';
-			if (*p == '"' || *p == '\\') {
-				b->p[b->len++] = (char)*p;
-			} else {
-				memcpy(b->p + b->len, "u00", 3);
-				b->len += 3;
-				b->p[b->len++] = hex[*p >> 4];
-				b->p[b->len++] = hex[*p & 15];
-			}
-			p++;
-		} else {
-			memcpy(b->p + b->len, p, k);
-			b->len += k;
-			p += k;
-		}
-	}
-	if (json)
-		b->p[b->len++] = '"';
-	return 0;
-}
-
 /* --- binding: parameters in order, the first error kept ------------- */
 
 static sqlite3_stmt *bind_start(struct writer *w, int st)
@@ -204,7 +158,7 @@ static void b_real(struct writer *w, double v)
 static void b_text(struct writer *w, const char *s)
 {
 	sqlite3_stmt *st = w->st[w->cur];
-	struct hc_buf fixed = {0};
+	char *fixed;
 
 	if (!s) {
 		b_null(w);
@@ -214,13 +168,12 @@ static void b_text(struct writer *w, const char *s)
 		bind_rc(w, sqlite3_bind_text(st, ++w->param, s, -1, SQLITE_STATIC));
 		return;
 	}
-	if (put_text(&fixed, s, 0) < 0 || buf_grow(&fixed, 1) < 0) {
-		free(fixed.p);
+	if (!(fixed = hc_utf8_repair(s))) {
 		w->param++;
 		bind_rc(w, SQLITE_NOMEM);
 		return;
 	}
-	bind_rc(w, sqlite3_bind_text(st, ++w->param, fixed.p, (int)fixed.len, free));
+	bind_rc(w, sqlite3_bind_text(st, ++w->param, fixed, -1, free));
 }
 
 /* The first label of a Computer name (up to the first '.'), bound as text:
@@ -334,42 +287,6 @@ static const char *imp_text(enum hc_imp i)
 	return (unsigned)i < 6 ? n[i] : NULL;
 }
 
-/* EventData as one JSON object into w->json (NUL-terminated); a repeated
- * Name keeps its first value, as hc_event_get does. */
-static int data_json(struct writer *w, const struct hc_event *ev)
-{
-	struct hc_buf *b = &w->json;
-	bool first = true;
-	int rc;
-
-	b->len = 0;
-	if ((rc = buf_grow(b, 2)) < 0)
-		return rc;
-	b->p[b->len++] = '{';
-	for (size_t i = 0; i < ev->nfields; i++) {
-		const struct hc_field *f = &ev->fields[i];
-		bool dup = false;
-		if (!f->name)
-			continue;
-		for (size_t k = 0; k < i && !dup; k++)
-			dup = ev->fields[k].name && strcmp(ev->fields[k].name, f->name) == 0;
-		if (dup)
-			continue;
-		if (!first)
-			b->p[b->len++] = ',';
-		first = false;
-		if ((rc = put_text(b, f->name, 1)) < 0 || (rc = buf_grow(b, 1)) < 0)
-			return rc;
-		b->p[b->len++] = ':';
-		if ((rc = put_text(b, f->value ? f->value : "", 1)) < 0 ||
-		    (rc = buf_grow(b, 2)) < 0)
-			return rc;
-	}
-	b->p[b->len++] = '}';
-	b->p[b->len] = '\0';
-	return 0;
-}
-
 /* Inserts `ev` (of file `fid`) unless the store holds it (the same host,
  * channel and record id within HC_DUP_WINDOW); *id is the new events.id,
  * or 0 when it was a duplicate. */
@@ -381,7 +298,7 @@ static int write_event(struct writer *w, const struct hc_event *ev, int64_t fid,
 	*id = 0;
 	if (ev->compact) {
 		w->json.len = 0;
-	} else if ((rc = data_json(w, ev)) < 0) {
+	} else if ((rc = hc_store_data_encode(ev, &w->json)) < 0) {
 		return rc == HC_ERR_NOMEM ? nomem(w) : bad_analysis(w, "event data too large");
 	}
 	hc_time_format(ev->time, w->t0, sizeof(w->t0));
@@ -582,7 +499,7 @@ static const char *hop_account(struct writer *w, const struct hc_hop *h)
 
 	if (h->anonymous)
 		return "ANONYMOUS LOGON";
-	if (buf_grow(&w->text, dl + nl + 2) < 0)
+	if (hc_buf_reserve(&w->text, dl + nl + 2, HC_MAX_STORE_JSON) < 0)
 		return NULL;
 	snprintf(w->text.p, w->text.cap, "%s%s%s", t->domain ? t->domain : "",
 	         t->domain ? "\\" : "", t->name ? t->name : "-");

@@ -29,122 +29,116 @@ int hc_store_load(struct hc_store *s, struct hc_eventset *set, uint64_t *bad, in
 	return rc;
 }
 
-static int load_events(struct hc_store *s, struct hc_eventset *set, uint64_t *bad,
-                       struct hc_diag *d)
+/* The case's files: set->paths[k] is the path of files.id (*fids)[k], the
+ * ids ascending. */
+static int load_files(struct hc_store *s, struct hc_eventset *set, int64_t **fids,
+                      struct hc_diag *d)
 {
 	sqlite3_stmt *st = NULL;
-	int64_t *fids = NULL, nf = 0, capf = 0;
-	const char *names[HC_MAX_FIELDS], *values[HC_MAX_FIELDS];
-	char *buf = NULL;
-	size_t bufcap = 0;
+	size_t capf = 0, capp = 0;
 	int rc;
 
-	struct hc_strpool *pool = hc_strpool_new();
-
-	*bad = 0;
-	if (!pool || hc_eventset_adopt_pool(set, pool) < 0)
-		return HC_ERR_NOMEM;
-	/* files: set->paths[k] is the path of files.id fids[k] */
 	if ((rc = hc_store_prepare(s, hc_sql_load_files, "load_files.sql", &st, d)) < 0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const unsigned char *t = sqlite3_column_text(st, 1);
-		if (nf == capf) {
-			int64_t cap = capf ? capf * 2 : 64;
-			int64_t *nfi = realloc(fids, (size_t)cap * sizeof(*nfi));
-			char **np = realloc(set->paths, (size_t)cap * sizeof(*np));
-			if (nfi)
-				fids = nfi;
-			if (np)
-				set->paths = np;
-			if (!nfi || !np) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			capf = cap;
-		}
-		if (!(set->paths[nf] = strdup(t ? (const char *)t : ""))) {
+		size_t n = set->npaths;
+		if (HC_GROW(*fids, n, capf) < 0 || HC_GROW(set->paths, n, capp) < 0 ||
+		    !(set->paths[n] = strdup(t ? (const char *)t : ""))) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
-		fids[nf++] = sqlite3_column_int64(st, 0);
-		set->npaths = (size_t)nf;
+		(*fids)[n] = sqlite3_column_int64(st, 0);
+		set->npaths = n + 1;
 	}
-	if (rc != SQLITE_DONE) {
-		rc = hc_store_fail(s, rc, "load_files.sql", d);
-		goto out;
-	}
+	rc = rc == SQLITE_DONE ? 0 : hc_store_fail(s, rc, "load_files.sql", d);
 	sqlite3_finalize(st);
-	st = NULL;
-	if ((rc = hc_store_prepare(s, hc_sql_load_events, "load_events.sql", &st, d)) < 0)
+	return rc;
+}
+
+/* The path of files.id `fid` (binary search); a row without its file (an
+ * edited case) still gets a name. */
+static const char *file_path(const struct hc_eventset *set, const int64_t *fids, int64_t fid)
+{
+	for (size_t lo = 0, hi = set->npaths; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (fids[mid] == fid)
+			return set->paths[mid];
+		if (fids[mid] < fid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return "(file not in the case)";
+}
+
+/* The event of one row of load_events.sql into *ev (compacted into
+ * `pool`; `buf` is scratch for its EventData). Returns 0, 1 when its
+ * EventData is malformed (the row is skipped), or HC_ERR_NOMEM. */
+static int event_of_row(sqlite3_stmt *st, struct hc_buf *buf, struct hc_strpool *pool,
+                        struct hc_event *ev)
+{
+	const char *names[HC_MAX_FIELDS], *values[HC_MAX_FIELDS];
+	const char *data = (const char *)sqlite3_column_text(st, 11);
+	size_t len = (size_t)sqlite3_column_bytes(st, 11);
+	long nfld = 0;
+
+	buf->len = 0;
+	if (len > HC_MAX_STORE_JSON)
+		return 1; /* more than the encoder writes: an edited row */
+	if (hc_buf_reserve(buf, len + 1, HC_MAX_STORE_JSON + 1) < 0)
+		return HC_ERR_NOMEM;
+	if (data && (nfld = hc_store_data_decode(data, buf->p, names, values)) < 0)
+		return 1;
+	memset(ev, 0, sizeof(*ev));
+	if (hc_event_build(ev, (const char *)sqlite3_column_text(st, 4),
+	                   (const char *)sqlite3_column_text(st, 5),
+	                   (const char *)sqlite3_column_text(st, 6), (size_t)nfld, names,
+	                   values) < 0)
+		return HC_ERR_NOMEM;
+	ev->store_id = sqlite3_column_int64(st, 0);
+	ev->record_id = (uint64_t)sqlite3_column_int64(st, 2);
+	ev->time = sqlite3_column_int64(st, 3);
+	ev->event_id = (uint32_t)sqlite3_column_int64(st, 7);
+	ev->version = (uint32_t)sqlite3_column_int64(st, 8);
+	ev->recovered = sqlite3_column_int64(st, 9) != 0;
+	ev->truncated = sqlite3_column_int64(st, 10) != 0;
+	if (hc_event_compact(ev, pool) < 0) {
+		hc_event_clear(ev);
+		return HC_ERR_NOMEM;
+	}
+	return 0;
+}
+
+static int load_events(struct hc_store *s, struct hc_eventset *set, uint64_t *bad,
+                       struct hc_diag *d)
+{
+	struct hc_strpool *pool = hc_strpool_new();
+	sqlite3_stmt *st = NULL;
+	int64_t *fids = NULL;
+	struct hc_buf buf = {0};
+	int rc;
+
+	*bad = 0;
+	if (!pool || hc_eventset_adopt_pool(set, pool) < 0)
+		return HC_ERR_NOMEM;
+	if ((rc = load_files(s, set, &fids, d)) < 0 ||
+	    (rc = hc_store_prepare(s, hc_sql_load_events, "load_events.sql", &st, d)) < 0)
 		goto out;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct hc_event ev;
-		const char *data = (const char *)sqlite3_column_text(st, 11);
-		size_t len = (size_t)sqlite3_column_bytes(st, 11);
-		int64_t fid = sqlite3_column_int64(st, 1);
-		long nfld = 0;
-		if (len + 1 > bufcap) {
-			size_t cap = bufcap ? bufcap : 4096;
-			while (cap < len + 1)
-				cap *= 2;
-			char *nb = realloc(buf, cap);
-			if (!nb) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			buf = nb;
-			bufcap = cap;
-		}
-		if (data && (nfld = hc_store_data_decode(data, buf, names, values)) < 0) {
+		int r = event_of_row(st, &buf, pool, &ev);
+		if (r == 1) {
 			(*bad)++;
 			continue;
 		}
-		memset(&ev, 0, sizeof(ev));
-		if (hc_event_build(&ev, (const char *)sqlite3_column_text(st, 4),
-		                   (const char *)sqlite3_column_text(st, 5),
-		                   (const char *)sqlite3_column_text(st, 6), (size_t)nfld, names,
-		                   values) < 0) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		ev.store_id = sqlite3_column_int64(st, 0);
-		ev.record_id = (uint64_t)sqlite3_column_int64(st, 2);
-		ev.time = sqlite3_column_int64(st, 3);
-		ev.event_id = (uint32_t)sqlite3_column_int64(st, 7);
-		ev.version = (uint32_t)sqlite3_column_int64(st, 8);
-		ev.recovered = sqlite3_column_int64(st, 9) != 0;
-		ev.truncated = sqlite3_column_int64(st, 10) != 0;
-		/* files ids ascend: binary search; a row without its file (an
-		 * edited case) still gets a name */
-		ev.file = "(file not in the case)";
-		for (int64_t lo = 0, hi = nf; lo < hi;) {
-			int64_t mid = (lo + hi) / 2;
-			if (fids[mid] == fid) {
-				ev.file = set->paths[mid];
-				break;
-			}
-			if (fids[mid] < fid)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (hc_event_compact(&ev, pool) < 0) {
-			hc_event_clear(&ev);
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		if (set->n == set->cap) {
-			size_t cap = set->cap ? set->cap * 2 : 1024;
-			struct hc_event *nv = realloc(set->v, cap * sizeof(*nv));
-			if (!nv) {
+		if (r < 0 || HC_GROW(set->v, set->n, set->cap) < 0) {
+			if (r == 0)
 				hc_event_clear(&ev);
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			set->v = nv;
-			set->cap = cap;
+			rc = SQLITE_NOMEM;
+			break;
 		}
+		ev.file = file_path(set, fids, sqlite3_column_int64(st, 1));
 		set->v[set->n++] = ev;
 	}
 	rc = rc == SQLITE_DONE ? 0 : hc_store_fail(s, rc, "load_events.sql", d);
@@ -153,7 +147,7 @@ static int load_events(struct hc_store *s, struct hc_eventset *set, uint64_t *ba
 out:
 	sqlite3_finalize(st);
 	free(fids);
-	free(buf);
+	hc_buf_free(&buf);
 	return rc;
 }
 

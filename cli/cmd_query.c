@@ -227,6 +227,136 @@ static int parse_time(const char *cmd, const char *opt, const char *s, bool end,
 	return 0;
 }
 
+/* One option `ch` with its argument: -1 to go on, else the exit code. */
+static int query_option(const struct qcmd *c, char **argv, int ch, char *arg, struct qargs *a)
+{
+	char *end;
+	int rc;
+	enum hc_severity sev;
+
+	switch (ch) {
+	case 'd':
+		a->db = arg;
+		return -1;
+	case 'f':
+		if (hc_format_parse(arg, &a->fmt) < 0 ||
+		    (a->fmt == HC_FMT_DOT && !(c->opts & Q_DOT)))
+			return hc_cli_usage_error(c->name,
+			                          "unknown format '%s' (table, json, "
+			                          "jsonl, csv%s)",
+			                          arg, c->opts & Q_DOT ? ", dot" : "");
+		return -1;
+	case 'R':
+		a->csv_raw = true;
+		return -1;
+	case 'h':
+		help(c);
+		return HC_EXIT_OK;
+	case 'a':
+		if ((rc = check_regex(c->name, "--account", arg)))
+			return rc;
+		a->account = arg;
+		return -1;
+	case 'H':
+		if ((rc = check_regex(c->name, "--host", arg)))
+			return rc;
+		a->host = arg;
+		return -1;
+	case 't':
+		if (!*arg)
+			return hc_cli_usage_error(c->name,
+			                          "--through wants a host name, FQDN "
+			                          "or address");
+		a->through = arg;
+		/* an address as logged or as typed (::ffff:a.b.c.d, upper-case v6) */
+		if (!hc_ip_normalise(arg, a->through_addr, sizeof(a->through_addr)))
+			snprintf(a->through_addr, sizeof(a->through_addr), "%.63s", arg);
+		return -1;
+	case 'F':
+		if ((rc = parse_time(c->name, "--from", arg, false, &a->from)))
+			return rc;
+		a->has_from = true;
+		return -1;
+	case 'T':
+		if ((rc = parse_time(c->name, "--to", arg, true, &a->to)))
+			return rc;
+		a->has_to = true;
+		return -1;
+	case 'm':
+		a->min_hops = strtol(arg, &end, 10);
+		if (*end || end == arg || a->min_hops < 1 ||
+		    a->min_hops > HC_MAX_CHAIN_LEN)
+			return hc_cli_usage_error(c->name,
+			                          "--min-hops wants 1..%d, not '%s'",
+			                          HC_MAX_CHAIN_LEN, arg);
+		return -1;
+	case 'i':
+		if (!*arg || strlen(arg) > HC_MAX_FINDING_ID ||
+		    strspn(arg, "abcdefghijklmnopqrstuvwxyz0123456789-") !=
+		        strlen(arg))
+			return hc_cli_usage_error(c->name,
+			                          "--finding wants a finding id like "
+			                          "anonymous-second-hop, not '%s'",
+			                          arg);
+		a->finding = arg;
+		return -1;
+	case 's':
+		if (hc_severity_parse(arg, &sev) < 0)
+			return hc_cli_usage_error(c->name,
+			                          "--severity wants info, low, medium "
+			                          "or high, not '%s'",
+			                          arg);
+		a->severity = (int)sev;
+		return -1;
+	case 'x':
+		a->failed = true;
+		return -1;
+	case 'A':
+		a->all = true;
+		return -1;
+	case 'M': {
+		int64_t ticks;
+		/* a number first: strtod would take "nan" and "inf" */
+		if (!strchr("0123456789.", arg[0]) ||
+		    !hc_duration_parse(arg, &ticks))
+			return hc_cli_usage_error(c->name,
+			                          "--max-time wants a duration like 60s, "
+			                          "5m or 0 (no limit), not '%s'",
+			                          arg);
+		a->max_time = (double)ticks / HC_TICKS_PER_SEC;
+		return -1;
+	}
+	default:
+		return hc_cli_bad_option(c->name, argv, ch, "f:h");
+	}
+}
+
+/* What the options say together: -1 when usable, else the exit code. */
+static int check_args(const struct qcmd *c, int argc, char **argv, struct qargs *a)
+{
+	if (!a->db)
+		return hc_cli_usage_error(c->name, "--db CASE.db is required");
+	if (a->csv_raw && a->fmt != HC_FMT_CSV)
+		return hc_cli_usage_error(c->name, "--csv-raw goes with --format csv");
+	if ((c->opts & Q_NEED_ACCOUNT) && !a->account)
+		return hc_cli_usage_error(c->name, "--account RE is required");
+	if (a->has_from && a->has_to && a->from > a->to)
+		return hc_cli_usage_error(c->name, "--from is after --to");
+	if (c->opts & Q_STATEMENT) {
+		if (optind >= argc)
+			return hc_cli_usage_error(c->name, "no SQL statement given");
+		if (optind + 1 < argc)
+			return hc_cli_usage_error(c->name,
+			                          "one SQL statement, as one argument (quote "
+			                          "it); unexpected '%s'",
+			                          argv[optind + 1]);
+		a->statement = argv[optind];
+	} else if (optind < argc) {
+		return hc_cli_usage_error(c->name, "unexpected argument '%s'", argv[optind]);
+	}
+	return -1;
+}
+
 static int parse_args(const struct qcmd *c, int argc, char **argv, struct qargs *a)
 {
 	static const struct {
@@ -251,9 +381,7 @@ static int parse_args(const struct qcmd *c, int argc, char **argv, struct qargs 
 	};
 	struct option opts[sizeof(all) / sizeof(all[0]) + 1];
 	size_t n = 0;
-	char *end;
 	int ch, rc;
-	enum hc_severity sev;
 
 	memset(a, 0, sizeof(*a));
 	a->fmt = HC_FMT_TABLE;
@@ -265,124 +393,10 @@ static int parse_args(const struct qcmd *c, int argc, char **argv, struct qargs 
 			opts[n++] = all[i].o;
 	memset(&opts[n], 0, sizeof(opts[n]));
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			a->db = optarg;
-			break;
-		case 'f':
-			if (hc_format_parse(optarg, &a->fmt) < 0 ||
-			    (a->fmt == HC_FMT_DOT && !(c->opts & Q_DOT)))
-				return hc_cli_usage_error(c->name,
-				                          "unknown format '%s' (table, json, "
-				                          "jsonl, csv%s)",
-				                          optarg, c->opts & Q_DOT ? ", dot" : "");
-			break;
-		case 'R':
-			a->csv_raw = true;
-			break;
-		case 'h':
-			help(c);
-			return HC_EXIT_OK;
-		case 'a':
-			if ((rc = check_regex(c->name, "--account", optarg)))
-				return rc;
-			a->account = optarg;
-			break;
-		case 'H':
-			if ((rc = check_regex(c->name, "--host", optarg)))
-				return rc;
-			a->host = optarg;
-			break;
-		case 't':
-			if (!*optarg)
-				return hc_cli_usage_error(c->name,
-				                          "--through wants a host name, FQDN "
-				                          "or address");
-			a->through = optarg;
-			/* an address as logged or as typed (::ffff:a.b.c.d, upper-case v6) */
-			if (!hc_ip_normalise(optarg, a->through_addr, sizeof(a->through_addr)))
-				snprintf(a->through_addr, sizeof(a->through_addr), "%.63s", optarg);
-			break;
-		case 'F':
-			if ((rc = parse_time(c->name, "--from", optarg, false, &a->from)))
-				return rc;
-			a->has_from = true;
-			break;
-		case 'T':
-			if ((rc = parse_time(c->name, "--to", optarg, true, &a->to)))
-				return rc;
-			a->has_to = true;
-			break;
-		case 'm':
-			a->min_hops = strtol(optarg, &end, 10);
-			if (*end || end == optarg || a->min_hops < 1 ||
-			    a->min_hops > HC_MAX_CHAIN_LEN)
-				return hc_cli_usage_error(c->name,
-				                          "--min-hops wants 1..%d, not '%s'",
-				                          HC_MAX_CHAIN_LEN, optarg);
-			break;
-		case 'i':
-			if (!*optarg || strlen(optarg) > HC_MAX_FINDING_ID ||
-			    strspn(optarg, "abcdefghijklmnopqrstuvwxyz0123456789-") !=
-			        strlen(optarg))
-				return hc_cli_usage_error(c->name,
-				                          "--finding wants a finding id like "
-				                          "anonymous-second-hop, not '%s'",
-				                          optarg);
-			a->finding = optarg;
-			break;
-		case 's':
-			if (hc_severity_parse(optarg, &sev) < 0)
-				return hc_cli_usage_error(c->name,
-				                          "--severity wants info, low, medium "
-				                          "or high, not '%s'",
-				                          optarg);
-			a->severity = (int)sev;
-			break;
-		case 'x':
-			a->failed = true;
-			break;
-		case 'A':
-			a->all = true;
-			break;
-		case 'M': {
-			int64_t ticks;
-			/* a number first: strtod would take "nan" and "inf" */
-			if (!strchr("0123456789.", optarg[0]) ||
-			    !hc_duration_parse(optarg, &ticks))
-				return hc_cli_usage_error(c->name,
-				                          "--max-time wants a duration like 60s, "
-				                          "5m or 0 (no limit), not '%s'",
-				                          optarg);
-			a->max_time = (double)ticks / HC_TICKS_PER_SEC;
-			break;
-		}
-		default:
-			return hc_cli_bad_option(c->name, argv, ch, "f:h");
-		}
-	}
-	if (!a->db)
-		return hc_cli_usage_error(c->name, "--db CASE.db is required");
-	if (a->csv_raw && a->fmt != HC_FMT_CSV)
-		return hc_cli_usage_error(c->name, "--csv-raw goes with --format csv");
-	if ((c->opts & Q_NEED_ACCOUNT) && !a->account)
-		return hc_cli_usage_error(c->name, "--account RE is required");
-	if (a->has_from && a->has_to && a->from > a->to)
-		return hc_cli_usage_error(c->name, "--from is after --to");
-	if (c->opts & Q_STATEMENT) {
-		if (optind >= argc)
-			return hc_cli_usage_error(c->name, "no SQL statement given");
-		if (optind + 1 < argc)
-			return hc_cli_usage_error(c->name,
-			                          "one SQL statement, as one argument (quote "
-			                          "it); unexpected '%s'",
-			                          argv[optind + 1]);
-		a->statement = argv[optind];
-	} else if (optind < argc) {
-		return hc_cli_usage_error(c->name, "unexpected argument '%s'", argv[optind]);
-	}
-	return -1;
+	while ((ch = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1)
+		if ((rc = query_option(c, argv, ch, optarg, a)) != -1)
+			return rc;
+	return check_args(c, argc, argv, a);
 }
 
 /* --- values and rows ---------------------------------------------------- */

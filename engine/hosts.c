@@ -526,10 +526,10 @@ bool hc_is_hop_type(int t)
 }
 
 /* Pass 1: hosts, their names, addresses and boots. */
-int hc_hosts_learn(struct hc_analysis *a)
+/* The --hosts file: each line a name and its address. */
+static int learn_hints(struct hc_analysis *a)
 {
-	struct priv *p = a->priv;
-	const struct hc_correlate_opts *o = p->o;
+	const struct hc_correlate_opts *o = ((struct priv *)a->priv)->o;
 	int rc;
 
 	for (size_t i = 0; i < o->nhints; i++) {
@@ -544,96 +544,110 @@ int hc_hosts_learn(struct hc_analysis *a)
 		if ((rc = addr_learn(a, h, ip, HC_LEARN_HOSTS_FILE, NULL)) < 0)
 			return rc;
 	}
-	for (size_t i = 0; i < p->set->n; i++) {
-		const struct hc_event *ev = &p->set->v[i];
-		const struct hc_norm *n = &ev->norm;
-		int h = hc_host_of(a, ev), src;
-		if (h < 0)
-			return h;
-		switch (ev->event_id) {
-		case 4608: {
-			struct hc_host *host = &a->hosts[h];
-			if ((host->nboot & (host->nboot - 1)) == 0) { /* grow at powers of 2 */
-				int64_t *nb = realloc(host->boot, (host->nboot ? host->nboot * 2 : 1) *
-									  sizeof(*nb));
-				if (!nb)
-					return HC_ERR_NOMEM;
-				host->boot = nb;
-			}
-			host->boot[host->nboot++] = ev->time;
-			break;
-		}
-		case 4768:
-		case 4769:
-			a->hosts[h].kdc = true;
-			if (n->target.name && hc_user_len(n->target.name) > 1 &&
-			    n->target.name[hc_user_len(n->target.name) - 1] == '$' && n->ip) {
-				src = hc_host_named(a, n->target.name, HC_LEARN_NAMED);
-				if (src == HC_ERR_NOMEM)
-					return src;
-				if ((rc = addr_learn(a, src, n->ip, HC_LEARN_MACHINE_TGS, ev)) < 0)
-					return rc;
-			}
-			/* only computer services (NAME$) name hosts; krbtgt does not */
-			if (ev->event_id == 4769 && n->service_name &&
-			    hc_user_len(n->service_name) > 1 &&
-			    n->service_name[hc_user_len(n->service_name) - 1] == '$' &&
-			    hc_host_named(a, n->service_name, HC_LEARN_NAMED) == HC_ERR_NOMEM)
-				return HC_ERR_NOMEM;
-			break;
-		case 4624:
-		case 4625:
-			if (!n->ip || hc_ip_is_local(n->ip))
-				break;
-			if (n->target.name && n->target.name[0] &&
-			    n->target.name[strlen(n->target.name) - 1] == '$' && ev->event_id == 4624) {
-				src = hc_host_named(a, n->target.name, HC_LEARN_NAMED);
-				if (src == HC_ERR_NOMEM)
-					return src;
-				/* also when src == h: a host's own machine account logging
-				 * on to it names one of its own addresses */
-				if ((rc = addr_learn(a, src, n->ip, HC_LEARN_MACHINE_LOGON, ev)) < 0)
-					return rc;
-			} else if (n->workstation && hc_is_hop_type(n->logon_type) &&
-				   ev->event_id == 4625) {
-				/* the name a failed logon's client chose is a weak claim:
-				 * it names no new host (a spray makes thousands), and
-				 * counts only for a host known otherwise (DOMAIN.md 6.10) */
-				if (hc_ilist_add(&p->weak, (int)i) < 0)
-					return HC_ERR_NOMEM;
-			} else if (n->workstation && hc_is_hop_type(n->logon_type)) {
-				src = hc_host_named(a, n->workstation, HC_LEARN_NAMED);
-				if (src == HC_ERR_NOMEM)
-					return src;
-				if (src != h &&
-				    (rc = addr_learn(a, src, n->ip, HC_LEARN_WORKSTATION, ev)) < 0)
-					return rc;
-			}
-			break;
-		case 4648:
-			if (n->target_server && hc_host_named(a, n->target_server, HC_LEARN_NAMED) ==
-							HC_ERR_NOMEM)
-				return HC_ERR_NOMEM;
-			break;
-		default:
-			/* the host's own connections name its own address: the
-			 * initiator is the source (DOMAIN.md 1.9b). Sysmon's
-			 * inbound records put the local end first for UDP and the
-			 * remote end first for TCP: only its outbound ones claim. */
-			if (hc_event_kind(ev) == HC_KIND_CONNECTION &&
-			    (n->direction == HC_DIR_OUT ||
-			     (n->direction == HC_DIR_IN && ev->event_id != 3))) {
-				const char *own = n->direction == HC_DIR_OUT ? n->ip : n->dst_ip;
-				size_t ol = own ? strlen(own) : 0;
-				/* an inbound datagram to a subnet's broadcast address */
-				if (n->direction == HC_DIR_IN && ol > 4 && strcmp(own + ol - 4, ".255") == 0)
-					break;
-				if ((rc = addr_learn(a, h, own, HC_LEARN_OWN_CONNECTION, ev)) < 0)
-					return rc;
-			}
-			break;
-		}
+	return 0;
+}
+
+/* A 4608 (startup) of host h: its boots, for the sessions' lifetimes. */
+static int learn_boot(struct hc_host *host, const struct hc_event *ev)
+{
+	if ((host->nboot & (host->nboot - 1)) == 0) { /* grow at powers of 2 */
+		int64_t *nb = realloc(host->boot, (host->nboot ? host->nboot * 2 : 1) * sizeof(*nb));
+		if (!nb)
+			return HC_ERR_NOMEM;
+		host->boot = nb;
 	}
+	host->boot[host->nboot++] = ev->time;
+	return 0;
+}
+
+/* True when `name` is a machine account (NAME$). */
+static bool machine_name(const char *name)
+{
+	size_t l = name ? hc_user_len(name) : 0;
+
+	return l > 1 && name[l - 1] == '$';
+}
+
+/* A 4768/4769 at host h: h issues tickets; a machine's ticket names the
+ * machine's address, a service ticket for NAME$ names a host. */
+static int learn_ticket(struct hc_analysis *a, int h, const struct hc_event *ev)
+{
+	const struct hc_norm *n = &ev->norm;
+	int src, rc;
+
+	a->hosts[h].kdc = true;
+	if (machine_name(n->target.name) && n->ip) {
+		if ((src = hc_host_named(a, n->target.name, HC_LEARN_NAMED)) == HC_ERR_NOMEM)
+			return src;
+		if ((rc = addr_learn(a, src, n->ip, HC_LEARN_MACHINE_TGS, ev)) < 0)
+			return rc;
+	}
+	/* only computer services (NAME$) name hosts; krbtgt does not */
+	if (ev->event_id == 4769 && machine_name(n->service_name) &&
+	    hc_host_named(a, n->service_name, HC_LEARN_NAMED) == HC_ERR_NOMEM)
+		return HC_ERR_NOMEM;
+	return 0;
+}
+
+/* A remote 4624/4625 (event i) at host h: a machine account's logon names
+ * its machine's address, a client's WorkstationName a claim. */
+static int learn_logon(struct hc_analysis *a, int h, size_t i, const struct hc_event *ev)
+{
+	const struct hc_norm *n = &ev->norm;
+	int src, rc;
+
+	if (!n->ip || hc_ip_is_local(n->ip))
+		return 0;
+	if (n->target.name && n->target.name[0] &&
+	    n->target.name[strlen(n->target.name) - 1] == '$' && ev->event_id == 4624) {
+		if ((src = hc_host_named(a, n->target.name, HC_LEARN_NAMED)) == HC_ERR_NOMEM)
+			return src;
+		/* also when src == h: a host's own machine account logging on
+		 * to it names one of its own addresses */
+		return addr_learn(a, src, n->ip, HC_LEARN_MACHINE_LOGON, ev);
+	}
+	if (!n->workstation || !hc_is_hop_type(n->logon_type))
+		return 0;
+	if (ev->event_id == 4625) {
+		/* the name a failed logon's client chose is a weak claim: it
+		 * names no new host (a spray makes thousands), and counts only
+		 * for a host known otherwise (DOMAIN.md 6.10) */
+		return hc_ilist_add(&((struct priv *)a->priv)->weak, (int)i) < 0 ? HC_ERR_NOMEM : 0;
+	}
+	if ((src = hc_host_named(a, n->workstation, HC_LEARN_NAMED)) == HC_ERR_NOMEM)
+		return src;
+	if (src != h && (rc = addr_learn(a, src, n->ip, HC_LEARN_WORKSTATION, ev)) < 0)
+		return rc;
+	return 0;
+}
+
+/* The host's own connections name its own address: the initiator is the
+ * source (DOMAIN.md 1.9b). Sysmon's inbound records put the local end
+ * first for UDP and the remote end first for TCP: only its outbound ones
+ * claim. */
+static int learn_connection(struct hc_analysis *a, int h, const struct hc_event *ev)
+{
+	const struct hc_norm *n = &ev->norm;
+	const char *own;
+	size_t ol;
+
+	if (hc_event_kind(ev) != HC_KIND_CONNECTION ||
+	    !(n->direction == HC_DIR_OUT || (n->direction == HC_DIR_IN && ev->event_id != 3)))
+		return 0;
+	own = n->direction == HC_DIR_OUT ? n->ip : n->dst_ip;
+	ol = own ? strlen(own) : 0;
+	/* an inbound datagram to a subnet's broadcast address */
+	if (n->direction == HC_DIR_IN && ol > 4 && strcmp(own + ol - 4, ".255") == 0)
+		return 0;
+	return addr_learn(a, h, own, HC_LEARN_OWN_CONNECTION, ev);
+}
+
+/* Failed logons' WorkstationNames, once every host is known. */
+static int learn_weak(struct hc_analysis *a)
+{
+	struct priv *p = a->priv;
+	int rc;
+
 	for (size_t k = 0; k < p->weak.n; k++) {
 		const struct hc_event *ev = &p->set->v[p->weak.v[k]];
 		int src = hc_host_by_name(a, ev->norm.workstation);
@@ -641,6 +655,49 @@ int hc_hosts_learn(struct hc_analysis *a)
 		    (rc = addr_learn(a, src, ev->norm.ip, HC_LEARN_WORKSTATION, ev)) < 0)
 			return rc;
 	}
+	return 0;
+}
+
+int hc_hosts_learn(struct hc_analysis *a)
+{
+	struct priv *p = a->priv;
+	int rc;
+
+	if ((rc = learn_hints(a)) < 0)
+		return rc;
+	for (size_t i = 0; i < p->set->n; i++) {
+		const struct hc_event *ev = &p->set->v[i];
+		int h = hc_host_of(a, ev);
+		if (h < 0)
+			return h;
+		switch (ev->event_id) {
+		case 4608:
+			rc = learn_boot(&a->hosts[h], ev);
+			break;
+		case 4768:
+		case 4769:
+			rc = learn_ticket(a, h, ev);
+			break;
+		case 4624:
+		case 4625:
+			rc = learn_logon(a, h, i, ev);
+			break;
+		case 4648:
+			rc = ev->norm.target_server &&
+			             hc_host_named(a, ev->norm.target_server, HC_LEARN_NAMED) ==
+			                 HC_ERR_NOMEM
+			         ? HC_ERR_NOMEM
+			         : 0;
+			break;
+		default:
+			rc = learn_connection(a, h, ev);
+			break;
+		}
+		if (rc < 0)
+			return rc;
+	}
+	if ((rc = learn_weak(a)) < 0)
+		return rc;
 	return claims_finish(a);
 }
 

@@ -425,16 +425,149 @@ static bool is_package(const struct hc_norm *n, const char *pkg)
 }
 
 /* One inbound logon: is it a hop, and from where. */
+/* What names a logon's source: the events that witness it (indexes into
+ * the event set, -1 for none), the source host and how it was found, the
+ * source address. */
+struct witnesses {
+	long conn; /* the source's own record of the connection */
+	long x;    /* a 4648 on the source */
+	long tk;   /* the DC's 4769 */
+	long val;  /* the DC's 4776 */
+	long lis;  /* the target's own record of the connection */
+	int src;
+	enum hc_source how;
+	const char *src_ip;
+};
+
+/* Finds the witnesses of logon `ev` at host `dst`. */
+static void find_witnesses(struct hc_analysis *a, const struct hc_event *ev, int dst,
+                           struct witnesses *w)
+{
+	struct priv *p = a->priv;
+	const struct hc_norm *n = &ev->norm;
+
+	*w = (struct witnesses){-1, -1, -1, -1, -1, -1, HC_SRC_NONE, n->ip};
+	/* the source's own record of the connection, by address and port, is
+	 * the strongest witness: it names the host whatever claims the address */
+	if ((w->conn = hc_find_connection(a, n->ip, n->port, ev->time, dst)) >= 0) {
+		w->src = hc_host_of(a, &p->set->v[w->conn]);
+		w->how = HC_SRC_CONNECTION;
+	}
+	if (w->src < 0 && n->ip && (w->src = hc_host_by_addr(a, n->ip, ev->time)) >= 0)
+		w->how = HC_SRC_IP;
+	if (!n->anonymous) {
+		w->x = hc_find_explicit(a, dst, &n->target, ev->time);
+		if (w->x >= 0 && w->src < 0) {
+			w->src = hc_host_of(a, &p->set->v[w->x]);
+			w->how = HC_SRC_4648;
+		}
+		if (is_package(n, "Kerberos") &&
+		    (w->tk = hc_find_ticket(a, dst, &n->target, ev->time)) >= 0) {
+			const struct hc_event *te = &p->set->v[w->tk];
+			if (!w->src_ip)
+				w->src_ip = te->norm.ip;
+			if (w->src < 0 && (w->src = hc_host_by_addr(a, te->norm.ip, te->time)) >= 0)
+				w->how = HC_SRC_4769;
+		}
+		if (is_package(n, "NTLM") &&
+		    (w->val = hc_find_validation(a, &n->target, ev->time)) >= 0 && w->src < 0 &&
+		    !n->ip) {
+			int vh = hc_host_by_name(a, p->set->v[w->val].norm.workstation);
+			if (vh >= 0 && vh != dst) {
+				w->src = vh;
+				w->how = HC_SRC_4776;
+			}
+		}
+	}
+	if (w->src < 0 && n->workstation && !n->ip &&
+	    (w->src = hc_host_by_name(a, n->workstation)) >= 0)
+		w->how = HC_SRC_WORKSTATION;
+	if (!w->src_ip && !n->anonymous &&
+	    (w->src_ip = hc_client_by_listener(a, dst, ev->time, &w->lis)) && w->src < 0 &&
+	    (w->src = hc_host_by_addr(a, w->src_ip, ev->time)) >= 0)
+		w->how = HC_SRC_LISTENER;
+}
+
+/* True when logon `ev` at `dst`, with witnesses `w`, is no hop: from the
+ * host itself, or nothing says it came over the network. */
+static bool local_logon(const struct hc_analysis *a, const struct hc_event *ev, int dst,
+                        const struct witnesses *w)
+{
+	const struct hc_norm *n = &ev->norm;
+
+	if (w->src == dst)
+		return true; /* a logon from the host itself */
+	if (n->target.name && w->src < 0) {
+		/* the host's own machine account: local, whatever the address */
+		char own[256];
+		if (hc_host_canon(n->target.name, own, sizeof(own)) &&
+		    n->target.name[hc_user_len(n->target.name) - 1] == '$' &&
+		    strcmp(own, a->hosts[dst].name) == 0)
+			return true;
+	}
+	/* machine and service identities with no source are not hops */
+	if (w->src < 0 && !w->src_ip && !n->anonymous && !hc_account_is_user(&n->target))
+		return true;
+	/* nothing says it came over the network */
+	return w->src < 0 && !w->src_ip && !n->workstation && w->x < 0 && w->tk < 0 &&
+	       !(n->logon_type == 8 || n->logon_type == 10);
+}
+
+/* Cites on `hop` (logon `ev` at `dst`) the witnesses that agree with its
+ * source, and pairs the clocks they relate. */
+static int cite_witnesses(struct hc_analysis *a, struct hc_hop *hop, const struct hc_event *ev,
+                          int dst, const struct witnesses *w)
+{
+	struct priv *p = a->priv;
+	int src = w->src, rc;
+
+	hc_cite(hop, ev, ev->event_id == 4625 ? HC_ROLE_FAILED_LOGON : HC_ROLE_LOGON);
+	if (w->conn >= 0) {
+		const struct hc_event *ce = &p->set->v[w->conn];
+		hc_cite(hop, ce, HC_ROLE_SOURCE_CONNECTION);
+		if ((rc = pair(a, dst, src, ev->time - ce->time)) < 0)
+			return rc;
+	}
+	if (w->x >= 0) {
+		const struct hc_event *xe = &p->set->v[w->x];
+		int xh = hc_host_of(a, xe);
+		if (xh == src) {
+			hc_cite(hop, xe, HC_ROLE_EXPLICIT);
+			if (xe->norm.has_subject_logon_id &&
+			    (hop->src_session =
+			         hc_session_find(a, xh, xe->time, xe->norm.subject_logon_id)) >= 0)
+				hop->src_proof = HC_PROOF_4648;
+			if ((rc = pair(a, dst, src, ev->time - xe->time)) < 0)
+				return rc;
+		}
+	}
+	if (w->tk >= 0) {
+		const struct hc_event *te = &p->set->v[w->tk];
+		if (src < 0 || hc_host_by_addr(a, te->norm.ip, te->time) == src) {
+			hc_cite(hop, te, HC_ROLE_TICKET);
+			/* a fresh ticket pairs the DC's clock with the target's:
+			 * Kerberos itself keeps them within 5 minutes */
+			if (ev->time - te->time <= HC_KERBEROS_SKEW &&
+			    te->time - ev->time <= HC_KERBEROS_SKEW &&
+			    (rc = pair(a, dst, hc_host_of(a, te), ev->time - te->time)) < 0)
+				return rc;
+		}
+	}
+	if (w->lis >= 0 && w->src_ip == p->set->v[w->lis].norm.ip)
+		hc_cite(hop, &p->set->v[w->lis], HC_ROLE_TARGET_CONNECTION);
+	if (w->val >= 0 && src >= 0 && hc_host_by_name(a, p->set->v[w->val].norm.workstation) == src)
+		hc_cite(hop, &p->set->v[w->val], HC_ROLE_VALIDATION);
+	return HC_OK;
+}
+
 static int hop_from(struct hc_analysis *a, size_t i)
 {
 	struct priv *p = a->priv;
 	const struct hc_event *ev = &p->set->v[i];
 	const struct hc_norm *n = &ev->norm;
-	int dst, src = -1, rc;
-	enum hc_source how = HC_SRC_NONE;
-	const char *src_ip = n->ip;
-	long conn = -1, x = -1, tk = -1, val = -1, lis = -1;
+	struct witnesses w;
 	struct hc_hop *hop;
+	int dst, rc;
 
 	if ((ev->event_id != 4624 && ev->event_id != 4625) || !hc_is_hop_type(n->logon_type))
 		return HC_OK;
@@ -442,95 +575,14 @@ static int hop_from(struct hc_analysis *a, size_t i)
 		return dst;
 	if (n->ip && hc_ip_is_local(n->ip))
 		return HC_OK; /* loopback: local */
-	/* the source's own record of the connection, by address and port, is
-	 * the strongest witness: it names the host whatever claims the address */
-	if ((conn = hc_find_connection(a, n->ip, n->port, ev->time, dst)) >= 0) {
-		src = hc_host_of(a, &p->set->v[conn]);
-		how = HC_SRC_CONNECTION;
-	}
-	if (src < 0 && n->ip && (src = hc_host_by_addr(a, n->ip, ev->time)) >= 0)
-		how = HC_SRC_IP;
-	if (!n->anonymous) {
-		x = hc_find_explicit(a, dst, &n->target, ev->time);
-		if (x >= 0 && src < 0) {
-			src = hc_host_of(a, &p->set->v[x]);
-			how = HC_SRC_4648;
-		}
-		if (is_package(n, "Kerberos") && (tk = hc_find_ticket(a, dst, &n->target, ev->time)) >= 0) {
-			const struct hc_event *te = &p->set->v[tk];
-			if (!src_ip)
-				src_ip = te->norm.ip;
-			if (src < 0 && (src = hc_host_by_addr(a, te->norm.ip, te->time)) >= 0)
-				how = HC_SRC_4769;
-		}
-		if (is_package(n, "NTLM") && (val = hc_find_validation(a, &n->target, ev->time)) >= 0 &&
-		    src < 0 && !n->ip) {
-			int vh = hc_host_by_name(a, p->set->v[val].norm.workstation);
-			if (vh >= 0 && vh != dst) {
-				src = vh;
-				how = HC_SRC_4776;
-			}
-		}
-	}
-	if (src < 0 && n->workstation && !n->ip && (src = hc_host_by_name(a, n->workstation)) >= 0)
-		how = HC_SRC_WORKSTATION;
-	if (!src_ip && !n->anonymous && (src_ip = hc_client_by_listener(a, dst, ev->time, &lis)) &&
-	    src < 0 && (src = hc_host_by_addr(a, src_ip, ev->time)) >= 0)
-		how = HC_SRC_LISTENER;
-	if (src == dst)
-		return HC_OK; /* a logon from the host itself */
-	if (n->target.name && src < 0) {
-		/* the host's own machine account: local, whatever the address */
-		char own[256];
-		if (hc_host_canon(n->target.name, own, sizeof(own)) &&
-		    n->target.name[hc_user_len(n->target.name) - 1] == '$' &&
-		    strcmp(own, a->hosts[dst].name) == 0)
-			return HC_OK;
-	}
-	/* machine and service identities with no source are not hops */
-	if (src < 0 && !src_ip && !n->anonymous && !hc_account_is_user(&n->target))
+	find_witnesses(a, ev, dst, &w);
+	if (local_logon(a, ev, dst, &w))
 		return HC_OK;
-	if (src < 0 && !src_ip && !n->workstation && x < 0 && tk < 0 &&
-	    !(n->logon_type == 8 || n->logon_type == 10))
-		return HC_OK; /* nothing says it came over the network */
-	if ((rc = add_hop(a, ev, src, dst, how, &hop)) < 0)
+	if ((rc = add_hop(a, ev, w.src, dst, w.how, &hop)) < 0)
 		return rc;
-	hop->src_ip = src_ip ? src_ip : hc_host_addr_at(a, src, ev->time);
-	hc_cite(hop, ev, ev->event_id == 4625 ? HC_ROLE_FAILED_LOGON : HC_ROLE_LOGON);
-	if (conn >= 0) {
-		const struct hc_event *ce = &p->set->v[conn];
-		hc_cite(hop, ce, HC_ROLE_SOURCE_CONNECTION);
-		if ((rc = pair(a, dst, src, ev->time - ce->time)) < 0)
-			return rc;
-	}
-	if (x >= 0) {
-		const struct hc_event *xe = &p->set->v[x];
-		int xh = hc_host_of(a, xe);
-		if (xh == src) {
-			hc_cite(hop, xe, HC_ROLE_EXPLICIT);
-			if (xe->norm.has_subject_logon_id &&
-			    (hop->src_session =
-				 hc_session_find(a, xh, xe->time, xe->norm.subject_logon_id)) >= 0)
-				hop->src_proof = HC_PROOF_4648;
-			if ((rc = pair(a, dst, src, ev->time - xe->time)) < 0)
-				return rc;
-		}
-	}
-	if (tk >= 0) {
-		const struct hc_event *te = &p->set->v[tk];
-		if (src < 0 || hc_host_by_addr(a, te->norm.ip, te->time) == src) {
-			hc_cite(hop, te, HC_ROLE_TICKET);
-			/* a fresh ticket pairs the DC's clock with the target's:
-			 * Kerberos itself keeps them within 5 minutes */
-			if (ev->time - te->time <= HC_KERBEROS_SKEW && te->time - ev->time <= HC_KERBEROS_SKEW &&
-			    (rc = pair(a, dst, hc_host_of(a, te), ev->time - te->time)) < 0)
-				return rc;
-		}
-	}
-	if (lis >= 0 && src_ip == p->set->v[lis].norm.ip)
-		hc_cite(hop, &p->set->v[lis], HC_ROLE_TARGET_CONNECTION);
-	if (val >= 0 && src >= 0 && hc_host_by_name(a, p->set->v[val].norm.workstation) == src)
-		hc_cite(hop, &p->set->v[val], HC_ROLE_VALIDATION);
+	hop->src_ip = w.src_ip ? w.src_ip : hc_host_addr_at(a, w.src, ev->time);
+	if ((rc = cite_witnesses(a, hop, ev, dst, &w)) < 0)
+		return rc;
 	if (ev->event_id == 4624 && n->has_target_logon_id) {
 		hop->session = hc_session_find(a, dst, ev->time, n->target_logon_id);
 		if (hop->session >= 0)

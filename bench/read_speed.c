@@ -3,7 +3,7 @@
  * loader `hopchain events` uses), sorts, and prints seconds, MB/s of input
  * (wall and CPU time) and events kept. What bench_events.py compares against the whole command.
  * usage: read_speed [-r native|libevtx] [-t THREADS] [-i ID,ID..] [-n RUNS] FILE */
-#include "events.h"
+#include "loader.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * turn; prints the time per event of both, and the median of the
  * run-by-run ratios. First checks that both ways give the same fields.
  * usage: store_json [-n RUNS] [-i ID,ID..] FILE... */
-#include "events.h"
+#include "loader.h"
 #include "store_int.h"
 #include "../base/utf8.h"
 

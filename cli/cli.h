@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "../engine/correlate.h"
-#include "../engine/events.h"
+#include "../engine/loader.h"
 #include "out_json.h"
 #include "table.h"
 #include "term.h"

@@ -6,7 +6,7 @@
 #ifndef HC_CORRELATE_H
 #define HC_CORRELATE_H
 
-#include "events.h"
+#include "loader.h"
 
 #define HC_MAX_HOSTS 100000
 #define HC_MAX_EVIDENCE 8          /* events cited per hop */

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "correlate.h"
-#include "events.h"
+#include "loader.h"
 #include "store.h"
 
 /* What became of one input. */

@@ -1,8 +1,8 @@
-/* Unit tests for engine/events.c: a JSON lines file big enough to be split
+/* Unit tests for engine/loader.c: a JSON lines file big enough to be split
  * between workers, whose later parts hold no wanted event (the parts that
  * yield nothing are merged without touching a NULL array: UBSan checks
  * this in the sanitizer build), read whole and in parts alike. */
-#include "events.h"
+#include "loader.h"
 #include "hc_test.h"
 
 #include <stdio.h>

@@ -1,8 +1,9 @@
-/* Loading a set of input files into one time-ordered array of events:
- * one file per worker thread, diagnostics handed back in file order so the
- * output does not depend on scheduling. */
-#ifndef HC_EVENTS_H
-#define HC_EVENTS_H
+/* The threaded loader: reads a set of input files into one time-ordered
+ * array of events, files (and parts of big ones) spread over worker
+ * threads, diagnostics handed back in file order so the output does not
+ * depend on scheduling. */
+#ifndef HC_LOADER_H
+#define HC_LOADER_H
 
 #include "../parsers/input.h"
 #include "../parsers/strpool.h"

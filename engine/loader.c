@@ -2,7 +2,7 @@
  * (a chunk range of an .evtx file, a byte range of JSON lines; a reader's
  * handle is never shared between threads); results are merged in the order
  * the files were given, parts in order. */
-#include "events.h"
+#include "loader.h"
 
 #include <pthread.h>
 #include <stdio.h>

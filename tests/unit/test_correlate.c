@@ -331,14 +331,6 @@ static void test_address_moves(void)
 	}
 }
 
-static int host_index(const struct hc_analysis *a, const char *name)
-{
-	for (size_t i = 0; i < a->nhosts; i++)
-		if (strcmp(a->hosts[i].name, name) == 0)
-			return (int)i;
-	return -1;
-}
-
 static void failed_ntlm(const char *dst, double sec, const char *ws, const char *ip)
 {
 	ev(4625, dst, sec, "TargetUserSid", "S-1-0-0", "TargetUserName", "alice",

@@ -188,6 +188,9 @@ static void test_rules(void)
 	c = correlate(&a, 2, &n);
 	CHECK_INT(n, 1);
 	CHECK(has_finding(c, "credssp-exposure", 1));
+	/* a further hop used the credentials CredSSP left */
+	CHECK(finding_of(c, "credssp-exposure", 1) &&
+	      finding_of(c, "credssp-exposure", 1)->severity == HC_SEV_HIGH);
 	CHECK(has_finding(c, "ntlm-v1", 2));
 	CHECK(has_finding(c, "unexpected-package", 2));
 	CHECK(!has_finding(c, "delegation", 2)); /* credentials were there: no delegation */
@@ -218,6 +221,8 @@ static void test_rules(void)
 	c = correlate(&a, 2, &n);
 	CHECK_INT(n, 1);
 	CHECK(has_finding(c, "hop-failed", 2));
+	CHECK(finding_of(c, "hop-failed", 2) && finding_of(c, "hop-failed", 2)->severity == HC_SEV_MEDIUM);
+	CHECK_NULL(finding_of(c, "unexpected-package", 2)); /* NTLM, but it failed */
 	if (c && c->nfindings)
 		CHECK(strstr(c->findings[c->nfindings - 1].what, "STATUS_WRONG_PASSWORD") != NULL);
 	hc_analysis_free(&a);

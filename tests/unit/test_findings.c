@@ -48,6 +48,42 @@
  * fan-out (one source and account, 5    + W test_fanout
  *   hosts, each within 60 s)            - W test_fanout (4 hosts; one an hour)
  *                                       - F test_fanout_many_accounts_silent
+ * hops.c, hosts.c: a hop at all, and its source (enum hc_source)
+ * a network logon (type 3, 8, 10,       + H test_network_logon_is_hop
+ *   12) from another host               - H test_local_logons_not_hops (interactive, loopback,
+ *                                           its own address, its own machine account, a service
+ *                                           identity, nothing saying "network")
+ * connection: the source's own record   + W test_own_connections (by port)
+ *                                       - W test_own_connections (another port)
+ * ip: the host claiming the address     + W test_own_connections, H test_network_logon_is_hop
+ *                                       - C test_address_moves (the claim of another time)
+ *   claims: rank, weak failed logons    + C test_claims
+ *                                       - C test_claims (a spray of names: no host)
+ *   claims: --hosts                     + C test_address_moves
+ * 4648: the client's explicit logon     + C test_double_hop, H test_4648_names_source
+ *                                       - H test_4648_outside_skew_no_source (and another
+ *                                           account)
+ * 4769: the DC's ticket                 + W test_ticket_source
+ *                                       - W test_ticket_source (a later one: no host)
+ *                                       - H test_ticket_failed_status_ignored
+ * 4776: the DC's NTLM validation        + W test_validation_and_listener
+ *                                       - H test_validation_not_used_with_address
+ * workstation: the WorkstationName      + H test_workstation_names_source
+ *                                       - H test_workstation_unknown_name_no_source
+ * listener-connection: the target's     + H test_listener_names_source
+ *   5156 of one client (2 s before)     - W test_validation_and_listener (two clients)
+ *                                       - H test_listener_outside_gap_no_source
+ * secure-channel: the machine account   + H test_secure_channel_names_source
+ *   within 10 s                         - H test_secure_channel_late_no_source
+ * a hop into a host with no log (its    + H test_hop_into_unlogged_host
+ *   source's 4648)                      - H test_no_4648_hop_into_logged_host
+ * repeats fold (same act, 60 s)         + W test_fold, H test_fold_gap_boundary (60 s)
+ *                                       - W test_fold (another package, a pause)
+ *                                       - H test_fold_gap_boundary (61 s)
+ *                                       - H test_fold_other_account_not_folded
+ * the CredSSP twin (type 3 beside type  + H test_credssp_twin_absorbed
+ *   8, same account and source, 10 s)   - H test_credssp_twin_too_far
+ *                                       - H test_credssp_twin_other_account_or_source
  */
 #include "corr_fixture.h"
 #include "regex.h"

@@ -146,6 +146,7 @@ static void test_restricted_admin(void)
 		CHECK(!l->account_match);
 		CHECK(l->confidence > 0.55 && l->confidence < 0.65);
 		CHECK_STR(a.hosts[a.hops[c->hops[1]].dst].name, "server2");
+		CHECK_INT(a.hops[c->hops[1]].cls, HC_CLASS_USER); /* the user's next hop */
 		CHECK_INT(c->nfindings, 0);
 	}
 	hc_analysis_free(&a);
@@ -155,6 +156,8 @@ static void test_restricted_admin(void)
 	ra_case("%%1843", "server2.contoso.local", "SERVER1$");
 	correlate(&a, 2, &n);
 	CHECK_INT(n, 0);
+	CHECK(hop_of(&a, "SERVER1$", "server2", 60) &&
+	      hop_of(&a, "SERVER1$", "server2", 60)->cls == HC_CLASS_MACHINE);
 	hc_analysis_free(&a);
 	reset();
 

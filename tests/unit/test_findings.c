@@ -84,6 +84,31 @@
  * the CredSSP twin (type 3 beside type  + H test_credssp_twin_absorbed
  *   8, same account and source, 10 s)   - H test_credssp_twin_too_far
  *                                       - H test_credssp_twin_other_account_or_source
+ * classes.c (enum hc_hop_class; only user hops continue chains)
+ * machine: the source's own machine     + W test_machine_classes (WS5$ from ws5)
+ *   account                             - W test_machine_classes (WS9$ from ws5: user)
+ * machine: a service identity           + K test_service_identity_is_machine
+ *                                       - K test_user_from_same_source_is_user
+ * machine: Windows' own logon to a DC   + W test_upkeep (lsass.exe; just after the desktop logon)
+ *   with the user's account (upkeep)    + K test_upkeep_system_process (SYSTEM's process)
+ *                                       - W test_upkeep (powershell.exe; 300 s after)
+ *                                       - K test_upkeep_not_at_non_dc
+ * collector: reaches 3+ hosts, half of  + W test_machine_classes (wec)
+ *   those with a log, as HOST$          - W test_machine_classes (2 of 5)
+ *                                       - K test_collector_needs_half_the_hosts
+ *                                       - K test_kdc_never_collector
+ * null-session: the secure channel      + W test_anonymous (anonymous, then SERVER1$ at the DC)
+ *                                       - K test_secure_channel_only_at_dc
+ *                                       - W test_anonymous (without SERVER1$: a second hop)
+ * null-session: a system process or     + W test_anonymous (lsass.exe)
+ *   a service session behind the        + K test_anonymous_from_service_session_is_null
+ *   connection                          - W test_anonymous (WmiPrvSE.exe in TestUser's session)
+ * null-session: no user session to      + W test_anonymous (NAS1), F
+ * test_anonymous_first_hop_silent come from                           - W test_anonymous (the only
+ * session: a second hop) a $ account that is no host (gMSA):   + W test_machine_classes (svc_sql$)
+ *   user                                - W test_machine_classes (SRV-APP$ from its host: machine)
+ * user: the machine account leaving a   + C test_restricted_admin
+ *   Restricted Admin RDP session        - C test_restricted_admin (mode No: machine)
  */
 #include "corr_fixture.h"
 #include "regex.h"

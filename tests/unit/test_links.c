@@ -1,0 +1,513 @@
+/* Unit tests of the link rules (engine/links.c, chains.c, clock.c): which
+ * session on its source a hop continues, with what confidence and proof,
+ * which candidates are disproven, which links chains follow, and when a
+ * clock offset is applied; each with the event set where the rule applies
+ * and the nearest one where it must not. The inventory of rules and tests
+ * opens test_findings.c. */
+#include "corr_fixture.h"
+
+#define ALICE "S-1-5-21-1-2-3-1105"
+#define TESTUSER "S-1-5-21-1-2-3-1104"
+
+static bool near(double x, double want)
+{
+	return x - want < 1e-9 && want - x < 1e-9;
+}
+
+/* TestUser's first hop client1 -> server1 at `sec` (logon id `lid`), after
+ * addresses(). */
+static void first_hop(double sec, const char *type, const char *pkg, const char *lid)
+{
+	logon("server1.contoso.local", sec, "TestUser", TESTUSER, type, pkg, "10.0.0.11", "-", lid,
+	      "-", "%%1833");
+}
+
+/* `user`'s Kerberos hop server1 -> server2 at `sec`. */
+static void second_hop(double sec, const char *user, const char *sid)
+{
+	logon("server2.contoso.local", sec, user, sid, "3", "Kerberos", "10.0.0.21", "-", "0x200",
+	      "-", "%%1833");
+}
+
+/* The best link into TestUser's hop to server2 at `sec`, or NULL. */
+static const struct hc_link *link_into(const struct hc_analysis *a, const char *user, double sec)
+{
+	return best_link(a, hop_of(a, user, "server2", sec));
+}
+
+/* ------------------------------------------------------------------ */
+/* the account and the loop                                             */
+
+static void test_link_same_account_scores(void)
+{
+	struct hc_analysis a;
+	const struct hc_link *l;
+	size_t n;
+
+	addresses();
+	first_hop(0, "3", "Kerberos", "0x100");
+	second_hop(60, "TestUser", TESTUSER);
+	correlate(&a, 2, &n);
+	CHECK_INT(n, 1);
+	l = link_into(&a, "TestUser", 60);
+	CHECK(l != NULL);
+	if (l) {
+		CHECK(&a.hops[l->parent] == hop_of(&a, "TestUser", "server1", 0));
+		CHECK(near(l->confidence, 0.7)); /* base 0.5, same account 0.2 */
+		CHECK_INT(l->proof, HC_PROOF_UNIQUE);
+		CHECK(l->account_match && !l->via_4648 && !l->restricted_admin && !l->ambiguous);
+		CHECK_INT(l->gap, 60 * HC_TICKS_PER_SEC);
+	}
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* alice moving on from server1 does not continue TestUser's session. */
+static void test_link_other_account_rejected(void)
+{
+	struct hc_analysis a;
+	size_t n;
+
+	addresses();
+	first_hop(0, "3", "Kerberos", "0x100");
+	second_hop(60, "alice", ALICE);
+	correlate(&a, 2, &n);
+	CHECK_INT(n, 0);
+	CHECK_NULL(link_into(&a, "alice", 60));
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* From server1 back to client1, where the session came from: no link. */
+static void test_link_loop_rejected(void)
+{
+	struct hc_analysis a;
+	const struct hc_hop *h;
+	size_t n;
+
+	addresses();
+	first_hop(0, "3", "Kerberos", "0x100");
+	logon("client1.contoso.local", 60, "TestUser", TESTUSER, "3", "Kerberos", "10.0.0.21", "-",
+	      "0x200", "-", "%%1833");
+	correlate(&a, 2, &n);
+	h = hop_of(&a, "TestUser", "client1", 60);
+	CHECK_STR(src_name(&a, h), "server1");
+	CHECK(h && h->nparents == 0);
+	CHECK_INT(n, 0);
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* ------------------------------------------------------------------ */
+/* the session window                                                   */
+
+/* TestUser's session on server1 ends at 10 s (4634); a hop within the
+ * skew (300 s) after still links, weaker; later it does not. */
+static void test_link_window_boundary(void)
+{
+	struct hc_analysis a;
+	const struct hc_link *l;
+	size_t n;
+
+	for (int late = 0; late < 2; late++) {
+		addresses();
+		first_hop(0, "3", "Kerberos", "0x100");
+		ev(4634, "server1.contoso.local", 10, "TargetUserName", "TestUser", "TargetLogonId",
+		   "0x100", "LogonType", "3", NULL);
+		second_hop(late ? 311 : 310, "TestUser", TESTUSER);
+		correlate(&a, 2, &n);
+		l = link_into(&a, "TestUser", late ? 311 : 310);
+		if (late) {
+			CHECK_NULL(l);
+		} else {
+			CHECK(l != NULL);
+			CHECK(l && near(l->confidence, 0.6)); /* in the skew only: -0.1 */
+		}
+		hc_analysis_free(&a);
+		reset();
+	}
+}
+
+/* A hop logged up to the skew before the session began (clocks differ)
+ * links, weaker; further before it does not. */
+static void test_link_before_start(void)
+{
+	struct hc_analysis a;
+	const struct hc_link *l;
+	size_t n;
+
+	for (int early = 0; early < 2; early++) {
+		addresses();
+		first_hop(400, "3", "Kerberos", "0x100");
+		second_hop(early ? 99 : 100, "TestUser", TESTUSER);
+		correlate(&a, 2, &n);
+		l = link_into(&a, "TestUser", early ? 99 : 100);
+		if (early) {
+			CHECK_NULL(l);
+		} else {
+			CHECK(l != NULL);
+			CHECK(l && near(l->confidence, 0.6));
+		}
+		hc_analysis_free(&a);
+		reset();
+	}
+}
+
+/* A reboot of server1 ends every session on it. */
+static void test_link_across_reboot(void)
+{
+	struct hc_analysis a;
+	size_t n;
+
+	for (int reboot = 0; reboot < 2; reboot++) {
+		addresses();
+		first_hop(0, "3", "Kerberos", "0x100");
+		if (reboot)
+			ev(4608, "server1.contoso.local", 1000, NULL);
+		second_hop(2000, "TestUser", TESTUSER);
+		correlate(&a, 2, &n);
+		CHECK_INT(n, reboot ? 0 : 1);
+		CHECK(reboot ? !link_into(&a, "TestUser", 2000)
+		             : link_into(&a, "TestUser", 2000) != NULL);
+		hc_analysis_free(&a);
+		reset();
+	}
+}
+
+/* A failed logon opens no session; an anonymous one holds no credentials
+ * to move on with. */
+static void test_link_parent_failed_or_anonymous_rejected(void)
+{
+	struct hc_analysis a;
+	const struct hc_hop *h;
+	size_t n;
+
+	addresses();
+	ev(4625, "server1.contoso.local", 0, "TargetUserSid", "S-1-0-0", "TargetUserName",
+	   "TestUser", "TargetDomainName", "CONTOSO", "Status", "0xc000006d", "SubStatus",
+	   "0xc000006a", "LogonType", "3", "AuthenticationPackageName", "Kerberos", "IpAddress",
+	   "10.0.0.11", NULL);
+	second_hop(60, "TestUser", TESTUSER);
+	correlate(&a, 2, &n);
+	CHECK_INT(n, 0);
+	CHECK_NULL(link_into(&a, "TestUser", 60));
+	hc_analysis_free(&a);
+	reset();
+
+	addresses();
+	anon("server1.contoso.local", 0, "10.0.0.11", "50000", "0x100");
+	anon("server2.contoso.local", 60, "10.0.0.21", "50001", "0x200");
+	correlate(&a, 2, &n);
+	CHECK_INT(n, 0);
+	h = hop_of(&a, "ANONYMOUS LOGON", "server2", 60);
+	CHECK(h && h->nparents == 0 && h->cls == HC_CLASS_NULL_SESSION);
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* client1's machine account on server1 is no user's session: an anonymous
+ * logon from server1 after it continues nothing. */
+static void test_link_machine_parent_rejected(void)
+{
+	struct hc_analysis a;
+	const struct hc_hop *h;
+	size_t n;
+
+	addresses();
+	logon("server1.contoso.local", 0, "CLIENT1$", "S-1-5-21-1-2-3-1300", "3", "Kerberos",
+	      "10.0.0.11", "-", "0x100", "-", "%%1833");
+	anon("server2.contoso.local", 60, "10.0.0.21", "50001", "0x200");
+	correlate(&a, 2, &n);
+	h = hop_of(&a, "CLIENT1$", "server1", 0);
+	CHECK(h && h->cls == HC_CLASS_MACHINE);
+	h = hop_of(&a, "ANONYMOUS LOGON", "server2", 60);
+	CHECK(h && h->nparents == 0 && h->cls == HC_CLASS_NULL_SESSION);
+	CHECK_INT(n, 0);
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* TestUser reached server1 twice in 5 s (one act): the first logon is the
+ * one candidate, its repeat is not a second one. */
+static void test_link_repeat_parent_rejected(void)
+{
+	struct hc_analysis a;
+	const struct hc_hop *h, *first;
+	size_t n;
+
+	addresses();
+	first_hop(0, "3", "Kerberos", "0x100");
+	first_hop(5, "3", "Kerberos", "0x101");
+	second_hop(60, "TestUser", TESTUSER);
+	correlate(&a, 2, &n);
+	CHECK_INT(n, 1);
+	first = hop_of(&a, "TestUser", "server1", 0);
+	CHECK(first && first->nrepeats == 1);
+	h = hop_of(&a, "TestUser", "server2", 60);
+	CHECK(h && h->nparents == 1);
+	CHECK(best_link(&a, h) && &a.hops[best_link(&a, h)->parent] == first);
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* ------------------------------------------------------------------ */
+/* the confidence weights                                               */
+
+/* An RDP session holds reusable credentials: the best explanation of an
+ * authenticated onward hop (+0.05). */
+static void test_link_reusable_parent_scores(void)
+{
+	struct hc_analysis a;
+	const struct hc_link *l;
+	size_t n;
+
+	addresses();
+	first_hop(0, "10", "Negotiate", "0x100");
+	second_hop(60, "TestUser", TESTUSER);
+	correlate(&a, 2, &n);
+	l = link_into(&a, "TestUser", 60);
+	CHECK(l && near(l->confidence, 0.75));
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* An anonymous hop out of a user's session: 0.6, reusable credentials or
+ * not (they did not travel). */
+static void test_link_anonymous_scores(void)
+{
+	struct hc_analysis a;
+	const struct hc_link *l;
+	size_t n;
+
+	for (int rdp = 0; rdp < 2; rdp++) {
+		addresses();
+		first_hop(0, rdp ? "10" : "3", rdp ? "Negotiate" : "Kerberos", "0x100");
+		anon("server2.contoso.local", 60, "10.0.0.21", "50001", "0x200");
+		correlate(&a, 2, &n);
+		l = link_into(&a, "ANONYMOUS LOGON", 60);
+		CHECK(l && near(l->confidence, 0.6));
+		CHECK(l && !l->account_match);
+		hc_analysis_free(&a);
+		reset();
+	}
+}
+
+/* The source named only by the client's own WorkstationName: -0.1. */
+static void test_link_workstation_source_scores(void)
+{
+	struct hc_analysis a;
+	const struct hc_hop *h;
+	size_t n;
+
+	addresses();
+	first_hop(0, "3", "Kerberos", "0x100");
+	ev(4624, "server2.contoso.local", 60, "TargetUserSid", TESTUSER, "TargetUserName",
+	   "TestUser", "TargetDomainName", "CONTOSO", "TargetLogonId", "0x200", "LogonType", "3",
+	   "AuthenticationPackageName", "NTLM", "WorkstationName", "SERVER1", "IpAddress", "-",
+	   NULL);
+	correlate(&a, 2, &n);
+	h = hop_of(&a, "TestUser", "server2", 60);
+	CHECK(h && h->src_how == HC_SRC_WORKSTATION);
+	CHECK(best_link(&a, h) && near(best_link(&a, h)->confidence, 0.6));
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* ------------------------------------------------------------------ */
+/* proofs and disproven candidates                                      */
+
+/* TestUser has two sessions on server1 (0 s, 100 s); a 4648 on server1
+ * from the session `lid` names server2 just before the hop at 200 s. */
+static void explicit_case(const char *lid)
+{
+	addresses();
+	first_hop(0, "3", "Kerberos", "0x100");
+	first_hop(100, "3", "Kerberos", "0x101");
+	logon("server1.contoso.local", 120, "alice", ALICE, "3", "Kerberos", "10.0.0.11", "-",
+	      "0x102", "-", "%%1833");
+	ev(4648, "server1.contoso.local", 199.9, "SubjectUserName", "TestUser", "SubjectDomainName",
+	   "CONTOSO", "SubjectLogonId", lid, "TargetUserName", "TestUser", "TargetDomainName",
+	   "CONTOSO", "TargetServerName", "server2.contoso.local", NULL);
+	second_hop(200, "TestUser", TESTUSER);
+}
+
+/* The 4648 proves the older session (1.0) and disproves the newer. */
+static void test_link_4648_proof(void)
+{
+	struct hc_analysis a;
+	const struct hc_hop *h;
+	const struct hc_link *l;
+	size_t n;
+
+	explicit_case("0x100");
+	correlate(&a, 2, &n);
+	CHECK_INT(n, 1);
+	h = hop_of(&a, "TestUser", "server2", 200);
+	CHECK(h && h->nparents == 1);
+	l = best_link(&a, h);
+	CHECK(l && &a.hops[l->parent] == hop_of(&a, "TestUser", "server1", 0));
+	CHECK(l && near(l->confidence, 1.0)); /* 0.7 + proven 0.3 */
+	CHECK(l && l->proof == HC_PROOF_4648 && l->via_4648 && !l->ambiguous);
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* A 4648 from alice's session (explicit credentials typed there) proves
+ * neither of TestUser's: both stay, the nearer first, ambiguous. */
+static void test_link_4648_other_session(void)
+{
+	struct hc_analysis a;
+	const struct hc_hop *h;
+	const struct hc_link *l;
+	size_t n;
+
+	explicit_case("0x102");
+	correlate(&a, 2, &n);
+	CHECK_INT(n, 2);
+	h = hop_of(&a, "TestUser", "server2", 200);
+	CHECK(h && h->nparents == 2);
+	l = best_link(&a, h);
+	CHECK(l && &a.hops[l->parent] == hop_of(&a, "TestUser", "server1", 100));
+	CHECK(l && near(l->confidence, 0.7) && l->proof == HC_PROOF_NONE && l->ambiguous);
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* An 8001 from TestUser's session naming server3 says nothing of the
+ * anonymous logon on server2: two sessions, no proof, medium. */
+static void test_link_8001_other_target(void)
+{
+	struct hc_analysis a;
+	const struct hc_hop *h;
+	size_t n;
+
+	addresses();
+	ev(4769, "dc1.contoso.local", -58, "TargetUserName", "SERVER3$@CONTOSO.LOCAL",
+	   "ServiceName", "DC1$", "IpAddress", "::ffff:10.0.0.23", "Status", "0x0", NULL);
+	first_hop(0, "3", "Kerberos", "0x100");
+	logon("server1.contoso.local", 1, "alice", ALICE, "3", "Kerberos", "10.0.0.11", "-",
+	      "0x101", "-", "%%1833");
+	ev_in(8001, "Microsoft-Windows-NTLM/Operational", "server1.contoso.local", 59.9,
+	      "TargetName", "cifs/server3", "UserName", "", "DomainName", "", "ClientLUID", "0x100",
+	      "ClientUserName", "TestUser", "ClientDomainName", "CONTOSO", NULL);
+	anon("server2.contoso.local", 60, "10.0.0.21", "50100", "0x500");
+	correlate(&a, 2, &n);
+	CHECK_INT(n, 2);
+	h = hop_of(&a, "ANONYMOUS LOGON", "server2", 60);
+	CHECK(h && h->src_proof == HC_PROOF_NONE && h->nparents == 2);
+	CHECK(!cites(h, HC_ROLE_NTLM_OUT));
+	CHECK_INT(count_findings(&a, "anonymous-second-hop"), 2);
+	for (size_t i = 0; i < a.nchains; i++)
+		if (a.chains[i].nfindings)
+			CHECK_INT(a.chains[i].findings[0].severity, HC_SEV_MEDIUM);
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* ------------------------------------------------------------------ */
+/* chains                                                               */
+
+/* TestUser's RDP session (0.75) explains the onward hop better than the
+ * network session (0.7): the chain follows the RDP one; the weaker
+ * candidate stays listed on the hop. */
+static void test_chain_follows_best_candidate(void)
+{
+	struct hc_analysis a;
+	const struct hc_chain *c;
+	const struct hc_hop *h;
+	size_t n;
+
+	addresses();
+	first_hop(0, "10", "Negotiate", "0x100");
+	first_hop(100, "3", "Kerberos", "0x101");
+	second_hop(200, "TestUser", TESTUSER);
+	c = correlate(&a, 2, &n);
+	CHECK_INT(n, 1);
+	CHECK(c && &a.hops[c->hops[0]] == hop_of(&a, "TestUser", "server1", 0));
+	h = hop_of(&a, "TestUser", "server2", 200);
+	CHECK(h && h->nparents == 2);
+	CHECK_INT(a.nchains, 2); /* and the network session alone */
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* ------------------------------------------------------------------ */
+/* clock offsets                                                        */
+
+/* Five of bob's logons on server2, each `d[i]` seconds after the DC's
+ * ticket for it (1000 s apart). */
+static void pairs_case(struct hc_analysis *a, const double *d, int n)
+{
+	size_t nc;
+
+	for (int i = 0; i < n; i++) {
+		char lid[16];
+		snprintf(lid, sizeof(lid), "0x%x", 0x700 + i);
+		ev(4769, "dc1.contoso.local", 1000 * i, "TargetUserName", "bob@CONTOSO.LOCAL",
+		   "ServiceName", "SERVER2$", "IpAddress", "::ffff:10.0.0.11", "Status", "0x0",
+		   NULL);
+		netlogon("server2.contoso.local", 1000 * i + d[i], "bob", "Kerberos", "10.0.0.11",
+		         "50001", lid);
+	}
+	correlate(a, 1, &nc);
+}
+
+/* 2 s is within the latency between the paired records: estimated, not
+ * applied. */
+static void test_clock_small_offset_not_applied(void)
+{
+	struct hc_analysis a;
+	const double d[] = {2.1, 2.0, 2.2, 1.9, 2.0};
+	int s2;
+
+	pairs_case(&a, d, 5);
+	s2 = host_index(&a, "server2");
+	CHECK(s2 >= 0);
+	if (s2 >= 0) {
+		CHECK_INT(a.hosts[s2].clock.pairs, 5);
+		CHECK(a.hosts[s2].clock.offset > 1 * HC_TICKS_PER_SEC &&
+		      a.hosts[s2].clock.offset < 3 * HC_TICKS_PER_SEC);
+		CHECK(!a.hosts[s2].clock.applied);
+	}
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* Pairs that disagree (40 s, 0 s, 80 s, -40 s) are no estimate. */
+static void test_clock_disagreeing_pairs_ignored(void)
+{
+	struct hc_analysis a;
+	const double d[] = {40, 0, 80, -40};
+	int s2;
+
+	pairs_case(&a, d, 4);
+	s2 = host_index(&a, "server2");
+	CHECK(s2 >= 0);
+	if (s2 >= 0)
+		CHECK(a.hosts[s2].clock.pairs == 0 && !a.hosts[s2].clock.applied);
+	hc_analysis_free(&a);
+	reset();
+}
+
+int main(void)
+{
+	test_link_same_account_scores();
+	test_link_other_account_rejected();
+	test_link_loop_rejected();
+	test_link_window_boundary();
+	test_link_before_start();
+	test_link_across_reboot();
+	test_link_parent_failed_or_anonymous_rejected();
+	test_link_machine_parent_rejected();
+	test_link_repeat_parent_rejected();
+	test_link_reusable_parent_scores();
+	test_link_anonymous_scores();
+	test_link_workstation_source_scores();
+	test_link_4648_proof();
+	test_link_4648_other_session();
+	test_link_8001_other_target();
+	test_chain_follows_best_candidate();
+	test_clock_small_offset_not_applied();
+	test_clock_disagreeing_pairs_ignored();
+	return hc_test_result();
+}

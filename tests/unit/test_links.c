@@ -9,6 +9,9 @@
 #define ALICE "S-1-5-21-1-2-3-1105"
 #define TESTUSER "S-1-5-21-1-2-3-1104"
 
+/* HC_MAX_WITNESS_SCAN of the engine's private correlate_int.h */
+#define WITNESS_SCAN 256
+
 static bool near(double x, double want)
 {
 	return x - want < 1e-9 && want - x < 1e-9;
@@ -174,6 +177,128 @@ static void test_link_across_reboot(void)
 	}
 }
 
+/* TestUser reached server1 at 0 s (logoff at 10 s) and again at 5 s (one
+ * act; the repeat's session ends at `end`); the onward hop at 1000 s
+ * continues the act while the repeat's session is open. */
+static void test_link_repeat_session_extends_window(void)
+{
+	struct hc_analysis a;
+	const struct hc_link *l;
+	size_t n;
+
+	for (int closed = 0; closed < 2; closed++) {
+		addresses();
+		first_hop(0, "3", "Kerberos", "0x100");
+		ev(4634, "server1.contoso.local", 10, "TargetUserName", "TestUser", "TargetLogonId",
+		   "0x100", "LogonType", "3", NULL);
+		first_hop(5, "3", "Kerberos", "0x101");
+		if (closed)
+			ev(4634, "server1.contoso.local", 15, "TargetUserName", "TestUser",
+			   "TargetLogonId", "0x101", "LogonType", "3", NULL);
+		second_hop(1000, "TestUser", TESTUSER);
+		correlate(&a, 2, &n);
+		CHECK_INT(n, closed ? 0 : 1);
+		l = link_into(&a, "TestUser", 1000);
+		if (closed) {
+			CHECK_NULL(l);
+		} else {
+			CHECK(l && &a.hops[l->parent] == hop_of(&a, "TestUser", "server1", 0));
+			CHECK(l && near(l->confidence, 0.7));
+		}
+		hc_analysis_free(&a);
+		reset();
+	}
+}
+
+/* A session open past the window (logoff at 40000 s): the onward hop at
+ * 39000 s continues it only when a 4648 from the session (the first
+ * logon's, or its repeat's) names it; without one, the search looks back
+ * no further than the window and the skew. */
+static void test_link_proven_session_beyond_window(void)
+{
+	static const char *from[] = {"0x100", "0x101", NULL};
+	struct hc_analysis a;
+	const struct hc_link *l;
+	size_t n;
+
+	for (size_t i = 0; i < 3; i++) {
+		addresses();
+		first_hop(0, "3", "Kerberos", "0x100");
+		first_hop(5, "3", "Kerberos", "0x101");
+		ev(4634, "server1.contoso.local", 40000, "TargetUserName", "TestUser",
+		   "TargetLogonId", from[i] ? from[i] : "0x100", "LogonType", "3", NULL);
+		if (from[i])
+			ev(4648, "server1.contoso.local", 38999.9, "SubjectUserName", "TestUser",
+			   "SubjectDomainName", "CONTOSO", "SubjectLogonId", from[i],
+			   "TargetUserName", "TestUser", "TargetDomainName", "CONTOSO",
+			   "TargetServerName", "server2.contoso.local", NULL);
+		second_hop(39000, "TestUser", TESTUSER);
+		correlate(&a, 2, &n);
+		l = link_into(&a, "TestUser", 39000);
+		if (from[i]) {
+			CHECK_INT(n, 1);
+			CHECK(l && &a.hops[l->parent] == hop_of(&a, "TestUser", "server1", 0));
+			CHECK(l && l->proof == HC_PROOF_4648 && near(l->confidence, 1.0));
+		} else {
+			CHECK_INT(n, 0);
+			CHECK_NULL(l);
+		}
+		hc_analysis_free(&a);
+		reset();
+	}
+}
+
+/* Only the HC_MAX_WITNESS_SCAN nearest of TestUser's sessions on server1
+ * are scored: the RDP session (0.75) older than 256 network ones (0.7)
+ * is not looked at. */
+static void test_link_scan_capped(void)
+{
+	struct hc_analysis a;
+	const struct hc_link *l;
+	size_t n;
+	const double t = 100.0 * (WITNESS_SCAN + 1);
+
+	addresses();
+	first_hop(0, "10", "Negotiate", "0x100");
+	for (int i = 1; i <= WITNESS_SCAN; i++) {
+		char lid[16];
+		snprintf(lid, sizeof(lid), "0x%x", 0x100 + i);
+		first_hop(100 * i, "3", "Kerberos", lid);
+	}
+	second_hop(t, "TestUser", TESTUSER);
+	correlate(&a, 2, &n);
+	l = link_into(&a, "TestUser", t);
+	CHECK(l && near(l->confidence, 0.7));
+	CHECK(l && &a.hops[l->parent] == hop_of(&a, "TestUser", "server1", t - 100));
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* Nine of TestUser's sessions on server1 could explain the onward hop:
+ * the eight nearest are kept. */
+static void test_link_candidates_capped(void)
+{
+	struct hc_analysis a;
+	const struct hc_hop *h;
+	size_t n;
+
+	addresses();
+	for (int i = 0; i < HC_MAX_CANDIDATES + 1; i++) {
+		char lid[16];
+		snprintf(lid, sizeof(lid), "0x%x", 0x100 + i);
+		first_hop(100 * i, "3", "Kerberos", lid);
+	}
+	second_hop(100 * (HC_MAX_CANDIDATES + 1), "TestUser", TESTUSER);
+	correlate(&a, 2, &n);
+	h = hop_of(&a, "TestUser", "server2", 100 * (HC_MAX_CANDIDATES + 1));
+	CHECK(h && h->nparents == HC_MAX_CANDIDATES);
+	for (size_t k = 0; h && k < h->nparents; k++)
+		CHECK(&a.hops[a.links[h->parents[k]].parent] !=
+		      hop_of(&a, "TestUser", "server1", 0)); /* the farthest dropped */
+	hc_analysis_free(&a);
+	reset();
+}
+
 /* A failed logon opens no session; an anonymous one holds no credentials
  * to move on with. */
 static void test_link_parent_failed_or_anonymous_rejected(void)
@@ -250,6 +375,144 @@ static void test_link_repeat_parent_rejected(void)
 	reset();
 }
 
+/* A repeat of the onward hop is folded into it: it gets no link and
+ * starts no chain of its own. */
+static void test_link_repeat_child_not_linked(void)
+{
+	struct hc_analysis a;
+	const struct hc_hop *h;
+	size_t n;
+
+	addresses();
+	first_hop(0, "3", "Kerberos", "0x100");
+	second_hop(60, "TestUser", TESTUSER);
+	logon("server2.contoso.local", 65, "TestUser", TESTUSER, "3", "Kerberos", "10.0.0.21", "-",
+	      "0x201", "-", "%%1833");
+	correlate(&a, 2, &n);
+	CHECK_INT(n, 1);
+	h = hop_of(&a, "TestUser", "server2", 65);
+	CHECK(h && h->repeat_of >= 0 && h->nparents == 0);
+	CHECK_INT(a.nlinks, 1);
+	CHECK_INT(a.nchains, 1);
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* The CredSSP twin (type 3 beside type 8) is absorbed: as a session on
+ * server1 it is no second candidate; as a hop into server2 it gets no
+ * link and starts no chain. */
+static void test_link_credssp_twin_absorbed(void)
+{
+	struct hc_analysis a;
+	const struct hc_hop *h;
+	size_t n;
+
+	addresses();
+	first_hop(0, "3", "Kerberos", "0x100");
+	first_hop(0.5, "8", "Negotiate", "0x101");
+	second_hop(60, "TestUser", TESTUSER);
+	correlate(&a, 2, &n);
+	CHECK_INT(n, 1);
+	CHECK(hop_of(&a, "TestUser", "server1", 0) &&
+	      hop_of(&a, "TestUser", "server1", 0)->absorbed);
+	h = hop_of(&a, "TestUser", "server2", 60);
+	CHECK(h && h->nparents == 1);
+	CHECK(best_link(&a, h) &&
+	      &a.hops[best_link(&a, h)->parent] == hop_of(&a, "TestUser", "server1", 0.5));
+	CHECK_INT(a.nchains, 1);
+	hc_analysis_free(&a);
+	reset();
+
+	addresses();
+	first_hop(0, "3", "Kerberos", "0x100");
+	second_hop(60, "TestUser", TESTUSER);
+	logon("server2.contoso.local", 60.5, "TestUser", TESTUSER, "8", "Negotiate", "10.0.0.21",
+	      "-", "0x201", "-", "%%1833");
+	correlate(&a, 2, &n);
+	CHECK_INT(n, 1);
+	h = hop_of(&a, "TestUser", "server2", 60);
+	CHECK(h && h->absorbed && h->nparents == 0);
+	CHECK_INT(a.nlinks, 1);
+	CHECK_INT(a.nchains, 1);
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* An 8001 naming server2 from CLIENT1$'s session on server1 pins the
+ * anonymous logon there to a machine's session: that session is no
+ * candidate (the link, if any, is to a user's session, unproven). */
+static void test_link_proven_machine_session_rejected(void)
+{
+	struct hc_analysis a;
+	const struct hc_hop *h;
+	size_t n;
+
+	addresses();
+	logon("server1.contoso.local", 0, "CLIENT1$", "S-1-5-21-1-2-3-1300", "3", "Kerberos",
+	      "10.0.0.11", "-", "0x100", "-", "%%1833");
+	first_hop(10, "3", "Kerberos", "0x101");
+	ev_in(8001, "Microsoft-Windows-NTLM/Operational", "server1.contoso.local", 59.9,
+	      "TargetName", "cifs/server2", "UserName", "", "DomainName", "", "ClientLUID", "0x100",
+	      "ClientUserName", "CLIENT1$", "ClientDomainName", "CONTOSO", NULL);
+	anon("server2.contoso.local", 60, "10.0.0.21", "50100", "0x500");
+	correlate(&a, 2, &n);
+	h = hop_of(&a, "ANONYMOUS LOGON", "server2", 60);
+	CHECK(h && h->src_proof == HC_PROOF_8001);
+	for (size_t k = 0; h && k < h->nparents; k++) {
+		const struct hc_link *l = &a.links[h->parents[k]];
+		CHECK(&a.hops[l->parent] != hop_of(&a, "CLIENT1$", "server1", 0));
+		CHECK(l->proof != HC_PROOF_8001);
+	}
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* A hop into server9 (no log) known only by TestUser's 4648 on client1;
+ * the 4648 also carries a logon's LogonType 10 and RestrictedAdminMode
+ * Yes (hostile input: a 4648 has neither). The logon type and the mode
+ * are read from a 4624 only: TestUser's onward hop from server9 scores
+ * 0.7 (no reusable credentials), SERVER9$'s is no Restricted Admin hop. */
+static void test_link_logon_fields_only_from_4624(void)
+{
+	struct hc_analysis a;
+	const struct hc_link *l;
+	const struct hc_hop *h;
+	size_t n;
+
+	for (int machine = 0; machine < 2; machine++) {
+		ev(4769, "dc1.contoso.local", -58, "TargetUserName", "SERVER9$@CONTOSO.LOCAL",
+		   "ServiceName", "DC1$", "IpAddress", "::ffff:10.0.0.29", "Status", "0x0", NULL);
+		ev(4624, "client1.contoso.local", -10, "TargetUserSid", TESTUSER, "TargetUserName",
+		   "TestUser", "TargetDomainName", "CONTOSO", "TargetLogonId", "0x3c0be",
+		   "LogonType", "2", NULL);
+		ev(4648, "client1.contoso.local", 0, "SubjectUserName", "TestUser",
+		   "SubjectDomainName", "CONTOSO", "SubjectLogonId", "0x3c0be", "TargetUserName",
+		   "TestUser", "TargetDomainName", "CONTOSO", "TargetServerName",
+		   "server9.contoso.local", "LogonType", "10", "RestrictedAdminMode", "%%1842",
+		   NULL);
+		if (machine)
+			logon("server2.contoso.local", 60, "SERVER9$", "S-1-5-21-1-2-3-1309", "3",
+			      "Kerberos", "10.0.0.29", "-", "0x200", "-", "%%1833");
+		else
+			logon("server2.contoso.local", 60, "TestUser", TESTUSER, "3", "Kerberos",
+			      "10.0.0.29", "-", "0x200", "-", "%%1833");
+		correlate(&a, 2, &n);
+		h = hop_of(&a, "TestUser", "server9", 0);
+		CHECK(h && h->ev->event_id == 4648);
+		h = hop_of(&a, machine ? "SERVER9$" : "TestUser", "server2", 60);
+		CHECK_STR(src_name(&a, h), "server9");
+		l = best_link(&a, h);
+		if (machine) {
+			CHECK(h && h->cls == HC_CLASS_MACHINE);
+			CHECK_NULL(l);
+		} else {
+			CHECK(l && near(l->confidence, 0.7));
+		}
+		hc_analysis_free(&a);
+		reset();
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* the confidence weights                                               */
 
@@ -309,6 +572,54 @@ static void test_link_workstation_source_scores(void)
 	h = hop_of(&a, "TestUser", "server2", 60);
 	CHECK(h && h->src_how == HC_SRC_WORKSTATION);
 	CHECK(best_link(&a, h) && near(best_link(&a, h)->confidence, 0.6));
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* An RDP session proven by a 4648: 0.5 + 0.2 + 0.3 + 0.05, capped at 1. */
+static void test_link_confidence_capped(void)
+{
+	struct hc_analysis a;
+	const struct hc_link *l;
+	size_t n;
+
+	addresses();
+	first_hop(0, "10", "Negotiate", "0x100");
+	ev(4648, "server1.contoso.local", 59.9, "SubjectUserName", "TestUser", "SubjectDomainName",
+	   "CONTOSO", "SubjectLogonId", "0x100", "TargetUserName", "TestUser", "TargetDomainName",
+	   "CONTOSO", "TargetServerName", "server2.contoso.local", NULL);
+	second_hop(60, "TestUser", TESTUSER);
+	correlate(&a, 2, &n);
+	l = link_into(&a, "TestUser", 60);
+	CHECK(l && l->proof == HC_PROOF_4648);
+	CHECK(l && l->confidence == 1.0);
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* Two sessions 0.1 apart (one continued only within the skew): the
+ * better leads and the link is not ambiguous; the chain follows it. */
+static void test_link_clear_winner_not_ambiguous(void)
+{
+	struct hc_analysis a;
+	const struct hc_hop *h;
+	size_t n;
+
+	addresses();
+	first_hop(0, "3", "Kerberos", "0x100");
+	ev(4634, "server1.contoso.local", 10, "TargetUserName", "TestUser", "TargetLogonId",
+	   "0x100", "LogonType", "3", NULL);
+	first_hop(100, "3", "Kerberos", "0x101");
+	second_hop(200, "TestUser", TESTUSER);
+	correlate(&a, 2, &n);
+	CHECK_INT(n, 1);
+	h = hop_of(&a, "TestUser", "server2", 200);
+	CHECK(h && h->nparents == 2);
+	if (h && h->nparents == 2) {
+		CHECK(near(a.links[h->parents[0]].confidence, 0.7));
+		CHECK(near(a.links[h->parents[1]].confidence, 0.6));
+		CHECK(!a.links[h->parents[0]].ambiguous);
+	}
 	hc_analysis_free(&a);
 	reset();
 }
@@ -373,6 +684,57 @@ static void test_link_4648_other_session(void)
 	reset();
 }
 
+/* A 4648 from the repeat's session proves the act (the first logon). */
+static void test_link_4648_from_repeat_session(void)
+{
+	struct hc_analysis a;
+	const struct hc_link *l;
+	size_t n;
+
+	addresses();
+	first_hop(0, "3", "Kerberos", "0x100");
+	first_hop(5, "3", "Kerberos", "0x101");
+	first_hop(100, "3", "Kerberos", "0x102");
+	ev(4648, "server1.contoso.local", 199.9, "SubjectUserName", "TestUser", "SubjectDomainName",
+	   "CONTOSO", "SubjectLogonId", "0x101", "TargetUserName", "TestUser", "TargetDomainName",
+	   "CONTOSO", "TargetServerName", "server2.contoso.local", NULL);
+	second_hop(200, "TestUser", TESTUSER);
+	correlate(&a, 2, &n);
+	l = link_into(&a, "TestUser", 200);
+	CHECK(l && &a.hops[l->parent] == hop_of(&a, "TestUser", "server1", 0));
+	CHECK(l && l->proof == HC_PROOF_4648 && near(l->confidence, 1.0));
+	CHECK(hop_of(&a, "TestUser", "server2", 200) &&
+	      hop_of(&a, "TestUser", "server2", 200)->nparents == 1);
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* An 8001 from TestUser's older session naming server2 proves it for the
+ * anonymous logon there (not a 4648) and disproves the newer one. */
+static void test_link_8001_proof(void)
+{
+	struct hc_analysis a;
+	const struct hc_link *l;
+	const struct hc_hop *h;
+	size_t n;
+
+	addresses();
+	first_hop(0, "3", "Kerberos", "0x100");
+	first_hop(100, "3", "Kerberos", "0x101");
+	ev_in(8001, "Microsoft-Windows-NTLM/Operational", "server1.contoso.local", 199.9,
+	      "TargetName", "cifs/server2", "UserName", "", "DomainName", "", "ClientLUID", "0x100",
+	      "ClientUserName", "TestUser", "ClientDomainName", "CONTOSO", NULL);
+	anon("server2.contoso.local", 200, "10.0.0.21", "50100", "0x500");
+	correlate(&a, 2, &n);
+	h = hop_of(&a, "ANONYMOUS LOGON", "server2", 200);
+	CHECK(h && h->src_proof == HC_PROOF_8001 && h->nparents == 1);
+	l = best_link(&a, h);
+	CHECK(l && &a.hops[l->parent] == hop_of(&a, "TestUser", "server1", 0));
+	CHECK(l && l->proof == HC_PROOF_8001 && !l->via_4648 && near(l->confidence, 0.9));
+	hc_analysis_free(&a);
+	reset();
+}
+
 /* An 8001 from TestUser's session naming server3 says nothing of the
  * anonymous logon on server2: two sessions, no proof, medium. */
 static void test_link_8001_other_target(void)
@@ -400,6 +762,116 @@ static void test_link_8001_other_target(void)
 	for (size_t i = 0; i < a.nchains; i++)
 		if (a.chains[i].nfindings)
 			CHECK_INT(a.chains[i].findings[0].severity, HC_SEV_MEDIUM);
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* ------------------------------------------------------------------ */
+/* Restricted Admin (DOMAIN.md 6.5)                                     */
+
+/* TestUser's RDP session on server1 (type `type`, RestrictedAdminMode
+ * `mode`), then `machine` (SID `sid`; logon `id`: 4624 or 4625) from
+ * server1 into `dst` at 60 s. */
+static void ra_case(const char *type, const char *mode, uint32_t id, const char *dst,
+                    const char *machine, const char *sid)
+{
+	addresses();
+	ev(4769, "dc1.contoso.local", -58, "TargetUserName", "SERVER2$@CONTOSO.LOCAL",
+	   "ServiceName", "DC1$", "IpAddress", "::ffff:10.0.0.22", "Status", "0x0", NULL);
+	ev(4624, "server1.contoso.local", 0, "SubjectUserSid", "S-1-5-18", "TargetUserSid",
+	   TESTUSER, "TargetUserName", "TestUser", "TargetDomainName", "CONTOSO", "TargetLogonId",
+	   "0x100", "LogonType", type, "AuthenticationPackageName", "Negotiate", "IpAddress",
+	   "10.0.0.11", "RestrictedAdminMode", mode, NULL);
+	ev(id, dst, 60, "SubjectUserSid", "S-1-0-0", "TargetUserSid", sid, "TargetUserName",
+	   machine, "TargetDomainName", strcmp(sid, "S-1-5-20") == 0 ? "NT AUTHORITY" : "CONTOSO",
+	   "TargetLogonId", "0x200", "LogonType", "3", "AuthenticationPackageName", "Kerberos",
+	   "IpAddress", "10.0.0.21", "Status", "0xc000006d", "SubStatus", "0xc000006a", NULL);
+}
+
+/* The machine account leaving a Restricted Admin session continues it:
+ * 0.6 (base, no account match, no reusable credentials), marked. */
+static void test_link_restricted_admin(void)
+{
+	struct hc_analysis a;
+	const struct hc_link *l;
+	const struct hc_hop *h;
+	size_t n;
+
+	ra_case("10", "%%1842", 4624, "server2.contoso.local", "SERVER1$", "S-1-5-21-1-2-3-1301");
+	correlate(&a, 2, &n);
+	CHECK_INT(n, 1);
+	h = hop_of(&a, "SERVER1$", "server2", 60);
+	CHECK(h && h->cls == HC_CLASS_USER && h->nparents == 1); /* the user's hop now */
+	l = best_link(&a, h);
+	CHECK(l && &a.hops[l->parent] == hop_of(&a, "TestUser", "server1", 0));
+	CHECK(l && near(l->confidence, 0.6));
+	CHECK(l && l->restricted_admin && !l->account_match && l->proof == HC_PROOF_UNIQUE);
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* Not linked: RestrictedAdminMode No, a type 3 session flagged Yes,
+ * another host's machine account (a user's hop, of another account), a
+ * service identity (the machine's, but not its account), a logon into the
+ * DC (the machine's upkeep), a failed logon. */
+static void test_link_restricted_admin_rejected(void)
+{
+	static const struct {
+		const char *type, *mode;
+		uint32_t id;
+		const char *dst, *dst_short, *machine, *sid;
+		enum hc_hop_class cls;
+	} no[] = {
+	    {"10", "%%1843", 4624, "server2.contoso.local", "server2", "SERVER1$",
+	     "S-1-5-21-1-2-3-1301", HC_CLASS_MACHINE},
+	    {"3", "%%1842", 4624, "server2.contoso.local", "server2", "SERVER1$",
+	     "S-1-5-21-1-2-3-1301", HC_CLASS_MACHINE},
+	    {"10", "%%1842", 4624, "server2.contoso.local", "server2", "SERVER9$",
+	     "S-1-5-21-1-2-3-1309", HC_CLASS_USER},
+	    {"10", "%%1842", 4624, "server2.contoso.local", "server2", "NETWORK SERVICE",
+	     "S-1-5-20", HC_CLASS_MACHINE},
+	    {"10", "%%1842", 4624, "dc1.contoso.local", "dc1", "SERVER1$", "S-1-5-21-1-2-3-1301",
+	     HC_CLASS_MACHINE},
+	    {"10", "%%1842", 4625, "server2.contoso.local", "server2", "SERVER1$",
+	     "S-1-5-21-1-2-3-1301", HC_CLASS_MACHINE},
+	};
+	struct hc_analysis a;
+	const struct hc_hop *h;
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		ra_case(no[i].type, no[i].mode, no[i].id, no[i].dst, no[i].machine, no[i].sid);
+		correlate(&a, 2, &n);
+		CHECK_INT(n, 0);
+		h = hop_of(&a, no[i].machine, no[i].dst_short, 60);
+		CHECK(h != NULL);
+		CHECK(h && h->cls == no[i].cls && h->nparents == 0);
+		CHECK_INT(a.nlinks, 0);
+		hc_analysis_free(&a);
+		reset();
+	}
+}
+
+/* server1 is the event collector (SERVER1$ reaches three of the five
+ * hosts with a log): its logons are its own business, even while a
+ * Restricted Admin session is open there. */
+static void test_link_restricted_admin_collector_rejected(void)
+{
+	struct hc_analysis a;
+	const struct hc_hop *h;
+	size_t n;
+
+	ra_case("10", "%%1842", 4624, "server2.contoso.local", "SERVER1$", "S-1-5-21-1-2-3-1301");
+	logon("server3.contoso.local", 61, "SERVER1$", "S-1-5-21-1-2-3-1301", "3", "Kerberos",
+	      "10.0.0.21", "-", "0x300", "-", "%%1833");
+	logon("server4.contoso.local", 62, "SERVER1$", "S-1-5-21-1-2-3-1301", "3", "Kerberos",
+	      "10.0.0.21", "-", "0x400", "-", "%%1833");
+	correlate(&a, 2, &n);
+	CHECK(host_index(&a, "server1") >= 0 && a.hosts[host_index(&a, "server1")].collector);
+	h = hop_of(&a, "SERVER1$", "server2", 60);
+	CHECK(h && h->cls == HC_CLASS_COLLECTOR && h->nparents == 0);
+	CHECK_INT(a.nlinks, 0);
+	CHECK_INT(n, 0);
 	hc_analysis_free(&a);
 	reset();
 }
@@ -497,15 +969,30 @@ int main(void)
 	test_link_window_boundary();
 	test_link_before_start();
 	test_link_across_reboot();
+	test_link_repeat_session_extends_window();
+	test_link_proven_session_beyond_window();
+	test_link_scan_capped();
+	test_link_candidates_capped();
 	test_link_parent_failed_or_anonymous_rejected();
 	test_link_machine_parent_rejected();
 	test_link_repeat_parent_rejected();
+	test_link_repeat_child_not_linked();
+	test_link_credssp_twin_absorbed();
+	test_link_proven_machine_session_rejected();
+	test_link_logon_fields_only_from_4624();
 	test_link_reusable_parent_scores();
 	test_link_anonymous_scores();
 	test_link_workstation_source_scores();
+	test_link_confidence_capped();
+	test_link_clear_winner_not_ambiguous();
 	test_link_4648_proof();
 	test_link_4648_other_session();
+	test_link_4648_from_repeat_session();
+	test_link_8001_proof();
 	test_link_8001_other_target();
+	test_link_restricted_admin();
+	test_link_restricted_admin_rejected();
+	test_link_restricted_admin_collector_rejected();
 	test_chain_follows_best_candidate();
 	test_clock_small_offset_not_applied();
 	test_clock_disagreeing_pairs_ignored();

@@ -38,6 +38,21 @@ static const struct hc_link *link_into(const struct hc_analysis *a, const char *
 	return best_link(a, hop_of(a, user, "server2", sec));
 }
 
+/* server2 at .22, server3 at .23 (their machine accounts' tickets). */
+static void more_addresses(void)
+{
+	ev(4769, "dc1.contoso.local", -58, "TargetUserName", "SERVER2$@CONTOSO.LOCAL",
+	   "ServiceName", "DC1$", "IpAddress", "::ffff:10.0.0.22", "Status", "0x0", NULL);
+	ev(4769, "dc1.contoso.local", -57, "TargetUserName", "SERVER3$@CONTOSO.LOCAL",
+	   "ServiceName", "DC1$", "IpAddress", "::ffff:10.0.0.23", "Status", "0x0", NULL);
+}
+
+/* TestUser's hop into `dst` at `sec` from address `ip`. */
+static void hop_from(const char *dst, double sec, const char *ip, const char *lid)
+{
+	logon(dst, sec, "TestUser", TESTUSER, "3", "Kerberos", ip, "-", lid, "-", "%%1833");
+}
+
 /* ------------------------------------------------------------------ */
 /* the account and the loop                                             */
 
@@ -903,6 +918,75 @@ static void test_chain_follows_best_candidate(void)
 	reset();
 }
 
+/* TestUser from client1 to server1, then on to server2, server3 and
+ * server4 (a chain of four), and from server1 to server5 (a branch);
+ * alice's later hop to server1 is a chain of one. Chains are ordered by
+ * start, the longer first, and span their first and last hop. */
+static void test_chain_paths_and_order(void)
+{
+	struct hc_analysis a;
+	size_t n;
+
+	addresses();
+	more_addresses();
+	first_hop(0, "3", "Kerberos", "0x100");
+	second_hop(60, "TestUser", TESTUSER);
+	hop_from("server3.contoso.local", 120, "10.0.0.22", "0x300");
+	hop_from("server4.contoso.local", 180, "10.0.0.23", "0x400");
+	hop_from("server5.contoso.local", 240, "10.0.0.21", "0x500");
+	logon("server1.contoso.local", 1000, "alice", ALICE, "3", "Kerberos", "10.0.0.11", "-",
+	      "0x600", "-", "%%1833");
+	correlate(&a, 2, &n);
+	CHECK_INT(n, 2);
+	CHECK_INT(a.nchains, 3);
+	if (a.nchains == 3) {
+		const struct hc_chain *c = a.chains;
+		CHECK_INT(c[0].nhops, 4);
+		CHECK(&a.hops[c[0].hops[3]] == hop_of(&a, "TestUser", "server4", 180));
+		CHECK(c[0].end == hop_of(&a, "TestUser", "server4", 180)->time);
+		CHECK_INT(c[1].nhops, 2);
+		CHECK(&a.hops[c[1].hops[1]] == hop_of(&a, "TestUser", "server5", 240));
+		CHECK(c[0].start == c[1].start && c[1].end > c[1].start);
+		CHECK_INT(c[2].nhops, 1);
+		CHECK(&a.hops[c[2].hops[0]] == hop_of(&a, "alice", "server1", 1000));
+		CHECK(c[2].start > c[0].start && c[2].end == c[2].start);
+		CHECK_STR(c[0].id, "C0001");
+		CHECK_STR(c[2].id, "C0003");
+		for (size_t k = 0; k + 1 < c[0].nhops; k++) /* each link joins its two hops */
+			CHECK(a.links[c[0].links[k]].parent == c[0].hops[k] &&
+			      a.links[c[0].links[k]].child == c[0].hops[k + 1]);
+	}
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* Hops that continue each other in a circle within the skew (server1 ->
+ * server2 -> client1 -> server1, entered from server3): a walk along the
+ * links never visits a hop twice. */
+static void test_chain_cycle_not_walked_twice(void)
+{
+	struct hc_analysis a;
+	size_t n;
+
+	addresses();
+	more_addresses();
+	hop_from("server1.contoso.local", -50, "10.0.0.23", "0x100");
+	first_hop(0, "3", "Kerberos", "0x101");
+	second_hop(10, "TestUser", TESTUSER);
+	hop_from("client1.contoso.local", 20, "10.0.0.22", "0x300");
+	correlate(&a, 2, &n);
+	CHECK(hop_of(&a, "TestUser", "server1", 0) &&
+	      hop_of(&a, "TestUser", "server1", 0)->nparents == 1); /* from client1 at 20 s */
+	for (size_t i = 0; i < a.nchains; i++) {
+		CHECK(a.chains[i].nhops <= 4);
+		for (size_t j = 0; j < a.chains[i].nhops; j++)
+			for (size_t k = j + 1; k < a.chains[i].nhops; k++)
+				CHECK(a.chains[i].hops[j] != a.chains[i].hops[k]);
+	}
+	hc_analysis_free(&a);
+	reset();
+}
+
 /* ------------------------------------------------------------------ */
 /* clock offsets                                                        */
 
@@ -994,6 +1078,8 @@ int main(void)
 	test_link_restricted_admin_rejected();
 	test_link_restricted_admin_collector_rejected();
 	test_chain_follows_best_candidate();
+	test_chain_paths_and_order();
+	test_chain_cycle_not_walked_twice();
 	test_clock_small_offset_not_applied();
 	test_clock_disagreeing_pairs_ignored();
 	return hc_test_result();

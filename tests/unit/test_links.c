@@ -314,6 +314,9 @@ static void test_link_candidates_capped(void)
 	reset();
 }
 
+/* ------------------------------------------------------------------ */
+/* which hops can be parents or children                                */
+
 /* A failed logon opens no session; an anonymous one holds no credentials
  * to move on with. */
 static void test_link_parent_failed_or_anonymous_rejected(void)
@@ -990,22 +993,71 @@ static void test_chain_cycle_not_walked_twice(void)
 /* ------------------------------------------------------------------ */
 /* clock offsets                                                        */
 
+/* bob's logons on `host` (SERVER `svc`), each `d[i]` seconds after the
+ * DC's ticket for it, 1000 s apart from `base` s: n pairs (DC, host). */
+static void tickets(const char *svc, const char *host, double base, const double *d, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char lid[16];
+		snprintf(lid, sizeof(lid), "0x%x", 0x700 + i);
+		ev(4769, "dc1.contoso.local", base + 1000 * i, "TargetUserName",
+		   "bob@CONTOSO.LOCAL", "ServiceName", svc, "IpAddress", "::ffff:10.0.0.11",
+		   "Status", "0x0", NULL);
+		netlogon(host, base + 1000 * i + d[i], "bob", "Kerberos", "10.0.0.11", "50001",
+		         lid);
+	}
+}
+
+/* bob's 4648 on `src` naming `dst`, and his logon there from `ip` `d[i]`
+ * seconds later, 1000 s apart from `base` s: n pairs (src, dst). */
+static void explicits(const char *src, const char *ip, const char *dst, double base,
+                      const double *d, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char lid[16];
+		snprintf(lid, sizeof(lid), "0x%x", 0x800 + i);
+		ev(4648, src, base + 1000 * i, "SubjectUserName", "bob", "SubjectDomainName",
+		   "CONTOSO", "SubjectLogonId", "0x3e7", "TargetUserName", "bob",
+		   "TargetDomainName", "CONTOSO", "TargetServerName", dst, NULL);
+		netlogon(dst, base + 1000 * i + d[i], "bob", "Kerberos", ip, "50001", lid);
+	}
+}
+
 /* Five of bob's logons on server2, each `d[i]` seconds after the DC's
- * ticket for it (1000 s apart). */
+ * ticket for it. */
 static void pairs_case(struct hc_analysis *a, const double *d, int n)
 {
 	size_t nc;
 
-	for (int i = 0; i < n; i++) {
-		char lid[16];
-		snprintf(lid, sizeof(lid), "0x%x", 0x700 + i);
-		ev(4769, "dc1.contoso.local", 1000 * i, "TargetUserName", "bob@CONTOSO.LOCAL",
-		   "ServiceName", "SERVER2$", "IpAddress", "::ffff:10.0.0.11", "Status", "0x0",
-		   NULL);
-		netlogon("server2.contoso.local", 1000 * i + d[i], "bob", "Kerberos", "10.0.0.11",
-		         "50001", lid);
-	}
+	tickets("SERVER2$", "server2.contoso.local", 0, d, n);
 	correlate(a, 1, &nc);
+}
+
+/* The clock of `name`, or a zeroed one. */
+static struct hc_clock clock_of(const struct hc_analysis *a, const char *name)
+{
+	int h = host_index(a, name);
+
+	CHECK(h >= 0);
+	return h >= 0 ? a->hosts[h].clock : (struct hc_clock){0};
+}
+
+static bool offset_near(const struct hc_clock *c, double sec)
+{
+	double off = (double)c->offset / HC_TICKS_PER_SEC;
+
+	return off > sec - 0.05 && off < sec + 0.05;
+}
+
+/* Every hop into `name` at its logged time (no offset applied). */
+static bool hops_uncorrected(const struct hc_analysis *a, const char *name)
+{
+	int h = host_index(a, name);
+
+	for (size_t i = 0; i < a->nhops; i++)
+		if (a->hops[i].dst == h && a->hops[i].at != a->hops[i].time)
+			return false;
+	return true;
 }
 
 /* 2 s is within the latency between the paired records: estimated, not
@@ -1025,6 +1077,7 @@ static void test_clock_small_offset_not_applied(void)
 		      a.hosts[s2].clock.offset < 3 * HC_TICKS_PER_SEC);
 		CHECK(!a.hosts[s2].clock.applied);
 	}
+	CHECK(hops_uncorrected(&a, "server2"));
 	hc_analysis_free(&a);
 	reset();
 }
@@ -1041,6 +1094,189 @@ static void test_clock_disagreeing_pairs_ignored(void)
 	CHECK(s2 >= 0);
 	if (s2 >= 0)
 		CHECK(a.hosts[s2].clock.pairs == 0 && !a.hosts[s2].clock.applied);
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* server2's clock runs 40 s ahead (five pairs agree), or 40 s behind:
+ * the offset is applied, the DC (the reference) keeps its clock. */
+static void test_clock_offset_applied(void)
+{
+	struct hc_analysis a;
+	struct hc_clock c;
+
+	for (int behind = 0; behind < 2; behind++) {
+		const double ahead[] = {40.1, 40.0, 40.2, 40.1, 40.1};
+		const double back[] = {-39.9, -40.0, -39.8, -39.9, -39.9};
+		pairs_case(&a, behind ? back : ahead, 5);
+		c = clock_of(&a, "server2");
+		CHECK(c.applied && c.pairs == 5 && c.ref == host_index(&a, "dc1"));
+		CHECK(offset_near(&c, behind ? -39.9 : 40.1));
+		CHECK(!hops_uncorrected(&a, "server2"));
+		c = clock_of(&a, "dc1");
+		CHECK(!c.applied && c.offset == 0);
+		hc_analysis_free(&a);
+		reset();
+	}
+}
+
+/* An offset of exactly 5 s is applied; 4.9 s is not. */
+static void test_clock_offset_boundary(void)
+{
+	struct hc_analysis a;
+	struct hc_clock c;
+
+	for (int below = 0; below < 2; below++) {
+		const double five[] = {5, 5, 5, 5, 5}, under[] = {4.9, 4.9, 4.9, 4.9, 4.9};
+		pairs_case(&a, below ? under : five, 5);
+		c = clock_of(&a, "server2");
+		CHECK_INT(c.pairs, 5);
+		CHECK(offset_near(&c, below ? 4.9 : 5));
+		CHECK(c.applied == !below);
+		CHECK(hops_uncorrected(&a, "server2") == below);
+		hc_analysis_free(&a);
+		reset();
+	}
+}
+
+/* One pair is no estimate; four of which two agree (half) are: their
+ * median. */
+static void test_clock_pairs_needed(void)
+{
+	struct hc_analysis a;
+	struct hc_clock c;
+	const double one[] = {40}, half[] = {40, 40.5, 100, -40};
+
+	pairs_case(&a, one, 1);
+	c = clock_of(&a, "server2");
+	CHECK(c.pairs == 0 && !c.applied);
+	CHECK(hops_uncorrected(&a, "server2"));
+	hc_analysis_free(&a);
+	reset();
+
+	pairs_case(&a, half, 4);
+	c = clock_of(&a, "server2");
+	CHECK(c.pairs == 4 && c.applied && offset_near(&c, 40.5));
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* With the offset (server2 40 s ahead), the anonymous logon on server2
+ * logged at 130 s happened at 90 s, inside TestUser's session on server1
+ * (0 s to 100 s; skew 20 s): it continues it, 0.6; without the pairs that
+ * say so, 130 s is outside the session and the skew. */
+static void test_clock_offset_used_for_links(void)
+{
+	struct hc_correlate_opts o = {.skew = 20 * HC_TICKS_PER_SEC,
+	                              .session_window = 36000 * HC_TICKS_PER_SEC};
+	const double d[] = {40.1, 40.1, 40.1, 40.1, 40.1};
+	struct hc_analysis a;
+	const struct hc_link *l;
+
+	for (int pairs = 0; pairs < 2; pairs++) {
+		addresses();
+		first_hop(0, "3", "Kerberos", "0x100");
+		ev(4634, "server1.contoso.local", 100, "TargetUserName", "TestUser",
+		   "TargetLogonId", "0x100", "LogonType", "3", NULL);
+		if (pairs)
+			tickets("SERVER2$", "server2.contoso.local", 1000, d, 5);
+		anon("server2.contoso.local", 130, "10.0.0.21", "50100", "0x500");
+		correlate_with(&a, &o);
+		l = link_into(&a, "ANONYMOUS LOGON", 130);
+		if (pairs) {
+			CHECK(l && near(l->confidence, 0.6));
+		} else {
+			CHECK_NULL(l);
+		}
+		hc_analysis_free(&a);
+		reset();
+	}
+}
+
+/* server2 40 s ahead, by two tickets (DC, then server2) and three 4648s
+ * (server2, then the DC): both directions of one pair of hosts agree. */
+static void test_clock_pairs_both_directions(void)
+{
+	struct hc_analysis a;
+	struct hc_clock c;
+	size_t n;
+	const double d2[] = {40.1, 40.1}, d3[] = {-39.9, -39.9, -39.9};
+
+	addresses();
+	more_addresses();
+	tickets("SERVER2$", "server2.contoso.local", 0, d2, 2);
+	explicits("server2.contoso.local", "10.0.0.22", "dc1.contoso.local", 5000, d3, 3);
+	correlate(&a, 1, &n);
+	c = clock_of(&a, "server2");
+	CHECK(c.applied && c.pairs == 5 && offset_near(&c, 39.9)); /* the median */
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* The reference is the KDC, even when another host is in more pairs
+ * (server2: three with the DC, three with server1; server1 and the DC
+ * agree, server2 runs 40 s ahead). */
+static void test_clock_reference_kdc(void)
+{
+	struct hc_analysis a;
+	size_t n;
+	const double dt[] = {40.1, 40.1, 40.1};
+
+	addresses();
+	more_addresses();
+	tickets("SERVER2$", "server2.contoso.local", 0, dt, 3);
+	explicits("server1.contoso.local", "10.0.0.21", "server2.contoso.local", 5000, dt, 3);
+	correlate(&a, 1, &n);
+	CHECK(clock_of(&a, "server2").applied && !clock_of(&a, "dc1").applied &&
+	      !clock_of(&a, "server1").applied);
+	CHECK(clock_of(&a, "server2").ref == host_index(&a, "dc1"));
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* Without a KDC in any pair the reference is the host in most pairs:
+ * server1 (two with client1, three with server2); client1 runs 40 s
+ * ahead of both. */
+static void test_clock_reference_most_pairs(void)
+{
+	struct hc_analysis a;
+	size_t n;
+	struct hc_clock c;
+	const double d1[] = {-39.9, -39.9}, d2[] = {0.1, 0.1, 0.1};
+
+	addresses();
+	explicits("client1.contoso.local", "10.0.0.11", "server1.contoso.local", 0, d1, 2);
+	explicits("server1.contoso.local", "10.0.0.21", "server2.contoso.local", 5000, d2, 3);
+	correlate(&a, 1, &n);
+	c = clock_of(&a, "client1");
+	CHECK(c.applied && offset_near(&c, 39.9));
+	CHECK(!clock_of(&a, "server1").applied && !clock_of(&a, "server2").applied);
+	CHECK(clock_of(&a, "client1").ref == host_index(&a, "server1"));
+	hc_analysis_free(&a);
+	reset();
+}
+
+/* Offsets join along trusted pairs to the reference only: server1's
+ * pairs with the DC disagree, client1's and server3's agree but do not
+ * reach the DC; neither gets an offset. */
+static void test_clock_only_trusted_and_joined(void)
+{
+	struct hc_analysis a;
+	size_t n;
+	const double d[] = {40.1, 40.1, 40.1, 40.1, 40.1}, bad[] = {40, 0, 80, -40},
+	             far[] = {30.1, 30.1, 30.1};
+
+	addresses();
+	more_addresses();
+	tickets("SERVER2$", "server2.contoso.local", 0, d, 5);
+	tickets("SERVER1$", "server1.contoso.local", 10000, bad, 4);
+	explicits("client1.contoso.local", "10.0.0.11", "server3.contoso.local", 20000, far, 3);
+	correlate(&a, 1, &n);
+	CHECK(clock_of(&a, "server2").applied);
+	CHECK(!clock_of(&a, "server1").applied && clock_of(&a, "server1").pairs == 0);
+	CHECK(!clock_of(&a, "server3").applied && clock_of(&a, "server3").pairs == 0);
+	CHECK(!clock_of(&a, "client1").applied && clock_of(&a, "client1").pairs == 0);
+	CHECK(hops_uncorrected(&a, "server1") && hops_uncorrected(&a, "server3"));
 	hc_analysis_free(&a);
 	reset();
 }
@@ -1082,5 +1318,13 @@ int main(void)
 	test_chain_cycle_not_walked_twice();
 	test_clock_small_offset_not_applied();
 	test_clock_disagreeing_pairs_ignored();
+	test_clock_offset_applied();
+	test_clock_offset_boundary();
+	test_clock_pairs_needed();
+	test_clock_offset_used_for_links();
+	test_clock_pairs_both_directions();
+	test_clock_reference_kdc();
+	test_clock_reference_most_pairs();
+	test_clock_only_trusted_and_joined();
 	return hc_test_result();
 }

@@ -103,12 +103,81 @@
  * null-session: a system process or     + W test_anonymous (lsass.exe)
  *   a service session behind the        + K test_anonymous_from_service_session_is_null
  *   connection                          - W test_anonymous (WmiPrvSE.exe in TestUser's session)
- * null-session: no user session to      + W test_anonymous (NAS1), F
- * test_anonymous_first_hop_silent come from                           - W test_anonymous (the only
- * session: a second hop) a $ account that is no host (gMSA):   + W test_machine_classes (svc_sql$)
- *   user                                - W test_machine_classes (SRV-APP$ from its host: machine)
- * user: the machine account leaving a   + C test_restricted_admin
+ * null-session: no user session to      + W test_anonymous (NAS1)
+ *   come from                           + F test_anonymous_first_hop_silent
+ *                                       - W test_anonymous (the only session: a second hop)
+ * user: a $ account that is no host     + W test_machine_classes (svc_sql$)
+ *   (gMSA)                              - W test_machine_classes (SRV-APP$ from its host: machine)
+ * user: the machine account leaving a   + C test_restricted_admin, L test_link_restricted_admin
  *   Restricted Admin RDP session        - C test_restricted_admin (mode No: machine)
+ *                                       - L test_link_restricted_admin_rejected (mode No, type 3,
+ *                                           another host's account, a service identity, into
+ *                                           the DC, failed)
+ *                                       - L test_link_restricted_admin_collector_rejected
+ * links.c (which session on its source a user's hop continues)
+ * the session on the source, within     + L test_link_window_boundary (310 s),
+ *   the skew before its start and after     test_link_before_start (100 s)
+ *   its end                             - L test_link_window_boundary (311 s),
+ *                                           test_link_before_start (99 s)
+ *                                       - L test_link_across_reboot
+ * a repeat's session extends the act's  + L test_link_repeat_session_extends_window
+ *                                       - L test_link_repeat_session_extends_window (closed)
+ * looked back at most the window and    + L test_link_proven_session_beyond_window (a 4648)
+ *   the skew, and 256 sessions, except  - L test_link_proven_session_beyond_window (no 4648)
+ *   the session a proof names           - L test_link_scan_capped
+ * at most 8 candidates, the nearest     + L test_link_candidates_capped
+ * the same account, or an anonymous hop + L test_link_same_account_scores,
+ *                                           test_link_anonymous_scores
+ *                                       - L test_link_other_account_rejected
+ * never from the hop's own target       - L test_link_loop_rejected
+ * parents: a user's successful first    + L test_link_same_account_scores
+ *   logon of its act, with credentials  - L test_link_parent_failed_or_anonymous_rejected
+ *                                       - L test_link_machine_parent_rejected
+ *                                       - L test_link_repeat_parent_rejected
+ *                                       - L test_link_credssp_twin_absorbed (the twin)
+ *                                       - L test_link_proven_machine_session_rejected
+ * children: not a repeat, not a twin    - L test_link_repeat_child_not_linked
+ *                                       - L test_link_credssp_twin_absorbed
+ * weights: base 0.5; same account +0.2, + L test_link_same_account_scores (0.7),
+ *   anonymous +0.1; proven +0.3; in the   test_link_anonymous_scores (0.6), test_link_4648_proof
+ *   skew only -0.1; a WorkstationName     (1.0), test_link_window_boundary (0.6),
+ *   -0.1; reusable credentials +0.05      test_link_workstation_source_scores (0.6),
+ *   (a 4624's type only, not for an       test_link_reusable_parent_scores (0.75)
+ *   anonymous or Restricted Admin hop); - L test_link_anonymous_scores (RDP: 0.6),
+ *   at most 1                               test_link_restricted_admin (0.6),
+ *                                           test_link_logon_fields_only_from_4624 (0.7)
+ *                                       + L test_link_confidence_capped
+ * a 4648, 8001 or connection proves its + L test_link_4648_proof, test_link_8001_proof,
+ *   session and disproves the others        test_link_4648_from_repeat_session
+ *                                       - L test_link_4648_other_session,
+ *                                           test_link_8001_other_target
+ * unique: the only candidate            + L test_link_same_account_scores
+ *                                       - L test_link_4648_other_session (two)
+ * ambiguous: within 0.05 of the best    + L test_link_4648_other_session
+ *                                       - L test_link_clear_winner_not_ambiguous (0.1 apart)
+ * chains.c (maximal paths along the best links)
+ * follow the best candidates (within    + L test_chain_follows_best_candidate,
+ *   0.049), from hops with no parent        test_chain_paths_and_order
+ *                                       - L test_chain_follows_best_candidate (0.05 weaker)
+ *                                       - L test_link_repeat_child_not_linked,
+ *                                           test_link_credssp_twin_absorbed
+ * ordered by start, the longer first    + L test_chain_paths_and_order
+ * a hop at most once in a chain         + L test_chain_cycle_not_walked_twice
+ * clock.c (offsets against the reference host)
+ * an offset from two or more pairs, at  + L test_clock_offset_applied,
+ *   least half within 2 s of their          test_clock_pairs_needed (half)
+ *   median                              - L test_clock_pairs_needed (one pair)
+ *                                       - L test_clock_disagreeing_pairs_ignored
+ * applied from 5 s, ahead or behind     + L test_clock_offset_applied,
+ *                                           test_clock_offset_boundary (5 s)
+ *                                       - L test_clock_offset_boundary (4.9 s)
+ *                                       - L test_clock_small_offset_not_applied
+ * used to compare times when linking    + L test_clock_offset_used_for_links
+ *                                       - L test_clock_offset_used_for_links (no pairs)
+ * pairs of either direction             + L test_clock_pairs_both_directions
+ * the reference: the KDC, else the host + L test_clock_reference_kdc,
+ *   in most pairs; offsets join along       test_clock_reference_most_pairs
+ *   trusted pairs to it only            - L test_clock_only_trusted_and_joined
  */
 #include "corr_fixture.h"
 #include "regex.h"

@@ -103,7 +103,8 @@ int hc_chains_build(struct hc_analysis *a)
 	 * it (ambiguous); weaker candidates stay listed on the hop */
 	for (size_t l = 0; l < a->nlinks; l++) {
 		const struct hc_hop *child = &a->hops[a->links[l].child];
-		if (a->links[l].confidence < a->links[child->parents[0]].confidence - 0.049)
+		double best = a->links[child->parents[0]].confidence;
+		if (a->links[l].confidence < best - HC_CHAIN_FOLLOW)
 			continue;
 		if (hc_ilist_add(&w.children[a->links[l].parent], (int)l) < 0) {
 			w.rc = HC_ERR_NOMEM;

@@ -965,11 +965,13 @@ static void test_chain_paths_and_order(void)
 
 /* Hops that continue each other in a circle within the skew (server1 ->
  * server2 -> client1 -> server1, entered from server3): a walk along the
- * links never visits a hop twice. */
+ * links never visits a hop twice, and the path up to the circle is a
+ * chain (every hop is in one). */
 static void test_chain_cycle_not_walked_twice(void)
 {
 	struct hc_analysis a;
 	size_t n;
+	bool in_chain[8] = {false};
 
 	addresses();
 	more_addresses();
@@ -985,7 +987,14 @@ static void test_chain_cycle_not_walked_twice(void)
 		for (size_t j = 0; j < a.chains[i].nhops; j++)
 			for (size_t k = j + 1; k < a.chains[i].nhops; k++)
 				CHECK(a.chains[i].hops[j] != a.chains[i].hops[k]);
+		for (size_t j = 0; j < a.chains[i].nhops; j++)
+			if (a.chains[i].hops[j] < 8)
+				in_chain[a.chains[i].hops[j]] = true;
 	}
+	CHECK_INT(a.nhops, 4);
+	for (size_t i = 0; i < a.nhops && i < 8; i++)
+		CHECK(in_chain[i]);
+	CHECK_INT(n, 1);
 	hc_analysis_free(&a);
 	reset();
 }

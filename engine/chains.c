@@ -51,6 +51,14 @@ static int emit_chain(struct walk *w)
 	return HC_OK;
 }
 
+static bool on_path(const struct walk *w, int hop)
+{
+	for (size_t i = 0; i < w->depth; i++)
+		if (w->path[i] == hop)
+			return true;
+	return false;
+}
+
 static void walk_from(struct walk *w, int hop)
 {
 	const struct ilist *ch;
@@ -62,15 +70,16 @@ static void walk_from(struct walk *w, int hop)
 		w->capped = true;
 		return;
 	}
-	for (size_t i = 0; i < w->depth; i++)
-		if (w->path[i] == hop)
-			return; /* a cycle within the skew allowance */
 	w->path[w->depth++] = hop;
 	ch = &w->children[hop];
 	if (w->depth < HC_MAX_CHAIN_LEN)
 		for (size_t k = 0; k < ch->n && w->rc == 0; k++) {
+			int next = w->a->links[ch->v[k]].child;
+			/* a cycle within the skew allowance: the path ends here */
+			if (on_path(w, next))
+				continue;
 			w->plinks[w->depth] = ch->v[k];
-			walk_from(w, w->a->links[ch->v[k]].child);
+			walk_from(w, next);
 			extended = true;
 		}
 	if (!extended && (w->rc = emit_chain(w)) < 0)
@@ -103,7 +112,8 @@ int hc_chains_build(struct hc_analysis *a)
 	 * it (ambiguous); weaker candidates stay listed on the hop */
 	for (size_t l = 0; l < a->nlinks; l++) {
 		const struct hc_hop *child = &a->hops[a->links[l].child];
-		if (a->links[l].confidence < a->links[child->parents[0]].confidence - 0.049)
+		double best = a->links[child->parents[0]].confidence;
+		if (a->links[l].confidence < best - HC_CHAIN_FOLLOW)
 			continue;
 		if (hc_ilist_add(&w.children[a->links[l].parent], (int)l) < 0) {
 			w.rc = HC_ERR_NOMEM;

@@ -117,6 +117,13 @@ struct priv {
  * for one hop, nearest first: a flood of them in one window costs a
  * constant per hop, not a scan (issue 8). */
 #define HC_MAX_WITNESS_SCAN 256
+/* Link candidates of one hop whose confidences differ by less than this
+ * are ambiguous (links.c; the weights are steps of 0.05). */
+#define HC_LINK_TIE 0.05
+/* Chains follow every candidate link at most this much weaker than the
+ * hop's best (chains.c): the 0.001 below HC_LINK_TIE keeps a candidate one
+ * whole step weaker (0.7 against 0.75, summed as 0.69999...) out. */
+#define HC_CHAIN_FOLLOW 0.049
 /* Kerberos refuses clocks further apart than this (the default policy,
  * DOMAIN.md 7.5): a ticket and its logon pair the clocks within it. */
 #define HC_KERBEROS_SKEW (INT64_C(300) * HC_TICKS_PER_SEC)

@@ -10,7 +10,7 @@
 #include <string.h>
 
 /* Link confidence: a base, what the account says, what proves it, and what
- * weakens it (DOMAIN.md 7.7). */
+ * weakens it (DOMAIN.md 7.7); ties: HC_LINK_TIE in correlate_int.h. */
 #define CONF_BASE 0.5
 #define CONF_SAME_ACCOUNT 0.2   /* the same account arrived on the source */
 #define CONF_ANONYMOUS 0.1      /* anonymous out of a real user's session */
@@ -18,7 +18,6 @@
 #define CONF_IN_SKEW_ONLY -0.1  /* only inside the skew allowance */
 #define CONF_CLIENT_NAME -0.1   /* the source is a client-supplied name */
 #define CONF_REUSABLE 0.05      /* the session holds reusable credentials */
-#define CONF_TIE 0.05           /* candidates closer than this are ambiguous */
 
 int hc_cmp_hop_at(const void *x, const void *y, void *ctx)
 {
@@ -256,7 +255,7 @@ static int add_links(struct hc_analysis *a, int c, const struct cand *cand, size
 		l->via_4648 = cand[k].proof == HC_PROOF_4648;
 		l->account_match = cand[k].acct;
 		l->restricted_admin = as_host;
-		l->ambiguous = nc > 1 && cand[0].conf - cand[1].conf < CONF_TIE;
+		l->ambiguous = nc > 1 && cand[0].conf - cand[1].conf < HC_LINK_TIE;
 		ch->parents[ch->nparents++] = (int)a->nlinks;
 		a->nlinks++;
 	}

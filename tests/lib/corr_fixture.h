@@ -1,7 +1,8 @@
 /* Events built in memory for the correlation unit tests (no EVTX
  * involved): one event set, helpers that add Security (or any channel's)
- * events at seconds after 2026-03-02T10:00:00Z, and a correlate() that
- * runs the engine with the default skew (5 min) and window (10 h). */
+ * events at seconds after 2026-03-02T10:00:00Z, a correlate() that runs
+ * the engine with the default skew (5 min) and window (10 h), and lookups
+ * of the hops, hosts, links and findings it made. */
 #ifndef HC_CORR_FIXTURE_H
 #define HC_CORR_FIXTURE_H
 
@@ -100,6 +101,114 @@ static inline bool has_finding(const struct hc_chain *c, const char *id, size_t 
 {
 	for (size_t i = 0; c && i < c->nfindings; i++)
 		if (strcmp(c->findings[i].id, id) == 0 && c->findings[i].hop == hop)
+			return true;
+	return false;
+}
+
+/* 5156 Direction values */
+#define OUT "%%14593"
+#define IN "%%14592"
+
+/* 5156 logged by `host`. */
+static inline void conn(const char *host, double sec, const char *dir, const char *sip,
+			const char *sport, const char *dip, const char *dport, const char *app,
+			const char *pid)
+{
+	ev(5156, host, sec, "ProcessID", pid, "Application", app, "Direction", dir, "SourceAddress",
+	   sip, "SourcePort", sport, "DestAddress", dip, "DestPort", dport, "Protocol", "6", NULL);
+}
+
+/* A user's network logon with an address and port (every user has the
+ * same SID: use logon() for two different users). */
+static inline void netlogon(const char *dst, double sec, const char *user, const char *pkg,
+			    const char *ip, const char *port, const char *lid)
+{
+	ev(4624, dst, sec, "SubjectUserSid", "S-1-0-0", "TargetUserSid", "S-1-5-21-9-9-9-1105",
+	   "TargetUserName", user, "TargetDomainName", "CONTOSO", "TargetLogonId", lid, "LogonType",
+	   "3", "LogonProcessName", "Kerberos", "AuthenticationPackageName", pkg, "WorkstationName",
+	   "-", "IpAddress", ip, "IpPort", port, "ImpersonationLevel", "%%1833", NULL);
+}
+
+/* An ANONYMOUS LOGON network logon (NTLM, NTLM V1 as Windows logs it). */
+static inline void anon(const char *dst, double sec, const char *ip, const char *port,
+			const char *lid)
+{
+	ev(4624, dst, sec, "SubjectUserSid", "S-1-0-0", "TargetUserSid", "S-1-5-7", "TargetUserName",
+	   "ANONYMOUS LOGON", "TargetDomainName", "NT AUTHORITY", "TargetLogonId", lid, "LogonType",
+	   "3", "LogonProcessName", "NtLmSsp ", "AuthenticationPackageName", "NTLM",
+	   "LmPackageName", "NTLM V1", "WorkstationName", "-", "IpAddress", ip, "IpPort", port,
+	   "ImpersonationLevel", "%%1833", NULL);
+}
+
+/* Correlates with options of the caller's (a policy, another skew). */
+static inline void correlate_with(struct hc_analysis *a, const struct hc_correlate_opts *o)
+{
+	CHECK_INT(hc_events_sort(&set), HC_OK);
+	CHECK_INT(hc_correlate(&set, o, a), HC_OK);
+}
+
+/* The hop of `user` into host `dst` logged at `sec`, or NULL. */
+static inline const struct hc_hop *hop_of(const struct hc_analysis *a, const char *user,
+					  const char *dst, double sec)
+{
+	int64_t t0;
+
+	hc_time_parse("2026-03-02T10:00:00Z", &t0);
+	for (size_t i = 0; i < a->nhops; i++) {
+		const struct hc_hop *h = &a->hops[i];
+		if (h->ev->norm.target.name && strcmp(h->ev->norm.target.name, user) == 0 &&
+		    strcmp(a->hosts[h->dst].name, dst) == 0 &&
+		    h->time == t0 + (int64_t)(sec * 1e7))
+			return h;
+	}
+	return NULL;
+}
+
+static inline const char *src_name(const struct hc_analysis *a, const struct hc_hop *h)
+{
+	return h && h->src >= 0 ? a->hosts[h->src].name : "(none)";
+}
+
+static inline int host_index(const struct hc_analysis *a, const char *name)
+{
+	for (size_t i = 0; i < a->nhosts; i++)
+		if (strcmp(a->hosts[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The finding `id` on 1-based hop `hop` of `c`, or NULL. */
+static inline const struct hc_finding *finding_of(const struct hc_chain *c, const char *id,
+						  size_t hop)
+{
+	for (size_t i = 0; c && i < c->nfindings; i++)
+		if (strcmp(c->findings[i].id, id) == 0 && c->findings[i].hop == hop)
+			return &c->findings[i];
+	return NULL;
+}
+
+/* How many findings `id` all chains hold (NULL: findings of any id). */
+static inline size_t count_findings(const struct hc_analysis *a, const char *id)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->nchains; i++)
+		for (size_t k = 0; k < a->chains[i].nfindings; k++)
+			n += !id || strcmp(a->chains[i].findings[k].id, id) == 0;
+	return n;
+}
+
+/* The best link into hop `h` (its first parent), or NULL. */
+static inline const struct hc_link *best_link(const struct hc_analysis *a, const struct hc_hop *h)
+{
+	return h && h->nparents ? &a->links[h->parents[0]] : NULL;
+}
+
+/* 1 when `h` cites a record in role `role`. */
+static inline bool cites(const struct hc_hop *h, enum hc_role role)
+{
+	for (size_t i = 0; h && i < h->nev; i++)
+		if (h->evidence[i].role == role)
 			return true;
 	return false;
 }

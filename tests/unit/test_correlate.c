@@ -146,6 +146,7 @@ static void test_restricted_admin(void)
 		CHECK(!l->account_match);
 		CHECK(l->confidence > 0.55 && l->confidence < 0.65);
 		CHECK_STR(a.hosts[a.hops[c->hops[1]].dst].name, "server2");
+		CHECK_INT(a.hops[c->hops[1]].cls, HC_CLASS_USER); /* the user's next hop */
 		CHECK_INT(c->nfindings, 0);
 	}
 	hc_analysis_free(&a);
@@ -155,6 +156,8 @@ static void test_restricted_admin(void)
 	ra_case("%%1843", "server2.contoso.local", "SERVER1$");
 	correlate(&a, 2, &n);
 	CHECK_INT(n, 0);
+	CHECK(hop_of(&a, "SERVER1$", "server2", 60) &&
+	      hop_of(&a, "SERVER1$", "server2", 60)->cls == HC_CLASS_MACHINE);
 	hc_analysis_free(&a);
 	reset();
 
@@ -188,6 +191,9 @@ static void test_rules(void)
 	c = correlate(&a, 2, &n);
 	CHECK_INT(n, 1);
 	CHECK(has_finding(c, "credssp-exposure", 1));
+	/* a further hop used the credentials CredSSP left */
+	CHECK(finding_of(c, "credssp-exposure", 1) &&
+	      finding_of(c, "credssp-exposure", 1)->severity == HC_SEV_HIGH);
 	CHECK(has_finding(c, "ntlm-v1", 2));
 	CHECK(has_finding(c, "unexpected-package", 2));
 	CHECK(!has_finding(c, "delegation", 2)); /* credentials were there: no delegation */
@@ -218,6 +224,8 @@ static void test_rules(void)
 	c = correlate(&a, 2, &n);
 	CHECK_INT(n, 1);
 	CHECK(has_finding(c, "hop-failed", 2));
+	CHECK(finding_of(c, "hop-failed", 2) && finding_of(c, "hop-failed", 2)->severity == HC_SEV_MEDIUM);
+	CHECK_NULL(finding_of(c, "unexpected-package", 2)); /* NTLM, but it failed */
 	if (c && c->nfindings)
 		CHECK(strstr(c->findings[c->nfindings - 1].what, "STATUS_WRONG_PASSWORD") != NULL);
 	hc_analysis_free(&a);
@@ -329,14 +337,6 @@ static void test_address_moves(void)
 		hc_analysis_free(&a);
 		reset();
 	}
-}
-
-static int host_index(const struct hc_analysis *a, const char *name)
-{
-	for (size_t i = 0; i < a->nhosts; i++)
-		if (strcmp(a->hosts[i].name, name) == 0)
-			return (int)i;
-	return -1;
 }
 
 static void failed_ntlm(const char *dst, double sec, const char *ws, const char *ip)

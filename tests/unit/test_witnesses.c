@@ -8,57 +8,6 @@
  * clock offsets estimated from pairs. */
 #include "corr_fixture.h"
 
-#define OUT "%%14593"
-#define IN "%%14592"
-
-/* 5156 logged by `host`. */
-static void conn(const char *host, double sec, const char *dir, const char *sip, const char *sport,
-		 const char *dip, const char *dport, const char *app, const char *pid)
-{
-	ev(5156, host, sec, "ProcessID", pid, "Application", app, "Direction", dir, "SourceAddress",
-	   sip, "SourcePort", sport, "DestAddress", dip, "DestPort", dport, "Protocol", "6", NULL);
-}
-
-/* A user's network logon with an address and port. */
-static void netlogon(const char *dst, double sec, const char *user, const char *pkg,
-		     const char *ip, const char *port, const char *lid)
-{
-	ev(4624, dst, sec, "SubjectUserSid", "S-1-0-0", "TargetUserSid", "S-1-5-21-9-9-9-1105",
-	   "TargetUserName", user, "TargetDomainName", "CONTOSO", "TargetLogonId", lid, "LogonType",
-	   "3", "LogonProcessName", "Kerberos", "AuthenticationPackageName", pkg, "WorkstationName",
-	   "-", "IpAddress", ip, "IpPort", port, "ImpersonationLevel", "%%1833", NULL);
-}
-
-static void anon(const char *dst, double sec, const char *ip, const char *port, const char *lid)
-{
-	ev(4624, dst, sec, "SubjectUserSid", "S-1-0-0", "TargetUserSid", "S-1-5-7", "TargetUserName",
-	   "ANONYMOUS LOGON", "TargetDomainName", "NT AUTHORITY", "TargetLogonId", lid, "LogonType",
-	   "3", "LogonProcessName", "NtLmSsp ", "AuthenticationPackageName", "NTLM",
-	   "LmPackageName", "NTLM V1", "WorkstationName", "-", "IpAddress", ip, "IpPort", port,
-	   "ImpersonationLevel", "%%1833", NULL);
-}
-
-static const struct hc_hop *hop_of(const struct hc_analysis *a, const char *user, const char *dst,
-				   double sec)
-{
-	int64_t t0;
-
-	hc_time_parse("2026-03-02T10:00:00Z", &t0);
-	for (size_t i = 0; i < a->nhops; i++) {
-		const struct hc_hop *h = &a->hops[i];
-		if (h->ev->norm.target.name && strcmp(h->ev->norm.target.name, user) == 0 &&
-		    strcmp(a->hosts[h->dst].name, dst) == 0 &&
-		    h->time == t0 + (int64_t)(sec * 1e7))
-			return h;
-	}
-	return NULL;
-}
-
-static const char *src_name(const struct hc_analysis *a, const struct hc_hop *h)
-{
-	return h && h->src >= 0 ? a->hosts[h->src].name : "(none)";
-}
-
 /* A host with no logon event is known from its own connections and claims
  * its address; the logon's source is named by the source's own record of
  * the connection (port), even against a stronger claim of the address. */

@@ -23,7 +23,7 @@
 #define NO_IDX UINT32_MAX
 
 enum pkind { P_USER, P_MACHINE, P_SYSTEM, P_LOCALSVC, P_NETSVC, P_ANON, P_DWM, P_UMFD };
-enum { PKG_DEFAULT, PKG_KERBEROS, PKG_NTLM, PKG_NEGOTIATE };
+enum pkg { PKG_DEFAULT, PKG_KERBEROS, PKG_NTLM, PKG_NEGOTIATE };
 enum { ROLE_WORKSTATION, ROLE_SERVER, ROLE_DC };
 
 #define EVF_EXPLICIT 0x01
@@ -1558,14 +1558,19 @@ static void xsetf(struct xbuf *x, const char *field, const char *fmt, ...)
 	xset_n(x, field, xdup(x, tmp, (size_t)n), (size_t)n);
 }
 
-static uint64_t session_luid(struct host *h, int s, int dry)
+/* Whether expanding an event may hand out logon ids. The check of every
+ * explicit event at load time must not: ids are handed out per host in time
+ * order, when the host is written. */
+enum luid_mode { LUID_ASSIGN, LUID_PEEK };
+
+static uint64_t session_luid(struct host *h, int s, enum luid_mode mode)
 {
 	struct session *ss;
 
 	if (s < 0)
 		return 0;
 	ss = &h->ss[s];
-	if (!ss->fixed && ss->luid == 0 && !dry) {
+	if (!ss->fixed && ss->luid == 0 && mode == LUID_ASSIGN) {
 		h->luid += 0x40 + (mix64(h->seed ^ h->luid) % 0x3000);
 		ss->luid = h->luid;
 	}
@@ -1634,142 +1639,6 @@ static const char *from_ip(struct hc_sc *sc, const struct sc_ev *e)
 static const char *from_ws(struct hc_sc *sc, const struct sc_ev *e)
 {
 	return e->from >= 0 ? sc->hosts[e->from].netbios : "-";
-}
-
-static void defaults_logon(struct hc_sc *sc, struct host *h, struct sc_ev *e, struct xbuf *x,
-                           uint64_t hv, int dry)
-{
-	const struct principal *p = e->user >= 0 ? &sc->pr[e->user] : NULL;
-	const struct session *s = e->session >= 0 ? &h->ss[e->session] : NULL;
-	uint8_t lt = e->ltype;
-	int network = lt == 3 || lt == 8;
-	int pkg = e->pkg;
-	const char *ip = from_ip(sc, e);
-	char guid[40];
-
-	/* Subject: who reported the logon. */
-	if (lt == 0 || network) {
-		xset(x, "SubjectUserSid", "S-1-0-0");
-		xset(x, "SubjectUserName", "-");
-		xset(x, "SubjectDomainName", "-");
-		xset(x, "SubjectLogonId", "0x0");
-	} else if (e->subject >= 0) {
-		const struct session *ss = &h->ss[e->subject];
-		xset(x, "SubjectUserSid", sc->pr[ss->user].sid);
-		xset(x, "SubjectUserName", ss->name ? ss->name : sc->pr[ss->user].name);
-		xset(x, "SubjectDomainName", ss->domain ? ss->domain : sc->pr[ss->user].domain);
-		xsetf(x, "SubjectLogonId", "0x%" PRIx64, session_luid(h, e->subject, dry));
-	} else {
-		xset(x, "SubjectUserSid", "S-1-5-18");
-		xset(x, "SubjectUserName", sc->pr[h->principal].name);
-		xset(x, "SubjectDomainName", sc->nb);
-		xset(x, "SubjectLogonId", "0x3e7");
-	}
-	xset(x, "TargetUserSid", psid(sc, e));
-	xset(x, "TargetUserName", pname(sc, e, s));
-	xset(x, "TargetDomainName", pdomain(sc, e, s));
-	if (e->eid == 4624)
-		xsetf(x, "TargetLogonId", "0x%" PRIx64, session_luid(h, e->session, dry));
-	xsetf(x, "LogonType", "%u", lt);
-
-	if (pkg == PKG_DEFAULT)
-		pkg = (p != NULL && p->kind == P_ANON) ? PKG_NTLM
-		      : network                        ? PKG_KERBEROS
-		                                       : PKG_NEGOTIATE;
-	/* Package-dependent fields. */
-	xset(x, "TransmittedServices", "-");
-	xset(x, "LmPackageName", "-");
-	xset(x, "KeyLength", "0");
-	xset(x, "LogonGuid", ZERO_GUID);
-	xset(x, "ProcessId", "0x0");
-	xset(x, "ProcessName", "-");
-	xset(x, "IpAddress", "-");
-	xset(x, "IpPort", "-");
-	xset(x, "WorkstationName", "-");
-	guid_text(hv, guid, sizeof(guid));
-	if (network) {
-		xset(x, "IpAddress", ip ? ip : "-");
-		xsetf(x, "IpPort", "%u", ip ? (unsigned)(49152 + hv % 16000) : 0);
-		if (!ip)
-			xset(x, "IpPort", "-");
-		if (pkg == PKG_NTLM) {
-			xset(x, "LogonProcessName", "NtLmSsp ");
-			xset(x, "AuthenticationPackageName", "NTLM");
-			xset(x, "WorkstationName", from_ws(sc, e));
-			if (p != NULL && p->kind == P_ANON) {
-				xset(x, "LmPackageName", "NTLM V1");
-			} else {
-				xset(x, "LmPackageName", "NTLM V2");
-				xset(x, "KeyLength", "128");
-			}
-		} else if (lt == 8) {
-			/* CredSSP / WinRM NetworkCleartext, as reported in DOMAIN.md 6.2. */
-			xset(x, "LogonProcessName", "WSMAN");
-			xset(x, "AuthenticationPackageName", "Negotiate");
-			xset(x, "LogonGuid", xdup(x, guid, strlen(guid)));
-			xsetf(x, "ProcessId", "0x%x", 0x400 + (unsigned)(hv >> 20) % 0x800 * 4);
-			xset(x, "ProcessName", "C:\\Windows\\System32\\svchost.exe");
-		} else {
-			xset(x, "LogonProcessName", "Kerberos");
-			xset(x, "AuthenticationPackageName",
-			     pkg == PKG_NEGOTIATE ? "Negotiate" : "Kerberos");
-			xset(x, "LogonGuid", xdup(x, guid, strlen(guid)));
-		}
-	} else if (lt == 0) {
-		xset(x, "LogonProcessName", "-");
-		xset(x, "AuthenticationPackageName", "-");
-		xset(x, "ProcessId", "0x4");
-	} else if (lt == 5 || (p != NULL && (p->kind == P_DWM || p->kind == P_UMFD))) {
-		xset(x, "LogonProcessName", "Advapi  ");
-		xset(x, "AuthenticationPackageName", "Negotiate");
-		if (lt == 5) {
-			xsetf(x, "ProcessId", "0x%x", h->lsass - 0x10);
-			xset(x, "ProcessName", "C:\\Windows\\System32\\services.exe");
-		} else {
-			xsetf(x, "ProcessId", "0x%x", h->lsass - 0x48);
-			xset(x, "ProcessName", "C:\\Windows\\System32\\winlogon.exe");
-		}
-	} else {
-		/* Interactive / RDP / unlock: Winlogon through Negotiate (Kerberos). */
-		xset(x, "LogonProcessName", "User32 ");
-		xset(x, "AuthenticationPackageName", pkg == PKG_NTLM ? "NTLM" : "Negotiate");
-		xset(x, "WorkstationName", h->netbios);
-		if (pkg != PKG_NTLM && p != NULL && (p->kind == P_USER || p->kind == P_MACHINE))
-			xset(x, "LogonGuid", xdup(x, guid, strlen(guid)));
-		xsetf(x, "ProcessId", "0x%x", 0x300 + (unsigned)(hv >> 24) % 0x400 * 4);
-		xset(x, "ProcessName", "C:\\Windows\\System32\\svchost.exe");
-		if (lt == 10) {
-			xset(x, "IpAddress", ip ? ip : "-");
-			xsetf(x, "IpPort", "0");
-		} else {
-			xset(x, "IpAddress", "127.0.0.1");
-			xset(x, "IpPort", "0");
-		}
-	}
-	if (lt == 9 && e->subject >= 0) {
-		xset(x, "LogonProcessName", "seclogo");
-		xset(x, "AuthenticationPackageName", "Negotiate");
-		xset(x, "IpAddress", "::1");
-		xset(x, "IpPort", "0");
-	}
-	xset(x, "ImpersonationLevel", "%%1833");
-	xset(x, "RestrictedAdminMode", lt == 10 ? "%%1843" : "-");
-	xset(x, "RemoteCredentialGuard", lt == 10 ? "%%1843" : "-");
-	xset(x, "TargetOutboundUserName", "-");
-	xset(x, "TargetOutboundDomainName", "-");
-	xset(x, "VirtualAccount",
-	     p != NULL && (p->kind == P_DWM || p->kind == P_UMFD) ? "%%1842" : "%%1843");
-	xset(x, "TargetLinkedLogonId", "0x0");
-	xset(x, "ElevatedToken", p != NULL && principal_privileged(p) ? "%%1842" : "%%1843");
-	/* 4625 specifics. */
-	xset(x, "Status", "0xc000006d");
-	xset(x, "FailureReason", "%%2313");
-	xset(x, "SubStatus", "0xc000006a");
-	if (e->eid == 4625) {
-		xset(x, "TargetUserSid", "S-1-0-0");
-		xset(x, "LmPackageName", "-");
-		xset(x, "KeyLength", "0");
-	}
 }
 
 /* ---- witnesses: connections, processes, NTLM calls ---- */
@@ -1973,372 +1842,694 @@ static void conn_ends(struct hc_sc *sc, const struct host *h, const struct sc_ev
 	*dst = e->peer >= 0 ? sc->hosts[e->peer].ip : e->to_lit ? e->to_lit : in ? h->ip : "-";
 }
 
-static void defaults_witness(struct hc_sc *sc, struct host *h, struct sc_ev *e, struct xbuf *x,
-                             uint64_t hv, int dry)
+/* What a filler works on: the event, its host, the expansion scratch, the
+ * event's stable hash (ports, GUIDs and process ids are drawn from it) and
+ * whether logon ids may be handed out. */
+struct fill {
+	struct hc_sc *sc;
+	struct host *h;
+	struct sc_ev *e;
+	struct xbuf *x;
+	uint64_t hv;
+	enum luid_mode luid;
+};
+
+static uint64_t fill_luid(const struct fill *f, int s)
 {
-	struct pid_of p = process_of(h, e, e->proc, e->image, e->pid);
-	uint64_t ft = e->t + (uint64_t)h->clock;
-	unsigned sport = e->sport ? e->sport : (unsigned)(49152 + hv % 16000);
-	unsigned dport = e->dport ? e->dport : 445;
-	const char *src, *dst;
-	char buf[200];
+	return session_luid(f->h, s, f->luid);
+}
 
-	if (e->eid == 5156 || e->eid == 5158 || e->eid == 3) {
-		int in = e->cflags & CF_INBOUND;
-		if (in && e->proc < 0 && e->image == NULL)
-			p = process_of(h, e, -1, listener_image(dport), 0);
-		conn_ends(sc, h, e, &src, &dst);
-		if (e->eid == 5158 && e->from < 0 && e->from_lit == NULL)
-			src = "0.0.0.0";
-		xsetf(x, "ProcessID", "%u", p.pid);
-		xsetf(x, "ProcessId", "%u", p.pid);
-		wfp_app(x, "Application", p.image);
-		xset(x, "Direction", in ? "%%14592" : "%%14593");
-		xset(x, "SourceAddress", src);
-		xsetf(x, "SourcePort", "%u", sport);
-		xset(x, "DestAddress", dst);
-		xsetf(x, "DestPort", "%u", dport);
-		xsetf(x, "Protocol", "%u", e->cflags & CF_UDP ? 17u : 6u);
-		xsetf(x, "FilterRTID", "%u", e->eid == 5158 ? 0u : (unsigned)(65000 + hv % 9000));
-		if (e->eid == 5158) {
-			xset(x, "LayerName", "%%14608");
-			xset(x, "LayerRTID", is_v6(src) ? "38" : "36");
-		} else {
-			xset(x, "LayerName", in ? "%%14610" : "%%14611");
-			xset(x, "LayerRTID",
-			     in ? (is_v6(dst) ? "46" : "44") : (is_v6(src) ? "50" : "48"));
-		}
-		xset(x, "RemoteUserID", "S-1-0-0");
-		xset(x, "RemoteMachineID", "S-1-0-0");
-		if (e->eid != 3)
-			return;
-		/* Sysmon 3: TCP inbound records name the remote end as source */
-		sysmon_time(ft - SYSMON_LAG, buf, sizeof(buf));
-		xset(x, "RuleName", "-");
-		xset(x, "UtcTime", xdup(x, buf, strlen(buf)));
-		process_guid(h, &p, buf, sizeof(buf));
-		xset(x, "ProcessGuid", xdup(x, buf, strlen(buf)));
-		xsetf(x, "ProcessId", "%u", p.pid);
-		xset(x, "Image", p.image ? p.image : "System");
-		xset(x, "User", sysmon_user(sc, h, p.session, x));
-		xset(x, "Protocol", e->cflags & CF_UDP ? "udp" : "tcp");
-		xset(x, "Initiated", in ? "false" : "true");
-		xset(x, "SourceIsIpv6", is_v6(src) ? "true" : "false");
-		xset(x, "SourceIp", src);
-		xset(x, "SourceHostname", "-");
-		xsetf(x, "SourcePort", "%u", sport);
-		xset(x, "SourcePortName", "-");
-		xset(x, "DestinationIsIpv6", is_v6(dst) ? "true" : "false");
-		xset(x, "DestinationIp", dst);
-		xset(x, "DestinationHostname", "-");
-		xsetf(x, "DestinationPort", "%u", dport);
-		xset(x, "DestinationPortName", port_name(dport));
-		return;
-	}
-	if (e->eid == 8001) {
-		const struct session *ss = e->session >= 0 ? &h->ss[e->session] : NULL;
-		const struct principal *u = ss ? &sc->pr[ss->user] : NULL;
-		if (e->peer >= 0)
-			xsetf(x, "TargetName", "cifs/%s", sc->hosts[e->peer].fqdn);
-		else
-			xset(x, "TargetName", "-");
-		xset(x, "UserName", e->user >= 0 ? pname(sc, e, ss) : "-");
-		xset(x, "DomainName", e->user >= 0 ? pdomain(sc, e, ss) : "-");
-		xsetf(x, "CallerPID", "%u", p.pid);
-		xset(x, "ProcessName", p.image ? p.image : "System");
-		xsetf(x, "ClientLUID", "0x%" PRIx64, ss ? session_luid(h, e->session, dry) : 0x3e7);
-		xset(x, "ClientUserName",
-		     ss ? (ss->name ? ss->name : u->name) : sc->pr[h->principal].name);
-		xset(x, "ClientDomainName", ss ? (ss->domain ? ss->domain : u->domain) : sc->nb);
-		xset(x, "MechanismOID", "1.3.6.1.4.1.311.2.2.10");
-		return;
-	}
-	/* process creation: 4688 v2, Sysmon 1 */
-	{
-		const struct proc *P = e->proc >= 0 ? &h->pr[e->proc] : NULL;
-		struct pid_of par =
-		    process_of(h, e, P ? P->parent : -1, "C:\\Windows\\System32\\svchost.exe", 0);
-		int32_t s = P ? P->session : e->session;
-		const struct session *ss = s >= 0 ? &h->ss[s] : NULL;
-		const struct principal *u = ss ? &sc->pr[ss->user] : NULL;
-		const char *img = p.image ? p.image : "System";
-		const char *base = base_name(img);
-		const struct image_info *ii = NULL;
-		int sys = u == NULL || u->kind == P_SYSTEM || u->kind == P_LOCALSVC ||
-		          u->kind == P_NETSVC;
-		int interactive = ss && (ss->ltype == 2 || ss->ltype == 10 || ss->ltype == 11);
-		const char *cmd = P && P->cmdline ? P->cmdline : NULL;
+/* Subject of session s (a copy of its user's name unless the logon renamed
+ * it), or the machine account (SYSTEM, 0x3e7) when s < 0. */
+static void subject_session(const struct fill *f, int s)
+{
+	const struct hc_sc *sc = f->sc;
+	struct xbuf *x = f->x;
 
-		for (size_t k = 0; k < sizeof(images) / sizeof(images[0]); k++)
-			if (strcasecmp(images[k].base, base) == 0)
-				ii = &images[k];
-		if (cmd == NULL) {
-			snprintf(buf, sizeof(buf), "\"%.180s\"", img);
-			cmd = xdup(x, buf, strlen(buf));
-		}
-		if (e->eid == 4688) {
-			/* the creator is the Subject; a process started into another
-			 * session (wsmprovhost for a WinRM logon) names it as Target */
-			int32_t cs = e->subject >= 0 ? e->subject : s;
-			const struct session *cr = cs >= 0 ? &h->ss[cs] : NULL;
-			if (cr != NULL) {
-				xset(x, "SubjectUserSid", sc->pr[cr->user].sid);
-				xset(x, "SubjectUserName",
-				     cr->name ? cr->name : sc->pr[cr->user].name);
-				xset(x, "SubjectDomainName",
-				     cr->domain ? cr->domain : sc->pr[cr->user].domain);
-				xsetf(x, "SubjectLogonId", "0x%" PRIx64, session_luid(h, cs, dry));
-			} else {
-				xset(x, "SubjectUserSid", "S-1-5-18");
-				xset(x, "SubjectUserName", sc->pr[h->principal].name);
-				xset(x, "SubjectDomainName", sc->nb);
-				xset(x, "SubjectLogonId", "0x3e7");
-			}
-			if (cs != s && ss != NULL) {
-				xset(x, "TargetUserSid", u->sid);
-				xset(x, "TargetUserName", ss->name ? ss->name : u->name);
-				xset(x, "TargetDomainName", ss->domain ? ss->domain : u->domain);
-				xsetf(x, "TargetLogonId", "0x%" PRIx64, session_luid(h, s, dry));
-			} else {
-				xset(x, "TargetUserSid", "S-1-0-0");
-				xset(x, "TargetUserName", "-");
-				xset(x, "TargetDomainName", "-");
-				xset(x, "TargetLogonId", "0x0");
-			}
-			xsetf(x, "NewProcessId", "0x%x", p.pid);
-			xset(x, "NewProcessName", img);
-			xset(x, "TokenElevationType", "%%1936");
-			xsetf(x, "ProcessId", "0x%x", par.pid);
-			xset(x, "CommandLine", cmd);
-			xset(x, "ParentProcessName", par.image ? par.image : "System");
-			xset(x, "MandatoryLabel",
-			     sys        ? "S-1-16-16384"
-			     : u->admin ? "S-1-16-12288"
-			                : "S-1-16-8192");
-			return;
-		}
-		sysmon_time(ft - SYSMON_LAG, buf, sizeof(buf));
-		xset(x, "RuleName", "-");
-		xset(x, "UtcTime", xdup(x, buf, strlen(buf)));
-		process_guid(h, &p, buf, sizeof(buf));
-		xset(x, "ProcessGuid", xdup(x, buf, strlen(buf)));
-		xsetf(x, "ProcessId", "%u", p.pid);
-		xset(x, "Image", img);
-		xset(x, "FileVersion", "10.0.17763.1 (WinBuild.160101.0800)");
-		xset(x, "Description", ii ? ii->description : base);
-		xset(x, "Product", "Microsoft\xc2\xae Windows\xc2\xae Operating System");
-		xset(x, "Company", "Microsoft Corporation");
-		xset(x, "OriginalFileName", ii ? ii->original : base);
-		xset(x, "CommandLine", cmd);
-		if (sys || !ss) {
-			xset(x, "CurrentDirectory", "C:\\Windows\\system32\\");
-		} else {
-			snprintf(buf, sizeof(buf), "C:\\Users\\%.100s\\Documents\\",
-			         ss->name ? ss->name : u->name);
-			xset(x, "CurrentDirectory", xdup(x, buf, strlen(buf)));
-		}
-		xset(x, "User", sysmon_user(sc, h, s, x));
-		{
-			uint64_t luid = ss ? session_luid(h, s, dry) : 0x3e7;
-			uint8_t tail[8];
-			for (int k = 0; k < 8; k++)
-				tail[k] = (uint8_t)(luid >> (8 * k));
-			sysmon_guid(h,
-			            (ss ? ss->t : ft - ft % (86400 * TICKS_PER_SEC)) +
-			                (uint64_t)h->clock * (ss != NULL),
-			            tail, buf, sizeof(buf));
-			xset(x, "LogonGuid", xdup(x, buf, strlen(buf)));
-			xsetf(x, "LogonId", "0x%" PRIx64, luid);
-		}
-		xset(x, "TerminalSessionId", interactive ? "1" : "0");
-		xset(x, "IntegrityLevel", sys ? "System" : u->admin ? "High" : "Medium");
-		{
-			uint64_t a = mix64(str_hash(base) ^ 0x5a17), b = mix64(a), c = mix64(b),
-			         d = mix64(c), f = mix64(d), g = mix64(f), k = mix64(g),
-			         l = mix64(k);
-			snprintf(buf, sizeof(buf),
-			         "SHA1=%016" PRIX64 "%016" PRIX64 "%08X,MD5=%016" PRIX64
-			         "%016" PRIX64 ",SHA256=%016" PRIX64 "%016" PRIX64 "%016" PRIX64
-			         "%016" PRIX64 ",IMPHASH=%016" PRIX64 "%016" PRIX64,
-			         a, b, (unsigned)(c >> 32), c, d, d ^ f, f, g, k, l, a ^ l);
-			xset(x, "Hashes", xdup(x, buf, strlen(buf)));
-		}
-		process_guid(h, &par, buf, sizeof(buf));
-		xset(x, "ParentProcessGuid", xdup(x, buf, strlen(buf)));
-		xsetf(x, "ParentProcessId", "%u", par.pid);
-		xset(x, "ParentImage", par.image ? par.image : "System");
-		if (par.image == NULL) {
-			xset(x, "ParentCommandLine", "");
-		} else if (e->proc >= 0 && h->pr[e->proc].parent >= 0 &&
-		           h->pr[h->pr[e->proc].parent].cmdline) {
-			xset(x, "ParentCommandLine", h->pr[h->pr[e->proc].parent].cmdline);
-		} else if (strcasecmp(base_name(par.image), "svchost.exe") == 0) {
-			xset(x, "ParentCommandLine",
-			     "C:\\Windows\\system32\\svchost.exe -k DcomLaunch -p");
-		} else {
-			snprintf(buf, sizeof(buf), "\"%.180s\"", par.image);
-			xset(x, "ParentCommandLine", xdup(x, buf, strlen(buf)));
-		}
+	if (s >= 0) {
+		const struct session *ss = &f->h->ss[s];
+		xset(x, "SubjectUserSid", sc->pr[ss->user].sid);
+		xset(x, "SubjectUserName", ss->name ? ss->name : sc->pr[ss->user].name);
+		xset(x, "SubjectDomainName", ss->domain ? ss->domain : sc->pr[ss->user].domain);
+		xsetf(x, "SubjectLogonId", "0x%" PRIx64, fill_luid(f, s));
+	} else {
+		xset(x, "SubjectUserSid", "S-1-5-18");
+		xset(x, "SubjectUserName", sc->pr[f->h->principal].name);
+		xset(x, "SubjectDomainName", sc->nb);
+		xset(x, "SubjectLogonId", "0x3e7");
 	}
 }
 
-static void defaults_event(struct hc_sc *sc, struct host *h, struct sc_ev *e, struct xbuf *x,
-                           uint64_t hv, int dry)
-{
-	const struct session *s = e->session >= 0 ? &h->ss[e->session] : NULL;
-	const char *ip = from_ip(sc, e);
-	char guid[40];
-	const char *peername = e->peer >= 0 ? sc->hosts[e->peer].name : NULL;
+/* ---- 4624, 4625: logons ---- */
 
-	guid_text(hv, guid, sizeof(guid));
-	switch (e->eid) {
-	case 4624:
-	case 4625:
-		defaults_logon(sc, h, e, x, hv, dry);
-		break;
-	case 4634:
-	case 4647:
-		xset(x, "TargetUserSid", psid(sc, e));
-		xset(x, "TargetUserName", pname(sc, e, s));
-		xset(x, "TargetDomainName", pdomain(sc, e, s));
-		xsetf(x, "TargetLogonId", "0x%" PRIx64, session_luid(h, e->session, dry));
-		xsetf(x, "LogonType", "%u", e->ltype);
-		break;
-	case 4672: {
-		const struct principal *p = e->user >= 0 ? &sc->pr[e->user] : NULL;
-		xset(x, "SubjectUserSid", psid(sc, e));
-		xset(x, "SubjectUserName", pname(sc, e, s));
-		xset(x, "SubjectDomainName", pdomain(sc, e, s));
-		xsetf(x, "SubjectLogonId", "0x%" PRIx64, session_luid(h, e->session, dry));
-		xset(x, "PrivilegeList",
-		     p == NULL || p->kind == P_SYSTEM               ? PRIV_SYSTEM
-		     : p->kind == P_LOCALSVC || p->kind == P_NETSVC ? PRIV_SERVICE
-		                                                    : PRIV_ADMIN);
-		break;
+static void logon_subject(const struct fill *f, int network)
+{
+	struct xbuf *x = f->x;
+
+	if (f->e->ltype == 0 || network) {
+		xset(x, "SubjectUserSid", "S-1-0-0");
+		xset(x, "SubjectUserName", "-");
+		xset(x, "SubjectDomainName", "-");
+		xset(x, "SubjectLogonId", "0x0");
+	} else {
+		subject_session(f, f->e->subject);
 	}
-	case 4648: {
-		int subj = e->subject >= 0 ? e->subject : e->session;
-		const struct session *ss = subj >= 0 ? &h->ss[subj] : NULL;
-		if (ss != NULL) {
-			xset(x, "SubjectUserSid", sc->pr[ss->user].sid);
-			xset(x, "SubjectUserName", ss->name ? ss->name : sc->pr[ss->user].name);
-			xset(x, "SubjectDomainName",
-			     ss->domain ? ss->domain : sc->pr[ss->user].domain);
-			xsetf(x, "SubjectLogonId", "0x%" PRIx64, session_luid(h, subj, dry));
-			if (e->user < 0)
-				e->user = ss->user;
-		} else {
-			xset(x, "SubjectUserSid", "S-1-5-18");
-			xset(x, "SubjectUserName", sc->pr[h->principal].name);
-			xset(x, "SubjectDomainName", sc->nb);
-			xset(x, "SubjectLogonId", "0x3e7");
-		}
-		xset(x, "LogonGuid", ZERO_GUID);
-		xset(x, "TargetUserName", e->user >= 0 ? pname(sc, e, NULL) : "-");
-		xset(x, "TargetDomainName", e->user >= 0 ? pdomain(sc, e, NULL) : "-");
-		xset(x, "TargetLogonGuid", ZERO_GUID);
-		xset(x, "TargetServerName", peername ? peername : "localhost");
-		if (e->peer >= 0)
-			xsetf(x, "TargetInfo", "host/%s", sc->hosts[e->peer].fqdn);
-		else
-			xset(x, "TargetInfo", "localhost");
-		xsetf(x, "ProcessId", "0x%x", 0x1000 + (unsigned)(hv >> 16) % 0x2000 * 4);
-		xset(x, "ProcessName",
-		     "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe");
-		xset(x, "IpAddress", "-");
+}
+
+/* Network logons (3, 8): the package decides the process and the NTLM fields. */
+static void logon_network(const struct fill *f, const struct principal *p, enum pkg pkg)
+{
+	struct xbuf *x = f->x;
+	const char *ip = from_ip(f->sc, f->e);
+	char guid[40];
+
+	guid_text(f->hv, guid, sizeof(guid));
+	xset(x, "IpAddress", ip ? ip : "-");
+	xsetf(x, "IpPort", "%u", ip ? (unsigned)(49152 + f->hv % 16000) : 0);
+	if (!ip)
 		xset(x, "IpPort", "-");
-		break;
-	}
-	case 4768:
-	case 4769:
-	case 4771: {
-		const struct principal *p = e->user >= 0 ? &sc->pr[e->user] : NULL;
-		const char *nm = pname(sc, e, NULL);
-		if (e->eid == 4769)
-			xsetf(x, "TargetUserName", "%s@%s", nm, sc->realm);
-		else
-			xset(x, "TargetUserName", nm);
-		xset(x, "TargetDomainName", sc->realm);
-		xset(x, "TargetSid", p ? p->sid : "S-1-0-0");
-		if (e->eid == 4769) {
-			const char *svc = e->src ? get_str(e->src, "service") : NULL;
-			if (e->peer >= 0) {
-				xset(x, "ServiceName", sc->pr[sc->hosts[e->peer].principal].name);
-				xset(x, "ServiceSid", sc->hosts[e->peer].msid);
-			} else if (svc != NULL && find_principal(sc, svc) >= 0) {
-				xset(x, "ServiceName", sc->pr[find_principal(sc, svc)].name);
-				xset(x, "ServiceSid", sc->pr[find_principal(sc, svc)].sid);
-			} else {
-				xset(x, "ServiceName", svc ? svc : "krbtgt");
-				xsetf(x, "ServiceSid", "%s-502", sc->dsid);
-			}
-			xset(x, "TicketOptions", "0x40810000");
-			xset(x, "LogonGuid", xdup(x, guid, strlen(guid)));
-		} else if (e->eid == 4768) {
-			xset(x, "ServiceName", "krbtgt");
-			xsetf(x, "ServiceSid", "%s-502", sc->dsid);
-			xset(x, "TicketOptions", "0x40810010");
-			xset(x, "PreAuthType", "2");
+	if (pkg == PKG_NTLM) {
+		xset(x, "LogonProcessName", "NtLmSsp ");
+		xset(x, "AuthenticationPackageName", "NTLM");
+		xset(x, "WorkstationName", from_ws(f->sc, f->e));
+		if (p != NULL && p->kind == P_ANON) {
+			xset(x, "LmPackageName", "NTLM V1");
 		} else {
-			xsetf(x, "ServiceName", "krbtgt/%s", sc->realm);
-			xset(x, "TicketOptions", "0x40810010");
-			xset(x, "Status", "0x18");
-			xset(x, "PreAuthType", "0");
+			xset(x, "LmPackageName", "NTLM V2");
+			xset(x, "KeyLength", "128");
 		}
-		xset(x, "Status", e->eid == 4771 ? "0x18" : "0x0");
-		xset(x, "TicketEncryptionType", "0x12");
-		if (ip != NULL && strcmp(ip, "-") != 0 && strchr(ip, ':') == NULL)
-			xsetf(x, "IpAddress", "::ffff:%s", ip);
-		else
-			xset(x, "IpAddress", ip ? ip : "::1");
-		xsetf(x, "IpPort", "%u", (unsigned)(49152 + hv % 16000));
-		xset(x, "CertIssuerName", "");
-		xset(x, "CertSerialNumber", "");
-		xset(x, "CertThumbprint", "");
-		xset(x, "TransmittedServices", "-");
-		xset(x, "ResponseTicket", "n/a");
-		xset(x, "RequestTicketHash", "n/a");
-		xset(x, "ResponseTicketHash", "n/a");
-		xset(x, "AccountSupportedEncryptionTypes", "0x27 (DES, RC4, AES-Sha1)");
-		xset(x, "AccountAvailableKeys", "AES-SHA1, RC4");
-		xset(x, "ServiceSupportedEncryptionTypes",
-		     "0x1C (RC4, AES128-SHA96, AES256-SHA96)");
-		xset(x, "ServiceAvailableKeys", "AES-SHA1, RC4");
-		xset(x, "DCSupportedEncryptionTypes", "0x1C (RC4, AES128-SHA96, AES256-SHA96)");
-		xset(x, "DCAvailableKeys", "AES-SHA1, RC4");
-		xset(x, "ClientAdvertizedEncryptionTypes",
-		     "\r\n\t\tAES256-CTS-HMAC-SHA1-96\r\n\t\tAES128-CTS-HMAC-SHA1-96\r\n\t\tRC4-"
-		     "HMAC-NT");
-		xset(x, "SessionKeyEncryptionType", "0x12");
-		xset(x, "PreAuthEncryptionType", "0x12");
-		break;
+	} else if (f->e->ltype == 8) {
+		/* CredSSP / WinRM NetworkCleartext, as reported in DOMAIN.md 6.2. */
+		xset(x, "LogonProcessName", "WSMAN");
+		xset(x, "AuthenticationPackageName", "Negotiate");
+		xset(x, "LogonGuid", xdup(x, guid, strlen(guid)));
+		xsetf(x, "ProcessId", "0x%x", 0x400 + (unsigned)(f->hv >> 20) % 0x800 * 4);
+		xset(x, "ProcessName", "C:\\Windows\\System32\\svchost.exe");
+	} else {
+		xset(x, "LogonProcessName", "Kerberos");
+		xset(x, "AuthenticationPackageName",
+		     pkg == PKG_NEGOTIATE ? "Negotiate" : "Kerberos");
+		xset(x, "LogonGuid", xdup(x, guid, strlen(guid)));
 	}
-	case 4776:
-		xset(x, "PackageName", "MICROSOFT_AUTHENTICATION_PACKAGE_V1_0");
-		xset(x, "TargetUserName", pname(sc, e, NULL));
-		xset(x, "Workstation", from_ws(sc, e));
-		xset(x, "Status", "0x0");
-		break;
-	case 5156:
-	case 5158:
-	case 4688:
-	case 8001:
-	case 1:
-	case 3:
-		defaults_witness(sc, h, e, x, hv, dry);
-		break;
-	case 4778:
-	case 4779:
-		xset(x, "AccountName", pname(sc, e, s));
-		xset(x, "AccountDomain", pdomain(sc, e, s));
-		xsetf(x, "LogonID", "0x%" PRIx64, session_luid(h, e->session, dry));
-		xset(x, "SessionName", "RDP-Tcp#0");
-		xset(x, "ClientName", from_ws(sc, e));
-		xset(x, "ClientAddress", ip ? ip : "LOCAL");
-		break;
-	default:
-		break;
+}
+
+/* Service logons (5) by services.exe, DWM/UMFD by winlogon.exe. */
+static void logon_service(const struct fill *f)
+{
+	struct xbuf *x = f->x;
+
+	xset(x, "LogonProcessName", "Advapi  ");
+	xset(x, "AuthenticationPackageName", "Negotiate");
+	if (f->e->ltype == 5) {
+		xsetf(x, "ProcessId", "0x%x", f->h->lsass - 0x10);
+		xset(x, "ProcessName", "C:\\Windows\\System32\\services.exe");
+	} else {
+		xsetf(x, "ProcessId", "0x%x", f->h->lsass - 0x48);
+		xset(x, "ProcessName", "C:\\Windows\\System32\\winlogon.exe");
 	}
+}
+
+/* Interactive / RDP / unlock: Winlogon through Negotiate (Kerberos). */
+static void logon_interactive(const struct fill *f, const struct principal *p, enum pkg pkg)
+{
+	struct xbuf *x = f->x;
+	const char *ip = from_ip(f->sc, f->e);
+	char guid[40];
+
+	guid_text(f->hv, guid, sizeof(guid));
+	xset(x, "LogonProcessName", "User32 ");
+	xset(x, "AuthenticationPackageName", pkg == PKG_NTLM ? "NTLM" : "Negotiate");
+	xset(x, "WorkstationName", f->h->netbios);
+	if (pkg != PKG_NTLM && p != NULL && (p->kind == P_USER || p->kind == P_MACHINE))
+		xset(x, "LogonGuid", xdup(x, guid, strlen(guid)));
+	xsetf(x, "ProcessId", "0x%x", 0x300 + (unsigned)(f->hv >> 24) % 0x400 * 4);
+	xset(x, "ProcessName", "C:\\Windows\\System32\\svchost.exe");
+	if (f->e->ltype == 10) {
+		xset(x, "IpAddress", ip ? ip : "-");
+		xsetf(x, "IpPort", "0");
+	} else {
+		xset(x, "IpAddress", "127.0.0.1");
+		xset(x, "IpPort", "0");
+	}
+}
+
+/* The fields after the process: token, RDP flags and 4625's failure. */
+static void logon_token(const struct fill *f, const struct principal *p)
+{
+	struct xbuf *x = f->x;
+	uint8_t lt = f->e->ltype;
+	int virt = p != NULL && (p->kind == P_DWM || p->kind == P_UMFD);
+
+	xset(x, "ImpersonationLevel", "%%1833");
+	xset(x, "RestrictedAdminMode", lt == 10 ? "%%1843" : "-");
+	xset(x, "RemoteCredentialGuard", lt == 10 ? "%%1843" : "-");
+	xset(x, "TargetOutboundUserName", "-");
+	xset(x, "TargetOutboundDomainName", "-");
+	xset(x, "VirtualAccount", virt ? "%%1842" : "%%1843");
+	xset(x, "TargetLinkedLogonId", "0x0");
+	xset(x, "ElevatedToken", p != NULL && principal_privileged(p) ? "%%1842" : "%%1843");
+	xset(x, "Status", "0xc000006d");
+	xset(x, "FailureReason", "%%2313");
+	xset(x, "SubStatus", "0xc000006a");
+	if (f->e->eid == 4625) {
+		xset(x, "TargetUserSid", "S-1-0-0");
+		xset(x, "LmPackageName", "-");
+		xset(x, "KeyLength", "0");
+	}
+}
+
+static void fill_logon(const struct fill *f)
+{
+	struct hc_sc *sc = f->sc;
+	struct sc_ev *e = f->e;
+	struct xbuf *x = f->x;
+	const struct principal *p = e->user >= 0 ? &sc->pr[e->user] : NULL;
+	const struct session *s = e->session >= 0 ? &f->h->ss[e->session] : NULL;
+	uint8_t lt = e->ltype;
+	int network = lt == 3 || lt == 8;
+	enum pkg pkg = e->pkg;
+
+	logon_subject(f, network);
+	xset(x, "TargetUserSid", psid(sc, e));
+	xset(x, "TargetUserName", pname(sc, e, s));
+	xset(x, "TargetDomainName", pdomain(sc, e, s));
+	if (e->eid == 4624)
+		xsetf(x, "TargetLogonId", "0x%" PRIx64, fill_luid(f, e->session));
+	xsetf(x, "LogonType", "%u", lt);
+
+	if (pkg == PKG_DEFAULT)
+		pkg = (p != NULL && p->kind == P_ANON) ? PKG_NTLM
+		      : network                        ? PKG_KERBEROS
+		                                       : PKG_NEGOTIATE;
+	xset(x, "TransmittedServices", "-");
+	xset(x, "LmPackageName", "-");
+	xset(x, "KeyLength", "0");
+	xset(x, "LogonGuid", ZERO_GUID);
+	xset(x, "ProcessId", "0x0");
+	xset(x, "ProcessName", "-");
+	xset(x, "IpAddress", "-");
+	xset(x, "IpPort", "-");
+	xset(x, "WorkstationName", "-");
+	if (network) {
+		logon_network(f, p, pkg);
+	} else if (lt == 0) {
+		xset(x, "LogonProcessName", "-");
+		xset(x, "AuthenticationPackageName", "-");
+		xset(x, "ProcessId", "0x4");
+	} else if (lt == 5 || (p != NULL && (p->kind == P_DWM || p->kind == P_UMFD))) {
+		logon_service(f);
+	} else {
+		logon_interactive(f, p, pkg);
+	}
+	if (lt == 9 && e->subject >= 0) {
+		/* runas /netonly: seclogon */
+		xset(x, "LogonProcessName", "seclogo");
+		xset(x, "AuthenticationPackageName", "Negotiate");
+		xset(x, "IpAddress", "::1");
+		xset(x, "IpPort", "0");
+	}
+	logon_token(f, p);
+}
+
+/* ---- sessions: 4634, 4647, 4672, 4648, 4778/4779 ---- */
+
+static void fill_logoff(const struct fill *f)
+{
+	const struct session *s = f->e->session >= 0 ? &f->h->ss[f->e->session] : NULL;
+
+	xset(f->x, "TargetUserSid", psid(f->sc, f->e));
+	xset(f->x, "TargetUserName", pname(f->sc, f->e, s));
+	xset(f->x, "TargetDomainName", pdomain(f->sc, f->e, s));
+	xsetf(f->x, "TargetLogonId", "0x%" PRIx64, fill_luid(f, f->e->session));
+	xsetf(f->x, "LogonType", "%u", f->e->ltype);
+}
+
+static void fill_special_privileges(const struct fill *f)
+{
+	const struct sc_ev *e = f->e;
+	const struct session *s = e->session >= 0 ? &f->h->ss[e->session] : NULL;
+	const struct principal *p = e->user >= 0 ? &f->sc->pr[e->user] : NULL;
+
+	xset(f->x, "SubjectUserSid", psid(f->sc, e));
+	xset(f->x, "SubjectUserName", pname(f->sc, e, s));
+	xset(f->x, "SubjectDomainName", pdomain(f->sc, e, s));
+	xsetf(f->x, "SubjectLogonId", "0x%" PRIx64, fill_luid(f, e->session));
+	xset(f->x, "PrivilegeList",
+	     p == NULL || p->kind == P_SYSTEM               ? PRIV_SYSTEM
+	     : p->kind == P_LOCALSVC || p->kind == P_NETSVC ? PRIV_SERVICE
+	                                                    : PRIV_ADMIN);
+}
+
+static void fill_explicit_credentials(const struct fill *f)
+{
+	struct hc_sc *sc = f->sc;
+	struct sc_ev *e = f->e;
+	struct xbuf *x = f->x;
+	int subj = e->subject >= 0 ? e->subject : e->session;
+
+	subject_session(f, subj);
+	if (subj >= 0 && e->user < 0)
+		e->user = f->h->ss[subj].user; /* the target defaults to the subject */
+	xset(x, "LogonGuid", ZERO_GUID);
+	xset(x, "TargetUserName", e->user >= 0 ? pname(sc, e, NULL) : "-");
+	xset(x, "TargetDomainName", e->user >= 0 ? pdomain(sc, e, NULL) : "-");
+	xset(x, "TargetLogonGuid", ZERO_GUID);
+	xset(x, "TargetServerName", e->peer >= 0 ? sc->hosts[e->peer].name : "localhost");
+	if (e->peer >= 0)
+		xsetf(x, "TargetInfo", "host/%s", sc->hosts[e->peer].fqdn);
+	else
+		xset(x, "TargetInfo", "localhost");
+	xsetf(x, "ProcessId", "0x%x", 0x1000 + (unsigned)(f->hv >> 16) % 0x2000 * 4);
+	xset(x, "ProcessName", "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe");
+	xset(x, "IpAddress", "-");
+	xset(x, "IpPort", "-");
+}
+
+static void fill_rdp_session(const struct fill *f)
+{
+	const struct session *s = f->e->session >= 0 ? &f->h->ss[f->e->session] : NULL;
+	const char *ip = from_ip(f->sc, f->e);
+
+	xset(f->x, "AccountName", pname(f->sc, f->e, s));
+	xset(f->x, "AccountDomain", pdomain(f->sc, f->e, s));
+	xsetf(f->x, "LogonID", "0x%" PRIx64, fill_luid(f, f->e->session));
+	xset(f->x, "SessionName", "RDP-Tcp#0");
+	xset(f->x, "ClientName", from_ws(f->sc, f->e));
+	xset(f->x, "ClientAddress", ip ? ip : "LOCAL");
+}
+
+/* ---- domain controller: 4768, 4769, 4771, 4776 ---- */
+
+/* The account, client address and the constant fields of a Kerberos event. */
+static void kerberos_common(const struct fill *f)
+{
+	struct hc_sc *sc = f->sc;
+	struct xbuf *x = f->x;
+	const struct principal *p = f->e->user >= 0 ? &sc->pr[f->e->user] : NULL;
+	const char *ip = from_ip(sc, f->e);
+
+	if (f->e->eid == 4769)
+		xsetf(x, "TargetUserName", "%s@%s", pname(sc, f->e, NULL), sc->realm);
+	else
+		xset(x, "TargetUserName", pname(sc, f->e, NULL));
+	xset(x, "TargetDomainName", sc->realm);
+	xset(x, "TargetSid", p ? p->sid : "S-1-0-0");
+	xset(x, "TicketEncryptionType", "0x12");
+	if (ip != NULL && strcmp(ip, "-") != 0 && strchr(ip, ':') == NULL)
+		xsetf(x, "IpAddress", "::ffff:%s", ip);
+	else
+		xset(x, "IpAddress", ip ? ip : "::1");
+	xsetf(x, "IpPort", "%u", (unsigned)(49152 + f->hv % 16000));
+	xset(x, "CertIssuerName", "");
+	xset(x, "CertSerialNumber", "");
+	xset(x, "CertThumbprint", "");
+	xset(x, "TransmittedServices", "-");
+	xset(x, "ResponseTicket", "n/a");
+	xset(x, "RequestTicketHash", "n/a");
+	xset(x, "ResponseTicketHash", "n/a");
+	xset(x, "AccountSupportedEncryptionTypes", "0x27 (DES, RC4, AES-Sha1)");
+	xset(x, "AccountAvailableKeys", "AES-SHA1, RC4");
+	xset(x, "ServiceSupportedEncryptionTypes", "0x1C (RC4, AES128-SHA96, AES256-SHA96)");
+	xset(x, "ServiceAvailableKeys", "AES-SHA1, RC4");
+	xset(x, "DCSupportedEncryptionTypes", "0x1C (RC4, AES128-SHA96, AES256-SHA96)");
+	xset(x, "DCAvailableKeys", "AES-SHA1, RC4");
+	xset(x, "ClientAdvertizedEncryptionTypes",
+	     "\r\n\t\tAES256-CTS-HMAC-SHA1-96\r\n\t\tAES128-CTS-HMAC-SHA1-96\r\n\t\tRC4-"
+	     "HMAC-NT");
+	xset(x, "SessionKeyEncryptionType", "0x12");
+	xset(x, "PreAuthEncryptionType", "0x12");
+}
+
+static void fill_tgt_request(const struct fill *f)
+{
+	kerberos_common(f);
+	xset(f->x, "ServiceName", "krbtgt");
+	xsetf(f->x, "ServiceSid", "%s-502", f->sc->dsid);
+	xset(f->x, "TicketOptions", "0x40810010");
+	xset(f->x, "PreAuthType", "2");
+	xset(f->x, "Status", "0x0");
+}
+
+/* 4769: "service" names a host (its machine account), an account or a
+ * literal service name. */
+static void fill_service_ticket(const struct fill *f)
+{
+	struct hc_sc *sc = f->sc;
+	struct xbuf *x = f->x;
+	const char *svc = f->e->src ? get_str(f->e->src, "service") : NULL;
+	char guid[40];
+
+	kerberos_common(f);
+	if (f->e->peer >= 0) {
+		xset(x, "ServiceName", sc->pr[sc->hosts[f->e->peer].principal].name);
+		xset(x, "ServiceSid", sc->hosts[f->e->peer].msid);
+	} else if (svc != NULL && find_principal(sc, svc) >= 0) {
+		xset(x, "ServiceName", sc->pr[find_principal(sc, svc)].name);
+		xset(x, "ServiceSid", sc->pr[find_principal(sc, svc)].sid);
+	} else {
+		xset(x, "ServiceName", svc ? svc : "krbtgt");
+		xsetf(x, "ServiceSid", "%s-502", sc->dsid);
+	}
+	xset(x, "TicketOptions", "0x40810000");
+	guid_text(f->hv, guid, sizeof(guid));
+	xset(x, "LogonGuid", xdup(x, guid, strlen(guid)));
+	xset(x, "Status", "0x0");
+}
+
+static void fill_preauth_failed(const struct fill *f)
+{
+	kerberos_common(f);
+	xsetf(f->x, "ServiceName", "krbtgt/%s", f->sc->realm);
+	xset(f->x, "TicketOptions", "0x40810010");
+	xset(f->x, "PreAuthType", "0");
+	xset(f->x, "Status", "0x18");
+}
+
+static void fill_ntlm_validation(const struct fill *f)
+{
+	xset(f->x, "PackageName", "MICROSOFT_AUTHENTICATION_PACKAGE_V1_0");
+	xset(f->x, "TargetUserName", pname(f->sc, f->e, NULL));
+	xset(f->x, "Workstation", from_ws(f->sc, f->e));
+	xset(f->x, "Status", "0x0");
+}
+
+/* ---- witnesses: 5156, 5158, Sysmon 3, 8001, 4688, Sysmon 1 ---- */
+
+/* A connection record's process, ends and ports. */
+struct conn {
+	struct pid_of p;
+	const char *src, *dst;
+	unsigned sport, dport;
+	int in;
+};
+
+static struct conn conn_of(const struct fill *f)
+{
+	const struct sc_ev *e = f->e;
+	struct conn c;
+
+	c.p = process_of(f->h, e, e->proc, e->image, e->pid);
+	c.sport = e->sport ? e->sport : (unsigned)(49152 + f->hv % 16000);
+	c.dport = e->dport ? e->dport : 445;
+	c.in = e->cflags & CF_INBOUND;
+	if (c.in && e->proc < 0 && e->image == NULL)
+		c.p = process_of(f->h, e, -1, listener_image(c.dport), 0);
+	conn_ends(f->sc, f->h, e, &c.src, &c.dst);
+	if (e->eid == 5158 && e->from < 0 && e->from_lit == NULL)
+		c.src = "0.0.0.0";
+	return c;
+}
+
+/* 5156 (connection permitted), 5158 (bind permitted): the Windows
+ * Filtering Platform. */
+static void fill_wfp(const struct fill *f)
+{
+	struct xbuf *x = f->x;
+	struct conn c = conn_of(f);
+	int bind = f->e->eid == 5158;
+
+	xsetf(x, "ProcessID", "%u", c.p.pid);
+	xsetf(x, "ProcessId", "%u", c.p.pid);
+	wfp_app(x, "Application", c.p.image);
+	xset(x, "Direction", c.in ? "%%14592" : "%%14593");
+	xset(x, "SourceAddress", c.src);
+	xsetf(x, "SourcePort", "%u", c.sport);
+	xset(x, "DestAddress", c.dst);
+	xsetf(x, "DestPort", "%u", c.dport);
+	xsetf(x, "Protocol", "%u", f->e->cflags & CF_UDP ? 17u : 6u);
+	xsetf(x, "FilterRTID", "%u", bind ? 0u : (unsigned)(65000 + f->hv % 9000));
+	if (bind) {
+		xset(x, "LayerName", "%%14608");
+		xset(x, "LayerRTID", is_v6(c.src) ? "38" : "36");
+	} else {
+		xset(x, "LayerName", c.in ? "%%14610" : "%%14611");
+		xset(x, "LayerRTID",
+		     c.in ? (is_v6(c.dst) ? "46" : "44") : (is_v6(c.src) ? "50" : "48"));
+	}
+	xset(x, "RemoteUserID", "S-1-0-0");
+	xset(x, "RemoteMachineID", "S-1-0-0");
+}
+
+/* Sysmon 3: TCP inbound records name the remote end as source. */
+static void fill_sysmon_network(const struct fill *f)
+{
+	struct xbuf *x = f->x;
+	struct conn c = conn_of(f);
+	char buf[200];
+
+	sysmon_time(f->e->t + (uint64_t)f->h->clock - SYSMON_LAG, buf, sizeof(buf));
+	xset(x, "RuleName", "-");
+	xset(x, "UtcTime", xdup(x, buf, strlen(buf)));
+	process_guid(f->h, &c.p, buf, sizeof(buf));
+	xset(x, "ProcessGuid", xdup(x, buf, strlen(buf)));
+	xsetf(x, "ProcessId", "%u", c.p.pid);
+	xset(x, "Image", c.p.image ? c.p.image : "System");
+	xset(x, "User", sysmon_user(f->sc, f->h, c.p.session, x));
+	xset(x, "Protocol", f->e->cflags & CF_UDP ? "udp" : "tcp");
+	xset(x, "Initiated", c.in ? "false" : "true");
+	xset(x, "SourceIsIpv6", is_v6(c.src) ? "true" : "false");
+	xset(x, "SourceIp", c.src);
+	xset(x, "SourceHostname", "-");
+	xsetf(x, "SourcePort", "%u", c.sport);
+	xset(x, "SourcePortName", "-");
+	xset(x, "DestinationIsIpv6", is_v6(c.dst) ? "true" : "false");
+	xset(x, "DestinationIp", c.dst);
+	xset(x, "DestinationHostname", "-");
+	xsetf(x, "DestinationPort", "%u", c.dport);
+	xset(x, "DestinationPortName", port_name(c.dport));
+}
+
+/* 8001: an outgoing NTLM authentication of a session (SYSTEM without one). */
+static void fill_ntlm_call(const struct fill *f)
+{
+	struct hc_sc *sc = f->sc;
+	const struct sc_ev *e = f->e;
+	struct xbuf *x = f->x;
+	struct pid_of p = process_of(f->h, e, e->proc, e->image, e->pid);
+	const struct session *ss = e->session >= 0 ? &f->h->ss[e->session] : NULL;
+	const struct principal *u = ss ? &sc->pr[ss->user] : NULL;
+
+	if (e->peer >= 0)
+		xsetf(x, "TargetName", "cifs/%s", sc->hosts[e->peer].fqdn);
+	else
+		xset(x, "TargetName", "-");
+	xset(x, "UserName", e->user >= 0 ? pname(sc, e, ss) : "-");
+	xset(x, "DomainName", e->user >= 0 ? pdomain(sc, e, ss) : "-");
+	xsetf(x, "CallerPID", "%u", p.pid);
+	xset(x, "ProcessName", p.image ? p.image : "System");
+	xsetf(x, "ClientLUID", "0x%" PRIx64, ss ? fill_luid(f, e->session) : 0x3e7);
+	xset(x, "ClientUserName",
+	     ss ? (ss->name ? ss->name : u->name) : sc->pr[f->h->principal].name);
+	xset(x, "ClientDomainName", ss ? (ss->domain ? ss->domain : u->domain) : sc->nb);
+	xset(x, "MechanismOID", "1.3.6.1.4.1.311.2.2.10");
+}
+
+/* A process creation record's process, parent and session. */
+struct creation {
+	struct pid_of p, par;
+	const struct proc *P;
+	int32_t s; /* the session it runs in, or -1 (SYSTEM) */
+	const struct session *ss;
+	const struct principal *u;
+	const char *img, *base, *cmd;
+	int sys; /* runs as SYSTEM or a service account */
+};
+
+static struct creation creation_of(const struct fill *f)
+{
+	const struct sc_ev *e = f->e;
+	struct creation c;
+	char buf[200];
+
+	c.p = process_of(f->h, e, e->proc, e->image, e->pid);
+	c.P = e->proc >= 0 ? &f->h->pr[e->proc] : NULL;
+	c.par =
+	    process_of(f->h, e, c.P ? c.P->parent : -1, "C:\\Windows\\System32\\svchost.exe", 0);
+	c.s = c.P ? c.P->session : e->session;
+	c.ss = c.s >= 0 ? &f->h->ss[c.s] : NULL;
+	c.u = c.ss ? &f->sc->pr[c.ss->user] : NULL;
+	c.img = c.p.image ? c.p.image : "System";
+	c.base = base_name(c.img);
+	c.sys = c.u == NULL || c.u->kind == P_SYSTEM || c.u->kind == P_LOCALSVC ||
+	        c.u->kind == P_NETSVC;
+	c.cmd = c.P && c.P->cmdline ? c.P->cmdline : NULL;
+	if (c.cmd == NULL) {
+		snprintf(buf, sizeof(buf), "\"%.180s\"", c.img);
+		c.cmd = xdup(f->x, buf, strlen(buf));
+	}
+	return c;
+}
+
+/* 4688 v2: the creator is the Subject; a process started into another
+ * session (wsmprovhost for a WinRM logon) names that session as Target. */
+static void fill_process_4688(const struct fill *f)
+{
+	struct xbuf *x = f->x;
+	struct creation c = creation_of(f);
+	int32_t cs = f->e->subject >= 0 ? f->e->subject : c.s;
+
+	subject_session(f, cs);
+	if (cs != c.s && c.ss != NULL) {
+		xset(x, "TargetUserSid", c.u->sid);
+		xset(x, "TargetUserName", c.ss->name ? c.ss->name : c.u->name);
+		xset(x, "TargetDomainName", c.ss->domain ? c.ss->domain : c.u->domain);
+		xsetf(x, "TargetLogonId", "0x%" PRIx64, fill_luid(f, c.s));
+	} else {
+		xset(x, "TargetUserSid", "S-1-0-0");
+		xset(x, "TargetUserName", "-");
+		xset(x, "TargetDomainName", "-");
+		xset(x, "TargetLogonId", "0x0");
+	}
+	xsetf(x, "NewProcessId", "0x%x", c.p.pid);
+	xset(x, "NewProcessName", c.img);
+	xset(x, "TokenElevationType", "%%1936");
+	xsetf(x, "ProcessId", "0x%x", c.par.pid);
+	xset(x, "CommandLine", c.cmd);
+	xset(x, "ParentProcessName", c.par.image ? c.par.image : "System");
+	xset(x, "MandatoryLabel",
+	     c.sys        ? "S-1-16-16384"
+	     : c.u->admin ? "S-1-16-12288"
+	                  : "S-1-16-8192");
+}
+
+/* Sysmon 1's Hashes: stable per image name, in Sysmon's layout. */
+static void sysmon_hashes(struct xbuf *x, const char *base)
+{
+	uint64_t a = mix64(str_hash(base) ^ 0x5a17), b = mix64(a), c = mix64(b), d = mix64(c),
+	         f = mix64(d), g = mix64(f), k = mix64(g), l = mix64(k);
+	char buf[200];
+
+	snprintf(buf, sizeof(buf),
+	         "SHA1=%016" PRIX64 "%016" PRIX64 "%08X,MD5=%016" PRIX64 "%016" PRIX64
+	         ",SHA256=%016" PRIX64 "%016" PRIX64 "%016" PRIX64 "%016" PRIX64
+	         ",IMPHASH=%016" PRIX64 "%016" PRIX64,
+	         a, b, (unsigned)(c >> 32), c, d, d ^ f, f, g, k, l, a ^ l);
+	xset(x, "Hashes", xdup(x, buf, strlen(buf)));
+}
+
+/* Sysmon 1's LogonGuid and LogonId: the session's (its logon time on this
+ * host's clock), or SYSTEM's (0x3e7, since the day's boot). */
+static void sysmon_logon(const struct fill *f, const struct creation *c)
+{
+	uint64_t ft = f->e->t + (uint64_t)f->h->clock;
+	uint64_t luid = c->ss ? fill_luid(f, c->s) : 0x3e7;
+	uint8_t tail[8];
+	char buf[64];
+
+	for (int k = 0; k < 8; k++)
+		tail[k] = (uint8_t)(luid >> (8 * k));
+	sysmon_guid(f->h,
+	            (c->ss ? c->ss->t : ft - ft % (86400 * TICKS_PER_SEC)) +
+	                (uint64_t)f->h->clock * (c->ss != NULL),
+	            tail, buf, sizeof(buf));
+	xset(f->x, "LogonGuid", xdup(f->x, buf, strlen(buf)));
+	xsetf(f->x, "LogonId", "0x%" PRIx64, luid);
+}
+
+/* Sysmon 1's parent: its own command line when the scenario gave one,
+ * svchost's DcomLaunch for the default parent, else the quoted image. */
+static void sysmon_parent(const struct fill *f, const struct creation *c)
+{
+	struct xbuf *x = f->x;
+	char buf[200];
+
+	process_guid(f->h, &c->par, buf, sizeof(buf));
+	xset(x, "ParentProcessGuid", xdup(x, buf, strlen(buf)));
+	xsetf(x, "ParentProcessId", "%u", c->par.pid);
+	xset(x, "ParentImage", c->par.image ? c->par.image : "System");
+	if (c->par.image == NULL) {
+		xset(x, "ParentCommandLine", "");
+	} else if (c->P != NULL && c->P->parent >= 0 && f->h->pr[c->P->parent].cmdline) {
+		xset(x, "ParentCommandLine", f->h->pr[c->P->parent].cmdline);
+	} else if (strcasecmp(base_name(c->par.image), "svchost.exe") == 0) {
+		xset(x, "ParentCommandLine", "C:\\Windows\\system32\\svchost.exe -k DcomLaunch -p");
+	} else {
+		snprintf(buf, sizeof(buf), "\"%.180s\"", c->par.image);
+		xset(x, "ParentCommandLine", xdup(x, buf, strlen(buf)));
+	}
+}
+
+/* Sysmon 1: process create. */
+static void fill_sysmon_process(const struct fill *f)
+{
+	struct xbuf *x = f->x;
+	struct creation c = creation_of(f);
+	const struct image_info *ii = NULL;
+	int interactive = c.ss && (c.ss->ltype == 2 || c.ss->ltype == 10 || c.ss->ltype == 11);
+	char buf[200];
+
+	for (size_t k = 0; k < sizeof(images) / sizeof(images[0]); k++)
+		if (strcasecmp(images[k].base, c.base) == 0)
+			ii = &images[k];
+	sysmon_time(f->e->t + (uint64_t)f->h->clock - SYSMON_LAG, buf, sizeof(buf));
+	xset(x, "RuleName", "-");
+	xset(x, "UtcTime", xdup(x, buf, strlen(buf)));
+	process_guid(f->h, &c.p, buf, sizeof(buf));
+	xset(x, "ProcessGuid", xdup(x, buf, strlen(buf)));
+	xsetf(x, "ProcessId", "%u", c.p.pid);
+	xset(x, "Image", c.img);
+	xset(x, "FileVersion", "10.0.17763.1 (WinBuild.160101.0800)");
+	xset(x, "Description", ii ? ii->description : c.base);
+	xset(x, "Product", "Microsoft\xc2\xae Windows\xc2\xae Operating System");
+	xset(x, "Company", "Microsoft Corporation");
+	xset(x, "OriginalFileName", ii ? ii->original : c.base);
+	xset(x, "CommandLine", c.cmd);
+	if (c.sys || !c.ss) {
+		xset(x, "CurrentDirectory", "C:\\Windows\\system32\\");
+	} else {
+		snprintf(buf, sizeof(buf), "C:\\Users\\%.100s\\Documents\\",
+		         c.ss->name ? c.ss->name : c.u->name);
+		xset(x, "CurrentDirectory", xdup(x, buf, strlen(buf)));
+	}
+	xset(x, "User", sysmon_user(f->sc, f->h, c.s, x));
+	sysmon_logon(f, &c);
+	xset(x, "TerminalSessionId", interactive ? "1" : "0");
+	xset(x, "IntegrityLevel", c.sys ? "System" : c.u->admin ? "High" : "Medium");
+	sysmon_hashes(x, c.base);
+	sysmon_parent(f, &c);
+}
+
+/* ---- the table ---- */
+
+/* Sets an event's default Data values (the scenario's shorthands and
+ * "fields" are applied over them by expand). */
+typedef void filler_fn(const struct fill *f);
+
+static const struct {
+	uint16_t eid;
+	filler_fn *fill;
+} fillers[] = {
+    {4624, fill_logon},
+    {4625, fill_logon},
+    {4634, fill_logoff},
+    {4647, fill_logoff},
+    {4648, fill_explicit_credentials},
+    {4672, fill_special_privileges},
+    {4768, fill_tgt_request},
+    {4769, fill_service_ticket},
+    {4771, fill_preauth_failed},
+    {4776, fill_ntlm_validation},
+    {4778, fill_rdp_session},
+    {4779, fill_rdp_session},
+    {5156, fill_wfp},
+    {5158, fill_wfp},
+    {3, fill_sysmon_network},
+    {8001, fill_ntlm_call},
+    {4688, fill_process_4688},
+    {1, fill_sysmon_process},
+    /* 4608 (startup) has no data */
+};
+
+static void defaults_event(struct hc_sc *sc, struct host *h, struct sc_ev *e, struct xbuf *x,
+                           uint64_t hv, enum luid_mode luid)
+{
+	const struct fill f = {sc, h, e, x, hv, luid};
+
+	for (size_t i = 0; i < sizeof(fillers) / sizeof(fillers[0]); i++)
+		if (fillers[i].eid == e->eid) {
+			fillers[i].fill(&f);
+			return;
+		}
 }
 
 /* Text of a JSON shorthand/field value; NULL for JSON null (sets *isnull). */
@@ -2461,8 +2652,9 @@ static int to_value(struct xbuf *x, size_t i, char *err, size_t errsize)
 	return -1;
 }
 
-/* Fill x for event e (which must have its template). dry: do not allocate logon ids. */
-static int expand(struct hc_sc *sc, size_t hi, struct sc_ev *e, int dry, struct xbuf *x,
+/* Fill x for event e (which must have its template); luid: whether logon ids
+ * may be handed out. */
+static int expand(struct hc_sc *sc, size_t hi, struct sc_ev *e, enum luid_mode luid, struct xbuf *x,
                   struct hc_sc_diag *diag)
 {
 	struct host *h = &sc->hosts[hi];
@@ -2481,7 +2673,7 @@ static int expand(struct hc_sc *sc, size_t hi, struct sc_ev *e, int dry, struct 
 	              : x->t->chan == HC_TPL_SYSMON ? h->sysmon_pid
 	                                            : h->lsass;
 	x->exec_tid = 0x100 + (unsigned)(hv >> 40) % 0x800 * 4;
-	defaults_event(sc, h, e, x, hv, dry);
+	defaults_event(sc, h, e, x, hv, luid);
 
 	if (e->src != NULL && (e->flags & EVF_EXPLICIT)) {
 		json_t *f, *v;
@@ -2700,7 +2892,8 @@ int hc_sc_load(const char *path, struct hc_sc **ret, struct hc_sc_diag *diag)
 		for (size_t hi = 0; hi < sc->nhosts && r == 0; hi++)
 			for (size_t i = 0; i < sc->hosts[hi].nev && r == 0; i++)
 				if (sc->hosts[hi].ev[i].flags & EVF_EXPLICIT)
-					r = expand(sc, hi, &sc->hosts[hi].ev[i], 1, x, diag);
+					r = expand(sc, hi, &sc->hosts[hi].ev[i], LUID_PEEK, x,
+					           diag);
 		free(x);
 		if (r != 0)
 			goto fail;
@@ -2852,7 +3045,7 @@ int hc_sc_write_host(struct hc_sc *sc, size_t hi, const char *outdir, FILE *mani
 		enum hc_tpl_chan c;
 		const struct hc_tpl_channel *ch;
 
-		r = expand(sc, hi, e, 0, x, diag);
+		r = expand(sc, hi, e, LUID_ASSIGN, x, diag);
 		if (r < 0)
 			goto out;
 		c = x->t->chan;
@@ -2970,7 +3163,7 @@ int hc_sc_write_forwarded(struct hc_sc *sc, const char *path, struct hc_sc_diag 
 	for (size_t k = 0; k < n; k++) {
 		struct host *h = &sc->hosts[refs[k].hi];
 		struct sc_ev *e = &h->ev[refs[k].i];
-		if ((r = expand(sc, refs[k].hi, e, 0, x, diag)) < 0)
+		if ((r = expand(sc, refs[k].hi, e, LUID_ASSIGN, x, diag)) < 0)
 			goto out;
 		ev.record_id = sc->fwd_first + k;
 		ev.source_record_id = e->rid;

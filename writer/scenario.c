@@ -746,66 +746,121 @@ static int principal_privileged(const struct principal *p)
 	return p->admin || p->kind == P_SYSTEM || p->kind == P_LOCALSVC || p->kind == P_NETSVC;
 }
 
-static int load_event(struct hc_sc *sc, size_t hi, size_t idx, json_t *o, struct hc_sc_diag *diag)
+/* The keys an event id takes beyond the common ones. */
+enum ev_keys {
+	EK_AS_SESSION = 0x01, /* "as" labels the logon session (4624) */
+	EK_AS_PROCESS = 0x02, /* "as" labels the process created (1, 4688) */
+	EK_VIA = 0x04,        /* "via": the connection the logon came over */
+	EK_WITNESS = 0x08,    /* connection and process keys (to, sport, image, pid ...) */
+};
+
+static const struct {
+	uint16_t eid;
+	unsigned keys; /* EK_* */
+} event_kinds[] = {
+    {4624, EK_AS_SESSION | EK_VIA},
+    {4625, EK_VIA},
+    {1, EK_AS_PROCESS | EK_WITNESS},
+    {4688, EK_AS_PROCESS | EK_WITNESS},
+    {3, EK_WITNESS},
+    {5156, EK_WITNESS},
+    {5158, EK_WITNESS},
+    {8001, EK_WITNESS},
+};
+
+static unsigned keys_of(uint16_t eid)
 {
-	struct host *h = &sc->hosts[hi];
-	const char *k;
-	json_t *v, *jid, *jver, *jtype;
-	const char *ts, *s;
-	uint64_t t;
+	for (size_t i = 0; i < sizeof(event_kinds) / sizeof(event_kinds[0]); i++)
+		if (event_kinds[i].eid == eid)
+			return event_kinds[i].keys;
+	return 0;
+}
+
+/* A scenario error in the event being loaded. */
+struct ev_load {
+	struct hc_sc *sc;
+	struct host *h;
+	size_t idx; /* in the host's "events" */
+	json_t *o;
+	struct hc_sc_diag *diag;
+};
+
+static int ev_fail(const struct ev_load *L, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int ev_fail(const struct ev_load *L, const char *fmt, ...)
+{
+	char m[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	diag_set(L->diag, "host %s, event %zu: %s", L->h->name, L->idx, m);
+	return HC_SC_E_SCENARIO;
+}
+
+/* The keys, "t", "id" and "version": the new event (the host's last) and its
+ * template. */
+static int load_head(const struct ev_load *L, const struct hc_tpl **tpl)
+{
+	json_t *o = L->o, *v, *jid, *jver;
+	const char *k, *ts;
 	struct sc_ev *e;
-	const struct hc_tpl *tpl;
+	uint64_t t;
 	int ver;
 
-#define FAIL(...)                                                                                  \
-	do {                                                                                       \
-		char m_[512];                                                                      \
-		snprintf(m_, sizeof(m_), __VA_ARGS__);                                             \
-		diag_set(diag, "host %s, event %zu: %s", h->name, idx, m_);                        \
-		return HC_SC_E_SCENARIO;                                                           \
-	} while (0)
-
 	if (!json_is_object(o))
-		FAIL("must be an object");
+		return ev_fail(L, "must be an object");
 	json_object_foreach(o, k, v)
 	{
 		if (!is_comment_key(k) && !is_event_key(k))
-			FAIL("unknown key \"%s\"", k);
+			return ev_fail(L, "unknown key \"%s\"", k);
 	}
 	ts = get_str(o, "t");
 	if (ts == NULL || hc_evtxw_time_parse(ts, &t) != 0)
-		FAIL("\"t\" must be an RFC 3339 time (at most 7 fraction digits)");
+		return ev_fail(L, "\"t\" must be an RFC 3339 time (at most 7 fraction digits)");
 	jid = json_object_get(o, "id");
 	if (!json_is_integer(jid) || json_integer_value(jid) < 0 || json_integer_value(jid) > 65535)
-		FAIL("\"id\" must be an event id");
+		return ev_fail(L, "\"id\" must be an event id");
 	jver = json_object_get(o, "version");
 	ver = jver ? (json_is_integer(jver) ? (int)json_integer_value(jver) : -2)
 	           : hc_tpl_default_version((uint16_t)json_integer_value(jid));
-	tpl = ver >= 0 && ver < 256 ? hc_tpl_find((uint16_t)json_integer_value(jid), (uint8_t)ver)
-	                            : NULL;
-	if (tpl == NULL)
-		FAIL("event %" JSON_INTEGER_FORMAT " version %d is not supported",
-		     json_integer_value(jid), ver);
-	e = new_ev(h, t, tpl->event_id);
+	*tpl = ver >= 0 && ver < 256 ? hc_tpl_find((uint16_t)json_integer_value(jid), (uint8_t)ver)
+	                             : NULL;
+	if (*tpl == NULL)
+		return ev_fail(L, "event %" JSON_INTEGER_FORMAT " version %d is not supported",
+		               json_integer_value(jid), ver);
+	e = new_ev(L->h, t, (*tpl)->event_id);
 	if (e == NULL)
 		return HC_SC_E_NOMEM;
-	e->ver = tpl->version;
+	e->ver = (*tpl)->version;
 	e->flags = EVF_EXPLICIT;
-	e->idx = (uint32_t)idx;
+	e->idx = (uint32_t)L->idx;
 	e->src = o;
+	return 0;
+}
+
+/* The keys every event may have: user, type, package, from, service,
+ * server, subject, session. */
+static int load_common(const struct ev_load *L, struct sc_ev *e)
+{
+	struct host *h = L->h;
+	json_t *o = L->o, *jtype;
+	const char *s;
 
 	if ((s = get_str(o, "user")) != NULL) {
-		e->user = find_principal(sc, s);
+		e->user = find_principal(L->sc, s);
 		if (e->user < 0)
-			FAIL("unknown account \"%s\"", s);
+			return ev_fail(L, "unknown account \"%s\"", s);
 	} else if (json_object_get(o, "user") != NULL) {
-		FAIL("\"user\" must be a string");
+		return ev_fail(L, "\"user\" must be a string");
 	}
 	jtype = json_object_get(o, "type");
 	if (jtype != NULL) {
 		if (!json_is_integer(jtype) || json_integer_value(jtype) < 0 ||
 		    json_integer_value(jtype) > 255)
-			FAIL("\"type\" must be a logon type number");
+			return ev_fail(L, "\"type\" must be a logon type number");
 		e->ltype = (uint8_t)json_integer_value(jtype);
 	}
 	if ((s = get_str(o, "package")) != NULL) {
@@ -816,188 +871,241 @@ static int load_event(struct hc_sc *sc, size_t hi, size_t idx, json_t *o, struct
 		else if (strcasecmp(s, "Negotiate") == 0)
 			e->pkg = PKG_NEGOTIATE;
 		else
-			FAIL("\"package\" is Kerberos, NTLM or Negotiate");
+			return ev_fail(L, "\"package\" is Kerberos, NTLM or Negotiate");
 	}
 	if ((s = get_str(o, "from")) != NULL) {
-		e->from = find_host(sc, s);
+		e->from = find_host(L->sc, s);
 		if (e->from < 0 && strchr(s, '.') == NULL && strchr(s, ':') == NULL)
-			FAIL("\"from\": unknown host \"%s\" (and not an IP address)", s);
+			return ev_fail(L, "\"from\": unknown host \"%s\" (and not an IP address)",
+			               s);
 	}
 	if ((s = get_str(o, "service")) != NULL)
-		e->peer = find_host(sc, s);
+		e->peer = find_host(L->sc, s);
 	if ((s = get_str(o, "server")) != NULL)
-		e->peer = find_host(sc, s);
+		e->peer = find_host(L->sc, s);
 	if ((s = get_str(o, "subject")) != NULL) {
 		e->subject = find_session(h, s);
 		if (e->subject < 0)
-			FAIL("\"subject\": no earlier logon with \"as\": \"%s\" on this host", s);
+			return ev_fail(
+			    L, "\"subject\": no earlier logon with \"as\": \"%s\" on this host", s);
 	}
 	if ((s = get_str(o, "session")) != NULL) {
 		e->session = find_session(h, s);
 		if (e->session < 0)
-			FAIL("\"session\": no earlier logon with \"as\": \"%s\" on this host", s);
+			return ev_fail(
+			    L, "\"session\": no earlier logon with \"as\": \"%s\" on this host", s);
 		if (e->user < 0)
 			e->user = h->ss[e->session].user;
 		if (jtype == NULL)
 			e->ltype = h->ss[e->session].ltype;
 	}
-	if (e->eid == 4624) {
-		json_t *lid = json_object_get(o, "logon_id");
-		const char *label = get_str(o, "as");
-		int sidx;
+	return 0;
+}
 
-		if (e->user < 0) {
-			/* Everything comes from "fields": no session to refer to. */
-			if (label != NULL || lid != NULL ||
-			    json_object_get(o, "privileged") != NULL)
-				FAIL("\"as\", \"logon_id\" and \"privileged\" need \"user\"");
-			goto fields;
-		}
-		if (label != NULL &&
-		    (strlen(label) > HC_SC_MAX_LABEL || find_session(h, label) >= 0))
-			FAIL("\"as\": label \"%s\" too long or already used on this host", label);
-		sidx = new_session(h, e->user, e->ltype);
-		if (sidx < 0)
+/* A 4624's session ("as", "logon_id") and its automatic 4672 ("privileged").
+ * The 4624 is the host's event ei; the 4672 goes after it. */
+static int load_logon_session(const struct ev_load *L, size_t ei)
+{
+	struct hc_sc *sc = L->sc;
+	struct host *h = L->h;
+	json_t *lid = json_object_get(L->o, "logon_id");
+	json_t *pv = json_object_get(L->o, "privileged");
+	const char *label = get_str(L->o, "as");
+	const struct sc_ev *e = &h->ev[ei];
+	int sidx, priv;
+
+	if (label != NULL && (strlen(label) > HC_SC_MAX_LABEL || find_session(h, label) >= 0))
+		return ev_fail(L, "\"as\": label \"%s\" too long or already used on this host",
+		               label);
+	sidx = new_session(h, e->user, e->ltype);
+	if (sidx < 0)
+		return HC_SC_E_NOMEM;
+	h->ss[sidx].label = label;
+	h->ss[sidx].t = e->t;
+	h->ss[sidx].name = get_str(L->o, "name");
+	h->ss[sidx].domain = get_str(L->o, "domain");
+	if (lid != NULL) {
+		if (!json_is_string(lid) ||
+		    parse_hex(json_string_value(lid), UINT64_MAX, &h->ss[sidx].luid))
+			return ev_fail(L, "\"logon_id\" must be a hex string like \"0x3e7\"");
+		h->ss[sidx].fixed = 1;
+	}
+	h->ev[ei].session = sidx;
+	priv = pv ? json_is_true(pv) : principal_privileged(&sc->pr[e->user]);
+	if (pv != NULL && !json_is_boolean(pv))
+		return ev_fail(L, "\"privileged\" must be true or false");
+	if (sc->pr[e->user].kind == P_ANON && pv == NULL)
+		priv = 0;
+	if (priv) {
+		uint64_t t = e->t;
+		int32_t user = e->user;
+		struct sc_ev *p = new_ev(h, t, 4672); /* may move h->ev */
+		if (p == NULL)
 			return HC_SC_E_NOMEM;
-		h->ss[sidx].label = label;
-		h->ss[sidx].t = t;
-		h->ss[sidx].name = get_str(o, "name");
-		h->ss[sidx].domain = get_str(o, "domain");
-		if (lid != NULL) {
-			if (!json_is_string(lid) ||
-			    parse_hex(json_string_value(lid), UINT64_MAX, &h->ss[sidx].luid))
-				FAIL("\"logon_id\" must be a hex string like \"0x3e7\"");
-			h->ss[sidx].fixed = 1;
-		}
-		e->session = sidx;
-		{
-			json_t *pv = json_object_get(o, "privileged");
-			int priv = pv ? json_is_true(pv) : principal_privileged(&sc->pr[e->user]);
-			if (pv != NULL && !json_is_boolean(pv))
-				FAIL("\"privileged\" must be true or false");
-			if (sc->pr[e->user].kind == P_ANON && pv == NULL)
-				priv = 0;
-			if (priv) {
-				struct sc_ev *p = new_ev(h, t, 4672);
-				if (p == NULL)
-					return HC_SC_E_NOMEM;
-				e = &h->ev[h->nev - 2]; /* new_ev may have moved the array */
-				p->flags = EVF_AUTO;
-				p->session = sidx;
-				p->user = e->user;
-				p->idx = (uint32_t)idx;
-			}
-		}
-	} else if (json_object_get(o, "as") != NULL && e->eid != 1 && e->eid != 4688) {
-		FAIL("\"as\" labels a logon session (4624) or a process (1, 4688)");
-	}
-	if (json_object_get(o, "via") != NULL &&
-	    (e->eid != 4624 && e->eid != 4625 ? 1 : !json_is_object(json_object_get(o, "via"))))
-		FAIL("\"via\" is an object on a 4624 or 4625");
-	if (tpl->chan == HC_TPL_SYSMON && !h->sysmon)
-		FAIL("Sysmon events need \"sysmon\" on the host");
-	if (e->eid == 5156 || e->eid == 5158 || e->eid == 3 || e->eid == 1 || e->eid == 4688 ||
-	    e->eid == 8001) {
-		json_t *jv;
-		size_t ei =
-		    h->nev - 1; /* e may move when procs grow: none here, but keep it plain */
-		if ((jv = json_object_get(o, "inbound")) != NULL) {
-			if (!json_is_boolean(jv))
-				FAIL("\"inbound\" must be true or false");
-			if (json_is_true(jv))
-				e->cflags |= CF_INBOUND;
-		}
-		if ((s = get_str(o, "protocol")) != NULL) {
-			if (strcasecmp(s, "udp") == 0)
-				e->cflags |= CF_UDP;
-			else if (strcasecmp(s, "tcp") != 0)
-				FAIL("\"protocol\" is tcp or udp");
-		}
-		if ((s = get_str(o, "to")) != NULL) {
-			e->peer = find_host(sc, s);
-			if (e->peer < 0) {
-				if (strchr(s, '.') == NULL && strchr(s, ':') == NULL)
-					FAIL("\"to\": unknown host \"%s\" (and not an IP address)",
-					     s);
-				e->to_lit = s;
-			}
-		}
-		if ((s = get_str(o, "from")) != NULL && e->from < 0)
-			e->from_lit = s;
-		for (int d = 0; d < 2; d++) {
-			jv = json_object_get(o, d ? "dport" : "sport");
-			if (jv == NULL)
-				continue;
-			if (!json_is_integer(jv) || json_integer_value(jv) < 1 ||
-			    json_integer_value(jv) > 65535)
-				FAIL("\"%s\" must be a port number", d ? "dport" : "sport");
-			if (d)
-				e->dport = (uint16_t)json_integer_value(jv);
-			else
-				e->sport = (uint16_t)json_integer_value(jv);
-		}
-		e->image = get_str(o, "image");
-		if ((jv = json_object_get(o, "pid")) != NULL) {
-			uint64_t pv;
-			if (json_is_integer(jv) && json_integer_value(jv) >= 0 &&
-			    json_integer_value(jv) <= UINT32_MAX)
-				e->pid = (uint32_t)json_integer_value(jv);
-			else if (json_is_string(jv) &&
-			         parse_hex(json_string_value(jv), UINT32_MAX, &pv) == 0)
-				e->pid = (uint32_t)pv;
-			else
-				FAIL("\"pid\" must be a process id");
-		}
-		if ((e->eid == 1 || e->eid == 4688) && (s = get_str(o, "as")) != NULL) {
-			struct proc *P;
-			if (strlen(s) > HC_SC_MAX_LABEL || find_proc(h, s) >= 0)
-				FAIL("\"as\": process label \"%s\" too long or already used on "
-				     "this host",
-				     s);
-			if (get_str(o, "proc") != NULL)
-				FAIL("\"as\" creates a process, \"proc\" names one: not both");
-			if (grow((void **)&h->pr, &h->cpr, h->npr, sizeof(*h->pr)))
-				return HC_SC_E_NOMEM;
-			P = &h->pr[h->npr];
-			memset(P, 0, sizeof(*P));
-			P->label = s;
-			P->image = e->image ? e->image : "C:\\Windows\\System32\\svchost.exe";
-			P->cmdline = get_str(o, "command_line");
-			P->pid =
-			    e->pid
-			        ? e->pid
-			        : (uint32_t)(0x400 + 4 * (mix64(h->seed ^ str_hash(s)) % 0x1c00));
-			P->session = h->ev[ei].session;
-			P->parent = -1;
-			P->t = t;
-			P->seq = (uint32_t)(0x100 + 3 * h->npr + mix64(h->seed) % 0x40);
-			P->src = o;
-			h->ev[ei].proc = (int32_t)h->npr;
-			h->npr++;
-		}
-	}
-fields:
-	/* Check explicit fields against the template now, values at expansion. */
-	{
-		json_t *f = json_object_get(o, "fields");
-		if (f != NULL) {
-			if (!json_is_object(f))
-				FAIL("\"fields\" must be an object");
-			json_object_foreach(f, k, v)
-			{
-				if (hc_tpl_field_index(tpl, k) < 0)
-					FAIL("field \"%s\" is not in event %u version %u", k,
-					     tpl->event_id, tpl->version);
-				if (!json_is_string(v) && !json_is_integer(v) && !json_is_null(v) &&
-				    !(json_is_boolean(v) &&
-				      tpl->data.fields[hc_tpl_field_index(tpl, k)].type ==
-				          HC_EVTXW_T_BOOL))
-					FAIL("field \"%s\" must be a string, integer or null", k);
-			}
-		}
+		p->flags = EVF_AUTO;
+		p->session = sidx;
+		p->user = user;
+		p->idx = (uint32_t)L->idx;
 	}
 	return 0;
-#undef FAIL
+}
+
+/* A witness's connection keys (inbound, protocol, to, from, sport, dport)
+ * and process keys (image, pid). */
+static int load_witness(const struct ev_load *L, struct sc_ev *e)
+{
+	json_t *o = L->o, *jv;
+	const char *s;
+
+	if ((jv = json_object_get(o, "inbound")) != NULL) {
+		if (!json_is_boolean(jv))
+			return ev_fail(L, "\"inbound\" must be true or false");
+		if (json_is_true(jv))
+			e->cflags |= CF_INBOUND;
+	}
+	if ((s = get_str(o, "protocol")) != NULL) {
+		if (strcasecmp(s, "udp") == 0)
+			e->cflags |= CF_UDP;
+		else if (strcasecmp(s, "tcp") != 0)
+			return ev_fail(L, "\"protocol\" is tcp or udp");
+	}
+	if ((s = get_str(o, "to")) != NULL) {
+		e->peer = find_host(L->sc, s);
+		if (e->peer < 0) {
+			if (strchr(s, '.') == NULL && strchr(s, ':') == NULL)
+				return ev_fail(
+				    L, "\"to\": unknown host \"%s\" (and not an IP address)", s);
+			e->to_lit = s;
+		}
+	}
+	if ((s = get_str(o, "from")) != NULL && e->from < 0)
+		e->from_lit = s;
+	for (int d = 0; d < 2; d++) {
+		jv = json_object_get(o, d ? "dport" : "sport");
+		if (jv == NULL)
+			continue;
+		if (!json_is_integer(jv) || json_integer_value(jv) < 1 ||
+		    json_integer_value(jv) > 65535)
+			return ev_fail(L, "\"%s\" must be a port number", d ? "dport" : "sport");
+		if (d)
+			e->dport = (uint16_t)json_integer_value(jv);
+		else
+			e->sport = (uint16_t)json_integer_value(jv);
+	}
+	e->image = get_str(o, "image");
+	if ((jv = json_object_get(o, "pid")) != NULL) {
+		uint64_t pv;
+		if (json_is_integer(jv) && json_integer_value(jv) >= 0 &&
+		    json_integer_value(jv) <= UINT32_MAX)
+			e->pid = (uint32_t)json_integer_value(jv);
+		else if (json_is_string(jv) &&
+		         parse_hex(json_string_value(jv), UINT32_MAX, &pv) == 0)
+			e->pid = (uint32_t)pv;
+		else
+			return ev_fail(L, "\"pid\" must be a process id");
+	}
+	return 0;
+}
+
+/* The process a 1 or 4688 creates, labelled by "as". */
+static int load_process(const struct ev_load *L, struct sc_ev *e, const char *label)
+{
+	struct host *h = L->h;
+	struct proc *P;
+
+	if (strlen(label) > HC_SC_MAX_LABEL || find_proc(h, label) >= 0)
+		return ev_fail(
+		    L, "\"as\": process label \"%s\" too long or already used on this host", label);
+	if (get_str(L->o, "proc") != NULL)
+		return ev_fail(L, "\"as\" creates a process, \"proc\" names one: not both");
+	if (grow((void **)&h->pr, &h->cpr, h->npr, sizeof(*h->pr)))
+		return HC_SC_E_NOMEM;
+	P = &h->pr[h->npr];
+	memset(P, 0, sizeof(*P));
+	P->label = label;
+	P->image = e->image ? e->image : "C:\\Windows\\System32\\svchost.exe";
+	P->cmdline = get_str(L->o, "command_line");
+	P->pid =
+	    e->pid ? e->pid : (uint32_t)(0x400 + 4 * (mix64(h->seed ^ str_hash(label)) % 0x1c00));
+	P->session = e->session;
+	P->parent = -1;
+	P->t = e->t;
+	P->seq = (uint32_t)(0x100 + 3 * h->npr + mix64(h->seed) % 0x40);
+	P->src = L->o;
+	e->proc = (int32_t)h->npr;
+	h->npr++;
+	return 0;
+}
+
+/* "fields": names the template has, values of a type it can take (values
+ * are checked when the event is expanded). */
+static int load_fields(const struct ev_load *L, const struct hc_tpl *tpl)
+{
+	json_t *f = json_object_get(L->o, "fields"), *v;
+	const char *k;
+
+	if (f == NULL)
+		return 0;
+	if (!json_is_object(f))
+		return ev_fail(L, "\"fields\" must be an object");
+	json_object_foreach(f, k, v)
+	{
+		int fi = hc_tpl_field_index(tpl, k);
+		if (fi < 0)
+			return ev_fail(L, "field \"%s\" is not in event %u version %u", k,
+			               tpl->event_id, tpl->version);
+		if (!json_is_string(v) && !json_is_integer(v) && !json_is_null(v) &&
+		    !(json_is_boolean(v) && tpl->data.fields[fi].type == HC_EVTXW_T_BOOL))
+			return ev_fail(L, "field \"%s\" must be a string, integer or null", k);
+	}
+	return 0;
+}
+
+/* Event idx of host hi's "events": appended to the host's events (with the
+ * automatic 4672 of a privileged logon), its session or process labelled. */
+static int load_event(struct hc_sc *sc, size_t hi, size_t idx, json_t *o, struct hc_sc_diag *diag)
+{
+	const struct ev_load L = {sc, &sc->hosts[hi], idx, o, diag};
+	struct host *h = L.h;
+	const struct hc_tpl *tpl;
+	const char *label = get_str(o, "as");
+	size_t ei;
+	unsigned keys;
+	int r;
+
+	if ((r = load_head(&L, &tpl)) != 0)
+		return r;
+	ei = h->nev - 1;
+	keys = keys_of(tpl->event_id);
+	if ((r = load_common(&L, &h->ev[ei])) != 0)
+		return r;
+	if (keys & EK_AS_SESSION) {
+		/* Without "user" everything comes from "fields": no session. */
+		if (h->ev[ei].user < 0) {
+			if (label != NULL || json_object_get(o, "logon_id") != NULL ||
+			    json_object_get(o, "privileged") != NULL)
+				return ev_fail(
+				    &L, "\"as\", \"logon_id\" and \"privileged\" need \"user\"");
+			return load_fields(&L, tpl);
+		}
+		if ((r = load_logon_session(&L, ei)) != 0)
+			return r;
+	} else if (json_object_get(o, "as") != NULL && !(keys & EK_AS_PROCESS)) {
+		return ev_fail(&L, "\"as\" labels a logon session (4624) or a process (1, 4688)");
+	}
+	if (json_object_get(o, "via") != NULL &&
+	    (!(keys & EK_VIA) || !json_is_object(json_object_get(o, "via"))))
+		return ev_fail(&L, "\"via\" is an object on a 4624 or 4625");
+	if (tpl->chan == HC_TPL_SYSMON && !h->sysmon)
+		return ev_fail(&L, "Sysmon events need \"sysmon\" on the host");
+	if (keys & EK_WITNESS) {
+		if ((r = load_witness(&L, &h->ev[ei])) != 0)
+			return r;
+		if ((keys & EK_AS_PROCESS) && label != NULL &&
+		    (r = load_process(&L, &h->ev[ei], label)) != 0)
+			return r;
+	}
+	return load_fields(&L, tpl);
 }
 
 /* ---- witnesses named by label, and the connections behind logons ---- */

@@ -86,6 +86,13 @@ static void diag_set(struct hc_evtxw_diag *diag, const char *fmt, ...)
 
 /* ---- CRC-32 (slicing by 8) ---- */
 
+/* Deliberately not parsers/evtx_check.c's hc_crc32: the writer is the
+ * independent oracle the readers' checksum checks are tested against, so a
+ * bug shared by both would make every sample agree with a wrong reader. Keep
+ * this code apart (another method too: slicing-by-8 here, a byte table and
+ * PCLMUL folding there), pinned by the published check values in
+ * tests/writer/test_evtx_write.c; writer/README.md says why. */
+
 static uint32_t crc_tab[8][256];
 static int crc_ready;
 
@@ -283,6 +290,12 @@ int hc_evtxw_guid_parse(const char *text, uint8_t out[16])
 	return 0;
 }
 
+/* Days from 1970-01-01 to the civil date y-m-d (proleptic Gregorian, Howard
+ * Hinnant's algorithm). Deliberately not the parsers' copy (parsers/event.c,
+ * parsers/binxml.c): the writer's times are the independent oracle the
+ * readers' time conversion is tested against, so this is written apart
+ * (epoch 1970 here, 1601 there) and pinned by its own known dates in
+ * tests/writer/test_evtx_write.c (writer/README.md). */
 static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	y -= m <= 2;
@@ -361,6 +374,8 @@ int hc_evtxw_time_parse(const char *text, uint64_t *filetime)
 	return 0;
 }
 
+/* Its civil-from-days arithmetic is the writer's own on purpose, as
+ * days_from_civil above: an independent oracle for the parsers' (README.md). */
 void hc_evtxw_time_format(uint64_t filetime, char *buf, size_t size)
 {
 	int64_t secs = (int64_t)(filetime / 10000000ULL) - 11644473600LL;

@@ -1322,9 +1322,13 @@ static int other_host(struct hc_sc *sc, size_t self, uint64_t *st)
 	return (int)(k >= self ? k + 1 : k);
 }
 
+/* How a background session ends (after logoff_after, when that is not 0):
+ * a logoff (4634), or a user's sign-out (4647) and then the logoff. */
+enum bg_logoff { BG_LOGOFF, BG_SIGNOUT_LOGOFF };
+
 /* A logon (and its 4672 and logoff) created by the generator. */
 static int bg_logon(struct hc_sc *sc, struct host *h, uint64_t t, int user, uint8_t ltype,
-                    uint8_t pkg, int from, uint64_t logoff_after, int logoff_4647)
+                    enum pkg pkg, int from, uint64_t logoff_after, enum bg_logoff how)
 {
 	struct sc_ev *e;
 	int s;
@@ -1381,7 +1385,7 @@ static int bg_logon(struct hc_sc *sc, struct host *h, uint64_t t, int user, uint
 		e->session = s;
 	}
 	if (logoff_after > 0) {
-		if (logoff_4647) {
+		if (how == BG_SIGNOUT_LOGOFF) {
 			e = new_ev(h, t + logoff_after, 4647);
 			if (e == NULL)
 				return HC_SC_E_NOMEM;
@@ -1389,7 +1393,7 @@ static int bg_logon(struct hc_sc *sc, struct host *h, uint64_t t, int user, uint
 			e->session = s;
 			e->ltype = ltype;
 		}
-		e = new_ev(h, t + logoff_after + (logoff_4647 ? 20000 : 0), 4634);
+		e = new_ev(h, t + logoff_after + (how == BG_SIGNOUT_LOGOFF ? 20000 : 0), 4634);
 		if (e == NULL)
 			return HC_SC_E_NOMEM;
 		e->user = user;
@@ -1539,7 +1543,7 @@ static int load_background(struct hc_sc *sc, size_t hi, struct hc_sc_diag *diag)
 		if (e == NULL)
 			return HC_SC_E_NOMEM;
 		r = bg_logon(sc, h, start + 1000, find_principal(sc, "SYSTEM"), 0, PKG_DEFAULT, -1,
-		             0, 0);
+		             0, BG_LOGOFF);
 		if (r)
 			return r;
 	}
@@ -1575,39 +1579,39 @@ static int load_background(struct hc_sc *sc, size_t hi, struct hc_sc_diag *diag)
 				e->peer = machine ? (int)hi : svch;
 			} else if (dice < 75 && oh >= 0) {
 				r = bg_logon(sc, h, t, sc->hosts[oh].principal, 3, PKG_KERBEROS, oh,
-				             5000000 + rnd(&st) % 300000000, 0);
+				             5000000 + rnd(&st) % 300000000, BG_LOGOFF);
 			} else if (dice < 88) {
-				r = bg_logon(sc, h, t, svcuser, 5, PKG_DEFAULT, -1, 0, 0);
+				r = bg_logon(sc, h, t, svcuser, 5, PKG_DEFAULT, -1, 0, BG_LOGOFF);
 			} else {
 				r = bg_logon(sc, h, t, u, 3, PKG_KERBEROS, oh,
-				             10000000 + rnd(&st) % 600000000, 0);
+				             10000000 + rnd(&st) % 600000000, BG_LOGOFF);
 			}
 			continue;
 		}
 		if (dice < 25) {
-			r = bg_logon(sc, h, t, svcuser, 5, PKG_DEFAULT, -1, 0, 0);
+			r = bg_logon(sc, h, t, svcuser, 5, PKG_DEFAULT, -1, 0, BG_LOGOFF);
 		} else if (dice < 45) {
 			if (sc->dc >= 0 && (size_t)sc->dc != hi)
 				r = bg_logon(sc, h, t, sc->hosts[sc->dc].principal, 3, PKG_KERBEROS,
-				             sc->dc, 3000000 + rnd(&st) % 50000000, 0);
+				             sc->dc, 3000000 + rnd(&st) % 50000000, BG_LOGOFF);
 			else
-				r = bg_logon(sc, h, t, sysu, 5, PKG_DEFAULT, -1, 0, 0);
+				r = bg_logon(sc, h, t, sysu, 5, PKG_DEFAULT, -1, 0, BG_LOGOFF);
 		} else if (dice < 60) {
 			char nm[32];
 			int dwm = rnd(&st) % 2 == 0;
 			snprintf(nm, sizeof(nm), "%s-%u", dwm ? "DWM" : "UMFD",
 			         (unsigned)(rnd(&st) % 3) + (dwm ? 1 : 0));
 			r = bg_logon(sc, h, t, find_principal(sc, nm), 2, PKG_NEGOTIATE, -1,
-			             600000000ULL * (1 + rnd(&st) % 60), 0);
+			             600000000ULL * (1 + rnd(&st) % 60), BG_LOGOFF);
 		} else if (dice < 80) {
 			int oh = other_host(sc, hi, &st);
 			r = bg_logon(sc, h, t, pick_user(sc, users, &st), 3,
 			             rnd(&st) % 10 < 7 ? PKG_KERBEROS : PKG_NTLM, oh,
-			             10000000 + rnd(&st) % 1200000000, 0);
+			             10000000 + rnd(&st) % 1200000000, BG_LOGOFF);
 		} else {
 			r = bg_logon(sc, h, t, pick_user(sc, users, &st),
 			             h->role == ROLE_SERVER ? 10 : 2, PKG_NEGOTIATE, -1,
-			             600000000ULL * (10 + rnd(&st) % 110), 1);
+			             600000000ULL * (10 + rnd(&st) % 110), BG_SIGNOUT_LOGOFF);
 		}
 	}
 	if (r == HC_SC_E_NOMEM)

@@ -2764,98 +2764,97 @@ static int to_value(struct xbuf *x, size_t i, char *err, size_t errsize)
 	return -1;
 }
 
-/* Fill x for event e (which must have its template); luid: whether logon ids
- * may be handed out. */
-static int expand(struct hc_sc *sc, size_t hi, struct sc_ev *e, enum luid_mode luid, struct xbuf *x,
-                  struct hc_sc_diag *diag)
+/* The scenario's shorthands over the defaults: "logon_id", the aliases of
+ * Data fields, and Execution's "exec_pid" and "tid". */
+static int apply_shorthands(const struct host *h, const struct sc_ev *e, struct xbuf *x,
+                            struct hc_sc_diag *diag)
 {
-	struct host *h = &sc->hosts[hi];
-	uint64_t hv = mix64(h->seed ^ ((uint64_t)e->seq << 20) ^ e->t);
-	char err[256];
+	const char *s;
+	size_t n;
+	int isnull;
+	json_t *v;
 
-	x->t = hc_tpl_find(e->eid, e->ver);
-	x->used = 0;
-	x->overflow = 0;
-	for (size_t i = 0; i < x->t->data.nfields; i++) {
-		x->txt[i] = NULL;
-		x->len[i] = 0;
-		x->isnull[i] = 0;
-	}
-	x->exec_pid = x->t->exec_system             ? 4
-	              : x->t->chan == HC_TPL_SYSMON ? h->sysmon_pid
-	                                            : h->lsass;
-	x->exec_tid = 0x100 + (unsigned)(hv >> 40) % 0x800 * 4;
-	defaults_event(sc, h, e, x, hv, luid);
-
-	if (e->src != NULL && (e->flags & EVF_EXPLICIT)) {
-		json_t *f, *v;
-		const char *k;
-		const char *s;
-		size_t n;
-		int isnull;
-
-		if (e->session >= 0 && json_object_get(e->src, "logon_id") != NULL &&
-		    e->eid != 4624) {
-			s = get_str(e->src, "logon_id");
-			if (s != NULL) {
-				xset(x, "TargetLogonId", s);
-				xset(x, "SubjectLogonId", s);
-				xset(x, "LogonID", s);
-			}
-		} else if (e->session < 0 && (s = get_str(e->src, "logon_id")) != NULL) {
+	/* a 4624's logon_id is its session's; others may override theirs */
+	if (e->session >= 0 && json_object_get(e->src, "logon_id") != NULL && e->eid != 4624) {
+		s = get_str(e->src, "logon_id");
+		if (s != NULL) {
 			xset(x, "TargetLogonId", s);
 			xset(x, "SubjectLogonId", s);
 			xset(x, "LogonID", s);
 		}
-		for (size_t a = 0; a < sizeof(aliases) / sizeof(aliases[0]); a++) {
-			v = json_object_get(e->src, aliases[a].key);
-			if (v == NULL)
-				continue;
-			/* 4688's ProcessId is the creator's: "pid" is the new one's */
-			if (e->eid == 4688 && strcmp(aliases[a].key, "pid") == 0)
-				continue;
-			if (json_text(x, v, &s, &n, &isnull) != 0) {
-				diag_set(diag, "host %s, event %u: \"%s\" has a bad value", h->name,
-				         e->idx, aliases[a].key);
-				return HC_SC_E_SCENARIO;
-			}
-			for (int j = 0; j < 3 && aliases[a].fields[j]; j++) {
-				int fi = hc_tpl_field_index(x->t, aliases[a].fields[j]);
-				if (fi < 0)
-					continue;
-				x->txt[fi] = s;
-				x->len[fi] = n;
-				x->isnull[fi] = isnull;
-			}
+	} else if (e->session < 0 && (s = get_str(e->src, "logon_id")) != NULL) {
+		xset(x, "TargetLogonId", s);
+		xset(x, "SubjectLogonId", s);
+		xset(x, "LogonID", s);
+	}
+	for (size_t a = 0; a < sizeof(aliases) / sizeof(aliases[0]); a++) {
+		v = json_object_get(e->src, aliases[a].key);
+		if (v == NULL)
+			continue;
+		/* 4688's ProcessId is the creator's: "pid" is the new one's */
+		if (e->eid == 4688 && strcmp(aliases[a].key, "pid") == 0)
+			continue;
+		if (json_text(x, v, &s, &n, &isnull) != 0) {
+			diag_set(diag, "host %s, event %u: \"%s\" has a bad value", h->name, e->idx,
+			         aliases[a].key);
+			return HC_SC_E_SCENARIO;
 		}
-		if (json_is_integer(json_object_get(e->src, "exec_pid")))
-			x->exec_pid =
-			    (uint32_t)json_integer_value(json_object_get(e->src, "exec_pid"));
-		if (json_is_integer(json_object_get(e->src, "tid")))
-			x->exec_tid = (uint32_t)json_integer_value(json_object_get(e->src, "tid"));
-		f = json_object_get(e->src, "fields");
-		json_object_foreach(f, k, v)
-		{
-			int fi = hc_tpl_field_index(x->t, k);
-			if (fi >= 0 && x->t->data.fields[fi].type == HC_EVTXW_T_BOOL &&
-			    json_is_boolean(v)) {
-				x->txt[fi] = json_is_true(v) ? "true" : "false";
-				x->len[fi] = strlen(x->txt[fi]);
-				x->isnull[fi] = 0;
+		for (int j = 0; j < 3 && aliases[a].fields[j]; j++) {
+			int fi = hc_tpl_field_index(x->t, aliases[a].fields[j]);
+			if (fi < 0)
 				continue;
-			}
-			if (fi < 0 || json_text(x, v, &s, &n, &isnull) != 0) {
-				diag_set(diag,
-				         "host %s, event %u: field \"%s\" is not in the template "
-				         "or has a bad value",
-				         h->name, e->idx, k);
-				return HC_SC_E_SCENARIO;
-			}
 			x->txt[fi] = s;
 			x->len[fi] = n;
 			x->isnull[fi] = isnull;
 		}
 	}
+	if (json_is_integer(json_object_get(e->src, "exec_pid")))
+		x->exec_pid = (uint32_t)json_integer_value(json_object_get(e->src, "exec_pid"));
+	if (json_is_integer(json_object_get(e->src, "tid")))
+		x->exec_tid = (uint32_t)json_integer_value(json_object_get(e->src, "tid"));
+	return 0;
+}
+
+/* "fields": verbatim Data values, applied last. */
+static int apply_fields(const struct host *h, const struct sc_ev *e, struct xbuf *x,
+                        struct hc_sc_diag *diag)
+{
+	json_t *f = json_object_get(e->src, "fields"), *v;
+	const char *k, *s;
+	size_t n;
+	int isnull;
+
+	json_object_foreach(f, k, v)
+	{
+		int fi = hc_tpl_field_index(x->t, k);
+		if (fi >= 0 && x->t->data.fields[fi].type == HC_EVTXW_T_BOOL &&
+		    json_is_boolean(v)) {
+			x->txt[fi] = json_is_true(v) ? "true" : "false";
+			x->len[fi] = strlen(x->txt[fi]);
+			x->isnull[fi] = 0;
+			continue;
+		}
+		if (fi < 0 || json_text(x, v, &s, &n, &isnull) != 0) {
+			diag_set(diag,
+			         "host %s, event %u: field \"%s\" is not in the template "
+			         "or has a bad value",
+			         h->name, e->idx, k);
+			return HC_SC_E_SCENARIO;
+		}
+		x->txt[fi] = s;
+		x->len[fi] = n;
+		x->isnull[fi] = isnull;
+	}
+	return 0;
+}
+
+/* Every Data text as a value of its field's type, and the keywords (Audit
+ * Failure for a failure event or a non-zero Status). */
+static int to_values(const struct host *h, const struct sc_ev *e, struct xbuf *x,
+                     struct hc_sc_diag *diag)
+{
+	char err[256];
+
 	if (x->overflow) {
 		diag_set(diag, "host %s, event %u: expanded text too large", h->name, e->idx);
 		return HC_SC_E_SCENARIO;
@@ -2876,6 +2875,35 @@ static int expand(struct hc_sc *sc, size_t hi, struct sc_ev *e, enum luid_mode l
 	         x->val[x->t->status_field].u != 0)
 		x->keywords = HC_TPL_KEYWORDS_FAILURE;
 	return 0;
+}
+
+/* Fill x for event e (which must have its template): the defaults, then an
+ * explicit event's shorthands and fields; luid: whether logon ids may be
+ * handed out. */
+static int expand(struct hc_sc *sc, size_t hi, struct sc_ev *e, enum luid_mode luid, struct xbuf *x,
+                  struct hc_sc_diag *diag)
+{
+	struct host *h = &sc->hosts[hi];
+	uint64_t hv = mix64(h->seed ^ ((uint64_t)e->seq << 20) ^ e->t);
+	int r;
+
+	x->t = hc_tpl_find(e->eid, e->ver);
+	x->used = 0;
+	x->overflow = 0;
+	for (size_t i = 0; i < x->t->data.nfields; i++) {
+		x->txt[i] = NULL;
+		x->len[i] = 0;
+		x->isnull[i] = 0;
+	}
+	x->exec_pid = x->t->exec_system             ? 4
+	              : x->t->chan == HC_TPL_SYSMON ? h->sysmon_pid
+	                                            : h->lsass;
+	x->exec_tid = 0x100 + (unsigned)(hv >> 40) % 0x800 * 4;
+	defaults_event(sc, h, e, x, hv, luid);
+	if (e->src != NULL && (e->flags & EVF_EXPLICIT) &&
+	    ((r = apply_shorthands(h, e, x, diag)) != 0 || (r = apply_fields(h, e, x, diag)) != 0))
+		return r;
+	return to_values(h, e, x, diag);
 }
 
 static int cmp_ev(const void *a, const void *b)

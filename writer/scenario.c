@@ -24,7 +24,7 @@
 
 enum pkind { P_USER, P_MACHINE, P_SYSTEM, P_LOCALSVC, P_NETSVC, P_ANON, P_DWM, P_UMFD };
 enum pkg { PKG_DEFAULT, PKG_KERBEROS, PKG_NTLM, PKG_NEGOTIATE };
-enum { ROLE_WORKSTATION, ROLE_SERVER, ROLE_DC };
+enum host_role { ROLE_WORKSTATION, ROLE_SERVER, ROLE_DC };
 
 #define EVF_EXPLICIT 0x01
 #define EVF_AUTO 0x02 /* generated 4672 / logoff for an explicit or background logon */
@@ -107,7 +107,7 @@ struct host {
 	const char *file;
 	char netbios[64];
 	const char *msid;
-	int role;
+	enum host_role role;
 	uint64_t first_id;
 	uint32_t lsass;
 	int principal;
@@ -460,14 +460,182 @@ static int load_channel(struct hc_sc *sc, struct host *h, json_t *o, enum hc_tpl
 	return 0;
 }
 
-static int load_hosts(struct hc_sc *sc, struct hc_sc_diag *diag)
+static const struct {
+	const char *name;
+	enum host_role role;
+} roles[] = {
+    {"workstation", ROLE_WORKSTATION},
+    {"server", ROLE_SERVER},
+    {"dc", ROLE_DC},
+};
+
+/* "name", "fqdn", "ip", "file" and "role" of host h (described at where). */
+static int host_names(struct hc_sc *sc, struct host *h, json_t *o, const char *where,
+                      struct hc_sc_diag *diag)
+{
+	const char *role;
+
+	h->name = get_str(o, "name");
+	if (h->name == NULL || h->name[0] == '\0' || strlen(h->name) >= sizeof(h->netbios) - 1) {
+		diag_set(diag, "%s: \"name\" missing or longer than 62", where);
+		return HC_SC_E_SCENARIO;
+	}
+	for (size_t k = 0; h->name[k]; k++)
+		h->netbios[k] = (char)toupper((unsigned char)h->name[k]);
+	h->fqdn = get_str(o, "fqdn");
+	if (h->fqdn == NULL)
+		h->fqdn = own_printf(sc, "%s.%s", h->name, sc->dns);
+	h->ip = get_str(o, "ip") ? get_str(o, "ip") : "-";
+	h->file = get_str(o, "file");
+	if (h->file == NULL)
+		h->file = own_printf(sc, "%s.evtx", h->name);
+	if (h->fqdn == NULL || h->file == NULL)
+		return HC_SC_E_NOMEM;
+	if (strchr(h->file, '/') != NULL || strcmp(h->file, "..") == 0 || h->file[0] == '.') {
+		diag_set(diag, "%s: \"file\" must be a plain file name", where);
+		return HC_SC_E_SCENARIO;
+	}
+	role = get_str(o, "role");
+	h->role = ROLE_WORKSTATION;
+	if (role == NULL)
+		return 0;
+	for (size_t k = 0; k < sizeof(roles) / sizeof(roles[0]); k++)
+		if (strcmp(role, roles[k].name) == 0) {
+			h->role = roles[k].role;
+			return 0;
+		}
+	diag_set(diag, "%s: \"role\" is dc, server or workstation", where);
+	return HC_SC_E_SCENARIO;
+}
+
+/* "first_record_id", "lsass_pid" and the machine account's "rid"/"sid" of
+ * host i. */
+static int host_numbers(struct hc_sc *sc, size_t i, json_t *o, const char *where,
+                        struct hc_sc_diag *diag)
+{
+	struct host *h = &sc->hosts[i];
+	json_t *fid = json_object_get(o, "first_record_id");
+	json_t *rid = json_object_get(o, "rid");
+	json_t *pid = json_object_get(o, "lsass_pid");
+	struct hc_evtxw_value sv;
+
+	h->first_id = 1;
+	if (fid != NULL) {
+		if (!json_is_integer(fid) || json_integer_value(fid) < 1) {
+			diag_set(diag, "%s: \"first_record_id\" must be a positive integer", where);
+			return HC_SC_E_SCENARIO;
+		}
+		h->first_id = (uint64_t)json_integer_value(fid);
+	}
+	h->lsass = json_is_integer(pid) ? (uint32_t)json_integer_value(pid)
+	                                : (uint32_t)(0x2a0 + 4 * (mix64(str_hash(h->name)) % 24));
+	h->msid = get_str(o, "sid");
+	if (h->msid == NULL)
+		h->msid = own_printf(sc, "%s-%" JSON_INTEGER_FORMAT, sc->dsid,
+		                     json_is_integer(rid) ? json_integer_value(rid)
+		                                          : (json_int_t)(1100 + i));
+	if (h->msid == NULL || hc_evtxw_sid_parse(h->msid, &sv) != 0) {
+		diag_set(diag, "%s: bad machine account SID", where);
+		return HC_SC_E_SCENARIO;
+	}
+	return 0;
+}
+
+static int host_clock(struct host *h, json_t *o, const char *where, struct hc_sc_diag *diag)
+{
+	json_t *co = json_object_get(o, "clock_offset");
+	double sec;
+
+	if (co == NULL)
+		return 0;
+	sec = json_number_value(co);
+	if (!json_is_number(co) || sec < -86400.0 || sec > 86400.0) {
+		diag_set(diag, "%s: \"clock_offset\" is seconds (-86400..86400)", where);
+		return HC_SC_E_SCENARIO;
+	}
+	h->clock = (int64_t)(sec * (double)TICKS_PER_SEC + (sec < 0 ? -0.5 : 0.5));
+	return 0;
+}
+
+/* Host i's name and files must not repeat an earlier host's, nor its
+ * channels share a file. */
+static int host_unique(const struct hc_sc *sc, size_t i, const char *where, struct hc_sc_diag *diag)
+{
+	const struct host *h = &sc->hosts[i];
+
+	for (size_t k = 0; k < i; k++) {
+		int same = strcasecmp(sc->hosts[k].name, h->name) == 0;
+		for (int c1 = 0; c1 < HC_TPL_NCHAN; c1++)
+			for (int c2 = 0; c2 < HC_TPL_NCHAN; c2++)
+				same |= strcmp(sc->hosts[k].chfile[c1], h->chfile[c2]) == 0;
+		if (same) {
+			diag_set(diag, "%s: name or a file repeats hosts[%zu]", where, k);
+			return HC_SC_E_SCENARIO;
+		}
+	}
+	for (int c1 = 0; c1 < HC_TPL_NCHAN; c1++)
+		for (int c2 = 0; c2 < c1; c2++)
+			if (strcmp(h->chfile[c1], h->chfile[c2]) == 0) {
+				diag_set(diag, "%s: two channels in one file %s", where,
+				         h->chfile[c1]);
+				return HC_SC_E_SCENARIO;
+			}
+	return 0;
+}
+
+/* hosts[i]: its names, numbers, channel files and machine account. */
+static int load_host(struct hc_sc *sc, size_t i, json_t *o, struct hc_sc_diag *diag)
 {
 	static const char *const keys[] = {
 	    "name",      "fqdn",   "ip",         "file",   "role", "first_record_id", "rid", "sid",
 	    "lsass_pid", "events", "background", "sysmon", "ntlm", "clock_offset",    NULL};
+	struct host *h = &sc->hosts[i];
+	char where[64];
+	char *mname;
+	int r;
+
+	snprintf(where, sizeof(where), "hosts[%zu]", i);
+	if (!json_is_object(o) || check_keys(o, keys, where, diag)) {
+		if (!json_is_object(o))
+			diag_set(diag, "%s: must be an object", where);
+		return HC_SC_E_SCENARIO;
+	}
+	if ((r = host_names(sc, h, o, where, diag)) != 0)
+		return r;
+	if (h->role == ROLE_DC && sc->dc < 0)
+		sc->dc = (int)i;
+	if ((r = host_numbers(sc, i, o, where, diag)) != 0)
+		return r;
+	h->chfile[HC_TPL_SECURITY] = h->file;
+	h->chfirst[HC_TPL_SECURITY] = h->first_id;
+	h->sysmon =
+	    json_object_get(o, "sysmon") != NULL && !json_is_false(json_object_get(o, "sysmon"));
+	if ((r = load_channel(sc, h, o, HC_TPL_SYSMON, where, diag)) != 0 ||
+	    (r = load_channel(sc, h, o, HC_TPL_NTLM, where, diag)) != 0)
+		return r;
+	h->sysmon_pid = (uint32_t)(0x900 + 4 * (mix64(str_hash(h->name) ^ 0x5953) % 0x400));
+	if ((r = host_clock(h, o, where, diag)) != 0 || (r = host_unique(sc, i, where, diag)) != 0)
+		return r;
+	mname = own_printf(sc, "%s$", h->netbios);
+	if (mname == NULL)
+		return HC_SC_E_NOMEM;
+	h->principal =
+	    add_principal(sc, mname, sc->nb, h->msid, P_MACHINE, h->role == ROLE_DC, (int)i);
+	if (h->principal < 0)
+		return HC_SC_E_NOMEM;
+	h->events = json_object_get(o, "events");
+	h->bg = json_object_get(o, "background");
+	h->seed = mix64(str_hash(h->name));
+	h->luid = 0x30000 + (h->seed % 0x4000) * 4;
+	return 0;
+}
+
+static int load_hosts(struct hc_sc *sc, struct hc_sc_diag *diag)
+{
 	json_t *hs = json_object_get(sc->root, "hosts");
 	size_t i;
 	json_t *o;
+	int r;
 
 	if (!json_is_array(hs) || json_array_size(hs) == 0 ||
 	    json_array_size(hs) > HC_SC_MAX_HOSTS) {
@@ -481,128 +649,8 @@ static int load_hosts(struct hc_sc *sc, struct hc_sc_diag *diag)
 	sc->dc = -1;
 	json_array_foreach(hs, i, o)
 	{
-		struct host *h = &sc->hosts[i];
-		char where[64];
-		const char *role;
-		json_t *fid = json_object_get(o, "first_record_id");
-		json_t *rid = json_object_get(o, "rid");
-		json_t *pid = json_object_get(o, "lsass_pid");
-		struct hc_evtxw_value sv;
-		char *mname;
-
-		snprintf(where, sizeof(where), "hosts[%zu]", i);
-		if (!json_is_object(o) || check_keys(o, keys, where, diag)) {
-			if (!json_is_object(o))
-				diag_set(diag, "%s: must be an object", where);
-			return HC_SC_E_SCENARIO;
-		}
-		h->name = get_str(o, "name");
-		if (h->name == NULL || h->name[0] == '\0' ||
-		    strlen(h->name) >= sizeof(h->netbios) - 1) {
-			diag_set(diag, "%s: \"name\" missing or longer than 62", where);
-			return HC_SC_E_SCENARIO;
-		}
-		for (size_t k = 0; h->name[k]; k++)
-			h->netbios[k] = (char)toupper((unsigned char)h->name[k]);
-		h->fqdn = get_str(o, "fqdn");
-		if (h->fqdn == NULL)
-			h->fqdn = own_printf(sc, "%s.%s", h->name, sc->dns);
-		h->ip = get_str(o, "ip") ? get_str(o, "ip") : "-";
-		h->file = get_str(o, "file");
-		if (h->file == NULL)
-			h->file = own_printf(sc, "%s.evtx", h->name);
-		if (h->fqdn == NULL || h->file == NULL)
-			return HC_SC_E_NOMEM;
-		if (strchr(h->file, '/') != NULL || strcmp(h->file, "..") == 0 ||
-		    h->file[0] == '.') {
-			diag_set(diag, "%s: \"file\" must be a plain file name", where);
-			return HC_SC_E_SCENARIO;
-		}
-		role = get_str(o, "role");
-		h->role = ROLE_WORKSTATION;
-		if (role != NULL && strcmp(role, "dc") == 0)
-			h->role = ROLE_DC;
-		else if (role != NULL && strcmp(role, "server") == 0)
-			h->role = ROLE_SERVER;
-		else if (role != NULL && strcmp(role, "workstation") != 0) {
-			diag_set(diag, "%s: \"role\" is dc, server or workstation", where);
-			return HC_SC_E_SCENARIO;
-		}
-		if (h->role == ROLE_DC && sc->dc < 0)
-			sc->dc = (int)i;
-		h->first_id = 1;
-		if (fid != NULL) {
-			if (!json_is_integer(fid) || json_integer_value(fid) < 1) {
-				diag_set(diag, "%s: \"first_record_id\" must be a positive integer",
-				         where);
-				return HC_SC_E_SCENARIO;
-			}
-			h->first_id = (uint64_t)json_integer_value(fid);
-		}
-		h->lsass = json_is_integer(pid)
-		               ? (uint32_t)json_integer_value(pid)
-		               : (uint32_t)(0x2a0 + 4 * (mix64(str_hash(h->name)) % 24));
-		h->msid = get_str(o, "sid");
-		if (h->msid == NULL)
-			h->msid = own_printf(sc, "%s-%" JSON_INTEGER_FORMAT, sc->dsid,
-			                     json_is_integer(rid) ? json_integer_value(rid)
-			                                          : (json_int_t)(1100 + i));
-		if (h->msid == NULL || hc_evtxw_sid_parse(h->msid, &sv) != 0) {
-			diag_set(diag, "%s: bad machine account SID", where);
-			return HC_SC_E_SCENARIO;
-		}
-		h->chfile[HC_TPL_SECURITY] = h->file;
-		h->chfirst[HC_TPL_SECURITY] = h->first_id;
-		h->sysmon = json_object_get(o, "sysmon") != NULL &&
-		            !json_is_false(json_object_get(o, "sysmon"));
-		int cr = load_channel(sc, h, o, HC_TPL_SYSMON, where, diag);
-		if (cr == 0)
-			cr = load_channel(sc, h, o, HC_TPL_NTLM, where, diag);
-		if (cr != 0)
-			return cr;
-		h->sysmon_pid = (uint32_t)(0x900 + 4 * (mix64(str_hash(h->name) ^ 0x5953) % 0x400));
-		{
-			json_t *co = json_object_get(o, "clock_offset");
-			if (co != NULL) {
-				double sec = json_number_value(co);
-				if (!json_is_number(co) || sec < -86400.0 || sec > 86400.0) {
-					diag_set(diag,
-					         "%s: \"clock_offset\" is seconds (-86400..86400)",
-					         where);
-					return HC_SC_E_SCENARIO;
-				}
-				h->clock =
-				    (int64_t)(sec * (double)TICKS_PER_SEC + (sec < 0 ? -0.5 : 0.5));
-			}
-		}
-		for (size_t k = 0; k < i; k++) {
-			int same = strcasecmp(sc->hosts[k].name, h->name) == 0;
-			for (int c1 = 0; c1 < HC_TPL_NCHAN; c1++)
-				for (int c2 = 0; c2 < HC_TPL_NCHAN; c2++)
-					same |= strcmp(sc->hosts[k].chfile[c1], h->chfile[c2]) == 0;
-			if (same) {
-				diag_set(diag, "%s: name or a file repeats hosts[%zu]", where, k);
-				return HC_SC_E_SCENARIO;
-			}
-		}
-		for (int c1 = 0; c1 < HC_TPL_NCHAN; c1++)
-			for (int c2 = 0; c2 < c1; c2++)
-				if (strcmp(h->chfile[c1], h->chfile[c2]) == 0) {
-					diag_set(diag, "%s: two channels in one file %s", where,
-					         h->chfile[c1]);
-					return HC_SC_E_SCENARIO;
-				}
-		mname = own_printf(sc, "%s$", h->netbios);
-		if (mname == NULL)
-			return HC_SC_E_NOMEM;
-		h->principal = add_principal(sc, mname, sc->nb, h->msid, P_MACHINE,
-		                             h->role == ROLE_DC, (int)i);
-		if (h->principal < 0)
-			return HC_SC_E_NOMEM;
-		h->events = json_object_get(o, "events");
-		h->bg = json_object_get(o, "background");
-		h->seed = mix64(str_hash(h->name));
-		h->luid = 0x30000 + (h->seed % 0x4000) * 4;
+		if ((r = load_host(sc, i, o, diag)) != 0)
+			return r;
 	}
 	return 0;
 }

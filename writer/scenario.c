@@ -1521,43 +1521,45 @@ static int bg_connections(struct hc_sc *sc, size_t hi, uint64_t start, uint64_t 
 	return r;
 }
 
-static int load_background(struct hc_sc *sc, size_t hi, struct hc_sc_diag *diag)
+/* "background" of host hi, checked: the activities' time range and users. */
+struct bg {
+	json_t *users; /* names to draw from, or NULL: every scenario account */
+	uint64_t start, span;
+	json_int_t count;
+	uint64_t seed; /* the scenario's "seed" */
+};
+
+static int bg_options(struct hc_sc *sc, struct host *h, const char *where, struct bg *b,
+                      struct hc_sc_diag *diag)
 {
 	static const char *const keys[] = {"seed", "count",       "start",     "end", "users",
 	                                   "boot", "connections", "witnesses", NULL};
-	struct host *h = &sc->hosts[hi];
-	json_t *bg = h->bg, *users;
-	uint64_t start, end, st, span;
-	json_int_t count;
-	int r = 0;
-	char where[96];
+	json_t *bg = h->bg;
+	uint64_t end;
 
-	if (bg == NULL)
-		return 0;
-	snprintf(where, sizeof(where), "host %s, background", h->name);
 	if (!json_is_object(bg) || check_keys(bg, keys, where, diag)) {
 		if (!json_is_object(bg))
 			diag_set(diag, "%s: must be an object", where);
 		return HC_SC_E_SCENARIO;
 	}
-	count = json_integer_value(json_object_get(bg, "count"));
-	if (!json_is_integer(json_object_get(bg, "count")) || count < 0 ||
-	    count > HC_SC_MAX_BACKGROUND || get_str(bg, "start") == NULL ||
-	    get_str(bg, "end") == NULL || hc_evtxw_time_parse(get_str(bg, "start"), &start) ||
-	    hc_evtxw_time_parse(get_str(bg, "end"), &end) || end <= start) {
+	b->count = json_integer_value(json_object_get(bg, "count"));
+	if (!json_is_integer(json_object_get(bg, "count")) || b->count < 0 ||
+	    b->count > HC_SC_MAX_BACKGROUND || get_str(bg, "start") == NULL ||
+	    get_str(bg, "end") == NULL || hc_evtxw_time_parse(get_str(bg, "start"), &b->start) ||
+	    hc_evtxw_time_parse(get_str(bg, "end"), &end) || end <= b->start) {
 		diag_set(diag, "%s: needs count (0..%d), start and end (RFC 3339, start < end)",
 		         where, HC_SC_MAX_BACKGROUND);
 		return HC_SC_E_SCENARIO;
 	}
-	users = json_object_get(bg, "users");
-	if (users != NULL) {
+	b->users = json_object_get(bg, "users");
+	if (b->users != NULL) {
 		size_t i;
 		json_t *u;
-		if (!json_is_array(users)) {
+		if (!json_is_array(b->users)) {
 			diag_set(diag, "%s: \"users\" must be an array of account names", where);
 			return HC_SC_E_SCENARIO;
 		}
-		json_array_foreach(users, i, u)
+		json_array_foreach(b->users, i, u)
 		{
 			if (!json_is_string(u) || find_principal(sc, json_string_value(u)) < 0) {
 				diag_set(diag, "%s: users[%zu] is not an account", where, i);
@@ -1565,11 +1567,106 @@ static int load_background(struct hc_sc *sc, size_t hi, struct hc_sc_diag *diag)
 			}
 		}
 	}
-	st = h->seed ^ mix64((uint64_t)json_integer_value(json_object_get(bg, "seed")));
-	span = end - start;
+	b->seed = (uint64_t)json_integer_value(json_object_get(bg, "seed"));
+	b->span = end - b->start;
+	return 0;
+}
+
+/* One background activity on a DC: a TGT or service ticket request, a
+ * member's machine account logon, a service logon or a user's network logon. */
+static int bg_dc_activity(struct hc_sc *sc, size_t hi, uint64_t t, unsigned dice, int svcuser,
+                          json_t *users, uint64_t *st)
+{
+	struct host *h = &sc->hosts[hi];
+	int oh = other_host(sc, hi, st);
+	int u = pick_user(sc, users, st);
+	int machine = oh >= 0 && rnd(st) % 2 == 0;
+	int who = machine ? sc->hosts[oh].principal : u;
+	struct sc_ev *e;
+
+	if (dice < 30 && who >= 0) {
+		e = new_ev(h, t, 4768);
+		if (e == NULL)
+			return HC_SC_E_NOMEM;
+		e->user = who;
+		e->from = oh;
+	} else if (dice < 55 && who >= 0 && oh >= 0) {
+		int svch = other_host(sc, hi, st);
+		e = new_ev(h, t, 4769);
+		if (e == NULL)
+			return HC_SC_E_NOMEM;
+		e->user = who;
+		e->from = oh;
+		e->peer = machine ? (int)hi : svch;
+	} else if (dice < 75 && oh >= 0) {
+		return bg_logon(sc, h, t, sc->hosts[oh].principal, 3, PKG_KERBEROS, oh,
+		                5000000 + rnd(st) % 300000000, BG_LOGOFF);
+	} else if (dice < 88) {
+		return bg_logon(sc, h, t, svcuser, 5, PKG_DEFAULT, -1, 0, BG_LOGOFF);
+	} else {
+		return bg_logon(sc, h, t, u, 3, PKG_KERBEROS, oh, 10000000 + rnd(st) % 600000000,
+		                BG_LOGOFF);
+	}
+	return 0;
+}
+
+/* One background activity on a member: a service logon, the DC's machine
+ * account, DWM/UMFD, a user's network logon, or an interactive (workstation)
+ * or RDP (server) session. */
+static int bg_member_activity(struct hc_sc *sc, size_t hi, uint64_t t, unsigned dice, int sysu,
+                              int svcuser, json_t *users, uint64_t *st)
+{
+	struct host *h = &sc->hosts[hi];
+
+	if (dice < 25)
+		return bg_logon(sc, h, t, svcuser, 5, PKG_DEFAULT, -1, 0, BG_LOGOFF);
+	if (dice < 45) {
+		if (sc->dc >= 0 && (size_t)sc->dc != hi)
+			return bg_logon(sc, h, t, sc->hosts[sc->dc].principal, 3, PKG_KERBEROS,
+			                sc->dc, 3000000 + rnd(st) % 50000000, BG_LOGOFF);
+		return bg_logon(sc, h, t, sysu, 5, PKG_DEFAULT, -1, 0, BG_LOGOFF);
+	}
+	if (dice < 60) {
+		char nm[32];
+		int dwm = rnd(st) % 2 == 0;
+		snprintf(nm, sizeof(nm), "%s-%u", dwm ? "DWM" : "UMFD",
+		         (unsigned)(rnd(st) % 3) + (dwm ? 1 : 0));
+		return bg_logon(sc, h, t, find_principal(sc, nm), 2, PKG_NEGOTIATE, -1,
+		                600000000ULL * (1 + rnd(st) % 60), BG_LOGOFF);
+	}
+	if (dice < 80) {
+		int oh = other_host(sc, hi, st);
+		/* drawn in this order (the samples depend on it) */
+		uint64_t logoff = 10000000 + rnd(st) % 1200000000;
+		enum pkg pkg = rnd(st) % 10 < 7 ? PKG_KERBEROS : PKG_NTLM;
+		int user = pick_user(sc, users, st);
+		return bg_logon(sc, h, t, user, 3, pkg, oh, logoff, BG_LOGOFF);
+	}
 	{
-		json_t *cn = json_object_get(bg, "connections"),
-		       *wi = json_object_get(bg, "witnesses");
+		uint64_t logoff = 600000000ULL * (10 + rnd(st) % 110);
+		int user = pick_user(sc, users, st);
+		return bg_logon(sc, h, t, user, h->role == ROLE_SERVER ? 10 : 2, PKG_NEGOTIATE, -1,
+		                logoff, BG_SIGNOUT_LOGOFF);
+	}
+}
+
+static int load_background(struct hc_sc *sc, size_t hi, struct hc_sc_diag *diag)
+{
+	struct host *h = &sc->hosts[hi];
+	struct bg b;
+	uint64_t st;
+	int r = 0;
+	char where[96];
+
+	if (h->bg == NULL)
+		return 0;
+	snprintf(where, sizeof(where), "host %s, background", h->name);
+	if ((r = bg_options(sc, h, where, &b, diag)) != 0)
+		return r;
+	st = h->seed ^ mix64(b.seed);
+	{
+		json_t *cn = json_object_get(h->bg, "connections"),
+		       *wi = json_object_get(h->bg, "witnesses");
 		if ((cn != NULL && (!json_is_integer(cn) || json_integer_value(cn) < 0 ||
 		                    json_integer_value(cn) > HC_SC_MAX_BACKGROUND)) ||
 		    (wi != NULL && !json_is_boolean(wi))) {
@@ -1579,24 +1676,23 @@ static int load_background(struct hc_sc *sc, size_t hi, struct hc_sc_diag *diag)
 			return HC_SC_E_SCENARIO;
 		}
 		h->witnesses = json_is_true(wi);
-		if (cn != NULL && (r = bg_connections(sc, hi, start, span, json_integer_value(cn),
-		                                      (uint64_t)json_integer_value(
-		                                          json_object_get(bg, "seed")))) != 0) {
+		if (cn != NULL && (r = bg_connections(sc, hi, b.start, b.span,
+		                                      json_integer_value(cn), b.seed)) != 0) {
 			diag_set(diag, "out of memory");
 			return r;
 		}
 	}
-	if (json_is_true(json_object_get(bg, "boot"))) {
-		struct sc_ev *e = new_ev(h, start, 4608);
+	if (json_is_true(json_object_get(h->bg, "boot"))) {
+		struct sc_ev *e = new_ev(h, b.start, 4608);
 		if (e == NULL)
 			return HC_SC_E_NOMEM;
-		r = bg_logon(sc, h, start + 1000, find_principal(sc, "SYSTEM"), 0, PKG_DEFAULT, -1,
-		             0, BG_LOGOFF);
+		r = bg_logon(sc, h, b.start + 1000, find_principal(sc, "SYSTEM"), 0, PKG_DEFAULT,
+		             -1, 0, BG_LOGOFF);
 		if (r)
 			return r;
 	}
-	for (json_int_t k = 0; k < count && r == 0; k++) {
-		uint64_t t = start + rnd(&st) % span;
+	for (json_int_t k = 0; k < b.count && r == 0; k++) {
+		uint64_t t = b.start + rnd(&st) % b.span;
 		unsigned dice = (unsigned)(rnd(&st) % 100);
 		int sysu = find_principal(sc, "SYSTEM");
 		int svc = (int)(rnd(&st) % 10);
@@ -1604,63 +1700,10 @@ static int load_background(struct hc_sc *sc, size_t hi, struct hc_sc_diag *diag)
 		    svc < 6 ? sysu
 		            : find_principal(sc, svc < 8 ? "NETWORK SERVICE" : "LOCAL SERVICE");
 
-		if (h->role == ROLE_DC) {
-			int oh = other_host(sc, hi, &st);
-			int u = pick_user(sc, users, &st);
-			int machine = oh >= 0 && rnd(&st) % 2 == 0;
-			int who = machine ? sc->hosts[oh].principal : u;
-			struct sc_ev *e;
-
-			if (dice < 30 && who >= 0) {
-				e = new_ev(h, t, 4768);
-				if (e == NULL)
-					return HC_SC_E_NOMEM;
-				e->user = who;
-				e->from = oh;
-			} else if (dice < 55 && who >= 0 && oh >= 0) {
-				int svch = other_host(sc, hi, &st);
-				e = new_ev(h, t, 4769);
-				if (e == NULL)
-					return HC_SC_E_NOMEM;
-				e->user = who;
-				e->from = oh;
-				e->peer = machine ? (int)hi : svch;
-			} else if (dice < 75 && oh >= 0) {
-				r = bg_logon(sc, h, t, sc->hosts[oh].principal, 3, PKG_KERBEROS, oh,
-				             5000000 + rnd(&st) % 300000000, BG_LOGOFF);
-			} else if (dice < 88) {
-				r = bg_logon(sc, h, t, svcuser, 5, PKG_DEFAULT, -1, 0, BG_LOGOFF);
-			} else {
-				r = bg_logon(sc, h, t, u, 3, PKG_KERBEROS, oh,
-				             10000000 + rnd(&st) % 600000000, BG_LOGOFF);
-			}
-			continue;
-		}
-		if (dice < 25) {
-			r = bg_logon(sc, h, t, svcuser, 5, PKG_DEFAULT, -1, 0, BG_LOGOFF);
-		} else if (dice < 45) {
-			if (sc->dc >= 0 && (size_t)sc->dc != hi)
-				r = bg_logon(sc, h, t, sc->hosts[sc->dc].principal, 3, PKG_KERBEROS,
-				             sc->dc, 3000000 + rnd(&st) % 50000000, BG_LOGOFF);
-			else
-				r = bg_logon(sc, h, t, sysu, 5, PKG_DEFAULT, -1, 0, BG_LOGOFF);
-		} else if (dice < 60) {
-			char nm[32];
-			int dwm = rnd(&st) % 2 == 0;
-			snprintf(nm, sizeof(nm), "%s-%u", dwm ? "DWM" : "UMFD",
-			         (unsigned)(rnd(&st) % 3) + (dwm ? 1 : 0));
-			r = bg_logon(sc, h, t, find_principal(sc, nm), 2, PKG_NEGOTIATE, -1,
-			             600000000ULL * (1 + rnd(&st) % 60), BG_LOGOFF);
-		} else if (dice < 80) {
-			int oh = other_host(sc, hi, &st);
-			r = bg_logon(sc, h, t, pick_user(sc, users, &st), 3,
-			             rnd(&st) % 10 < 7 ? PKG_KERBEROS : PKG_NTLM, oh,
-			             10000000 + rnd(&st) % 1200000000, BG_LOGOFF);
-		} else {
-			r = bg_logon(sc, h, t, pick_user(sc, users, &st),
-			             h->role == ROLE_SERVER ? 10 : 2, PKG_NEGOTIATE, -1,
-			             600000000ULL * (10 + rnd(&st) % 110), BG_SIGNOUT_LOGOFF);
-		}
+		if (h->role == ROLE_DC)
+			r = bg_dc_activity(sc, hi, t, dice, svcuser, b.users, &st);
+		else
+			r = bg_member_activity(sc, hi, t, dice, sysu, svcuser, b.users, &st);
 	}
 	if (r == HC_SC_E_NOMEM)
 		diag_set(diag, "out of memory");

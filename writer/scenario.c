@@ -3196,65 +3196,143 @@ static int manifest_line(FILE *mf, const struct host *h, const char *file, const
 
 /* Finishes (or, on failure, discards) the writer of each channel file of
  * a host: written as NAME.tmp and renamed when complete. */
-static int close_files(struct hc_evtxw **w, char (*tmp)[HC_SC_MAX_PATH + 8],
-                       char (*path)[HC_SC_MAX_PATH], int r, struct hc_sc_diag *diag)
+/* The files a host's channels go to, written under a temporary name and
+ * renamed when complete. */
+struct host_files {
+	struct hc_evtxw *w[HC_TPL_NCHAN];
+	char path[HC_TPL_NCHAN][HC_SC_MAX_PATH];
+	char tmp[HC_TPL_NCHAN][HC_SC_MAX_PATH + 8];
+	uint64_t next[HC_TPL_NCHAN]; /* the next EventRecordID */
+	uint8_t guid[HC_TPL_NCHAN][16];
+	struct hc_evtxw_value user[HC_TPL_NCHAN];
+};
+
+static int host_files_init(const struct host *h, const char *outdir, struct host_files *f,
+                           struct hc_sc_diag *diag)
+{
+	memset(f->w, 0, sizeof(f->w));
+	for (int c = 0; c < HC_TPL_NCHAN; c++) {
+		const struct hc_tpl_channel *ch = hc_tpl_channel((enum hc_tpl_chan)c);
+		if ((size_t)snprintf(f->path[c], sizeof(f->path[c]), "%s/%s", outdir,
+		                     h->chfile[c]) >= sizeof(f->path[c])) {
+			diag_set(diag, "output path too long");
+			return HC_SC_E_SCENARIO;
+		}
+		snprintf(f->tmp[c], sizeof(f->tmp[c]), "%s.tmp", f->path[c]);
+		f->next[c] = h->chfirst[c];
+		hc_evtxw_guid_parse(ch->provider_guid, f->guid[c]);
+		f->user[c].type = HC_EVTXW_T_NULL;
+		if (ch->user_sid)
+			hc_evtxw_sid_parse(ch->user_sid, &f->user[c]);
+	}
+	return 0;
+}
+
+/* Close (r == 0) or drop (r != 0) the files; returns r or the close error. */
+static int close_files(struct host_files *f, int r, struct hc_sc_diag *diag)
 {
 	struct hc_evtxw_diag wd;
 
 	for (int c = 0; c < HC_TPL_NCHAN; c++) {
-		if (w[c] == NULL)
+		if (f->w[c] == NULL)
 			continue;
 		if (r == 0) {
-			if (hc_evtxw_close(w[c], &wd) < 0) {
+			if (hc_evtxw_close(f->w[c], &wd) < 0) {
 				diag_set(diag, "%s", wd.msg);
 				r = HC_SC_E_IO;
-			} else if (rename(tmp[c], path[c]) != 0) {
-				diag_set(diag, "%s: %s", path[c], strerror(errno));
+			} else if (rename(f->tmp[c], f->path[c]) != 0) {
+				diag_set(diag, "%s: %s", f->path[c], strerror(errno));
 				r = HC_SC_E_IO;
 			}
 		} else {
-			hc_evtxw_free(w[c]);
+			hc_evtxw_free(f->w[c]);
 		}
-		w[c] = NULL;
+		f->w[c] = NULL;
 		if (r != 0)
-			remove(tmp[c]);
+			remove(f->tmp[c]);
 	}
 	return r;
+}
+
+/* Expand event e of host hi and append it to its channel's file (opened at
+ * its first record), then to the manifest. */
+static int write_event(struct hc_sc *sc, size_t hi, struct sc_ev *e, struct host_files *f,
+                       struct xbuf *x, FILE *manifest, struct hc_sc_diag *diag)
+{
+	struct host *h = &sc->hosts[hi];
+	struct hc_evtxw_event ev;
+	struct hc_evtxw_diag wd;
+	enum hc_tpl_chan c;
+	const struct hc_tpl_channel *ch;
+	int r;
+
+	if ((r = expand(sc, hi, e, LUID_ASSIGN, x, diag)) < 0)
+		return r;
+	c = x->t->chan;
+	ch = hc_tpl_channel(c);
+	if (f->w[c] == NULL && hc_evtxw_open(f->tmp[c], &f->w[c], &wd) < 0) {
+		diag_set(diag, "%s", wd.msg);
+		return HC_SC_E_IO;
+	}
+	if (h->clock < 0 && (uint64_t)-h->clock > e->t) {
+		diag_set(diag, "host %s: \"clock_offset\" moves an event before 1601", h->name);
+		return HC_SC_E_SCENARIO;
+	}
+	e->rid = f->next[c]++;
+	memset(&ev, 0, sizeof(ev));
+	ev.computer = h->fqdn;
+	ev.record_id = e->rid;
+	ev.time = e->t + (uint64_t)h->clock;
+	ev.event_id = e->eid;
+	ev.version = e->ver;
+	ev.task = x->t->task;
+	ev.opcode = x->t->opcode;
+	ev.level = x->t->level;
+	ev.keywords = x->keywords;
+	ev.process_id = x->exec_pid;
+	ev.thread_id = x->exec_tid;
+	ev.provider_name = ch->provider;
+	memcpy(ev.provider_guid, f->guid[c], 16);
+	ev.channel = ch->channel;
+	ev.user_id = f->user[c].type == HC_EVTXW_T_SID ? &f->user[c] : NULL;
+	ev.data = &x->t->data;
+	ev.values = x->val;
+	r = hc_evtxw_add(f->w[c], &ev, &wd);
+	if (r < 0) {
+		if (e->idx != NO_IDX)
+			diag_set(diag, "host %s, event %u: %s", h->name, e->idx, wd.msg);
+		else
+			diag_set(diag, "host %s: %s", h->name, wd.msg);
+		return r == HC_EVTXW_E_IO ? HC_SC_E_IO : HC_SC_E_SCENARIO;
+	}
+	if (manifest != NULL && (r = manifest_line(manifest, h, h->chfile[c], e, x, &ev)) < 0) {
+		diag_set(diag, "cannot write the manifest");
+		return r;
+	}
+	return 0;
 }
 
 int hc_sc_write_host(struct hc_sc *sc, size_t hi, const char *outdir, FILE *manifest,
                      struct hc_sc_diag *diag)
 {
 	struct host *h = &sc->hosts[hi];
-	struct hc_evtxw *w[HC_TPL_NCHAN] = {NULL};
-	char path[HC_TPL_NCHAN][HC_SC_MAX_PATH], tmp[HC_TPL_NCHAN][HC_SC_MAX_PATH + 8];
-	uint64_t next[HC_TPL_NCHAN];
+	struct host_files *f = NULL;
 	struct hc_evtxw_diag wd;
 	struct xbuf *x = NULL;
-	struct hc_evtxw_event ev;
-	uint8_t guid[HC_TPL_NCHAN][16];
-	struct hc_evtxw_value user[HC_TPL_NCHAN];
 	int r = 0;
 
 	x = malloc(sizeof(*x));
-	if (x == NULL) {
+	f = malloc(sizeof(*f));
+	if (x == NULL || f == NULL) {
+		free(x);
+		free(f);
 		diag_set(diag, "out of memory");
 		return HC_SC_E_NOMEM;
 	}
-	for (int c = 0; c < HC_TPL_NCHAN; c++) {
-		const struct hc_tpl_channel *ch = hc_tpl_channel((enum hc_tpl_chan)c);
-		if ((size_t)snprintf(path[c], sizeof(path[c]), "%s/%s", outdir, h->chfile[c]) >=
-		    sizeof(path[c])) {
-			diag_set(diag, "output path too long");
-			free(x);
-			return HC_SC_E_SCENARIO;
-		}
-		snprintf(tmp[c], sizeof(tmp[c]), "%s.tmp", path[c]);
-		next[c] = h->chfirst[c];
-		hc_evtxw_guid_parse(ch->provider_guid, guid[c]);
-		user[c].type = HC_EVTXW_T_NULL;
-		if (ch->user_sid)
-			hc_evtxw_sid_parse(ch->user_sid, &user[c]);
+	if ((r = host_files_init(h, outdir, f, diag)) != 0) {
+		free(f);
+		free(x);
+		return r;
 	}
 	qsort(h->ev, h->nev, sizeof(*h->ev), cmp_ev);
 	/* Logon ids are handed out in time order as sessions first appear. */
@@ -3264,68 +3342,16 @@ int hc_sc_write_host(struct hc_sc *sc, size_t hi, const char *outdir, FILE *mani
 	h->luid = 0x30000 + (h->seed % 0x4000) * 4;
 
 	/* the Security file always exists; the others when they have records */
-	if (hc_evtxw_open(tmp[HC_TPL_SECURITY], &w[HC_TPL_SECURITY], &wd) < 0) {
+	if (hc_evtxw_open(f->tmp[HC_TPL_SECURITY], &f->w[HC_TPL_SECURITY], &wd) < 0) {
 		diag_set(diag, "%s", wd.msg);
 		r = HC_SC_E_IO;
 		goto out;
 	}
-	memset(&ev, 0, sizeof(ev));
-	ev.computer = h->fqdn;
-	for (size_t i = 0; i < h->nev; i++) {
-		struct sc_ev *e = &h->ev[i];
-		enum hc_tpl_chan c;
-		const struct hc_tpl_channel *ch;
-
-		r = expand(sc, hi, e, LUID_ASSIGN, x, diag);
-		if (r < 0)
-			goto out;
-		c = x->t->chan;
-		ch = hc_tpl_channel(c);
-		if (w[c] == NULL && hc_evtxw_open(tmp[c], &w[c], &wd) < 0) {
-			diag_set(diag, "%s", wd.msg);
-			r = HC_SC_E_IO;
-			goto out;
-		}
-		if (h->clock < 0 && (uint64_t)-h->clock > e->t) {
-			diag_set(diag, "host %s: \"clock_offset\" moves an event before 1601",
-			         h->name);
-			r = HC_SC_E_SCENARIO;
-			goto out;
-		}
-		e->rid = next[c]++;
-		ev.record_id = e->rid;
-		ev.time = e->t + (uint64_t)h->clock;
-		ev.event_id = e->eid;
-		ev.version = e->ver;
-		ev.task = x->t->task;
-		ev.opcode = x->t->opcode;
-		ev.level = x->t->level;
-		ev.keywords = x->keywords;
-		ev.process_id = x->exec_pid;
-		ev.thread_id = x->exec_tid;
-		ev.provider_name = ch->provider;
-		memcpy(ev.provider_guid, guid[c], 16);
-		ev.channel = ch->channel;
-		ev.user_id = user[c].type == HC_EVTXW_T_SID ? &user[c] : NULL;
-		ev.data = &x->t->data;
-		ev.values = x->val;
-		r = hc_evtxw_add(w[c], &ev, &wd);
-		if (r < 0) {
-			if (e->idx != NO_IDX)
-				diag_set(diag, "host %s, event %u: %s", h->name, e->idx, wd.msg);
-			else
-				diag_set(diag, "host %s: %s", h->name, wd.msg);
-			r = r == HC_EVTXW_E_IO ? HC_SC_E_IO : HC_SC_E_SCENARIO;
-			goto out;
-		}
-		if (manifest != NULL &&
-		    (r = manifest_line(manifest, h, h->chfile[c], e, x, &ev)) < 0) {
-			diag_set(diag, "cannot write the manifest");
-			goto out;
-		}
-	}
+	for (size_t i = 0; i < h->nev && r == 0; i++)
+		r = write_event(sc, hi, &h->ev[i], f, x, manifest, diag);
 out:
-	r = close_files(w, tmp, path, r, diag);
+	r = close_files(f, r, diag);
+	free(f);
 	free(x);
 	return r;
 }

@@ -1172,23 +1172,11 @@ static void r_attrs(struct hc_evtxw *w, const char *name, const char *const *an,
 	r_done(w, e);
 }
 
-static void encode_rendered(struct hc_evtxw *w, const struct hc_evtxw_event *ev)
+/* A rendered record's System element: every value as text. */
+static void rendered_system(struct hc_evtxw *w, const struct hc_evtxw_event *ev)
 {
-	uint32_t rec = w->pos, e, sys, ed, ri, al;
-	const struct hc_evtxw_datatpl *t = ev->data;
+	uint32_t sys, al;
 	char b[256], b2[64], guid[64];
-
-	put(w, "**\0\0", 4);
-	put_u32(w, 0);
-	put_u64(w, ev->record_id);
-	put_u64(w, ev->time);
-	fragment(w);
-	e = r_open(w, "Event", ELEM_ATTRS);
-	al = attrs_begin(w);
-	attr(w, "xmlns", ATTR_LAST);
-	r_text(w, EVENT_NS, strlen(EVENT_NS));
-	attrs_end(w, al);
-	put_u8(w, TOK_CLOSE_START);
 
 	sys = r_open(w, "System", ELEM_PLAIN);
 	put_u8(w, TOK_CLOSE_START);
@@ -1254,6 +1242,15 @@ static void encode_rendered(struct hc_evtxw *w, const struct hc_evtxw_event *ev)
 	}
 	put_u8(w, TOK_END);
 	r_done(w, sys);
+}
+
+/* A rendered record's EventData: one <Data Name> per field, its value as
+ * text (an empty value: an empty element). */
+static void rendered_event_data(struct hc_evtxw *w, const struct hc_evtxw_event *ev)
+{
+	const struct hc_evtxw_datatpl *t = ev->data;
+	uint32_t ed, al;
+	char b[256];
 
 	ed = r_open(w, "EventData", ELEM_PLAIN);
 	put_u8(w, TOK_CLOSE_START);
@@ -1286,9 +1283,14 @@ static void encode_rendered(struct hc_evtxw *w, const struct hc_evtxw_event *ev)
 	}
 	put_u8(w, TOK_END);
 	r_done(w, ed);
+}
 
-	/* RenderingInfo: what the collector's rendering adds (no message text
-	 * here: that would need the publisher's message tables) */
+/* RenderingInfo: what the collector's rendering adds (no message text
+ * here: that would need the publisher's message tables). */
+static void rendered_info(struct hc_evtxw *w, const struct hc_evtxw_event *ev)
+{
+	uint32_t ri, al;
+
 	ri = r_open(w, "RenderingInfo", ELEM_ATTRS);
 	al = attrs_begin(w);
 	attr(w, "Culture", ATTR_LAST);
@@ -1308,6 +1310,28 @@ static void encode_rendered(struct hc_evtxw *w, const struct hc_evtxw_event *ev)
 	}
 	put_u8(w, TOK_END);
 	r_done(w, ri);
+}
+
+/* A record as Windows Event Forwarding stores a rendered event (README.md). */
+static void encode_rendered(struct hc_evtxw *w, const struct hc_evtxw_event *ev)
+{
+	uint32_t rec = w->pos, e, al;
+
+	put(w, "**\0\0", 4);
+	put_u32(w, 0);
+	put_u64(w, ev->record_id);
+	put_u64(w, ev->time);
+	fragment(w);
+	e = r_open(w, "Event", ELEM_ATTRS);
+	al = attrs_begin(w);
+	attr(w, "xmlns", ATTR_LAST);
+	r_text(w, EVENT_NS, strlen(EVENT_NS));
+	attrs_end(w, al);
+	put_u8(w, TOK_CLOSE_START);
+
+	rendered_system(w, ev);
+	rendered_event_data(w, ev);
+	rendered_info(w, ev);
 
 	put_u8(w, TOK_END);
 	r_done(w, e);

@@ -1158,7 +1158,7 @@ static int load_event(struct hc_sc *sc, size_t hi, size_t idx, json_t *o, struct
 
 /* ---- witnesses named by label, and the connections behind logons ---- */
 
-/* The IpPort defaults_logon gives a logon: the source port of its connection. */
+/* The IpPort logon_network gives a logon: the source port of its connection. */
 static unsigned logon_port(const struct host *h, const struct sc_ev *e)
 {
 	uint64_t hv = mix64(h->seed ^ ((uint64_t)e->seq << 20) ^ e->t);

@@ -86,6 +86,13 @@ static void diag_set(struct hc_evtxw_diag *diag, const char *fmt, ...)
 
 /* ---- CRC-32 (slicing by 8) ---- */
 
+/* Deliberately not parsers/evtx_check.c's hc_crc32: the writer is the
+ * independent oracle the readers' checksum checks are tested against, so a
+ * bug shared by both would make every sample agree with a wrong reader. Keep
+ * this code apart (another method too: slicing-by-8 here, a byte table and
+ * PCLMUL folding there), pinned by the published check values in
+ * tests/writer/test_evtx_write.c; writer/README.md says why. */
+
 static uint32_t crc_tab[8][256];
 static int crc_ready;
 
@@ -283,6 +290,12 @@ int hc_evtxw_guid_parse(const char *text, uint8_t out[16])
 	return 0;
 }
 
+/* Days from 1970-01-01 to the civil date y-m-d (proleptic Gregorian, Howard
+ * Hinnant's algorithm). Deliberately not the parsers' copy (parsers/event.c,
+ * parsers/binxml.c): the writer's times are the independent oracle the
+ * readers' time conversion is tested against, so this is written apart
+ * (epoch 1970 here, 1601 there) and pinned by its own known dates in
+ * tests/writer/test_evtx_write.c (writer/README.md). */
 static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	y -= m <= 2;
@@ -361,6 +374,8 @@ int hc_evtxw_time_parse(const char *text, uint64_t *filetime)
 	return 0;
 }
 
+/* Its civil-from-days arithmetic is the writer's own on purpose, as
+ * days_from_civil above: an independent oracle for the parsers' (README.md). */
 void hc_evtxw_time_format(uint64_t filetime, char *buf, size_t size)
 {
 	int64_t secs = (int64_t)(filetime / 10000000ULL) - 11644473600LL;
@@ -564,9 +579,12 @@ static void attrs_end(struct hc_evtxw *w, uint32_t at)
 	patch_u32(w, at, w->pos - (at + 4));
 }
 
-static void attr(struct hc_evtxw *w, const char *name, int last)
+/* Whether an attribute is its element's last (BinXML marks the others). */
+enum attr_pos { ATTR_MORE, ATTR_LAST };
+
+static void attr(struct hc_evtxw *w, const char *name, enum attr_pos pos)
 {
-	put_u8(w, last ? TOK_ATTR : TOK_ATTR_MORE);
+	put_u8(w, pos == ATTR_LAST ? TOK_ATTR : TOK_ATTR_MORE);
 	name_ref(w, name);
 }
 
@@ -616,7 +634,7 @@ static void attr_elem(struct hc_evtxw *w, const char *name, const char *const *a
 	uint32_t e = elem_open(w, name, 1, DEP_NONE);
 	uint32_t al = attrs_begin(w);
 	for (int i = 0; i < n; i++) {
-		attr(w, anames[i], i == n - 1);
+		attr(w, anames[i], i == n - 1 ? ATTR_LAST : ATTR_MORE);
 		subst(w, 1, idx[i], types[i]);
 	}
 	attrs_end(w, al);
@@ -653,7 +671,7 @@ static void system_body(struct hc_evtxw *w, const char *computer)
 	fragment(w);
 	ev = elem_open(w, "Event", 1, SV_EVENTDATA);
 	al = attrs_begin(w);
-	attr(w, "xmlns", 1);
+	attr(w, "xmlns", ATTR_LAST);
 	value_text(w, EVENT_NS);
 	attrs_end(w, al);
 	put_u8(w, TOK_CLOSE_START);
@@ -668,7 +686,7 @@ static void system_body(struct hc_evtxw *w, const char *computer)
 	}
 	e = elem_open(w, "EventID", 1, SV_EVENTID);
 	al = attrs_begin(w);
-	attr(w, "Qualifiers", 1);
+	attr(w, "Qualifiers", ATTR_LAST);
 	subst(w, 1, SV_QUALIFIERS, HC_EVTXW_T_UINT16);
 	attrs_end(w, al);
 	put_u8(w, TOK_CLOSE_START);
@@ -731,7 +749,7 @@ static void data_body(struct hc_evtxw *w, const struct hc_evtxw_datatpl *t)
 	for (size_t i = 0; i < t->nfields; i++) {
 		uint32_t e = elem_open(w, "Data", 1, DEP_NONE);
 		uint32_t al = attrs_begin(w);
-		attr(w, "Name", 1);
+		attr(w, "Name", ATTR_LAST);
 		value_text(w, t->fields[i].name);
 		attrs_end(w, al);
 		put_u8(w, TOK_CLOSE_START);
@@ -1080,11 +1098,14 @@ size_t hc_evtxw_value_text(const struct hc_evtxw_value *v, char *buf, size_t siz
 /* ---- forwarded (rendered) records ---- */
 
 /* An element start without a dependency id, as forwarded events have it. */
-static uint32_t r_open(struct hc_evtxw *w, const char *name, int attrs)
+/* Whether an element has attributes (they follow its start token). */
+enum elem_attrs { ELEM_PLAIN, ELEM_ATTRS };
+
+static uint32_t r_open(struct hc_evtxw *w, const char *name, enum elem_attrs a)
 {
 	uint32_t start = w->pos;
 
-	put_u8(w, attrs ? TOK_OPEN_ATTRS : TOK_OPEN);
+	put_u8(w, a == ELEM_ATTRS ? TOK_OPEN_ATTRS : TOK_OPEN);
 	put_u32(w, 0);
 	name_ref(w, name);
 	return start;
@@ -1115,7 +1136,7 @@ static void r_text(struct hc_evtxw *w, const char *s, size_t n)
 /* <name>text</name>, or <name/> for empty text. */
 static void r_leaf(struct hc_evtxw *w, const char *name, const char *s, size_t n)
 {
-	uint32_t e = r_open(w, name, 0);
+	uint32_t e = r_open(w, name, ELEM_PLAIN);
 
 	if (n == 0) {
 		put_u8(w, TOK_CLOSE_EMPTY);
@@ -1136,13 +1157,13 @@ static void r_attrs(struct hc_evtxw *w, const char *name, const char *const *an,
 	for (int i = 0; i < n; i++)
 		if (av[i])
 			last = i;
-	uint32_t e = r_open(w, name, last >= 0);
+	uint32_t e = r_open(w, name, last >= 0 ? ELEM_ATTRS : ELEM_PLAIN);
 	if (last >= 0) {
 		uint32_t al = attrs_begin(w);
 		for (int i = 0; i <= last; i++) {
 			if (!av[i])
 				continue;
-			attr(w, an[i], i == last);
+			attr(w, an[i], i == last ? ATTR_LAST : ATTR_MORE);
 			r_text(w, av[i], strlen(av[i]));
 		}
 		attrs_end(w, al);
@@ -1151,25 +1172,13 @@ static void r_attrs(struct hc_evtxw *w, const char *name, const char *const *an,
 	r_done(w, e);
 }
 
-static void encode_rendered(struct hc_evtxw *w, const struct hc_evtxw_event *ev)
+/* A rendered record's System element: every value as text. */
+static void rendered_system(struct hc_evtxw *w, const struct hc_evtxw_event *ev)
 {
-	uint32_t rec = w->pos, e, sys, ed, ri, al;
-	const struct hc_evtxw_datatpl *t = ev->data;
+	uint32_t sys, al;
 	char b[256], b2[64], guid[64];
 
-	put(w, "**\0\0", 4);
-	put_u32(w, 0);
-	put_u64(w, ev->record_id);
-	put_u64(w, ev->time);
-	fragment(w);
-	e = r_open(w, "Event", 1);
-	al = attrs_begin(w);
-	attr(w, "xmlns", 1);
-	r_text(w, EVENT_NS, strlen(EVENT_NS));
-	attrs_end(w, al);
-	put_u8(w, TOK_CLOSE_START);
-
-	sys = r_open(w, "System", 0);
+	sys = r_open(w, "System", ELEM_PLAIN);
 	put_u8(w, TOK_CLOSE_START);
 	{
 		struct hc_evtxw_value g = {.type = HC_EVTXW_T_GUID};
@@ -1180,10 +1189,10 @@ static void encode_rendered(struct hc_evtxw *w, const struct hc_evtxw_event *ev)
 	}
 	snprintf(b, sizeof(b), "%u", ev->event_id);
 	if (ev->has_qualifiers) {
-		uint32_t q = r_open(w, "EventID", 1);
+		uint32_t q = r_open(w, "EventID", ELEM_ATTRS);
 		snprintf(b2, sizeof(b2), "%u", ev->qualifiers);
 		al = attrs_begin(w);
-		attr(w, "Qualifiers", 1);
+		attr(w, "Qualifiers", ATTR_LAST);
 		r_text(w, b2, strlen(b2));
 		attrs_end(w, al);
 		put_u8(w, TOK_CLOSE_START);
@@ -1233,14 +1242,23 @@ static void encode_rendered(struct hc_evtxw *w, const struct hc_evtxw_event *ev)
 	}
 	put_u8(w, TOK_END);
 	r_done(w, sys);
+}
 
-	ed = r_open(w, "EventData", 0);
+/* A rendered record's EventData: one <Data Name> per field, its value as
+ * text (an empty value: an empty element). */
+static void rendered_event_data(struct hc_evtxw *w, const struct hc_evtxw_event *ev)
+{
+	const struct hc_evtxw_datatpl *t = ev->data;
+	uint32_t ed, al;
+	char b[256];
+
+	ed = r_open(w, "EventData", ELEM_PLAIN);
 	put_u8(w, TOK_CLOSE_START);
 	for (size_t i = 0; i < t->nfields; i++) {
 		const struct hc_evtxw_value *v = &ev->values[i];
-		uint32_t d = r_open(w, "Data", 1);
+		uint32_t d = r_open(w, "Data", ELEM_ATTRS);
 		al = attrs_begin(w);
-		attr(w, "Name", 1);
+		attr(w, "Name", ATTR_LAST);
 		r_text(w, t->fields[i].name, strlen(t->fields[i].name));
 		attrs_end(w, al);
 		if (v->type == HC_EVTXW_T_STRING) {
@@ -1265,12 +1283,17 @@ static void encode_rendered(struct hc_evtxw *w, const struct hc_evtxw_event *ev)
 	}
 	put_u8(w, TOK_END);
 	r_done(w, ed);
+}
 
-	/* RenderingInfo: what the collector's rendering adds (no message text
-	 * here: that would need the publisher's message tables) */
-	ri = r_open(w, "RenderingInfo", 1);
+/* RenderingInfo: what the collector's rendering adds (no message text
+ * here: that would need the publisher's message tables). */
+static void rendered_info(struct hc_evtxw *w, const struct hc_evtxw_event *ev)
+{
+	uint32_t ri, al;
+
+	ri = r_open(w, "RenderingInfo", ELEM_ATTRS);
 	al = attrs_begin(w);
-	attr(w, "Culture", 1);
+	attr(w, "Culture", ATTR_LAST);
 	r_text(w, "en-US", 5);
 	attrs_end(w, al);
 	put_u8(w, TOK_CLOSE_START);
@@ -1278,7 +1301,7 @@ static void encode_rendered(struct hc_evtxw *w, const struct hc_evtxw_event *ev)
 	r_leaf(w, "Channel", ev->channel, strlen(ev->channel));
 	r_leaf(w, "Provider", "Microsoft Windows security auditing.", 36);
 	{
-		uint32_t k = r_open(w, "Keywords", 0);
+		uint32_t k = r_open(w, "Keywords", ELEM_PLAIN);
 		const char *kw = ev->keywords & (1ULL << 52) ? "Audit Failure" : "Audit Success";
 		put_u8(w, TOK_CLOSE_START);
 		r_leaf(w, "Keyword", kw, strlen(kw));
@@ -1287,6 +1310,28 @@ static void encode_rendered(struct hc_evtxw *w, const struct hc_evtxw_event *ev)
 	}
 	put_u8(w, TOK_END);
 	r_done(w, ri);
+}
+
+/* A record as Windows Event Forwarding stores a rendered event (README.md). */
+static void encode_rendered(struct hc_evtxw *w, const struct hc_evtxw_event *ev)
+{
+	uint32_t rec = w->pos, e, al;
+
+	put(w, "**\0\0", 4);
+	put_u32(w, 0);
+	put_u64(w, ev->record_id);
+	put_u64(w, ev->time);
+	fragment(w);
+	e = r_open(w, "Event", ELEM_ATTRS);
+	al = attrs_begin(w);
+	attr(w, "xmlns", ATTR_LAST);
+	r_text(w, EVENT_NS, strlen(EVENT_NS));
+	attrs_end(w, al);
+	put_u8(w, TOK_CLOSE_START);
+
+	rendered_system(w, ev);
+	rendered_event_data(w, ev);
+	rendered_info(w, ev);
 
 	put_u8(w, TOK_END);
 	r_done(w, e);

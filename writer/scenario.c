@@ -23,8 +23,8 @@
 #define NO_IDX UINT32_MAX
 
 enum pkind { P_USER, P_MACHINE, P_SYSTEM, P_LOCALSVC, P_NETSVC, P_ANON, P_DWM, P_UMFD };
-enum { PKG_DEFAULT, PKG_KERBEROS, PKG_NTLM, PKG_NEGOTIATE };
-enum { ROLE_WORKSTATION, ROLE_SERVER, ROLE_DC };
+enum pkg { PKG_DEFAULT, PKG_KERBEROS, PKG_NTLM, PKG_NEGOTIATE };
+enum host_role { ROLE_WORKSTATION, ROLE_SERVER, ROLE_DC };
 
 #define EVF_EXPLICIT 0x01
 #define EVF_AUTO 0x02 /* generated 4672 / logoff for an explicit or background logon */
@@ -107,7 +107,7 @@ struct host {
 	const char *file;
 	char netbios[64];
 	const char *msid;
-	int role;
+	enum host_role role;
 	uint64_t first_id;
 	uint32_t lsass;
 	int principal;
@@ -460,14 +460,182 @@ static int load_channel(struct hc_sc *sc, struct host *h, json_t *o, enum hc_tpl
 	return 0;
 }
 
-static int load_hosts(struct hc_sc *sc, struct hc_sc_diag *diag)
+static const struct {
+	const char *name;
+	enum host_role role;
+} roles[] = {
+    {"workstation", ROLE_WORKSTATION},
+    {"server", ROLE_SERVER},
+    {"dc", ROLE_DC},
+};
+
+/* "name", "fqdn", "ip", "file" and "role" of host h (described at where). */
+static int host_names(struct hc_sc *sc, struct host *h, json_t *o, const char *where,
+                      struct hc_sc_diag *diag)
+{
+	const char *role;
+
+	h->name = get_str(o, "name");
+	if (h->name == NULL || h->name[0] == '\0' || strlen(h->name) >= sizeof(h->netbios) - 1) {
+		diag_set(diag, "%s: \"name\" missing or longer than 62", where);
+		return HC_SC_E_SCENARIO;
+	}
+	for (size_t k = 0; h->name[k]; k++)
+		h->netbios[k] = (char)toupper((unsigned char)h->name[k]);
+	h->fqdn = get_str(o, "fqdn");
+	if (h->fqdn == NULL)
+		h->fqdn = own_printf(sc, "%s.%s", h->name, sc->dns);
+	h->ip = get_str(o, "ip") ? get_str(o, "ip") : "-";
+	h->file = get_str(o, "file");
+	if (h->file == NULL)
+		h->file = own_printf(sc, "%s.evtx", h->name);
+	if (h->fqdn == NULL || h->file == NULL)
+		return HC_SC_E_NOMEM;
+	if (strchr(h->file, '/') != NULL || strcmp(h->file, "..") == 0 || h->file[0] == '.') {
+		diag_set(diag, "%s: \"file\" must be a plain file name", where);
+		return HC_SC_E_SCENARIO;
+	}
+	role = get_str(o, "role");
+	h->role = ROLE_WORKSTATION;
+	if (role == NULL)
+		return 0;
+	for (size_t k = 0; k < sizeof(roles) / sizeof(roles[0]); k++)
+		if (strcmp(role, roles[k].name) == 0) {
+			h->role = roles[k].role;
+			return 0;
+		}
+	diag_set(diag, "%s: \"role\" is dc, server or workstation", where);
+	return HC_SC_E_SCENARIO;
+}
+
+/* "first_record_id", "lsass_pid" and the machine account's "rid"/"sid" of
+ * host i. */
+static int host_numbers(struct hc_sc *sc, size_t i, json_t *o, const char *where,
+                        struct hc_sc_diag *diag)
+{
+	struct host *h = &sc->hosts[i];
+	json_t *fid = json_object_get(o, "first_record_id");
+	json_t *rid = json_object_get(o, "rid");
+	json_t *pid = json_object_get(o, "lsass_pid");
+	struct hc_evtxw_value sv;
+
+	h->first_id = 1;
+	if (fid != NULL) {
+		if (!json_is_integer(fid) || json_integer_value(fid) < 1) {
+			diag_set(diag, "%s: \"first_record_id\" must be a positive integer", where);
+			return HC_SC_E_SCENARIO;
+		}
+		h->first_id = (uint64_t)json_integer_value(fid);
+	}
+	h->lsass = json_is_integer(pid) ? (uint32_t)json_integer_value(pid)
+	                                : (uint32_t)(0x2a0 + 4 * (mix64(str_hash(h->name)) % 24));
+	h->msid = get_str(o, "sid");
+	if (h->msid == NULL)
+		h->msid = own_printf(sc, "%s-%" JSON_INTEGER_FORMAT, sc->dsid,
+		                     json_is_integer(rid) ? json_integer_value(rid)
+		                                          : (json_int_t)(1100 + i));
+	if (h->msid == NULL || hc_evtxw_sid_parse(h->msid, &sv) != 0) {
+		diag_set(diag, "%s: bad machine account SID", where);
+		return HC_SC_E_SCENARIO;
+	}
+	return 0;
+}
+
+static int host_clock(struct host *h, json_t *o, const char *where, struct hc_sc_diag *diag)
+{
+	json_t *co = json_object_get(o, "clock_offset");
+	double sec;
+
+	if (co == NULL)
+		return 0;
+	sec = json_number_value(co);
+	if (!json_is_number(co) || sec < -86400.0 || sec > 86400.0) {
+		diag_set(diag, "%s: \"clock_offset\" is seconds (-86400..86400)", where);
+		return HC_SC_E_SCENARIO;
+	}
+	h->clock = (int64_t)(sec * (double)TICKS_PER_SEC + (sec < 0 ? -0.5 : 0.5));
+	return 0;
+}
+
+/* Host i's name and files must not repeat an earlier host's, nor its
+ * channels share a file. */
+static int host_unique(const struct hc_sc *sc, size_t i, const char *where, struct hc_sc_diag *diag)
+{
+	const struct host *h = &sc->hosts[i];
+
+	for (size_t k = 0; k < i; k++) {
+		int same = strcasecmp(sc->hosts[k].name, h->name) == 0;
+		for (int c1 = 0; c1 < HC_TPL_NCHAN; c1++)
+			for (int c2 = 0; c2 < HC_TPL_NCHAN; c2++)
+				same |= strcmp(sc->hosts[k].chfile[c1], h->chfile[c2]) == 0;
+		if (same) {
+			diag_set(diag, "%s: name or a file repeats hosts[%zu]", where, k);
+			return HC_SC_E_SCENARIO;
+		}
+	}
+	for (int c1 = 0; c1 < HC_TPL_NCHAN; c1++)
+		for (int c2 = 0; c2 < c1; c2++)
+			if (strcmp(h->chfile[c1], h->chfile[c2]) == 0) {
+				diag_set(diag, "%s: two channels in one file %s", where,
+				         h->chfile[c1]);
+				return HC_SC_E_SCENARIO;
+			}
+	return 0;
+}
+
+/* hosts[i]: its names, numbers, channel files and machine account. */
+static int load_host(struct hc_sc *sc, size_t i, json_t *o, struct hc_sc_diag *diag)
 {
 	static const char *const keys[] = {
 	    "name",      "fqdn",   "ip",         "file",   "role", "first_record_id", "rid", "sid",
 	    "lsass_pid", "events", "background", "sysmon", "ntlm", "clock_offset",    NULL};
+	struct host *h = &sc->hosts[i];
+	char where[64];
+	char *mname;
+	int r;
+
+	snprintf(where, sizeof(where), "hosts[%zu]", i);
+	if (!json_is_object(o) || check_keys(o, keys, where, diag)) {
+		if (!json_is_object(o))
+			diag_set(diag, "%s: must be an object", where);
+		return HC_SC_E_SCENARIO;
+	}
+	if ((r = host_names(sc, h, o, where, diag)) != 0)
+		return r;
+	if (h->role == ROLE_DC && sc->dc < 0)
+		sc->dc = (int)i;
+	if ((r = host_numbers(sc, i, o, where, diag)) != 0)
+		return r;
+	h->chfile[HC_TPL_SECURITY] = h->file;
+	h->chfirst[HC_TPL_SECURITY] = h->first_id;
+	h->sysmon =
+	    json_object_get(o, "sysmon") != NULL && !json_is_false(json_object_get(o, "sysmon"));
+	if ((r = load_channel(sc, h, o, HC_TPL_SYSMON, where, diag)) != 0 ||
+	    (r = load_channel(sc, h, o, HC_TPL_NTLM, where, diag)) != 0)
+		return r;
+	h->sysmon_pid = (uint32_t)(0x900 + 4 * (mix64(str_hash(h->name) ^ 0x5953) % 0x400));
+	if ((r = host_clock(h, o, where, diag)) != 0 || (r = host_unique(sc, i, where, diag)) != 0)
+		return r;
+	mname = own_printf(sc, "%s$", h->netbios);
+	if (mname == NULL)
+		return HC_SC_E_NOMEM;
+	h->principal =
+	    add_principal(sc, mname, sc->nb, h->msid, P_MACHINE, h->role == ROLE_DC, (int)i);
+	if (h->principal < 0)
+		return HC_SC_E_NOMEM;
+	h->events = json_object_get(o, "events");
+	h->bg = json_object_get(o, "background");
+	h->seed = mix64(str_hash(h->name));
+	h->luid = 0x30000 + (h->seed % 0x4000) * 4;
+	return 0;
+}
+
+static int load_hosts(struct hc_sc *sc, struct hc_sc_diag *diag)
+{
 	json_t *hs = json_object_get(sc->root, "hosts");
 	size_t i;
 	json_t *o;
+	int r;
 
 	if (!json_is_array(hs) || json_array_size(hs) == 0 ||
 	    json_array_size(hs) > HC_SC_MAX_HOSTS) {
@@ -481,128 +649,8 @@ static int load_hosts(struct hc_sc *sc, struct hc_sc_diag *diag)
 	sc->dc = -1;
 	json_array_foreach(hs, i, o)
 	{
-		struct host *h = &sc->hosts[i];
-		char where[64];
-		const char *role;
-		json_t *fid = json_object_get(o, "first_record_id");
-		json_t *rid = json_object_get(o, "rid");
-		json_t *pid = json_object_get(o, "lsass_pid");
-		struct hc_evtxw_value sv;
-		char *mname;
-
-		snprintf(where, sizeof(where), "hosts[%zu]", i);
-		if (!json_is_object(o) || check_keys(o, keys, where, diag)) {
-			if (!json_is_object(o))
-				diag_set(diag, "%s: must be an object", where);
-			return HC_SC_E_SCENARIO;
-		}
-		h->name = get_str(o, "name");
-		if (h->name == NULL || h->name[0] == '\0' ||
-		    strlen(h->name) >= sizeof(h->netbios) - 1) {
-			diag_set(diag, "%s: \"name\" missing or longer than 62", where);
-			return HC_SC_E_SCENARIO;
-		}
-		for (size_t k = 0; h->name[k]; k++)
-			h->netbios[k] = (char)toupper((unsigned char)h->name[k]);
-		h->fqdn = get_str(o, "fqdn");
-		if (h->fqdn == NULL)
-			h->fqdn = own_printf(sc, "%s.%s", h->name, sc->dns);
-		h->ip = get_str(o, "ip") ? get_str(o, "ip") : "-";
-		h->file = get_str(o, "file");
-		if (h->file == NULL)
-			h->file = own_printf(sc, "%s.evtx", h->name);
-		if (h->fqdn == NULL || h->file == NULL)
-			return HC_SC_E_NOMEM;
-		if (strchr(h->file, '/') != NULL || strcmp(h->file, "..") == 0 ||
-		    h->file[0] == '.') {
-			diag_set(diag, "%s: \"file\" must be a plain file name", where);
-			return HC_SC_E_SCENARIO;
-		}
-		role = get_str(o, "role");
-		h->role = ROLE_WORKSTATION;
-		if (role != NULL && strcmp(role, "dc") == 0)
-			h->role = ROLE_DC;
-		else if (role != NULL && strcmp(role, "server") == 0)
-			h->role = ROLE_SERVER;
-		else if (role != NULL && strcmp(role, "workstation") != 0) {
-			diag_set(diag, "%s: \"role\" is dc, server or workstation", where);
-			return HC_SC_E_SCENARIO;
-		}
-		if (h->role == ROLE_DC && sc->dc < 0)
-			sc->dc = (int)i;
-		h->first_id = 1;
-		if (fid != NULL) {
-			if (!json_is_integer(fid) || json_integer_value(fid) < 1) {
-				diag_set(diag, "%s: \"first_record_id\" must be a positive integer",
-				         where);
-				return HC_SC_E_SCENARIO;
-			}
-			h->first_id = (uint64_t)json_integer_value(fid);
-		}
-		h->lsass = json_is_integer(pid)
-		               ? (uint32_t)json_integer_value(pid)
-		               : (uint32_t)(0x2a0 + 4 * (mix64(str_hash(h->name)) % 24));
-		h->msid = get_str(o, "sid");
-		if (h->msid == NULL)
-			h->msid = own_printf(sc, "%s-%" JSON_INTEGER_FORMAT, sc->dsid,
-			                     json_is_integer(rid) ? json_integer_value(rid)
-			                                          : (json_int_t)(1100 + i));
-		if (h->msid == NULL || hc_evtxw_sid_parse(h->msid, &sv) != 0) {
-			diag_set(diag, "%s: bad machine account SID", where);
-			return HC_SC_E_SCENARIO;
-		}
-		h->chfile[HC_TPL_SECURITY] = h->file;
-		h->chfirst[HC_TPL_SECURITY] = h->first_id;
-		h->sysmon = json_object_get(o, "sysmon") != NULL &&
-		            !json_is_false(json_object_get(o, "sysmon"));
-		int cr = load_channel(sc, h, o, HC_TPL_SYSMON, where, diag);
-		if (cr == 0)
-			cr = load_channel(sc, h, o, HC_TPL_NTLM, where, diag);
-		if (cr != 0)
-			return cr;
-		h->sysmon_pid = (uint32_t)(0x900 + 4 * (mix64(str_hash(h->name) ^ 0x5953) % 0x400));
-		{
-			json_t *co = json_object_get(o, "clock_offset");
-			if (co != NULL) {
-				double sec = json_number_value(co);
-				if (!json_is_number(co) || sec < -86400.0 || sec > 86400.0) {
-					diag_set(diag,
-					         "%s: \"clock_offset\" is seconds (-86400..86400)",
-					         where);
-					return HC_SC_E_SCENARIO;
-				}
-				h->clock =
-				    (int64_t)(sec * (double)TICKS_PER_SEC + (sec < 0 ? -0.5 : 0.5));
-			}
-		}
-		for (size_t k = 0; k < i; k++) {
-			int same = strcasecmp(sc->hosts[k].name, h->name) == 0;
-			for (int c1 = 0; c1 < HC_TPL_NCHAN; c1++)
-				for (int c2 = 0; c2 < HC_TPL_NCHAN; c2++)
-					same |= strcmp(sc->hosts[k].chfile[c1], h->chfile[c2]) == 0;
-			if (same) {
-				diag_set(diag, "%s: name or a file repeats hosts[%zu]", where, k);
-				return HC_SC_E_SCENARIO;
-			}
-		}
-		for (int c1 = 0; c1 < HC_TPL_NCHAN; c1++)
-			for (int c2 = 0; c2 < c1; c2++)
-				if (strcmp(h->chfile[c1], h->chfile[c2]) == 0) {
-					diag_set(diag, "%s: two channels in one file %s", where,
-					         h->chfile[c1]);
-					return HC_SC_E_SCENARIO;
-				}
-		mname = own_printf(sc, "%s$", h->netbios);
-		if (mname == NULL)
-			return HC_SC_E_NOMEM;
-		h->principal = add_principal(sc, mname, sc->nb, h->msid, P_MACHINE,
-		                             h->role == ROLE_DC, (int)i);
-		if (h->principal < 0)
-			return HC_SC_E_NOMEM;
-		h->events = json_object_get(o, "events");
-		h->bg = json_object_get(o, "background");
-		h->seed = mix64(str_hash(h->name));
-		h->luid = 0x30000 + (h->seed % 0x4000) * 4;
+		if ((r = load_host(sc, i, o, diag)) != 0)
+			return r;
 	}
 	return 0;
 }
@@ -746,66 +794,121 @@ static int principal_privileged(const struct principal *p)
 	return p->admin || p->kind == P_SYSTEM || p->kind == P_LOCALSVC || p->kind == P_NETSVC;
 }
 
-static int load_event(struct hc_sc *sc, size_t hi, size_t idx, json_t *o, struct hc_sc_diag *diag)
+/* The keys an event id takes beyond the common ones. */
+enum ev_keys {
+	EK_AS_SESSION = 0x01, /* "as" labels the logon session (4624) */
+	EK_AS_PROCESS = 0x02, /* "as" labels the process created (1, 4688) */
+	EK_VIA = 0x04,        /* "via": the connection the logon came over */
+	EK_WITNESS = 0x08,    /* connection and process keys (to, sport, image, pid ...) */
+};
+
+static const struct {
+	uint16_t eid;
+	unsigned keys; /* EK_* */
+} event_kinds[] = {
+    {4624, EK_AS_SESSION | EK_VIA},
+    {4625, EK_VIA},
+    {1, EK_AS_PROCESS | EK_WITNESS},
+    {4688, EK_AS_PROCESS | EK_WITNESS},
+    {3, EK_WITNESS},
+    {5156, EK_WITNESS},
+    {5158, EK_WITNESS},
+    {8001, EK_WITNESS},
+};
+
+static unsigned keys_of(uint16_t eid)
 {
-	struct host *h = &sc->hosts[hi];
-	const char *k;
-	json_t *v, *jid, *jver, *jtype;
-	const char *ts, *s;
-	uint64_t t;
+	for (size_t i = 0; i < sizeof(event_kinds) / sizeof(event_kinds[0]); i++)
+		if (event_kinds[i].eid == eid)
+			return event_kinds[i].keys;
+	return 0;
+}
+
+/* A scenario error in the event being loaded. */
+struct ev_load {
+	struct hc_sc *sc;
+	struct host *h;
+	size_t idx; /* in the host's "events" */
+	json_t *o;
+	struct hc_sc_diag *diag;
+};
+
+static int ev_fail(const struct ev_load *L, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int ev_fail(const struct ev_load *L, const char *fmt, ...)
+{
+	char m[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	diag_set(L->diag, "host %s, event %zu: %s", L->h->name, L->idx, m);
+	return HC_SC_E_SCENARIO;
+}
+
+/* The keys, "t", "id" and "version": the new event (the host's last) and its
+ * template. */
+static int load_head(const struct ev_load *L, const struct hc_tpl **tpl)
+{
+	json_t *o = L->o, *v, *jid, *jver;
+	const char *k, *ts;
 	struct sc_ev *e;
-	const struct hc_tpl *tpl;
+	uint64_t t;
 	int ver;
 
-#define FAIL(...)                                                                                  \
-	do {                                                                                       \
-		char m_[512];                                                                      \
-		snprintf(m_, sizeof(m_), __VA_ARGS__);                                             \
-		diag_set(diag, "host %s, event %zu: %s", h->name, idx, m_);                        \
-		return HC_SC_E_SCENARIO;                                                           \
-	} while (0)
-
 	if (!json_is_object(o))
-		FAIL("must be an object");
+		return ev_fail(L, "must be an object");
 	json_object_foreach(o, k, v)
 	{
 		if (!is_comment_key(k) && !is_event_key(k))
-			FAIL("unknown key \"%s\"", k);
+			return ev_fail(L, "unknown key \"%s\"", k);
 	}
 	ts = get_str(o, "t");
 	if (ts == NULL || hc_evtxw_time_parse(ts, &t) != 0)
-		FAIL("\"t\" must be an RFC 3339 time (at most 7 fraction digits)");
+		return ev_fail(L, "\"t\" must be an RFC 3339 time (at most 7 fraction digits)");
 	jid = json_object_get(o, "id");
 	if (!json_is_integer(jid) || json_integer_value(jid) < 0 || json_integer_value(jid) > 65535)
-		FAIL("\"id\" must be an event id");
+		return ev_fail(L, "\"id\" must be an event id");
 	jver = json_object_get(o, "version");
 	ver = jver ? (json_is_integer(jver) ? (int)json_integer_value(jver) : -2)
 	           : hc_tpl_default_version((uint16_t)json_integer_value(jid));
-	tpl = ver >= 0 && ver < 256 ? hc_tpl_find((uint16_t)json_integer_value(jid), (uint8_t)ver)
-	                            : NULL;
-	if (tpl == NULL)
-		FAIL("event %" JSON_INTEGER_FORMAT " version %d is not supported",
-		     json_integer_value(jid), ver);
-	e = new_ev(h, t, tpl->event_id);
+	*tpl = ver >= 0 && ver < 256 ? hc_tpl_find((uint16_t)json_integer_value(jid), (uint8_t)ver)
+	                             : NULL;
+	if (*tpl == NULL)
+		return ev_fail(L, "event %" JSON_INTEGER_FORMAT " version %d is not supported",
+		               json_integer_value(jid), ver);
+	e = new_ev(L->h, t, (*tpl)->event_id);
 	if (e == NULL)
 		return HC_SC_E_NOMEM;
-	e->ver = tpl->version;
+	e->ver = (*tpl)->version;
 	e->flags = EVF_EXPLICIT;
-	e->idx = (uint32_t)idx;
+	e->idx = (uint32_t)L->idx;
 	e->src = o;
+	return 0;
+}
+
+/* The keys every event may have: user, type, package, from, service,
+ * server, subject, session. */
+static int load_common(const struct ev_load *L, struct sc_ev *e)
+{
+	struct host *h = L->h;
+	json_t *o = L->o, *jtype;
+	const char *s;
 
 	if ((s = get_str(o, "user")) != NULL) {
-		e->user = find_principal(sc, s);
+		e->user = find_principal(L->sc, s);
 		if (e->user < 0)
-			FAIL("unknown account \"%s\"", s);
+			return ev_fail(L, "unknown account \"%s\"", s);
 	} else if (json_object_get(o, "user") != NULL) {
-		FAIL("\"user\" must be a string");
+		return ev_fail(L, "\"user\" must be a string");
 	}
 	jtype = json_object_get(o, "type");
 	if (jtype != NULL) {
 		if (!json_is_integer(jtype) || json_integer_value(jtype) < 0 ||
 		    json_integer_value(jtype) > 255)
-			FAIL("\"type\" must be a logon type number");
+			return ev_fail(L, "\"type\" must be a logon type number");
 		e->ltype = (uint8_t)json_integer_value(jtype);
 	}
 	if ((s = get_str(o, "package")) != NULL) {
@@ -816,193 +919,246 @@ static int load_event(struct hc_sc *sc, size_t hi, size_t idx, json_t *o, struct
 		else if (strcasecmp(s, "Negotiate") == 0)
 			e->pkg = PKG_NEGOTIATE;
 		else
-			FAIL("\"package\" is Kerberos, NTLM or Negotiate");
+			return ev_fail(L, "\"package\" is Kerberos, NTLM or Negotiate");
 	}
 	if ((s = get_str(o, "from")) != NULL) {
-		e->from = find_host(sc, s);
+		e->from = find_host(L->sc, s);
 		if (e->from < 0 && strchr(s, '.') == NULL && strchr(s, ':') == NULL)
-			FAIL("\"from\": unknown host \"%s\" (and not an IP address)", s);
+			return ev_fail(L, "\"from\": unknown host \"%s\" (and not an IP address)",
+			               s);
 	}
 	if ((s = get_str(o, "service")) != NULL)
-		e->peer = find_host(sc, s);
+		e->peer = find_host(L->sc, s);
 	if ((s = get_str(o, "server")) != NULL)
-		e->peer = find_host(sc, s);
+		e->peer = find_host(L->sc, s);
 	if ((s = get_str(o, "subject")) != NULL) {
 		e->subject = find_session(h, s);
 		if (e->subject < 0)
-			FAIL("\"subject\": no earlier logon with \"as\": \"%s\" on this host", s);
+			return ev_fail(
+			    L, "\"subject\": no earlier logon with \"as\": \"%s\" on this host", s);
 	}
 	if ((s = get_str(o, "session")) != NULL) {
 		e->session = find_session(h, s);
 		if (e->session < 0)
-			FAIL("\"session\": no earlier logon with \"as\": \"%s\" on this host", s);
+			return ev_fail(
+			    L, "\"session\": no earlier logon with \"as\": \"%s\" on this host", s);
 		if (e->user < 0)
 			e->user = h->ss[e->session].user;
 		if (jtype == NULL)
 			e->ltype = h->ss[e->session].ltype;
 	}
-	if (e->eid == 4624) {
-		json_t *lid = json_object_get(o, "logon_id");
-		const char *label = get_str(o, "as");
-		int sidx;
+	return 0;
+}
 
-		if (e->user < 0) {
-			/* Everything comes from "fields": no session to refer to. */
-			if (label != NULL || lid != NULL ||
-			    json_object_get(o, "privileged") != NULL)
-				FAIL("\"as\", \"logon_id\" and \"privileged\" need \"user\"");
-			goto fields;
-		}
-		if (label != NULL &&
-		    (strlen(label) > HC_SC_MAX_LABEL || find_session(h, label) >= 0))
-			FAIL("\"as\": label \"%s\" too long or already used on this host", label);
-		sidx = new_session(h, e->user, e->ltype);
-		if (sidx < 0)
+/* A 4624's session ("as", "logon_id") and its automatic 4672 ("privileged").
+ * The 4624 is the host's event ei; the 4672 goes after it. */
+static int load_logon_session(const struct ev_load *L, size_t ei)
+{
+	struct hc_sc *sc = L->sc;
+	struct host *h = L->h;
+	json_t *lid = json_object_get(L->o, "logon_id");
+	json_t *pv = json_object_get(L->o, "privileged");
+	const char *label = get_str(L->o, "as");
+	const struct sc_ev *e = &h->ev[ei];
+	int sidx, priv;
+
+	if (label != NULL && (strlen(label) > HC_SC_MAX_LABEL || find_session(h, label) >= 0))
+		return ev_fail(L, "\"as\": label \"%s\" too long or already used on this host",
+		               label);
+	sidx = new_session(h, e->user, e->ltype);
+	if (sidx < 0)
+		return HC_SC_E_NOMEM;
+	h->ss[sidx].label = label;
+	h->ss[sidx].t = e->t;
+	h->ss[sidx].name = get_str(L->o, "name");
+	h->ss[sidx].domain = get_str(L->o, "domain");
+	if (lid != NULL) {
+		if (!json_is_string(lid) ||
+		    parse_hex(json_string_value(lid), UINT64_MAX, &h->ss[sidx].luid))
+			return ev_fail(L, "\"logon_id\" must be a hex string like \"0x3e7\"");
+		h->ss[sidx].fixed = 1;
+	}
+	h->ev[ei].session = sidx;
+	priv = pv ? json_is_true(pv) : principal_privileged(&sc->pr[e->user]);
+	if (pv != NULL && !json_is_boolean(pv))
+		return ev_fail(L, "\"privileged\" must be true or false");
+	if (sc->pr[e->user].kind == P_ANON && pv == NULL)
+		priv = 0;
+	if (priv) {
+		uint64_t t = e->t;
+		int32_t user = e->user;
+		struct sc_ev *p = new_ev(h, t, 4672); /* may move h->ev */
+		if (p == NULL)
 			return HC_SC_E_NOMEM;
-		h->ss[sidx].label = label;
-		h->ss[sidx].t = t;
-		h->ss[sidx].name = get_str(o, "name");
-		h->ss[sidx].domain = get_str(o, "domain");
-		if (lid != NULL) {
-			if (!json_is_string(lid) ||
-			    parse_hex(json_string_value(lid), UINT64_MAX, &h->ss[sidx].luid))
-				FAIL("\"logon_id\" must be a hex string like \"0x3e7\"");
-			h->ss[sidx].fixed = 1;
-		}
-		e->session = sidx;
-		{
-			json_t *pv = json_object_get(o, "privileged");
-			int priv = pv ? json_is_true(pv) : principal_privileged(&sc->pr[e->user]);
-			if (pv != NULL && !json_is_boolean(pv))
-				FAIL("\"privileged\" must be true or false");
-			if (sc->pr[e->user].kind == P_ANON && pv == NULL)
-				priv = 0;
-			if (priv) {
-				struct sc_ev *p = new_ev(h, t, 4672);
-				if (p == NULL)
-					return HC_SC_E_NOMEM;
-				e = &h->ev[h->nev - 2]; /* new_ev may have moved the array */
-				p->flags = EVF_AUTO;
-				p->session = sidx;
-				p->user = e->user;
-				p->idx = (uint32_t)idx;
-			}
-		}
-	} else if (json_object_get(o, "as") != NULL && e->eid != 1 && e->eid != 4688) {
-		FAIL("\"as\" labels a logon session (4624) or a process (1, 4688)");
-	}
-	if (json_object_get(o, "via") != NULL &&
-	    (e->eid != 4624 && e->eid != 4625 ? 1 : !json_is_object(json_object_get(o, "via"))))
-		FAIL("\"via\" is an object on a 4624 or 4625");
-	if (tpl->chan == HC_TPL_SYSMON && !h->sysmon)
-		FAIL("Sysmon events need \"sysmon\" on the host");
-	if (e->eid == 5156 || e->eid == 5158 || e->eid == 3 || e->eid == 1 || e->eid == 4688 ||
-	    e->eid == 8001) {
-		json_t *jv;
-		size_t ei =
-		    h->nev - 1; /* e may move when procs grow: none here, but keep it plain */
-		if ((jv = json_object_get(o, "inbound")) != NULL) {
-			if (!json_is_boolean(jv))
-				FAIL("\"inbound\" must be true or false");
-			if (json_is_true(jv))
-				e->cflags |= CF_INBOUND;
-		}
-		if ((s = get_str(o, "protocol")) != NULL) {
-			if (strcasecmp(s, "udp") == 0)
-				e->cflags |= CF_UDP;
-			else if (strcasecmp(s, "tcp") != 0)
-				FAIL("\"protocol\" is tcp or udp");
-		}
-		if ((s = get_str(o, "to")) != NULL) {
-			e->peer = find_host(sc, s);
-			if (e->peer < 0) {
-				if (strchr(s, '.') == NULL && strchr(s, ':') == NULL)
-					FAIL("\"to\": unknown host \"%s\" (and not an IP address)",
-					     s);
-				e->to_lit = s;
-			}
-		}
-		if ((s = get_str(o, "from")) != NULL && e->from < 0)
-			e->from_lit = s;
-		for (int d = 0; d < 2; d++) {
-			jv = json_object_get(o, d ? "dport" : "sport");
-			if (jv == NULL)
-				continue;
-			if (!json_is_integer(jv) || json_integer_value(jv) < 1 ||
-			    json_integer_value(jv) > 65535)
-				FAIL("\"%s\" must be a port number", d ? "dport" : "sport");
-			if (d)
-				e->dport = (uint16_t)json_integer_value(jv);
-			else
-				e->sport = (uint16_t)json_integer_value(jv);
-		}
-		e->image = get_str(o, "image");
-		if ((jv = json_object_get(o, "pid")) != NULL) {
-			uint64_t pv;
-			if (json_is_integer(jv) && json_integer_value(jv) >= 0 &&
-			    json_integer_value(jv) <= UINT32_MAX)
-				e->pid = (uint32_t)json_integer_value(jv);
-			else if (json_is_string(jv) &&
-			         parse_hex(json_string_value(jv), UINT32_MAX, &pv) == 0)
-				e->pid = (uint32_t)pv;
-			else
-				FAIL("\"pid\" must be a process id");
-		}
-		if ((e->eid == 1 || e->eid == 4688) && (s = get_str(o, "as")) != NULL) {
-			struct proc *P;
-			if (strlen(s) > HC_SC_MAX_LABEL || find_proc(h, s) >= 0)
-				FAIL("\"as\": process label \"%s\" too long or already used on "
-				     "this host",
-				     s);
-			if (get_str(o, "proc") != NULL)
-				FAIL("\"as\" creates a process, \"proc\" names one: not both");
-			if (grow((void **)&h->pr, &h->cpr, h->npr, sizeof(*h->pr)))
-				return HC_SC_E_NOMEM;
-			P = &h->pr[h->npr];
-			memset(P, 0, sizeof(*P));
-			P->label = s;
-			P->image = e->image ? e->image : "C:\\Windows\\System32\\svchost.exe";
-			P->cmdline = get_str(o, "command_line");
-			P->pid =
-			    e->pid
-			        ? e->pid
-			        : (uint32_t)(0x400 + 4 * (mix64(h->seed ^ str_hash(s)) % 0x1c00));
-			P->session = h->ev[ei].session;
-			P->parent = -1;
-			P->t = t;
-			P->seq = (uint32_t)(0x100 + 3 * h->npr + mix64(h->seed) % 0x40);
-			P->src = o;
-			h->ev[ei].proc = (int32_t)h->npr;
-			h->npr++;
-		}
-	}
-fields:
-	/* Check explicit fields against the template now, values at expansion. */
-	{
-		json_t *f = json_object_get(o, "fields");
-		if (f != NULL) {
-			if (!json_is_object(f))
-				FAIL("\"fields\" must be an object");
-			json_object_foreach(f, k, v)
-			{
-				if (hc_tpl_field_index(tpl, k) < 0)
-					FAIL("field \"%s\" is not in event %u version %u", k,
-					     tpl->event_id, tpl->version);
-				if (!json_is_string(v) && !json_is_integer(v) && !json_is_null(v) &&
-				    !(json_is_boolean(v) &&
-				      tpl->data.fields[hc_tpl_field_index(tpl, k)].type ==
-				          HC_EVTXW_T_BOOL))
-					FAIL("field \"%s\" must be a string, integer or null", k);
-			}
-		}
+		p->flags = EVF_AUTO;
+		p->session = sidx;
+		p->user = user;
+		p->idx = (uint32_t)L->idx;
 	}
 	return 0;
-#undef FAIL
+}
+
+/* A witness's connection keys (inbound, protocol, to, from, sport, dport)
+ * and process keys (image, pid). */
+static int load_witness(const struct ev_load *L, struct sc_ev *e)
+{
+	json_t *o = L->o, *jv;
+	const char *s;
+
+	if ((jv = json_object_get(o, "inbound")) != NULL) {
+		if (!json_is_boolean(jv))
+			return ev_fail(L, "\"inbound\" must be true or false");
+		if (json_is_true(jv))
+			e->cflags |= CF_INBOUND;
+	}
+	if ((s = get_str(o, "protocol")) != NULL) {
+		if (strcasecmp(s, "udp") == 0)
+			e->cflags |= CF_UDP;
+		else if (strcasecmp(s, "tcp") != 0)
+			return ev_fail(L, "\"protocol\" is tcp or udp");
+	}
+	if ((s = get_str(o, "to")) != NULL) {
+		e->peer = find_host(L->sc, s);
+		if (e->peer < 0) {
+			if (strchr(s, '.') == NULL && strchr(s, ':') == NULL)
+				return ev_fail(
+				    L, "\"to\": unknown host \"%s\" (and not an IP address)", s);
+			e->to_lit = s;
+		}
+	}
+	if ((s = get_str(o, "from")) != NULL && e->from < 0)
+		e->from_lit = s;
+	for (int d = 0; d < 2; d++) {
+		jv = json_object_get(o, d ? "dport" : "sport");
+		if (jv == NULL)
+			continue;
+		if (!json_is_integer(jv) || json_integer_value(jv) < 1 ||
+		    json_integer_value(jv) > 65535)
+			return ev_fail(L, "\"%s\" must be a port number", d ? "dport" : "sport");
+		if (d)
+			e->dport = (uint16_t)json_integer_value(jv);
+		else
+			e->sport = (uint16_t)json_integer_value(jv);
+	}
+	e->image = get_str(o, "image");
+	if ((jv = json_object_get(o, "pid")) != NULL) {
+		uint64_t pv;
+		if (json_is_integer(jv) && json_integer_value(jv) >= 0 &&
+		    json_integer_value(jv) <= UINT32_MAX)
+			e->pid = (uint32_t)json_integer_value(jv);
+		else if (json_is_string(jv) &&
+		         parse_hex(json_string_value(jv), UINT32_MAX, &pv) == 0)
+			e->pid = (uint32_t)pv;
+		else
+			return ev_fail(L, "\"pid\" must be a process id");
+	}
+	return 0;
+}
+
+/* The process a 1 or 4688 creates, labelled by "as". */
+static int load_process(const struct ev_load *L, struct sc_ev *e, const char *label)
+{
+	struct host *h = L->h;
+	struct proc *P;
+
+	if (strlen(label) > HC_SC_MAX_LABEL || find_proc(h, label) >= 0)
+		return ev_fail(
+		    L, "\"as\": process label \"%s\" too long or already used on this host", label);
+	if (get_str(L->o, "proc") != NULL)
+		return ev_fail(L, "\"as\" creates a process, \"proc\" names one: not both");
+	if (grow((void **)&h->pr, &h->cpr, h->npr, sizeof(*h->pr)))
+		return HC_SC_E_NOMEM;
+	P = &h->pr[h->npr];
+	memset(P, 0, sizeof(*P));
+	P->label = label;
+	P->image = e->image ? e->image : "C:\\Windows\\System32\\svchost.exe";
+	P->cmdline = get_str(L->o, "command_line");
+	P->pid =
+	    e->pid ? e->pid : (uint32_t)(0x400 + 4 * (mix64(h->seed ^ str_hash(label)) % 0x1c00));
+	P->session = e->session;
+	P->parent = -1;
+	P->t = e->t;
+	P->seq = (uint32_t)(0x100 + 3 * h->npr + mix64(h->seed) % 0x40);
+	P->src = L->o;
+	e->proc = (int32_t)h->npr;
+	h->npr++;
+	return 0;
+}
+
+/* "fields": names the template has, values of a type it can take (values
+ * are checked when the event is expanded). */
+static int load_fields(const struct ev_load *L, const struct hc_tpl *tpl)
+{
+	json_t *f = json_object_get(L->o, "fields"), *v;
+	const char *k;
+
+	if (f == NULL)
+		return 0;
+	if (!json_is_object(f))
+		return ev_fail(L, "\"fields\" must be an object");
+	json_object_foreach(f, k, v)
+	{
+		int fi = hc_tpl_field_index(tpl, k);
+		if (fi < 0)
+			return ev_fail(L, "field \"%s\" is not in event %u version %u", k,
+			               tpl->event_id, tpl->version);
+		if (!json_is_string(v) && !json_is_integer(v) && !json_is_null(v) &&
+		    !(json_is_boolean(v) && tpl->data.fields[fi].type == HC_EVTXW_T_BOOL))
+			return ev_fail(L, "field \"%s\" must be a string, integer or null", k);
+	}
+	return 0;
+}
+
+/* Event idx of host hi's "events": appended to the host's events (with the
+ * automatic 4672 of a privileged logon), its session or process labelled. */
+static int load_event(struct hc_sc *sc, size_t hi, size_t idx, json_t *o, struct hc_sc_diag *diag)
+{
+	const struct ev_load L = {sc, &sc->hosts[hi], idx, o, diag};
+	struct host *h = L.h;
+	const struct hc_tpl *tpl;
+	const char *label = get_str(o, "as");
+	size_t ei;
+	unsigned keys;
+	int r;
+
+	if ((r = load_head(&L, &tpl)) != 0)
+		return r;
+	ei = h->nev - 1;
+	keys = keys_of(tpl->event_id);
+	if ((r = load_common(&L, &h->ev[ei])) != 0)
+		return r;
+	if (keys & EK_AS_SESSION) {
+		/* Without "user" everything comes from "fields": no session. */
+		if (h->ev[ei].user < 0) {
+			if (label != NULL || json_object_get(o, "logon_id") != NULL ||
+			    json_object_get(o, "privileged") != NULL)
+				return ev_fail(
+				    &L, "\"as\", \"logon_id\" and \"privileged\" need \"user\"");
+			return load_fields(&L, tpl);
+		}
+		if ((r = load_logon_session(&L, ei)) != 0)
+			return r;
+	} else if (json_object_get(o, "as") != NULL && !(keys & EK_AS_PROCESS)) {
+		return ev_fail(&L, "\"as\" labels a logon session (4624) or a process (1, 4688)");
+	}
+	if (json_object_get(o, "via") != NULL &&
+	    (!(keys & EK_VIA) || !json_is_object(json_object_get(o, "via"))))
+		return ev_fail(&L, "\"via\" is an object on a 4624 or 4625");
+	if (tpl->chan == HC_TPL_SYSMON && !h->sysmon)
+		return ev_fail(&L, "Sysmon events need \"sysmon\" on the host");
+	if (keys & EK_WITNESS) {
+		if ((r = load_witness(&L, &h->ev[ei])) != 0)
+			return r;
+		if ((keys & EK_AS_PROCESS) && label != NULL &&
+		    (r = load_process(&L, &h->ev[ei], label)) != 0)
+			return r;
+	}
+	return load_fields(&L, tpl);
 }
 
 /* ---- witnesses named by label, and the connections behind logons ---- */
 
-/* The IpPort defaults_logon gives a logon: the source port of its connection. */
+/* The IpPort logon_network gives a logon: the source port of its connection. */
 static unsigned logon_port(const struct host *h, const struct sc_ev *e)
 {
 	uint64_t hv = mix64(h->seed ^ ((uint64_t)e->seq << 20) ^ e->t);
@@ -1214,9 +1370,13 @@ static int other_host(struct hc_sc *sc, size_t self, uint64_t *st)
 	return (int)(k >= self ? k + 1 : k);
 }
 
+/* How a background session ends (after logoff_after, when that is not 0):
+ * a logoff (4634), or a user's sign-out (4647) and then the logoff. */
+enum bg_logoff { BG_LOGOFF, BG_SIGNOUT_LOGOFF };
+
 /* A logon (and its 4672 and logoff) created by the generator. */
 static int bg_logon(struct hc_sc *sc, struct host *h, uint64_t t, int user, uint8_t ltype,
-                    uint8_t pkg, int from, uint64_t logoff_after, int logoff_4647)
+                    enum pkg pkg, int from, uint64_t logoff_after, enum bg_logoff how)
 {
 	struct sc_ev *e;
 	int s;
@@ -1273,7 +1433,7 @@ static int bg_logon(struct hc_sc *sc, struct host *h, uint64_t t, int user, uint
 		e->session = s;
 	}
 	if (logoff_after > 0) {
-		if (logoff_4647) {
+		if (how == BG_SIGNOUT_LOGOFF) {
 			e = new_ev(h, t + logoff_after, 4647);
 			if (e == NULL)
 				return HC_SC_E_NOMEM;
@@ -1281,7 +1441,7 @@ static int bg_logon(struct hc_sc *sc, struct host *h, uint64_t t, int user, uint
 			e->session = s;
 			e->ltype = ltype;
 		}
-		e = new_ev(h, t + logoff_after + (logoff_4647 ? 20000 : 0), 4634);
+		e = new_ev(h, t + logoff_after + (how == BG_SIGNOUT_LOGOFF ? 20000 : 0), 4634);
 		if (e == NULL)
 			return HC_SC_E_NOMEM;
 		e->user = user;
@@ -1361,43 +1521,45 @@ static int bg_connections(struct hc_sc *sc, size_t hi, uint64_t start, uint64_t 
 	return r;
 }
 
-static int load_background(struct hc_sc *sc, size_t hi, struct hc_sc_diag *diag)
+/* "background" of host hi, checked: the activities' time range and users. */
+struct bg {
+	json_t *users; /* names to draw from, or NULL: every scenario account */
+	uint64_t start, span;
+	json_int_t count;
+	uint64_t seed; /* the scenario's "seed" */
+};
+
+static int bg_options(struct hc_sc *sc, struct host *h, const char *where, struct bg *b,
+                      struct hc_sc_diag *diag)
 {
 	static const char *const keys[] = {"seed", "count",       "start",     "end", "users",
 	                                   "boot", "connections", "witnesses", NULL};
-	struct host *h = &sc->hosts[hi];
-	json_t *bg = h->bg, *users;
-	uint64_t start, end, st, span;
-	json_int_t count;
-	int r = 0;
-	char where[96];
+	json_t *bg = h->bg;
+	uint64_t end;
 
-	if (bg == NULL)
-		return 0;
-	snprintf(where, sizeof(where), "host %s, background", h->name);
 	if (!json_is_object(bg) || check_keys(bg, keys, where, diag)) {
 		if (!json_is_object(bg))
 			diag_set(diag, "%s: must be an object", where);
 		return HC_SC_E_SCENARIO;
 	}
-	count = json_integer_value(json_object_get(bg, "count"));
-	if (!json_is_integer(json_object_get(bg, "count")) || count < 0 ||
-	    count > HC_SC_MAX_BACKGROUND || get_str(bg, "start") == NULL ||
-	    get_str(bg, "end") == NULL || hc_evtxw_time_parse(get_str(bg, "start"), &start) ||
-	    hc_evtxw_time_parse(get_str(bg, "end"), &end) || end <= start) {
+	b->count = json_integer_value(json_object_get(bg, "count"));
+	if (!json_is_integer(json_object_get(bg, "count")) || b->count < 0 ||
+	    b->count > HC_SC_MAX_BACKGROUND || get_str(bg, "start") == NULL ||
+	    get_str(bg, "end") == NULL || hc_evtxw_time_parse(get_str(bg, "start"), &b->start) ||
+	    hc_evtxw_time_parse(get_str(bg, "end"), &end) || end <= b->start) {
 		diag_set(diag, "%s: needs count (0..%d), start and end (RFC 3339, start < end)",
 		         where, HC_SC_MAX_BACKGROUND);
 		return HC_SC_E_SCENARIO;
 	}
-	users = json_object_get(bg, "users");
-	if (users != NULL) {
+	b->users = json_object_get(bg, "users");
+	if (b->users != NULL) {
 		size_t i;
 		json_t *u;
-		if (!json_is_array(users)) {
+		if (!json_is_array(b->users)) {
 			diag_set(diag, "%s: \"users\" must be an array of account names", where);
 			return HC_SC_E_SCENARIO;
 		}
-		json_array_foreach(users, i, u)
+		json_array_foreach(b->users, i, u)
 		{
 			if (!json_is_string(u) || find_principal(sc, json_string_value(u)) < 0) {
 				diag_set(diag, "%s: users[%zu] is not an account", where, i);
@@ -1405,11 +1567,106 @@ static int load_background(struct hc_sc *sc, size_t hi, struct hc_sc_diag *diag)
 			}
 		}
 	}
-	st = h->seed ^ mix64((uint64_t)json_integer_value(json_object_get(bg, "seed")));
-	span = end - start;
+	b->seed = (uint64_t)json_integer_value(json_object_get(bg, "seed"));
+	b->span = end - b->start;
+	return 0;
+}
+
+/* One background activity on a DC: a TGT or service ticket request, a
+ * member's machine account logon, a service logon or a user's network logon. */
+static int bg_dc_activity(struct hc_sc *sc, size_t hi, uint64_t t, unsigned dice, int svcuser,
+                          json_t *users, uint64_t *st)
+{
+	struct host *h = &sc->hosts[hi];
+	int oh = other_host(sc, hi, st);
+	int u = pick_user(sc, users, st);
+	int machine = oh >= 0 && rnd(st) % 2 == 0;
+	int who = machine ? sc->hosts[oh].principal : u;
+	struct sc_ev *e;
+
+	if (dice < 30 && who >= 0) {
+		e = new_ev(h, t, 4768);
+		if (e == NULL)
+			return HC_SC_E_NOMEM;
+		e->user = who;
+		e->from = oh;
+	} else if (dice < 55 && who >= 0 && oh >= 0) {
+		int svch = other_host(sc, hi, st);
+		e = new_ev(h, t, 4769);
+		if (e == NULL)
+			return HC_SC_E_NOMEM;
+		e->user = who;
+		e->from = oh;
+		e->peer = machine ? (int)hi : svch;
+	} else if (dice < 75 && oh >= 0) {
+		return bg_logon(sc, h, t, sc->hosts[oh].principal, 3, PKG_KERBEROS, oh,
+		                5000000 + rnd(st) % 300000000, BG_LOGOFF);
+	} else if (dice < 88) {
+		return bg_logon(sc, h, t, svcuser, 5, PKG_DEFAULT, -1, 0, BG_LOGOFF);
+	} else {
+		return bg_logon(sc, h, t, u, 3, PKG_KERBEROS, oh, 10000000 + rnd(st) % 600000000,
+		                BG_LOGOFF);
+	}
+	return 0;
+}
+
+/* One background activity on a member: a service logon, the DC's machine
+ * account, DWM/UMFD, a user's network logon, or an interactive (workstation)
+ * or RDP (server) session. */
+static int bg_member_activity(struct hc_sc *sc, size_t hi, uint64_t t, unsigned dice, int sysu,
+                              int svcuser, json_t *users, uint64_t *st)
+{
+	struct host *h = &sc->hosts[hi];
+
+	if (dice < 25)
+		return bg_logon(sc, h, t, svcuser, 5, PKG_DEFAULT, -1, 0, BG_LOGOFF);
+	if (dice < 45) {
+		if (sc->dc >= 0 && (size_t)sc->dc != hi)
+			return bg_logon(sc, h, t, sc->hosts[sc->dc].principal, 3, PKG_KERBEROS,
+			                sc->dc, 3000000 + rnd(st) % 50000000, BG_LOGOFF);
+		return bg_logon(sc, h, t, sysu, 5, PKG_DEFAULT, -1, 0, BG_LOGOFF);
+	}
+	if (dice < 60) {
+		char nm[32];
+		int dwm = rnd(st) % 2 == 0;
+		snprintf(nm, sizeof(nm), "%s-%u", dwm ? "DWM" : "UMFD",
+		         (unsigned)(rnd(st) % 3) + (dwm ? 1 : 0));
+		return bg_logon(sc, h, t, find_principal(sc, nm), 2, PKG_NEGOTIATE, -1,
+		                600000000ULL * (1 + rnd(st) % 60), BG_LOGOFF);
+	}
+	if (dice < 80) {
+		int oh = other_host(sc, hi, st);
+		/* drawn in this order (the samples depend on it) */
+		uint64_t logoff = 10000000 + rnd(st) % 1200000000;
+		enum pkg pkg = rnd(st) % 10 < 7 ? PKG_KERBEROS : PKG_NTLM;
+		int user = pick_user(sc, users, st);
+		return bg_logon(sc, h, t, user, 3, pkg, oh, logoff, BG_LOGOFF);
+	}
 	{
-		json_t *cn = json_object_get(bg, "connections"),
-		       *wi = json_object_get(bg, "witnesses");
+		uint64_t logoff = 600000000ULL * (10 + rnd(st) % 110);
+		int user = pick_user(sc, users, st);
+		return bg_logon(sc, h, t, user, h->role == ROLE_SERVER ? 10 : 2, PKG_NEGOTIATE, -1,
+		                logoff, BG_SIGNOUT_LOGOFF);
+	}
+}
+
+static int load_background(struct hc_sc *sc, size_t hi, struct hc_sc_diag *diag)
+{
+	struct host *h = &sc->hosts[hi];
+	struct bg b;
+	uint64_t st;
+	int r = 0;
+	char where[96];
+
+	if (h->bg == NULL)
+		return 0;
+	snprintf(where, sizeof(where), "host %s, background", h->name);
+	if ((r = bg_options(sc, h, where, &b, diag)) != 0)
+		return r;
+	st = h->seed ^ mix64(b.seed);
+	{
+		json_t *cn = json_object_get(h->bg, "connections"),
+		       *wi = json_object_get(h->bg, "witnesses");
 		if ((cn != NULL && (!json_is_integer(cn) || json_integer_value(cn) < 0 ||
 		                    json_integer_value(cn) > HC_SC_MAX_BACKGROUND)) ||
 		    (wi != NULL && !json_is_boolean(wi))) {
@@ -1419,24 +1676,23 @@ static int load_background(struct hc_sc *sc, size_t hi, struct hc_sc_diag *diag)
 			return HC_SC_E_SCENARIO;
 		}
 		h->witnesses = json_is_true(wi);
-		if (cn != NULL && (r = bg_connections(sc, hi, start, span, json_integer_value(cn),
-		                                      (uint64_t)json_integer_value(
-		                                          json_object_get(bg, "seed")))) != 0) {
+		if (cn != NULL && (r = bg_connections(sc, hi, b.start, b.span,
+		                                      json_integer_value(cn), b.seed)) != 0) {
 			diag_set(diag, "out of memory");
 			return r;
 		}
 	}
-	if (json_is_true(json_object_get(bg, "boot"))) {
-		struct sc_ev *e = new_ev(h, start, 4608);
+	if (json_is_true(json_object_get(h->bg, "boot"))) {
+		struct sc_ev *e = new_ev(h, b.start, 4608);
 		if (e == NULL)
 			return HC_SC_E_NOMEM;
-		r = bg_logon(sc, h, start + 1000, find_principal(sc, "SYSTEM"), 0, PKG_DEFAULT, -1,
-		             0, 0);
+		r = bg_logon(sc, h, b.start + 1000, find_principal(sc, "SYSTEM"), 0, PKG_DEFAULT,
+		             -1, 0, BG_LOGOFF);
 		if (r)
 			return r;
 	}
-	for (json_int_t k = 0; k < count && r == 0; k++) {
-		uint64_t t = start + rnd(&st) % span;
+	for (json_int_t k = 0; k < b.count && r == 0; k++) {
+		uint64_t t = b.start + rnd(&st) % b.span;
 		unsigned dice = (unsigned)(rnd(&st) % 100);
 		int sysu = find_principal(sc, "SYSTEM");
 		int svc = (int)(rnd(&st) % 10);
@@ -1444,63 +1700,10 @@ static int load_background(struct hc_sc *sc, size_t hi, struct hc_sc_diag *diag)
 		    svc < 6 ? sysu
 		            : find_principal(sc, svc < 8 ? "NETWORK SERVICE" : "LOCAL SERVICE");
 
-		if (h->role == ROLE_DC) {
-			int oh = other_host(sc, hi, &st);
-			int u = pick_user(sc, users, &st);
-			int machine = oh >= 0 && rnd(&st) % 2 == 0;
-			int who = machine ? sc->hosts[oh].principal : u;
-			struct sc_ev *e;
-
-			if (dice < 30 && who >= 0) {
-				e = new_ev(h, t, 4768);
-				if (e == NULL)
-					return HC_SC_E_NOMEM;
-				e->user = who;
-				e->from = oh;
-			} else if (dice < 55 && who >= 0 && oh >= 0) {
-				int svch = other_host(sc, hi, &st);
-				e = new_ev(h, t, 4769);
-				if (e == NULL)
-					return HC_SC_E_NOMEM;
-				e->user = who;
-				e->from = oh;
-				e->peer = machine ? (int)hi : svch;
-			} else if (dice < 75 && oh >= 0) {
-				r = bg_logon(sc, h, t, sc->hosts[oh].principal, 3, PKG_KERBEROS, oh,
-				             5000000 + rnd(&st) % 300000000, 0);
-			} else if (dice < 88) {
-				r = bg_logon(sc, h, t, svcuser, 5, PKG_DEFAULT, -1, 0, 0);
-			} else {
-				r = bg_logon(sc, h, t, u, 3, PKG_KERBEROS, oh,
-				             10000000 + rnd(&st) % 600000000, 0);
-			}
-			continue;
-		}
-		if (dice < 25) {
-			r = bg_logon(sc, h, t, svcuser, 5, PKG_DEFAULT, -1, 0, 0);
-		} else if (dice < 45) {
-			if (sc->dc >= 0 && (size_t)sc->dc != hi)
-				r = bg_logon(sc, h, t, sc->hosts[sc->dc].principal, 3, PKG_KERBEROS,
-				             sc->dc, 3000000 + rnd(&st) % 50000000, 0);
-			else
-				r = bg_logon(sc, h, t, sysu, 5, PKG_DEFAULT, -1, 0, 0);
-		} else if (dice < 60) {
-			char nm[32];
-			int dwm = rnd(&st) % 2 == 0;
-			snprintf(nm, sizeof(nm), "%s-%u", dwm ? "DWM" : "UMFD",
-			         (unsigned)(rnd(&st) % 3) + (dwm ? 1 : 0));
-			r = bg_logon(sc, h, t, find_principal(sc, nm), 2, PKG_NEGOTIATE, -1,
-			             600000000ULL * (1 + rnd(&st) % 60), 0);
-		} else if (dice < 80) {
-			int oh = other_host(sc, hi, &st);
-			r = bg_logon(sc, h, t, pick_user(sc, users, &st), 3,
-			             rnd(&st) % 10 < 7 ? PKG_KERBEROS : PKG_NTLM, oh,
-			             10000000 + rnd(&st) % 1200000000, 0);
-		} else {
-			r = bg_logon(sc, h, t, pick_user(sc, users, &st),
-			             h->role == ROLE_SERVER ? 10 : 2, PKG_NEGOTIATE, -1,
-			             600000000ULL * (10 + rnd(&st) % 110), 1);
-		}
+		if (h->role == ROLE_DC)
+			r = bg_dc_activity(sc, hi, t, dice, svcuser, b.users, &st);
+		else
+			r = bg_member_activity(sc, hi, t, dice, sysu, svcuser, b.users, &st);
 	}
 	if (r == HC_SC_E_NOMEM)
 		diag_set(diag, "out of memory");
@@ -1558,14 +1761,19 @@ static void xsetf(struct xbuf *x, const char *field, const char *fmt, ...)
 	xset_n(x, field, xdup(x, tmp, (size_t)n), (size_t)n);
 }
 
-static uint64_t session_luid(struct host *h, int s, int dry)
+/* Whether expanding an event may hand out logon ids. The check of every
+ * explicit event at load time must not: ids are handed out per host in time
+ * order, when the host is written. */
+enum luid_mode { LUID_ASSIGN, LUID_PEEK };
+
+static uint64_t session_luid(struct host *h, int s, enum luid_mode mode)
 {
 	struct session *ss;
 
 	if (s < 0)
 		return 0;
 	ss = &h->ss[s];
-	if (!ss->fixed && ss->luid == 0 && !dry) {
+	if (!ss->fixed && ss->luid == 0 && mode == LUID_ASSIGN) {
 		h->luid += 0x40 + (mix64(h->seed ^ h->luid) % 0x3000);
 		ss->luid = h->luid;
 	}
@@ -1634,142 +1842,6 @@ static const char *from_ip(struct hc_sc *sc, const struct sc_ev *e)
 static const char *from_ws(struct hc_sc *sc, const struct sc_ev *e)
 {
 	return e->from >= 0 ? sc->hosts[e->from].netbios : "-";
-}
-
-static void defaults_logon(struct hc_sc *sc, struct host *h, struct sc_ev *e, struct xbuf *x,
-                           uint64_t hv, int dry)
-{
-	const struct principal *p = e->user >= 0 ? &sc->pr[e->user] : NULL;
-	const struct session *s = e->session >= 0 ? &h->ss[e->session] : NULL;
-	uint8_t lt = e->ltype;
-	int network = lt == 3 || lt == 8;
-	int pkg = e->pkg;
-	const char *ip = from_ip(sc, e);
-	char guid[40];
-
-	/* Subject: who reported the logon. */
-	if (lt == 0 || network) {
-		xset(x, "SubjectUserSid", "S-1-0-0");
-		xset(x, "SubjectUserName", "-");
-		xset(x, "SubjectDomainName", "-");
-		xset(x, "SubjectLogonId", "0x0");
-	} else if (e->subject >= 0) {
-		const struct session *ss = &h->ss[e->subject];
-		xset(x, "SubjectUserSid", sc->pr[ss->user].sid);
-		xset(x, "SubjectUserName", ss->name ? ss->name : sc->pr[ss->user].name);
-		xset(x, "SubjectDomainName", ss->domain ? ss->domain : sc->pr[ss->user].domain);
-		xsetf(x, "SubjectLogonId", "0x%" PRIx64, session_luid(h, e->subject, dry));
-	} else {
-		xset(x, "SubjectUserSid", "S-1-5-18");
-		xset(x, "SubjectUserName", sc->pr[h->principal].name);
-		xset(x, "SubjectDomainName", sc->nb);
-		xset(x, "SubjectLogonId", "0x3e7");
-	}
-	xset(x, "TargetUserSid", psid(sc, e));
-	xset(x, "TargetUserName", pname(sc, e, s));
-	xset(x, "TargetDomainName", pdomain(sc, e, s));
-	if (e->eid == 4624)
-		xsetf(x, "TargetLogonId", "0x%" PRIx64, session_luid(h, e->session, dry));
-	xsetf(x, "LogonType", "%u", lt);
-
-	if (pkg == PKG_DEFAULT)
-		pkg = (p != NULL && p->kind == P_ANON) ? PKG_NTLM
-		      : network                        ? PKG_KERBEROS
-		                                       : PKG_NEGOTIATE;
-	/* Package-dependent fields. */
-	xset(x, "TransmittedServices", "-");
-	xset(x, "LmPackageName", "-");
-	xset(x, "KeyLength", "0");
-	xset(x, "LogonGuid", ZERO_GUID);
-	xset(x, "ProcessId", "0x0");
-	xset(x, "ProcessName", "-");
-	xset(x, "IpAddress", "-");
-	xset(x, "IpPort", "-");
-	xset(x, "WorkstationName", "-");
-	guid_text(hv, guid, sizeof(guid));
-	if (network) {
-		xset(x, "IpAddress", ip ? ip : "-");
-		xsetf(x, "IpPort", "%u", ip ? (unsigned)(49152 + hv % 16000) : 0);
-		if (!ip)
-			xset(x, "IpPort", "-");
-		if (pkg == PKG_NTLM) {
-			xset(x, "LogonProcessName", "NtLmSsp ");
-			xset(x, "AuthenticationPackageName", "NTLM");
-			xset(x, "WorkstationName", from_ws(sc, e));
-			if (p != NULL && p->kind == P_ANON) {
-				xset(x, "LmPackageName", "NTLM V1");
-			} else {
-				xset(x, "LmPackageName", "NTLM V2");
-				xset(x, "KeyLength", "128");
-			}
-		} else if (lt == 8) {
-			/* CredSSP / WinRM NetworkCleartext, as reported in DOMAIN.md 6.2. */
-			xset(x, "LogonProcessName", "WSMAN");
-			xset(x, "AuthenticationPackageName", "Negotiate");
-			xset(x, "LogonGuid", xdup(x, guid, strlen(guid)));
-			xsetf(x, "ProcessId", "0x%x", 0x400 + (unsigned)(hv >> 20) % 0x800 * 4);
-			xset(x, "ProcessName", "C:\\Windows\\System32\\svchost.exe");
-		} else {
-			xset(x, "LogonProcessName", "Kerberos");
-			xset(x, "AuthenticationPackageName",
-			     pkg == PKG_NEGOTIATE ? "Negotiate" : "Kerberos");
-			xset(x, "LogonGuid", xdup(x, guid, strlen(guid)));
-		}
-	} else if (lt == 0) {
-		xset(x, "LogonProcessName", "-");
-		xset(x, "AuthenticationPackageName", "-");
-		xset(x, "ProcessId", "0x4");
-	} else if (lt == 5 || (p != NULL && (p->kind == P_DWM || p->kind == P_UMFD))) {
-		xset(x, "LogonProcessName", "Advapi  ");
-		xset(x, "AuthenticationPackageName", "Negotiate");
-		if (lt == 5) {
-			xsetf(x, "ProcessId", "0x%x", h->lsass - 0x10);
-			xset(x, "ProcessName", "C:\\Windows\\System32\\services.exe");
-		} else {
-			xsetf(x, "ProcessId", "0x%x", h->lsass - 0x48);
-			xset(x, "ProcessName", "C:\\Windows\\System32\\winlogon.exe");
-		}
-	} else {
-		/* Interactive / RDP / unlock: Winlogon through Negotiate (Kerberos). */
-		xset(x, "LogonProcessName", "User32 ");
-		xset(x, "AuthenticationPackageName", pkg == PKG_NTLM ? "NTLM" : "Negotiate");
-		xset(x, "WorkstationName", h->netbios);
-		if (pkg != PKG_NTLM && p != NULL && (p->kind == P_USER || p->kind == P_MACHINE))
-			xset(x, "LogonGuid", xdup(x, guid, strlen(guid)));
-		xsetf(x, "ProcessId", "0x%x", 0x300 + (unsigned)(hv >> 24) % 0x400 * 4);
-		xset(x, "ProcessName", "C:\\Windows\\System32\\svchost.exe");
-		if (lt == 10) {
-			xset(x, "IpAddress", ip ? ip : "-");
-			xsetf(x, "IpPort", "0");
-		} else {
-			xset(x, "IpAddress", "127.0.0.1");
-			xset(x, "IpPort", "0");
-		}
-	}
-	if (lt == 9 && e->subject >= 0) {
-		xset(x, "LogonProcessName", "seclogo");
-		xset(x, "AuthenticationPackageName", "Negotiate");
-		xset(x, "IpAddress", "::1");
-		xset(x, "IpPort", "0");
-	}
-	xset(x, "ImpersonationLevel", "%%1833");
-	xset(x, "RestrictedAdminMode", lt == 10 ? "%%1843" : "-");
-	xset(x, "RemoteCredentialGuard", lt == 10 ? "%%1843" : "-");
-	xset(x, "TargetOutboundUserName", "-");
-	xset(x, "TargetOutboundDomainName", "-");
-	xset(x, "VirtualAccount",
-	     p != NULL && (p->kind == P_DWM || p->kind == P_UMFD) ? "%%1842" : "%%1843");
-	xset(x, "TargetLinkedLogonId", "0x0");
-	xset(x, "ElevatedToken", p != NULL && principal_privileged(p) ? "%%1842" : "%%1843");
-	/* 4625 specifics. */
-	xset(x, "Status", "0xc000006d");
-	xset(x, "FailureReason", "%%2313");
-	xset(x, "SubStatus", "0xc000006a");
-	if (e->eid == 4625) {
-		xset(x, "TargetUserSid", "S-1-0-0");
-		xset(x, "LmPackageName", "-");
-		xset(x, "KeyLength", "0");
-	}
 }
 
 /* ---- witnesses: connections, processes, NTLM calls ---- */
@@ -1973,372 +2045,694 @@ static void conn_ends(struct hc_sc *sc, const struct host *h, const struct sc_ev
 	*dst = e->peer >= 0 ? sc->hosts[e->peer].ip : e->to_lit ? e->to_lit : in ? h->ip : "-";
 }
 
-static void defaults_witness(struct hc_sc *sc, struct host *h, struct sc_ev *e, struct xbuf *x,
-                             uint64_t hv, int dry)
+/* What a filler works on: the event, its host, the expansion scratch, the
+ * event's stable hash (ports, GUIDs and process ids are drawn from it) and
+ * whether logon ids may be handed out. */
+struct fill {
+	struct hc_sc *sc;
+	struct host *h;
+	struct sc_ev *e;
+	struct xbuf *x;
+	uint64_t hv;
+	enum luid_mode luid;
+};
+
+static uint64_t fill_luid(const struct fill *f, int s)
 {
-	struct pid_of p = process_of(h, e, e->proc, e->image, e->pid);
-	uint64_t ft = e->t + (uint64_t)h->clock;
-	unsigned sport = e->sport ? e->sport : (unsigned)(49152 + hv % 16000);
-	unsigned dport = e->dport ? e->dport : 445;
-	const char *src, *dst;
-	char buf[200];
+	return session_luid(f->h, s, f->luid);
+}
 
-	if (e->eid == 5156 || e->eid == 5158 || e->eid == 3) {
-		int in = e->cflags & CF_INBOUND;
-		if (in && e->proc < 0 && e->image == NULL)
-			p = process_of(h, e, -1, listener_image(dport), 0);
-		conn_ends(sc, h, e, &src, &dst);
-		if (e->eid == 5158 && e->from < 0 && e->from_lit == NULL)
-			src = "0.0.0.0";
-		xsetf(x, "ProcessID", "%u", p.pid);
-		xsetf(x, "ProcessId", "%u", p.pid);
-		wfp_app(x, "Application", p.image);
-		xset(x, "Direction", in ? "%%14592" : "%%14593");
-		xset(x, "SourceAddress", src);
-		xsetf(x, "SourcePort", "%u", sport);
-		xset(x, "DestAddress", dst);
-		xsetf(x, "DestPort", "%u", dport);
-		xsetf(x, "Protocol", "%u", e->cflags & CF_UDP ? 17u : 6u);
-		xsetf(x, "FilterRTID", "%u", e->eid == 5158 ? 0u : (unsigned)(65000 + hv % 9000));
-		if (e->eid == 5158) {
-			xset(x, "LayerName", "%%14608");
-			xset(x, "LayerRTID", is_v6(src) ? "38" : "36");
-		} else {
-			xset(x, "LayerName", in ? "%%14610" : "%%14611");
-			xset(x, "LayerRTID",
-			     in ? (is_v6(dst) ? "46" : "44") : (is_v6(src) ? "50" : "48"));
-		}
-		xset(x, "RemoteUserID", "S-1-0-0");
-		xset(x, "RemoteMachineID", "S-1-0-0");
-		if (e->eid != 3)
-			return;
-		/* Sysmon 3: TCP inbound records name the remote end as source */
-		sysmon_time(ft - SYSMON_LAG, buf, sizeof(buf));
-		xset(x, "RuleName", "-");
-		xset(x, "UtcTime", xdup(x, buf, strlen(buf)));
-		process_guid(h, &p, buf, sizeof(buf));
-		xset(x, "ProcessGuid", xdup(x, buf, strlen(buf)));
-		xsetf(x, "ProcessId", "%u", p.pid);
-		xset(x, "Image", p.image ? p.image : "System");
-		xset(x, "User", sysmon_user(sc, h, p.session, x));
-		xset(x, "Protocol", e->cflags & CF_UDP ? "udp" : "tcp");
-		xset(x, "Initiated", in ? "false" : "true");
-		xset(x, "SourceIsIpv6", is_v6(src) ? "true" : "false");
-		xset(x, "SourceIp", src);
-		xset(x, "SourceHostname", "-");
-		xsetf(x, "SourcePort", "%u", sport);
-		xset(x, "SourcePortName", "-");
-		xset(x, "DestinationIsIpv6", is_v6(dst) ? "true" : "false");
-		xset(x, "DestinationIp", dst);
-		xset(x, "DestinationHostname", "-");
-		xsetf(x, "DestinationPort", "%u", dport);
-		xset(x, "DestinationPortName", port_name(dport));
-		return;
-	}
-	if (e->eid == 8001) {
-		const struct session *ss = e->session >= 0 ? &h->ss[e->session] : NULL;
-		const struct principal *u = ss ? &sc->pr[ss->user] : NULL;
-		if (e->peer >= 0)
-			xsetf(x, "TargetName", "cifs/%s", sc->hosts[e->peer].fqdn);
-		else
-			xset(x, "TargetName", "-");
-		xset(x, "UserName", e->user >= 0 ? pname(sc, e, ss) : "-");
-		xset(x, "DomainName", e->user >= 0 ? pdomain(sc, e, ss) : "-");
-		xsetf(x, "CallerPID", "%u", p.pid);
-		xset(x, "ProcessName", p.image ? p.image : "System");
-		xsetf(x, "ClientLUID", "0x%" PRIx64, ss ? session_luid(h, e->session, dry) : 0x3e7);
-		xset(x, "ClientUserName",
-		     ss ? (ss->name ? ss->name : u->name) : sc->pr[h->principal].name);
-		xset(x, "ClientDomainName", ss ? (ss->domain ? ss->domain : u->domain) : sc->nb);
-		xset(x, "MechanismOID", "1.3.6.1.4.1.311.2.2.10");
-		return;
-	}
-	/* process creation: 4688 v2, Sysmon 1 */
-	{
-		const struct proc *P = e->proc >= 0 ? &h->pr[e->proc] : NULL;
-		struct pid_of par =
-		    process_of(h, e, P ? P->parent : -1, "C:\\Windows\\System32\\svchost.exe", 0);
-		int32_t s = P ? P->session : e->session;
-		const struct session *ss = s >= 0 ? &h->ss[s] : NULL;
-		const struct principal *u = ss ? &sc->pr[ss->user] : NULL;
-		const char *img = p.image ? p.image : "System";
-		const char *base = base_name(img);
-		const struct image_info *ii = NULL;
-		int sys = u == NULL || u->kind == P_SYSTEM || u->kind == P_LOCALSVC ||
-		          u->kind == P_NETSVC;
-		int interactive = ss && (ss->ltype == 2 || ss->ltype == 10 || ss->ltype == 11);
-		const char *cmd = P && P->cmdline ? P->cmdline : NULL;
+/* Subject of session s (a copy of its user's name unless the logon renamed
+ * it), or the machine account (SYSTEM, 0x3e7) when s < 0. */
+static void subject_session(const struct fill *f, int s)
+{
+	const struct hc_sc *sc = f->sc;
+	struct xbuf *x = f->x;
 
-		for (size_t k = 0; k < sizeof(images) / sizeof(images[0]); k++)
-			if (strcasecmp(images[k].base, base) == 0)
-				ii = &images[k];
-		if (cmd == NULL) {
-			snprintf(buf, sizeof(buf), "\"%.180s\"", img);
-			cmd = xdup(x, buf, strlen(buf));
-		}
-		if (e->eid == 4688) {
-			/* the creator is the Subject; a process started into another
-			 * session (wsmprovhost for a WinRM logon) names it as Target */
-			int32_t cs = e->subject >= 0 ? e->subject : s;
-			const struct session *cr = cs >= 0 ? &h->ss[cs] : NULL;
-			if (cr != NULL) {
-				xset(x, "SubjectUserSid", sc->pr[cr->user].sid);
-				xset(x, "SubjectUserName",
-				     cr->name ? cr->name : sc->pr[cr->user].name);
-				xset(x, "SubjectDomainName",
-				     cr->domain ? cr->domain : sc->pr[cr->user].domain);
-				xsetf(x, "SubjectLogonId", "0x%" PRIx64, session_luid(h, cs, dry));
-			} else {
-				xset(x, "SubjectUserSid", "S-1-5-18");
-				xset(x, "SubjectUserName", sc->pr[h->principal].name);
-				xset(x, "SubjectDomainName", sc->nb);
-				xset(x, "SubjectLogonId", "0x3e7");
-			}
-			if (cs != s && ss != NULL) {
-				xset(x, "TargetUserSid", u->sid);
-				xset(x, "TargetUserName", ss->name ? ss->name : u->name);
-				xset(x, "TargetDomainName", ss->domain ? ss->domain : u->domain);
-				xsetf(x, "TargetLogonId", "0x%" PRIx64, session_luid(h, s, dry));
-			} else {
-				xset(x, "TargetUserSid", "S-1-0-0");
-				xset(x, "TargetUserName", "-");
-				xset(x, "TargetDomainName", "-");
-				xset(x, "TargetLogonId", "0x0");
-			}
-			xsetf(x, "NewProcessId", "0x%x", p.pid);
-			xset(x, "NewProcessName", img);
-			xset(x, "TokenElevationType", "%%1936");
-			xsetf(x, "ProcessId", "0x%x", par.pid);
-			xset(x, "CommandLine", cmd);
-			xset(x, "ParentProcessName", par.image ? par.image : "System");
-			xset(x, "MandatoryLabel",
-			     sys        ? "S-1-16-16384"
-			     : u->admin ? "S-1-16-12288"
-			                : "S-1-16-8192");
-			return;
-		}
-		sysmon_time(ft - SYSMON_LAG, buf, sizeof(buf));
-		xset(x, "RuleName", "-");
-		xset(x, "UtcTime", xdup(x, buf, strlen(buf)));
-		process_guid(h, &p, buf, sizeof(buf));
-		xset(x, "ProcessGuid", xdup(x, buf, strlen(buf)));
-		xsetf(x, "ProcessId", "%u", p.pid);
-		xset(x, "Image", img);
-		xset(x, "FileVersion", "10.0.17763.1 (WinBuild.160101.0800)");
-		xset(x, "Description", ii ? ii->description : base);
-		xset(x, "Product", "Microsoft\xc2\xae Windows\xc2\xae Operating System");
-		xset(x, "Company", "Microsoft Corporation");
-		xset(x, "OriginalFileName", ii ? ii->original : base);
-		xset(x, "CommandLine", cmd);
-		if (sys || !ss) {
-			xset(x, "CurrentDirectory", "C:\\Windows\\system32\\");
-		} else {
-			snprintf(buf, sizeof(buf), "C:\\Users\\%.100s\\Documents\\",
-			         ss->name ? ss->name : u->name);
-			xset(x, "CurrentDirectory", xdup(x, buf, strlen(buf)));
-		}
-		xset(x, "User", sysmon_user(sc, h, s, x));
-		{
-			uint64_t luid = ss ? session_luid(h, s, dry) : 0x3e7;
-			uint8_t tail[8];
-			for (int k = 0; k < 8; k++)
-				tail[k] = (uint8_t)(luid >> (8 * k));
-			sysmon_guid(h,
-			            (ss ? ss->t : ft - ft % (86400 * TICKS_PER_SEC)) +
-			                (uint64_t)h->clock * (ss != NULL),
-			            tail, buf, sizeof(buf));
-			xset(x, "LogonGuid", xdup(x, buf, strlen(buf)));
-			xsetf(x, "LogonId", "0x%" PRIx64, luid);
-		}
-		xset(x, "TerminalSessionId", interactive ? "1" : "0");
-		xset(x, "IntegrityLevel", sys ? "System" : u->admin ? "High" : "Medium");
-		{
-			uint64_t a = mix64(str_hash(base) ^ 0x5a17), b = mix64(a), c = mix64(b),
-			         d = mix64(c), f = mix64(d), g = mix64(f), k = mix64(g),
-			         l = mix64(k);
-			snprintf(buf, sizeof(buf),
-			         "SHA1=%016" PRIX64 "%016" PRIX64 "%08X,MD5=%016" PRIX64
-			         "%016" PRIX64 ",SHA256=%016" PRIX64 "%016" PRIX64 "%016" PRIX64
-			         "%016" PRIX64 ",IMPHASH=%016" PRIX64 "%016" PRIX64,
-			         a, b, (unsigned)(c >> 32), c, d, d ^ f, f, g, k, l, a ^ l);
-			xset(x, "Hashes", xdup(x, buf, strlen(buf)));
-		}
-		process_guid(h, &par, buf, sizeof(buf));
-		xset(x, "ParentProcessGuid", xdup(x, buf, strlen(buf)));
-		xsetf(x, "ParentProcessId", "%u", par.pid);
-		xset(x, "ParentImage", par.image ? par.image : "System");
-		if (par.image == NULL) {
-			xset(x, "ParentCommandLine", "");
-		} else if (e->proc >= 0 && h->pr[e->proc].parent >= 0 &&
-		           h->pr[h->pr[e->proc].parent].cmdline) {
-			xset(x, "ParentCommandLine", h->pr[h->pr[e->proc].parent].cmdline);
-		} else if (strcasecmp(base_name(par.image), "svchost.exe") == 0) {
-			xset(x, "ParentCommandLine",
-			     "C:\\Windows\\system32\\svchost.exe -k DcomLaunch -p");
-		} else {
-			snprintf(buf, sizeof(buf), "\"%.180s\"", par.image);
-			xset(x, "ParentCommandLine", xdup(x, buf, strlen(buf)));
-		}
+	if (s >= 0) {
+		const struct session *ss = &f->h->ss[s];
+		xset(x, "SubjectUserSid", sc->pr[ss->user].sid);
+		xset(x, "SubjectUserName", ss->name ? ss->name : sc->pr[ss->user].name);
+		xset(x, "SubjectDomainName", ss->domain ? ss->domain : sc->pr[ss->user].domain);
+		xsetf(x, "SubjectLogonId", "0x%" PRIx64, fill_luid(f, s));
+	} else {
+		xset(x, "SubjectUserSid", "S-1-5-18");
+		xset(x, "SubjectUserName", sc->pr[f->h->principal].name);
+		xset(x, "SubjectDomainName", sc->nb);
+		xset(x, "SubjectLogonId", "0x3e7");
 	}
 }
 
-static void defaults_event(struct hc_sc *sc, struct host *h, struct sc_ev *e, struct xbuf *x,
-                           uint64_t hv, int dry)
-{
-	const struct session *s = e->session >= 0 ? &h->ss[e->session] : NULL;
-	const char *ip = from_ip(sc, e);
-	char guid[40];
-	const char *peername = e->peer >= 0 ? sc->hosts[e->peer].name : NULL;
+/* ---- 4624, 4625: logons ---- */
 
-	guid_text(hv, guid, sizeof(guid));
-	switch (e->eid) {
-	case 4624:
-	case 4625:
-		defaults_logon(sc, h, e, x, hv, dry);
-		break;
-	case 4634:
-	case 4647:
-		xset(x, "TargetUserSid", psid(sc, e));
-		xset(x, "TargetUserName", pname(sc, e, s));
-		xset(x, "TargetDomainName", pdomain(sc, e, s));
-		xsetf(x, "TargetLogonId", "0x%" PRIx64, session_luid(h, e->session, dry));
-		xsetf(x, "LogonType", "%u", e->ltype);
-		break;
-	case 4672: {
-		const struct principal *p = e->user >= 0 ? &sc->pr[e->user] : NULL;
-		xset(x, "SubjectUserSid", psid(sc, e));
-		xset(x, "SubjectUserName", pname(sc, e, s));
-		xset(x, "SubjectDomainName", pdomain(sc, e, s));
-		xsetf(x, "SubjectLogonId", "0x%" PRIx64, session_luid(h, e->session, dry));
-		xset(x, "PrivilegeList",
-		     p == NULL || p->kind == P_SYSTEM               ? PRIV_SYSTEM
-		     : p->kind == P_LOCALSVC || p->kind == P_NETSVC ? PRIV_SERVICE
-		                                                    : PRIV_ADMIN);
-		break;
+static void logon_subject(const struct fill *f, int network)
+{
+	struct xbuf *x = f->x;
+
+	if (f->e->ltype == 0 || network) {
+		xset(x, "SubjectUserSid", "S-1-0-0");
+		xset(x, "SubjectUserName", "-");
+		xset(x, "SubjectDomainName", "-");
+		xset(x, "SubjectLogonId", "0x0");
+	} else {
+		subject_session(f, f->e->subject);
 	}
-	case 4648: {
-		int subj = e->subject >= 0 ? e->subject : e->session;
-		const struct session *ss = subj >= 0 ? &h->ss[subj] : NULL;
-		if (ss != NULL) {
-			xset(x, "SubjectUserSid", sc->pr[ss->user].sid);
-			xset(x, "SubjectUserName", ss->name ? ss->name : sc->pr[ss->user].name);
-			xset(x, "SubjectDomainName",
-			     ss->domain ? ss->domain : sc->pr[ss->user].domain);
-			xsetf(x, "SubjectLogonId", "0x%" PRIx64, session_luid(h, subj, dry));
-			if (e->user < 0)
-				e->user = ss->user;
-		} else {
-			xset(x, "SubjectUserSid", "S-1-5-18");
-			xset(x, "SubjectUserName", sc->pr[h->principal].name);
-			xset(x, "SubjectDomainName", sc->nb);
-			xset(x, "SubjectLogonId", "0x3e7");
-		}
-		xset(x, "LogonGuid", ZERO_GUID);
-		xset(x, "TargetUserName", e->user >= 0 ? pname(sc, e, NULL) : "-");
-		xset(x, "TargetDomainName", e->user >= 0 ? pdomain(sc, e, NULL) : "-");
-		xset(x, "TargetLogonGuid", ZERO_GUID);
-		xset(x, "TargetServerName", peername ? peername : "localhost");
-		if (e->peer >= 0)
-			xsetf(x, "TargetInfo", "host/%s", sc->hosts[e->peer].fqdn);
-		else
-			xset(x, "TargetInfo", "localhost");
-		xsetf(x, "ProcessId", "0x%x", 0x1000 + (unsigned)(hv >> 16) % 0x2000 * 4);
-		xset(x, "ProcessName",
-		     "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe");
-		xset(x, "IpAddress", "-");
+}
+
+/* Network logons (3, 8): the package decides the process and the NTLM fields. */
+static void logon_network(const struct fill *f, const struct principal *p, enum pkg pkg)
+{
+	struct xbuf *x = f->x;
+	const char *ip = from_ip(f->sc, f->e);
+	char guid[40];
+
+	guid_text(f->hv, guid, sizeof(guid));
+	xset(x, "IpAddress", ip ? ip : "-");
+	xsetf(x, "IpPort", "%u", ip ? (unsigned)(49152 + f->hv % 16000) : 0);
+	if (!ip)
 		xset(x, "IpPort", "-");
-		break;
-	}
-	case 4768:
-	case 4769:
-	case 4771: {
-		const struct principal *p = e->user >= 0 ? &sc->pr[e->user] : NULL;
-		const char *nm = pname(sc, e, NULL);
-		if (e->eid == 4769)
-			xsetf(x, "TargetUserName", "%s@%s", nm, sc->realm);
-		else
-			xset(x, "TargetUserName", nm);
-		xset(x, "TargetDomainName", sc->realm);
-		xset(x, "TargetSid", p ? p->sid : "S-1-0-0");
-		if (e->eid == 4769) {
-			const char *svc = e->src ? get_str(e->src, "service") : NULL;
-			if (e->peer >= 0) {
-				xset(x, "ServiceName", sc->pr[sc->hosts[e->peer].principal].name);
-				xset(x, "ServiceSid", sc->hosts[e->peer].msid);
-			} else if (svc != NULL && find_principal(sc, svc) >= 0) {
-				xset(x, "ServiceName", sc->pr[find_principal(sc, svc)].name);
-				xset(x, "ServiceSid", sc->pr[find_principal(sc, svc)].sid);
-			} else {
-				xset(x, "ServiceName", svc ? svc : "krbtgt");
-				xsetf(x, "ServiceSid", "%s-502", sc->dsid);
-			}
-			xset(x, "TicketOptions", "0x40810000");
-			xset(x, "LogonGuid", xdup(x, guid, strlen(guid)));
-		} else if (e->eid == 4768) {
-			xset(x, "ServiceName", "krbtgt");
-			xsetf(x, "ServiceSid", "%s-502", sc->dsid);
-			xset(x, "TicketOptions", "0x40810010");
-			xset(x, "PreAuthType", "2");
+	if (pkg == PKG_NTLM) {
+		xset(x, "LogonProcessName", "NtLmSsp ");
+		xset(x, "AuthenticationPackageName", "NTLM");
+		xset(x, "WorkstationName", from_ws(f->sc, f->e));
+		if (p != NULL && p->kind == P_ANON) {
+			xset(x, "LmPackageName", "NTLM V1");
 		} else {
-			xsetf(x, "ServiceName", "krbtgt/%s", sc->realm);
-			xset(x, "TicketOptions", "0x40810010");
-			xset(x, "Status", "0x18");
-			xset(x, "PreAuthType", "0");
+			xset(x, "LmPackageName", "NTLM V2");
+			xset(x, "KeyLength", "128");
 		}
-		xset(x, "Status", e->eid == 4771 ? "0x18" : "0x0");
-		xset(x, "TicketEncryptionType", "0x12");
-		if (ip != NULL && strcmp(ip, "-") != 0 && strchr(ip, ':') == NULL)
-			xsetf(x, "IpAddress", "::ffff:%s", ip);
-		else
-			xset(x, "IpAddress", ip ? ip : "::1");
-		xsetf(x, "IpPort", "%u", (unsigned)(49152 + hv % 16000));
-		xset(x, "CertIssuerName", "");
-		xset(x, "CertSerialNumber", "");
-		xset(x, "CertThumbprint", "");
-		xset(x, "TransmittedServices", "-");
-		xset(x, "ResponseTicket", "n/a");
-		xset(x, "RequestTicketHash", "n/a");
-		xset(x, "ResponseTicketHash", "n/a");
-		xset(x, "AccountSupportedEncryptionTypes", "0x27 (DES, RC4, AES-Sha1)");
-		xset(x, "AccountAvailableKeys", "AES-SHA1, RC4");
-		xset(x, "ServiceSupportedEncryptionTypes",
-		     "0x1C (RC4, AES128-SHA96, AES256-SHA96)");
-		xset(x, "ServiceAvailableKeys", "AES-SHA1, RC4");
-		xset(x, "DCSupportedEncryptionTypes", "0x1C (RC4, AES128-SHA96, AES256-SHA96)");
-		xset(x, "DCAvailableKeys", "AES-SHA1, RC4");
-		xset(x, "ClientAdvertizedEncryptionTypes",
-		     "\r\n\t\tAES256-CTS-HMAC-SHA1-96\r\n\t\tAES128-CTS-HMAC-SHA1-96\r\n\t\tRC4-"
-		     "HMAC-NT");
-		xset(x, "SessionKeyEncryptionType", "0x12");
-		xset(x, "PreAuthEncryptionType", "0x12");
-		break;
+	} else if (f->e->ltype == 8) {
+		/* CredSSP / WinRM NetworkCleartext, as reported in DOMAIN.md 6.2. */
+		xset(x, "LogonProcessName", "WSMAN");
+		xset(x, "AuthenticationPackageName", "Negotiate");
+		xset(x, "LogonGuid", xdup(x, guid, strlen(guid)));
+		xsetf(x, "ProcessId", "0x%x", 0x400 + (unsigned)(f->hv >> 20) % 0x800 * 4);
+		xset(x, "ProcessName", "C:\\Windows\\System32\\svchost.exe");
+	} else {
+		xset(x, "LogonProcessName", "Kerberos");
+		xset(x, "AuthenticationPackageName",
+		     pkg == PKG_NEGOTIATE ? "Negotiate" : "Kerberos");
+		xset(x, "LogonGuid", xdup(x, guid, strlen(guid)));
 	}
-	case 4776:
-		xset(x, "PackageName", "MICROSOFT_AUTHENTICATION_PACKAGE_V1_0");
-		xset(x, "TargetUserName", pname(sc, e, NULL));
-		xset(x, "Workstation", from_ws(sc, e));
-		xset(x, "Status", "0x0");
-		break;
-	case 5156:
-	case 5158:
-	case 4688:
-	case 8001:
-	case 1:
-	case 3:
-		defaults_witness(sc, h, e, x, hv, dry);
-		break;
-	case 4778:
-	case 4779:
-		xset(x, "AccountName", pname(sc, e, s));
-		xset(x, "AccountDomain", pdomain(sc, e, s));
-		xsetf(x, "LogonID", "0x%" PRIx64, session_luid(h, e->session, dry));
-		xset(x, "SessionName", "RDP-Tcp#0");
-		xset(x, "ClientName", from_ws(sc, e));
-		xset(x, "ClientAddress", ip ? ip : "LOCAL");
-		break;
-	default:
-		break;
+}
+
+/* Service logons (5) by services.exe, DWM/UMFD by winlogon.exe. */
+static void logon_service(const struct fill *f)
+{
+	struct xbuf *x = f->x;
+
+	xset(x, "LogonProcessName", "Advapi  ");
+	xset(x, "AuthenticationPackageName", "Negotiate");
+	if (f->e->ltype == 5) {
+		xsetf(x, "ProcessId", "0x%x", f->h->lsass - 0x10);
+		xset(x, "ProcessName", "C:\\Windows\\System32\\services.exe");
+	} else {
+		xsetf(x, "ProcessId", "0x%x", f->h->lsass - 0x48);
+		xset(x, "ProcessName", "C:\\Windows\\System32\\winlogon.exe");
 	}
+}
+
+/* Interactive / RDP / unlock: Winlogon through Negotiate (Kerberos). */
+static void logon_interactive(const struct fill *f, const struct principal *p, enum pkg pkg)
+{
+	struct xbuf *x = f->x;
+	const char *ip = from_ip(f->sc, f->e);
+	char guid[40];
+
+	guid_text(f->hv, guid, sizeof(guid));
+	xset(x, "LogonProcessName", "User32 ");
+	xset(x, "AuthenticationPackageName", pkg == PKG_NTLM ? "NTLM" : "Negotiate");
+	xset(x, "WorkstationName", f->h->netbios);
+	if (pkg != PKG_NTLM && p != NULL && (p->kind == P_USER || p->kind == P_MACHINE))
+		xset(x, "LogonGuid", xdup(x, guid, strlen(guid)));
+	xsetf(x, "ProcessId", "0x%x", 0x300 + (unsigned)(f->hv >> 24) % 0x400 * 4);
+	xset(x, "ProcessName", "C:\\Windows\\System32\\svchost.exe");
+	if (f->e->ltype == 10) {
+		xset(x, "IpAddress", ip ? ip : "-");
+		xsetf(x, "IpPort", "0");
+	} else {
+		xset(x, "IpAddress", "127.0.0.1");
+		xset(x, "IpPort", "0");
+	}
+}
+
+/* The fields after the process: token, RDP flags and 4625's failure. */
+static void logon_token(const struct fill *f, const struct principal *p)
+{
+	struct xbuf *x = f->x;
+	uint8_t lt = f->e->ltype;
+	int virt = p != NULL && (p->kind == P_DWM || p->kind == P_UMFD);
+
+	xset(x, "ImpersonationLevel", "%%1833");
+	xset(x, "RestrictedAdminMode", lt == 10 ? "%%1843" : "-");
+	xset(x, "RemoteCredentialGuard", lt == 10 ? "%%1843" : "-");
+	xset(x, "TargetOutboundUserName", "-");
+	xset(x, "TargetOutboundDomainName", "-");
+	xset(x, "VirtualAccount", virt ? "%%1842" : "%%1843");
+	xset(x, "TargetLinkedLogonId", "0x0");
+	xset(x, "ElevatedToken", p != NULL && principal_privileged(p) ? "%%1842" : "%%1843");
+	xset(x, "Status", "0xc000006d");
+	xset(x, "FailureReason", "%%2313");
+	xset(x, "SubStatus", "0xc000006a");
+	if (f->e->eid == 4625) {
+		xset(x, "TargetUserSid", "S-1-0-0");
+		xset(x, "LmPackageName", "-");
+		xset(x, "KeyLength", "0");
+	}
+}
+
+static void fill_logon(const struct fill *f)
+{
+	struct hc_sc *sc = f->sc;
+	struct sc_ev *e = f->e;
+	struct xbuf *x = f->x;
+	const struct principal *p = e->user >= 0 ? &sc->pr[e->user] : NULL;
+	const struct session *s = e->session >= 0 ? &f->h->ss[e->session] : NULL;
+	uint8_t lt = e->ltype;
+	int network = lt == 3 || lt == 8;
+	enum pkg pkg = e->pkg;
+
+	logon_subject(f, network);
+	xset(x, "TargetUserSid", psid(sc, e));
+	xset(x, "TargetUserName", pname(sc, e, s));
+	xset(x, "TargetDomainName", pdomain(sc, e, s));
+	if (e->eid == 4624)
+		xsetf(x, "TargetLogonId", "0x%" PRIx64, fill_luid(f, e->session));
+	xsetf(x, "LogonType", "%u", lt);
+
+	if (pkg == PKG_DEFAULT)
+		pkg = (p != NULL && p->kind == P_ANON) ? PKG_NTLM
+		      : network                        ? PKG_KERBEROS
+		                                       : PKG_NEGOTIATE;
+	xset(x, "TransmittedServices", "-");
+	xset(x, "LmPackageName", "-");
+	xset(x, "KeyLength", "0");
+	xset(x, "LogonGuid", ZERO_GUID);
+	xset(x, "ProcessId", "0x0");
+	xset(x, "ProcessName", "-");
+	xset(x, "IpAddress", "-");
+	xset(x, "IpPort", "-");
+	xset(x, "WorkstationName", "-");
+	if (network) {
+		logon_network(f, p, pkg);
+	} else if (lt == 0) {
+		xset(x, "LogonProcessName", "-");
+		xset(x, "AuthenticationPackageName", "-");
+		xset(x, "ProcessId", "0x4");
+	} else if (lt == 5 || (p != NULL && (p->kind == P_DWM || p->kind == P_UMFD))) {
+		logon_service(f);
+	} else {
+		logon_interactive(f, p, pkg);
+	}
+	if (lt == 9 && e->subject >= 0) {
+		/* runas /netonly: seclogon */
+		xset(x, "LogonProcessName", "seclogo");
+		xset(x, "AuthenticationPackageName", "Negotiate");
+		xset(x, "IpAddress", "::1");
+		xset(x, "IpPort", "0");
+	}
+	logon_token(f, p);
+}
+
+/* ---- sessions: 4634, 4647, 4672, 4648, 4778/4779 ---- */
+
+static void fill_logoff(const struct fill *f)
+{
+	const struct session *s = f->e->session >= 0 ? &f->h->ss[f->e->session] : NULL;
+
+	xset(f->x, "TargetUserSid", psid(f->sc, f->e));
+	xset(f->x, "TargetUserName", pname(f->sc, f->e, s));
+	xset(f->x, "TargetDomainName", pdomain(f->sc, f->e, s));
+	xsetf(f->x, "TargetLogonId", "0x%" PRIx64, fill_luid(f, f->e->session));
+	xsetf(f->x, "LogonType", "%u", f->e->ltype);
+}
+
+static void fill_special_privileges(const struct fill *f)
+{
+	const struct sc_ev *e = f->e;
+	const struct session *s = e->session >= 0 ? &f->h->ss[e->session] : NULL;
+	const struct principal *p = e->user >= 0 ? &f->sc->pr[e->user] : NULL;
+
+	xset(f->x, "SubjectUserSid", psid(f->sc, e));
+	xset(f->x, "SubjectUserName", pname(f->sc, e, s));
+	xset(f->x, "SubjectDomainName", pdomain(f->sc, e, s));
+	xsetf(f->x, "SubjectLogonId", "0x%" PRIx64, fill_luid(f, e->session));
+	xset(f->x, "PrivilegeList",
+	     p == NULL || p->kind == P_SYSTEM               ? PRIV_SYSTEM
+	     : p->kind == P_LOCALSVC || p->kind == P_NETSVC ? PRIV_SERVICE
+	                                                    : PRIV_ADMIN);
+}
+
+static void fill_explicit_credentials(const struct fill *f)
+{
+	struct hc_sc *sc = f->sc;
+	struct sc_ev *e = f->e;
+	struct xbuf *x = f->x;
+	int subj = e->subject >= 0 ? e->subject : e->session;
+
+	subject_session(f, subj);
+	if (subj >= 0 && e->user < 0)
+		e->user = f->h->ss[subj].user; /* the target defaults to the subject */
+	xset(x, "LogonGuid", ZERO_GUID);
+	xset(x, "TargetUserName", e->user >= 0 ? pname(sc, e, NULL) : "-");
+	xset(x, "TargetDomainName", e->user >= 0 ? pdomain(sc, e, NULL) : "-");
+	xset(x, "TargetLogonGuid", ZERO_GUID);
+	xset(x, "TargetServerName", e->peer >= 0 ? sc->hosts[e->peer].name : "localhost");
+	if (e->peer >= 0)
+		xsetf(x, "TargetInfo", "host/%s", sc->hosts[e->peer].fqdn);
+	else
+		xset(x, "TargetInfo", "localhost");
+	xsetf(x, "ProcessId", "0x%x", 0x1000 + (unsigned)(f->hv >> 16) % 0x2000 * 4);
+	xset(x, "ProcessName", "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe");
+	xset(x, "IpAddress", "-");
+	xset(x, "IpPort", "-");
+}
+
+static void fill_rdp_session(const struct fill *f)
+{
+	const struct session *s = f->e->session >= 0 ? &f->h->ss[f->e->session] : NULL;
+	const char *ip = from_ip(f->sc, f->e);
+
+	xset(f->x, "AccountName", pname(f->sc, f->e, s));
+	xset(f->x, "AccountDomain", pdomain(f->sc, f->e, s));
+	xsetf(f->x, "LogonID", "0x%" PRIx64, fill_luid(f, f->e->session));
+	xset(f->x, "SessionName", "RDP-Tcp#0");
+	xset(f->x, "ClientName", from_ws(f->sc, f->e));
+	xset(f->x, "ClientAddress", ip ? ip : "LOCAL");
+}
+
+/* ---- domain controller: 4768, 4769, 4771, 4776 ---- */
+
+/* The account, client address and the constant fields of a Kerberos event. */
+static void kerberos_common(const struct fill *f)
+{
+	struct hc_sc *sc = f->sc;
+	struct xbuf *x = f->x;
+	const struct principal *p = f->e->user >= 0 ? &sc->pr[f->e->user] : NULL;
+	const char *ip = from_ip(sc, f->e);
+
+	if (f->e->eid == 4769)
+		xsetf(x, "TargetUserName", "%s@%s", pname(sc, f->e, NULL), sc->realm);
+	else
+		xset(x, "TargetUserName", pname(sc, f->e, NULL));
+	xset(x, "TargetDomainName", sc->realm);
+	xset(x, "TargetSid", p ? p->sid : "S-1-0-0");
+	xset(x, "TicketEncryptionType", "0x12");
+	if (ip != NULL && strcmp(ip, "-") != 0 && strchr(ip, ':') == NULL)
+		xsetf(x, "IpAddress", "::ffff:%s", ip);
+	else
+		xset(x, "IpAddress", ip ? ip : "::1");
+	xsetf(x, "IpPort", "%u", (unsigned)(49152 + f->hv % 16000));
+	xset(x, "CertIssuerName", "");
+	xset(x, "CertSerialNumber", "");
+	xset(x, "CertThumbprint", "");
+	xset(x, "TransmittedServices", "-");
+	xset(x, "ResponseTicket", "n/a");
+	xset(x, "RequestTicketHash", "n/a");
+	xset(x, "ResponseTicketHash", "n/a");
+	xset(x, "AccountSupportedEncryptionTypes", "0x27 (DES, RC4, AES-Sha1)");
+	xset(x, "AccountAvailableKeys", "AES-SHA1, RC4");
+	xset(x, "ServiceSupportedEncryptionTypes", "0x1C (RC4, AES128-SHA96, AES256-SHA96)");
+	xset(x, "ServiceAvailableKeys", "AES-SHA1, RC4");
+	xset(x, "DCSupportedEncryptionTypes", "0x1C (RC4, AES128-SHA96, AES256-SHA96)");
+	xset(x, "DCAvailableKeys", "AES-SHA1, RC4");
+	xset(x, "ClientAdvertizedEncryptionTypes",
+	     "\r\n\t\tAES256-CTS-HMAC-SHA1-96\r\n\t\tAES128-CTS-HMAC-SHA1-96\r\n\t\tRC4-"
+	     "HMAC-NT");
+	xset(x, "SessionKeyEncryptionType", "0x12");
+	xset(x, "PreAuthEncryptionType", "0x12");
+}
+
+static void fill_tgt_request(const struct fill *f)
+{
+	kerberos_common(f);
+	xset(f->x, "ServiceName", "krbtgt");
+	xsetf(f->x, "ServiceSid", "%s-502", f->sc->dsid);
+	xset(f->x, "TicketOptions", "0x40810010");
+	xset(f->x, "PreAuthType", "2");
+	xset(f->x, "Status", "0x0");
+}
+
+/* 4769: "service" names a host (its machine account), an account or a
+ * literal service name. */
+static void fill_service_ticket(const struct fill *f)
+{
+	struct hc_sc *sc = f->sc;
+	struct xbuf *x = f->x;
+	const char *svc = f->e->src ? get_str(f->e->src, "service") : NULL;
+	char guid[40];
+
+	kerberos_common(f);
+	if (f->e->peer >= 0) {
+		xset(x, "ServiceName", sc->pr[sc->hosts[f->e->peer].principal].name);
+		xset(x, "ServiceSid", sc->hosts[f->e->peer].msid);
+	} else if (svc != NULL && find_principal(sc, svc) >= 0) {
+		xset(x, "ServiceName", sc->pr[find_principal(sc, svc)].name);
+		xset(x, "ServiceSid", sc->pr[find_principal(sc, svc)].sid);
+	} else {
+		xset(x, "ServiceName", svc ? svc : "krbtgt");
+		xsetf(x, "ServiceSid", "%s-502", sc->dsid);
+	}
+	xset(x, "TicketOptions", "0x40810000");
+	guid_text(f->hv, guid, sizeof(guid));
+	xset(x, "LogonGuid", xdup(x, guid, strlen(guid)));
+	xset(x, "Status", "0x0");
+}
+
+static void fill_preauth_failed(const struct fill *f)
+{
+	kerberos_common(f);
+	xsetf(f->x, "ServiceName", "krbtgt/%s", f->sc->realm);
+	xset(f->x, "TicketOptions", "0x40810010");
+	xset(f->x, "PreAuthType", "0");
+	xset(f->x, "Status", "0x18");
+}
+
+static void fill_ntlm_validation(const struct fill *f)
+{
+	xset(f->x, "PackageName", "MICROSOFT_AUTHENTICATION_PACKAGE_V1_0");
+	xset(f->x, "TargetUserName", pname(f->sc, f->e, NULL));
+	xset(f->x, "Workstation", from_ws(f->sc, f->e));
+	xset(f->x, "Status", "0x0");
+}
+
+/* ---- witnesses: 5156, 5158, Sysmon 3, 8001, 4688, Sysmon 1 ---- */
+
+/* A connection record's process, ends and ports. */
+struct conn {
+	struct pid_of p;
+	const char *src, *dst;
+	unsigned sport, dport;
+	int in;
+};
+
+static struct conn conn_of(const struct fill *f)
+{
+	const struct sc_ev *e = f->e;
+	struct conn c;
+
+	c.p = process_of(f->h, e, e->proc, e->image, e->pid);
+	c.sport = e->sport ? e->sport : (unsigned)(49152 + f->hv % 16000);
+	c.dport = e->dport ? e->dport : 445;
+	c.in = e->cflags & CF_INBOUND;
+	if (c.in && e->proc < 0 && e->image == NULL)
+		c.p = process_of(f->h, e, -1, listener_image(c.dport), 0);
+	conn_ends(f->sc, f->h, e, &c.src, &c.dst);
+	if (e->eid == 5158 && e->from < 0 && e->from_lit == NULL)
+		c.src = "0.0.0.0";
+	return c;
+}
+
+/* 5156 (connection permitted), 5158 (bind permitted): the Windows
+ * Filtering Platform. */
+static void fill_wfp(const struct fill *f)
+{
+	struct xbuf *x = f->x;
+	struct conn c = conn_of(f);
+	int bind = f->e->eid == 5158;
+
+	xsetf(x, "ProcessID", "%u", c.p.pid);
+	xsetf(x, "ProcessId", "%u", c.p.pid);
+	wfp_app(x, "Application", c.p.image);
+	xset(x, "Direction", c.in ? "%%14592" : "%%14593");
+	xset(x, "SourceAddress", c.src);
+	xsetf(x, "SourcePort", "%u", c.sport);
+	xset(x, "DestAddress", c.dst);
+	xsetf(x, "DestPort", "%u", c.dport);
+	xsetf(x, "Protocol", "%u", f->e->cflags & CF_UDP ? 17u : 6u);
+	xsetf(x, "FilterRTID", "%u", bind ? 0u : (unsigned)(65000 + f->hv % 9000));
+	if (bind) {
+		xset(x, "LayerName", "%%14608");
+		xset(x, "LayerRTID", is_v6(c.src) ? "38" : "36");
+	} else {
+		xset(x, "LayerName", c.in ? "%%14610" : "%%14611");
+		xset(x, "LayerRTID",
+		     c.in ? (is_v6(c.dst) ? "46" : "44") : (is_v6(c.src) ? "50" : "48"));
+	}
+	xset(x, "RemoteUserID", "S-1-0-0");
+	xset(x, "RemoteMachineID", "S-1-0-0");
+}
+
+/* Sysmon 3: TCP inbound records name the remote end as source. */
+static void fill_sysmon_network(const struct fill *f)
+{
+	struct xbuf *x = f->x;
+	struct conn c = conn_of(f);
+	char buf[200];
+
+	sysmon_time(f->e->t + (uint64_t)f->h->clock - SYSMON_LAG, buf, sizeof(buf));
+	xset(x, "RuleName", "-");
+	xset(x, "UtcTime", xdup(x, buf, strlen(buf)));
+	process_guid(f->h, &c.p, buf, sizeof(buf));
+	xset(x, "ProcessGuid", xdup(x, buf, strlen(buf)));
+	xsetf(x, "ProcessId", "%u", c.p.pid);
+	xset(x, "Image", c.p.image ? c.p.image : "System");
+	xset(x, "User", sysmon_user(f->sc, f->h, c.p.session, x));
+	xset(x, "Protocol", f->e->cflags & CF_UDP ? "udp" : "tcp");
+	xset(x, "Initiated", c.in ? "false" : "true");
+	xset(x, "SourceIsIpv6", is_v6(c.src) ? "true" : "false");
+	xset(x, "SourceIp", c.src);
+	xset(x, "SourceHostname", "-");
+	xsetf(x, "SourcePort", "%u", c.sport);
+	xset(x, "SourcePortName", "-");
+	xset(x, "DestinationIsIpv6", is_v6(c.dst) ? "true" : "false");
+	xset(x, "DestinationIp", c.dst);
+	xset(x, "DestinationHostname", "-");
+	xsetf(x, "DestinationPort", "%u", c.dport);
+	xset(x, "DestinationPortName", port_name(c.dport));
+}
+
+/* 8001: an outgoing NTLM authentication of a session (SYSTEM without one). */
+static void fill_ntlm_call(const struct fill *f)
+{
+	struct hc_sc *sc = f->sc;
+	const struct sc_ev *e = f->e;
+	struct xbuf *x = f->x;
+	struct pid_of p = process_of(f->h, e, e->proc, e->image, e->pid);
+	const struct session *ss = e->session >= 0 ? &f->h->ss[e->session] : NULL;
+	const struct principal *u = ss ? &sc->pr[ss->user] : NULL;
+
+	if (e->peer >= 0)
+		xsetf(x, "TargetName", "cifs/%s", sc->hosts[e->peer].fqdn);
+	else
+		xset(x, "TargetName", "-");
+	xset(x, "UserName", e->user >= 0 ? pname(sc, e, ss) : "-");
+	xset(x, "DomainName", e->user >= 0 ? pdomain(sc, e, ss) : "-");
+	xsetf(x, "CallerPID", "%u", p.pid);
+	xset(x, "ProcessName", p.image ? p.image : "System");
+	xsetf(x, "ClientLUID", "0x%" PRIx64, ss ? fill_luid(f, e->session) : 0x3e7);
+	xset(x, "ClientUserName",
+	     ss ? (ss->name ? ss->name : u->name) : sc->pr[f->h->principal].name);
+	xset(x, "ClientDomainName", ss ? (ss->domain ? ss->domain : u->domain) : sc->nb);
+	xset(x, "MechanismOID", "1.3.6.1.4.1.311.2.2.10");
+}
+
+/* A process creation record's process, parent and session. */
+struct creation {
+	struct pid_of p, par;
+	const struct proc *P;
+	int32_t s; /* the session it runs in, or -1 (SYSTEM) */
+	const struct session *ss;
+	const struct principal *u;
+	const char *img, *base, *cmd;
+	int sys; /* runs as SYSTEM or a service account */
+};
+
+static struct creation creation_of(const struct fill *f)
+{
+	const struct sc_ev *e = f->e;
+	struct creation c;
+	char buf[200];
+
+	c.p = process_of(f->h, e, e->proc, e->image, e->pid);
+	c.P = e->proc >= 0 ? &f->h->pr[e->proc] : NULL;
+	c.par =
+	    process_of(f->h, e, c.P ? c.P->parent : -1, "C:\\Windows\\System32\\svchost.exe", 0);
+	c.s = c.P ? c.P->session : e->session;
+	c.ss = c.s >= 0 ? &f->h->ss[c.s] : NULL;
+	c.u = c.ss ? &f->sc->pr[c.ss->user] : NULL;
+	c.img = c.p.image ? c.p.image : "System";
+	c.base = base_name(c.img);
+	c.sys = c.u == NULL || c.u->kind == P_SYSTEM || c.u->kind == P_LOCALSVC ||
+	        c.u->kind == P_NETSVC;
+	c.cmd = c.P && c.P->cmdline ? c.P->cmdline : NULL;
+	if (c.cmd == NULL) {
+		snprintf(buf, sizeof(buf), "\"%.180s\"", c.img);
+		c.cmd = xdup(f->x, buf, strlen(buf));
+	}
+	return c;
+}
+
+/* 4688 v2: the creator is the Subject; a process started into another
+ * session (wsmprovhost for a WinRM logon) names that session as Target. */
+static void fill_process_4688(const struct fill *f)
+{
+	struct xbuf *x = f->x;
+	struct creation c = creation_of(f);
+	int32_t cs = f->e->subject >= 0 ? f->e->subject : c.s;
+
+	subject_session(f, cs);
+	if (cs != c.s && c.ss != NULL) {
+		xset(x, "TargetUserSid", c.u->sid);
+		xset(x, "TargetUserName", c.ss->name ? c.ss->name : c.u->name);
+		xset(x, "TargetDomainName", c.ss->domain ? c.ss->domain : c.u->domain);
+		xsetf(x, "TargetLogonId", "0x%" PRIx64, fill_luid(f, c.s));
+	} else {
+		xset(x, "TargetUserSid", "S-1-0-0");
+		xset(x, "TargetUserName", "-");
+		xset(x, "TargetDomainName", "-");
+		xset(x, "TargetLogonId", "0x0");
+	}
+	xsetf(x, "NewProcessId", "0x%x", c.p.pid);
+	xset(x, "NewProcessName", c.img);
+	xset(x, "TokenElevationType", "%%1936");
+	xsetf(x, "ProcessId", "0x%x", c.par.pid);
+	xset(x, "CommandLine", c.cmd);
+	xset(x, "ParentProcessName", c.par.image ? c.par.image : "System");
+	xset(x, "MandatoryLabel",
+	     c.sys        ? "S-1-16-16384"
+	     : c.u->admin ? "S-1-16-12288"
+	                  : "S-1-16-8192");
+}
+
+/* Sysmon 1's Hashes: stable per image name, in Sysmon's layout. */
+static void sysmon_hashes(struct xbuf *x, const char *base)
+{
+	uint64_t a = mix64(str_hash(base) ^ 0x5a17), b = mix64(a), c = mix64(b), d = mix64(c),
+	         f = mix64(d), g = mix64(f), k = mix64(g), l = mix64(k);
+	char buf[200];
+
+	snprintf(buf, sizeof(buf),
+	         "SHA1=%016" PRIX64 "%016" PRIX64 "%08X,MD5=%016" PRIX64 "%016" PRIX64
+	         ",SHA256=%016" PRIX64 "%016" PRIX64 "%016" PRIX64 "%016" PRIX64
+	         ",IMPHASH=%016" PRIX64 "%016" PRIX64,
+	         a, b, (unsigned)(c >> 32), c, d, d ^ f, f, g, k, l, a ^ l);
+	xset(x, "Hashes", xdup(x, buf, strlen(buf)));
+}
+
+/* Sysmon 1's LogonGuid and LogonId: the session's (its logon time on this
+ * host's clock), or SYSTEM's (0x3e7, since the day's boot). */
+static void sysmon_logon(const struct fill *f, const struct creation *c)
+{
+	uint64_t ft = f->e->t + (uint64_t)f->h->clock;
+	uint64_t luid = c->ss ? fill_luid(f, c->s) : 0x3e7;
+	uint8_t tail[8];
+	char buf[64];
+
+	for (int k = 0; k < 8; k++)
+		tail[k] = (uint8_t)(luid >> (8 * k));
+	sysmon_guid(f->h,
+	            (c->ss ? c->ss->t : ft - ft % (86400 * TICKS_PER_SEC)) +
+	                (uint64_t)f->h->clock * (c->ss != NULL),
+	            tail, buf, sizeof(buf));
+	xset(f->x, "LogonGuid", xdup(f->x, buf, strlen(buf)));
+	xsetf(f->x, "LogonId", "0x%" PRIx64, luid);
+}
+
+/* Sysmon 1's parent: its own command line when the scenario gave one,
+ * svchost's DcomLaunch for the default parent, else the quoted image. */
+static void sysmon_parent(const struct fill *f, const struct creation *c)
+{
+	struct xbuf *x = f->x;
+	char buf[200];
+
+	process_guid(f->h, &c->par, buf, sizeof(buf));
+	xset(x, "ParentProcessGuid", xdup(x, buf, strlen(buf)));
+	xsetf(x, "ParentProcessId", "%u", c->par.pid);
+	xset(x, "ParentImage", c->par.image ? c->par.image : "System");
+	if (c->par.image == NULL) {
+		xset(x, "ParentCommandLine", "");
+	} else if (c->P != NULL && c->P->parent >= 0 && f->h->pr[c->P->parent].cmdline) {
+		xset(x, "ParentCommandLine", f->h->pr[c->P->parent].cmdline);
+	} else if (strcasecmp(base_name(c->par.image), "svchost.exe") == 0) {
+		xset(x, "ParentCommandLine", "C:\\Windows\\system32\\svchost.exe -k DcomLaunch -p");
+	} else {
+		snprintf(buf, sizeof(buf), "\"%.180s\"", c->par.image);
+		xset(x, "ParentCommandLine", xdup(x, buf, strlen(buf)));
+	}
+}
+
+/* Sysmon 1: process create. */
+static void fill_sysmon_process(const struct fill *f)
+{
+	struct xbuf *x = f->x;
+	struct creation c = creation_of(f);
+	const struct image_info *ii = NULL;
+	int interactive = c.ss && (c.ss->ltype == 2 || c.ss->ltype == 10 || c.ss->ltype == 11);
+	char buf[200];
+
+	for (size_t k = 0; k < sizeof(images) / sizeof(images[0]); k++)
+		if (strcasecmp(images[k].base, c.base) == 0)
+			ii = &images[k];
+	sysmon_time(f->e->t + (uint64_t)f->h->clock - SYSMON_LAG, buf, sizeof(buf));
+	xset(x, "RuleName", "-");
+	xset(x, "UtcTime", xdup(x, buf, strlen(buf)));
+	process_guid(f->h, &c.p, buf, sizeof(buf));
+	xset(x, "ProcessGuid", xdup(x, buf, strlen(buf)));
+	xsetf(x, "ProcessId", "%u", c.p.pid);
+	xset(x, "Image", c.img);
+	xset(x, "FileVersion", "10.0.17763.1 (WinBuild.160101.0800)");
+	xset(x, "Description", ii ? ii->description : c.base);
+	xset(x, "Product", "Microsoft\xc2\xae Windows\xc2\xae Operating System");
+	xset(x, "Company", "Microsoft Corporation");
+	xset(x, "OriginalFileName", ii ? ii->original : c.base);
+	xset(x, "CommandLine", c.cmd);
+	if (c.sys || !c.ss) {
+		xset(x, "CurrentDirectory", "C:\\Windows\\system32\\");
+	} else {
+		snprintf(buf, sizeof(buf), "C:\\Users\\%.100s\\Documents\\",
+		         c.ss->name ? c.ss->name : c.u->name);
+		xset(x, "CurrentDirectory", xdup(x, buf, strlen(buf)));
+	}
+	xset(x, "User", sysmon_user(f->sc, f->h, c.s, x));
+	sysmon_logon(f, &c);
+	xset(x, "TerminalSessionId", interactive ? "1" : "0");
+	xset(x, "IntegrityLevel", c.sys ? "System" : c.u->admin ? "High" : "Medium");
+	sysmon_hashes(x, c.base);
+	sysmon_parent(f, &c);
+}
+
+/* ---- the table ---- */
+
+/* Sets an event's default Data values (the scenario's shorthands and
+ * "fields" are applied over them by expand). */
+typedef void filler_fn(const struct fill *f);
+
+static const struct {
+	uint16_t eid;
+	filler_fn *fill;
+} fillers[] = {
+    {4624, fill_logon},
+    {4625, fill_logon},
+    {4634, fill_logoff},
+    {4647, fill_logoff},
+    {4648, fill_explicit_credentials},
+    {4672, fill_special_privileges},
+    {4768, fill_tgt_request},
+    {4769, fill_service_ticket},
+    {4771, fill_preauth_failed},
+    {4776, fill_ntlm_validation},
+    {4778, fill_rdp_session},
+    {4779, fill_rdp_session},
+    {5156, fill_wfp},
+    {5158, fill_wfp},
+    {3, fill_sysmon_network},
+    {8001, fill_ntlm_call},
+    {4688, fill_process_4688},
+    {1, fill_sysmon_process},
+    /* 4608 (startup) has no data */
+};
+
+static void defaults_event(struct hc_sc *sc, struct host *h, struct sc_ev *e, struct xbuf *x,
+                           uint64_t hv, enum luid_mode luid)
+{
+	const struct fill f = {sc, h, e, x, hv, luid};
+
+	for (size_t i = 0; i < sizeof(fillers) / sizeof(fillers[0]); i++)
+		if (fillers[i].eid == e->eid) {
+			fillers[i].fill(&f);
+			return;
+		}
 }
 
 /* Text of a JSON shorthand/field value; NULL for JSON null (sets *isnull). */
@@ -2461,97 +2855,97 @@ static int to_value(struct xbuf *x, size_t i, char *err, size_t errsize)
 	return -1;
 }
 
-/* Fill x for event e (which must have its template). dry: do not allocate logon ids. */
-static int expand(struct hc_sc *sc, size_t hi, struct sc_ev *e, int dry, struct xbuf *x,
-                  struct hc_sc_diag *diag)
+/* The scenario's shorthands over the defaults: "logon_id", the aliases of
+ * Data fields, and Execution's "exec_pid" and "tid". */
+static int apply_shorthands(const struct host *h, const struct sc_ev *e, struct xbuf *x,
+                            struct hc_sc_diag *diag)
 {
-	struct host *h = &sc->hosts[hi];
-	uint64_t hv = mix64(h->seed ^ ((uint64_t)e->seq << 20) ^ e->t);
-	char err[256];
+	const char *s;
+	size_t n;
+	int isnull;
+	json_t *v;
 
-	x->t = hc_tpl_find(e->eid, e->ver);
-	x->used = 0;
-	x->overflow = 0;
-	for (size_t i = 0; i < x->t->data.nfields; i++) {
-		x->txt[i] = NULL;
-		x->len[i] = 0;
-		x->isnull[i] = 0;
-	}
-	x->exec_pid = x->t->exec_system             ? 4
-	              : x->t->chan == HC_TPL_SYSMON ? h->sysmon_pid
-	                                            : h->lsass;
-	x->exec_tid = 0x100 + (unsigned)(hv >> 40) % 0x800 * 4;
-	defaults_event(sc, h, e, x, hv, dry);
-
-	if (e->src != NULL && (e->flags & EVF_EXPLICIT)) {
-		json_t *f, *v;
-		const char *k;
-		const char *s;
-		size_t n;
-		int isnull;
-
-		if (e->session >= 0 && json_object_get(e->src, "logon_id") != NULL &&
-		    e->eid != 4624) {
-			s = get_str(e->src, "logon_id");
-			if (s != NULL) {
-				xset(x, "TargetLogonId", s);
-				xset(x, "SubjectLogonId", s);
-				xset(x, "LogonID", s);
-			}
-		} else if (e->session < 0 && (s = get_str(e->src, "logon_id")) != NULL) {
+	/* a 4624's logon_id is its session's; others may override theirs */
+	if (e->session >= 0 && json_object_get(e->src, "logon_id") != NULL && e->eid != 4624) {
+		s = get_str(e->src, "logon_id");
+		if (s != NULL) {
 			xset(x, "TargetLogonId", s);
 			xset(x, "SubjectLogonId", s);
 			xset(x, "LogonID", s);
 		}
-		for (size_t a = 0; a < sizeof(aliases) / sizeof(aliases[0]); a++) {
-			v = json_object_get(e->src, aliases[a].key);
-			if (v == NULL)
-				continue;
-			/* 4688's ProcessId is the creator's: "pid" is the new one's */
-			if (e->eid == 4688 && strcmp(aliases[a].key, "pid") == 0)
-				continue;
-			if (json_text(x, v, &s, &n, &isnull) != 0) {
-				diag_set(diag, "host %s, event %u: \"%s\" has a bad value", h->name,
-				         e->idx, aliases[a].key);
-				return HC_SC_E_SCENARIO;
-			}
-			for (int j = 0; j < 3 && aliases[a].fields[j]; j++) {
-				int fi = hc_tpl_field_index(x->t, aliases[a].fields[j]);
-				if (fi < 0)
-					continue;
-				x->txt[fi] = s;
-				x->len[fi] = n;
-				x->isnull[fi] = isnull;
-			}
+	} else if (e->session < 0 && (s = get_str(e->src, "logon_id")) != NULL) {
+		xset(x, "TargetLogonId", s);
+		xset(x, "SubjectLogonId", s);
+		xset(x, "LogonID", s);
+	}
+	for (size_t a = 0; a < sizeof(aliases) / sizeof(aliases[0]); a++) {
+		v = json_object_get(e->src, aliases[a].key);
+		if (v == NULL)
+			continue;
+		/* 4688's ProcessId is the creator's: "pid" is the new one's */
+		if (e->eid == 4688 && strcmp(aliases[a].key, "pid") == 0)
+			continue;
+		if (json_text(x, v, &s, &n, &isnull) != 0) {
+			diag_set(diag, "host %s, event %u: \"%s\" has a bad value", h->name, e->idx,
+			         aliases[a].key);
+			return HC_SC_E_SCENARIO;
 		}
-		if (json_is_integer(json_object_get(e->src, "exec_pid")))
-			x->exec_pid =
-			    (uint32_t)json_integer_value(json_object_get(e->src, "exec_pid"));
-		if (json_is_integer(json_object_get(e->src, "tid")))
-			x->exec_tid = (uint32_t)json_integer_value(json_object_get(e->src, "tid"));
-		f = json_object_get(e->src, "fields");
-		json_object_foreach(f, k, v)
-		{
-			int fi = hc_tpl_field_index(x->t, k);
-			if (fi >= 0 && x->t->data.fields[fi].type == HC_EVTXW_T_BOOL &&
-			    json_is_boolean(v)) {
-				x->txt[fi] = json_is_true(v) ? "true" : "false";
-				x->len[fi] = strlen(x->txt[fi]);
-				x->isnull[fi] = 0;
+		for (int j = 0; j < 3 && aliases[a].fields[j]; j++) {
+			int fi = hc_tpl_field_index(x->t, aliases[a].fields[j]);
+			if (fi < 0)
 				continue;
-			}
-			if (fi < 0 || json_text(x, v, &s, &n, &isnull) != 0) {
-				diag_set(diag,
-				         "host %s, event %u: field \"%s\" is not in the template "
-				         "or has a bad value",
-				         h->name, e->idx, k);
-				return HC_SC_E_SCENARIO;
-			}
 			x->txt[fi] = s;
 			x->len[fi] = n;
 			x->isnull[fi] = isnull;
 		}
 	}
+	if (json_is_integer(json_object_get(e->src, "exec_pid")))
+		x->exec_pid = (uint32_t)json_integer_value(json_object_get(e->src, "exec_pid"));
+	if (json_is_integer(json_object_get(e->src, "tid")))
+		x->exec_tid = (uint32_t)json_integer_value(json_object_get(e->src, "tid"));
+	return 0;
+}
+
+/* "fields": verbatim Data values, applied last. */
+static int apply_fields(const struct host *h, const struct sc_ev *e, struct xbuf *x,
+                        struct hc_sc_diag *diag)
+{
+	json_t *f = json_object_get(e->src, "fields"), *v;
+	const char *k, *s;
+	size_t n;
+	int isnull;
+
+	json_object_foreach(f, k, v)
+	{
+		int fi = hc_tpl_field_index(x->t, k);
+		if (fi >= 0 && x->t->data.fields[fi].type == HC_EVTXW_T_BOOL &&
+		    json_is_boolean(v)) {
+			x->txt[fi] = json_is_true(v) ? "true" : "false";
+			x->len[fi] = strlen(x->txt[fi]);
+			x->isnull[fi] = 0;
+			continue;
+		}
+		if (fi < 0 || json_text(x, v, &s, &n, &isnull) != 0) {
+			diag_set(diag,
+			         "host %s, event %u: field \"%s\" is not in the template "
+			         "or has a bad value",
+			         h->name, e->idx, k);
+			return HC_SC_E_SCENARIO;
+		}
+		x->txt[fi] = s;
+		x->len[fi] = n;
+		x->isnull[fi] = isnull;
+	}
+	return 0;
+}
+
+/* Every Data text as a value of its field's type, and the keywords (Audit
+ * Failure for a failure event or a non-zero Status). */
+static int to_values(const struct host *h, const struct sc_ev *e, struct xbuf *x,
+                     struct hc_sc_diag *diag)
+{
+	char err[256];
+
 	if (x->overflow) {
 		diag_set(diag, "host %s, event %u: expanded text too large", h->name, e->idx);
 		return HC_SC_E_SCENARIO;
@@ -2572,6 +2966,35 @@ static int expand(struct hc_sc *sc, size_t hi, struct sc_ev *e, int dry, struct 
 	         x->val[x->t->status_field].u != 0)
 		x->keywords = HC_TPL_KEYWORDS_FAILURE;
 	return 0;
+}
+
+/* Fill x for event e (which must have its template): the defaults, then an
+ * explicit event's shorthands and fields; luid: whether logon ids may be
+ * handed out. */
+static int expand(struct hc_sc *sc, size_t hi, struct sc_ev *e, enum luid_mode luid, struct xbuf *x,
+                  struct hc_sc_diag *diag)
+{
+	struct host *h = &sc->hosts[hi];
+	uint64_t hv = mix64(h->seed ^ ((uint64_t)e->seq << 20) ^ e->t);
+	int r;
+
+	x->t = hc_tpl_find(e->eid, e->ver);
+	x->used = 0;
+	x->overflow = 0;
+	for (size_t i = 0; i < x->t->data.nfields; i++) {
+		x->txt[i] = NULL;
+		x->len[i] = 0;
+		x->isnull[i] = 0;
+	}
+	x->exec_pid = x->t->exec_system             ? 4
+	              : x->t->chan == HC_TPL_SYSMON ? h->sysmon_pid
+	                                            : h->lsass;
+	x->exec_tid = 0x100 + (unsigned)(hv >> 40) % 0x800 * 4;
+	defaults_event(sc, h, e, x, hv, luid);
+	if (e->src != NULL && (e->flags & EVF_EXPLICIT) &&
+	    ((r = apply_shorthands(h, e, x, diag)) != 0 || (r = apply_fields(h, e, x, diag)) != 0))
+		return r;
+	return to_values(h, e, x, diag);
 }
 
 static int cmp_ev(const void *a, const void *b)
@@ -2700,7 +3123,8 @@ int hc_sc_load(const char *path, struct hc_sc **ret, struct hc_sc_diag *diag)
 		for (size_t hi = 0; hi < sc->nhosts && r == 0; hi++)
 			for (size_t i = 0; i < sc->hosts[hi].nev && r == 0; i++)
 				if (sc->hosts[hi].ev[i].flags & EVF_EXPLICIT)
-					r = expand(sc, hi, &sc->hosts[hi].ev[i], 1, x, diag);
+					r = expand(sc, hi, &sc->hosts[hi].ev[i], LUID_PEEK, x,
+					           diag);
 		free(x);
 		if (r != 0)
 			goto fail;
@@ -2772,65 +3196,143 @@ static int manifest_line(FILE *mf, const struct host *h, const char *file, const
 
 /* Finishes (or, on failure, discards) the writer of each channel file of
  * a host: written as NAME.tmp and renamed when complete. */
-static int close_files(struct hc_evtxw **w, char (*tmp)[HC_SC_MAX_PATH + 8],
-                       char (*path)[HC_SC_MAX_PATH], int r, struct hc_sc_diag *diag)
+/* The files a host's channels go to, written under a temporary name and
+ * renamed when complete. */
+struct host_files {
+	struct hc_evtxw *w[HC_TPL_NCHAN];
+	char path[HC_TPL_NCHAN][HC_SC_MAX_PATH];
+	char tmp[HC_TPL_NCHAN][HC_SC_MAX_PATH + 8];
+	uint64_t next[HC_TPL_NCHAN]; /* the next EventRecordID */
+	uint8_t guid[HC_TPL_NCHAN][16];
+	struct hc_evtxw_value user[HC_TPL_NCHAN];
+};
+
+static int host_files_init(const struct host *h, const char *outdir, struct host_files *f,
+                           struct hc_sc_diag *diag)
+{
+	memset(f->w, 0, sizeof(f->w));
+	for (int c = 0; c < HC_TPL_NCHAN; c++) {
+		const struct hc_tpl_channel *ch = hc_tpl_channel((enum hc_tpl_chan)c);
+		if ((size_t)snprintf(f->path[c], sizeof(f->path[c]), "%s/%s", outdir,
+		                     h->chfile[c]) >= sizeof(f->path[c])) {
+			diag_set(diag, "output path too long");
+			return HC_SC_E_SCENARIO;
+		}
+		snprintf(f->tmp[c], sizeof(f->tmp[c]), "%s.tmp", f->path[c]);
+		f->next[c] = h->chfirst[c];
+		hc_evtxw_guid_parse(ch->provider_guid, f->guid[c]);
+		f->user[c].type = HC_EVTXW_T_NULL;
+		if (ch->user_sid)
+			hc_evtxw_sid_parse(ch->user_sid, &f->user[c]);
+	}
+	return 0;
+}
+
+/* Close (r == 0) or drop (r != 0) the files; returns r or the close error. */
+static int close_files(struct host_files *f, int r, struct hc_sc_diag *diag)
 {
 	struct hc_evtxw_diag wd;
 
 	for (int c = 0; c < HC_TPL_NCHAN; c++) {
-		if (w[c] == NULL)
+		if (f->w[c] == NULL)
 			continue;
 		if (r == 0) {
-			if (hc_evtxw_close(w[c], &wd) < 0) {
+			if (hc_evtxw_close(f->w[c], &wd) < 0) {
 				diag_set(diag, "%s", wd.msg);
 				r = HC_SC_E_IO;
-			} else if (rename(tmp[c], path[c]) != 0) {
-				diag_set(diag, "%s: %s", path[c], strerror(errno));
+			} else if (rename(f->tmp[c], f->path[c]) != 0) {
+				diag_set(diag, "%s: %s", f->path[c], strerror(errno));
 				r = HC_SC_E_IO;
 			}
 		} else {
-			hc_evtxw_free(w[c]);
+			hc_evtxw_free(f->w[c]);
 		}
-		w[c] = NULL;
+		f->w[c] = NULL;
 		if (r != 0)
-			remove(tmp[c]);
+			remove(f->tmp[c]);
 	}
 	return r;
+}
+
+/* Expand event e of host hi and append it to its channel's file (opened at
+ * its first record), then to the manifest. */
+static int write_event(struct hc_sc *sc, size_t hi, struct sc_ev *e, struct host_files *f,
+                       struct xbuf *x, FILE *manifest, struct hc_sc_diag *diag)
+{
+	struct host *h = &sc->hosts[hi];
+	struct hc_evtxw_event ev;
+	struct hc_evtxw_diag wd;
+	enum hc_tpl_chan c;
+	const struct hc_tpl_channel *ch;
+	int r;
+
+	if ((r = expand(sc, hi, e, LUID_ASSIGN, x, diag)) < 0)
+		return r;
+	c = x->t->chan;
+	ch = hc_tpl_channel(c);
+	if (f->w[c] == NULL && hc_evtxw_open(f->tmp[c], &f->w[c], &wd) < 0) {
+		diag_set(diag, "%s", wd.msg);
+		return HC_SC_E_IO;
+	}
+	if (h->clock < 0 && (uint64_t)-h->clock > e->t) {
+		diag_set(diag, "host %s: \"clock_offset\" moves an event before 1601", h->name);
+		return HC_SC_E_SCENARIO;
+	}
+	e->rid = f->next[c]++;
+	memset(&ev, 0, sizeof(ev));
+	ev.computer = h->fqdn;
+	ev.record_id = e->rid;
+	ev.time = e->t + (uint64_t)h->clock;
+	ev.event_id = e->eid;
+	ev.version = e->ver;
+	ev.task = x->t->task;
+	ev.opcode = x->t->opcode;
+	ev.level = x->t->level;
+	ev.keywords = x->keywords;
+	ev.process_id = x->exec_pid;
+	ev.thread_id = x->exec_tid;
+	ev.provider_name = ch->provider;
+	memcpy(ev.provider_guid, f->guid[c], 16);
+	ev.channel = ch->channel;
+	ev.user_id = f->user[c].type == HC_EVTXW_T_SID ? &f->user[c] : NULL;
+	ev.data = &x->t->data;
+	ev.values = x->val;
+	r = hc_evtxw_add(f->w[c], &ev, &wd);
+	if (r < 0) {
+		if (e->idx != NO_IDX)
+			diag_set(diag, "host %s, event %u: %s", h->name, e->idx, wd.msg);
+		else
+			diag_set(diag, "host %s: %s", h->name, wd.msg);
+		return r == HC_EVTXW_E_IO ? HC_SC_E_IO : HC_SC_E_SCENARIO;
+	}
+	if (manifest != NULL && (r = manifest_line(manifest, h, h->chfile[c], e, x, &ev)) < 0) {
+		diag_set(diag, "cannot write the manifest");
+		return r;
+	}
+	return 0;
 }
 
 int hc_sc_write_host(struct hc_sc *sc, size_t hi, const char *outdir, FILE *manifest,
                      struct hc_sc_diag *diag)
 {
 	struct host *h = &sc->hosts[hi];
-	struct hc_evtxw *w[HC_TPL_NCHAN] = {NULL};
-	char path[HC_TPL_NCHAN][HC_SC_MAX_PATH], tmp[HC_TPL_NCHAN][HC_SC_MAX_PATH + 8];
-	uint64_t next[HC_TPL_NCHAN];
+	struct host_files *f = NULL;
 	struct hc_evtxw_diag wd;
 	struct xbuf *x = NULL;
-	struct hc_evtxw_event ev;
-	uint8_t guid[HC_TPL_NCHAN][16];
-	struct hc_evtxw_value user[HC_TPL_NCHAN];
 	int r = 0;
 
 	x = malloc(sizeof(*x));
-	if (x == NULL) {
+	f = malloc(sizeof(*f));
+	if (x == NULL || f == NULL) {
+		free(x);
+		free(f);
 		diag_set(diag, "out of memory");
 		return HC_SC_E_NOMEM;
 	}
-	for (int c = 0; c < HC_TPL_NCHAN; c++) {
-		const struct hc_tpl_channel *ch = hc_tpl_channel((enum hc_tpl_chan)c);
-		if ((size_t)snprintf(path[c], sizeof(path[c]), "%s/%s", outdir, h->chfile[c]) >=
-		    sizeof(path[c])) {
-			diag_set(diag, "output path too long");
-			free(x);
-			return HC_SC_E_SCENARIO;
-		}
-		snprintf(tmp[c], sizeof(tmp[c]), "%s.tmp", path[c]);
-		next[c] = h->chfirst[c];
-		hc_evtxw_guid_parse(ch->provider_guid, guid[c]);
-		user[c].type = HC_EVTXW_T_NULL;
-		if (ch->user_sid)
-			hc_evtxw_sid_parse(ch->user_sid, &user[c]);
+	if ((r = host_files_init(h, outdir, f, diag)) != 0) {
+		free(f);
+		free(x);
+		return r;
 	}
 	qsort(h->ev, h->nev, sizeof(*h->ev), cmp_ev);
 	/* Logon ids are handed out in time order as sessions first appear. */
@@ -2840,68 +3342,16 @@ int hc_sc_write_host(struct hc_sc *sc, size_t hi, const char *outdir, FILE *mani
 	h->luid = 0x30000 + (h->seed % 0x4000) * 4;
 
 	/* the Security file always exists; the others when they have records */
-	if (hc_evtxw_open(tmp[HC_TPL_SECURITY], &w[HC_TPL_SECURITY], &wd) < 0) {
+	if (hc_evtxw_open(f->tmp[HC_TPL_SECURITY], &f->w[HC_TPL_SECURITY], &wd) < 0) {
 		diag_set(diag, "%s", wd.msg);
 		r = HC_SC_E_IO;
 		goto out;
 	}
-	memset(&ev, 0, sizeof(ev));
-	ev.computer = h->fqdn;
-	for (size_t i = 0; i < h->nev; i++) {
-		struct sc_ev *e = &h->ev[i];
-		enum hc_tpl_chan c;
-		const struct hc_tpl_channel *ch;
-
-		r = expand(sc, hi, e, 0, x, diag);
-		if (r < 0)
-			goto out;
-		c = x->t->chan;
-		ch = hc_tpl_channel(c);
-		if (w[c] == NULL && hc_evtxw_open(tmp[c], &w[c], &wd) < 0) {
-			diag_set(diag, "%s", wd.msg);
-			r = HC_SC_E_IO;
-			goto out;
-		}
-		if (h->clock < 0 && (uint64_t)-h->clock > e->t) {
-			diag_set(diag, "host %s: \"clock_offset\" moves an event before 1601",
-			         h->name);
-			r = HC_SC_E_SCENARIO;
-			goto out;
-		}
-		e->rid = next[c]++;
-		ev.record_id = e->rid;
-		ev.time = e->t + (uint64_t)h->clock;
-		ev.event_id = e->eid;
-		ev.version = e->ver;
-		ev.task = x->t->task;
-		ev.opcode = x->t->opcode;
-		ev.level = x->t->level;
-		ev.keywords = x->keywords;
-		ev.process_id = x->exec_pid;
-		ev.thread_id = x->exec_tid;
-		ev.provider_name = ch->provider;
-		memcpy(ev.provider_guid, guid[c], 16);
-		ev.channel = ch->channel;
-		ev.user_id = user[c].type == HC_EVTXW_T_SID ? &user[c] : NULL;
-		ev.data = &x->t->data;
-		ev.values = x->val;
-		r = hc_evtxw_add(w[c], &ev, &wd);
-		if (r < 0) {
-			if (e->idx != NO_IDX)
-				diag_set(diag, "host %s, event %u: %s", h->name, e->idx, wd.msg);
-			else
-				diag_set(diag, "host %s: %s", h->name, wd.msg);
-			r = r == HC_EVTXW_E_IO ? HC_SC_E_IO : HC_SC_E_SCENARIO;
-			goto out;
-		}
-		if (manifest != NULL &&
-		    (r = manifest_line(manifest, h, h->chfile[c], e, x, &ev)) < 0) {
-			diag_set(diag, "cannot write the manifest");
-			goto out;
-		}
-	}
+	for (size_t i = 0; i < h->nev && r == 0; i++)
+		r = write_event(sc, hi, &h->ev[i], f, x, manifest, diag);
 out:
-	r = close_files(w, tmp, path, r, diag);
+	r = close_files(f, r, diag);
+	free(f);
 	free(x);
 	return r;
 }
@@ -2970,7 +3420,7 @@ int hc_sc_write_forwarded(struct hc_sc *sc, const char *path, struct hc_sc_diag 
 	for (size_t k = 0; k < n; k++) {
 		struct host *h = &sc->hosts[refs[k].hi];
 		struct sc_ev *e = &h->ev[refs[k].i];
-		if ((r = expand(sc, refs[k].hi, e, 0, x, diag)) < 0)
+		if ((r = expand(sc, refs[k].hi, e, LUID_ASSIGN, x, diag)) < 0)
 			goto out;
 		ev.record_id = sc->fwd_first + k;
 		ev.source_record_id = e->rid;

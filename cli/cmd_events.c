@@ -119,18 +119,21 @@ struct row {
 	struct hc_table *t;
 	struct hc_cell *r;
 	struct hc_jbuf *j;
+	const uint32_t *vlen; /* JSON: the lengths of the event's values, or NULL */
 	int last; /* JSON: the column written last (-1: none yet) */
 };
 
-/* ',"name":' of each column, made once by keys_init */
-static char key_text[NCOLS][32];
+/* ',"name":' of each column, made once by keys_init; copied 32 bytes at
+ * a time (a copy of constant size is a few moves, not a call) */
+#define KEY_COPY 32
+static char key_text[NCOLS][KEY_COPY + 8];
 static unsigned char key_len[NCOLS];
 
 static void keys_init(void)
 {
 	for (size_t c = 0; c < NCOLS; c++) {
 		int n = snprintf(key_text[c], sizeof(key_text[c]), ",\"%s\":", columns[c].name);
-		assert(n > 0 && (size_t)n < sizeof(key_text[c]));
+		assert(n > 0 && n < KEY_COPY);
 		key_len[c] = (unsigned char)n;
 	}
 }
@@ -138,9 +141,15 @@ static void keys_init(void)
 static void key(struct row *w, enum col c)
 {
 	/* the table's order, which the JSON follows */
+	struct hc_jbuf *b = w->j;
+	size_t skip = w->last < 0; /* no comma before the first */
+
 	assert((int)c > w->last);
-	hc_jbuf_raw(w->j, key_text[c] + (w->last < 0), key_len[c] - (w->last < 0));
 	w->last = (int)c;
+	if (hc_jbuf_reserve(b, KEY_COPY) < 0)
+		return;
+	memcpy(b->p + b->len, key_text[c] + skip, KEY_COPY);
+	b->len += key_len[c] - skip;
 }
 
 static bool null_in_json(struct row *w, enum col c)
@@ -200,7 +209,7 @@ static void put_map(struct row *w, enum col c, const struct hc_field *f, size_t 
 		return;
 	}
 	key(w, c);
-	hc_jbuf_map(w->j, f, n);
+	hc_jbuf_map_n(w->j, f, w->vlen, n);
 }
 
 static void tristate(struct row *w, enum col c, enum hc_tristate t)
@@ -526,7 +535,7 @@ static int json_work(void *ctx, unsigned slot, size_t from, size_t to)
 			return HC_ERR_NOMEM;
 		if (o->fmt == HC_FMT_JSON)
 			hc_jbuf_raw(b, i ? ",\n  " : "\n  ", i ? 4 : 3);
-		fill_row(&(struct row){.j = b}, &ev);
+		fill_row(&(struct row){.j = b, .vlen = o->slot[slot].u.vlen}, &ev);
 		if (o->fmt == HC_FMT_JSONL)
 			hc_jbuf_raw(b, "\n", 1);
 	}

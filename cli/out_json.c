@@ -6,6 +6,7 @@
 #include "term.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,7 +100,7 @@ static json_t *row(const struct hc_table *t, size_t r)
  * straight into a buffer, byte for byte as jansson's compact dump with
  * preserved order writes them; the others still go through jansson. */
 
-int hc_jbuf_reserve(struct hc_jbuf *b, size_t more)
+int hc_jbuf_grow(struct hc_jbuf *b, size_t more)
 {
 	if (b->err)
 		return -1;
@@ -116,14 +117,6 @@ int hc_jbuf_reserve(struct hc_jbuf *b, size_t more)
 	b->p = n;
 	b->cap = cap;
 	return 0;
-}
-
-void hc_jbuf_raw(struct hc_jbuf *b, const char *s, size_t n)
-{
-	if (hc_jbuf_reserve(b, n) < 0)
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
 }
 
 void hc_jbuf_free(struct hc_jbuf *b)
@@ -169,8 +162,13 @@ static inline uint64_t special8(uint64_t x, uint64_t high)
  * a look: most values are short plain ASCII. */
 void hc_jbuf_str(struct hc_jbuf *b, const char *s)
 {
+	hc_jbuf_strn(b, s, strlen(s));
+}
+
+void hc_jbuf_strn(struct hc_jbuf *b, const char *s, size_t n)
+{
 	static const char hex[] = "0123456789abcdef";
-	size_t n = strlen(s), i = 0;
+	size_t i = 0;
 	uint64_t high = HIGH; /* until the string is known to be valid UTF-8 */
 
 	if (hc_jbuf_reserve(b, 6 * n + 2) < 0)
@@ -261,13 +259,34 @@ void hc_jbuf_int(struct hc_jbuf *b, long long v)
 	hc_jbuf_raw(b, q, (size_t)(e - q));
 }
 
+/* '"Name":' of each Data Name code (plain ASCII names: nothing to
+ * escape), made once */
+#define NAME_KEY_COPY 48 /* copied this many bytes at a time */
+static char name_key[HC_EVENT_NAME_CODES][NAME_KEY_COPY];
+static unsigned short name_key_len[HC_EVENT_NAME_CODES];
+static pthread_once_t name_key_once = PTHREAD_ONCE_INIT;
+
+static void name_keys_init(void)
+{
+	for (int k = 0; k < HC_EVENT_NAME_CODES; k++) {
+		int len = snprintf(name_key[k], sizeof(name_key[k]), "\"%s\":", hc_event_name_of(k));
+		name_key_len[k] = (unsigned short)(len > 0 && (size_t)len < sizeof(name_key[k]) ? len : 0);
+	}
+}
+
 void hc_jbuf_map(struct hc_jbuf *b, const struct hc_field *f, size_t n)
+{
+	hc_jbuf_map_n(b, f, NULL, n);
+}
+
+void hc_jbuf_map_n(struct hc_jbuf *b, const struct hc_field *f, const uint32_t *vlen, size_t n)
 {
 	/* names hc_event_build gave are the library's copies (a code each):
 	 * a bit per code finds their repeats; any other name is compared */
 	uint64_t seen[(HC_EVENT_NAME_CODES + 63) / 64] = {0};
-	bool other = false;
+	bool other = false, first = true;
 
+	pthread_once(&name_key_once, name_keys_init);
 	hc_jbuf_raw(b, "{", 1);
 	for (size_t i = 0; i < n; i++) {
 		int k = hc_event_name_static(f[i].name);
@@ -282,11 +301,19 @@ void hc_jbuf_map(struct hc_jbuf *b, const struct hc_field *f, size_t n)
 		}
 		if (dup)
 			continue; /* a repeated Data Name: the first is kept, as map() does */
-		if (b->len && b->p[b->len - 1] != '{')
+		if (!first)
 			hc_jbuf_raw(b, ",", 1);
-		hc_jbuf_str(b, f[i].name);
-		hc_jbuf_raw(b, ":", 1);
-		hc_jbuf_str(b, f[i].value);
+		first = false;
+		if (k >= 0 && name_key_len[k]) {
+			if (hc_jbuf_reserve(b, NAME_KEY_COPY) == 0) {
+				memcpy(b->p + b->len, name_key[k], NAME_KEY_COPY);
+				b->len += name_key_len[k];
+			}
+		} else {
+			hc_jbuf_str(b, f[i].name);
+			hc_jbuf_raw(b, ":", 1);
+		}
+		hc_jbuf_strn(b, f[i].value, vlen ? vlen[i] : strlen(f[i].value));
 	}
 	hc_jbuf_raw(b, "}", 1);
 }

@@ -8,7 +8,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "../parsers/event.h"
 #include "table.h"
@@ -51,19 +53,37 @@ struct hc_jbuf {
 	bool err;
 };
 
+/* The slow path of hc_jbuf_reserve. */
+int hc_jbuf_grow(struct hc_jbuf *b, size_t more);
+
 /* Room for `more` bytes after len; 0, or -1 (err set). */
-int hc_jbuf_reserve(struct hc_jbuf *b, size_t more);
+static inline int hc_jbuf_reserve(struct hc_jbuf *b, size_t more)
+{
+	return b->p && !b->err && b->cap - b->len >= more ? 0 : hc_jbuf_grow(b, more);
+}
+
 /* `n` bytes as they are. */
-void hc_jbuf_raw(struct hc_jbuf *b, const char *s, size_t n);
+static inline void hc_jbuf_raw(struct hc_jbuf *b, const char *s, size_t n)
+{
+	if (hc_jbuf_reserve(b, n) < 0)
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
 /* `s` as a JSON string: '"', '\\' and controls below 0x20 escaped as
  * jansson escapes them, everything else as it is; text that is not valid
  * UTF-8 has each bad byte replaced by U+FFFD first (jansson refuses it). */
 void hc_jbuf_str(struct hc_jbuf *b, const char *s);
+/* The same of the `n` bytes of s (s[n] is its NUL). */
+void hc_jbuf_strn(struct hc_jbuf *b, const char *s, size_t n);
 /* A decimal integer. */
 void hc_jbuf_int(struct hc_jbuf *b, long long v);
 /* A JSON object of the fields' names and values, in order; of fields with
  * the same name only the first (as hc_event_get finds it). */
 void hc_jbuf_map(struct hc_jbuf *b, const struct hc_field *f, size_t n);
+/* The same, with the length of each value (vlen NULL: strlen). */
+void hc_jbuf_map_n(struct hc_jbuf *b, const struct hc_field *f, const uint32_t *vlen, size_t n);
 void hc_jbuf_free(struct hc_jbuf *b);
 
 #endif

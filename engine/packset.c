@@ -331,6 +331,10 @@ int hc_packset_event(const struct hc_packset *ps, size_t i, struct hc_event *ev,
 		if (!f)
 			return HC_ERR_NOMEM;
 		u->fields = f;
+		uint32_t *l = realloc(u->vlen, r->nfields * sizeof(*l));
+		if (!l)
+			return HC_ERR_NOMEM;
+		u->vlen = l;
 		u->capfields = r->nfields;
 	}
 	if (u->capscratch < need) {
@@ -350,7 +354,9 @@ int hc_packset_event(const struct hc_packset *ps, size_t i, struct hc_event *ev,
 			u->fields[k].name = hc_event_name_of(code[k]);
 		}
 		u->fields[k].value = t;
-		t += strlen(t) + 1;
+		size_t vl = strlen(t);
+		u->vlen[k] = (uint32_t)vl; /* text_len < 2^32 */
+		t += vl + 1;
 	}
 	ev->file = r->file;
 	ev->record_id = r->record_id;
@@ -377,6 +383,7 @@ void hc_unpack_free(struct hc_unpack *u)
 	if (!u)
 		return;
 	free(u->fields);
+	free(u->vlen);
 	free(u->scratch);
 	memset(u, 0, sizeof(*u));
 }

@@ -16,6 +16,7 @@ struct hc_packset;
  * with hc_unpack_free. */
 struct hc_unpack {
 	struct hc_field *fields;
+	uint32_t *vlen; /* the length of each field's value */
 	size_t capfields;
 	char *scratch;
 	size_t capscratch;
@@ -26,7 +27,8 @@ size_t hc_packset_count(const struct hc_packset *ps);
 
 /* Event `i` of the sorted order as a borrowed event (ev->borrowed), its
  * normalised view filled: its strings lie in the set and in `u`, valid
- * until `u` is used again or freed. Safe from several threads at once,
+ * until `u` is used again or freed; u->vlen[k] is the length of the value
+ * of field k. Safe from several threads at once,
  * each with its own `u`. Returns 0 or HC_ERR_NOMEM. */
 int hc_packset_event(const struct hc_packset *ps, size_t i, struct hc_event *ev,
                      struct hc_unpack *u);

@@ -123,7 +123,8 @@ int hc_pk_part_add(struct hc_pk_part *pt, const struct hc_event *ev)
 	r->text_len = (uint32_t)text;
 	r->fields_off = (uint32_t)fields_off;
 	r->nfields = (uint16_t)nf;
-	r->flags = (uint8_t)((ev->recovered ? PK_RECOVERED : 0) | (ev->truncated ? PK_TRUNCATED : 0));
+	r->flags =
+	    (uint8_t)((ev->recovered ? PK_RECOVERED : 0) | (ev->truncated ? PK_TRUNCATED : 0));
 	uint8_t *c = (uint8_t *)(r + 1);
 	t = (char *)(c + nf);
 	const char **dst[3] = {&r->computer, &r->channel, &r->provider};
@@ -159,7 +160,8 @@ int hc_pk_part_sort(struct hc_pk_part *pt)
 	}
 	if (sorted)
 		return HC_OK;
-	struct hc_sort_key *keys = malloc(n * sizeof(*keys)), *tmp = malloc((n / 2 + 1) * sizeof(*tmp));
+	struct hc_sort_key *keys = malloc(n * sizeof(*keys)),
+	                   *tmp = malloc((n / 2 + 1) * sizeof(*tmp));
 	const struct hc_pk_rec **recs = malloc(n * sizeof(*recs));
 	if (!keys || !tmp || !recs) {
 		free(keys);
@@ -462,8 +464,11 @@ int hc_packset_each(const struct hc_packset *ps, size_t batch, unsigned threads,
                     int (*work)(void *ctx, unsigned slot, size_t from, size_t to),
                     int (*done)(void *ctx, unsigned slot, size_t from, size_t to), void *ctx)
 {
-	struct each e = {.ps = ps, .batch = batch ? batch : 1, .nslots = nslots ? nslots : 1,
-	                 .work = work, .ctx = ctx};
+	struct each e = {.ps = ps,
+	                 .batch = batch ? batch : 1,
+	                 .nslots = nslots ? nslots : 1,
+	                 .work = work,
+	                 .ctx = ctx};
 	pthread_t tid[64];
 	unsigned nt = 0;
 	int rc = 0;
@@ -490,7 +495,8 @@ int hc_packset_each(const struct hc_packset *ps, size_t batch, unsigned threads,
 		batch_range(&e, b, &from, &to);
 		if (nt == 0) {
 			/* no threads: work and output in turn */
-			if ((rc = work(ctx, slot, from, to)) < 0 || (rc = done(ctx, slot, from, to)) < 0)
+			if ((rc = work(ctx, slot, from, to)) < 0 ||
+			    (rc = done(ctx, slot, from, to)) < 0)
 				break;
 			continue;
 		}

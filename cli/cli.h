@@ -64,6 +64,13 @@ int hc_cli_load_with(const struct hc_global *g, char *const *paths, size_t npath
 		     const struct hc_read_opts *o, const struct hc_cli_load_hooks *hooks,
 		     struct hc_eventset *set, bool *input_errors);
 
+/* As hc_cli_load, into a packed set (engine/packset.h) in the order
+ * hc_cli_load sorts; 0 and *ret (free with hc_packset_free), or a
+ * HC_EXIT_* code (reported). */
+int hc_cli_load_packed(const struct hc_global *g, char *const *paths, int npaths,
+                       const struct hc_read_opts *o, struct hc_packset **ret,
+                       bool *input_errors);
+
 struct hc_store;
 
 /* Correlation options shared by analyze, ingest and correlate

@@ -2,8 +2,11 @@
  * people or as csv/json/jsonl for scripts (JSONL is a contract: see
  * README "events JSONL"). */
 #include "cli.h"
+#include "out_json.h"
+#include "../engine/packset.h"
 #include "../parsers/decode.h"
 
+#include <assert.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,16 +110,133 @@ static const char *imp_name(enum hc_imp i)
 	}
 }
 
-static void tristate(struct hc_cell *c, enum hc_tristate t)
+/* A row being filled: a table's (its cells set, passing strings copied
+ * into the table), or one JSON object written straight into a buffer, as
+ * hc_table_print would write the table's row (columns in order, nulls of
+ * HC_COL_OMITNULL columns and the table view left out): `events --format
+ * json|jsonl` prints millions of rows. */
+struct row {
+	struct hc_table *t;
+	struct hc_cell *r;
+	struct hc_jbuf *j;
+	const uint32_t *vlen; /* JSON: the lengths of the event's values, or NULL */
+	int last; /* JSON: the column written last (-1: none yet) */
+};
+
+/* ',"name":' of each column, made once by keys_init; copied 32 bytes at
+ * a time (a copy of constant size is a few moves, not a call) */
+#define KEY_COPY 32
+static char key_text[NCOLS][KEY_COPY + 8];
+static unsigned char key_len[NCOLS];
+
+static void keys_init(void)
 {
-	if (t != HC_UNSET)
-		hc_cell_bool(c, t == HC_YES);
+	for (size_t c = 0; c < NCOLS; c++) {
+		int n = snprintf(key_text[c], sizeof(key_text[c]), ",\"%s\":", columns[c].name);
+		assert(n > 0 && n < KEY_COPY);
+		key_len[c] = (unsigned char)n;
+	}
 }
 
-static void u64(struct hc_cell *c, bool has, uint64_t v)
+static void key(struct row *w, enum col c)
+{
+	/* the table's order, which the JSON follows */
+	struct hc_jbuf *b = w->j;
+	size_t skip = w->last < 0; /* no comma before the first */
+
+	assert((int)c > w->last);
+	w->last = (int)c;
+	if (hc_jbuf_reserve(b, KEY_COPY) < 0)
+		return;
+	memcpy(b->p + b->len, key_text[c] + skip, KEY_COPY);
+	b->len += key_len[c] - skip;
+}
+
+static bool null_in_json(struct row *w, enum col c)
+{
+	if (!(columns[c].flags & HC_COL_OMITNULL)) {
+		key(w, c);
+		hc_jbuf_raw(w->j, "null", 4);
+	}
+	return true;
+}
+
+static void put_str(struct row *w, enum col c, const char *s)
+{
+	if (!w->j) {
+		hc_cell_str(&w->r[c], s);
+	} else if (!s) {
+		null_in_json(w, c);
+	} else {
+		key(w, c);
+		hc_jbuf_str(w->j, s);
+	}
+}
+
+/* A string that does not outlive the call. */
+static void put_tmp(struct row *w, enum col c, const char *s)
+{
+	if (!w->j)
+		hc_cell_str(&w->r[c], s ? hc_table_strdup(w->t, s) : NULL);
+	else
+		put_str(w, c, s);
+}
+
+static void put_int(struct row *w, enum col c, long long v)
+{
+	if (!w->j) {
+		hc_cell_int(&w->r[c], v);
+		return;
+	}
+	key(w, c);
+	hc_jbuf_int(w->j, v);
+}
+
+static void put_bool(struct row *w, enum col c, bool v)
+{
+	if (!w->j) {
+		hc_cell_bool(&w->r[c], v);
+		return;
+	}
+	key(w, c);
+	hc_jbuf_raw(w->j, v ? "true" : "false", v ? 4 : 5);
+}
+
+static void put_map(struct row *w, enum col c, const struct hc_field *f, size_t n)
+{
+	if (!w->j) {
+		hc_cell_map(&w->r[c], f, n);
+		return;
+	}
+	key(w, c);
+	hc_jbuf_map_n(w->j, f, w->vlen, n);
+}
+
+static void tristate(struct row *w, enum col c, enum hc_tristate t)
+{
+	if (t != HC_UNSET)
+		put_bool(w, c, t == HC_YES);
+}
+
+static void u64(struct row *w, enum col c, bool has, uint64_t v)
 {
 	if (has && v <= INT64_MAX)
-		hc_cell_int(c, (long long)v);
+		put_int(w, c, (long long)v);
+}
+
+/* "0x%x" */
+static const char *hex32(char *buf, uint32_t v)
+{
+	static const char dig[] = "0123456789abcdef";
+	char *e = buf + 11, *q = e;
+
+	*q = '\0';
+	do
+		*--q = dig[v & 15];
+	while ((v >>= 4));
+	*--q = 'x';
+	*--q = '0';
+	return q;
 }
 
 /* "DOMAIN\user" for the view. */
@@ -134,7 +254,7 @@ static const char *acct(struct hc_table *t, const struct hc_account *a)
 }
 
 /* One-line summary of what the event says, for the table view. */
-static const char *detail(struct hc_table *t, const struct hc_event *ev, char *hex)
+static const char *detail(struct hc_table *t, const struct hc_event *ev, const char *hex)
 {
 	const struct hc_norm *n = &ev->norm;
 	char buf[1024];
@@ -218,100 +338,107 @@ static const char *detail(struct hc_table *t, const struct hc_event *ev, char *h
 	return hc_table_strdup(t, buf);
 }
 
-static int fill_row(struct hc_table *t, const struct hc_event *ev)
+/* The row of `ev` into `w`: 0, or -1 when a table row cannot be added
+ * (JSON records its failures in w->j->err). */
+static int fill_row(struct row *w, const struct hc_event *ev)
 {
-	struct hc_cell *r = hc_table_add_row(t);
 	const struct hc_norm *n = &ev->norm;
-	char tbuf[40], buf[64], hex[16];
-	const char *s;
+	char tbuf[40], buf[64], hx[12], hx2[12];
+	const char *s, *hex = "";
 
-	if (!r)
+	if (w->t && !(w->r = hc_table_add_row(w->t)))
 		return -1;
-	hc_time_format(ev->time, tbuf, sizeof(tbuf));
-	hc_cell_str(&r[C_FILE], ev->file);
-	hc_cell_int(&r[C_RECORD], (long long)ev->record_id);
-	hc_cell_str(&r[C_TIME], hc_table_strdup(t, tbuf));
-	hc_cell_str(&r[C_COMPUTER], ev->computer);
-	hc_cell_str(&r[C_CHANNEL], ev->channel);
-	hc_cell_str(&r[C_PROVIDER], ev->provider);
-	hc_cell_int(&r[C_EVENT_ID], ev->event_id);
-	hc_cell_int(&r[C_VERSION], ev->version);
-	hc_cell_bool(&r[C_RECOVERED], ev->recovered);
-	hc_cell_map(&r[C_DATA], ev->fields, ev->nfields);
-
-	hc_cell_str(&r[C_SUBJECT_USER], n->subject.name);
-	hc_cell_str(&r[C_SUBJECT_DOMAIN], n->subject.domain);
-	hc_cell_str(&r[C_SUBJECT_SID], n->subject.sid);
-	u64(&r[C_SUBJECT_LOGON_ID], n->has_subject_logon_id, n->subject_logon_id);
-	hc_cell_str(&r[C_TARGET_USER], n->target.name);
-	hc_cell_str(&r[C_TARGET_DOMAIN], n->target.domain);
-	hc_cell_str(&r[C_TARGET_SID], n->target.sid);
-	u64(&r[C_TARGET_LOGON_ID], n->has_target_logon_id, n->target_logon_id);
-	u64(&r[C_LINKED_LOGON_ID], n->has_linked_logon_id, n->linked_logon_id);
-	if (n->logon_type >= 0) {
-		hc_cell_int(&r[C_LOGON_TYPE], n->logon_type);
-		hc_cell_str(&r[C_LOGON_TYPE_NAME], hc_decode_logon_type(n->logon_type));
+	if (w->j) {
+		hc_jbuf_raw(w->j, "{", 1);
+		w->last = -1;
 	}
-	hc_cell_str(&r[C_LOGON_PROCESS], n->logon_process);
-	hc_cell_str(&r[C_PACKAGE], n->package);
-	hc_cell_str(&r[C_LM_PACKAGE], n->lm_package);
+	hc_time_format(ev->time, tbuf, sizeof(tbuf));
+	put_str(w, C_FILE, ev->file);
+	put_int(w, C_RECORD, (long long)ev->record_id);
+	put_tmp(w, C_TIME, tbuf);
+	put_str(w, C_COMPUTER, ev->computer);
+	put_str(w, C_CHANNEL, ev->channel);
+	put_str(w, C_PROVIDER, ev->provider);
+	put_int(w, C_EVENT_ID, ev->event_id);
+	put_int(w, C_VERSION, ev->version);
+	put_bool(w, C_RECOVERED, ev->recovered);
+	put_map(w, C_DATA, ev->fields, ev->nfields);
+
+	put_str(w, C_SUBJECT_USER, n->subject.name);
+	put_str(w, C_SUBJECT_DOMAIN, n->subject.domain);
+	put_str(w, C_SUBJECT_SID, n->subject.sid);
+	u64(w, C_SUBJECT_LOGON_ID, n->has_subject_logon_id, n->subject_logon_id);
+	put_str(w, C_TARGET_USER, n->target.name);
+	put_str(w, C_TARGET_DOMAIN, n->target.domain);
+	put_str(w, C_TARGET_SID, n->target.sid);
+	u64(w, C_TARGET_LOGON_ID, n->has_target_logon_id, n->target_logon_id);
+	u64(w, C_LINKED_LOGON_ID, n->has_linked_logon_id, n->linked_logon_id);
+	if (n->logon_type >= 0) {
+		put_int(w, C_LOGON_TYPE, n->logon_type);
+		put_str(w, C_LOGON_TYPE_NAME, hc_decode_logon_type(n->logon_type));
+	}
+	put_str(w, C_LOGON_PROCESS, n->logon_process);
+	put_str(w, C_PACKAGE, n->package);
+	put_str(w, C_LM_PACKAGE, n->lm_package);
 	if (n->key_length >= 0)
-		hc_cell_int(&r[C_KEY_LENGTH], n->key_length);
-	hc_cell_str(&r[C_IMPERSONATION], imp_name(n->impersonation));
-	tristate(&r[C_ELEVATED], n->elevated);
-	tristate(&r[C_VIRTUAL], n->virtual_account);
-	tristate(&r[C_RESTRICTED_ADMIN], n->restricted_admin);
-	hc_cell_str(&r[C_WORKSTATION], n->workstation);
-	hc_cell_str(&r[C_IP], n->ip);
+		put_int(w, C_KEY_LENGTH, n->key_length);
+	put_str(w, C_IMPERSONATION, imp_name(n->impersonation));
+	tristate(w, C_ELEVATED, n->elevated);
+	tristate(w, C_VIRTUAL, n->virtual_account);
+	tristate(w, C_RESTRICTED_ADMIN, n->restricted_admin);
+	put_str(w, C_WORKSTATION, n->workstation);
+	put_str(w, C_IP, n->ip);
 	if (n->port >= 0)
-		hc_cell_int(&r[C_PORT], n->port);
-	u64(&r[C_PROCESS_ID], n->has_process_id, n->process_id);
-	hc_cell_str(&r[C_PROCESS_NAME], n->process_name);
-	hc_cell_str(&r[C_LOGON_GUID], n->logon_guid);
-	hex[0] = '\0';
+		put_int(w, C_PORT, n->port);
+	u64(w, C_PROCESS_ID, n->has_process_id, n->process_id);
+	put_str(w, C_PROCESS_NAME, n->process_name);
+	put_str(w, C_LOGON_GUID, n->logon_guid);
 	if (n->has_status) {
 		bool kerb = ev->event_id >= 4768 && ev->event_id <= 4773;
-		snprintf(hex, sizeof(hex), "0x%x", n->status);
-		hc_cell_str(&r[C_STATUS], hc_table_strdup(t, hex));
-		hc_cell_str(&r[C_STATUS_NAME], kerb ? hc_decode_kerberos(n->status, NULL)
-						    : hc_decode_ntstatus(n->status, NULL));
+		hex = hex32(hx2, n->status);
+		put_tmp(w, C_STATUS, hex);
+		put_str(w, C_STATUS_NAME, kerb ? hc_decode_kerberos(n->status, NULL)
+					      : hc_decode_ntstatus(n->status, NULL));
 	}
 	if (n->has_substatus) {
-		snprintf(buf, sizeof(buf), "0x%x", n->substatus);
-		hc_cell_str(&r[C_SUBSTATUS], hc_table_strdup(t, buf));
-		hc_cell_str(&r[C_SUBSTATUS_NAME], hc_decode_ntstatus(n->substatus, NULL));
+		put_tmp(w, C_SUBSTATUS, hex32(hx, n->substatus));
+		put_str(w, C_SUBSTATUS_NAME, hc_decode_ntstatus(n->substatus, NULL));
 	}
 	if (n->failure_reason)
-		hc_cell_str(&r[C_FAILURE_REASON], (s = hc_decode_msobjs(n->failure_reason))
-							  ? s : n->failure_reason);
-	hc_cell_str(&r[C_TARGET_SERVER], n->target_server);
-	hc_cell_str(&r[C_TARGET_INFO], n->target_info);
-	hc_cell_str(&r[C_SERVICE_NAME], n->service_name);
-	if (n->has_ticket_options) {
-		snprintf(buf, sizeof(buf), "0x%x", n->ticket_options);
-		hc_cell_str(&r[C_TICKET_OPTIONS], hc_table_strdup(t, buf));
-	}
+		put_str(w, C_FAILURE_REASON,
+			(s = hc_decode_msobjs(n->failure_reason)) ? s : n->failure_reason);
+	put_str(w, C_TARGET_SERVER, n->target_server);
+	put_str(w, C_TARGET_INFO, n->target_info);
+	put_str(w, C_SERVICE_NAME, n->service_name);
+	if (n->has_ticket_options)
+		put_tmp(w, C_TICKET_OPTIONS, hex32(hx, n->ticket_options));
 	if (n->has_ticket_encryption) {
 		s = hc_decode_ticket_encryption(n->ticket_encryption);
-		snprintf(buf, sizeof(buf), "0x%x", n->ticket_encryption);
-		hc_cell_str(&r[C_TICKET_ENCRYPTION], s ? s : hc_table_strdup(t, buf));
+		put_tmp(w, C_TICKET_ENCRYPTION, s ? s : hex32(hx, n->ticket_encryption));
 	}
-	hc_cell_str(&r[C_TRANSMITTED], n->transmitted_services);
-	hc_cell_str(&r[C_SESSION_NAME], n->session_name);
-	hc_cell_str(&r[C_OUTBOUND_USER], n->outbound_user);
-	hc_cell_str(&r[C_OUTBOUND_DOMAIN], n->outbound_domain);
-	hc_cell_str(&r[C_DST_IP], n->dst_ip);
+	put_str(w, C_TRANSMITTED, n->transmitted_services);
+	put_str(w, C_SESSION_NAME, n->session_name);
+	put_str(w, C_OUTBOUND_USER, n->outbound_user);
+	put_str(w, C_OUTBOUND_DOMAIN, n->outbound_domain);
+	put_str(w, C_DST_IP, n->dst_ip);
 	if (n->dst_port >= 0)
-		hc_cell_int(&r[C_DST_PORT], n->dst_port);
+		put_int(w, C_DST_PORT, n->dst_port);
 	if (n->direction != HC_DIR_NONE)
-		hc_cell_str(&r[C_DIRECTION], n->direction == HC_DIR_OUT ? "outbound" : "inbound");
-	hc_cell_str(&r[C_PROCESS_GUID], n->process_guid);
+		put_str(w, C_DIRECTION, n->direction == HC_DIR_OUT ? "outbound" : "inbound");
+	put_str(w, C_PROCESS_GUID, n->process_guid);
 	if (n->anonymous)
-		hc_cell_bool(&r[C_ANONYMOUS], true);
+		put_bool(w, C_ANONYMOUS, true);
 	if (ev->truncated)
-		hc_cell_bool(&r[C_TRUNCATED], true);
+		put_bool(w, C_TRUNCATED, true);
+	if (w->j) {
+		/* the table view is the table's alone */
+		hc_jbuf_raw(w->j, "}", 1);
+		return 0;
+	}
 
 	/* table view */
+	struct hc_table *t = w->t;
+	struct hc_cell *r = w->r;
 	hc_cell_str(&r[V_TIME], r[C_TIME].u.s);
 	hc_cell_str(&r[V_COMPUTER], ev->computer);
 	hc_cell_int(&r[V_ID], ev->event_id);
@@ -352,6 +479,122 @@ static int parse_ids(const char *s, uint32_t *ids, size_t *n)
 	return *n ? 0 : -1;
 }
 
+/* table and csv: every row in one table (the view needs every width) */
+static int print_table(const struct hc_global *g, char **paths, int npaths,
+                       const struct hc_read_opts *ro, enum hc_format fmt,
+                       const struct hc_render_opts *rend, bool *input_errors)
+{
+	struct hc_eventset set = {0};
+	struct hc_table t;
+	int rc = hc_cli_load(g, paths, npaths, ro, &set, input_errors);
+
+	if (rc) {
+		hc_eventset_free(&set);
+		return rc;
+	}
+	hc_table_init(&t, columns, NCOLS);
+	for (size_t i = 0; i < set.n && rc == HC_EXIT_OK; i++)
+		if (fill_row(&(struct row){.t = &t}, &set.v[i]) < 0) {
+			fprintf(stderr, "hopchain: out of memory\n");
+			rc = HC_EXIT_FAILURE;
+		}
+	if (rc == HC_EXIT_OK && hc_table_print(&t, fmt, "events", rend, stdout) < 0) {
+		fprintf(stderr, "hopchain: error writing output\n");
+		rc = HC_EXIT_FAILURE;
+	}
+	hc_table_free(&t);
+	hc_eventset_free(&set);
+	return rc;
+}
+
+/* json and jsonl: the events packed (a third of the memory of the events
+ * themselves), then rendered in batches by the worker threads, each batch
+ * written out in order by this one. */
+#define HC_EVENTS_BATCH 1024
+#define HC_MAX_EVENTS_SLOTS (2 * HC_MAX_THREADS + 2)
+
+struct json_out {
+	const struct hc_packset *ps;
+	enum hc_format fmt;
+	struct {
+		struct hc_unpack u;
+		struct hc_jbuf b;
+	} slot[HC_MAX_EVENTS_SLOTS];
+	bool write_error;
+};
+
+static int json_work(void *ctx, unsigned slot, size_t from, size_t to)
+{
+	struct json_out *o = ctx;
+	struct hc_jbuf *b = &o->slot[slot].b;
+
+	b->len = 0;
+	for (size_t i = from; i < to; i++) {
+		struct hc_event ev;
+		if (hc_packset_event(o->ps, i, &ev, &o->slot[slot].u) < 0)
+			return HC_ERR_NOMEM;
+		if (o->fmt == HC_FMT_JSON)
+			hc_jbuf_raw(b, i ? ",\n  " : "\n  ", i ? 4 : 3);
+		fill_row(&(struct row){.j = b, .vlen = o->slot[slot].u.vlen}, &ev);
+		if (o->fmt == HC_FMT_JSONL)
+			hc_jbuf_raw(b, "\n", 1);
+	}
+	return b->err ? HC_ERR_NOMEM : HC_OK;
+}
+
+static int json_done(void *ctx, unsigned slot, size_t from, size_t to)
+{
+	struct json_out *o = ctx;
+	struct hc_jbuf *b = &o->slot[slot].b;
+
+	(void)from;
+	(void)to;
+	if (fwrite(b->p, 1, b->len, stdout) != b->len) {
+		o->write_error = true;
+		return HC_ERR_IO;
+	}
+	return HC_OK;
+}
+
+static int print_json(const struct hc_global *g, char **paths, int npaths,
+                      const struct hc_read_opts *ro, enum hc_format fmt, bool *input_errors)
+{
+	struct hc_packset *ps = NULL;
+	struct json_out *o;
+	unsigned threads = g->threads ? g->threads : 1, nslots;
+	int rc = hc_cli_load_packed(g, paths, npaths, ro, &ps, input_errors);
+
+	if (rc)
+		return rc;
+	if (!(o = calloc(1, sizeof(*o)))) {
+		hc_packset_free(ps);
+		fprintf(stderr, "hopchain: out of memory\n");
+		return HC_EXIT_FAILURE;
+	}
+	if (threads > HC_MAX_THREADS)
+		threads = HC_MAX_THREADS;
+	nslots = threads > 1 ? 2 * threads + 2 : 1;
+	o->ps = ps;
+	o->fmt = fmt;
+	keys_init();
+	size_t n = hc_packset_count(ps);
+	if (fmt == HC_FMT_JSON)
+		fputs("{\"events\": [", stdout);
+	rc = hc_packset_each(ps, HC_EVENTS_BATCH, threads, nslots, json_work, json_done, o);
+	if (fmt == HC_FMT_JSON && rc == HC_OK)
+		fputs(n ? "\n]}\n" : "]}\n", stdout);
+	if (rc < 0)
+		fprintf(stderr, "hopchain: %s\n",
+		        o->write_error ? "error writing output" : "out of memory");
+	for (unsigned k = 0; k < HC_MAX_EVENTS_SLOTS; k++) {
+		hc_unpack_free(&o->slot[k].u);
+		hc_jbuf_free(&o->slot[k].b);
+	}
+	free(o);
+	hc_packset_free(ps);
+	return rc < 0 ? HC_EXIT_FAILURE : HC_EXIT_OK;
+}
+
 int hc_cmd_events(const struct hc_global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -366,8 +609,6 @@ int hc_cmd_events(const struct hc_global *g, int argc, char **argv)
 	size_t nids = 0;
 	struct hc_read_opts ro = {0};
 	enum hc_format fmt = HC_FMT_TABLE;
-	struct hc_eventset set = {0};
-	struct hc_table t;
 	struct hc_render_opts rend = {.color = g->color};
 	bool input_errors = false;
 	int c, rc;
@@ -409,33 +650,10 @@ int hc_cmd_events(const struct hc_global *g, int argc, char **argv)
 	if (optind >= argc)
 		return hc_cli_usage_error("events", "no input PATH given");
 
-	rc = hc_cli_load(g, argv + optind, argc - optind, &ro, &set, &input_errors);
-	if (rc) {
-		hc_eventset_free(&set);
-		return rc;
-	}
-	/* JSONL rows stand alone: printed a batch at a time, so that the
-	 * table's cells never hold more than a batch (for a 512 MB log they
-	 * were half of the peak memory); the other formats need every row */
-	size_t batch = fmt == HC_FMT_JSONL ? 4096 : SIZE_MAX;
-	rc = HC_EXIT_OK;
-	for (size_t from = 0; rc == HC_EXIT_OK && (from < set.n || from == 0); from += batch) {
-		hc_table_init(&t, columns, NCOLS);
-		for (size_t i = from; i < set.n && i - from < batch; i++)
-			if (fill_row(&t, &set.v[i]) < 0) {
-				fprintf(stderr, "hopchain: out of memory\n");
-				rc = HC_EXIT_FAILURE;
-				break;
-			}
-		if (rc == HC_EXIT_OK && hc_table_print(&t, fmt, "events", &rend, stdout) < 0) {
-			fprintf(stderr, "hopchain: error writing output\n");
-			rc = HC_EXIT_FAILURE;
-		}
-		hc_table_free(&t);
-		if (batch == SIZE_MAX)
-			break;
-	}
-	hc_eventset_free(&set);
+	if (fmt == HC_FMT_JSON || fmt == HC_FMT_JSONL)
+		rc = print_json(g, argv + optind, argc - optind, &ro, fmt, &input_errors);
+	else
+		rc = print_table(g, argv + optind, argc - optind, &ro, fmt, &rend, &input_errors);
 	if (rc == HC_EXIT_OK && input_errors)
 		rc = HC_EXIT_PARTIAL;
 	return rc;

@@ -71,6 +71,53 @@ static int on_events(void *ctx, struct hc_file_result *r, struct hc_event *ev, s
 	return lc->hooks->on_events(lc->hooks->ctx, r, ev, n);
 }
 
+/* The input files of `paths` (exactly these when `expanded`) into *files;
+ * 0, or an HC_EXIT_* code (reported). */
+static int input_files(struct load_ctx *lc, char *const *paths, size_t npaths, bool expanded,
+                       char ***files, size_t *nfiles)
+{
+	int rc;
+
+	*files = NULL;
+	*nfiles = 0;
+	if (expanded) {
+		*files = calloc(npaths + 1, sizeof(**files));
+		rc = *files ? 0 : HC_ERR_NOMEM;
+		for (size_t i = 0; rc == 0 && i < npaths; i++) {
+			if (!((*files)[i] = strdup(paths[i])))
+				rc = HC_ERR_NOMEM;
+			else
+				(*nfiles)++;
+		}
+	} else {
+		rc = hc_paths_expand((const char *const *)paths, npaths, on_path_error, lc, files,
+		                     nfiles);
+	}
+	if (rc < 0) {
+		hc_paths_free(*files, *nfiles);
+		fprintf(stderr, "hopchain: %s\n",
+			rc == HC_ERR_LIMIT ? "too many input files" : "out of memory");
+		return HC_EXIT_FAILURE;
+	}
+	if (*nfiles == 0) {
+		fprintf(stderr, "hopchain: no input files found\n");
+		hc_paths_free(*files, *nfiles);
+		return HC_EXIT_FAILURE;
+	}
+	return 0;
+}
+
+static struct hc_read_opts read_opts(const struct hc_global *g, const struct hc_read_opts *o)
+{
+	struct hc_read_opts ro = {0};
+
+	if (o)
+		ro = *o;
+	if (g->reader)
+		ro.reader = g->reader;
+	return ro;
+}
+
 int hc_cli_load_with(const struct hc_global *g, char *const *paths, size_t npaths, bool expanded,
 		     const struct hc_read_opts *o, const struct hc_cli_load_hooks *hooks,
 		     struct hc_eventset *set, bool *input_errors)
@@ -83,35 +130,9 @@ int hc_cli_load_with(const struct hc_global *g, char *const *paths, size_t npath
 
 	if (hooks && hooks->on_events)
 		cb.on_events = on_events;
-	if (expanded) {
-		files = calloc(npaths + 1, sizeof(*files));
-		rc = files ? 0 : HC_ERR_NOMEM;
-		for (size_t i = 0; rc == 0 && i < npaths; i++) {
-			if (!(files[i] = strdup(paths[i])))
-				rc = HC_ERR_NOMEM;
-			else
-				nfiles++;
-		}
-	} else {
-		rc = hc_paths_expand((const char *const *)paths, npaths, on_path_error, &lc,
-		                     &files, &nfiles);
-	}
-	if (rc < 0) {
-		hc_paths_free(files, nfiles);
-		fprintf(stderr, "hopchain: %s\n",
-			rc == HC_ERR_LIMIT ? "too many input files" : "out of memory");
-		return HC_EXIT_FAILURE;
-	}
-	if (nfiles == 0) {
-		fprintf(stderr, "hopchain: no input files found\n");
-		hc_paths_free(files, nfiles);
-		return HC_EXIT_FAILURE;
-	}
-	struct hc_read_opts ro = {0};
-	if (o)
-		ro = *o;
-	if (g->reader)
-		ro.reader = g->reader;
+	if ((rc = input_files(&lc, paths, npaths, expanded, &files, &nfiles)) != 0)
+		return rc;
+	struct hc_read_opts ro = read_opts(g, o);
 	rc = hc_events_load(set, files, nfiles, &ro, g->threads, hooks ? hooks->flags : 0, &cb);
 	/* events keep pointers to the path strings: hand them to the set */
 	set->paths = files;
@@ -131,6 +152,38 @@ int hc_cli_load_with(const struct hc_global *g, char *const *paths, size_t npath
 		fprintf(stderr, "hopchain: no input could be read\n");
 		return HC_EXIT_FAILURE;
 	}
+	return 0;
+}
+
+int hc_cli_load_packed(const struct hc_global *g, char *const *paths, int npaths,
+                       const struct hc_read_opts *o, struct hc_packset **ret,
+                       bool *input_errors)
+{
+	struct load_ctx lc = {.g = g};
+	struct hc_load_cb cb = {.on_diag = on_diag, .on_file = on_file, .ctx = &lc};
+	struct hc_packset *ps = NULL;
+	char **files = NULL;
+	size_t nfiles = 0;
+	int rc;
+
+	if ((rc = input_files(&lc, paths, (size_t)npaths, false, &files, &nfiles)) != 0)
+		return rc;
+	struct hc_read_opts ro = read_opts(g, o);
+	rc = hc_events_load_packed(&ps, files, nfiles, &ro, g->threads, &cb);
+	if (rc < 0) {
+		hc_paths_free(files, nfiles);
+		fprintf(stderr, "hopchain: out of memory while reading\n");
+		return HC_EXIT_FAILURE;
+	}
+	/* events keep pointers to the path strings: hand them to the set */
+	hc_packset_adopt_paths(ps, files, nfiles);
+	*input_errors |= lc.errors;
+	if (lc.readable == 0) {
+		fprintf(stderr, "hopchain: no input could be read\n");
+		hc_packset_free(ps);
+		return HC_EXIT_FAILURE;
+	}
+	*ret = ps;
 	return 0;
 }
 

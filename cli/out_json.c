@@ -6,6 +6,7 @@
 #include "term.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,24 +100,29 @@ static json_t *row(const struct hc_table *t, size_t r)
  * straight into a buffer, byte for byte as jansson's compact dump with
  * preserved order writes them; the others still go through jansson. */
 
-struct obuf {
-	char *p;
-	size_t len, cap;
-};
-
-static int ob_reserve(struct obuf *b, size_t more)
+int hc_jbuf_grow(struct hc_jbuf *b, size_t more)
 {
+	if (b->err)
+		return -1;
 	if (b->len + more <= b->cap)
 		return 0;
 	size_t cap = b->cap ? b->cap : 1 << 16;
 	while (cap < b->len + more)
 		cap *= 2;
 	char *n = realloc(b->p, cap);
-	if (!n)
+	if (!n) {
+		b->err = true;
 		return -1;
+	}
 	b->p = n;
 	b->cap = cap;
 	return 0;
+}
+
+void hc_jbuf_free(struct hc_jbuf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
 }
 
 /* Bytes a JSON string cannot carry as they are (1), and the bytes of
@@ -136,43 +142,76 @@ static const unsigned char json_class[256] = {
 #undef C0x8
 #undef C2x8
 
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGH UINT64_C(0x8080808080808080)
+
+/* Non-zero when one of the 8 bytes of x is below 0x20, '"' or '\\', or
+ * has its high bit set and `high` is HIGH (exact about "one of", not about
+ * which: a borrow may mark the bytes after the first). */
+static inline uint64_t special8(uint64_t x, uint64_t high)
+{
+	uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\');
+
+	return (((x - ONES * 0x20) & ~x) | ((q - ONES) & ~q) | ((b - ONES) & ~b) | (x & high)) &
+	       HIGH;
+}
+
 /* A JSON string as jansson escapes it: '"', '\\' and controls below 0x20
  * (\b \f \n \r \t, else \u00XX); everything else raw. Invalid UTF-8 is
- * repaired first, as str() does. */
-static int ob_str(struct obuf *b, const char *s)
+ * repaired first, as str() does. Eight bytes at a time while none needs
+ * a look: most values are short plain ASCII. */
+void hc_jbuf_str(struct hc_jbuf *b, const char *s)
+{
+	hc_jbuf_strn(b, s, strlen(s));
+}
+
+void hc_jbuf_strn(struct hc_jbuf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s, *run;
-	char *fixed = NULL;
-	bool checked = false;
-	size_t n = strlen(s);
+	size_t i = 0;
+	uint64_t high = HIGH; /* until the string is known to be valid UTF-8 */
 
-	if (ob_reserve(b, 6 * n + 2) < 0)
-		return -1;
+	if (hc_jbuf_reserve(b, 6 * n + 2) < 0)
+		return;
 	char *o = b->p + b->len;
 	*o++ = '"';
 	for (;;) {
-		run = p;
-		while (!json_class[*p])
-			p++;
-		memcpy(o, run, (size_t)(p - run));
-		o += p - run;
-		if (!*p)
+		uint64_t x;
+		while (i + 8 <= n) {
+			memcpy(&x, s + i, 8);
+			if (special8(x, high))
+				break;
+			memcpy(o, &x, 8);
+			o += 8;
+			i += 8;
+		}
+		/* byte by byte up to and through the next byte that needs a look */
+		unsigned char c = 0, cls = 0;
+		while (i < n && !(cls = json_class[c = (unsigned char)s[i]])) {
+			*o++ = (char)c;
+			i++;
+		}
+		if (i >= n)
 			break;
-		if (json_class[*p] == 2) {
-			if (!checked && !hc_utf8_valid((const char *)p)) {
-				/* start again on the repaired text */
-				if (!(fixed = hc_utf8_repair(s)))
-					return -1;
-				int rc = ob_str(b, fixed);
-				free(fixed);
-				return rc;
+		i++;
+		if (cls == 2) {
+			if (high) {
+				if (!hc_utf8_valid(s + i - 1)) {
+					/* start again on the repaired text */
+					char *fixed = hc_utf8_repair(s);
+					if (!fixed) {
+						b->err = true;
+						return;
+					}
+					hc_jbuf_str(b, fixed);
+					free(fixed);
+					return;
+				}
+				high = 0;
 			}
-			checked = true;
-			*o++ = (char)*p++;
+			*o++ = (char)c;
 			continue;
 		}
-		unsigned char c = *p++;
 		*o++ = '\\';
 		switch (c) {
 		case '"':
@@ -204,19 +243,81 @@ static int ob_str(struct obuf *b, const char *s)
 	}
 	*o++ = '"';
 	b->len = (size_t)(o - b->p);
-	return 0;
 }
 
-static int ob_raw(struct obuf *b, const char *s, size_t n)
+void hc_jbuf_int(struct hc_jbuf *b, long long v)
 {
-	if (ob_reserve(b, n) < 0)
-		return -1;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	return 0;
+	/* as "%lld" */
+	char num[24], *e = num + sizeof(num), *q = e;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	do
+		*--q = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (v < 0)
+		*--q = '-';
+	hc_jbuf_raw(b, q, (size_t)(e - q));
 }
 
-/* 1 when every cell of the table can be written directly. */
+/* '"Name":' of each Data Name code (plain ASCII names: nothing to
+ * escape), made once */
+#define NAME_KEY_COPY 48 /* copied this many bytes at a time */
+static char name_key[HC_EVENT_NAME_CODES][NAME_KEY_COPY];
+static unsigned short name_key_len[HC_EVENT_NAME_CODES];
+static pthread_once_t name_key_once = PTHREAD_ONCE_INIT;
+
+static void name_keys_init(void)
+{
+	for (int k = 0; k < HC_EVENT_NAME_CODES; k++) {
+		int len = snprintf(name_key[k], sizeof(name_key[k]), "\"%s\":", hc_event_name_of(k));
+		name_key_len[k] = (unsigned short)(len > 0 && (size_t)len < sizeof(name_key[k]) ? len : 0);
+	}
+}
+
+void hc_jbuf_map(struct hc_jbuf *b, const struct hc_field *f, size_t n)
+{
+	hc_jbuf_map_n(b, f, NULL, n);
+}
+
+void hc_jbuf_map_n(struct hc_jbuf *b, const struct hc_field *f, const uint32_t *vlen, size_t n)
+{
+	/* names hc_event_build gave are the library's copies (a code each):
+	 * a bit per code finds their repeats; any other name is compared */
+	uint64_t seen[(HC_EVENT_NAME_CODES + 63) / 64] = {0};
+	bool other = false, first = true;
+
+	pthread_once(&name_key_once, name_keys_init);
+	hc_jbuf_raw(b, "{", 1);
+	for (size_t i = 0; i < n; i++) {
+		int k = hc_event_name_static(f[i].name);
+		bool dup = false;
+		if (k >= 0 && !other) {
+			dup = (seen[k / 64] >> (k % 64)) & 1;
+			seen[k / 64] |= UINT64_C(1) << (k % 64);
+		} else {
+			other = true;
+			for (size_t j = 0; j < i && !dup; j++)
+				dup = strcmp(f[j].name, f[i].name) == 0;
+		}
+		if (dup)
+			continue; /* a repeated Data Name: the first is kept, as map() does */
+		if (!first)
+			hc_jbuf_raw(b, ",", 1);
+		first = false;
+		if (k >= 0 && name_key_len[k]) {
+			if (hc_jbuf_reserve(b, NAME_KEY_COPY) == 0) {
+				memcpy(b->p + b->len, name_key[k], NAME_KEY_COPY);
+				b->len += name_key_len[k];
+			}
+		} else {
+			hc_jbuf_str(b, f[i].name);
+			hc_jbuf_raw(b, ":", 1);
+		}
+		hc_jbuf_strn(b, f[i].value, vlen ? vlen[i] : strlen(f[i].value));
+	}
+	hc_jbuf_raw(b, "}", 1);
+}
+
 /* A row the direct writer can write: no reals, no JSON cells. */
 static bool direct_ok(const struct hc_table *t, size_t r)
 {
@@ -228,99 +329,56 @@ static bool direct_ok(const struct hc_table *t, size_t r)
 	return true;
 }
 
-static int ob_row(struct obuf *b, const struct hc_table *t, size_t r)
+static void ob_row(struct hc_jbuf *b, const struct hc_table *t, size_t r)
 {
 	bool first = true;
-	char num[32];
 
-	if (ob_raw(b, "{", 1) < 0)
-		return -1;
+	hc_jbuf_raw(b, "{", 1);
 	for (size_t c = 0; c < t->ncols; c++) {
 		const struct hc_cell *x = &t->cells[r * t->ncols + c];
 		if (t->cols[c].flags & HC_COL_VIEW)
 			continue;
 		if (x->kind == HC_CELL_NULL && (t->cols[c].flags & HC_COL_OMITNULL))
 			continue;
-		if ((!first && ob_raw(b, ",", 1) < 0) || ob_str(b, t->cols[c].name) < 0 ||
-		    ob_raw(b, ":", 1) < 0)
-			return -1;
+		if (!first)
+			hc_jbuf_raw(b, ",", 1);
+		hc_jbuf_str(b, t->cols[c].name);
+		hc_jbuf_raw(b, ":", 1);
 		first = false;
 		switch (x->kind) {
 		case HC_CELL_STR:
-			if (ob_str(b, x->u.s) < 0)
-				return -1;
+			hc_jbuf_str(b, x->u.s);
 			break;
-		case HC_CELL_INT: {
-			/* as "%lld" */
-			unsigned long long v = x->u.i < 0 ? 0ULL - (unsigned long long)x->u.i
-							   : (unsigned long long)x->u.i;
-			char *e = num + sizeof(num), *q = e;
-			do
-				*--q = (char)('0' + v % 10);
-			while ((v /= 10));
-			if (x->u.i < 0)
-				*--q = '-';
-			if (ob_raw(b, q, (size_t)(e - q)) < 0)
-				return -1;
+		case HC_CELL_INT:
+			hc_jbuf_int(b, x->u.i);
 			break;
-		}
 		case HC_CELL_BOOL:
-			if (ob_raw(b, x->u.b ? "true" : "false", x->u.b ? 4 : 5) < 0)
-				return -1;
+			hc_jbuf_raw(b, x->u.b ? "true" : "false", x->u.b ? 4 : 5);
 			break;
-		case HC_CELL_MAP: {
-			const struct hc_field *f = x->u.map.f;
-			size_t n = x->u.map.n;
-			if (ob_raw(b, "{", 1) < 0)
-				return -1;
-			/* a repeated Data Name: the first is kept, as map() does */
-			uint16_t slot[256] = {0};
-			for (size_t i = 0; i < n; i++) {
-				bool dup = false;
-				if (n <= 128) {
-					uint32_t h = 2166136261u;
-					for (const unsigned char *q = (const unsigned char *)f[i].name; *q; q++)
-						h = (h ^ *q) * 16777619u;
-					for (h &= 255; slot[h] && !dup; h = (h + 1) & 255)
-						dup = strcmp(f[slot[h] - 1].name, f[i].name) == 0;
-					if (!dup)
-						slot[h] = (uint16_t)(i + 1);
-				} else {
-					for (size_t k = 0; k < i && !dup; k++)
-						dup = strcmp(f[k].name, f[i].name) == 0;
-				}
-				if (dup)
-					continue;
-				if ((b->p[b->len - 1] != '{' && ob_raw(b, ",", 1) < 0) ||
-				    ob_str(b, f[i].name) < 0 || ob_raw(b, ":", 1) < 0 ||
-				    ob_str(b, f[i].value) < 0)
-					return -1;
-			}
-			if (ob_raw(b, "}", 1) < 0)
-				return -1;
+		case HC_CELL_MAP:
+			hc_jbuf_map(b, x->u.map.f, x->u.map.n);
 			break;
-		}
 		case HC_CELL_NULL:
 		default:
-			if (ob_raw(b, "null", 4) < 0)
-				return -1;
+			hc_jbuf_raw(b, "null", 4);
 			break;
 		}
 	}
-	return ob_raw(b, "}", 1);
+	hc_jbuf_raw(b, "}", 1);
 }
 
 int hc_table_print_json_row(const struct hc_table *t, size_t r, FILE *out)
 {
 	const size_t flags = JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_REAL_PRECISION(15);
-	struct obuf b = {0};
+	struct hc_jbuf b = {0};
 	json_t *o;
 	int rc = -1;
 
 	if (direct_ok(t, r)) {
-		if (ob_row(&b, t, r) == 0 && fwrite(b.p, 1, b.len, out) == b.len)
+		ob_row(&b, t, r);
+		if (!b.err && fwrite(b.p, 1, b.len, out) == b.len)
 			rc = 0;
-		free(b.p);
+		hc_jbuf_free(&b);
 		return rc;
 	}
 	o = row(t, r);

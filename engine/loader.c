@@ -3,6 +3,7 @@
  * handle is never shared between threads); results are merged in the order
  * the files were given, parts in order. */
 #include "loader.h"
+#include "packset_int.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@ struct file_job {
 	unsigned part, nparts;  /* slice of the file's records for this job */
 	struct hc_event *ev;
 	size_t n, cap;
+	struct hc_pk_part pk;   /* the events, packed (hc_events_load_packed) */
 	struct hc_diag *diags;
 	bool *diag_fatal;
 	size_t ndiags;
@@ -31,8 +33,8 @@ struct pool {
 	struct file_job *jobs;
 	size_t njobs;
 	const struct hc_read_opts *opts;
-	unsigned flags;
 	bool worker_compacts;
+	bool packed;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	size_t next;      /* next job to start */
@@ -40,6 +42,8 @@ struct pool {
 	size_t window;
 	bool stop;
 	bool *done;
+	pthread_t tid[HC_MAX_THREADS];
+	unsigned nt;      /* workers started */
 };
 
 static int push_event(struct file_job *j, struct hc_event *ev)
@@ -67,7 +71,31 @@ static void add_diag(struct file_job *j, const struct hc_diag *d, bool fatal)
 	j->ndiags++;
 }
 
-static void read_file(struct file_job *j, const struct hc_read_opts *base, bool compact)
+/* Keeps event `ev` (read by job j) as the load wants it; 0 or < 0. */
+static int keep_event(struct file_job *j, struct hc_event *ev, bool compact, bool packed)
+{
+	int rc;
+
+	if (packed) {
+		/* a copy into the part's blocks; ev may borrow the reader's
+		 * memory (hc_read_opts.borrow) */
+		rc = hc_pk_part_add(&j->pk, ev);
+		hc_event_clear(ev);
+		return rc;
+	}
+	if (compact && !j->pool && !(j->pool = hc_strpool_new()))
+		rc = HC_ERR_NOMEM;
+	else if (compact && hc_event_compact(ev, j->pool) < 0)
+		rc = HC_ERR_NOMEM;
+	else
+		rc = push_event(j, ev);
+	if (rc < 0)
+		hc_event_clear(ev);
+	return rc;
+}
+
+static void read_file(struct file_job *j, const struct hc_read_opts *base, bool compact,
+                      bool packed)
 {
 	struct hc_input *in = NULL;
 	struct hc_read_opts opts = *base, *o = &opts;
@@ -76,6 +104,7 @@ static void read_file(struct file_job *j, const struct hc_read_opts *base, bool 
 
 	opts.part = j->part;
 	opts.nparts = j->nparts;
+	opts.borrow = packed;
 	j->diags = calloc(HC_MAX_DIAGS_PER_FILE, sizeof(*j->diags));
 	j->diag_fatal = calloc(HC_MAX_DIAGS_PER_FILE, sizeof(*j->diag_fatal));
 	if (!j->diags || !j->diag_fatal) {
@@ -98,15 +127,8 @@ static void read_file(struct file_job *j, const struct hc_read_opts *base, bool 
 		if (rc == 0)
 			break;
 		if (rc == 1) {
-			if (compact && !j->pool && !(j->pool = hc_strpool_new())) {
-				hc_event_clear(&ev);
-				j->rc = HC_ERR_NOMEM;
-				break;
-			}
-			if ((compact && hc_event_compact(&ev, j->pool) < 0) ||
-			    push_event(j, &ev) < 0) {
-				hc_event_clear(&ev);
-				j->rc = HC_ERR_NOMEM;
+			if ((rc = keep_event(j, &ev, compact, packed)) < 0) {
+				j->rc = rc;
 				break;
 			}
 			continue;
@@ -123,7 +145,11 @@ static void read_file(struct file_job *j, const struct hc_read_opts *base, bool 
 	}
 	hc_input_stats(in, &j->res.records, &j->res.failed);
 	hc_input_close(in);
-	j->res.kept = j->n;
+	j->res.kept = packed ? j->pk.n : j->n;
+	/* each part sorts its own events, in its worker: the consumer then
+	 * only merges */
+	if (packed && j->rc == HC_OK && (rc = hc_pk_part_sort(&j->pk)) < 0)
+		j->rc = rc;
 }
 
 static void *worker(void *arg)
@@ -141,7 +167,7 @@ static void *worker(void *arg)
 		}
 		i = p->next++;
 		pthread_mutex_unlock(&p->mu);
-		read_file(&p->jobs[i], p->opts, p->worker_compacts);
+		read_file(&p->jobs[i], p->opts, p->worker_compacts, p->packed);
 		pthread_mutex_lock(&p->mu);
 		p->done[i] = true;
 		pthread_cond_broadcast(&p->cv);
@@ -300,22 +326,14 @@ static int take_events(struct hc_eventset *set, struct hc_event *ev, size_t n, u
 	return rc;
 }
 
-int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
-		   const struct hc_read_opts *o, unsigned threads, unsigned flags,
-		   const struct hc_load_cb *cb)
+/* Plans the jobs (a part of a file each) and starts up to `threads`
+ * workers; with none started the consumer reads each file itself. Returns
+ * 0 or HC_ERR_NOMEM (nothing to undo). */
+static int pool_start(struct pool *p, char *const *paths, size_t npaths,
+                      const struct hc_read_opts *o, unsigned threads)
 {
-	struct pool p = {0};
-	pthread_t tid[HC_MAX_THREADS];
-	struct hc_read_opts dflt = {0};
-	struct hc_strpool *main_pool = NULL; /* compaction on this thread */
-	unsigned nt = 0;
 	size_t njobs = 0;
-	int rc = HC_OK;
 
-	if (npaths == 0)
-		return HC_OK;
-	if (!o)
-		o = &dflt;
 	if (threads > HC_MAX_THREADS)
 		threads = HC_MAX_THREADS;
 	if (threads < 1)
@@ -327,28 +345,27 @@ int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
 		return HC_ERR_NOMEM;
 	for (size_t i = 0; i < npaths; i++)
 		njobs += nparts[i] = parts_for(paths[i], o, threads);
-	p.jobs = calloc(njobs, sizeof(*p.jobs));
-	p.done = calloc(njobs, sizeof(*p.done));
-	if (!p.jobs || !p.done) {
-		free(p.jobs);
-		free(p.done);
+	p->jobs = calloc(njobs, sizeof(*p->jobs));
+	p->done = calloc(njobs, sizeof(*p->done));
+	if (!p->jobs || !p->done) {
+		free(p->jobs);
+		free(p->done);
+		p->jobs = NULL;
+		p->done = NULL;
 		free(nparts);
 		return HC_ERR_NOMEM;
 	}
-	p.njobs = njobs;
-	p.opts = o;
-	p.flags = flags;
-	/* without on_events nobody needs the raw fields: drop them at once */
-	p.worker_compacts = (flags & HC_LOAD_COMPACT) && !(cb && cb->on_events);
-	p.window = 2 * (size_t)threads + 2;
-	pthread_mutex_init(&p.mu, NULL);
-	pthread_cond_init(&p.cv, NULL);
+	p->njobs = njobs;
+	p->opts = o;
+	p->window = 2 * (size_t)threads + 2;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
 	for (size_t i = 0, k = 0; i < npaths; i++) {
 		unsigned np = nparts[i];
 		for (unsigned part = 0; part < np; part++, k++) {
-			p.jobs[k].res.path = paths[i];
-			p.jobs[k].part = part;
-			p.jobs[k].nparts = np;
+			p->jobs[k].res.path = paths[i];
+			p->jobs[k].part = part;
+			p->jobs[k].nparts = np;
 		}
 	}
 	free(nparts);
@@ -357,148 +374,242 @@ int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
 	/* backends' one-time set-up, before any worker runs */
 	hc_input_init();
 	for (unsigned t = 0; t < threads; t++) {
-		if (pthread_create(&tid[nt], NULL, worker, &p) != 0)
+		if (pthread_create(&p->tid[p->nt], NULL, worker, p) != 0)
 			break;
-		nt++;
+		p->nt++;
 	}
+	return HC_OK;
+}
 
+/* Waits for the parts [i, end) of one file, sums up their results into
+ * *res and passes their diagnostics on, in order. Returns 0 or the first
+ * part's failure. */
+static int file_wait(struct pool *p, size_t i, size_t end, const struct hc_load_cb *cb,
+                     struct hc_file_result *res)
+{
+	uint64_t extra = 0;
+	int rc = HC_OK;
+
+	*res = p->jobs[i].res;
+	pthread_mutex_lock(&p->mu);
+	for (size_t k = i; k < end; k++) {
+		while (!p->done[k] && p->nt > 0)
+			pthread_cond_wait(&p->cv, &p->mu);
+	}
+	pthread_mutex_unlock(&p->mu);
+	if (p->nt == 0) /* no thread could be started: read here */
+		for (size_t k = i; k < end; k++)
+			read_file(&p->jobs[k], p->opts, p->worker_compacts, p->packed);
+	res->records = res->failed = res->kept = 0;
+	res->ndiags = 0;
+	for (size_t k = i; k < end; k++) {
+		struct file_job *j = &p->jobs[k];
+		if (j->rc < 0 && rc == HC_OK)
+			rc = j->rc;
+		res->records += j->res.records;
+		res->failed += j->res.failed;
+		res->kept += j->res.kept;
+		res->open_failed |= j->res.open_failed;
+		if (!res->backend)
+			res->backend = j->res.backend;
+		for (size_t q = 0; q < j->ndiags; q++) {
+			if (res->ndiags >= HC_MAX_DIAGS_PER_FILE) {
+				extra++;
+				continue;
+			}
+			if (cb && cb->on_diag)
+				cb->on_diag(cb->ctx, &j->diags[q], j->diag_fatal[q]);
+			res->ndiags++;
+		}
+		extra += j->extra_diags;
+		free(j->diags);
+		free(j->diag_fatal);
+		j->diags = NULL;
+		j->diag_fatal = NULL;
+	}
+	if (extra && cb && cb->on_diag) {
+		struct hc_diag d;
+		hc_diag_clear(&d);
+		snprintf(d.file, sizeof(d.file), "%s", res->path);
+		hc_diag_set(&d, "%llu more record errors not shown", (unsigned long long)extra);
+		cb->on_diag(cb->ctx, &d, false);
+		res->ndiags++;
+	}
+	return rc;
+}
+
+/* The events of parts [i, end) as one array in record order (the parts'
+ * arrays freed); *ev NULL when there are none. Returns 0 or HC_ERR_NOMEM
+ * (the events are then cleared). */
+static int file_events(struct pool *p, size_t i, size_t end, struct hc_event **ev, size_t *n)
+{
+	size_t total = 0;
+
+	*ev = NULL;
+	*n = 0;
+	if (end - i == 1) {
+		*ev = p->jobs[i].ev;
+		*n = p->jobs[i].n;
+		p->jobs[i].ev = NULL;
+		return HC_OK;
+	}
+	for (size_t k = i; k < end; k++)
+		total += p->jobs[k].n;
+	*ev = malloc((total ? total : 1) * sizeof(**ev));
+	for (size_t k = i; k < end; k++) {
+		if (*ev && p->jobs[k].n) /* a part without events has no array */
+			memcpy(*ev + *n, p->jobs[k].ev, p->jobs[k].n * sizeof(**ev));
+		else
+			for (size_t q = 0; q < p->jobs[k].n; q++)
+				hc_event_clear(&p->jobs[k].ev[q]);
+		if (*ev)
+			*n += p->jobs[k].n;
+		free(p->jobs[k].ev);
+		p->jobs[k].ev = NULL;
+	}
+	return *ev ? HC_OK : HC_ERR_NOMEM;
+}
+
+/* Tells the workers the consumer is done with jobs before `end` (and to
+ * stop when rc < 0). */
+static void file_taken(struct pool *p, size_t end, int rc)
+{
+	pthread_mutex_lock(&p->mu);
+	p->consumed = end;
+	if (rc < 0)
+		p->stop = true;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Joins the workers and frees what they read for files nobody consumed
+ * (after a failure), then the pool. */
+static void pool_finish(struct pool *p)
+{
+	for (unsigned t = 0; t < p->nt; t++)
+		pthread_join(p->tid[t], NULL);
+	for (size_t k = p->consumed; k < p->njobs; k++) {
+		for (size_t q = 0; p->jobs[k].ev && q < p->jobs[k].n; q++)
+			hc_event_clear(&p->jobs[k].ev[q]);
+		free(p->jobs[k].ev);
+		free(p->jobs[k].diags);
+		free(p->jobs[k].diag_fatal);
+		hc_strpool_free(p->jobs[k].pool);
+		hc_pk_part_free(&p->jobs[k].pk);
+	}
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	free(p->jobs);
+	free(p->done);
+}
+
+/* Moves the events of one file (parts [i, end), read) into `set`. */
+static int file_into_set(struct pool *p, size_t i, size_t end, struct hc_eventset *set,
+                         unsigned flags, const struct hc_load_cb *cb,
+                         struct hc_file_result *res, struct hc_strpool **main_pool, int rc)
+{
+	struct hc_event *ev = NULL;
+	size_t n = 0;
+	int erc = file_events(p, i, end, &ev, &n);
+
+	if (rc == HC_OK)
+		rc = erc;
+	if (rc == HC_OK && cb && cb->on_events && !res->open_failed)
+		rc = cb->on_events(cb->ctx, res, ev, n);
+	if (rc == HC_OK && (flags & HC_LOAD_COMPACT) && !p->worker_compacts && !*main_pool &&
+	    !(flags & HC_LOAD_DISCARD)) {
+		if (!(*main_pool = hc_strpool_new()))
+			rc = HC_ERR_NOMEM;
+		else
+			rc = hc_eventset_adopt_pool(set, *main_pool);
+	}
+	rc = take_events(set, ev, n, flags, p->worker_compacts ? NULL : *main_pool, res, rc);
+	free(ev);
+	/* the strings of the events compacted by workers */
+	for (size_t k = i; k < end; k++) {
+		struct hc_strpool *jp = p->jobs[k].pool;
+		p->jobs[k].pool = NULL;
+		if (jp && (flags & HC_LOAD_DISCARD))
+			hc_strpool_free(jp);
+		else if (jp && hc_eventset_adopt_pool(set, jp) < 0)
+			rc = HC_ERR_NOMEM; /* an event may still point into it: stop */
+	}
+	return rc;
+}
+
+int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
+		   const struct hc_read_opts *o, unsigned threads, unsigned flags,
+		   const struct hc_load_cb *cb)
+{
+	struct pool p = {0};
+	struct hc_read_opts dflt = {0};
+	struct hc_strpool *main_pool = NULL; /* compaction on this thread */
+	int rc;
+
+	if (npaths == 0)
+		return HC_OK;
+	/* without on_events nobody needs the raw fields: drop them at once */
+	p.worker_compacts = (flags & HC_LOAD_COMPACT) && !(cb && cb->on_events);
+	if ((rc = pool_start(&p, paths, npaths, o ? o : &dflt, threads)) < 0)
+		return rc;
 	/* consume files in order as their parts complete */
-	for (size_t i = 0; i < njobs;) {
-		struct hc_file_result res = p.jobs[i].res;
+	for (size_t i = 0; i < p.njobs;) {
+		struct hc_file_result res;
 		size_t end = i + p.jobs[i].nparts;
-		struct hc_event *ev = NULL;
-		size_t n = 0;
-		uint64_t extra = 0;
 
-		pthread_mutex_lock(&p.mu);
-		for (size_t k = i; k < end; k++) {
-			while (!p.done[k] && nt > 0)
-				pthread_cond_wait(&p.cv, &p.mu);
-		}
-		pthread_mutex_unlock(&p.mu);
-		if (nt == 0) /* no thread could be started: read here */
-			for (size_t k = i; k < end; k++)
-				read_file(&p.jobs[k], o, p.worker_compacts);
-		res.records = res.failed = res.kept = 0;
-		res.ndiags = 0;
-		for (size_t k = i; k < end; k++) {
-			struct file_job *j = &p.jobs[k];
-			if (j->rc < 0 && rc == HC_OK)
-				rc = j->rc;
-			res.records += j->res.records;
-			res.failed += j->res.failed;
-			res.kept += j->n;
-			res.open_failed |= j->res.open_failed;
-			if (!res.backend)
-				res.backend = j->res.backend;
-			for (size_t q = 0; q < j->ndiags; q++) {
-				if (res.ndiags >= HC_MAX_DIAGS_PER_FILE) {
-					extra++;
-					continue;
-				}
-				if (cb && cb->on_diag)
-					cb->on_diag(cb->ctx, &j->diags[q], j->diag_fatal[q]);
-				res.ndiags++;
-			}
-			extra += j->extra_diags;
-			free(j->diags);
-			free(j->diag_fatal);
-			j->diags = NULL;
-			j->diag_fatal = NULL;
-		}
-		if (extra && cb && cb->on_diag) {
-			struct hc_diag d;
-			hc_diag_clear(&d);
-			snprintf(d.file, sizeof(d.file), "%s", res.path);
-			hc_diag_set(&d, "%llu more record errors not shown", (unsigned long long)extra);
-			cb->on_diag(cb->ctx, &d, false);
-			res.ndiags++;
-		}
-		/* one array of the file's events, parts in record order */
-		if (end - i == 1) {
-			ev = p.jobs[i].ev;
-			n = p.jobs[i].n;
-			p.jobs[i].ev = NULL;
-		} else {
-			size_t total = 0;
-			for (size_t k = i; k < end; k++)
-				total += p.jobs[k].n;
-			ev = malloc((total ? total : 1) * sizeof(*ev));
-			for (size_t k = i; k < end; k++) {
-				if (ev && p.jobs[k].n) /* a part without events has no array */
-					memcpy(ev + n, p.jobs[k].ev, p.jobs[k].n * sizeof(*ev));
-				else
-					for (size_t q = 0; q < p.jobs[k].n; q++)
-						hc_event_clear(&p.jobs[k].ev[q]);
-				if (ev)
-					n += p.jobs[k].n;
-				free(p.jobs[k].ev);
-				p.jobs[k].ev = NULL;
-			}
-			if (!ev && rc == HC_OK)
-				rc = HC_ERR_NOMEM;
-		}
-		if (rc == HC_OK && cb && cb->on_events && !res.open_failed)
-			rc = cb->on_events(cb->ctx, &res, ev, n);
-		if (rc == HC_OK && (flags & HC_LOAD_COMPACT) && !p.worker_compacts && !main_pool &&
-		    !(flags & HC_LOAD_DISCARD)) {
-			if (!(main_pool = hc_strpool_new()))
-				rc = HC_ERR_NOMEM;
-			else
-				rc = hc_eventset_adopt_pool(set, main_pool);
-		}
-		rc = take_events(set, ev, n, flags, p.worker_compacts ? NULL : main_pool, &res, rc);
-		free(ev);
-		/* the strings of the events compacted by workers */
-		for (size_t k = i; k < end; k++) {
-			struct hc_strpool *jp = p.jobs[k].pool;
-			p.jobs[k].pool = NULL;
-			if (jp && (flags & HC_LOAD_DISCARD))
-				hc_strpool_free(jp);
-			else if (jp && hc_eventset_adopt_pool(set, jp) < 0)
-				rc = HC_ERR_NOMEM; /* an event may still point into it: stop */
-		}
+		rc = file_wait(&p, i, end, cb, &res);
+		rc = file_into_set(&p, i, end, set, flags, cb, &res, &main_pool, rc);
 		if (cb && cb->on_file)
 			cb->on_file(cb->ctx, &res);
-		pthread_mutex_lock(&p.mu);
-		p.consumed = end;
-		if (rc < 0)
-			p.stop = true;
-		pthread_cond_broadcast(&p.cv);
-		pthread_mutex_unlock(&p.mu);
+		file_taken(&p, end, rc);
 		i = end;
 		if (rc < 0)
 			break;
 	}
-	for (unsigned t = 0; t < nt; t++)
-		pthread_join(tid[t], NULL);
-	/* after a failure: what workers read for files nobody consumed */
-	for (size_t k = p.consumed; k < njobs; k++) {
-		for (size_t q = 0; p.jobs[k].ev && q < p.jobs[k].n; q++)
-			hc_event_clear(&p.jobs[k].ev[q]);
-		free(p.jobs[k].ev);
-		free(p.jobs[k].diags);
-		free(p.jobs[k].diag_fatal);
-		hc_strpool_free(p.jobs[k].pool);
-	}
-	pthread_mutex_destroy(&p.mu);
-	pthread_cond_destroy(&p.cv);
-	free(p.jobs);
-	free(p.done);
+	pool_finish(&p);
 	return rc;
 }
 
-/* Ties on time are broken by file path, then record id, then load order
- * (the sort is stable). Keys are sorted, not the events: an event is ~450
- * bytes, a key 32, and the events then move once. */
-struct sort_key {
-	int64_t time;
-	const char *file;
-	uint64_t record_id;
-	size_t index;
-};
+int hc_events_load_packed(struct hc_packset **ret, char *const *paths, size_t npaths,
+                          const struct hc_read_opts *o, unsigned threads,
+                          const struct hc_load_cb *cb)
+{
+	struct pool p = {.packed = true};
+	struct hc_read_opts dflt = {0};
+	struct hc_packset *ps = hc_packset_new();
+	int rc = ps ? HC_OK : HC_ERR_NOMEM;
 
-static int cmp_key(const struct sort_key *a, const struct sort_key *b)
+	if (rc == HC_OK && npaths)
+		rc = pool_start(&p, paths, npaths, o ? o : &dflt, threads);
+	for (size_t i = 0; rc == HC_OK && i < p.njobs;) {
+		struct hc_file_result res;
+		size_t end = i + p.jobs[i].nparts;
+
+		rc = file_wait(&p, i, end, cb, &res);
+		for (size_t k = i; k < end && rc == HC_OK; k++)
+			rc = hc_packset_take(ps, &p.jobs[k].pk);
+		for (size_t k = i; k < end; k++)
+			hc_pk_part_free(&p.jobs[k].pk); /* after a failure */
+		if (cb && cb->on_file)
+			cb->on_file(cb->ctx, &res);
+		file_taken(&p, end, rc);
+		i = end;
+	}
+	if (p.jobs)
+		pool_finish(&p);
+	if (rc == HC_OK)
+		rc = hc_packset_finish(ps);
+	if (rc < 0) {
+		hc_packset_free(ps);
+		return rc;
+	}
+	*ret = ps;
+	return HC_OK;
+}
+
+/* Keys are sorted, not the events: an event is ~450 bytes, a key 32, and
+ * the events then move once. */
+int hc_sort_key_cmp(const struct hc_sort_key *a, const struct hc_sort_key *b)
 {
 	if (a->time != b->time)
 		return a->time < b->time ? -1 : 1;
@@ -512,7 +623,7 @@ static int cmp_key(const struct sort_key *a, const struct sort_key *b)
 	return a->index < b->index ? -1 : a->index > b->index;
 }
 
-static void merge_sort(struct sort_key *v, struct sort_key *tmp, size_t n)
+void hc_sort_keys(struct hc_sort_key *v, struct hc_sort_key *tmp, size_t n)
 {
 	size_t h, i, j, k;
 
@@ -520,28 +631,28 @@ static void merge_sort(struct sort_key *v, struct sort_key *tmp, size_t n)
 		return;
 	if (n <= 16) {
 		for (i = 1; i < n; i++) {
-			struct sort_key x = v[i];
-			for (j = i; j > 0 && cmp_key(&v[j - 1], &x) > 0; j--)
+			struct hc_sort_key x = v[i];
+			for (j = i; j > 0 && hc_sort_key_cmp(&v[j - 1], &x) > 0; j--)
 				v[j] = v[j - 1];
 			v[j] = x;
 		}
 		return;
 	}
 	h = n / 2;
-	merge_sort(v, tmp, h);
-	merge_sort(v + h, tmp, n - h);
-	if (cmp_key(&v[h - 1], &v[h]) <= 0)
+	hc_sort_keys(v, tmp, h);
+	hc_sort_keys(v + h, tmp, n - h);
+	if (hc_sort_key_cmp(&v[h - 1], &v[h]) <= 0)
 		return;
 	memcpy(tmp, v, h * sizeof(*v));
 	for (i = 0, j = h, k = 0; i < h && j < n;)
-		v[k++] = cmp_key(&v[j], &tmp[i]) < 0 ? v[j++] : tmp[i++];
+		v[k++] = hc_sort_key_cmp(&v[j], &tmp[i]) < 0 ? v[j++] : tmp[i++];
 	while (i < h)
 		v[k++] = tmp[i++];
 }
 
 int hc_events_sort(struct hc_eventset *set)
 {
-	struct sort_key *keys, *tmp;
+	struct hc_sort_key *keys, *tmp;
 	size_t n = set->n;
 	bool sorted = true;
 
@@ -551,8 +662,8 @@ int hc_events_sort(struct hc_eventset *set)
 		const struct hc_event *a = &set->v[i - 1], *b = &set->v[i];
 		sorted = a->time < b->time ||
 			 (a->time == b->time &&
-			  cmp_key(&(struct sort_key){a->time, a->file, a->record_id, 0},
-				  &(struct sort_key){b->time, b->file, b->record_id, 1}) <= 0);
+			  hc_sort_key_cmp(&(struct hc_sort_key){a->time, a->file, a->record_id, 0},
+				  &(struct hc_sort_key){b->time, b->file, b->record_id, 1}) <= 0);
 	}
 	if (sorted)
 		return HC_OK;
@@ -564,8 +675,8 @@ int hc_events_sort(struct hc_eventset *set)
 		return HC_ERR_NOMEM;
 	}
 	for (size_t i = 0; i < n; i++)
-		keys[i] = (struct sort_key){set->v[i].time, set->v[i].file, set->v[i].record_id, i};
-	merge_sort(keys, tmp, n);
+		keys[i] = (struct hc_sort_key){set->v[i].time, set->v[i].file, set->v[i].record_id, i};
+	hc_sort_keys(keys, tmp, n);
 	/* event keys[i].index goes to place i: follow each cycle once, with
 	 * one event aside (no second array of events) */
 	for (size_t i = 0; i < n; i++) {

@@ -7,6 +7,7 @@
 
 #include "../parsers/input.h"
 #include "../parsers/strpool.h"
+#include "packset.h"
 
 /* At most this many record errors of one file are passed on one by one; the
  * rest are counted in hc_file_result.failed. */
@@ -82,6 +83,18 @@ int hc_eventset_adopt_pool(struct hc_eventset *set, struct hc_strpool *pool);
 int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
 		   const struct hc_read_opts *o, unsigned threads, unsigned flags,
 		   const struct hc_load_cb *cb);
+
+struct hc_packset;
+
+/* Reads every file of `paths` as hc_events_load does (the same callbacks
+ * but on_events, which is not called), keeping the events packed
+ * (packset.h: a third of the memory, no normalised view until asked) and
+ * sorted as hc_events_sort sorts: each part sorts its events in its worker,
+ * the parts are merged at the end. `paths` must outlive the set. Returns 0
+ * and *ret (free with hc_packset_free), or HC_ERR_NOMEM. */
+int hc_events_load_packed(struct hc_packset **ret, char *const *paths, size_t npaths,
+                          const struct hc_read_opts *o, unsigned threads,
+                          const struct hc_load_cb *cb);
 
 /* Stable sort by time, then file path, then record id. Returns 0 or
  * HC_ERR_NOMEM (the set is then unchanged). */

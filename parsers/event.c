@@ -26,8 +26,8 @@ void hc_event_clear(struct hc_event *ev)
 {
 	if (!ev)
 		return;
-	free(ev->arena);
-	free(ev->fields);
+	if (!ev->borrowed)
+		free(ev->arena); /* the fields array too: it lies in the arena */
 	memset(ev, 0, sizeof(*ev));
 }
 
@@ -147,6 +147,7 @@ enum {
 	KN_COUNT
 };
 _Static_assert(sizeof(known_names) / sizeof(known_names[0]) == KN_COUNT, "known_names and KN_*");
+_Static_assert(KN_COUNT == HC_EVENT_NAME_CODES, "HC_EVENT_NAME_CODES");
 
 
 static int known_index(const char *n)
@@ -176,6 +177,23 @@ const char *hc_event_name_intern(const char *name)
 	return k >= 0 ? known_names[k] : NULL;
 }
 
+int hc_event_name_code(const char *name)
+{
+	return known_index(name);
+}
+
+const char *hc_event_name_of(int code)
+{
+	return code >= 0 && code < KN_COUNT ? known_names[code] : NULL;
+}
+
+int hc_event_name_static(const char *name)
+{
+	return name >= known_names[0] && name < known_names[KN_COUNT]
+	           ? (int)((name - known_names[0]) / sizeof(known_names[0]))
+	           : -1;
+}
+
 static char *arena_put(char **p, const char *s)
 {
 	size_t n = strlen(s);
@@ -188,13 +206,39 @@ static char *arena_put(char **p, const char *s)
 
 static void normalise(struct hc_event *ev, const char *const *kv, char *scratch_mem);
 
+/* Scratch bytes normalisation may need for a value of known name `k` and
+ * length `vl`: it copies only trimmed or rewritten values of the fields it
+ * reads. */
+static size_t scratch_for(int k, const char *v, size_t vl)
+{
+	if (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t' || k == KN_Workstation ||
+	           k == KN_WorkstationName || k == KN_ClientName))
+		return vl + 1;
+	if (k == KN_IpAddress || k == KN_ClientAddress || k == KN_SourceAddress ||
+	    k == KN_DestAddress || k == KN_SourceIp || k == KN_DestinationIp)
+		return (vl > 47 ? vl : 47) + 1; /* a rewritten address */
+	if (k == KN_User)
+		return vl + 1; /* Sysmon's DOMAIN\user, split */
+	return 0;
+}
+
+size_t hc_event_scratch_size(const struct hc_event *ev)
+{
+	size_t n = 64;
+
+	for (size_t i = 0; i < ev->nfields; i++)
+		n += scratch_for(known_index(ev->fields[i].name), ev->fields[i].value,
+		                 strlen(ev->fields[i].value));
+	return n;
+}
+
 int hc_event_build(struct hc_event *ev, const char *computer, const char *channel,
 		   const char *provider, size_t n, const char *const *names,
 		   const char *const *values)
 {
 	const char *kv[KN_COUNT] = {NULL};
 	signed char kidx[HC_MAX_FIELDS];
-	size_t total = 0, scratch = 64;
+	size_t total = 0, scratch = 64, head;
 	char *p;
 
 	computer = computer ? computer : "";
@@ -207,27 +251,17 @@ int hc_event_build(struct hc_event *ev, const char *computer, const char *channe
 		if (i < HC_MAX_FIELDS)
 			kidx[i] = (signed char)k;
 		total += (k >= 0 ? 0 : strlen(names[i]) + 1) + vl + 1;
-		/* normalisation copies only trimmed or rewritten values of the
-		 * fields it reads; reserve for each of those */
-		if (vl && (values[i][vl - 1] == ' ' || values[i][vl - 1] == '\t' ||
-			   k == KN_Workstation || k == KN_WorkstationName || k == KN_ClientName))
-			scratch += vl + 1;
-		else if (k == KN_IpAddress || k == KN_ClientAddress || k == KN_SourceAddress ||
-			 k == KN_DestAddress || k == KN_SourceIp || k == KN_DestinationIp)
-			scratch += (vl > 47 ? vl : 47) + 1; /* a rewritten address */
-		else if (k == KN_User)
-			scratch += vl + 1; /* Sysmon's DOMAIN\user, split */
+		scratch += scratch_for(k, values[i], vl);
 	}
-	ev->arena = malloc(total + scratch);
-	ev->fields = calloc(n ? n : 1, sizeof(*ev->fields));
-	if (!ev->arena || !ev->fields) {
-		free(ev->arena);
-		free(ev->fields);
-		ev->arena = NULL;
+	/* one allocation: the fields array, then the strings */
+	head = (n ? n : 1) * sizeof(*ev->fields);
+	ev->arena = malloc(head + total + scratch);
+	if (!ev->arena) {
 		ev->fields = NULL;
 		return HC_ERR_NOMEM;
 	}
-	p = ev->arena;
+	ev->fields = (struct hc_field *)(void *)ev->arena;
+	p = ev->arena + head;
 	ev->computer = arena_put(&p, computer);
 	ev->channel = arena_put(&p, channel);
 	ev->provider = arena_put(&p, provider);
@@ -239,6 +273,7 @@ int hc_event_build(struct hc_event *ev, const char *computer, const char *channe
 			kv[k] = ev->fields[i].value; /* the first, as hc_event_get finds */
 	}
 	ev->nfields = n;
+	ev->borrowed = false;
 	normalise(ev, kv, p);
 	return HC_OK;
 }
@@ -293,8 +328,9 @@ static int compact_pooled(struct hc_event *ev, struct hc_strpool *pool)
 	ev->provider = base[2];
 	for (size_t i = 0; i < ns; i++)
 		*slot[i] = val[i];
-	free(ev->arena);
-	free(ev->fields);
+	if (!ev->borrowed)
+		free(ev->arena);
+	ev->borrowed = false;
 	ev->arena = NULL;
 	ev->fields = NULL;
 	ev->nfields = 0;
@@ -326,8 +362,9 @@ int hc_event_compact(struct hc_event *ev, struct hc_strpool *pool)
 	for (size_t i = 0; i < ns; i++)
 		if (*slot[i])
 			*slot[i] = arena_put(&p, *slot[i]);
-	free(ev->arena);
-	free(ev->fields);
+	if (!ev->borrowed)
+		free(ev->arena);
+	ev->borrowed = false;
 	ev->arena = arena;
 	ev->fields = NULL;
 	ev->nfields = 0;
@@ -831,6 +868,13 @@ int64_t hc_time_now(void)
 	return ((int64_t)ts.tv_sec + INT64_C(11644473600)) * 10000000 + ts.tv_nsec / 100;
 }
 
+static char *put2(char *o, unsigned v)
+{
+	o[0] = (char)('0' + v / 10);
+	o[1] = (char)('0' + v % 10);
+	return o + 2;
+}
+
 void hc_time_format(int64_t ticks, char *out, size_t cap)
 {
 	int64_t days, rem, y;
@@ -841,9 +885,32 @@ void hc_time_format(int64_t ticks, char *out, size_t cap)
 	days = ticks / TICKS_PER_DAY;
 	rem = ticks % TICKS_PER_DAY;
 	civil_from_days(days, &y, &mo, &d);
-	snprintf(out, cap, "%04lld-%02u-%02uT%02d:%02d:%02d.%07dZ", (long long)y, mo, d,
-		 (int)(rem / (3600 * TICKS_PER_SEC)), (int)(rem / (60 * TICKS_PER_SEC) % 60),
-		 (int)(rem / TICKS_PER_SEC % 60), (int)(rem % TICKS_PER_SEC));
+	unsigned h = (unsigned)(rem / (3600 * TICKS_PER_SEC)),
+	         mi = (unsigned)(rem / (60 * TICKS_PER_SEC) % 60),
+	         se = (unsigned)(rem / TICKS_PER_SEC % 60), f = (unsigned)(rem % TICKS_PER_SEC);
+	if (y > 9999 || cap < 29) {
+		/* five-digit years (FILETIME reaches 30828) or a short buffer */
+		snprintf(out, cap, "%04lld-%02u-%02uT%02u:%02u:%02u.%07uZ", (long long)y, mo, d, h,
+		         mi, se, f);
+		return;
+	}
+	/* as the snprintf above, which was a tenth of `events --format jsonl` */
+	char *o = put2(put2(out, (unsigned)y / 100), (unsigned)y % 100);
+	*o++ = '-';
+	o = put2(o, mo);
+	*o++ = '-';
+	o = put2(o, d);
+	*o++ = 'T';
+	o = put2(o, h);
+	*o++ = ':';
+	o = put2(o, mi);
+	*o++ = ':';
+	o = put2(o, se);
+	*o++ = '.';
+	for (int i = 6; i >= 0; i--, f /= 10)
+		o[i] = (char)('0' + f % 10);
+	o[7] = 'Z';
+	o[8] = '\0';
 }
 
 static int digits(const char **s, int n, int *out)

@@ -108,7 +108,10 @@ struct hc_field {
 };
 
 /* One extracted event. `file` is borrowed from the caller of the reader and
- * must outlive the event; everything else is owned by `arena`. */
+ * must outlive the event; everything else is owned by `arena` (the fields
+ * array too), unless `borrowed`: then the strings and fields belong to
+ * whoever made the event (a reader's buffer, a packed event set) and
+ * hc_event_clear frees nothing. */
 struct hc_event {
 	const char *file;
 	uint64_t record_id;
@@ -121,6 +124,7 @@ struct hc_event {
 	bool recovered;
 	bool truncated;      /* some field was capped at HC_MAX_FIELD_LEN */
 	bool compact;        /* raw fields dropped by hc_event_compact */
+	bool borrowed;       /* owns no memory (see above) */
 	int64_t store_id;    /* events.id in the store that holds it, 0 = none */
 	size_t nfields;
 	struct hc_field *fields;
@@ -158,9 +162,22 @@ struct hc_strpool;
 int hc_event_compact(struct hc_event *ev, struct hc_strpool *pool);
 
 /* Fills ev->norm from ev->fields; strings it derives go into `scratch`,
- * which must hold at least the total length of all field values plus
- * ev->nfields bytes. Called by hc_event_build. */
+ * which must hold hc_event_scratch_size(ev) bytes. hc_event_build does
+ * this; a reader that hands out events without the normalised view
+ * (hc_read_opts.borrow) leaves it to the consumer. */
 void hc_event_normalise(struct hc_event *ev, char *scratch);
+size_t hc_event_scratch_size(const struct hc_event *ev);
+
+/* The Data Names hopchain reads have codes 0..HC_EVENT_NAME_CODES-1:
+ * hc_event_name_code gives the code of a name (-1 for any other name),
+ * hc_event_name_of the library's copy of a code's name (NULL when out of
+ * range), hc_event_name_static the code of such a copy (-1 for any other
+ * pointer, even to an equal string: a cheap test for names events got from
+ * hc_event_build, which uses the copies). */
+#define HC_EVENT_NAME_CODES 88
+int hc_event_name_code(const char *name);
+const char *hc_event_name_of(int code);
+int hc_event_name_static(const char *name);
 
 /* Helpers shared with other backends and the engine. */
 

@@ -60,6 +60,7 @@ struct nx_state {
 	uint32_t *walk_end; /* per slot: chunk offset where the record walk ended */
 	struct hc_bx bx;
 	struct hc_bx_record rec;
+	struct hc_field fields[HC_MAX_FIELDS]; /* of a borrowed event */
 	uint64_t records, failed;
 };
 
@@ -447,12 +448,27 @@ static int build(struct nx_state *s, uint64_t rid, uint64_t written, bool recove
 	if (!ev->time && written <= INT64_MAX)
 		ev->time = (int64_t)written; /* no TimeCreated: the record's written time */
 	ev->truncated = r->truncated;
-	rc = hc_event_build(ev, r->computer != SIZE_MAX ? t + r->computer : "",
-	                    r->channel != SIZE_MAX ? t + r->channel : "",
-	                    r->provider != SIZE_MAX ? t + r->provider : "", r->nfields, names,
-	                    values);
-	if (rc < 0)
-		return rc;
+	if (s->opts && s->opts->borrow) {
+		/* the record's own text, until the next call: no copy, no
+		 * normalised view (hc_read_opts.borrow) */
+		for (size_t i = 0; i < r->nfields; i++) {
+			s->fields[i].name = names[i];
+			s->fields[i].value = values[i];
+		}
+		ev->computer = r->computer != SIZE_MAX ? t + r->computer : "";
+		ev->channel = r->channel != SIZE_MAX ? t + r->channel : "";
+		ev->provider = r->provider != SIZE_MAX ? t + r->provider : "";
+		ev->fields = s->fields;
+		ev->nfields = r->nfields;
+		ev->borrowed = true;
+	} else {
+		rc = hc_event_build(ev, r->computer != SIZE_MAX ? t + r->computer : "",
+		                    r->channel != SIZE_MAX ? t + r->channel : "",
+		                    r->provider != SIZE_MAX ? t + r->provider : "", r->nfields,
+		                    names, values);
+		if (rc < 0)
+			return rc;
+	}
 	ev->file = s->path;
 	ev->recovered = recovered;
 	if (ev->truncated) {

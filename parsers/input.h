@@ -27,6 +27,11 @@ struct hc_read_opts {
 	unsigned part, nparts;
 	/* The EVTX reader: "native" (NULL: the default) or "libevtx". */
 	const char *reader;
+	/* A reader may hand out events that borrow its memory (ev->borrowed:
+	 * valid until its next call) and lack the normalised view (ev->norm
+	 * all zero), for a consumer that copies them at once (the packed
+	 * loader). Readers that cannot still return events of their own. */
+	bool borrow;
 	/* For tests (the fuzz target's check that nothing is lost silently):
 	 * the native reader calls this once for every record id of a chunk
 	 * header's range that it read or reported as not read. */

@@ -1,9 +1,13 @@
 /* Unit tests for engine/loader.c: a JSON lines file big enough to be split
  * between workers, whose later parts hold no wanted event (the parts that
  * yield nothing are merged without touching a NULL array: UBSan checks
- * this in the sanitizer build), read whole and in parts alike. */
+ * this in the sanitizer build), read whole and in parts alike; the packed
+ * load (engine/packset.c) gives the events of the ordinary load in
+ * hc_events_sort's order, and hc_packset_each hands batches over in order
+ * and stops at a failure. */
 #include "loader.h"
 #include "hc_test.h"
+#include "packset.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +84,133 @@ static void test_split_empty_parts(const char *dir)
 	unlink(path);
 }
 
+/* A split file whose wanted events are spread over every part, their times
+ * out of order and often equal, and a small second file with the same
+ * times: the packed load must give exactly the events and order of
+ * hc_events_load + hc_events_sort, whatever the threads. */
+static void write_spread(const char *path, int nrec, int every)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		HC_SKIP("cannot write %s", path);
+	for (int rec = 1; rec <= nrec; rec++) {
+		if (rec % every == 0)
+			fprintf(f, wanted_fmt, (rec * 7919) % 60, rec);
+		else
+			fprintf(f, padding_fmt, rec, rec);
+	}
+	if (fclose(f) != 0)
+		HC_SKIP("cannot write %s", path);
+}
+
+struct order {
+	const struct hc_packset *ps;
+	size_t next_done;    /* the batch done() expects next */
+	size_t *worked;      /* per event: times work() saw it */
+	size_t fail_at;      /* done() fails at this batch start (SIZE_MAX: never) */
+	bool out_of_order;
+};
+
+static int order_work(void *ctx, unsigned slot, size_t from, size_t to)
+{
+	struct order *o = ctx;
+
+	(void)slot;
+	for (size_t i = from; i < to; i++)
+		__atomic_add_fetch(&o->worked[i], 1, __ATOMIC_RELAXED);
+	return HC_OK;
+}
+
+static int order_done(void *ctx, unsigned slot, size_t from, size_t to)
+{
+	struct order *o = ctx;
+
+	(void)slot;
+	if (from != o->next_done)
+		o->out_of_order = true;
+	o->next_done = to;
+	return from == o->fail_at ? HC_ERR_IO : HC_OK;
+}
+
+static void test_packed_order(const char *dir)
+{
+	char big[512], small[512];
+	struct hc_eventset ref = {0};
+	struct seen s = {0};
+	struct hc_load_cb cb = {.on_diag = on_diag, .on_file = on_file, .ctx = &s};
+
+	snprintf(big, sizeof(big), "%s/spread.jsonl", dir);
+	snprintf(small, sizeof(small), "%s/a-small.jsonl", dir);
+	write_spread(big, 31000, 97); /* past the split size: 4 parts on 4 threads */
+	write_spread(small, 60, 7);
+	char *paths[] = {big, small}; /* load order is not path order */
+
+	CHECK_INT(hc_events_load(&ref, paths, 2, NULL, 1, 0, &cb), HC_OK);
+	CHECK_INT(hc_events_sort(&ref), HC_OK);
+	CHECK(ref.n > 300);
+	for (unsigned threads = 1; threads <= 4; threads += 3) {
+		struct hc_packset *ps = NULL;
+		struct hc_unpack u = {0};
+		s = (struct seen){0};
+		CHECK_INT(hc_events_load_packed(&ps, paths, 2, NULL, threads, &cb), HC_OK);
+		CHECK_INT(s.files, 2);
+		CHECK_INT(s.diags, 0);
+		if (!ps)
+			continue;
+		CHECK_INT(hc_packset_count(ps), ref.n);
+		size_t bad = 0;
+		for (size_t i = 0; i < ref.n && i < hc_packset_count(ps); i++) {
+			struct hc_event ev;
+			const struct hc_event *r = &ref.v[i];
+			if (hc_packset_event(ps, i, &ev, &u) < 0) {
+				bad++;
+				continue;
+			}
+			bool same = ev.file == r->file && ev.record_id == r->record_id &&
+			            ev.time == r->time && ev.event_id == r->event_id &&
+			            strcmp(ev.computer, r->computer) == 0 &&
+			            strcmp(ev.channel, r->channel) == 0 && ev.nfields == r->nfields &&
+			            ev.norm.logon_type == r->norm.logon_type && ev.borrowed;
+			for (size_t k = 0; same && k < ev.nfields; k++)
+				same = strcmp(ev.fields[k].name, r->fields[k].name) == 0 &&
+				       strcmp(ev.fields[k].value, r->fields[k].value) == 0 &&
+				       u.vlen[k] == strlen(r->fields[k].value);
+			bad += !same;
+			hc_event_clear(&ev);
+		}
+		CHECK_INT(bad, 0);
+		hc_unpack_free(&u);
+
+		/* batches of 7 on 4 threads, 3 slots: each event worked once,
+		 * handed over in order; then a failure in done() stops the run */
+		size_t n = hc_packset_count(ps);
+		struct order o = {.ps = ps, .fail_at = SIZE_MAX, .worked = calloc(n, sizeof(size_t))};
+		if (!o.worked)
+			HC_SKIP("out of memory");
+		CHECK_INT(hc_packset_each(ps, 7, 4, 3, order_work, order_done, &o), HC_OK);
+		CHECK(!o.out_of_order);
+		CHECK_INT(o.next_done, n);
+		bad = 0;
+		for (size_t i = 0; i < n; i++)
+			bad += o.worked[i] != 1;
+		CHECK_INT(bad, 0);
+		for (unsigned t = 1; t <= 4; t += 3) {
+			o.next_done = 0;
+			o.fail_at = 14;
+			CHECK_INT(hc_packset_each(ps, 7, t, t > 1 ? 3 : 1, order_work, order_done, &o),
+			          HC_ERR_IO);
+			CHECK_INT(o.next_done, 21); /* no batch handed over after the failing one */
+			CHECK(!o.out_of_order);
+		}
+		free(o.worked);
+		hc_packset_free(ps);
+	}
+	hc_eventset_free(&ref);
+	unlink(big);
+	unlink(small);
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -90,6 +221,7 @@ int main(void)
 		HC_SKIP("cannot make a temporary directory");
 	hc_input_init();
 	test_split_empty_parts(dir);
+	test_packed_order(dir);
 	rmdir(dir);
 	return hc_test_result();
 }

@@ -4,6 +4,7 @@
  * the files were given, parts in order. */
 #include "loader.h"
 #include "packset_int.h"
+#include "../base/hash.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -207,13 +208,9 @@ struct dedup {
  * Computer: JSON exports name a host bare or qualified, corpus fact 7). */
 static uint64_t fold_hash_to(uint64_t h, const char *s, bool label)
 {
-	for (; s && *s && !(label && *s == '.'); s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c + 32);
-		h = (h ^ c) * UINT64_C(1099511628211);
-	}
-	return (h ^ 0xff) * UINT64_C(1099511628211);
+	if (s)
+		h = hc_fnv1a_lower(h, s, label ? strcspn(s, ".") : strlen(s));
+	return hc_fnv1a(h, "\xff", 1); /* ends the field */
 }
 
 static size_t label_len(const char *s)
@@ -223,7 +220,7 @@ static size_t label_len(const char *s)
 
 static uint64_t event_key_hash(const struct hc_event *e)
 {
-	uint64_t h = fold_hash_to(fold_hash_to(UINT64_C(1469598103934665603), e->computer, true),
+	uint64_t h = fold_hash_to(fold_hash_to(HC_FNV_INIT, e->computer, true),
 	                          e->channel, false);
 	return (h ^ e->record_id) * UINT64_C(0x9e3779b97f4a7c15);
 }

@@ -19,14 +19,9 @@ Each case in cases.json is one command line with what must come of it:
   stderr_lines  exact number of lines on stderr
   stderr_no_raw_control  true: no byte < 0x20 other than newline, and no
               DEL, on stderr (hostile names must arrive escaped)
-  known_bug   "file, function: what is wrong" - a case that fails until a
-              reported bug is fixed; meson runs these as a separate test
-              (golden-known-bugs) so the rest stays meaningful
-  known_bug_sanitized  the same, but only in a sanitizer build (--sanitized):
-              there the case runs only with --known-bugs; elsewhere normally
 
 Usage: run_golden.py --hopchain BIN [--src DIR] [--cases FILE] [--update]
-                     [--known-bugs | --no-known-bugs] [--sanitized] [NAME...]
+                     [NAME...]
 --update rewrites the golden stdout files from the current binary (only then;
 never by default); review the diff before committing. Exit 0 all passed, 1 a
 case failed, 77 nothing ran.
@@ -134,11 +129,6 @@ def main():
     ap.add_argument('--cases', default=os.path.join(HERE, 'cases.json'))
     ap.add_argument('--update', action='store_true',
                     help='rewrite the golden stdout files from the current binary')
-    g = ap.add_mutually_exclusive_group()
-    g.add_argument('--known-bugs', action='store_true', help='run only the known_bug cases')
-    g.add_argument('--no-known-bugs', action='store_true', help='leave the known_bug cases out')
-    ap.add_argument('--sanitized', action='store_true',
-                    help='the binary is built with sanitizers (see known_bug_sanitized)')
     ap.add_argument('names', nargs='*', help='run only these cases')
     a = ap.parse_args()
     a.hopchain = os.path.abspath(a.hopchain)
@@ -154,13 +144,6 @@ def main():
         seen.add(c['name'])
     if a.names:
         cases = [c for c in cases if c['name'] in a.names]
-    def known(c):
-        return c.get('known_bug') or (a.sanitized and c.get('known_bug_sanitized'))
-
-    if a.known_bugs:
-        cases = [c for c in cases if known(c)]
-    if a.no_known_bugs:
-        cases = [c for c in cases if not known(c)]
     if a.update:
         cases = [c for c in cases if 'stdout' in c]
 
@@ -169,8 +152,6 @@ def main():
         status, msgs = run_case(case, a, src)
         counts[status] += 1
         print('%-5s %s' % (status.upper(), case['name']))
-        if status == 'fail' and known(case):
-            print('      FIXME known bug: ' + known(case))
         for m in msgs:
             print('      ' + m.replace('\n', '\n      '))
     print('%d passed, %d failed, %d skipped' % (counts['pass'], counts['fail'], counts['skip']))

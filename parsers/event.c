@@ -7,6 +7,8 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <locale.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,36 @@ void hc_diag_clear(struct hc_diag *d)
 		memset(d, 0, sizeof(*d));
 }
 
+/* One "C" locale object for the process, made on first use (never freed:
+ * it lives as long as the library may be called). */
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void c_locale_init(void)
+{
+	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
+int hc_vsnprintf_c(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+	locale_t old = (locale_t)0;
+	int n;
+
+	pthread_once(&c_locale_once, c_locale_init);
+	if (c_locale)
+		old = uselocale(c_locale);   /* this thread only */
+	n = vsnprintf(buf, cap, fmt, ap);
+	if (c_locale)
+		uselocale(old);
+	return n;
+}
+
+double hc_strtod_c(const char *s, char **end)
+{
+	pthread_once(&c_locale_once, c_locale_init);
+	return c_locale ? strtod_l(s, end, c_locale) : strtod(s, end);
+}
+
 void hc_diag_set(struct hc_diag *d, const char *fmt, ...)
 {
 	va_list ap;
@@ -27,7 +59,7 @@ void hc_diag_set(struct hc_diag *d, const char *fmt, ...)
 	if (!d)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	hc_vsnprintf_c(d->msg, sizeof(d->msg), fmt, ap);
 	va_end(ap);
 }
 
@@ -40,7 +72,7 @@ void hc_diag_prefix(struct hc_diag *d, const char *fmt, ...)
 	if (!d)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(pre, sizeof(pre), fmt, ap);
+	hc_vsnprintf_c(pre, sizeof(pre), fmt, ap);
 	va_end(ap);
 	n = strlen(pre);
 	m = strnlen(d->msg, sizeof(d->msg) - 1);

@@ -5,6 +5,7 @@
 #ifndef HC_EVENT_H
 #define HC_EVENT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,6 +35,14 @@ void hc_diag_set(struct hc_diag *d, const char *fmt, ...)
 /* Puts a printf-style prefix (at most 127 bytes) before d->msg. */
 void hc_diag_prefix(struct hc_diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* vsnprintf and strtod in the "C" locale whatever the process's: a program
+ * that links the library may call setlocale (LC_NUMERIC=de_DE gives "0,85"
+ * and stops strtod at a point), but what the library writes and reads has
+ * numbers with a point. The diagnostics and explanations use these. */
+int hc_vsnprintf_c(char *buf, size_t cap, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+double hc_strtod_c(const char *s, char **end);
 
 /* Error codes (negative). */
 enum {

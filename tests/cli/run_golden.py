@@ -62,7 +62,7 @@ def run_case(case, a, src):
         # relative paths in args are relative to the source root: stable output
         argv = [a.hopchain] + [subst(x, tmp, src) for x in case['args']]
         env = dict(os.environ)
-        env.update({'NO_COLOR': '1', 'TERM': 'dumb', 'LC_ALL': 'C.UTF-8', 'TZ': 'UTC'})
+        env.update({'NO_COLOR': '1', 'TERM': 'dumb'})
         env.update(case.get('env', {}))
         try:
             p = subprocess.run(argv, cwd=src, env=env, capture_output=True, timeout=120)

@@ -35,7 +35,7 @@ def ticks(s):
 
 def run(hopchain, args, src):
     p = subprocess.run([hopchain] + args, cwd=src, capture_output=True, text=True,
-                       env=dict(os.environ, TZ="UTC", NO_COLOR="1"))
+                       env=dict(os.environ, NO_COLOR="1"))
     return p.returncode, p.stdout, p.stderr
 
 

@@ -143,7 +143,7 @@ def ticks(s):
 
 def run(hopchain, args):
     return subprocess.run([hopchain] + args, capture_output=True, text=True,
-                          env=dict(os.environ, TZ="UTC", NO_COLOR="1"))
+                          env=dict(os.environ, NO_COLOR="1"))
 
 
 def check_dataset(hopchain, name, facts, d, corpus):

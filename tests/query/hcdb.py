@@ -15,7 +15,7 @@ def make_db(hopchain, src, sample, db):
     rel = sample if os.sep in sample else os.path.join("samples", sample)
     if os.path.exists(db):
         os.unlink(db)
-    env = dict(os.environ, TZ="UTC", LC_ALL="C.UTF-8", NO_COLOR="1")
+    env = dict(os.environ, NO_COLOR="1")
     p = subprocess.run([hopchain, "ingest", "--quiet", "--db", db, rel], cwd=src, env=env,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=300)
     if p.returncode != 0:

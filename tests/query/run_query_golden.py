@@ -64,7 +64,7 @@ def main():
     counts = {"pass": 0, "fail": 0, "skip": 0}
     tmp = tempfile.mkdtemp(prefix="hc-query-golden-")
     stores = hcdb.Stores(hopchain, src, tmp)
-    env = dict(os.environ, NO_COLOR="1", TERM="dumb", LC_ALL="C.UTF-8", TZ="UTC")
+    env = dict(os.environ, NO_COLOR="1", TERM="dumb")
     try:
         for c in cases:
             msgs = []

@@ -61,7 +61,7 @@ class Env:
         self.stores = hcdb.Stores(hopchain, src, tmp)
 
     def run(self, *args, ok=(0,)):
-        env = dict(os.environ, NO_COLOR="1", TERM="dumb", LC_ALL="C.UTF-8", TZ="UTC")
+        env = dict(os.environ, NO_COLOR="1", TERM="dumb")
         p = subprocess.run([self.hopchain] + list(args), cwd=self.src, env=env,
                            capture_output=True, timeout=120)
         if ok is not None and p.returncode not in ok:
@@ -562,7 +562,7 @@ def maxrss_mib(args, e):
             "                       timeout=300)\n"
             "sys.stdout.buffer.write(b'%d\\n%d\\n' % (p.returncode, "
             "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) + p.stderr[-2000:])\n")
-    env = dict(os.environ, NO_COLOR="1", TERM="dumb", LC_ALL="C.UTF-8", TZ="UTC")
+    env = dict(os.environ, NO_COLOR="1", TERM="dumb")
     out_path = os.path.join(e.tmp, "rss.out")
     res = subprocess.run([sys.executable, "-c", code, out_path, e.hopchain] + args, cwd=e.src,
                          env=env, capture_output=True, timeout=600).stdout
@@ -673,7 +673,7 @@ def journal_mode(path):
 
 
 def run_as(e, pre, *args):
-    env = dict(os.environ, NO_COLOR="1", TERM="dumb", LC_ALL="C.UTF-8", TZ="UTC")
+    env = dict(os.environ, NO_COLOR="1", TERM="dumb")
     return subprocess.run(pre + [e.hopchain] + list(args), cwd="/", env=env,
                           capture_output=True, timeout=120)
 

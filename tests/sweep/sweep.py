@@ -150,7 +150,7 @@ def main():
         print("sweep: %s absent; skipped" % a.corpus)
         return 77
     hc = os.path.abspath(a.hopchain)
-    env = dict(os.environ, TZ="UTC", LC_ALL="C.UTF-8", NO_COLOR="1")
+    env = dict(os.environ, NO_COLOR="1")
     # a sanitizer's report must not pass for hopchain's exit 1
     env["ASAN_OPTIONS"] = "exitcode=99:detect_leaks=1:" + env.get("ASAN_OPTIONS", "")
     env["UBSAN_OPTIONS"] = "print_stacktrace=1:" + env.get("UBSAN_OPTIONS", "")

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Behaviour of the query commands on case stores of the samples (stores
-made by tests/query/hcdb.py, the one place that knows how):
+made by tests/lib/hcdb.py, the one place that knows how):
 
   contract  `chains` agrees with `analyze` on every sample set: the JSON
             chain objects (default and --min-hops 1, json and jsonl), the
@@ -38,7 +38,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import hcdb  # noqa: E402
 
 failures = 0

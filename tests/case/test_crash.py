@@ -34,21 +34,15 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import hctest  # noqa: E402
+from hctest import check  # noqa: E402
+
 KINDS = ("ingest-tx", "any", "correlate-tx")
 # struct flock on Linux: l_type, l_whence, l_start, l_len, l_pid
 FLOCK = "@hhqqixxxx"
 # the WAL write lock: byte 120 of the -shm file (SQLite's WALINDEX_LOCK_OFFSET)
 WAL_WRITE_LOCK = 120
-
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    if not cond:
-        failures += 1
-        print(f"FAIL: {what}", file=sys.stderr)
-    return cond
 
 
 EVENTS = "SELECT computer, channel, record_id, time_ticks, data FROM events ORDER BY 1, 2, 3, 4"
@@ -218,8 +212,8 @@ def main():
             check(kinds.get("correlate-tx"),
                   f"seed {seed}: no kill inside the correlation's transaction")
         print(f"crash: {a.runs} kills (seed {seed}); "
-              f"{'ok' if not failures else f'{failures} failures'}")
-    if failures:
+              f"{'ok' if not hctest.failures else f'{hctest.failures} failures'}")
+    if hctest.failures:
         sys.exit(1)
 
 

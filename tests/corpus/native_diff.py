@@ -27,7 +27,6 @@ Usage: native_diff.py --hopchain BIN --corpus DIR [--all-ids] [--only SUBSTR] [-
 """
 
 import argparse
-import datetime
 import gzip
 import json
 import os
@@ -36,6 +35,9 @@ import signal
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import hctest  # noqa: E402
 
 TIMEOUT = 600
 
@@ -133,13 +135,11 @@ def dnum(k):
 
 
 def ticks(s):
-    m = re.match(r'^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?Z?$', s or '')
-    if not m:
+    """hctest.ticks, None for what is no time."""
+    try:
+        return hctest.ticks(s)
+    except ValueError:
         return None
-    y, mo, d, h, mi, se = (int(x) for x in m.groups()[:6])
-    frac = (m.group(7) or '') + '0000000'
-    days = (datetime.date(y, mo, d) - datetime.date(1601, 1, 1)).days
-    return ((days * 86400 + h * 3600 + mi * 60 + se) * 10_000_000) + int(frac[:7])
 
 
 def ref_ids(refdir, rel):

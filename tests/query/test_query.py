@@ -38,20 +38,11 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import hcdb  # noqa: E402
-
-failures = 0
-checks = 0
-
-
-def check(cond, what):
-    global failures, checks
-    checks += 1
-    if not cond:
-        failures += 1
-        print("FAIL: " + what, file=sys.stderr)
-    return cond
+import hctest  # noqa: E402
+from hctest import check  # noqa: E402
 
 
 class Env:
@@ -881,14 +872,14 @@ def main():
         e = Env(os.path.abspath(a.hopchain), src, tmp)
         e.sanitized = a.sanitized
         for name in a.sections or list(SECTIONS):
-            before = failures
+            before = hctest.failures
             SECTIONS[name](e)
-            print("%-8s %s" % (name, "ok" if failures == before else
-                               "%d failed" % (failures - before)))
+            print("%-8s %s" % (name, "ok" if hctest.failures == before else
+                               "%d failed" % (hctest.failures - before)))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("%d checks, %d failed" % (checks, failures))
-    return 1 if failures else 0
+    print("%d checks, %d failed" % (hctest.checks, hctest.failures))
+    return 1 if hctest.failures else 0
 
 
 if __name__ == "__main__":

@@ -40,6 +40,9 @@ import tempfile
 import time
 import zipfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import hctest  # noqa: E402
+
 # What a sanitizer or valgrind prints when it finds something.
 REPORT = re.compile(rb"ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|"
                     rb"UndefinedBehaviorSanitizer|==\d+== (Invalid|Conditional jump|"
@@ -150,7 +153,7 @@ def main():
         print("sweep: %s absent; skipped" % a.corpus)
         return 77
     hc = os.path.abspath(a.hopchain)
-    env = dict(os.environ, NO_COLOR="1")
+    env = hctest.hopchain_env()
     # a sanitizer's report must not pass for hopchain's exit 1
     env["ASAN_OPTIONS"] = "exitcode=99:detect_leaks=1:" + env.get("ASAN_OPTIONS", "")
     env["UBSAN_OPTIONS"] = "print_stacktrace=1:" + env.get("UBSAN_OPTIONS", "")

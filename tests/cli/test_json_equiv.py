@@ -129,8 +129,7 @@ def main():
     sets = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d))) \
         if os.path.isdir(root) else []
     if not sets:
-        print("no JSON samples under %s" % root)
-        return 77
+        hctest.skip("no JSON samples under %s" % root)
     fails = checks = 0
     for s in sets:
         for layout in sorted(os.listdir(os.path.join(root, s))):

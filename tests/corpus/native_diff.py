@@ -211,9 +211,7 @@ def main():
     ap.add_argument('--only')
     ap.add_argument('--verbose', action='store_true')
     a = ap.parse_args()
-    if not os.path.isdir(a.corpus):
-        print('corpus %s not found: skipping' % a.corpus)
-        return 77
+    hctest.need_corpus(a.corpus)
     corpus = os.path.realpath(a.corpus)
     refdir = os.path.join(corpus, 'reference', 'evtx_dump')
     files = []
@@ -225,8 +223,7 @@ def main():
                 if not a.only or a.only in rel:
                     files.append(rel)
     if not files:
-        print('no .evtx files under %s: skipping' % corpus)
-        return 77
+        hctest.skip('no .evtx files under %s' % corpus)
     problems, notes = [], []
     st = dict(same=0, native_more=0, by_ref=0, ref_compared=0, events=0)
     t0 = time.monotonic()

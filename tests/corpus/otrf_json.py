@@ -222,9 +222,8 @@ def main():
     ap.add_argument("--corpus", required=True)
     a = ap.parse_args()
     base = os.path.join(a.corpus, "otrf-security-datasets")
-    if not os.path.isdir(base) or not os.path.isfile(os.path.join(a.corpus, "SOURCES.md")):
-        print("no OTRF datasets under %s: skipping" % a.corpus)
-        return 77
+    hctest.need_corpus(base)
+    hctest.need_corpus(os.path.join(a.corpus, "SOURCES.md"))
     hopchain = os.path.abspath(a.hopchain)
     facts = sources(a.corpus)
     if not facts:

@@ -11,6 +11,10 @@ Scripts import it with
                       under another zone and locale) with NO_COLOR=1 and
                       TERM=dumb
   run(argv, ...)      subprocess.run with that environment and a timeout
+  skip(why)           prints "SKIP: why" and exits 77 (meson: skipped); the
+                      reason is in the test log
+  need_corpus(path)   skip() unless `path` (a directory or file of the
+                      shared corpus) exists
   sanitizer_report(stderr)  True when a sanitizer report is in it
   first_difference(want, got)  where two byte strings first differ, by line
   csv_rows(text)      CSV text -> list of dicts
@@ -41,6 +45,17 @@ def summary(name):
     """Prints the counts; the exit status: 1 when a check failed, else 0."""
     print(f"{name}: {checks} checks, {failures} failed")
     return 1 if failures else 0
+
+
+def skip(why):
+    print(f"SKIP: {why}", flush=True)
+    sys.exit(77)
+
+
+def need_corpus(path):
+    if not os.path.exists(path):
+        skip(f"{path} absent: no shared corpus there (meson option corpus, "
+             "-Dcorpus=DIR; default ../shared/corpus)")
 
 
 def hopchain_env(**extra):

@@ -8,15 +8,19 @@ Each case in a cases file is one command line with what must come of it:
   name        unique in its file
   args        argv after the program; "{tmp}" is a per-case scratch
               directory, "{src}" the source root (cwd is always {src}),
-              "{db}" the case store of `db`
+              "{db}" the case store of `db`, "{corpus}" the shared corpus
+              (--corpus, relative to {src} when it can be: the meson
+              option `corpus`); where the store's or the corpus's path
+              appears in stdout it reads "{db}" / "{corpus}"
   db          optional: a sample set (a directory under samples/); its case
               store is built once per run (hcdb.py, `hopchain ingest`), and
               its path in stdout reads "{db}" before the comparison
   files       optional {relative path under {tmp}: text}: made before the run
               ("{dir}/" as a key makes an empty directory)
   env         optional extra environment (e.g. TZ, LC_ALL)
-  requires    optional list of paths under {src}; the case is skipped when one
-              is missing (samples not generated yet, ../shared/corpus absent)
+  requires    optional list of paths under {src} ("{corpus}/..." for the
+              corpus); the case is skipped when one is missing (samples not
+              generated yet, the corpus absent)
   exit        expected exit code
   stdout      golden file under expected/ beside the cases file (exact bytes), or
   stdout_regex  a regular expression the whole stdout must match, or
@@ -29,7 +33,8 @@ Each case in a cases file is one command line with what must come of it:
 A sanitizer report on stderr always fails a case. Every file in expected/
 must be some case's golden (no stale golden).
 
-Usage: run_golden.py --hopchain BIN --cases FILE [--src DIR] [--update] [NAME...]
+Usage: run_golden.py --hopchain BIN --cases FILE [--src DIR] [--corpus DIR]
+                     [--update] [NAME...]
 --update rewrites the goldens (stdout) of the named cases, of all cases
 when none is named, from the current binary: only then, never by default,
 and only for a case whose other checks (exit code, stderr) pass; review the
@@ -51,19 +56,19 @@ import hctest  # noqa: E402
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def subst(s, tmp, src, db):
-    s = s.replace('{tmp}', tmp).replace('{src}', src)
+def subst(s, tmp, src, db, corpus):
+    s = s.replace('{tmp}', tmp).replace('{src}', src).replace('{corpus}', corpus)
     return s.replace('{db}', db) if db else s
 
 
 def run_case(case, a, src, expected, stores):
     """Returns (status, messages): status is 'pass', 'fail' or 'skip'."""
-    reqs = list(case.get('requires', []))
+    reqs = [subst(r, '', src, None, a.corpus) for r in case.get('requires', [])]
     if 'db' in case:
         reqs.append(os.path.join('samples', case['db']))
     for req in reqs:
         if not os.path.exists(os.path.join(src, req)):
-            return 'skip', ['%s not present' % req]
+            return 'skip', ['%s not present' % os.path.normpath(os.path.join(src, req))]
     msgs = []
     db = stores.get(case['db']) if 'db' in case else None
     tmp = tempfile.mkdtemp(prefix='hc-golden-')
@@ -77,7 +82,7 @@ def run_case(case, a, src, expected, stores):
             with open(p, 'wb') as f:
                 f.write(text.encode('utf-8'))
         # relative paths in args are relative to the source root: stable output
-        argv = [a.hopchain] + [subst(x, tmp, src, db) for x in case['args']]
+        argv = [a.hopchain] + [subst(x, tmp, src, db, a.corpus) for x in case['args']]
         try:
             p = hctest.run(argv, cwd=src, env=hctest.hopchain_env(**case.get('env', {})))
         except hctest.subprocess.TimeoutExpired:
@@ -85,6 +90,8 @@ def run_case(case, a, src, expected, stores):
         out, err = p.stdout, p.stderr
         if db:
             out = out.replace(db.encode(), b'{db}')
+        if any('{corpus}' in x for x in case['args']):
+            out = out.replace(a.corpus.encode(), b'{corpus}')
         errs = err.decode('utf-8', 'replace')
 
         if p.returncode != case['exit']:
@@ -99,7 +106,8 @@ def run_case(case, a, src, expected, stores):
         if case.get('stderr_empty') and err:
             msgs.append('stderr not empty: %r' % err[:300])
         if 'stderr_regex' in case:
-            rx = subst(case['stderr_regex'], re.escape(tmp), re.escape(src), None)
+            rx = subst(case['stderr_regex'], re.escape(tmp), re.escape(src), None,
+                       re.escape(a.corpus))
             if not re.search(rx, errs, re.S):
                 msgs.append('stderr does not match %r:\n%s' % (rx, errs[:600]))
         if 'stderr_lines' in case and len(err.splitlines()) != case['stderr_lines']:
@@ -138,12 +146,18 @@ def main():
     ap.add_argument('--hopchain', required=True)
     ap.add_argument('--cases', required=True)
     ap.add_argument('--src', default=SRC)
+    ap.add_argument('--corpus', default=os.path.join(SRC, '..', 'shared', 'corpus'),
+                    help='the shared corpus (default: ../shared/corpus beside the source root)')
     ap.add_argument('--update', action='store_true',
                     help='rewrite the goldens of the named cases (all when none is named)')
     ap.add_argument('names', nargs='*', help='run only these cases')
     a = ap.parse_args()
     a.hopchain = os.path.abspath(a.hopchain)
     src = os.path.abspath(a.src)
+    a.corpus = os.path.abspath(a.corpus)
+    rel = os.path.relpath(a.corpus, src)
+    if not rel.startswith(os.pardir + os.sep + os.pardir + os.sep):
+        a.corpus = rel    # cwd is src: outputs name it as a user would type it
     expected = os.path.join(os.path.dirname(os.path.abspath(a.cases)), 'expected')
 
     with open(a.cases, encoding='utf-8') as f:
@@ -182,6 +196,7 @@ def main():
     if counts['fail'] or stale:
         return 1
     if counts['pass'] == 0:
+        print('SKIP: no case could run (what each lacked is above)')
         return 77
     return 0
 

@@ -865,8 +865,7 @@ def main():
     a = ap.parse_args()
     src = os.path.abspath(a.src)
     if not os.path.isdir(os.path.join(src, "samples", "seed-no-credssp")):
-        print("no samples", file=sys.stderr)
-        return 77
+        hctest.skip("no samples under %s" % os.path.join(src, "samples"))
     tmp = tempfile.mkdtemp(prefix="hc-query-test-")
     try:
         e = Env(os.path.abspath(a.hopchain), src, tmp)

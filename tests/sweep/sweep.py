@@ -149,9 +149,7 @@ def main():
     ap.add_argument("--timeout", type=float, default=900, help="seconds per run")
     ap.add_argument("--list", action="store_true", help="print the inputs and stop")
     a = ap.parse_args()
-    if not os.path.isdir(a.corpus):
-        print("sweep: %s absent; skipped" % a.corpus)
-        return 77
+    hctest.need_corpus(a.corpus)
     hc = os.path.abspath(a.hopchain)
     env = hctest.hopchain_env()
     # a sanitizer's report must not pass for hopchain's exit 1

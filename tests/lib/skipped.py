@@ -1,0 +1,34 @@
+#!/usr/bin/python3
+"""Which tests the last `meson test` run in BUILDDIR skipped, and why: each
+skipped test with its suites and the reason it printed (its "SKIP: ..."
+line), from BUILDDIR/meson-logs/testlog.json. .ci/run calls it after each
+run, so the CI log says what was not tested (no corpus, no locale ...).
+
+usage: skipped.py BUILDDIR
+"""
+import json
+import os
+import sys
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    log = os.path.join(sys.argv[1], "meson-logs", "testlog.json")
+    skipped = []
+    with open(log, encoding="utf-8") as f:
+        for line in f:
+            t = json.loads(line)
+            if t.get("result") != "SKIP":
+                continue
+            why = [ln[len("SKIP:"):].strip() for ln in (t.get("stdout") or "").splitlines()
+                   if ln.startswith("SKIP:")]
+            skipped.append((t["name"], why[-1] if why else "(no reason printed)"))
+    if not skipped:
+        print("skipped: none")
+    for name, why in skipped:
+        print(f"skipped: {name}: {why}")
+
+
+if __name__ == "__main__":
+    main()

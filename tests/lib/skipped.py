@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Which tests the last `meson test` run in BUILDDIR skipped, and why: each
-skipped test with its suites and the reason it printed (its "SKIP: ..."
-line), from BUILDDIR/meson-logs/testlog.json. .ci/run calls it after each
+skipped test with the reason it printed (its "SKIP: ..." line, on stdout
+or stderr), from BUILDDIR/meson-logs/testlog.json. .ci/run calls it after each
 run, so the CI log says what was not tested (no corpus, no locale ...).
 
 usage: skipped.py BUILDDIR
@@ -21,7 +21,8 @@ def main():
             t = json.loads(line)
             if t.get("result") != "SKIP":
                 continue
-            why = [ln[len("SKIP:"):].strip() for ln in (t.get("stdout") or "").splitlines()
+            out = (t.get("stdout") or "") + "\n" + (t.get("stderr") or "")
+            why = [ln[len("SKIP:"):].strip() for ln in out.splitlines()
                    if ln.startswith("SKIP:")]
             skipped.append((t["name"], why[-1] if why else "(no reason printed)"))
     if not skipped:

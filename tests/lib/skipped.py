@@ -14,7 +14,14 @@ import sys
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
-    log = os.path.join(sys.argv[1], "meson-logs", "testlog.json")
+    # testlog.json, or testlog-SETUP.json after `meson test --setup SETUP`:
+    # the last one written
+    d = os.path.join(sys.argv[1], "meson-logs")
+    logs = [os.path.join(d, n) for n in os.listdir(d)
+            if n.startswith("testlog") and n.endswith(".json")]
+    if not logs:
+        sys.exit(f"skipped.py: no testlog*.json in {d}")
+    log = max(logs, key=os.path.getmtime)
     skipped = []
     with open(log, encoding="utf-8") as f:
         for line in f:

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Which tests the last `meson test` run in BUILDDIR skipped, and why: each
 skipped test with the reason it printed (its "SKIP: ..." line, on stdout
-or stderr), from BUILDDIR/meson-logs/testlog.json. .ci/run calls it after each
-run, so the CI log says what was not tested (no corpus, no locale ...).
+or stderr), from the last BUILDDIR/meson-logs/testlog*.json written
+(testlog-SETUP.json after --setup SETUP). .ci/run calls it after each run,
+so the CI log says what was not tested (no corpus, no locale ...).
 
 usage: skipped.py BUILDDIR
 """

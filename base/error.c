@@ -1,5 +1,6 @@
 /* Errors and diagnostics (error.h). */
 #include "error.h"
+#include "cnum.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,7 +19,7 @@ void hc_diag_set(struct hc_diag *d, const char *fmt, ...)
 	if (!d)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	hc_vsnprintf_c(d->msg, sizeof(d->msg), fmt, ap);
 	va_end(ap);
 }
 
@@ -31,7 +32,7 @@ void hc_diag_prefix(struct hc_diag *d, const char *fmt, ...)
 	if (!d)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(pre, sizeof(pre), fmt, ap);
+	hc_vsnprintf_c(pre, sizeof(pre), fmt, ap);
 	va_end(ap);
 	n = strlen(pre);
 	m = strnlen(d->msg, sizeof(d->msg) - 1);

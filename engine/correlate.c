@@ -44,7 +44,7 @@ bool hc_duration_parse(const char *s, int64_t *ticks)
 	size_t digits = s ? strspn(s, "0123456789.") : 0;
 	if (!digits)
 		return false;
-	v = strtod(s, &end);
+	v = hc_strtod_c(s, &end); /* "1.5m" whatever LC_NUMERIC says */
 	if (end != s + digits || !(v >= 0 && v <= 1e7))
 		return false;
 	if (*end == 's' || *end == '\0')

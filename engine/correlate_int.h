@@ -13,6 +13,7 @@
 #define HC_CORRELATE_INT_H
 
 #include "correlate.h"
+#include "../base/cnum.h"
 #include "../base/dynbuf.h"
 #include "../base/hash.h"
 

@@ -42,7 +42,7 @@ static struct hc_explain_item *item(struct hc_explain *x, enum hc_explain_kind k
 	it->host = it->hop = -1;
 	it->score = -1;
 	va_start(ap, fmt);
-	vsnprintf(it->why, sizeof(it->why), fmt, ap);
+	hc_vsnprintf_c(it->why, sizeof(it->why), fmt, ap);   /* "confidence 0.85" in any locale */
 	va_end(ap);
 	return it;
 }

@@ -7,6 +7,8 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <locale.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

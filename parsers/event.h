@@ -5,6 +5,7 @@
 #ifndef HC_EVENT_H
 #define HC_EVENT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -18,15 +18,9 @@ import subprocess
 import sys
 import tempfile
 
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    if not cond:
-        failures += 1
-        print(f"FAIL: {what}", file=sys.stderr)
-    return cond
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import hctest  # noqa: E402
+from hctest import check  # noqa: E402
 
 
 def run(hc, *args, want=0, timeout=120):
@@ -41,9 +35,7 @@ def run(hc, *args, want=0, timeout=120):
 
 def statuses(csv_text):
     """The status column of an ingest --format csv summary."""
-    import csv
-    import io
-    return [r["status"] for r in csv.DictReader(io.StringIO(csv_text))]
+    return [r["status"] for r in hctest.csv_rows(csv_text)]
 
 
 def q(db, sql, *a):
@@ -304,12 +296,6 @@ def test_errors(hc, samples, tmp):
     check("1 events of the case have unreadable data" in p.stderr, f"bad data named: {p.stderr}")
 
 
-def rows(csv_text):
-    import csv
-    import io
-    return list(csv.DictReader(io.StringIO(csv_text)))
-
-
 def test_special_files(hc, samples, tmp):
     """Inputs that are no regular file (a FIFO named *.evtx, a *.evtx
     symlink to a FIFO inside a folder, /dev/zero) are refused at once as
@@ -326,7 +312,7 @@ def test_special_files(hc, samples, tmp):
     for bad in (fifo, d, "/dev/zero"):
         p = run(hc, "ingest", "--db", db, "--format", "csv", good, bad, want=3, timeout=30)
         check("not a regular file" in p.stderr, f"{bad}: named as no regular file: {p.stderr}")
-        got = [r["status"] for r in rows(p.stdout) if r["file"] != good and
+        got = [r["status"] for r in hctest.csv_rows(p.stdout) if r["file"] != good and
                not r["file"].endswith("dc1.evtx")]
         check(got == ["unreadable"], f"{bad}: the input is unreadable: {p.stdout}")
     # events and analyze say the same (and do not hang either)
@@ -377,7 +363,7 @@ def test_store_refuses(hc, samples, tmp):
     con.commit()
     con.close()
     p = run(hc, "ingest", "--db", db, "--format", "csv", d, want=1)
-    r = {os.path.basename(x["file"]): x for x in rows(p.stdout)}
+    r = {os.path.basename(x["file"]): x for x in hctest.csv_rows(p.stdout)}
     bad = r.get("server2.evtx", {})
     check(bad.get("status") == "not added (the case could not take it)", f"status: {p.stdout}")
     check(bad.get("added") == "0" and bad.get("duplicates") == "0",
@@ -450,8 +436,8 @@ def main():
         sub = os.path.join(tmp, "test_meta_absent")
         os.mkdir(sub)
         test_meta_absent(a.hopchain, a.samples, sub, a.valgrind)
-    if failures:
-        sys.exit(f"{failures} checks failed")
+    if hctest.failures:
+        sys.exit(f"{hctest.failures} checks failed")
     print("case: all checks passed")
 
 

@@ -26,17 +26,12 @@ import subprocess
 import sys
 import tempfile
 
-failures = 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import hctest  # noqa: E402
+from hctest import check  # noqa: E402
+
 CWD = None
 BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-
-
-def check(cond, what):
-    global failures
-    if not cond:
-        failures += 1
-        print("FAIL: " + what, file=sys.stderr)
-    return cond
 
 
 def record(rec, t, computer, data):
@@ -222,8 +217,8 @@ def main():
         test_analyze(a.hopchain, path)
         test_ingest(a.hopchain, path, tmp)
         test_usage(a.hopchain, path, tmp)
-    if failures:
-        sys.exit("%d checks failed" % failures)
+    if hctest.failures:
+        sys.exit("%d checks failed" % hctest.failures)
     print("csv: all checks passed")
 
 

@@ -19,23 +19,18 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import hctest  # noqa: E402
+
 # layout -> tolerance in 100 ns ticks
 TOLERANCE = {"evtx_dump": 10, "winlogbeat": 10000, "winlogbeat6": 10000,
              "mordor": 10000000}
 TIME_KEYS = {"time", "start", "end"}
 
 
-def ticks(s):
-    """'2026-03-02T10:00:00.7301234Z' -> 100 ns ticks (same day arithmetic)."""
-    import datetime
-    whole, frac = s[:-1].split(".")
-    dt = datetime.datetime.strptime(whole, "%Y-%m-%dT%H:%M:%S")
-    return int((dt - datetime.datetime(1970, 1, 1)).total_seconds()) * 10**7 + int(frac)
-
-
 def run(hopchain, args, src):
     p = subprocess.run([hopchain] + args, cwd=src, capture_output=True, text=True,
-                       env=dict(os.environ, TZ="UTC", NO_COLOR="1"))
+                       env=hctest.hopchain_env())
     return p.returncode, p.stdout, p.stderr
 
 
@@ -51,7 +46,7 @@ def compare(a, b, path, tol, errs):
     if key == "file":
         return
     if key in TIME_KEYS and isinstance(a, str) and isinstance(b, str):
-        d = ticks(a) - ticks(b)
+        d = hctest.ticks(a) - hctest.ticks(b)
         if not 0 <= d < tol:
             errs.append("%s: %s vs %s" % (path, a, b))
         return
@@ -134,8 +129,7 @@ def main():
     sets = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d))) \
         if os.path.isdir(root) else []
     if not sets:
-        print("no JSON samples under %s" % root)
-        return 77
+        hctest.skip("no JSON samples under %s" % root)
     fails = checks = 0
     for s in sets:
         for layout in sorted(os.listdir(os.path.join(root, s))):

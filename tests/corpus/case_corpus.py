@@ -12,8 +12,6 @@ then
 - `chains --format json` equals `analyze --format json` on the same inputs.
 """
 import argparse
-import csv
-import io
 import json
 import os
 import shutil
@@ -22,15 +20,9 @@ import sys
 import tempfile
 import zipfile
 
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    if not cond:
-        failures += 1
-        print(f"FAIL: {what}", file=sys.stderr)
-    return cond
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import hctest  # noqa: E402
+from hctest import check  # noqa: E402
 
 
 def run(hc, *args, ok=(0, 3)):
@@ -39,19 +31,13 @@ def run(hc, *args, ok=(0, 3)):
     return p
 
 
-def rows(text):
-    return list(csv.DictReader(io.StringIO(text)))
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--hopchain", required=True)
     ap.add_argument("--corpus", required=True)
     a = ap.parse_args()
     otrf = os.path.join(a.corpus, "otrf-security-datasets")
-    if not os.path.isdir(otrf):
-        print("no ../shared/corpus: skipped")
-        sys.exit(77)
+    hctest.need_corpus(otrf)
     hc = a.hopchain
     with tempfile.TemporaryDirectory() as tmp:
         inputs = []
@@ -71,10 +57,10 @@ def main():
                 inputs.append(dst)
         db = os.path.join(tmp, "case.db")
         p1 = run(hc, "ingest", "--quiet", "--db", db, "--format", "csv", *inputs)
-        first = rows(p1.stdout)
+        first = hctest.csv_rows(p1.stdout)
         check(all(r["status"] == "added" for r in first), f"all inputs added: {p1.stdout}")
 
-        summ = rows(run(hc, "summary", "--db", db, "--format", "csv").stdout)
+        summ = hctest.csv_rows(run(hc, "summary", "--db", db, "--format", "csv").stdout)
         v1 = [r for r in summ if r["target_account"].lower().endswith("pgustavo")
               and r["lm_package"] == "NTLM V1" and r["target_host"] == "workstation6"]
         check(v1 and all(r["src_host"] == "workstation5" for r in v1),
@@ -88,13 +74,13 @@ def main():
         check(lm and all(h.get("src_host") == "workstation5" and h.get("dst_host") == "workstation6"
                          for h in lm), f"hops: the NTLM V1 hops resolved: {lm[:2]}")
 
-        finds = rows(run(hc, "findings", "--db", db, "--format", "csv", "--min-hops", "1",
-                         "--finding", "ntlm-v1").stdout)
+        finds = hctest.csv_rows(run(hc, "findings", "--db", db, "--format", "csv",
+                                    "--min-hops", "1", "--finding", "ntlm-v1").stdout)
         check(len(finds) >= 2, f"findings: ntlm-v1 raised: {len(finds)}")
 
         before = run(hc, "chains", "--db", db, "--format", "json", "--min-hops", "1").stdout
         p2 = run(hc, "ingest", "--db", db, "--format", "csv", *inputs)
-        check(all(r["status"] == "already in the case" for r in rows(p2.stdout)),
+        check(all(r["status"] == "already in the case" for r in hctest.csv_rows(p2.stdout)),
               f"second ingest adds nothing: {p2.stdout}")
         after = run(hc, "chains", "--db", db, "--format", "json", "--min-hops", "1").stdout
         check(before == after, "the analysis is unchanged by the second ingest")
@@ -102,8 +88,8 @@ def main():
         an = json.loads(run(hc, "analyze", "--format", "json", "--min-hops", "1", *inputs).stdout)
         check(json.loads(after)["chains"] == an["chains"],
               "chains of the case = analyze on the same inputs")
-    if failures:
-        sys.exit(f"{failures} checks failed")
+    if hctest.failures:
+        sys.exit(f"{hctest.failures} checks failed")
     print("case on the corpus: all checks passed")
 
 

@@ -70,6 +70,9 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import hctest  # noqa: E402
+
 IDS = (4624, 4625, 4634, 4647, 4648, 4672)
 BENCH_ONLY = 'derived/stitched_security_48MB.evtx'   # hopchain no-crash check only
 BITFLIP = 'derived/security_bitflip_chunk2.evtx'
@@ -301,14 +304,11 @@ def main():
     ap.add_argument('--only', help='substring: compare only matching files (debugging)')
     a = ap.parse_args()
 
-    if not os.path.isdir(a.corpus):
-        print('corpus %s not found: skipping' % a.corpus)
-        return 77
+    hctest.need_corpus(a.corpus)
     try:
         import Evtx.Evtx  # noqa: F401
     except ImportError:
-        print('python-evtx not importable by %s: skipping' % sys.executable)
-        return 77
+        hctest.skip('python-evtx not importable by %s' % sys.executable)
 
     corpus = os.path.realpath(a.corpus)
     man = load_manifest(corpus)
@@ -321,8 +321,7 @@ def main():
                 if not a.only or a.only in rel:
                     files.append(rel)
     if not files:
-        print('no .evtx files under %s: skipping' % corpus)
-        return 77
+        hctest.skip('no .evtx files under %s' % corpus)
 
     problems = []          # mismatches and failures: any -> exit 1
     notes = []             # disagreements on readability: reported only

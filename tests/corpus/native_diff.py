@@ -27,7 +27,6 @@ Usage: native_diff.py --hopchain BIN --corpus DIR [--all-ids] [--only SUBSTR] [-
 """
 
 import argparse
-import datetime
 import gzip
 import json
 import os
@@ -36,6 +35,9 @@ import signal
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import hctest  # noqa: E402
 
 TIMEOUT = 600
 
@@ -133,13 +135,11 @@ def dnum(k):
 
 
 def ticks(s):
-    m = re.match(r'^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?Z?$', s or '')
-    if not m:
+    """hctest.ticks, None for what is no time."""
+    try:
+        return hctest.ticks(s)
+    except ValueError:
         return None
-    y, mo, d, h, mi, se = (int(x) for x in m.groups()[:6])
-    frac = (m.group(7) or '') + '0000000'
-    days = (datetime.date(y, mo, d) - datetime.date(1601, 1, 1)).days
-    return ((days * 86400 + h * 3600 + mi * 60 + se) * 10_000_000) + int(frac[:7])
 
 
 def ref_ids(refdir, rel):
@@ -211,9 +211,7 @@ def main():
     ap.add_argument('--only')
     ap.add_argument('--verbose', action='store_true')
     a = ap.parse_args()
-    if not os.path.isdir(a.corpus):
-        print('corpus %s not found: skipping' % a.corpus)
-        return 77
+    hctest.need_corpus(a.corpus)
     corpus = os.path.realpath(a.corpus)
     refdir = os.path.join(corpus, 'reference', 'evtx_dump')
     files = []
@@ -225,8 +223,7 @@ def main():
                 if not a.only or a.only in rel:
                     files.append(rel)
     if not files:
-        print('no .evtx files under %s: skipping' % corpus)
-        return 77
+        hctest.skip('no .evtx files under %s' % corpus)
     problems, notes = [], []
     st = dict(same=0, native_more=0, by_ref=0, ref_compared=0, events=0)
     t0 = time.monotonic()

@@ -24,7 +24,6 @@ directory (never into the source tree) and read as a directory:
 usage: otrf_json.py --hopchain BIN --corpus DIR"""
 import argparse
 import collections
-import datetime
 import json
 import os
 import re
@@ -33,6 +32,9 @@ import sys
 import tarfile
 import tempfile
 import zipfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import hctest  # noqa: E402
 
 LOGON_IDS = (4624, 4625, 4634, 4647, 4648, 4672, 4768, 4769, 4771, 4776)
 # what analyze also reads: who connected where, which process in which session
@@ -133,17 +135,9 @@ def raw_records(d):
     return out
 
 
-def ticks(s):
-    s = s.rstrip("Z")
-    whole, _, frac = s.partition(".")
-    dt = datetime.datetime.strptime(whole.replace(" ", "T"), "%Y-%m-%dT%H:%M:%S")
-    return int((dt - datetime.datetime(1970, 1, 1)).total_seconds()) * 10**7 + \
-        int((frac + "0000000")[:7])
-
-
 def run(hopchain, args):
     return subprocess.run([hopchain] + args, capture_output=True, text=True,
-                          env=dict(os.environ, TZ="UTC", NO_COLOR="1"))
+                          env=hctest.hopchain_env())
 
 
 def check_dataset(hopchain, name, facts, d, corpus):
@@ -178,7 +172,7 @@ def check_dataset(hopchain, name, facts, d, corpus):
             errs.append("no raw record for %s#%d" % (e["computer"], e["record_id"]))
             break
         if "EventTime" in r and "@timestamp" in r and "TimeCreated" not in r:
-            t, ts = ticks(e["time"]), ticks(r["@timestamp"])
+            t, ts = hctest.ticks(e["time"]), hctest.ticks(r["@timestamp"])
             if t % 10**7 or not 0 <= ts - t < 300 * 10**7:
                 errs.append("time %s of record %d: not EventTime corrected to UTC "
                             "(EventTime %s, @timestamp %s)"
@@ -228,9 +222,8 @@ def main():
     ap.add_argument("--corpus", required=True)
     a = ap.parse_args()
     base = os.path.join(a.corpus, "otrf-security-datasets")
-    if not os.path.isdir(base) or not os.path.isfile(os.path.join(a.corpus, "SOURCES.md")):
-        print("no OTRF datasets under %s: skipping" % a.corpus)
-        return 77
+    hctest.need_corpus(base)
+    hctest.need_corpus(os.path.join(a.corpus, "SOURCES.md"))
     hopchain = os.path.abspath(a.hopchain)
     facts = sources(a.corpus)
     if not facts:

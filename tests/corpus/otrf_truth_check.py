@@ -30,6 +30,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from otrf_json import unpack  # noqa: E402  (regular files only, by base name)
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import hctest  # noqa: E402
+
 CLASSES = ("user", "machine", "collector", "null-session", "local")
 ROLES = ("attacker", "background", "operator", "machine", "collector", "null-session", "local")
 SOURCE_IN_LOGS = ("host", "address", "none")
@@ -280,9 +283,7 @@ def main():
         print("%d truth files, %d bad" % (len(names), failed))
         return 1 if failed else 0
     od = os.path.join(a.corpus, "otrf-security-datasets")
-    if not os.path.isdir(od):
-        print("SKIP: no", od)
-        return 77
+    hctest.need_corpus(od)
     listed = sources_sha(a.corpus)
     with tempfile.TemporaryDirectory(prefix="hc-truth-") as tmp:
         for t in truths:

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Damaged .evtx files made here from a sample (and from the corpus's
-velociraptor log when ../shared/corpus is there), read by both EVTX readers:
+"""Damaged .evtx files made here from a sample (with --corpus DIR: from the
+corpus's velociraptor log instead; skipped when it is absent), read by both
+EVTX readers:
 every record id a chunk header claims must be read or reported, with exit 3
 when anything was not read (issue 8, item 2), and one bad chunk header must
 cost at most that chunk (item 3).
@@ -30,6 +31,9 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import evtxdamage as dmg  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import hctest  # noqa: E402
 
 SAMPLE = os.path.join(HERE, '..', '..', 'samples', 'seed-no-credssp', 'server1.evtx')
 VELO = 'velociraptor/artifacts_testdata_files_RDPAuth_Security.evtx'
@@ -92,15 +96,16 @@ def accounted(name, hopchain, reader, path, claimed, want_all=None):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--hopchain', required=True)
-    ap.add_argument('--corpus')
+    ap.add_argument('--corpus', help="damage the corpus's velociraptor log instead of the "
+                    "sample (skipped, 77, when it is absent)")
     ap.add_argument('--workdir')
     a = ap.parse_args()
-    work = tempfile.mkdtemp(prefix='hc-damage-', dir=a.workdir)
-    sources = [('sample', open(SAMPLE, 'rb').read(), 0)]
-    if a.corpus and os.path.exists(os.path.join(a.corpus, VELO)):
-        sources.append(('velociraptor', open(os.path.join(a.corpus, VELO), 'rb').read(), 2))
+    if a.corpus:
+        hctest.need_corpus(os.path.join(a.corpus, VELO))
+        sources = [('velociraptor', open(os.path.join(a.corpus, VELO), 'rb').read(), 2)]
     else:
-        print('note: corpus velociraptor log absent: sample only')
+        sources = [('sample', open(SAMPLE, 'rb').read(), 0)]
+    work = tempfile.mkdtemp(prefix='hc-damage-', dir=a.workdir)
 
     for name, data, chunk in sources:
         claimed = claims(data)

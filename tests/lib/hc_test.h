@@ -1,6 +1,7 @@
 /* A tiny assertion kit for the unit tests: each check prints file:line and
  * the values it compared, counts failures and goes on; main() returns
- * hc_test_result() (0 pass, 1 fail, 77 = skip via HC_SKIP). */
+ * hc_test_result() (0 pass, 1 fail, 77 = skip via HC_SKIP). A program
+ * that ran no check at all fails: it tested nothing. */
 #ifndef HC_TEST_H
 #define HC_TEST_H
 
@@ -75,6 +76,10 @@ static int hc_test_checks;
 static inline int hc_test_result(void)
 {
 	fprintf(stderr, "%d checks, %d failed\n", hc_test_checks, hc_test_failures);
+	if (hc_test_checks == 0) {
+		fprintf(stderr, "FAIL: no check ran\n");
+		return 1;
+	}
 	return hc_test_failures ? 1 : 0;
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Behaviour of the query commands on case stores of the samples (stores
-made by tests/query/hcdb.py, the one place that knows how):
+made by tests/lib/hcdb.py, the one place that knows how):
 
   contract  `chains` agrees with `analyze` on every sample set: the JSON
             chain objects (default and --min-hops 1, json and jsonl), the
@@ -38,20 +38,11 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import hcdb  # noqa: E402
-
-failures = 0
-checks = 0
-
-
-def check(cond, what):
-    global failures, checks
-    checks += 1
-    if not cond:
-        failures += 1
-        print("FAIL: " + what, file=sys.stderr)
-    return cond
+import hctest  # noqa: E402
+from hctest import check  # noqa: E402
 
 
 class Env:
@@ -61,7 +52,7 @@ class Env:
         self.stores = hcdb.Stores(hopchain, src, tmp)
 
     def run(self, *args, ok=(0,)):
-        env = dict(os.environ, NO_COLOR="1", TERM="dumb", LC_ALL="C.UTF-8", TZ="UTC")
+        env = dict(os.environ, NO_COLOR="1", TERM="dumb")
         p = subprocess.run([self.hopchain] + list(args), cwd=self.src, env=env,
                            capture_output=True, timeout=120)
         if ok is not None and p.returncode not in ok:
@@ -562,7 +553,7 @@ def maxrss_mib(args, e):
             "                       timeout=300)\n"
             "sys.stdout.buffer.write(b'%d\\n%d\\n' % (p.returncode, "
             "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) + p.stderr[-2000:])\n")
-    env = dict(os.environ, NO_COLOR="1", TERM="dumb", LC_ALL="C.UTF-8", TZ="UTC")
+    env = dict(os.environ, NO_COLOR="1", TERM="dumb")
     out_path = os.path.join(e.tmp, "rss.out")
     res = subprocess.run([sys.executable, "-c", code, out_path, e.hopchain] + args, cwd=e.src,
                          env=env, capture_output=True, timeout=600).stdout
@@ -673,7 +664,7 @@ def journal_mode(path):
 
 
 def run_as(e, pre, *args):
-    env = dict(os.environ, NO_COLOR="1", TERM="dumb", LC_ALL="C.UTF-8", TZ="UTC")
+    env = dict(os.environ, NO_COLOR="1", TERM="dumb")
     return subprocess.run(pre + [e.hopchain] + list(args), cwd="/", env=env,
                           capture_output=True, timeout=120)
 
@@ -874,21 +865,20 @@ def main():
     a = ap.parse_args()
     src = os.path.abspath(a.src)
     if not os.path.isdir(os.path.join(src, "samples", "seed-no-credssp")):
-        print("no samples", file=sys.stderr)
-        return 77
+        hctest.skip("no samples under %s" % os.path.join(src, "samples"))
     tmp = tempfile.mkdtemp(prefix="hc-query-test-")
     try:
         e = Env(os.path.abspath(a.hopchain), src, tmp)
         e.sanitized = a.sanitized
         for name in a.sections or list(SECTIONS):
-            before = failures
+            before = hctest.failures
             SECTIONS[name](e)
-            print("%-8s %s" % (name, "ok" if failures == before else
-                               "%d failed" % (failures - before)))
+            print("%-8s %s" % (name, "ok" if hctest.failures == before else
+                               "%d failed" % (hctest.failures - before)))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("%d checks, %d failed" % (checks, failures))
-    return 1 if failures else 0
+    print("%d checks, %d failed" % (hctest.checks, hctest.failures))
+    return 1 if hctest.failures else 0
 
 
 if __name__ == "__main__":

@@ -11,14 +11,9 @@ import subprocess
 import sys
 import tempfile
 
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    if not cond:
-        failures += 1
-        print(f"FAIL: {what}", file=sys.stderr)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import hctest  # noqa: E402
+from hctest import check  # noqa: E402
 
 
 def run(hopchain, db, samples):
@@ -158,8 +153,8 @@ def main():
               f"version mismatch message: {p.stderr!r}")
         p = subprocess.run([a.hopchain, "analyze", "--help"], capture_output=True, text=True)
         check(p.returncode == 0 and "--db FILE" in p.stdout, "--help names --db")
-    print(f"store-cli: {failures} failed", file=sys.stderr)
-    return 1 if failures else 0
+    print(f"store-cli: {hctest.failures} failed", file=sys.stderr)
+    return 1 if hctest.failures else 0
 
 
 if __name__ == "__main__":

@@ -40,6 +40,9 @@ import tempfile
 import time
 import zipfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import hctest  # noqa: E402
+
 # What a sanitizer or valgrind prints when it finds something.
 REPORT = re.compile(rb"ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|"
                     rb"UndefinedBehaviorSanitizer|==\d+== (Invalid|Conditional jump|"
@@ -146,11 +149,9 @@ def main():
     ap.add_argument("--timeout", type=float, default=900, help="seconds per run")
     ap.add_argument("--list", action="store_true", help="print the inputs and stop")
     a = ap.parse_args()
-    if not os.path.isdir(a.corpus):
-        print("sweep: %s absent; skipped" % a.corpus)
-        return 77
+    hctest.need_corpus(a.corpus)
     hc = os.path.abspath(a.hopchain)
-    env = dict(os.environ, TZ="UTC", LC_ALL="C.UTF-8", NO_COLOR="1")
+    env = hctest.hopchain_env()
     # a sanitizer's report must not pass for hopchain's exit 1
     env["ASAN_OPTIONS"] = "exitcode=99:detect_leaks=1:" + env.get("ASAN_OPTIONS", "")
     env["UBSAN_OPTIONS"] = "print_stacktrace=1:" + env.get("UBSAN_OPTIONS", "")

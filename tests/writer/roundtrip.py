@@ -49,6 +49,9 @@ import subprocess
 import sys
 import zlib
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import hctest  # noqa: E402
+
 SKIP = 77
 HOPCHAIN_IDS = {4624, 4625, 4634, 4647, 4648, 4672, 4768, 4769, 4771, 4776, 4778, 4779, 4608,
                 5156, 5158, 4688, 8001, 1, 3}
@@ -102,15 +105,10 @@ def filetime_text(ft):
 
 
 def ticks(t):
-    """RFC 3339 / python-evtx time -> 100 ns ticks since 1970 (N3)."""
-    m = re.match(r"^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?Z?$", t)
-    if not m:
-        raise ValueError("bad time " + t)
-    import calendar
-    secs = calendar.timegm(tuple(int(x) for x in m.groups()[:6]))
-    frac = (m.group(7) or "0")
-    frac7 = int((frac + "0000000")[:7])
-    return secs * 10_000_000 + frac7, len(frac)
+    """RFC 3339 / python-evtx time -> (100 ns ticks since 1970, fraction
+    digits given) (N3)."""
+    m = hctest.TIME.match(t)
+    return hctest.ticks(t), len((m.group(7) if m else None) or "0")
 
 
 # ---- CRCs ----

@@ -8,6 +8,8 @@ runs there, so the file paths in the store (and in golden output) are
 import os
 import subprocess
 
+import hctest
+
 
 def make_db(hopchain, src, sample, db):
     """Builds the case store `db` from samples/`sample` (a directory name
@@ -15,7 +17,7 @@ def make_db(hopchain, src, sample, db):
     rel = sample if os.sep in sample else os.path.join("samples", sample)
     if os.path.exists(db):
         os.unlink(db)
-    env = dict(os.environ, TZ="UTC", LC_ALL="C.UTF-8", NO_COLOR="1")
+    env = hctest.hopchain_env()
     p = subprocess.run([hopchain, "ingest", "--quiet", "--db", db, rel], cwd=src, env=env,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=300)
     if p.returncode != 0:

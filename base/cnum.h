@@ -1,0 +1,17 @@
+/* Numbers in the "C" locale, whatever the process's: a program that links
+ * the library may call setlocale (LC_NUMERIC=de_DE writes "0,85" and stops
+ * strtod at a point), but what the library writes and reads has numbers
+ * with a point. Diagnostics, explanations and duration parsing use these. */
+#ifndef HC_CNUM_H
+#define HC_CNUM_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* vsnprintf in the "C" locale (this thread only, for the call). */
+int hc_vsnprintf_c(char *buf, size_t cap, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+/* strtod in the "C" locale. */
+double hc_strtod_c(const char *s, char **end);
+
+#endif

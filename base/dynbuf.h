@@ -32,7 +32,7 @@ int hc_array_reserve(void **p, size_t *cap, size_t need, size_t size, size_t max
  * count comes from the input name a smaller one with hc_array_reserve. */
 #define HC_GROW(arr, n, cap)                                                                       \
 	((n) < (cap) ? 0                                                                           \
-	             : hc_array_reserve((void **)&(arr), &(cap), (size_t)(n) + 1, sizeof(*(arr)),   \
+	             : hc_array_reserve((void **)&(arr), &(cap), (size_t)(n) + 1, sizeof(*(arr)),  \
 	                                (size_t)-1 / sizeof(*(arr))))
 
 #endif

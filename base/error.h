@@ -26,8 +26,8 @@ enum {
 	HC_ERR_FORMAT = -2, /* not this format / unusable */
 	HC_ERR_RECORD = -3, /* one record failed; reading can go on */
 	HC_ERR_NOMEM = -4,
-	HC_ERR_LIMIT = -5,  /* a HC_MAX_* cap was hit */
-	HC_ERR_USAGE = -6,  /* the caller asked for something impossible */
+	HC_ERR_LIMIT = -5, /* a HC_MAX_* cap was hit */
+	HC_ERR_USAGE = -6, /* the caller asked for something impossible */
 };
 
 /* Which kind of position hc_diag.record holds. Each input names its
@@ -55,8 +55,7 @@ void hc_diag_clear(struct hc_diag *d);
 /* printf-style message; keeps file/record/offset already set. */
 void hc_diag_set(struct hc_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Puts a printf-style prefix (at most 127 bytes) before d->msg. */
-void hc_diag_prefix(struct hc_diag *d, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void hc_diag_prefix(struct hc_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Sets the position (`record` of kind `pos`). */
 void hc_diag_at(struct hc_diag *d, enum hc_pos pos, uint64_t record);
 

@@ -48,21 +48,25 @@ static int sev_color(enum hc_severity s)
 static void print_hidden(const struct hc_view_hidden *x, const struct hc_view_opts *o, FILE *out)
 {
 	size_t other = x->hops[HC_CLASS_MACHINE] + x->hops[HC_CLASS_COLLECTOR] +
-		       x->hops[HC_CLASS_NULL_SESSION];
+	               x->hops[HC_CLASS_NULL_SESSION];
 
 	/* the other classes never continue a chain: each is a chain of one hop */
 	if (other && !o->all)
-		fprintf(out, "hidden: %zu machine, %zu collector and %zu null-session hops (%s "
-			     "shows them)\n",
-			x->hops[HC_CLASS_MACHINE], x->hops[HC_CLASS_COLLECTOR],
-			x->hops[HC_CLASS_NULL_SESSION], o->min_hops > 1 ? "--all --min-hops 1" : "--all");
+		fprintf(out,
+		        "hidden: %zu machine, %zu collector and %zu null-session hops (%s "
+		        "shows them)\n",
+		        x->hops[HC_CLASS_MACHINE], x->hops[HC_CLASS_COLLECTOR],
+		        x->hops[HC_CLASS_NULL_SESSION],
+		        o->min_hops > 1 ? "--all --min-hops 1" : "--all");
 	if (x->short_chains)
-		fprintf(out, "hidden: %zu chains of fewer than %zu hops (--min-hops 1 shows them)\n",
-			x->short_chains, o->min_hops);
+		fprintf(out,
+		        "hidden: %zu chains of fewer than %zu hops (--min-hops 1 shows them)\n",
+		        x->short_chains, o->min_hops);
 }
 
 static void print_story(const struct hc_analysis *a, const struct hc_chain *const *ch, size_t n,
-			const struct hc_view_hidden *hidden, const struct hc_view_opts *o, FILE *out)
+                        const struct hc_view_hidden *hidden, const struct hc_view_opts *o,
+                        FILE *out)
 {
 	const bool color = o->color;
 	char t0[40], t1[40], buf[512];
@@ -74,7 +78,7 @@ static void print_story(const struct hc_analysis *a, const struct hc_chain *cons
 		hc_time_format(k->start, t0, sizeof(t0));
 		hc_time_format(k->end, t1, sizeof(t1));
 		fprintf(out, "%s%s%s  %s .. %s  %zu hop%s\n", color ? "\033[1m" : "", k->id,
-			color ? "\033[0m" : "", t0, t1, k->nhops, k->nhops == 1 ? "" : "s");
+		        color ? "\033[0m" : "", t0, t1, k->nhops, k->nhops == 1 ? "" : "s");
 		fputs("  ", out);
 		for (size_t i = 0; i < k->nhops; i++) {
 			const struct hc_hop *h = &a->hops[k->hops[i]];
@@ -84,7 +88,9 @@ static void print_story(const struct hc_analysis *a, const struct hc_chain *cons
 			fputs(" \xe2\x94\x80(", out);
 			put(out, acct_label(h, buf, sizeof(buf)));
 			fputs(", ", out);
-			put(out, nn->package ? nn->package : h->ev->event_id == 4648 ? "explicit creds" : "?");
+			put(out, nn->package               ? nn->package
+			         : h->ev->event_id == 4648 ? "explicit creds"
+			                                   : "?");
 			if (nn->logon_type >= 0)
 				fprintf(out, ", type %d", nn->logon_type);
 			if (h->failed)
@@ -108,17 +114,21 @@ static void print_story(const struct hc_analysis *a, const struct hc_chain *cons
 			}
 			if (h->nrepeats)
 				fprintf(out, "  +%zu logon%s of the same act", h->nrepeats,
-					h->nrepeats == 1 ? "" : "s");
+				        h->nrepeats == 1 ? "" : "s");
 			if (i > 0) {
 				const struct hc_link *l = &a->links[k->links[i - 1]];
 				fprintf(out, "  link %.2f", l->confidence);
 				if (l->proof != HC_PROOF_NONE)
-					fprintf(out, " (%s %s)",
-						l->proof == HC_PROOF_UNIQUE ? "the only" : "proven by",
-						l->proof == HC_PROOF_UNIQUE ? "candidate" : hc_proof_name(l->proof));
+					fprintf(
+					    out, " (%s %s)",
+					    l->proof == HC_PROOF_UNIQUE ? "the only" : "proven by",
+					    l->proof == HC_PROOF_UNIQUE ? "candidate"
+					                                : hc_proof_name(l->proof));
 				fprintf(out, "%s%s",
-					l->restricted_admin ? " (as the host: Restricted Admin session)" : "",
-					l->ambiguous ? " AMBIGUOUS" : "");
+				        l->restricted_admin
+				            ? " (as the host: Restricted Admin session)"
+				            : "",
+				        l->ambiguous ? " AMBIGUOUS" : "");
 				if (h->nparents > 1)
 					fprintf(out, " [%zu candidate sessions]", h->nparents);
 			}
@@ -130,11 +140,11 @@ static void print_story(const struct hc_analysis *a, const struct hc_chain *cons
 			const struct hc_finding *f = &k->findings[i];
 			if (color)
 				fprintf(out, "  \033[%dm[%s]\033[0m ", sev_color(f->severity),
-					hc_severity_name(f->severity));
+				        hc_severity_name(f->severity));
 			else
 				fprintf(out, "  [%s] ", hc_severity_name(f->severity));
 			fprintf(out, "%s (hop %zu%s%s): ", f->id, f->hop, f->technique ? ", " : "",
-				f->technique ? f->technique : "");
+			        f->technique ? f->technique : "");
 			put(out, f->what);
 			fputs("\n      fix: ", out);
 			put(out, f->todo);
@@ -165,7 +175,7 @@ static enum hc_severity hop_worst(const struct hc_chain *k, size_t i, bool *any)
 }
 
 static void print_dot(const struct hc_analysis *a, const struct hc_chain *const *ch, size_t n,
-		      FILE *out)
+                      FILE *out)
 {
 	char buf[512];
 	bool *used = calloc(a->nhosts + 1, sizeof(bool));
@@ -193,8 +203,8 @@ static void print_dot(const struct hc_analysis *a, const struct hc_chain *const 
 			enum hc_severity w = hop_worst(ch[c], i, &any);
 			char label[700];
 			snprintf(label, sizeof(label), "%s %zu: %s, %s%s", ch[c]->id, i + 1,
-				 acct_label(h, buf, sizeof(buf)), nn->package ? nn->package : "?",
-				 h->failed ? ", failed" : "");
+			         acct_label(h, buf, sizeof(buf)), nn->package ? nn->package : "?",
+			         h->failed ? ", failed" : "");
 			fputs("  ", out);
 			hc_term_put_dot(out, src_label(a, h));
 			fputs(" -> ", out);
@@ -202,7 +212,8 @@ static void print_dot(const struct hc_analysis *a, const struct hc_chain *const 
 			fputs(" [label=", out);
 			hc_term_put_dot(out, label);
 			if (any && w >= HC_SEV_MEDIUM)
-				fprintf(out, ", color=%s, penwidth=2", w == HC_SEV_HIGH ? "red" : "orange");
+				fprintf(out, ", color=%s, penwidth=2",
+				        w == HC_SEV_HIGH ? "red" : "orange");
 			else if (h->cls != HC_CLASS_USER)
 				fputs(", style=dashed, color=gray", out);
 			fputs("];\n", out);
@@ -232,11 +243,9 @@ enum {
 	V_N
 };
 static const struct hc_column csv_cols[V_N] = {
-    {"chain", 0},           {"hop", 0},      {"time", 0},    {"src_host", 0},
-    {"dst_host", 0},        {"account", 0},  {"package", 0}, {"logon_type", 0},
-    {"anonymous", 0},       {"class", 0},    {"event_id", 0}, {"file", 0},
-    {"record_id", 0},
-    {"link_confidence", 0}, {"findings", 0},
+    {"chain", 0},    {"hop", 0},     {"time", 0},       {"src_host", 0},        {"dst_host", 0},
+    {"account", 0},  {"package", 0}, {"logon_type", 0}, {"anonymous", 0},       {"class", 0},
+    {"event_id", 0}, {"file", 0},    {"record_id", 0},  {"link_confidence", 0}, {"findings", 0},
 };
 
 static int print_csv(const struct hc_analysis *a, const struct hc_chain *const *ch, size_t n,
@@ -291,15 +300,14 @@ static int print_csv(const struct hc_analysis *a, const struct hc_chain *const *
 	return rc;
 }
 
-
 bool hc_view_shows(const struct hc_analysis *a, const struct hc_chain *c,
-		   const struct hc_view_opts *o)
+                   const struct hc_view_opts *o)
 {
 	return c->nhops >= o->min_hops && (o->all || a->hops[c->hops[0]].cls == HC_CLASS_USER);
 }
 
 void hc_view_count_hidden(const struct hc_analysis *a, const struct hc_view_opts *o,
-			  struct hc_view_hidden *x)
+                          struct hc_view_hidden *x)
 {
 	memset(x, 0, sizeof(*x));
 	for (size_t i = 0; i < a->nhops; i++) {
@@ -315,8 +323,8 @@ void hc_view_count_hidden(const struct hc_analysis *a, const struct hc_view_opts
 }
 
 int hc_view_print(const struct hc_analysis *a, const struct hc_chain *const *chains, size_t n,
-		  const struct hc_view_hidden *hidden, enum hc_format fmt,
-		  const struct hc_view_opts *o, FILE *out)
+                  const struct hc_view_hidden *hidden, enum hc_format fmt,
+                  const struct hc_view_opts *o, FILE *out)
 {
 	struct hc_render_opts ro = {.color = o->color, .csv_raw = o->csv_raw};
 

@@ -34,8 +34,7 @@ double hc_cli_now(void);
  * message itself names the record or line, see base/error.h). */
 void hc_cli_diag(const struct hc_diag *d);
 /* Usage error for `cmd`: one specific line plus a hint; returns HC_EXIT_USAGE. */
-int hc_cli_usage_error(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int hc_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Usage error for what getopt_long returned (`c` is '?' or ':'), naming
  * the offending option precisely; `shortopts` as given to getopt_long
@@ -44,7 +43,7 @@ int hc_cli_bad_option(const char *cmd, char **argv, int c, const char *shortopts
 
 /* Hooks into hc_cli_load for commands that do more with each file. */
 struct hc_cli_load_hooks {
-	unsigned flags;   /* HC_LOAD_* */
+	unsigned flags; /* HC_LOAD_* */
 	int (*on_events)(void *ctx, struct hc_file_result *r, struct hc_event *ev, size_t n);
 	void (*on_file)(void *ctx, const struct hc_file_result *r);
 	void *ctx;
@@ -59,17 +58,16 @@ struct hc_cli_load_hooks {
  * NULL. Returns 0 or a HC_EXIT_* code on a fatal error, among them "no
  * input could be read" (reported) unless hooks->none_readable_ok. */
 int hc_cli_load(const struct hc_global *g, char *const *paths, int npaths,
-		const struct hc_read_opts *o, struct hc_eventset *set, bool *input_errors);
+                const struct hc_read_opts *o, struct hc_eventset *set, bool *input_errors);
 int hc_cli_load_with(const struct hc_global *g, char *const *paths, size_t npaths, bool expanded,
-		     const struct hc_read_opts *o, const struct hc_cli_load_hooks *hooks,
-		     struct hc_eventset *set, bool *input_errors);
+                     const struct hc_read_opts *o, const struct hc_cli_load_hooks *hooks,
+                     struct hc_eventset *set, bool *input_errors);
 
 /* As hc_cli_load, into a packed set (engine/packset.h) in the order
  * hc_cli_load sorts; 0 and *ret (free with hc_packset_free), or a
  * HC_EXIT_* code (reported). */
 int hc_cli_load_packed(const struct hc_global *g, char *const *paths, int npaths,
-                       const struct hc_read_opts *o, struct hc_packset **ret,
-                       bool *input_errors);
+                       const struct hc_read_opts *o, struct hc_packset **ret, bool *input_errors);
 
 struct hc_store;
 
@@ -93,7 +91,7 @@ struct hc_cli_corr {
 	char **hint_strs;
 	size_t nhints;
 	char skew_txt[32], window_txt[32];
-	const char *meta[8];   /* key/value pairs for hc_store_write */
+	const char *meta[8]; /* key/value pairs for hc_store_write */
 	size_t nmeta;
 };
 void hc_cli_corr_init(struct hc_cli_corr *c);

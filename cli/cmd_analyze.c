@@ -59,8 +59,12 @@ struct analyze_db {
 static int store_file(void *ctx, struct hc_file_result *r, struct hc_event *ev, size_t n)
 {
 	struct analyze_db *adb = ctx;
-	struct hc_store_file f = {.path = r->path, .size = -1, .backend = r->backend,
-	                          .records = r->records, .failed = r->failed, .errors = r->ndiags};
+	struct hc_store_file f = {.path = r->path,
+	                          .size = -1,
+	                          .backend = r->backend,
+	                          .records = r->records,
+	                          .failed = r->failed,
+	                          .errors = r->ndiags};
 	struct hc_diag d;
 
 	if (hc_store_add_file(adb->store, &f, ev, n, &r->added, &r->duplicates, &d) < 0) {
@@ -85,17 +89,17 @@ struct analyze_args {
 static int analyze_options(int argc, char **argv, struct analyze_args *a)
 {
 	static const struct option opts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"min-hops", required_argument, NULL, 'm'},
-		HC_CLI_CORR_OPTIONS,
-		{"recover", no_argument, NULL, 'r'},
-		{"db", required_argument, NULL, 'd'},
-		{"timings", no_argument, NULL, 't'},
-		{"explain", required_argument, NULL, 'x'},
-		{"csv-raw", no_argument, NULL, 'R'},
-		{"all", no_argument, NULL, 'a'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"format", required_argument, NULL, 'f'},
+	    {"min-hops", required_argument, NULL, 'm'},
+	    HC_CLI_CORR_OPTIONS,
+	    {"recover", no_argument, NULL, 'r'},
+	    {"db", required_argument, NULL, 'd'},
+	    {"timings", no_argument, NULL, 't'},
+	    {"explain", required_argument, NULL, 'x'},
+	    {"csv-raw", no_argument, NULL, 'R'},
+	    {"all", no_argument, NULL, 'a'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	long min_hops;
 	char *end;
@@ -106,14 +110,17 @@ static int analyze_options(int argc, char **argv, struct analyze_args *a)
 		switch (c) {
 		case 'f':
 			if (hc_format_parse(optarg, &a->fmt) < 0)
-				return hc_cli_usage_error("analyze", "unknown format '%s' (table, json, "
-								     "jsonl, csv, dot)", optarg);
+				return hc_cli_usage_error("analyze",
+				                          "unknown format '%s' (table, json, "
+				                          "jsonl, csv, dot)",
+				                          optarg);
 			break;
 		case 'm':
 			min_hops = strtol(optarg, &end, 10);
 			if (*end || min_hops < 1 || min_hops > HC_MAX_CHAIN_LEN)
-				return hc_cli_usage_error("analyze", "--min-hops wants 1..%d, not '%s'",
-							  HC_MAX_CHAIN_LEN, optarg);
+				return hc_cli_usage_error("analyze",
+				                          "--min-hops wants 1..%d, not '%s'",
+				                          HC_MAX_CHAIN_LEN, optarg);
 			a->vo.min_hops = (size_t)min_hops;
 			break;
 		case 'p':
@@ -170,7 +177,8 @@ static int print_analysis(struct hc_analysis *an, const struct analyze_args *a, 
 	}
 	if (a->explain) {
 		rc = a->fmt == HC_FMT_DOT
-		         ? hc_cli_usage_error("analyze", "--explain prints table, json, jsonl or csv")
+		         ? hc_cli_usage_error("analyze",
+		                              "--explain prints table, json, jsonl or csv")
 		         : hc_cli_explain(an, a->explain, a->fmt, color);
 		free(sel);
 		return rc;
@@ -196,9 +204,9 @@ static int print_analysis(struct hc_analysis *an, const struct analyze_args *a, 
 int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 {
 	struct analyze_args a = {
-		.fmt = HC_FMT_TABLE,
-		.ro = {.ids = hc_correlation_ids, .nids = hc_correlation_nids},
-		.vo = {.color = g->color, .min_hops = 2},
+	    .fmt = HC_FMT_TABLE,
+	    .ro = {.ids = hc_correlation_ids, .nids = hc_correlation_nids},
+	    .vo = {.color = g->color, .min_hops = 2},
 	};
 	struct analyze_db adb = {0};
 	struct hc_cli_load_hooks hooks = {.flags = HC_LOAD_COMPACT | HC_LOAD_DEDUP};
@@ -230,8 +238,8 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 	}
 
 	t0 = hc_cli_now();
-	rc = hc_cli_load_with(g, argv + optind, (size_t)(argc - optind), false, &a.ro, &hooks,
-	                      &set, &input_errors);
+	rc = hc_cli_load_with(g, argv + optind, (size_t)(argc - optind), false, &a.ro, &hooks, &set,
+	                      &input_errors);
 	t_read = hc_cli_now() - t0;
 	if (rc)
 		goto out;
@@ -240,7 +248,7 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 	t_corr = hc_cli_now() - t0;
 	if (rc < 0) {
 		fprintf(stderr, "hopchain: %s while correlating\n",
-			rc == HC_ERR_LIMIT ? "too many hosts" : "out of memory");
+		        rc == HC_ERR_LIMIT ? "too many hosts" : "out of memory");
 		rc = HC_EXIT_FAILURE;
 		goto out;
 	}
@@ -256,10 +264,12 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 	rc = print_analysis(&an, &a, g->color);
 	t_out = hc_cli_now() - t0;
 	if (a.timings && !a.explain)
-		fprintf(stderr, "hopchain: timings: read %.3f s (%zu events), correlate %.3f s "
-				"(%zu hosts, %zu sessions, %zu hops, %zu chains), store %.3f s, output %.3f s\n",
-			t_read, set.n, t_corr, an.nhosts, an.nsessions, an.nhops, an.nchains, t_store,
-			t_out);
+		fprintf(stderr,
+		        "hopchain: timings: read %.3f s (%zu events), correlate %.3f s "
+		        "(%zu hosts, %zu sessions, %zu hops, %zu chains), store %.3f s, output "
+		        "%.3f s\n",
+		        t_read, set.n, t_corr, an.nhosts, an.nsessions, an.nhops, an.nchains,
+		        t_store, t_out);
 	if (rc == HC_EXIT_OK && input_errors)
 		rc = HC_EXIT_PARTIAL;
 out:

@@ -59,7 +59,7 @@ static void help_correlate(void)
 
 struct corr_report {
 	bool quiet, timings;
-	double t0, t[3];  /* seconds of each step of the last pass */
+	double t0, t[3]; /* seconds of each step of the last pass */
 };
 
 static void corr_step(void *ctx, enum hc_case_step step)
@@ -87,7 +87,8 @@ static void corr_pass(void *ctx, const struct hc_case_pass *p)
 		fprintf(stderr,
 		        "hopchain: correlated %zu events: %zu hosts, %zu sessions, %zu hops, "
 		        "%zu chains of 2 hops or more, %zu findings\n",
-		        p->nevents, p->nhosts, p->nsessions, p->nhops, p->long_chains, p->nfindings);
+		        p->nevents, p->nhosts, p->nsessions, p->nhops, p->long_chains,
+		        p->nfindings);
 	else
 		fprintf(stderr, "hopchain: events came in while correlating; again\n");
 	cr->t0 = hc_cli_now();
@@ -95,8 +96,8 @@ static void corr_pass(void *ctx, const struct hc_case_pass *p)
 
 /* Correlates the case (`set`: its events of generation `gen`, or empty)
  * and says so. Returns an HC_EXIT_* code. */
-static int correlate_case(struct hc_store *store, struct hc_cli_corr *cc, bool quiet,
-                          bool timings, struct hc_eventset *set, int64_t gen)
+static int correlate_case(struct hc_store *store, struct hc_cli_corr *cc, bool quiet, bool timings,
+                          struct hc_eventset *set, int64_t gen)
 {
 	struct corr_report cr = {.quiet = quiet, .timings = timings, .t0 = hc_cli_now()};
 	struct hc_case_cb cb = {.on_step = corr_step, .on_pass = corr_pass, .ctx = &cr};
@@ -108,8 +109,9 @@ static int correlate_case(struct hc_store *store, struct hc_cli_corr *cc, bool q
 		return HC_EXIT_FAILURE;
 	}
 	if (rc > 0)
-		fprintf(stderr, "hopchain: the case kept changing while correlating; its analysis is "
-		                "marked stale: run `hopchain correlate` when the other ingests are done\n");
+		fprintf(stderr,
+		        "hopchain: the case kept changing while correlating; its analysis is "
+		        "marked stale: run `hopchain correlate` when the other ingests are done\n");
 	return HC_EXIT_OK;
 }
 
@@ -117,8 +119,8 @@ static int correlate_case(struct hc_store *store, struct hc_cli_corr *cc, bool q
 
 enum { C_FILE, C_STATUS, C_BACKEND, C_RECORDS, C_KEPT, C_ADDED, C_DUPS, C_ERRORS, C_N };
 static const struct hc_column summary_cols[C_N] = {
-	{"file", 0}, {"status", 0}, {"backend", 0}, {"records", 0},
-	{"kept", 0}, {"added", 0},  {"duplicates", 0}, {"errors", 0},
+    {"file", 0}, {"status", 0}, {"backend", 0},    {"records", 0},
+    {"kept", 0}, {"added", 0},  {"duplicates", 0}, {"errors", 0},
 };
 
 struct progress {
@@ -186,19 +188,19 @@ static void path_error(void *ctx, const struct hc_diag *d)
 /* Parses ingest's options into the out parameters. Returns 0, -1 when
  * --help was printed (exit 0), or an HC_EXIT_* code (a usage error). */
 static int ingest_options(int argc, char **argv, struct hc_cli_corr *cc, const char **db_path,
-                          enum hc_format *fmt, struct hc_read_opts *ro,
-                          struct hc_render_opts *rend, bool *quiet, bool *timings)
+                          enum hc_format *fmt, struct hc_read_opts *ro, struct hc_render_opts *rend,
+                          bool *quiet, bool *timings)
 {
 	static const struct option opts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"format", required_argument, NULL, 'f'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"recover", no_argument, NULL, 'r'},
-		HC_CLI_CORR_OPTIONS,
-		{"timings", no_argument, NULL, 't'},
-		{"csv-raw", no_argument, NULL, 'R'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"recover", no_argument, NULL, 'r'},
+	    HC_CLI_CORR_OPTIONS,
+	    {"timings", no_argument, NULL, 't'},
+	    {"csv-raw", no_argument, NULL, 'R'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c, rc;
 
@@ -210,8 +212,10 @@ static int ingest_options(int argc, char **argv, struct hc_cli_corr *cc, const c
 			break;
 		case 'f':
 			if (hc_format_parse(optarg, fmt) < 0 || *fmt == HC_FMT_DOT)
-				return hc_cli_usage_error("ingest", "unknown format '%s' (table, json, "
-				                                    "jsonl, csv)", optarg);
+				return hc_cli_usage_error("ingest",
+				                          "unknown format '%s' (table, json, "
+				                          "jsonl, csv)",
+				                          optarg);
 			break;
 		case 'q':
 			*quiet = true;
@@ -252,8 +256,8 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 {
 	enum hc_format fmt = HC_FMT_TABLE;
 	struct hc_cli_corr cc;
-	struct hc_read_opts ro = {.ids = hc_correlation_ids, .nids = hc_correlation_nids,
-	                          .reader = g->reader};
+	struct hc_read_opts ro = {
+	    .ids = hc_correlation_ids, .nids = hc_correlation_nids, .reader = g->reader};
 	struct hc_render_opts rend = {.color = g->color};
 	struct progress pg = {.t0 = hc_cli_now()};
 	struct hc_ingest_cb cb = {.on_diag = on_diag, .on_file = on_file, .ctx = &pg};
@@ -279,8 +283,8 @@ int hc_cmd_ingest(const struct hc_global *g, int argc, char **argv)
 	}
 	if ((rc = hc_cli_corr_ready(&cc, "ingest", store)) != 0)
 		goto out;
-	if (hc_paths_expand((const char *const *)argv + optind, (size_t)(argc - optind),
-	                    path_error, &path_errors, &files, &nfiles) < 0) {
+	if (hc_paths_expand((const char *const *)argv + optind, (size_t)(argc - optind), path_error,
+	                    &path_errors, &files, &nfiles) < 0) {
 		fprintf(stderr, "hopchain: out of memory\n");
 		rc = HC_EXIT_FAILURE;
 		goto out;
@@ -334,12 +338,9 @@ out:
 int hc_cmd_correlate(const struct hc_global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"db", required_argument, NULL, 'd'},
-		HC_CLI_CORR_OPTIONS,
-		{"timings", no_argument, NULL, 't'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'}, HC_CLI_CORR_OPTIONS,
+	    {"timings", no_argument, NULL, 't'},  {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0},
 	};
 	struct hc_cli_corr cc;
 	struct hc_store *store = NULL;
@@ -379,8 +380,10 @@ int hc_cmd_correlate(const struct hc_global *g, int argc, char **argv)
 	if (!db_path)
 		return hc_cli_usage_error("correlate", "--db CASE.db is required");
 	if (optind < argc)
-		return hc_cli_usage_error("correlate", "unexpected argument '%s' (add logs with "
-		                                       "`hopchain ingest`)", argv[optind]);
+		return hc_cli_usage_error("correlate",
+		                          "unexpected argument '%s' (add logs with "
+		                          "`hopchain ingest`)",
+		                          argv[optind]);
 	if (access(db_path, F_OK) != 0) {
 		fputs("hopchain: ", stderr);
 		hc_term_put(stderr, db_path);

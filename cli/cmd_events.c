@@ -35,58 +35,142 @@ static void help(void)
 }
 
 enum col {
-	C_FILE, C_RECORD, C_TIME, C_COMPUTER, C_CHANNEL, C_PROVIDER, C_EVENT_ID, C_VERSION,
-	C_RECOVERED, C_DATA,
+	C_FILE,
+	C_RECORD,
+	C_TIME,
+	C_COMPUTER,
+	C_CHANNEL,
+	C_PROVIDER,
+	C_EVENT_ID,
+	C_VERSION,
+	C_RECOVERED,
+	C_DATA,
 	/* normalised */
-	C_SUBJECT_USER, C_SUBJECT_DOMAIN, C_SUBJECT_SID, C_SUBJECT_LOGON_ID,
-	C_TARGET_USER, C_TARGET_DOMAIN, C_TARGET_SID, C_TARGET_LOGON_ID, C_LINKED_LOGON_ID,
-	C_LOGON_TYPE, C_LOGON_TYPE_NAME, C_LOGON_PROCESS, C_PACKAGE, C_LM_PACKAGE, C_KEY_LENGTH,
-	C_IMPERSONATION, C_ELEVATED, C_VIRTUAL, C_RESTRICTED_ADMIN, C_WORKSTATION, C_IP, C_PORT,
-	C_PROCESS_ID, C_PROCESS_NAME, C_LOGON_GUID, C_STATUS, C_STATUS_NAME, C_SUBSTATUS,
-	C_SUBSTATUS_NAME, C_FAILURE_REASON, C_TARGET_SERVER, C_TARGET_INFO, C_SERVICE_NAME,
-	C_TICKET_OPTIONS, C_TICKET_ENCRYPTION, C_TRANSMITTED, C_SESSION_NAME, C_OUTBOUND_USER,
-	C_OUTBOUND_DOMAIN, C_DST_IP, C_DST_PORT, C_DIRECTION, C_PROCESS_GUID, C_ANONYMOUS,
+	C_SUBJECT_USER,
+	C_SUBJECT_DOMAIN,
+	C_SUBJECT_SID,
+	C_SUBJECT_LOGON_ID,
+	C_TARGET_USER,
+	C_TARGET_DOMAIN,
+	C_TARGET_SID,
+	C_TARGET_LOGON_ID,
+	C_LINKED_LOGON_ID,
+	C_LOGON_TYPE,
+	C_LOGON_TYPE_NAME,
+	C_LOGON_PROCESS,
+	C_PACKAGE,
+	C_LM_PACKAGE,
+	C_KEY_LENGTH,
+	C_IMPERSONATION,
+	C_ELEVATED,
+	C_VIRTUAL,
+	C_RESTRICTED_ADMIN,
+	C_WORKSTATION,
+	C_IP,
+	C_PORT,
+	C_PROCESS_ID,
+	C_PROCESS_NAME,
+	C_LOGON_GUID,
+	C_STATUS,
+	C_STATUS_NAME,
+	C_SUBSTATUS,
+	C_SUBSTATUS_NAME,
+	C_FAILURE_REASON,
+	C_TARGET_SERVER,
+	C_TARGET_INFO,
+	C_SERVICE_NAME,
+	C_TICKET_OPTIONS,
+	C_TICKET_ENCRYPTION,
+	C_TRANSMITTED,
+	C_SESSION_NAME,
+	C_OUTBOUND_USER,
+	C_OUTBOUND_DOMAIN,
+	C_DST_IP,
+	C_DST_PORT,
+	C_DIRECTION,
+	C_PROCESS_GUID,
+	C_ANONYMOUS,
 	C_TRUNCATED,
 	/* table view */
-	V_TIME, V_COMPUTER, V_ID, V_RECORD, V_ACCOUNT, V_TYPE, V_PACKAGE, V_SOURCE, V_DETAIL,
+	V_TIME,
+	V_COMPUTER,
+	V_ID,
+	V_RECORD,
+	V_ACCOUNT,
+	V_TYPE,
+	V_PACKAGE,
+	V_SOURCE,
+	V_DETAIL,
 	NCOLS
 };
 
 #define D HC_COL_DATA
 #define DN (HC_COL_DATA | HC_COL_OMITNULL)
 static const struct hc_column columns[NCOLS] = {
-	[C_FILE] = {"file", D}, [C_RECORD] = {"record_id", D}, [C_TIME] = {"time", D},
-	[C_COMPUTER] = {"computer", D}, [C_CHANNEL] = {"channel", D},
-	[C_PROVIDER] = {"provider", D}, [C_EVENT_ID] = {"event_id", D},
-	[C_VERSION] = {"version", D}, [C_RECOVERED] = {"recovered", D}, [C_DATA] = {"data", D},
-	[C_SUBJECT_USER] = {"subject_user", DN}, [C_SUBJECT_DOMAIN] = {"subject_domain", DN},
-	[C_SUBJECT_SID] = {"subject_sid", DN}, [C_SUBJECT_LOGON_ID] = {"subject_logon_id", DN},
-	[C_TARGET_USER] = {"target_user", DN}, [C_TARGET_DOMAIN] = {"target_domain", DN},
-	[C_TARGET_SID] = {"target_sid", DN}, [C_TARGET_LOGON_ID] = {"target_logon_id", DN},
-	[C_LINKED_LOGON_ID] = {"linked_logon_id", DN}, [C_LOGON_TYPE] = {"logon_type", DN},
-	[C_LOGON_TYPE_NAME] = {"logon_type_name", DN}, [C_LOGON_PROCESS] = {"logon_process", DN},
-	[C_PACKAGE] = {"package", DN}, [C_LM_PACKAGE] = {"lm_package", DN},
-	[C_KEY_LENGTH] = {"key_length", DN}, [C_IMPERSONATION] = {"impersonation", DN},
-	[C_ELEVATED] = {"elevated", DN}, [C_VIRTUAL] = {"virtual_account", DN},
-	[C_RESTRICTED_ADMIN] = {"restricted_admin", DN}, [C_WORKSTATION] = {"workstation", DN},
-	[C_IP] = {"ip", DN}, [C_PORT] = {"port", DN}, [C_PROCESS_ID] = {"process_id", DN},
-	[C_PROCESS_NAME] = {"process_name", DN}, [C_LOGON_GUID] = {"logon_guid", DN},
-	[C_STATUS] = {"status", DN}, [C_STATUS_NAME] = {"status_name", DN},
-	[C_SUBSTATUS] = {"substatus", DN}, [C_SUBSTATUS_NAME] = {"substatus_name", DN},
-	[C_FAILURE_REASON] = {"failure_reason", DN}, [C_TARGET_SERVER] = {"target_server", DN},
-	[C_TARGET_INFO] = {"target_info", DN}, [C_SERVICE_NAME] = {"service_name", DN},
-	[C_TICKET_OPTIONS] = {"ticket_options", DN},
-	[C_TICKET_ENCRYPTION] = {"ticket_encryption", DN},
-	[C_TRANSMITTED] = {"transmitted_services", DN}, [C_SESSION_NAME] = {"session_name", DN},
-	[C_OUTBOUND_USER] = {"outbound_user", DN}, [C_OUTBOUND_DOMAIN] = {"outbound_domain", DN},
-	[C_DST_IP] = {"dst_ip", DN}, [C_DST_PORT] = {"dst_port", DN},
-	[C_DIRECTION] = {"direction", DN}, [C_PROCESS_GUID] = {"process_guid", DN},
-	[C_ANONYMOUS] = {"anonymous", DN}, [C_TRUNCATED] = {"truncated", DN},
-	[V_TIME] = {"time", HC_COL_VIEW}, [V_COMPUTER] = {"computer", HC_COL_VIEW},
-	[V_ID] = {"id", HC_COL_VIEW}, [V_RECORD] = {"record", HC_COL_VIEW},
-	[V_ACCOUNT] = {"account", HC_COL_VIEW}, [V_TYPE] = {"type", HC_COL_VIEW},
-	[V_PACKAGE] = {"package", HC_COL_VIEW}, [V_SOURCE] = {"source", HC_COL_VIEW},
-	[V_DETAIL] = {"detail", HC_COL_VIEW},
+    [C_FILE] = {"file", D},
+    [C_RECORD] = {"record_id", D},
+    [C_TIME] = {"time", D},
+    [C_COMPUTER] = {"computer", D},
+    [C_CHANNEL] = {"channel", D},
+    [C_PROVIDER] = {"provider", D},
+    [C_EVENT_ID] = {"event_id", D},
+    [C_VERSION] = {"version", D},
+    [C_RECOVERED] = {"recovered", D},
+    [C_DATA] = {"data", D},
+    [C_SUBJECT_USER] = {"subject_user", DN},
+    [C_SUBJECT_DOMAIN] = {"subject_domain", DN},
+    [C_SUBJECT_SID] = {"subject_sid", DN},
+    [C_SUBJECT_LOGON_ID] = {"subject_logon_id", DN},
+    [C_TARGET_USER] = {"target_user", DN},
+    [C_TARGET_DOMAIN] = {"target_domain", DN},
+    [C_TARGET_SID] = {"target_sid", DN},
+    [C_TARGET_LOGON_ID] = {"target_logon_id", DN},
+    [C_LINKED_LOGON_ID] = {"linked_logon_id", DN},
+    [C_LOGON_TYPE] = {"logon_type", DN},
+    [C_LOGON_TYPE_NAME] = {"logon_type_name", DN},
+    [C_LOGON_PROCESS] = {"logon_process", DN},
+    [C_PACKAGE] = {"package", DN},
+    [C_LM_PACKAGE] = {"lm_package", DN},
+    [C_KEY_LENGTH] = {"key_length", DN},
+    [C_IMPERSONATION] = {"impersonation", DN},
+    [C_ELEVATED] = {"elevated", DN},
+    [C_VIRTUAL] = {"virtual_account", DN},
+    [C_RESTRICTED_ADMIN] = {"restricted_admin", DN},
+    [C_WORKSTATION] = {"workstation", DN},
+    [C_IP] = {"ip", DN},
+    [C_PORT] = {"port", DN},
+    [C_PROCESS_ID] = {"process_id", DN},
+    [C_PROCESS_NAME] = {"process_name", DN},
+    [C_LOGON_GUID] = {"logon_guid", DN},
+    [C_STATUS] = {"status", DN},
+    [C_STATUS_NAME] = {"status_name", DN},
+    [C_SUBSTATUS] = {"substatus", DN},
+    [C_SUBSTATUS_NAME] = {"substatus_name", DN},
+    [C_FAILURE_REASON] = {"failure_reason", DN},
+    [C_TARGET_SERVER] = {"target_server", DN},
+    [C_TARGET_INFO] = {"target_info", DN},
+    [C_SERVICE_NAME] = {"service_name", DN},
+    [C_TICKET_OPTIONS] = {"ticket_options", DN},
+    [C_TICKET_ENCRYPTION] = {"ticket_encryption", DN},
+    [C_TRANSMITTED] = {"transmitted_services", DN},
+    [C_SESSION_NAME] = {"session_name", DN},
+    [C_OUTBOUND_USER] = {"outbound_user", DN},
+    [C_OUTBOUND_DOMAIN] = {"outbound_domain", DN},
+    [C_DST_IP] = {"dst_ip", DN},
+    [C_DST_PORT] = {"dst_port", DN},
+    [C_DIRECTION] = {"direction", DN},
+    [C_PROCESS_GUID] = {"process_guid", DN},
+    [C_ANONYMOUS] = {"anonymous", DN},
+    [C_TRUNCATED] = {"truncated", DN},
+    [V_TIME] = {"time", HC_COL_VIEW},
+    [V_COMPUTER] = {"computer", HC_COL_VIEW},
+    [V_ID] = {"id", HC_COL_VIEW},
+    [V_RECORD] = {"record", HC_COL_VIEW},
+    [V_ACCOUNT] = {"account", HC_COL_VIEW},
+    [V_TYPE] = {"type", HC_COL_VIEW},
+    [V_PACKAGE] = {"package", HC_COL_VIEW},
+    [V_SOURCE] = {"source", HC_COL_VIEW},
+    [V_DETAIL] = {"detail", HC_COL_VIEW},
 };
 #undef D
 #undef DN
@@ -120,7 +204,7 @@ struct row {
 	struct hc_cell *r;
 	struct hc_jbuf *j;
 	const uint32_t *vlen; /* JSON: the lengths of the event's values, or NULL */
-	int last; /* JSON: the column written last (-1: none yet) */
+	int last;             /* JSON: the column written last (-1: none yet) */
 };
 
 /* ',"name":' of each column, made once by keys_init; copied 32 bytes at
@@ -249,7 +333,7 @@ static const char *acct(struct hc_table *t, const struct hc_account *a)
 	if (a->name && strchr(a->name, '@'))
 		return a->name; /* 4769: user@REALM already names the realm */
 	snprintf(buf, sizeof(buf), "%s%s%s", a->domain ? a->domain : "", a->domain ? "\\" : "",
-		 a->name ? a->name : "-");
+	         a->name ? a->name : "-");
 	return hc_table_strdup(t, buf);
 }
 
@@ -264,47 +348,54 @@ static const char *detail(struct hc_table *t, const struct hc_event *ev, const c
 	switch (ev->event_id) {
 	case 4624:
 		snprintf(buf, sizeof(buf), "logon id 0x%llx%s%s%s%s",
-			 (unsigned long long)n->target_logon_id,
-			 n->impersonation ? ", " : "", n->impersonation ? imp_name(n->impersonation) : "",
-			 n->lm_package ? ", " : "", n->lm_package ? n->lm_package : "");
+		         (unsigned long long)n->target_logon_id, n->impersonation ? ", " : "",
+		         n->impersonation ? imp_name(n->impersonation) : "",
+		         n->lm_package ? ", " : "", n->lm_package ? n->lm_package : "");
 		break;
 	case 4625:
 		s = n->has_substatus && n->substatus ? hc_decode_ntstatus(n->substatus, &meaning)
-						    : hc_decode_ntstatus(n->status, &meaning);
+		                                     : hc_decode_ntstatus(n->status, &meaning);
 		snprintf(buf, sizeof(buf), "failed: 0x%08x/0x%08x %s", n->status, n->substatus,
-			 s ? meaning : "");
+		         s ? meaning : "");
 		break;
 	case 4634:
 	case 4647:
-		snprintf(buf, sizeof(buf), "logoff id 0x%llx", (unsigned long long)n->target_logon_id);
+		snprintf(buf, sizeof(buf), "logoff id 0x%llx",
+		         (unsigned long long)n->target_logon_id);
 		break;
 	case 4648:
 		snprintf(buf, sizeof(buf), "explicit creds from 0x%llx to %s (%s)",
-			 (unsigned long long)n->subject_logon_id,
-			 n->target_server ? n->target_server : "-", n->target_info ? n->target_info : "-");
+		         (unsigned long long)n->subject_logon_id,
+		         n->target_server ? n->target_server : "-",
+		         n->target_info ? n->target_info : "-");
 		break;
 	case 4672:
 		snprintf(buf, sizeof(buf), "privileged logon id 0x%llx",
-			 (unsigned long long)n->subject_logon_id);
+		         (unsigned long long)n->subject_logon_id);
 		break;
 	case 4768:
 	case 4769:
 	case 4771:
 		s = n->has_status ? hc_decode_kerberos(n->status, NULL) : NULL;
-		snprintf(buf, sizeof(buf), "%s %s%s%s", ev->event_id == 4768 ? "TGT" :
-			 ev->event_id == 4769 ? "ticket for" : "pre-auth failed for",
-			 n->service_name ? n->service_name : "-", n->has_status && n->status ? ", " : "",
-			 n->has_status && n->status ? (s ? s : hex) : "");
+		snprintf(buf, sizeof(buf), "%s %s%s%s",
+		         ev->event_id == 4768   ? "TGT"
+		         : ev->event_id == 4769 ? "ticket for"
+		                                : "pre-auth failed for",
+		         n->service_name ? n->service_name : "-",
+		         n->has_status && n->status ? ", " : "",
+		         n->has_status && n->status ? (s ? s : hex) : "");
 		break;
 	case 4776:
 		s = n->has_status ? hc_decode_ntstatus(n->status, NULL) : NULL;
-		snprintf(buf, sizeof(buf), "NTLM validation%s%s", n->has_status && n->status ? ": " : "",
-			 n->has_status && n->status ? (s ? s : hex) : "");
+		snprintf(buf, sizeof(buf), "NTLM validation%s%s",
+		         n->has_status && n->status ? ": " : "",
+		         n->has_status && n->status ? (s ? s : hex) : "");
 		break;
 	case 4778:
 	case 4779:
-		snprintf(buf, sizeof(buf), "%s %s", ev->event_id == 4778 ? "reconnect" : "disconnect",
-			 n->session_name ? n->session_name : "");
+		snprintf(buf, sizeof(buf), "%s %s",
+		         ev->event_id == 4778 ? "reconnect" : "disconnect",
+		         n->session_name ? n->session_name : "");
 		break;
 	case 4608:
 		snprintf(buf, sizeof(buf), "Windows is starting up (new boot)");
@@ -313,22 +404,22 @@ static const char *detail(struct hc_table *t, const struct hc_event *ev, const c
 		switch (hc_event_kind(ev)) {
 		case HC_KIND_CONNECTION:
 			snprintf(buf, sizeof(buf), "%s%s:%d -> %s:%d %s",
-				 n->direction == HC_DIR_OUT  ? "out "
-				 : n->direction == HC_DIR_IN ? "in "
-							     : "",
-				 n->ip ? n->ip : "-", n->port, n->dst_ip ? n->dst_ip : "-",
-				 n->dst_port, n->process_name ? n->process_name : "");
+			         n->direction == HC_DIR_OUT  ? "out "
+			         : n->direction == HC_DIR_IN ? "in "
+			                                     : "",
+			         n->ip ? n->ip : "-", n->port, n->dst_ip ? n->dst_ip : "-",
+			         n->dst_port, n->process_name ? n->process_name : "");
 			break;
 		case HC_KIND_PROCESS:
 			snprintf(buf, sizeof(buf), "process %llu %s in logon id 0x%llx",
-				 (unsigned long long)n->process_id,
-				 n->process_name ? n->process_name : "-",
-				 (unsigned long long)n->target_logon_id);
+			         (unsigned long long)n->process_id,
+			         n->process_name ? n->process_name : "-",
+			         (unsigned long long)n->target_logon_id);
 			break;
 		case HC_KIND_NTLM_OUT:
 			snprintf(buf, sizeof(buf), "outgoing NTLM from 0x%llx to %s",
-				 (unsigned long long)n->subject_logon_id,
-				 n->target_server ? n->target_server : "-");
+			         (unsigned long long)n->subject_logon_id,
+			         n->target_server ? n->target_server : "-");
 			break;
 		default:
 			break;
@@ -397,8 +488,9 @@ static int fill_row(struct row *w, const struct hc_event *ev)
 		bool kerb = ev->event_id >= 4768 && ev->event_id <= 4773;
 		hex = hex32(hx2, n->status);
 		put_tmp(w, C_STATUS, hex);
-		put_str(w, C_STATUS_NAME, kerb ? hc_decode_kerberos(n->status, NULL)
-					      : hc_decode_ntstatus(n->status, NULL));
+		put_str(w, C_STATUS_NAME,
+		        kerb ? hc_decode_kerberos(n->status, NULL)
+		             : hc_decode_ntstatus(n->status, NULL));
 	}
 	if (n->has_substatus) {
 		put_tmp(w, C_SUBSTATUS, hex32(hx, n->substatus));
@@ -406,7 +498,7 @@ static int fill_row(struct row *w, const struct hc_event *ev)
 	}
 	if (n->failure_reason)
 		put_str(w, C_FAILURE_REASON,
-			(s = hc_decode_msobjs(n->failure_reason)) ? s : n->failure_reason);
+		        (s = hc_decode_msobjs(n->failure_reason)) ? s : n->failure_reason);
 	put_str(w, C_TARGET_SERVER, n->target_server);
 	put_str(w, C_TARGET_INFO, n->target_info);
 	put_str(w, C_SERVICE_NAME, n->service_name);
@@ -447,13 +539,13 @@ static int fill_row(struct row *w, const struct hc_event *ev)
 	hc_cell_str(&r[V_ACCOUNT], acct(t, ev->event_id == 4672 ? &n->subject : &n->target));
 	if (n->logon_type >= 0) {
 		snprintf(buf, sizeof(buf), "%d %s", n->logon_type,
-			 (s = hc_decode_logon_type(n->logon_type)) ? s : "");
+		         (s = hc_decode_logon_type(n->logon_type)) ? s : "");
 		hc_cell_str(&r[V_TYPE], hc_table_strdup(t, buf));
 	}
 	hc_cell_str(&r[V_PACKAGE], n->package);
 	if (n->ip || n->workstation) {
 		snprintf(buf, sizeof(buf), "%s%s%s", n->workstation ? n->workstation : "",
-			 n->workstation && n->ip ? " " : "", n->ip ? n->ip : "");
+		         n->workstation && n->ip ? " " : "", n->ip ? n->ip : "");
 		hc_cell_str(&r[V_SOURCE], hc_table_strdup(t, buf));
 	}
 	hc_cell_str(&r[V_DETAIL], detail(t, ev, hex));
@@ -598,12 +690,9 @@ static int print_json(const struct hc_global *g, char **paths, int npaths,
 int hc_cmd_events(const struct hc_global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"ids", required_argument, NULL, 'i'},
-		{"recover", no_argument, NULL, 'r'},
-		{"csv-raw", no_argument, NULL, 'R'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"format", required_argument, NULL, 'f'}, {"ids", required_argument, NULL, 'i'},
+	    {"recover", no_argument, NULL, 'r'},      {"csv-raw", no_argument, NULL, 'R'},
+	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	uint32_t ids[HC_MAX_IDS];
 	size_t nids = 0;
@@ -618,8 +707,10 @@ int hc_cmd_events(const struct hc_global *g, int argc, char **argv)
 		switch (c) {
 		case 'f':
 			if (hc_format_parse(optarg, &fmt) < 0 || fmt == HC_FMT_DOT)
-				return hc_cli_usage_error("events", "unknown format '%s' "
-								    "(table, jsonl, json, csv)", optarg);
+				return hc_cli_usage_error("events",
+				                          "unknown format '%s' "
+				                          "(table, jsonl, json, csv)",
+				                          optarg);
 			break;
 		case 'i':
 			if (strcmp(optarg, "all") == 0) {
@@ -627,8 +718,10 @@ int hc_cmd_events(const struct hc_global *g, int argc, char **argv)
 				break;
 			}
 			if (parse_ids(optarg, ids, &nids) < 0)
-				return hc_cli_usage_error("events", "--ids wants a comma-separated "
-								    "list of event ids, not '%s'", optarg);
+				return hc_cli_usage_error("events",
+				                          "--ids wants a comma-separated "
+				                          "list of event ids, not '%s'",
+				                          optarg);
 			ro.ids = ids;
 			ro.nids = nids;
 			break;

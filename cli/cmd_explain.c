@@ -36,17 +36,39 @@ static void help(void)
 	      stdout);
 }
 
-enum { C_KIND, C_WHAT, C_TAKEN, C_SCORE, C_WHY, C_HOST, C_HOP, C_FILE, C_RECORD, C_EVENT,
-       V_MARK, V_WHAT, V_WHY, V_AT, NCOLS };
+enum {
+	C_KIND,
+	C_WHAT,
+	C_TAKEN,
+	C_SCORE,
+	C_WHY,
+	C_HOST,
+	C_HOP,
+	C_FILE,
+	C_RECORD,
+	C_EVENT,
+	V_MARK,
+	V_WHAT,
+	V_WHY,
+	V_AT,
+	NCOLS
+};
 
 static const struct hc_column columns[NCOLS] = {
-	[C_KIND] = {"kind", HC_COL_DATA},       [C_WHAT] = {"what", HC_COL_DATA},
-	[C_TAKEN] = {"taken", HC_COL_DATA},     [C_SCORE] = {"score", HC_COL_DATA},
-	[C_WHY] = {"why", HC_COL_DATA},         [C_HOST] = {"host", HC_COL_DATA},
-	[C_HOP] = {"hop", HC_COL_DATA},         [C_FILE] = {"file", HC_COL_DATA},
-	[C_RECORD] = {"record_id", HC_COL_DATA}, [C_EVENT] = {"event_id", HC_COL_DATA},
-	[V_MARK] = {"", HC_COL_VIEW},           [V_WHAT] = {"what", HC_COL_VIEW},
-	[V_WHY] = {"why", HC_COL_VIEW},         [V_AT] = {"record", HC_COL_VIEW},
+    [C_KIND] = {"kind", HC_COL_DATA},
+    [C_WHAT] = {"what", HC_COL_DATA},
+    [C_TAKEN] = {"taken", HC_COL_DATA},
+    [C_SCORE] = {"score", HC_COL_DATA},
+    [C_WHY] = {"why", HC_COL_DATA},
+    [C_HOST] = {"host", HC_COL_DATA},
+    [C_HOP] = {"hop", HC_COL_DATA},
+    [C_FILE] = {"file", HC_COL_DATA},
+    [C_RECORD] = {"record_id", HC_COL_DATA},
+    [C_EVENT] = {"event_id", HC_COL_DATA},
+    [V_MARK] = {"", HC_COL_VIEW},
+    [V_WHAT] = {"what", HC_COL_VIEW},
+    [V_WHY] = {"why", HC_COL_VIEW},
+    [V_AT] = {"record", HC_COL_VIEW},
 };
 
 /* The hop HOP names in `a`, or -1 (reported). */
@@ -83,7 +105,9 @@ static int resolve(const struct hc_analysis *a, const char *spec)
 		for (size_t c = 0; c < a->nchains; c++)
 			if (strncmp(a->chains[c].id, spec, (size_t)(slash - spec)) == 0 &&
 			    a->chains[c].id[slash - spec] == '\0')
-				return (size_t)pos <= a->chains[c].nhops ? a->chains[c].hops[pos - 1] : -1;
+				return (size_t)pos <= a->chains[c].nhops
+				           ? a->chains[c].hops[pos - 1]
+				           : -1;
 		return -1;
 	}
 	long n = strtol(spec, &end, 10);
@@ -141,7 +165,7 @@ int hc_cli_explain(struct hc_analysis *a, const char *spec, enum hc_format fmt, 
 		fputs("hopchain: explain: ", stderr);
 		hc_term_put(stderr, spec);
 		fputs(hop == -2 ? ": several files have that record: give FILE#RECORD\n"
-				: ": no such hop (a number from `hops`, C0009/2, or FILE#RECORD)\n",
+		                : ": no such hop (a number from `hops`, C0009/2, or FILE#RECORD)\n",
 		      stderr);
 		return HC_EXIT_USAGE;
 	}
@@ -177,7 +201,7 @@ int hc_cli_explain(struct hc_analysis *a, const char *spec, enum hc_format fmt, 
 			hc_cell_str(&r[V_AT], hc_table_strdup(&t, at));
 		}
 		snprintf(buf, sizeof(buf), "%s%s", it->kind == HC_EX_HOP ? "" : "  ",
-			 it->taken ? "*" : "-");
+		         it->taken ? "*" : "-");
 		hc_cell_str(&r[V_MARK], hc_table_strdup(&t, buf));
 		snprintf(buf, sizeof(buf), "%s %s", hc_explain_kind_name(it->kind), it->what);
 		hc_cell_str(&r[V_WHAT], hc_table_strdup(&t, buf));
@@ -195,10 +219,10 @@ int hc_cli_explain(struct hc_analysis *a, const char *spec, enum hc_format fmt, 
 int hc_cmd_explain(const struct hc_global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	enum hc_format fmt = HC_FMT_TABLE;
 	const char *db_path = NULL;
@@ -219,8 +243,10 @@ int hc_cmd_explain(const struct hc_global *g, int argc, char **argv)
 			break;
 		case 'f':
 			if (hc_format_parse(optarg, &fmt) < 0 || fmt == HC_FMT_DOT)
-				return hc_cli_usage_error("explain", "unknown format '%s' (table, json, "
-								     "jsonl, csv)", optarg);
+				return hc_cli_usage_error("explain",
+				                          "unknown format '%s' (table, json, "
+				                          "jsonl, csv)",
+				                          optarg);
 			break;
 		case 'h':
 			help();
@@ -232,9 +258,10 @@ int hc_cmd_explain(const struct hc_global *g, int argc, char **argv)
 	if (!db_path)
 		return hc_cli_usage_error("explain", "--db CASE.db is required");
 	if (optind + 1 != argc)
-		return hc_cli_usage_error("explain", optind >= argc ? "which hop? (a number from "
-								      "`hops`, C0009/2, or FILE#RECORD)"
-								    : "one HOP at a time");
+		return hc_cli_usage_error("explain", optind >= argc
+		                                         ? "which hop? (a number from "
+		                                           "`hops`, C0009/2, or FILE#RECORD)"
+		                                         : "one HOP at a time");
 	if (access(db_path, F_OK) != 0) {
 		fputs("hopchain: ", stderr);
 		hc_term_put(stderr, db_path);
@@ -255,7 +282,7 @@ int hc_cmd_explain(const struct hc_global *g, int argc, char **argv)
 	}
 	if (rc == 0 && (rc = hc_correlate(&set, &cc.co, &an)) < 0) {
 		fprintf(stderr, "hopchain: %s while correlating\n",
-			rc == HC_ERR_LIMIT ? "too many hosts" : "out of memory");
+		        rc == HC_ERR_LIMIT ? "too many hosts" : "out of memory");
 		rc = HC_EXIT_FAILURE;
 	} else if (rc == 0) {
 		rc = hc_cli_explain(&an, argv[optind], fmt, g->color);

@@ -264,9 +264,8 @@ static int query_option(const struct qcmd *c, char **argv, int ch, char *arg, st
 		return -1;
 	case 't':
 		if (!*arg)
-			return hc_cli_usage_error(c->name,
-			                          "--through wants a host name, FQDN "
-			                          "or address");
+			return hc_cli_usage_error(c->name, "--through wants a host name, FQDN "
+			                                   "or address");
 		a->through = arg;
 		/* an address as logged or as typed (::ffff:a.b.c.d, upper-case v6) */
 		if (!hc_ip_normalise(arg, a->through_addr, sizeof(a->through_addr)))
@@ -284,16 +283,13 @@ static int query_option(const struct qcmd *c, char **argv, int ch, char *arg, st
 		return -1;
 	case 'm':
 		a->min_hops = strtol(arg, &end, 10);
-		if (*end || end == arg || a->min_hops < 1 ||
-		    a->min_hops > HC_MAX_CHAIN_LEN)
-			return hc_cli_usage_error(c->name,
-			                          "--min-hops wants 1..%d, not '%s'",
+		if (*end || end == arg || a->min_hops < 1 || a->min_hops > HC_MAX_CHAIN_LEN)
+			return hc_cli_usage_error(c->name, "--min-hops wants 1..%d, not '%s'",
 			                          HC_MAX_CHAIN_LEN, arg);
 		return -1;
 	case 'i':
 		if (!*arg || strlen(arg) > HC_MAX_FINDING_ID ||
-		    strspn(arg, "abcdefghijklmnopqrstuvwxyz0123456789-") !=
-		        strlen(arg))
+		    strspn(arg, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(arg))
 			return hc_cli_usage_error(c->name,
 			                          "--finding wants a finding id like "
 			                          "anonymous-second-hop, not '%s'",
@@ -317,8 +313,7 @@ static int query_option(const struct qcmd *c, char **argv, int ch, char *arg, st
 	case 'M': {
 		int64_t ticks;
 		/* a number first: strtod would take "nan" and "inf" */
-		if (!strchr("0123456789.", arg[0]) ||
-		    !hc_duration_parse(arg, &ticks))
+		if (!strchr("0123456789.", arg[0]) || !hc_duration_parse(arg, &ticks))
 			return hc_cli_usage_error(c->name,
 			                          "--max-time wants a duration like 60s, "
 			                          "5m or 0 (no limit), not '%s'",
@@ -952,7 +947,9 @@ static const struct qcol select_cols[] = {
     {{"id", 0}, 0}, {{"name", 0}, 0}, {{"start", 0}, 0}, {{"end", 0}, 0}, {{"nhops", 0}, 0},
 };
 static const struct qcol hidden_cols[] = {
-    {{"machine", 0}, 0}, {{"collector", 0}, 0}, {{"null_session", 0}, 0},
+    {{"machine", 0}, 0},
+    {{"collector", 0}, 0},
+    {{"null_session", 0}, 0},
     {{"short_chains", 0}, 0},
 };
 
@@ -1034,8 +1031,8 @@ int hc_cmd_chains(const struct hc_global *g, int argc, char **argv)
 	loaded = true;
 	for (size_t i = 0; i < an.nchains; i++)
 		chains[i] = &an.chains[i];
-	vo = (struct hc_view_opts){.color = g->color, .csv_raw = a.csv_raw, .all = a.all,
-	                           .min_hops = (size_t)a.min_hops};
+	vo = (struct hc_view_opts){
+	    .color = g->color, .csv_raw = a.csv_raw, .all = a.all, .min_hops = (size_t)a.min_hops};
 	if (hc_view_print(&an, chains, an.nchains, &hidden, a.fmt, &vo, stdout) < 0) {
 		fprintf(stderr, "hopchain: cannot write the output\n");
 		rc = HC_EXIT_FAILURE;

@@ -90,8 +90,9 @@ int hc_cli_corr_option(struct hc_cli_corr *c, const char *cmd, int opt, const ch
 	case 's':
 	case 'w':
 		if (!hc_duration_parse(arg, opt == 's' ? &c->co.skew : &c->co.session_window))
-			return hc_cli_usage_error(cmd, "--%s wants a duration like 5m, 300s or 10h, "
-			                               "not '%s'",
+			return hc_cli_usage_error(cmd,
+			                          "--%s wants a duration like 5m, 300s or 10h, "
+			                          "not '%s'",
 			                          opt == 's' ? "skew" : "session-window", arg);
 		if (opt == 's')
 			c->skew_set = true;

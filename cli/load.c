@@ -96,7 +96,7 @@ static int input_files(struct load_ctx *lc, char *const *paths, size_t npaths, b
 	if (rc < 0) {
 		hc_paths_free(*files, *nfiles);
 		fprintf(stderr, "hopchain: %s\n",
-			rc == HC_ERR_LIMIT ? "too many input files" : "out of memory");
+		        rc == HC_ERR_LIMIT ? "too many input files" : "out of memory");
 		return HC_EXIT_FAILURE;
 	}
 	if (*nfiles == 0) {
@@ -119,8 +119,8 @@ static struct hc_read_opts read_opts(const struct hc_global *g, const struct hc_
 }
 
 int hc_cli_load_with(const struct hc_global *g, char *const *paths, size_t npaths, bool expanded,
-		     const struct hc_read_opts *o, const struct hc_cli_load_hooks *hooks,
-		     struct hc_eventset *set, bool *input_errors)
+                     const struct hc_read_opts *o, const struct hc_cli_load_hooks *hooks,
+                     struct hc_eventset *set, bool *input_errors)
 {
 	struct load_ctx lc = {.g = g, .hooks = hooks};
 	struct hc_load_cb cb = {.on_diag = on_diag, .on_file = on_file, .ctx = &lc};
@@ -156,8 +156,7 @@ int hc_cli_load_with(const struct hc_global *g, char *const *paths, size_t npath
 }
 
 int hc_cli_load_packed(const struct hc_global *g, char *const *paths, int npaths,
-                       const struct hc_read_opts *o, struct hc_packset **ret,
-                       bool *input_errors)
+                       const struct hc_read_opts *o, struct hc_packset **ret, bool *input_errors)
 {
 	struct load_ctx lc = {.g = g};
 	struct hc_load_cb cb = {.on_diag = on_diag, .on_file = on_file, .ctx = &lc};
@@ -188,7 +187,7 @@ int hc_cli_load_packed(const struct hc_global *g, char *const *paths, int npaths
 }
 
 int hc_cli_load(const struct hc_global *g, char *const *paths, int npaths,
-		const struct hc_read_opts *o, struct hc_eventset *set, bool *input_errors)
+                const struct hc_read_opts *o, struct hc_eventset *set, bool *input_errors)
 {
 	return hc_cli_load_with(g, paths, (size_t)npaths, false, o, NULL, set, input_errors);
 }

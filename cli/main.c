@@ -18,24 +18,25 @@ static const struct {
 	int (*run)(const struct hc_global *g, int argc, char **argv);
 	const char *summary;
 } commands[] = {
-	{"events", hc_cmd_events, "print the logon-related events of EVTX files, sorted by time"},
-	{"analyze", hc_cmd_analyze, "link logons across hosts into hop chains and report findings"},
-	{"ingest", hc_cmd_ingest, "add logs to a case database and bring its analysis up to date"},
-	{"correlate", hc_cmd_correlate, "correlate a case database again (e.g. with other options)"},
-	{"explain", hc_cmd_explain, "explain one hop of a case: every witness and candidate, and why"},
-	{"chains", hc_cmd_chains, "list the hop chains of a case store (--db), with filters"},
-	{"hops", hc_cmd_hops, "list the hops of a case store in time order"},
-	{"sessions", hc_cmd_sessions, "list the logon sessions of every host of a case store"},
-	{"findings", hc_cmd_findings, "list the findings of a case store"},
-	{"hosts", hc_cmd_hosts, "list the hosts of a case store with their names and addresses"},
-	{"summary", hc_cmd_summary, "logon summary: logons and failures per account and host"},
-	{"timeline", hc_cmd_timeline, "one account's logon events across all hosts, in time order"},
-	{"sql", hc_cmd_sql, "run one read-only SQL statement on a case store"},
+    {"events", hc_cmd_events, "print the logon-related events of EVTX files, sorted by time"},
+    {"analyze", hc_cmd_analyze, "link logons across hosts into hop chains and report findings"},
+    {"ingest", hc_cmd_ingest, "add logs to a case database and bring its analysis up to date"},
+    {"correlate", hc_cmd_correlate, "correlate a case database again (e.g. with other options)"},
+    {"explain", hc_cmd_explain, "explain one hop of a case: every witness and candidate, and why"},
+    {"chains", hc_cmd_chains, "list the hop chains of a case store (--db), with filters"},
+    {"hops", hc_cmd_hops, "list the hops of a case store in time order"},
+    {"sessions", hc_cmd_sessions, "list the logon sessions of every host of a case store"},
+    {"findings", hc_cmd_findings, "list the findings of a case store"},
+    {"hosts", hc_cmd_hosts, "list the hosts of a case store with their names and addresses"},
+    {"summary", hc_cmd_summary, "logon summary: logons and failures per account and host"},
+    {"timeline", hc_cmd_timeline, "one account's logon events across all hosts, in time order"},
+    {"sql", hc_cmd_sql, "run one read-only SQL statement on a case store"},
 };
 
 static void usage(FILE *out)
 {
-	fputs("usage: hopchain [--color=auto|always|never] [--threads N] [--reader R] <command> [options] [args]\n"
+	fputs("usage: hopchain [--color=auto|always|never] [--threads N] [--reader R] <command> "
+	      "[options] [args]\n"
 	      "       hopchain --help | --version\n"
 	      "\n"
 	      "Reconstructs logon hop chains from Windows Security event logs.\n"
@@ -82,7 +83,7 @@ int hc_cli_usage_error(const char *cmd, const char *fmt, ...)
 	/* arguments may carry control characters (a globbed hostile file name) */
 	hc_term_put(stderr, msg);
 	fprintf(stderr, "\nTry 'hopchain %s%s--help' for more information.\n", cmd ? cmd : "",
-		cmd ? " " : "");
+	        cmd ? " " : "");
 	return HC_EXIT_USAGE;
 }
 
@@ -100,16 +101,19 @@ int hc_cli_bad_option(const char *cmd, char **argv, int c, const char *shortopts
 	if (!strchr(shortopts, optopt) && strncmp(arg, "--", 2) == 0) {
 		const char *eq = strchr(arg, '=');
 		return hc_cli_usage_error(cmd, "option '%.*s' takes no value",
-					  (int)(eq ? eq - arg : (long)strlen(arg)), arg);
+		                          (int)(eq ? eq - arg : (long)strlen(arg)), arg);
 	}
 	/* inside a cluster (-xy, or a file name starting with '-') getopt has
 	 * not moved optind yet: name the whole argument, it is what the user
 	 * typed or what a glob produced */
 	const char *cl = argv[optind] && argv[optind][0] == '-' && strchr(argv[optind], optopt)
-				 ? argv[optind] : arg;
+	                     ? argv[optind]
+	                     : arg;
 	if (strlen(cl) > 2)
-		return hc_cli_usage_error(cmd, "unknown option '-%c' in '%s' (put -- before file "
-					       "names that start with '-')", optopt, cl);
+		return hc_cli_usage_error(cmd,
+		                          "unknown option '-%c' in '%s' (put -- before file "
+		                          "names that start with '-')",
+		                          optopt, cl);
 	return hc_cli_usage_error(cmd, "unknown option '-%c'", optopt);
 }
 
@@ -127,12 +131,9 @@ static int color_auto(void)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"color", required_argument, NULL, 'C'},
-		{"threads", required_argument, NULL, 'T'},
-		{"reader", required_argument, NULL, 'R'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"color", required_argument, NULL, 'C'},  {"threads", required_argument, NULL, 'T'},
+	    {"reader", required_argument, NULL, 'R'}, {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
 	};
 	struct hc_global g = {.prog = "hopchain"};
 	const char *color = "auto";
@@ -152,22 +153,26 @@ int main(int argc, char **argv)
 			long n = strtol(optarg, &end, 10);
 			if (*end || n < 1 || n > HC_MAX_THREADS)
 				return hc_cli_usage_error(NULL, "--threads wants 1..%d, not '%s'",
-							  HC_MAX_THREADS, optarg);
+				                          HC_MAX_THREADS, optarg);
 			g.threads = (unsigned)n;
 			break;
 		}
 		case 'R':
 			if (!hc_input_is_evtx_reader(optarg))
-				return hc_cli_usage_error(NULL, "--reader wants native or libevtx, "
-								"not '%s'", optarg);
+				return hc_cli_usage_error(NULL,
+				                          "--reader wants native or libevtx, "
+				                          "not '%s'",
+				                          optarg);
 			g.reader = optarg;
 			break;
 		case 'h':
 			usage(stdout);
-			return fflush(stdout) == 0 && !ferror(stdout) ? HC_EXIT_OK : HC_EXIT_FAILURE;
+			return fflush(stdout) == 0 && !ferror(stdout) ? HC_EXIT_OK
+			                                              : HC_EXIT_FAILURE;
 		case 'V':
 			version();
-			return fflush(stdout) == 0 && !ferror(stdout) ? HC_EXIT_OK : HC_EXIT_FAILURE;
+			return fflush(stdout) == 0 && !ferror(stdout) ? HC_EXIT_OK
+			                                              : HC_EXIT_FAILURE;
 		default:
 			return hc_cli_bad_option(NULL, argv, c, "hV");
 		}
@@ -180,7 +185,7 @@ int main(int argc, char **argv)
 		g.color = color_auto();
 	else
 		return hc_cli_usage_error(NULL, "--color wants auto, always or never, not '%s'",
-					  color);
+		                          color);
 	if (optind >= argc)
 		return hc_cli_usage_error(NULL, "no command given");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

@@ -131,12 +131,12 @@ void hc_jbuf_free(struct hc_jbuf *b)
 #define C0x8 0, 0, 0, 0, 0, 0, 0, 0
 #define C2x8 2, 2, 2, 2, 2, 2, 2, 2
 static const unsigned char json_class[256] = {
-	C1x8, C1x8, C1x8, C1x8,                         /* 0x00-0x1f */
-	0, 0, 1, 0, 0, 0, 0, 0, C0x8, C0x8, C0x8,      /* 0x20-0x3f: '"' */
-	C0x8, C0x8, C0x8, 0, 0, 0, 0, 1, 0, 0, 0,      /* 0x40-0x5f: '\\' */
-	C0x8, C0x8, C0x8, C0x8,                         /* 0x60-0x7f */
-	C2x8, C2x8, C2x8, C2x8, C2x8, C2x8, C2x8, C2x8, /* 0x80-0xbf */
-	C2x8, C2x8, C2x8, C2x8, C2x8, C2x8, C2x8, C2x8, /* 0xc0-0xff */
+    C1x8, C1x8, C1x8, C1x8,                                           /* 0x00-0x1f */
+    0,    0,    1,    0,    0,    0,    0,    0,    C0x8, C0x8, C0x8, /* 0x20-0x3f: '"' */
+    C0x8, C0x8, C0x8, 0,    0,    0,    0,    1,    0,    0,    0,    /* 0x40-0x5f: '\\' */
+    C0x8, C0x8, C0x8, C0x8,                                           /* 0x60-0x7f */
+    C2x8, C2x8, C2x8, C2x8, C2x8, C2x8, C2x8, C2x8,                   /* 0x80-0xbf */
+    C2x8, C2x8, C2x8, C2x8, C2x8, C2x8, C2x8, C2x8,                   /* 0xc0-0xff */
 };
 #undef C1x8
 #undef C0x8
@@ -269,8 +269,10 @@ static pthread_once_t name_key_once = PTHREAD_ONCE_INIT;
 static void name_keys_init(void)
 {
 	for (int k = 0; k < HC_EVENT_NAME_CODES; k++) {
-		int len = snprintf(name_key[k], sizeof(name_key[k]), "\"%s\":", hc_event_name_of(k));
-		name_key_len[k] = (unsigned short)(len > 0 && (size_t)len < sizeof(name_key[k]) ? len : 0);
+		int len =
+		    snprintf(name_key[k], sizeof(name_key[k]), "\"%s\":", hc_event_name_of(k));
+		name_key_len[k] =
+		    (unsigned short)(len > 0 && (size_t)len < sizeof(name_key[k]) ? len : 0);
 	}
 }
 
@@ -427,8 +429,8 @@ static json_t *jtime(int64_t t)
 
 static const char *imp_text(enum hc_imp i)
 {
-	static const char *const n[] = {NULL, "Anonymous", "Identification", "Impersonation",
-					"Delegation", "Other"};
+	static const char *const n[] = {
+	    NULL, "Anonymous", "Identification", "Impersonation", "Delegation", "Other"};
 	return (unsigned)i < 6 ? n[i] : NULL;
 }
 
@@ -440,7 +442,7 @@ static json_t *hop_json(const struct hc_analysis *a, const struct hc_chain *c, s
 	char buf[600];
 
 	snprintf(buf, sizeof(buf), "%s%s%s", n->target.domain ? n->target.domain : "",
-		 n->target.domain ? "\\" : "", n->target.name ? n->target.name : "-");
+	         n->target.domain ? "\\" : "", n->target.name ? n->target.name : "-");
 	acct = h->anonymous ? str("ANONYMOUS LOGON") : str(buf);
 	json_object_set_new(o, "index", json_integer((json_int_t)i + 1));
 	json_object_set_new(o, "src_host", h->src >= 0 ? str(a->hosts[h->src].name) : json_null());
@@ -454,9 +456,10 @@ static json_t *hop_json(const struct hc_analysis *a, const struct hc_chain *c, s
 	json_object_set_new(o, "account_sid", jstr_or_null(n->target.sid));
 	json_object_set_new(o, "package", jstr_or_null(n->package));
 	json_object_set_new(o, "lm_package", jstr_or_null(n->lm_package));
-	json_object_set_new(o, "logon_type", n->logon_type >= 0 ? json_integer(n->logon_type)
-								 : json_null());
-	json_object_set_new(o, "logon_type_name", jstr_or_null(hc_decode_logon_type(n->logon_type)));
+	json_object_set_new(o, "logon_type",
+	                    n->logon_type >= 0 ? json_integer(n->logon_type) : json_null());
+	json_object_set_new(o, "logon_type_name",
+	                    jstr_or_null(hc_decode_logon_type(n->logon_type)));
 	json_object_set_new(o, "impersonation", jstr_or_null(imp_text(n->impersonation)));
 	json_object_set_new(o, "anonymous", json_boolean(h->anonymous));
 	json_object_set_new(o, "failed", json_boolean(h->failed));
@@ -477,9 +480,10 @@ static json_t *hop_json(const struct hc_analysis *a, const struct hc_chain *c, s
 	if (i > 0) {
 		const struct hc_link *l = &a->links[c->links[i - 1]];
 		json_t *lo = json_object();
-		json_object_set_new(lo, "confidence", json_real((double)(int)(l->confidence * 100 + 0.5) / 100));
+		json_object_set_new(lo, "confidence",
+		                    json_real((double)(int)(l->confidence * 100 + 0.5) / 100));
 		json_object_set_new(lo, "gap_seconds",
-				    json_real((double)l->gap / (double)HC_TICKS_PER_SEC));
+		                    json_real((double)l->gap / (double)HC_TICKS_PER_SEC));
 		json_object_set_new(lo, "via_4648", json_boolean(l->via_4648));
 		json_object_set_new(lo, "proof", jstr_or_null(hc_proof_name(l->proof)));
 		json_object_set_new(lo, "account_match", json_boolean(l->account_match));
@@ -490,15 +494,18 @@ static json_t *hop_json(const struct hc_analysis *a, const struct hc_chain *c, s
 			const struct hc_link *cl = &a->links[h->parents[k]];
 			const struct hc_hop *ph = &a->hops[cl->parent];
 			json_t *co = json_object();
-			json_object_set_new(co, "src_host", ph->src >= 0 ? str(a->hosts[ph->src].name)
-									 : json_null());
-			json_object_set_new(co, "account", ph->ev->norm.target.name
-								   ? str(ph->ev->norm.target.name)
-								   : json_null());
+			json_object_set_new(co, "src_host",
+			                    ph->src >= 0 ? str(a->hosts[ph->src].name)
+			                                 : json_null());
+			json_object_set_new(co, "account",
+			                    ph->ev->norm.target.name ? str(ph->ev->norm.target.name)
+			                                             : json_null());
 			json_object_set_new(co, "file", str(ph->ev->file));
-			json_object_set_new(co, "record_id", json_integer((json_int_t)ph->ev->record_id));
-			json_object_set_new(co, "confidence",
-					    json_real((double)(int)(cl->confidence * 100 + 0.5) / 100));
+			json_object_set_new(co, "record_id",
+			                    json_integer((json_int_t)ph->ev->record_id));
+			json_object_set_new(
+			    co, "confidence",
+			    json_real((double)(int)(cl->confidence * 100 + 0.5) / 100));
 			json_array_append_new(cands, co);
 		}
 		json_object_set_new(lo, "candidates", cands);
@@ -511,7 +518,8 @@ static json_t *hop_json(const struct hc_analysis *a, const struct hc_chain *c, s
 	for (size_t k = 0; k < h->nev; k++) {
 		json_t *e = json_object();
 		json_object_set_new(e, "file", str(h->evidence[k].ev->file));
-		json_object_set_new(e, "record_id", json_integer((json_int_t)h->evidence[k].ev->record_id));
+		json_object_set_new(e, "record_id",
+		                    json_integer((json_int_t)h->evidence[k].ev->record_id));
 		json_object_set_new(e, "event_id", json_integer(h->evidence[k].ev->event_id));
 		json_object_set_new(e, "role", jstr_or_null(hc_role_name(h->evidence[k].role)));
 		json_array_append_new(ev, e);
@@ -522,9 +530,11 @@ static json_t *hop_json(const struct hc_analysis *a, const struct hc_chain *c, s
 			const struct hc_event *se = a->sessions[ph->session].logon;
 			json_t *e = json_object();
 			json_object_set_new(e, "file", str(se->file));
-			json_object_set_new(e, "record_id", json_integer((json_int_t)se->record_id));
+			json_object_set_new(e, "record_id",
+			                    json_integer((json_int_t)se->record_id));
 			json_object_set_new(e, "event_id", json_integer(se->event_id));
-			json_object_set_new(e, "role", json_string(hc_role_name(HC_ROLE_SOURCE_SESSION)));
+			json_object_set_new(e, "role",
+			                    json_string(hc_role_name(HC_ROLE_SOURCE_SESSION)));
 			json_array_append_new(ev, e);
 		}
 	}
@@ -535,7 +545,8 @@ static json_t *hop_json(const struct hc_analysis *a, const struct hc_chain *c, s
 			const struct hc_hop *r = &a->hops[h->repeats[k]];
 			json_t *e = json_object();
 			json_object_set_new(e, "file", str(r->ev->file));
-			json_object_set_new(e, "record_id", json_integer((json_int_t)r->ev->record_id));
+			json_object_set_new(e, "record_id",
+			                    json_integer((json_int_t)r->ev->record_id));
 			json_object_set_new(e, "time", jtime(r->time));
 			json_array_append_new(rep, e);
 		}
@@ -576,7 +587,8 @@ static json_t *chain_json(const struct hc_analysis *a, const struct hc_chain *c)
 		for (size_t k = 0; k < x->nev; k++) {
 			json_t *e = json_object();
 			json_object_set_new(e, "file", str(x->ev[k].ev->file));
-			json_object_set_new(e, "record_id", json_integer((json_int_t)x->ev[k].ev->record_id));
+			json_object_set_new(e, "record_id",
+			                    json_integer((json_int_t)x->ev[k].ev->record_id));
 			json_object_set_new(e, "event_id", json_integer(x->ev[k].ev->event_id));
 			json_object_set_new(e, "role", jstr_or_null(hc_role_name(x->ev[k].role)));
 			json_array_append_new(fe, e);
@@ -589,7 +601,7 @@ static json_t *chain_json(const struct hc_analysis *a, const struct hc_chain *c)
 }
 
 int hc_analysis_print_json(const struct hc_analysis *a, const struct hc_chain *const *chains,
-			   size_t n, const struct hc_view_hidden *hidden, bool lines, FILE *out)
+                           size_t n, const struct hc_view_hidden *hidden, bool lines, FILE *out)
 {
 	const size_t flags = JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_REAL_PRECISION(6);
 
@@ -627,11 +639,13 @@ int hc_analysis_print_json(const struct hc_analysis *a, const struct hc_chain *c
 		for (size_t k = 0; k < h->naddr; k++) {
 			json_t *x = json_object();
 			json_object_set_new(x, "address", json_string(h->addr[k].ip));
-			json_object_set_new(x, "learned_from", json_string(hc_learn_name(h->addr[k].how)));
+			json_object_set_new(x, "learned_from",
+			                    json_string(hc_learn_name(h->addr[k].how)));
 			if (h->addr[k].ev) {
 				json_object_set_new(x, "file", str(h->addr[k].ev->file));
-				json_object_set_new(x, "record_id",
-						    json_integer((json_int_t)h->addr[k].ev->record_id));
+				json_object_set_new(
+				    x, "record_id",
+				    json_integer((json_int_t)h->addr[k].ev->record_id));
 			}
 			json_array_append_new(ad, x);
 		}
@@ -639,9 +653,12 @@ int hc_analysis_print_json(const struct hc_analysis *a, const struct hc_chain *c
 		if (h->clock.pairs) {
 			json_t *ck = json_object();
 			/* to the millisecond, as hosts.sql rounds it */
-			json_object_set_new(ck, "offset_seconds",
-					    json_real((double)((h->clock.offset + (h->clock.offset < 0 ? -5000 : 5000)) /
-							       10000) / 1000.0));
+			json_object_set_new(
+			    ck, "offset_seconds",
+			    json_real(
+			        (double)((h->clock.offset + (h->clock.offset < 0 ? -5000 : 5000)) /
+			                 10000) /
+			        1000.0));
 			json_object_set_new(ck, "pairs", json_integer((json_int_t)h->clock.pairs));
 			json_object_set_new(ck, "reference", str(a->hosts[h->clock.ref].name));
 			json_object_set_new(ck, "corrected", json_boolean(h->clock.applied));
@@ -663,19 +680,19 @@ int hc_analysis_print_json(const struct hc_analysis *a, const struct hc_chain *c
 		json_dumpf(w, out, JSON_ENCODE_ANY);
 		json_decref(w);
 	}
-	fprintf(out, "%s\"hidden\": {\"machine\": %zu, \"collector\": %zu, \"null_session\": %zu, "
-		     "\"short_chains\": %zu}}\n",
-		a->nwarnings ? "\n],\n" : "],\n", hidden->hops[HC_CLASS_MACHINE],
-		hidden->hops[HC_CLASS_COLLECTOR], hidden->hops[HC_CLASS_NULL_SESSION],
-		hidden->short_chains);
+	fprintf(out,
+	        "%s\"hidden\": {\"machine\": %zu, \"collector\": %zu, \"null_session\": %zu, "
+	        "\"short_chains\": %zu}}\n",
+	        a->nwarnings ? "\n],\n" : "],\n", hidden->hops[HC_CLASS_MACHINE],
+	        hidden->hops[HC_CLASS_COLLECTOR], hidden->hops[HC_CLASS_NULL_SESSION],
+	        hidden->short_chains);
 	return 0;
 }
 
 /* --policy FILE: {"rules": [{"host": RE, "account": RE, "allow":
  * ["Kerberos", ...]}], "legacy_hosts": [RE, ...]}. Only the document's
  * shape is read here; the rules are the engine's (engine/policy.c). */
-static int policy_text(json_t *v, const char *what, size_t i, const char **out,
-                       struct hc_diag *d)
+static int policy_text(json_t *v, const char *what, size_t i, const char **out, struct hc_diag *d)
 {
 	*out = NULL;
 	if (!v)
@@ -706,7 +723,8 @@ static int policy_rules(json_t *rules, struct hc_policy *pol, struct hc_diag *d)
 	json_t *v;
 	int rc;
 
-	json_array_foreach(rules, i, v) {
+	json_array_foreach(rules, i, v)
+	{
 		json_t *allowed = json_object_get(v, "allow"), *p;
 		const char *host, *account;
 		size_t k, n = 0;
@@ -715,9 +733,11 @@ static int policy_rules(json_t *rules, struct hc_policy *pol, struct hc_diag *d)
 			return HC_ERR_FORMAT;
 		}
 		if ((rc = policy_text(json_object_get(v, "host"), "host", i, &host, d)) < 0 ||
-		    (rc = policy_text(json_object_get(v, "account"), "account", i, &account, d)) < 0)
+		    (rc = policy_text(json_object_get(v, "account"), "account", i, &account, d)) <
+		        0)
 			return rc;
-		json_array_foreach(allowed, k, p) {
+		json_array_foreach(allowed, k, p)
+		{
 			if (!json_is_string(p)) {
 				hc_diag_set(d, "rule %zu: allow entries are strings", i + 1);
 				return HC_ERR_FORMAT;
@@ -763,7 +783,8 @@ int hc_policy_load(const char *path, struct hc_policy *pol, struct hc_diag *d)
 	}
 	if ((rc = policy_rules(rules, pol, d)) < 0)
 		goto bad;
-	json_array_foreach(legacy, i, v) {
+	json_array_foreach(legacy, i, v)
+	{
 		if (!json_is_string(v)) {
 			hc_diag_set(d, "legacy_hosts entry %zu: not a string", i + 1);
 			rc = HC_ERR_FORMAT;

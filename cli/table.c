@@ -8,15 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HC_MAX_VIEW_WIDTH 80  /* a table-view cell longer than this is cut with "…" */
+#define HC_MAX_VIEW_WIDTH 80 /* a table-view cell longer than this is cut with "…" */
 
 int hc_format_parse(const char *s, enum hc_format *out)
 {
 	static const struct {
 		const char *name;
 		enum hc_format f;
-	} names[] = {{"table", HC_FMT_TABLE}, {"csv", HC_FMT_CSV}, {"json", HC_FMT_JSON},
-		     {"jsonl", HC_FMT_JSONL}, {"dot", HC_FMT_DOT}};
+	} names[] = {{"table", HC_FMT_TABLE},
+	             {"csv", HC_FMT_CSV},
+	             {"json", HC_FMT_JSON},
+	             {"jsonl", HC_FMT_JSONL},
+	             {"dot", HC_FMT_DOT}};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(s, names[i].name) == 0) {
@@ -406,7 +409,7 @@ int hc_table_stream_end(struct hc_table_stream *st, struct hc_table *t)
 }
 
 int hc_table_print(const struct hc_table *t, enum hc_format fmt, const char *json_key,
-		   const struct hc_render_opts *o, FILE *out)
+                   const struct hc_render_opts *o, FILE *out)
 {
 	struct hc_table_stream st;
 	struct hc_table view = *t;

@@ -28,7 +28,7 @@ enum hc_cell_kind {
 struct hc_cell {
 	enum hc_cell_kind kind;
 	union {
-		const char *s;         /* borrowed; must outlive the table's printing */
+		const char *s; /* borrowed; must outlive the table's printing */
 		long long i;
 		double r;
 		bool b;
@@ -40,15 +40,15 @@ struct hc_cell {
 };
 
 enum {
-	HC_COL_DATA = 1 << 0,    /* in csv/json/jsonl, not in the table view */
-	HC_COL_VIEW = 1 << 1,    /* in the table view only */
+	HC_COL_DATA = 1 << 0,     /* in csv/json/jsonl, not in the table view */
+	HC_COL_VIEW = 1 << 1,     /* in the table view only */
 	HC_COL_OMITNULL = 1 << 2, /* json: leave the key out when null */
 	/* in no rendering: data a custom view of the command reads */
 	HC_COL_HIDDEN = HC_COL_DATA | HC_COL_VIEW,
 };
 
 struct hc_column {
-	const char *name;  /* snake_case key; the table view upper-cases it */
+	const char *name; /* snake_case key; the table view upper-cases it */
 	unsigned flags;
 };
 
@@ -56,8 +56,8 @@ struct hc_table {
 	size_t ncols;
 	const struct hc_column *cols;
 	size_t nrows, caprows;
-	struct hc_cell *cells;  /* nrows * ncols */
-	char **pool;            /* strings the table owns */
+	struct hc_cell *cells; /* nrows * ncols */
+	char **pool;           /* strings the table owns */
 	size_t npool, cappool;
 };
 
@@ -96,7 +96,7 @@ struct hc_render_opts {
  * o->csv_raw turns escaping and the ' off.
  * Returns 0 or -1 on a write/alloc error (or a JSON cell that is not JSON). */
 int hc_table_print(const struct hc_table *t, enum hc_format fmt, const char *json_key,
-		   const struct hc_render_opts *o, FILE *out);
+                   const struct hc_render_opts *o, FILE *out);
 
 /* Printing rows as they come (`hopchain sql`): hc_table_stream_begin,
  * then hc_table_stream_rows whenever `t` holds new rows (csv, json and
@@ -113,7 +113,7 @@ struct hc_table_stream {
 	bool started; /* the header (csv) or the opening (json) is out */
 };
 void hc_table_stream_begin(struct hc_table_stream *st, enum hc_format fmt, const char *json_key,
-			   const struct hc_render_opts *o, FILE *out);
+                           const struct hc_render_opts *o, FILE *out);
 int hc_table_stream_rows(struct hc_table_stream *st, struct hc_table *t);
 int hc_table_stream_end(struct hc_table_stream *st, struct hc_table *t);
 /* Drops the rows of `t` and the strings it owns; the columns stay. */

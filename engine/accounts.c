@@ -91,8 +91,8 @@ int hc_account_is_user(const struct hc_account *a)
 			return 0;
 	}
 	if (a->domain && (strcasecmp(a->domain, "NT AUTHORITY") == 0 ||
-			  strcasecmp(a->domain, "Window Manager") == 0 ||
-			  strcasecmp(a->domain, "Font Driver Host") == 0))
+	                  strcasecmp(a->domain, "Window Manager") == 0 ||
+	                  strcasecmp(a->domain, "Font Driver Host") == 0))
 		return 0;
 	return a->name != NULL || a->sid != NULL;
 }

@@ -11,11 +11,11 @@
 
 struct walk {
 	struct hc_analysis *a;
-	struct ilist *children;     /* per hop: link indexes to its children */
+	struct ilist *children; /* per hop: link indexes to its children */
 	int path[HC_MAX_CHAIN_LEN];
 	int plinks[HC_MAX_CHAIN_LEN];
 	size_t depth;
-	size_t root_paths;          /* chains emitted from the current first hop */
+	size_t root_paths; /* chains emitted from the current first hop */
 	bool capped;
 	int rc;
 };
@@ -127,7 +127,7 @@ int hc_chains_build(struct hc_analysis *a)
 		}
 	if (w.capped)
 		hc_warn(a, "too many chains: at most %d from one first hop and %d in all were kept",
-		     HC_MAX_PATHS_PER_ROOT, HC_MAX_CHAINS);
+		        HC_MAX_PATHS_PER_ROOT, HC_MAX_CHAINS);
 	if (w.rc == 0 && a->nchains > 1)
 		qsort(a->chains, a->nchains, sizeof(*a->chains), cmp_chain);
 	for (size_t i = 0; i < a->nchains; i++)

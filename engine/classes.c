@@ -110,7 +110,8 @@ static int find_collectors(struct hc_analysis *a)
 	for (size_t i = 0; i < a->nhops && rc == HC_OK; i++) {
 		const struct hc_hop *h = &a->hops[i];
 		uint64_t k = (uint64_t)(unsigned)h->src << 32 | (unsigned)h->dst;
-		if (h->src < 0 || h->failed || !hc_is_machine_account_of(a, hc_hop_account(h), h->src) ||
+		if (h->src < 0 || h->failed ||
+		    !hc_is_machine_account_of(a, hc_hop_account(h), h->src) ||
 		    hc_imap_find(&seen, k))
 			continue;
 		rc = hc_imap_put(&seen, k, 1);
@@ -118,7 +119,7 @@ static int find_collectors(struct hc_analysis *a)
 	}
 	for (size_t s = 0; s < a->nhosts && rc == HC_OK; s++)
 		a->hosts[s].collector = !a->hosts[s].kdc && reach[s] >= HC_COLLECTOR_MIN &&
-					2 * reach[s] >= logs - (a->hosts[s].has_log ? 1 : 0);
+		                        2 * reach[s] >= logs - (a->hosts[s].has_log ? 1 : 0);
 	hc_imap_free(&seen);
 	free(reach);
 	(void)p;
@@ -219,13 +220,16 @@ static const char *upkeep(struct hc_analysis *a, const struct hc_hop *h)
 		b = conn->norm.process_name ? basename_of(conn->norm.process_name) : "";
 		if (strcasecmp(b, "lsass.exe") == 0 ||
 		    (conn->norm.target.name && is_service_identity(&conn->norm.target)))
-			return "Windows' own logon to the DC with the user's account (lsass.exe on the "
+			return "Windows' own logon to the DC with the user's account (lsass.exe on "
+			       "the "
 			       "source: ticket refresh, Group Policy), not the user's movement";
 		if (h->src_session >= 0 && h->src_proof == HC_PROOF_CONNECTION) {
 			uint64_t id = a->sessions[h->src_session].logon_id;
 			if (id == 0x3e7 || id == 0x3e4 || id == 0x3e5)
-				return "Windows' own logon to the DC with the user's account (a service "
-				       "process on the source: Group Policy), not the user's movement";
+				return "Windows' own logon to the DC with the user's account (a "
+				       "service "
+				       "process on the source: Group Policy), not the user's "
+				       "movement";
 		}
 		return NULL;
 	}
@@ -240,8 +244,10 @@ static const char *upkeep(struct hc_analysis *a, const struct hc_hop *h)
 		if (t < h->at - HC_UPKEEP_GAP)
 			break;
 		if (hc_account_equal(&ev->norm.target, hc_hop_account(h)))
-			return "Windows' own logon to the DC with the user's account right after the "
-			       "user's desktop logon on the source (Group Policy, ticket refresh), not "
+			return "Windows' own logon to the DC with the user's account right after "
+			       "the "
+			       "user's desktop logon on the source (Group Policy, ticket refresh), "
+			       "not "
 			       "the user's movement";
 	}
 	return NULL;
@@ -254,7 +260,8 @@ static void pin_by_ntlm_out(struct hc_analysis *a, struct hc_hop *h)
 	struct priv *p = a->priv;
 	long x;
 
-	if (h->src < 0 || h->src_session >= 0 || (x = hc_find_ntlm_out(a, h->src, h->dst, h->time)) < 0)
+	if (h->src < 0 || h->src_session >= 0 ||
+	    (x = hc_find_ntlm_out(a, h->src, h->dst, h->time)) < 0)
 		return;
 	const struct hc_event *xe = &p->set->v[x];
 	int s = hc_session_find(a, h->src, xe->time, xe->norm.subject_logon_id);
@@ -288,7 +295,8 @@ int hc_classes_assign(struct hc_analysis *a)
 				h->class_why = why;
 			} else {
 				/* decided by the links: a user session to come from */
-				h->class_why = "anonymous from inside a user's session on the source";
+				h->class_why =
+				    "anonymous from inside a user's session on the source";
 			}
 		} else if (!h->failed && hc_account_is_user(acct) && (why = upkeep(a, h))) {
 			h->cls = HC_CLASS_MACHINE;
@@ -299,15 +307,17 @@ int hc_classes_assign(struct hc_analysis *a)
 		} else if (is_machine_name(acct)) {
 			int named = h->src < 0 ? hc_host_by_name(a, acct->name) : -1;
 			if (h->src >= 0 ? hc_is_machine_account_of(a, acct, h->src)
-					: named >= 0 && !a->hosts[named].service_account) {
+			                : named >= 0 && !a->hosts[named].service_account) {
 				bool coll = h->src >= 0 && a->hosts[h->src].collector;
 				h->cls = coll ? HC_CLASS_COLLECTOR : HC_CLASS_MACHINE;
-				h->class_why = coll ? "the event collector's machine account (it logs on to "
-						      "most hosts)"
-						    : "the source host's own machine account";
+				h->class_why =
+				    coll ? "the event collector's machine account (it logs on to "
+				           "most hosts)"
+				         : "the source host's own machine account";
 			} else {
-				h->class_why = "an account ending in $ that is not its source's machine "
-					       "account: a (group managed, or forged) service account";
+				h->class_why =
+				    "an account ending in $ that is not its source's machine "
+				    "account: a (group managed, or forged) service account";
 			}
 		}
 	}
@@ -324,13 +334,14 @@ void hc_classes_finish(struct hc_analysis *a)
 			continue;
 		if (h->anonymous && h->cls == HC_CLASS_USER && !h->nparents) {
 			h->cls = HC_CLASS_NULL_SESSION;
-			h->class_why = h->src < 0 ? "anonymous, from a source with no known host"
-						  : "anonymous, and no user session open on the source";
+			h->class_why = h->src < 0
+			                   ? "anonymous, from a source with no known host"
+			                   : "anonymous, and no user session open on the source";
 		} else if (h->cls == HC_CLASS_MACHINE && h->nparents &&
-			   a->links[h->parents[0]].restricted_admin) {
+		           a->links[h->parents[0]].restricted_admin) {
 			h->cls = HC_CLASS_USER;
 			h->class_why = "the source's machine account from a Restricted Admin RDP "
-				       "session: the user's next hop";
+			               "session: the user's next hop";
 		}
 		for (size_t k = 0; k < h->nrepeats; k++) {
 			a->hops[h->repeats[k]].cls = h->cls;

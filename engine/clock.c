@@ -13,9 +13,9 @@
 #define HC_CLOCK_AGREE (INT64_C(2) * HC_TICKS_PER_SEC)
 
 struct edge {
-	int x, y;        /* x < y */
-	int64_t d;       /* offset(y) - offset(x): the median */
-	size_t n;        /* pairs */
+	int x, y;  /* x < y */
+	int64_t d; /* offset(y) - offset(x): the median */
+	size_t n;  /* pairs */
 	bool trusted;
 };
 
@@ -138,7 +138,8 @@ int hc_clock_estimate(struct hc_analysis *a)
 	qsort(e, ne, sizeof(*e), cmp_edge_n);
 	for (size_t k = 0; k < ne; k++) {
 		int rx, ry;
-		if (!e[k].trusted || (rx = find(parent, rel, e[k].x)) == (ry = find(parent, rel, e[k].y)))
+		if (!e[k].trusted ||
+		    (rx = find(parent, rel, e[k].x)) == (ry = find(parent, rel, e[k].y)))
 			continue;
 		/* offset(ry) - offset(rx) = rel(x) + d - rel(y) */
 		int64_t d = rel[e[k].x] + e[k].d - rel[e[k].y];

@@ -105,7 +105,6 @@ uint64_t hc_key_hash(uint64_t salt, const char *s, size_t n)
 	return hc_fnv1a_lower(HC_FNV_INIT ^ salt, s, n);
 }
 
-
 int hc_ilist_add(struct ilist *l, int x)
 {
 	if (HC_GROW(l->v, l->n, l->cap) < 0)
@@ -145,15 +144,15 @@ static void warnings_finish(struct hc_analysis *a)
 	if (!p->warnings_dropped || HC_GROW(a->warnings, a->nwarnings, p->cap_warnings) < 0)
 		return;
 	snprintf(a->warnings[a->nwarnings].msg, sizeof(a->warnings[0].msg),
-		 "%zu more warnings were not kept (at most %d are)", p->warnings_dropped,
-		 HC_MAX_WARNINGS);
+	         "%zu more warnings were not kept (at most %d are)", p->warnings_dropped,
+	         HC_MAX_WARNINGS);
 	a->nwarnings++;
 }
 
 /* ------------------------------------------------------------------ */
 
 int hc_correlate(const struct hc_eventset *set, const struct hc_correlate_opts *o,
-		 struct hc_analysis *out)
+                 struct hc_analysis *out)
 {
 	struct priv *p = calloc(1, sizeof(*p));
 	int rc;

@@ -27,7 +27,7 @@
 /* Lists of ints under 64-bit keys (a key may stand for a string through
  * hc_key_hash: callers check what they find). */
 struct mlist {
-	struct hc_imap key;            /* key -> index into l */
+	struct hc_imap key; /* key -> index into l */
 	struct ilist *l;
 	size_t n, cap;
 };
@@ -39,7 +39,6 @@ const struct ilist *hc_mlist_get(const struct mlist *m, uint64_t key);
 void hc_mlist_free(struct mlist *m);
 /* FNV-1a of the lower-cased `s` (at most `n` bytes), mixed with `salt`. */
 uint64_t hc_key_hash(uint64_t salt, const char *s, size_t n);
-
 
 struct ilist {
 	int *v;
@@ -58,9 +57,9 @@ struct claim {
 	int host;
 	enum hc_learn how;
 	int64_t first, last;
-	int addr;                   /* index into priv.addr_claims */
-	int hostaddr;               /* index into hosts[host].addr */
-	bool dropped;               /* a service account's, not a host's */
+	int addr;     /* index into priv.addr_claims */
+	int hostaddr; /* index into hosts[host].addr */
+	bool dropped; /* a service account's, not a host's */
 };
 
 /* Address sources, weakest (0) to strongest (HC_LEARN_RANKS - 1). */
@@ -75,17 +74,17 @@ struct clock_pair {
 };
 
 struct priv {
-	struct hc_smap host_by_name;   /* canonical name -> host */
-	struct hc_smap host_by_fqdn;   /* lower-case Computer -> host */
-	struct hc_smap host_by_addr;   /* ip -> index into addr_claims */
-	struct claim *claims;       /* who claimed which address when */
+	struct hc_smap host_by_name; /* canonical name -> host */
+	struct hc_smap host_by_fqdn; /* lower-case Computer -> host */
+	struct hc_smap host_by_addr; /* ip -> index into addr_claims */
+	struct claim *claims;        /* who claimed which address when */
 	size_t nclaims, cap_claims;
-	struct ilist *addr_claims;  /* per address: claim indexes */
+	struct ilist *addr_claims; /* per address: claim indexes */
 	size_t naddrs, cap_addrs;
-	struct hc_imap claim_of;       /* (address << 32 | host) -> claim */
-	struct ilist weak;          /* failed logons whose WorkstationName may claim */
-	struct ilist *host_claims;  /* per host: its claims (built when learning ends) */
-	size_t nhost_claims;        /* hosts there were then */
+	struct hc_imap claim_of;   /* (address << 32 | host) -> claim */
+	struct ilist weak;         /* failed logons whose WorkstationName may claim */
+	struct ilist *host_claims; /* per host: its claims (built when learning ends) */
+	size_t nhost_claims;       /* hosts there were then */
 	/* built when learning ends, for hc_host_by_addr: claim indexes by
 	 * (address, rank, first time), each address's rank boundaries
 	 * (HC_LEARN_RANKS + 1 per address), running maximum of last times */
@@ -93,22 +92,22 @@ struct priv {
 	int64_t *pmax;
 	size_t *aoff;
 	struct hc_smap session_by_key; /* "host/boot/logonid" -> session */
-	struct ilist *desktop;      /* per host: interactive/RDP logons and reconnects */
+	struct ilist *desktop;         /* per host: interactive/RDP logons and reconnects */
 	size_t ndesktop;
-	struct ilist *inbound;      /* per host: hops into it, by time */
-	struct ilist *explicit;     /* per target host: 4648 event indexes */
-	struct mlist tickets;       /* (service host, user): DC 4769 event indexes */
-	struct mlist validations;   /* user: DC 4776 event indexes */
-	struct mlist connections;   /* (source address, port): outbound connections */
-	struct mlist processes;     /* (host, pid) and (host, ProcessGuid): 4688, Sysmon 1 */
-	struct ilist *ntlm_out;     /* per host: its 8001 event indexes */
-	struct ilist *listener_in;  /* per host: inbound 5156 to its WinRM/web ports */
-	size_t nwitness_hosts;      /* hosts when the witness lists were made */
-	struct clock_pair *pairs;   /* for the clock estimate */
+	struct ilist *inbound;     /* per host: hops into it, by time */
+	struct ilist *explicit;    /* per target host: 4648 event indexes */
+	struct mlist tickets;      /* (service host, user): DC 4769 event indexes */
+	struct mlist validations;  /* user: DC 4776 event indexes */
+	struct mlist connections;  /* (source address, port): outbound connections */
+	struct mlist processes;    /* (host, pid) and (host, ProcessGuid): 4688, Sysmon 1 */
+	struct ilist *ntlm_out;    /* per host: its 8001 event indexes */
+	struct ilist *listener_in; /* per host: inbound 5156 to its WinRM/web ports */
+	size_t nwitness_hosts;     /* hosts when the witness lists were made */
+	struct clock_pair *pairs;  /* for the clock estimate */
 	size_t npairs, cap_pairs;
-	struct hc_imap undecided;      /* policy patterns that hit the match limit */
-	struct hc_smap warned;         /* warning texts kept */
-	size_t warnings_dropped;    /* beyond HC_MAX_WARNINGS */
+	struct hc_imap undecided; /* policy patterns that hit the match limit */
+	struct hc_smap warned;    /* warning texts kept */
+	size_t warnings_dropped;  /* beyond HC_MAX_WARNINGS */
 	size_t cap_hosts, cap_sessions, cap_hops, cap_links, cap_chains, cap_warnings;
 	const struct hc_eventset *set;
 	const struct hc_correlate_opts *o;
@@ -264,7 +263,7 @@ enum hc_reject hc_link_parent_ok(const struct hc_hop *ph);
  * or says why it cannot be. `as_host`: `ch` is the source's machine account
  * leaving a Restricted Admin session. */
 enum hc_reject hc_link_score(const struct hc_analysis *a, const struct hc_hop *ch,
-			     const struct hc_hop *ph, bool as_host, struct cand *c);
+                             const struct hc_hop *ph, bool as_host, struct cand *c);
 /* Stage 5: candidate parents of every hop, best first. */
 int hc_links_build(struct hc_analysis *a);
 /* Stage 6: maximal paths along the best links, sorted, named C0001... */

@@ -32,13 +32,13 @@ static void cite_all(struct hc_finding *f, const struct hc_hop *h, size_t from)
  * the hop's evidence: its logon first, then the parent hop's logon when
  * `prev` is given, then the rest. */
 static int add_finding(struct hc_chain *c, const char *id, enum hc_severity sev,
-		       const char *technique, size_t hop, const struct hc_hop *h,
-		       const struct hc_hop *prev, const char *todo, const char *fmt, ...)
-	__attribute__((format(printf, 9, 10)));
+                       const char *technique, size_t hop, const struct hc_hop *h,
+                       const struct hc_hop *prev, const char *todo, const char *fmt, ...)
+    __attribute__((format(printf, 9, 10)));
 
 static int add_finding(struct hc_chain *c, const char *id, enum hc_severity sev,
-		       const char *technique, size_t hop, const struct hc_hop *h,
-		       const struct hc_hop *prev, const char *todo, const char *fmt, ...)
+                       const char *technique, size_t hop, const struct hc_hop *h,
+                       const struct hc_hop *prev, const char *todo, const char *fmt, ...)
 {
 	struct hc_finding *nf = realloc(c->findings, (c->nfindings + 1) * sizeof(*nf));
 	char what[600];
@@ -93,79 +93,99 @@ int hc_findings_chain(struct hc_analysis *a, struct hc_chain *c)
 			const struct hc_norm *pn = &prev->ev->norm;
 			const struct hc_link *l = &a->links[c->links[i - 1]];
 			bool imp = pn->impersonation == HC_IMP_IMPERSONATION ||
-				   pn->impersonation == HC_IMP_IDENTIFICATION;
+			           pn->impersonation == HC_IMP_IDENTIFICATION;
 			/* severity follows proof: high only when a record ties the
 			 * logon to the session, or it is the only one it can continue */
 			char why[200] = "";
 			if (l->proof == HC_PROOF_NONE)
-				snprintf(why, sizeof(why),
-					 "; not proven: %zu user sessions were open on %s and no 4648, "
-					 "8001 or connection record ties the logon to one",
-					 h->nparents, src);
+				snprintf(
+				    why, sizeof(why),
+				    "; not proven: %zu user sessions were open on %s and no 4648, "
+				    "8001 or connection record ties the logon to one",
+				    h->nparents, src);
 			rc = add_finding(
-			    c, "anonymous-second-hop", l->proof != HC_PROOF_NONE ? HC_SEV_HIGH : HC_SEV_MEDIUM,
-			    NULL, i + 1, h, prev,
+			    c, "anonymous-second-hop",
+			    l->proof != HC_PROOF_NONE ? HC_SEV_HIGH : HC_SEV_MEDIUM, NULL, i + 1, h,
+			    prev,
 			    "If the onward access is intended: use CredSSP for this pair "
-			    "(Enable-WSManCredSSP on the client for the first host, -Role Server on it) "
-			    "or Kerberos resource-based constrained delegation (Set-ADComputer <target> "
-			    "-PrincipalsAllowedToDelegateToAccount <source>); otherwise find what on "
+			    "(Enable-WSManCredSSP on the client for the first host, -Role Server "
+			    "on it) "
+			    "or Kerberos resource-based constrained delegation (Set-ADComputer "
+			    "<target> "
+			    "-PrincipalsAllowedToDelegateToAccount <source>); otherwise find what "
+			    "on "
 			    "the source tried to reach the target.",
-			    "%s reached %s as ANONYMOUS LOGON from inside %s's session: the credentials "
+			    "%s reached %s as ANONYMOUS LOGON from inside %s's session: the "
+			    "credentials "
 			    "did not travel (double hop)%s%s",
-			    src, dst, prev->ev->norm.target.name ? prev->ev->norm.target.name : "a user",
+			    src, dst,
+			    prev->ev->norm.target.name ? prev->ev->norm.target.name : "a user",
 			    imp ? "; the first hop's ImpersonationLevel was Impersonation, not "
-				  "Delegation" : "", why);
+			          "Delegation"
+			        : "",
+			    why);
 		}
-		if (rc == HC_OK && !h->failed && h->ev->event_id == 4624 && hc_policy_package_unexpected(a, h))
-			rc = add_finding(c, "unexpected-package", HC_SEV_MEDIUM, "T1550.002", i + 1, h, NULL,
-					 "Check why Kerberos was not used (connection by IP address, "
-					 "missing SPN, explicit credentials, pass-the-hash); restrict NTLM "
-					 "or allow-list the host in --policy if it is legacy.",
-					 "%s reached %s as %s with %s where the policy expects Kerberos", src,
-					 dst, user, n->package ? n->package : "?");
+		if (rc == HC_OK && !h->failed && h->ev->event_id == 4624 &&
+		    hc_policy_package_unexpected(a, h))
+			rc = add_finding(
+			    c, "unexpected-package", HC_SEV_MEDIUM, "T1550.002", i + 1, h, NULL,
+			    "Check why Kerberos was not used (connection by IP address, "
+			    "missing SPN, explicit credentials, pass-the-hash); restrict NTLM "
+			    "or allow-list the host in --policy if it is legacy.",
+			    "%s reached %s as %s with %s where the policy expects Kerberos", src,
+			    dst, user, n->package ? n->package : "?");
 		if (rc == HC_OK && n->lm_package && !h->anonymous &&
-		    (strcasecmp(n->lm_package, "NTLM V1") == 0 || strcasecmp(n->lm_package, "LM") == 0))
-			rc = add_finding(c, "ntlm-v1", HC_SEV_HIGH, "T1562.010", i + 1, h, NULL,
-					 "Set LmCompatibilityLevel to 5 on clients and servers, find the "
-					 "client that negotiates NTLMv1, and treat the account's hash as "
-					 "exposed.",
-					 "%s authenticated %s to %s with %s (crackable, relayable)", src, user,
-					 dst, n->lm_package);
+		    (strcasecmp(n->lm_package, "NTLM V1") == 0 ||
+		     strcasecmp(n->lm_package, "LM") == 0))
+			rc = add_finding(
+			    c, "ntlm-v1", HC_SEV_HIGH, "T1562.010", i + 1, h, NULL,
+			    "Set LmCompatibilityLevel to 5 on clients and servers, find the "
+			    "client that negotiates NTLMv1, and treat the account's hash as "
+			    "exposed.",
+			    "%s authenticated %s to %s with %s (crackable, relayable)", src, user,
+			    dst, n->lm_package);
 		if (rc == HC_OK && !h->failed && n->logon_type == 8)
-			rc = add_finding(c, "credssp-exposure", next ? HC_SEV_HIGH : HC_SEV_MEDIUM,
-					 "T1021.006", i + 1, h, NULL,
-					 "Treat the account's credentials as exposed on this host; prefer "
-					 "Kerberos constrained delegation over CredSSP, and disable CredSSP "
-					 "(Disable-WSManCredSSP) where it is not needed.",
-					 "%s logged on to %s with NetworkCleartext (type 8, CredSSP): %s's "
-					 "reusable credentials now live on %s%s",
-					 user, dst, user, dst, next ? ", and a further hop used them" : "");
+			rc = add_finding(
+			    c, "credssp-exposure", next ? HC_SEV_HIGH : HC_SEV_MEDIUM, "T1021.006",
+			    i + 1, h, NULL,
+			    "Treat the account's credentials as exposed on this host; prefer "
+			    "Kerberos constrained delegation over CredSSP, and disable CredSSP "
+			    "(Disable-WSManCredSSP) where it is not needed.",
+			    "%s logged on to %s with NetworkCleartext (type 8, CredSSP): %s's "
+			    "reusable credentials now live on %s%s",
+			    user, dst, user, dst, next ? ", and a further hop used them" : "");
 		if (rc == HC_OK && !h->failed && hc_account_is_user(&n->target) &&
 		    (n->impersonation == HC_IMP_DELEGATION || n->transmitted_services ||
 		     (prev && !h->anonymous && !explicit_creds && n->package &&
 		      strcasecmp(n->package, "Kerberos") == 0 && prev->ev->norm.logon_type == 3 &&
 		      !prev->anonymous)))
-			rc = add_finding(c, "delegation", HC_SEV_INFO, "T1558", i + 1, h, NULL,
-					 "Confirm the delegation is configured on purpose and limited "
-					 "(constrained or resource-based, not unconstrained); mark "
-					 "privileged accounts sensitive and not delegable.",
-					 "%s%s", n->impersonation == HC_IMP_DELEGATION
-							 ? "the client handed delegatable credentials (ImpersonationLevel Delegation) to "
-							 : n->transmitted_services ? "Kerberos constrained delegation (transited services) reached "
-									   : "the onward hop succeeded through Kerberos delegation to ",
-					 dst);
+			rc = add_finding(
+			    c, "delegation", HC_SEV_INFO, "T1558", i + 1, h, NULL,
+			    "Confirm the delegation is configured on purpose and limited "
+			    "(constrained or resource-based, not unconstrained); mark "
+			    "privileged accounts sensitive and not delegable.",
+			    "%s%s",
+			    n->impersonation == HC_IMP_DELEGATION
+			        ? "the client handed delegatable credentials (ImpersonationLevel "
+			          "Delegation) to "
+			    : n->transmitted_services
+			        ? "Kerberos constrained delegation (transited services) reached "
+			        : "the onward hop succeeded through Kerberos delegation to ",
+			    dst);
 		if (rc == HC_OK && h->failed) {
 			const char *m1 = NULL, *m2 = NULL;
 			const char *s1 = n->has_status ? hc_decode_ntstatus(n->status, &m1) : NULL;
 			const char *s2 = n->has_substatus && n->substatus
-					     ? hc_decode_ntstatus(n->substatus, &m2) : NULL;
-			rc = add_finding(c, "hop-failed", HC_SEV_MEDIUM, "T1078", i + 1, h, NULL,
-					 "Check whether the failure is a double-hop or rights problem "
-					 "(expected) or someone guessing credentials from the source host.",
-					 "%s failed to log on to %s as %s: Status 0x%08x %s (%s), SubStatus "
-					 "0x%08x %s (%s)",
-					 src, dst, user, n->status, s1 ? s1 : "", m1 ? m1 : "?", n->substatus,
-					 s2 ? s2 : "", m2 ? m2 : "-");
+			                     ? hc_decode_ntstatus(n->substatus, &m2)
+			                     : NULL;
+			rc = add_finding(
+			    c, "hop-failed", HC_SEV_MEDIUM, "T1078", i + 1, h, NULL,
+			    "Check whether the failure is a double-hop or rights problem "
+			    "(expected) or someone guessing credentials from the source host.",
+			    "%s failed to log on to %s as %s: Status 0x%08x %s (%s), SubStatus "
+			    "0x%08x %s (%s)",
+			    src, dst, user, n->status, s1 ? s1 : "", m1 ? m1 : "?", n->substatus,
+			    s2 ? s2 : "", m2 ? m2 : "-");
 		}
 	}
 	return rc;
@@ -192,8 +212,9 @@ static int cmp_fan(const void *x, const void *y, void *ctx)
 		return h->src < k->src ? -1 : 1;
 	if (h->src < 0 && (c = strcmp(h->src_ip, k->src_ip)) != 0)
 		return c;
-	if ((c = strncasecmp(hu, ku, hc_user_len(hu) > hc_user_len(ku) ? hc_user_len(hu)
-								     : hc_user_len(ku))) != 0)
+	if ((c = strncasecmp(
+	         hu, ku, hc_user_len(hu) > hc_user_len(ku) ? hc_user_len(hu) : hc_user_len(ku))) !=
+	    0)
 		return c;
 	return hc_cmp_hop_at(x, y, ctx);
 }
@@ -207,7 +228,7 @@ static bool same_actor(const struct hc_hop *h, const struct hc_hop *k)
 /* The fan-out run hops[v[lo..hi)] as one finding on the chain that starts
  * with its first hop. */
 static int fanout_finding(struct hc_analysis *a, const int *v, size_t lo, size_t hi,
-			  const int *chain_of)
+                          const int *chain_of)
 {
 	const struct hc_hop *first = &a->hops[v[lo]];
 	struct hc_imap seen = {0};
@@ -221,8 +242,8 @@ static int fanout_finding(struct hc_analysis *a, const int *v, size_t lo, size_t
 			continue;
 		rc = hc_imap_put(&seen, (uint64_t)d, 1);
 		if (ntargets++ < HC_FANOUT_NAMED) {
-			int w = snprintf(targets + len, sizeof(targets) - len, "%s%s", len ? ", " : "",
-					 a->hosts[d].name);
+			int w = snprintf(targets + len, sizeof(targets) - len, "%s%s",
+			                 len ? ", " : "", a->hosts[d].name);
 			if (w > 0 && (size_t)w < sizeof(targets) - len)
 				len += (size_t)w;
 		}
@@ -242,13 +263,13 @@ static int fanout_finding(struct hc_analysis *a, const int *v, size_t lo, size_t
 			secs = (double)(last - first->at) / (double)HC_TICKS_PER_SEC;
 	}
 	rc = add_finding(c, "fan-out", HC_SEV_MEDIUM, "T1018", 1, first, NULL,
-			 "Find the tool that ran on the source at that moment (process creation, "
-			 "PowerShell and Sysmon logs); a directory or session enumeration "
-			 "(SharpHound) or a remote service spray precedes lateral movement.",
-			 "%s reached %zu hosts as %s within %.0f s (%zu logons): %s%s",
-			 first->src >= 0 ? a->hosts[first->src].name : first->src_ip, ntargets,
-			 user ? user : "?", secs, logons, targets,
-			 ntargets > HC_FANOUT_NAMED ? ", ..." : "");
+	                 "Find the tool that ran on the source at that moment (process creation, "
+	                 "PowerShell and Sysmon logs); a directory or session enumeration "
+	                 "(SharpHound) or a remote service spray precedes lateral movement.",
+	                 "%s reached %zu hosts as %s within %.0f s (%zu logons): %s%s",
+	                 first->src >= 0 ? a->hosts[first->src].name : first->src_ip, ntargets,
+	                 user ? user : "?", secs, logons, targets,
+	                 ntargets > HC_FANOUT_NAMED ? ", ..." : "");
 	if (rc == HC_OK) {
 		struct hc_finding *f = &c->findings[c->nfindings - 1];
 		for (size_t k = lo + 1; k < hi && f->nev < HC_MAX_EVIDENCE; k++)
@@ -280,7 +301,7 @@ int hc_findings_fanout(struct hc_analysis *a)
 	qsort_r(v, n, sizeof(int), cmp_fan, a);
 	for (size_t lo = 0, hi; lo < n && rc == HC_OK; lo = hi) {
 		for (hi = lo + 1; hi < n && same_actor(&a->hops[v[lo]], &a->hops[v[hi]]) &&
-				  a->hops[v[hi]].at - a->hops[v[hi - 1]].at <= HC_FANOUT_GAP;
+		                  a->hops[v[hi]].at - a->hops[v[hi - 1]].at <= HC_FANOUT_GAP;
 		     hi++)
 			;
 		if (hi - lo >= HC_FANOUT_MIN)

@@ -57,8 +57,8 @@ static size_t lower_bound(const struct priv *p, const struct ilist *l, int64_t t
  * HC_MAX_WITNESS_SCAN of them: a flood of witnesses in one window costs a
  * constant per hop. Returns the event index or -1. */
 static long nearest(const struct priv *p, const struct ilist *l, int64_t t, int64_t reach,
-		    bool (*ok)(const struct hc_analysis *, const struct hc_event *, const void *),
-		    const struct hc_analysis *a, const void *ctx)
+                    bool (*ok)(const struct hc_analysis *, const struct hc_event *, const void *),
+                    const struct hc_analysis *a, const void *ctx)
 {
 	size_t right, left, seen = 0;
 
@@ -84,10 +84,10 @@ static long nearest(const struct priv *p, const struct ilist *l, int64_t t, int6
 
 struct want {
 	const struct hc_account *acct;
-	int not_host;               /* the witness must be logged elsewhere */
-	int names_host;             /* the witness must name this host (8001) */
-	const char *ip;             /* the connection's source address ... */
-	int port;                   /* ... and port */
+	int not_host;   /* the witness must be logged elsewhere */
+	int names_host; /* the witness must name this host (8001) */
+	const char *ip; /* the connection's source address ... */
+	int port;       /* ... and port */
 };
 
 static bool ok_explicit(const struct hc_analysis *a, const struct hc_event *ev, const void *ctx)
@@ -100,13 +100,12 @@ static bool ok_explicit(const struct hc_analysis *a, const struct hc_event *ev, 
 
 /* The 4648 on some host naming `dst` for `acct`, closest to `t` within the
  * skew; its event index or -1. */
-long hc_find_explicit(struct hc_analysis *a, int dst, const struct hc_account *acct,
-			  int64_t t)
+long hc_find_explicit(struct hc_analysis *a, int dst, const struct hc_account *acct, int64_t t)
 {
 	struct priv *p = a->priv;
 	struct want w = {.acct = acct, .not_host = dst};
 
-	return nearest(p, &p->explicit[dst], t, p->o->skew, ok_explicit, a, &w);
+	return nearest(p, &p->explicit[dst], t, p -> o -> skew, ok_explicit, a, &w);
 }
 
 /* The DC's successful 4769 for service `dst`$ by `acct`: the one nearest
@@ -168,8 +167,8 @@ long hc_find_validation(struct hc_analysis *a, const struct hc_account *acct, in
 
 	if (!acct->name)
 		return -1;
-	return nearest(p, hc_mlist_get(&p->validations, user_key(KEY_VALIDATION, 0, acct->name)),
-		       t, p->o->skew, ok_validation, a, &w);
+	return nearest(p, hc_mlist_get(&p->validations, user_key(KEY_VALIDATION, 0, acct->name)), t,
+	               p->o->skew, ok_validation, a, &w);
 }
 
 static bool ok_connection(const struct hc_analysis *a, const struct hc_event *ev, const void *ctx)
@@ -188,7 +187,7 @@ long hc_find_connection(struct hc_analysis *a, const char *ip, int port, int64_t
 	if (!ip || port <= 0)
 		return -1;
 	return nearest(p, hc_mlist_get(&p->connections, conn_key(ip, port)), t, p->o->skew,
-		       ok_connection, a, &w);
+	               ok_connection, a, &w);
 }
 
 long hc_find_process(struct hc_analysis *a, const struct hc_event *conn)
@@ -202,11 +201,12 @@ long hc_find_process(struct hc_analysis *a, const struct hc_event *conn)
 		return -1;
 	if (n->process_guid &&
 	    (l = hc_mlist_get(&p->processes,
-			      hc_key_hash((uint64_t)KEY_GUID << 56 ^ (uint64_t)(unsigned)host,
-					  n->process_guid, strlen(n->process_guid))))) {
+	                      hc_key_hash((uint64_t)KEY_GUID << 56 ^ (uint64_t)(unsigned)host,
+	                                  n->process_guid, strlen(n->process_guid))))) {
 		for (size_t k = 0; k < l->n; k++) {
 			const struct hc_event *pe = &p->set->v[l->v[k]];
-			if (pe->norm.process_guid && strcasecmp(pe->norm.process_guid, n->process_guid) == 0)
+			if (pe->norm.process_guid &&
+			    strcasecmp(pe->norm.process_guid, n->process_guid) == 0)
 				return l->v[k];
 		}
 	}
@@ -215,7 +215,7 @@ long hc_find_process(struct hc_analysis *a, const struct hc_event *conn)
 	/* process ids are reused: the latest creation of that id before the
 	 * connection, in the same boot */
 	l = hc_mlist_get(&p->processes, (uint64_t)KEY_PID << 56 ^ (uint64_t)(unsigned)host << 32 ^
-					    (n->process_id & 0xffffffffu));
+	                                    (n->process_id & 0xffffffffu));
 	if (!l)
 		return -1;
 	for (size_t i = lower_bound(p, l, conn->time + 1), seen = 0;
@@ -319,13 +319,15 @@ int hc_witnesses_index(struct hc_analysis *a)
 			if (!len || svc[len - 1] != '$' || !n->ip || !n->target.name ||
 			    (h = hc_host_by_name(a, svc)) < 0)
 				continue;
-			rc = hc_mlist_add(&p->tickets, user_key(KEY_TICKET, h, n->target.name), (int)i);
+			rc = hc_mlist_add(&p->tickets, user_key(KEY_TICKET, h, n->target.name),
+			                  (int)i);
 			continue;
 		}
 		case 4776:
 			if (n->target.name && n->workstation)
 				rc = hc_mlist_add(&p->validations,
-						  user_key(KEY_VALIDATION, 0, n->target.name), (int)i);
+				                  user_key(KEY_VALIDATION, 0, n->target.name),
+				                  (int)i);
 			continue;
 		default:
 			break;
@@ -333,13 +335,15 @@ int hc_witnesses_index(struct hc_analysis *a)
 		switch (hc_event_kind(ev)) {
 		case HC_KIND_CONNECTION:
 			/* the initiator's own record of an outbound connection */
-			if (n->direction == HC_DIR_OUT && n->ip && n->port > 0 && !hc_ip_is_local(n->ip))
-				rc = hc_mlist_add(&p->connections, conn_key(n->ip, n->port), (int)i);
+			if (n->direction == HC_DIR_OUT && n->ip && n->port > 0 &&
+			    !hc_ip_is_local(n->ip))
+				rc =
+				    hc_mlist_add(&p->connections, conn_key(n->ip, n->port), (int)i);
 			/* the target's record of a client reaching a web or WinRM
 			 * listener (Sysmon's inbound records are not used: their
 			 * ends are swapped for UDP) */
 			else if (n->direction == HC_DIR_IN && ev->event_id == 5156 && n->ip &&
-				 !hc_ip_is_local(n->ip) && is_listener_port(n->dst_port)) {
+			         !hc_ip_is_local(n->ip) && is_listener_port(n->dst_port)) {
 				if ((h = hc_host_of(a, ev)) < 0)
 					return h;
 				rc = hc_ilist_add(&p->listener_in[h], (int)i);
@@ -349,15 +353,17 @@ int hc_witnesses_index(struct hc_analysis *a)
 			if ((h = hc_host_of(a, ev)) < 0)
 				return h;
 			if (n->process_guid)
-				rc = hc_mlist_add(&p->processes,
-						  hc_key_hash((uint64_t)KEY_GUID << 56 ^ (uint64_t)(unsigned)h,
-							      n->process_guid, strlen(n->process_guid)),
-						  (int)i);
+				rc = hc_mlist_add(
+				    &p->processes,
+				    hc_key_hash((uint64_t)KEY_GUID << 56 ^ (uint64_t)(unsigned)h,
+				                n->process_guid, strlen(n->process_guid)),
+				    (int)i);
 			if (rc == HC_OK && n->has_process_id)
 				rc = hc_mlist_add(&p->processes,
-						  (uint64_t)KEY_PID << 56 ^ (uint64_t)(unsigned)h << 32 ^
-						      (n->process_id & 0xffffffffu),
-						  (int)i);
+				                  (uint64_t)KEY_PID << 56 ^
+				                      (uint64_t)(unsigned)h << 32 ^
+				                      (n->process_id & 0xffffffffu),
+				                  (int)i);
 			break;
 		case HC_KIND_NTLM_OUT:
 			if ((h = hc_host_of(a, ev)) < 0)
@@ -378,7 +384,7 @@ const struct hc_account *hc_hop_account(const struct hc_hop *h)
 }
 
 static int add_hop(struct hc_analysis *a, const struct hc_event *ev, int src, int dst,
-		   enum hc_source how, struct hc_hop **ret)
+                   enum hc_source how, struct hc_hop **ret)
 {
 	struct priv *p = a->priv;
 	struct hc_hop *hop;
@@ -555,7 +561,8 @@ static int cite_witnesses(struct hc_analysis *a, struct hc_hop *hop, const struc
 	}
 	if (w->lis >= 0 && w->src_ip == p->set->v[w->lis].norm.ip)
 		hc_cite(hop, &p->set->v[w->lis], HC_ROLE_TARGET_CONNECTION);
-	if (w->val >= 0 && src >= 0 && hc_host_by_name(a, p->set->v[w->val].norm.workstation) == src)
+	if (w->val >= 0 && src >= 0 &&
+	    hc_host_by_name(a, p->set->v[w->val].norm.workstation) == src)
 		hc_cite(hop, &p->set->v[w->val], HC_ROLE_VALIDATION);
 	return HC_OK;
 }
@@ -665,7 +672,7 @@ static int hops_into_missing(struct hc_analysis *a)
 			hc_cite(hop, xe, HC_ROLE_EXPLICIT);
 			if (xe->norm.has_subject_logon_id &&
 			    (hop->src_session =
-				 hc_session_find(a, src, xe->time, xe->norm.subject_logon_id)) >= 0)
+			         hc_session_find(a, src, xe->time, xe->norm.subject_logon_id)) >= 0)
 				hop->src_proof = HC_PROOF_4648;
 			long tk = hc_find_ticket(a, (int)d, &xe->norm.target, xe->time);
 			if (tk >= 0)
@@ -712,7 +719,7 @@ static uint64_t act_key(const struct hc_hop *h)
 	const struct hc_norm *n = &h->ev->norm;
 	const char *user = h->anonymous ? "" : n->target.name ? n->target.name : "";
 	uint64_t k = (uint64_t)(unsigned)h->src << 32 ^ (uint64_t)(unsigned)h->dst ^
-		     (uint64_t)h->cls << 60 ^ (uint64_t)h->failed << 58;
+	             (uint64_t)h->cls << 60 ^ (uint64_t)h->failed << 58;
 
 	k = hc_key_hash(k, user, hc_user_len(user));
 	return h->src < 0 && h->src_ip ? hc_key_hash(k, h->src_ip, strlen(h->src_ip)) : k;
@@ -745,7 +752,8 @@ int hc_hops_fold(struct hc_analysis *a)
 			if (h->at - prev->at <= HC_FOLD_GAP && same_act(r, h)) {
 				if ((r->nrepeats & (r->nrepeats - 1)) == 0) {
 					int *nr = realloc(r->repeats,
-							  (r->nrepeats ? r->nrepeats * 2 : 1) * sizeof(int));
+					                  (r->nrepeats ? r->nrepeats * 2 : 1) *
+					                      sizeof(int));
 					if (!nr) {
 						rc = HC_ERR_NOMEM;
 						break;

@@ -15,13 +15,13 @@
 const char *hc_learn_name(enum hc_learn l)
 {
 	static const char *const names[] = {
-		[HC_LEARN_COMPUTER] = "computer",
-		[HC_LEARN_HOSTS_FILE] = "hosts-file",
-		[HC_LEARN_MACHINE_TGS] = "machine-account-ticket",
-		[HC_LEARN_MACHINE_LOGON] = "machine-account-logon",
-		[HC_LEARN_WORKSTATION] = "workstation-name",
-		[HC_LEARN_NAMED] = "named",
-		[HC_LEARN_OWN_CONNECTION] = "own-connection",
+	    [HC_LEARN_COMPUTER] = "computer",
+	    [HC_LEARN_HOSTS_FILE] = "hosts-file",
+	    [HC_LEARN_MACHINE_TGS] = "machine-account-ticket",
+	    [HC_LEARN_MACHINE_LOGON] = "machine-account-logon",
+	    [HC_LEARN_WORKSTATION] = "workstation-name",
+	    [HC_LEARN_NAMED] = "named",
+	    [HC_LEARN_OWN_CONNECTION] = "own-connection",
 	};
 	return (unsigned)l < sizeof(names) / sizeof(names[0]) ? names[l] : "?";
 }
@@ -205,7 +205,7 @@ const char *hc_host_addr_at(struct hc_analysis *a, int h, int64_t t)
  * grows; contradictions and moves are reported once per address when
  * learning ends (claims_finish). */
 static int addr_learn(struct hc_analysis *a, int h, const char *ip, enum hc_learn how,
-		      const struct hc_event *ev)
+                      const struct hc_event *ev)
 {
 	struct priv *p = a->priv;
 	struct hc_host *host;
@@ -305,21 +305,23 @@ static void claims_report(struct hc_analysis *a, const char *ip, const struct il
 			char tl[40], tn[40];
 			hc_time_format(c0->last, tl, sizeof(tl));
 			hc_time_format(c1->first, tn, sizeof(tn));
-			hc_warn(a, "address %s: %s (%s) until %s, then %s (%s) from %s: the address "
-				   "moved; each is used near its own time",
-				ip, o->name, hc_learn_name(c0->how), tl, h->name, hc_learn_name(c1->how),
-				tn);
+			hc_warn(a,
+			        "address %s: %s (%s) until %s, then %s (%s) from %s: the address "
+			        "moved; each is used near its own time",
+			        ip, o->name, hc_learn_name(c0->how), tl, h->name,
+			        hc_learn_name(c1->how), tn);
 		} else {
 			bool second_wins = hc_learn_rank(c1->how) > hc_learn_rank(c0->how);
 			hc_warn(a, "address %s: claimed by %s (%s) and by %s (%s); using %s", ip,
-				o->name, hc_learn_name(c0->how), h->name, hc_learn_name(c1->how),
-				second_wins ? h->name : o->name);
+			        o->name, hc_learn_name(c0->how), h->name, hc_learn_name(c1->how),
+			        second_wins ? h->name : o->name);
 		}
 		return;
 	}
 	for (size_t k = 1; k < l->n; k++) {
 		const struct claim *c = &p->claims[l->v[k]];
-		if (c->first != INT64_MIN && reach != INT64_MAX && c->first - reach > HC_CLAIM_OVERLAP)
+		if (c->first != INT64_MIN && reach != INT64_MAX &&
+		    c->first - reach > HC_CLAIM_OVERLAP)
 			moves++;
 		else
 			contradictions++;
@@ -331,22 +333,23 @@ static void claims_report(struct hc_analysis *a, const char *ip, const struct il
 	for (size_t k = 0; k < l->n && k < HC_CLAIMANTS_NAMED; k++) {
 		const struct claim *c = &p->claims[l->v[k]];
 		int w = snprintf(named + len, sizeof(named) - len, "%s%s (%s)", k ? ", " : "",
-				 a->hosts[c->host].name, hc_learn_name(c->how));
+		                 a->hosts[c->host].name, hc_learn_name(c->how));
 		if (w < 0 || (size_t)w >= sizeof(named) - len)
 			break;
 		len += (size_t)w;
 	}
-	hc_warn(a, "address %s: claimed by %zu hosts: %s and %zu more; %zu claims came within an "
-		   "hour of another (the stronger source is used), %zu after the previous claimant "
-		   "(the address moved); each logon uses the claim nearest its time",
-		ip, l->n, named, l->n - HC_CLAIMANTS_NAMED, contradictions, moves);
+	hc_warn(a,
+	        "address %s: claimed by %zu hosts: %s and %zu more; %zu claims came within an "
+	        "hour of another (the stronger source is used), %zu after the previous claimant "
+	        "(the address moved); each logon uses the claim nearest its time",
+	        ip, l->n, named, l->n - HC_CLAIMANTS_NAMED, contradictions, moves);
 }
 
 static int cmp_addr_second(const void *x, const void *y, void *ctx)
 {
 	const struct priv *p = ctx;
 	const struct ilist *a = &p->addr_claims[*(const int *)x],
-			   *b = &p->addr_claims[*(const int *)y];
+	                   *b = &p->addr_claims[*(const int *)y];
 	int64_t ta = p->claims[a->v[1]].first, tb = p->claims[b->v[1]].first;
 
 	if (ta != tb)
@@ -376,7 +379,8 @@ static void service_accounts(struct hc_analysis *a, const char *ip, struct ilist
 
 	for (size_t k = 0; k < l->n && nlog < HC_MAX_WITNESS_SCAN; k++) {
 		const struct claim *c = &p->claims[l->v[k]];
-		if (a->hosts[c->host].has_log && hc_learn_rank(c->how) >= hc_learn_rank(HC_LEARN_MACHINE_LOGON))
+		if (a->hosts[c->host].has_log &&
+		    hc_learn_rank(c->how) >= hc_learn_rank(HC_LEARN_MACHINE_LOGON))
 			with_log[nlog++] = l->v[k];
 	}
 	for (size_t k = 0; k < l->n; k++) {
@@ -384,17 +388,19 @@ static void service_accounts(struct hc_analysis *a, const char *ip, struct ilist
 		struct hc_host *h = &a->hosts[c->host];
 		bool drop = false;
 		for (size_t q = 0; q < nlog && !drop && machine_claim(c) && !h->has_log &&
-				   h->how == HC_LEARN_NAMED;
+		                   h->how == HC_LEARN_NAMED;
 		     q++) {
 			const struct claim *o = &p->claims[with_log[q]];
 			drop = o->first - c->last <= HC_CLAIM_OVERLAP &&
 			       c->first - o->last <= HC_CLAIM_OVERLAP;
 			if (drop && !h->service_account)
-				hc_warn(a, "%s$ claims %s, %s's address, as its machine account while "
-					   "%s uses it: a service account (group managed) used on %s, not "
-					   "a host",
-					h->name, ip, a->hosts[o->host].name, a->hosts[o->host].name,
-					a->hosts[o->host].name);
+				hc_warn(
+				    a,
+				    "%s$ claims %s, %s's address, as its machine account while "
+				    "%s uses it: a service account (group managed) used on %s, not "
+				    "a host",
+				    h->name, ip, a->hosts[o->host].name, a->hosts[o->host].name,
+				    a->hosts[o->host].name);
 		}
 		if (drop) {
 			h->service_account = true;
@@ -448,7 +454,8 @@ static int claims_finish(struct hc_analysis *a)
 		return HC_ERR_NOMEM;
 	p->nhost_claims = a->nhosts;
 	for (size_t i = 0; i < p->nclaims; i++)
-		if (!p->claims[i].dropped && hc_ilist_add(&p->host_claims[p->claims[i].host], (int)i) < 0)
+		if (!p->claims[i].dropped &&
+		    hc_ilist_add(&p->host_claims[p->claims[i].host], (int)i) < 0)
 			return HC_ERR_NOMEM;
 	p->ord = malloc(p->nclaims * sizeof(*p->ord));
 	p->parg = malloc(p->nclaims * sizeof(*p->parg));
@@ -462,7 +469,8 @@ static int claims_finish(struct hc_analysis *a)
 		memcpy(p->ord + pos, l->v, l->n * sizeof(int));
 		qsort_r(p->ord + pos, l->n, sizeof(int), cmp_claim_rank, p->claims);
 		for (int r = 0, k = 0; r <= HC_LEARN_RANKS; r++) {
-			while ((size_t)k < l->n && hc_learn_rank(p->claims[p->ord[start + k]].how) < r)
+			while ((size_t)k < l->n &&
+			       hc_learn_rank(p->claims[p->ord[start + k]].how) < r)
 				k++;
 			off[r] = start + (size_t)k;
 		}
@@ -551,7 +559,8 @@ static int learn_hints(struct hc_analysis *a)
 static int learn_boot(struct hc_host *host, const struct hc_event *ev)
 {
 	if ((host->nboot & (host->nboot - 1)) == 0) { /* grow at powers of 2 */
-		int64_t *nb = realloc(host->boot, (host->nboot ? host->nboot * 2 : 1) * sizeof(*nb));
+		int64_t *nb =
+		    realloc(host->boot, (host->nboot ? host->nboot * 2 : 1) * sizeof(*nb));
 		if (!nb)
 			return HC_ERR_NOMEM;
 		host->boot = nb;
@@ -683,9 +692,8 @@ int hc_hosts_learn(struct hc_analysis *a)
 			rc = learn_logon(a, h, i, ev);
 			break;
 		case 4648:
-			rc = ev->norm.target_server &&
-			             hc_host_named(a, ev->norm.target_server, HC_LEARN_NAMED) ==
-			                 HC_ERR_NOMEM
+			rc = ev->norm.target_server && hc_host_named(a, ev->norm.target_server,
+			                                             HC_LEARN_NAMED) == HC_ERR_NOMEM
 			         ? HC_ERR_NOMEM
 			         : 0;
 			break;
@@ -700,4 +708,3 @@ int hc_hosts_learn(struct hc_analysis *a)
 		return rc;
 	return claims_finish(a);
 }
-

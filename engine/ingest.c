@@ -117,12 +117,16 @@ static int on_events(void *ctx, struct hc_file_result *r, struct hc_event *ev, s
 {
 	struct hc_ingest *ig = ctx;
 	struct hc_ingest_input *in = &ig->in[ig->order[ig->cur]];
-	struct hc_store_file f = {.path = in->path, .sha256 = in->sha256, .size = in->size,
-	                          .backend = r->backend, .records = r->records,
-	                          .failed = r->failed, .errors = r->ndiags};
+	struct hc_store_file f = {.path = in->path,
+	                          .sha256 = in->sha256,
+	                          .size = in->size,
+	                          .backend = r->backend,
+	                          .records = r->records,
+	                          .failed = r->failed,
+	                          .errors = r->ndiags};
 
-	if (hc_store_add_file(ig->store, &f, ev, n, &r->added, &r->duplicates,
-	                      &ig->store_diag) < 0) {
+	if (hc_store_add_file(ig->store, &f, ev, n, &r->added, &r->duplicates, &ig->store_diag) <
+	    0) {
 		hc_diag_prefix(&ig->store_diag, "cannot add to the case: ");
 		ig->store_failed = true;
 		return HC_ERR_IO;
@@ -140,9 +144,9 @@ static void on_file(void *ctx, const struct hc_file_result *r)
 	in->res = *r;
 	in->have_res = true;
 	in->status = ig->store_failed ? HC_INPUT_NOT_ADDED
-	             : r->open_failed  ? HC_INPUT_UNREADABLE
-	             : r->added        ? HC_INPUT_ADDED
-	                               : HC_INPUT_NO_NEW;
+	             : r->open_failed ? HC_INPUT_UNREADABLE
+	             : r->added       ? HC_INPUT_ADDED
+	                              : HC_INPUT_NO_NEW;
 	if (r->failed || r->open_failed)
 		ig->input_errors = true;
 	ig->files_done++;
@@ -173,8 +177,8 @@ static int read_list(const struct hc_ingest *ig, char ***out)
 int hc_ingest_read(struct hc_ingest *ig, const struct hc_read_opts *o, unsigned threads,
                    struct hc_diag *d)
 {
-	struct hc_load_cb cb = {.on_diag = on_diag, .on_file = on_file, .on_events = on_events,
-	                        .ctx = ig};
+	struct hc_load_cb cb = {
+	    .on_diag = on_diag, .on_file = on_file, .on_events = on_events, .ctx = ig};
 	int64_t before = 0, gen0 = 0;
 	/* an absent analysis_stale row (an edited case) reads as "" */
 	char stale[8] = "";

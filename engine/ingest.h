@@ -32,11 +32,11 @@ enum hc_input_status {
 const char *hc_input_status_text(enum hc_input_status s);
 
 struct hc_ingest_input {
-	const char *path;      /* borrowed from the caller's list */
-	char sha256[65];       /* hex; "" when the file could not be hashed */
+	const char *path; /* borrowed from the caller's list */
+	char sha256[65];  /* hex; "" when the file could not be hashed */
 	int64_t size;
 	enum hc_input_status status;
-	bool have_res;         /* read: `res` holds what the reader counted */
+	bool have_res; /* read: `res` holds what the reader counted */
 	struct hc_file_result res;
 };
 
@@ -52,19 +52,19 @@ struct hc_ingest_cb {
 };
 
 struct hc_ingest {
-	struct hc_ingest_input *in;  /* one per input, in the caller's order */
+	struct hc_ingest_input *in; /* one per input, in the caller's order */
 	size_t nin;
-	size_t *order;               /* indexes of the inputs to read, in read order */
+	size_t *order; /* indexes of the inputs to read, in read order */
 	size_t norder, cur;
-	uint64_t bytes_total;        /* of the inputs to read */
+	uint64_t bytes_total; /* of the inputs to read */
 	uint64_t bytes_done, events_done;
 	size_t files_done;
-	uint64_t added;              /* events the case took in */
-	size_t files_added;          /* inputs that added events (a generation each) */
-	int64_t gen;                 /* the case's generation after the adds */
-	bool input_errors;           /* an input or a record could not be read */
-	bool stale;                  /* the analysis needs correlating: events came in,
-	                              * or an earlier run stopped before it */
+	uint64_t added;     /* events the case took in */
+	size_t files_added; /* inputs that added events (a generation each) */
+	int64_t gen;        /* the case's generation after the adds */
+	bool input_errors;  /* an input or a record could not be read */
+	bool stale;         /* the analysis needs correlating: events came in,
+	                     * or an earlier run stopped before it */
 	/* Events read into an empty case (compacted, deduplicated, sorted):
 	 * hc_case_correlate starts from them instead of loading the case. */
 	struct hc_eventset set;
@@ -106,11 +106,11 @@ void hc_ingest_free(struct hc_ingest *ig);
 enum hc_case_step { HC_CASE_LOADED, HC_CASE_CORRELATED, HC_CASE_WRITTEN };
 struct hc_case_pass {
 	size_t nevents;
-	uint64_t unreadable;      /* events of the case whose data could not be parsed */
+	uint64_t unreadable; /* events of the case whose data could not be parsed */
 	size_t nhosts, nsessions, nhops;
-	size_t long_chains;       /* of 2 hops or more */
+	size_t long_chains; /* of 2 hops or more */
 	size_t nfindings;
-	bool current;             /* false: events came in while correlating */
+	bool current; /* false: events came in while correlating */
 };
 struct hc_case_cb {
 	/* at each step of each pass (for timings); may be NULL */

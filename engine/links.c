@@ -12,12 +12,12 @@
 /* Link confidence: a base, what the account says, what proves it, and what
  * weakens it (DOMAIN.md 7.7); ties: HC_LINK_TIE in correlate_int.h. */
 #define CONF_BASE 0.5
-#define CONF_SAME_ACCOUNT 0.2   /* the same account arrived on the source */
-#define CONF_ANONYMOUS 0.1      /* anonymous out of a real user's session */
-#define CONF_PROVEN 0.3         /* a 4648, 8001 or connection names the session */
-#define CONF_IN_SKEW_ONLY -0.1  /* only inside the skew allowance */
-#define CONF_CLIENT_NAME -0.1   /* the source is a client-supplied name */
-#define CONF_REUSABLE 0.05      /* the session holds reusable credentials */
+#define CONF_SAME_ACCOUNT 0.2  /* the same account arrived on the source */
+#define CONF_ANONYMOUS 0.1     /* anonymous out of a real user's session */
+#define CONF_PROVEN 0.3        /* a 4648, 8001 or connection names the session */
+#define CONF_IN_SKEW_ONLY -0.1 /* only inside the skew allowance */
+#define CONF_CLIENT_NAME -0.1  /* the source is a client-supplied name */
+#define CONF_REUSABLE 0.05     /* the session holds reusable credentials */
 
 int hc_cmp_hop_at(const void *x, const void *y, void *ctx)
 {
@@ -31,7 +31,7 @@ int hc_cmp_hop_at(const void *x, const void *y, void *ctx)
 /* The span of the sessions a (folded) hop created on its destination, on
  * the reference clock. */
 static void hop_window(const struct hc_analysis *a, const struct hc_hop *h, int64_t win,
-		       int64_t *start, int64_t *end)
+                       int64_t *start, int64_t *end)
 {
 	*start = h->at;
 	*end = h->at + win;
@@ -41,7 +41,8 @@ static void hop_window(const struct hc_analysis *a, const struct hc_hop *h, int6
 	}
 	for (size_t k = 0; k < h->nrepeats; k++) {
 		const struct hc_hop *r = &a->hops[h->repeats[k]];
-		int64_t e = r->session >= 0 ? hc_at(a, r->dst, a->sessions[r->session].end) : r->at + win;
+		int64_t e =
+		    r->session >= 0 ? hc_at(a, r->dst, a->sessions[r->session].end) : r->at + win;
 		if (e > *end)
 			*end = e;
 	}
@@ -80,7 +81,8 @@ static int candidate_lists(struct hc_analysis *a, struct ilist *cands, struct il
 			if (hc_ilist_add(&cands[d], in->v[k]) < 0)
 				return HC_ERR_NOMEM;
 			if (ph->ev->event_id == 4624 && ph->ev->norm.logon_type == 10 &&
-			    ph->ev->norm.restricted_admin == HC_YES && hc_ilist_add(&ra[d], in->v[k]) < 0)
+			    ph->ev->norm.restricted_admin == HC_YES &&
+			    hc_ilist_add(&ra[d], in->v[k]) < 0)
 				return HC_ERR_NOMEM;
 		}
 	}
@@ -126,7 +128,7 @@ enum hc_reject hc_link_parent_ok(const struct hc_hop *ph)
 }
 
 enum hc_reject hc_link_score(const struct hc_analysis *a, const struct hc_hop *ch,
-			     const struct hc_hop *ph, bool as_host, struct cand *c)
+                             const struct hc_hop *ph, bool as_host, struct cand *c)
 {
 	const struct priv *p = a->priv;
 	const int64_t skew = p->o->skew, win = p->o->session_window;
@@ -168,7 +170,7 @@ static void insert(struct cand *cand, size_t *n, const struct cand *c)
 	size_t pos = *n;
 
 	while (pos > 0 && (cand[pos - 1].conf < c->conf ||
-			   (cand[pos - 1].conf == c->conf && cand[pos - 1].gap > c->gap)))
+	                   (cand[pos - 1].conf == c->conf && cand[pos - 1].gap > c->gap)))
 		pos--;
 	if (pos >= HC_MAX_CANDIDATES)
 		return;
@@ -182,7 +184,7 @@ static void insert(struct cand *cand, size_t *n, const struct cand *c)
  * 8001 or connection names is always looked at, the others at most
  * HC_MAX_WITNESS_SCAN of them. */
 static size_t candidates(struct hc_analysis *a, int c, const struct ilist *in, bool as_host,
-			 struct cand *cand)
+                         struct cand *cand)
 {
 	const struct priv *p = a->priv;
 	const struct hc_hop *ch = &a->hops[c];
@@ -224,8 +226,7 @@ static size_t candidates(struct hc_analysis *a, int c, const struct ilist *in, b
 	return nc;
 }
 
-static int add_links(struct hc_analysis *a, int c, const struct cand *cand, size_t nc,
-		     bool as_host)
+static int add_links(struct hc_analysis *a, int c, const struct cand *cand, size_t nc, bool as_host)
 {
 	struct priv *p = a->priv;
 	struct hc_hop *ch = &a->hops[c];
@@ -284,8 +285,9 @@ int hc_links_build(struct hc_analysis *a)
 			/* the exception: the source's machine account leaving a host
 			 * while a Restricted Admin session is open there; a logon at
 			 * a host that issues tickets is the machine's own upkeep */
-			if (ch->cls != HC_CLASS_MACHINE || !ra[ch->src].n || a->hosts[ch->dst].kdc ||
-			    ch->failed || !hc_is_machine_account_of(a, hc_hop_account(ch), ch->src))
+			if (ch->cls != HC_CLASS_MACHINE || !ra[ch->src].n ||
+			    a->hosts[ch->dst].kdc || ch->failed ||
+			    !hc_is_machine_account_of(a, hc_hop_account(ch), ch->src))
 				continue;
 			as_host = true;
 		}

@@ -15,16 +15,16 @@
 
 struct file_job {
 	struct hc_file_result res;
-	unsigned part, nparts;  /* slice of the file's records for this job */
+	unsigned part, nparts; /* slice of the file's records for this job */
 	struct hc_event *ev;
 	size_t n, cap;
-	struct hc_pk_part pk;   /* the events, packed (hc_events_load_packed) */
+	struct hc_pk_part pk; /* the events, packed (hc_events_load_packed) */
 	struct hc_diag *diags;
 	bool *diag_fatal;
 	size_t ndiags;
-	uint64_t extra_diags;  /* errors beyond the cap */
+	uint64_t extra_diags;    /* errors beyond the cap */
 	struct hc_strpool *pool; /* strings of the events compacted here */
-	int rc;                /* HC_ERR_NOMEM aborts everything */
+	int rc;                  /* HC_ERR_NOMEM aborts everything */
 };
 
 /* Jobs are handed out in order, at most `window` ahead of the consumer
@@ -38,13 +38,13 @@ struct pool {
 	bool packed;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	size_t next;      /* next job to start */
-	size_t consumed;  /* jobs the consumer has taken */
+	size_t next;     /* next job to start */
+	size_t consumed; /* jobs the consumer has taken */
 	size_t window;
 	bool stop;
 	bool *done;
 	pthread_t tid[HC_MAX_THREADS];
-	unsigned nt;      /* workers started */
+	unsigned nt; /* workers started */
 };
 
 static int push_event(struct file_job *j, struct hc_event *ev)
@@ -220,8 +220,7 @@ static size_t label_len(const char *s)
 
 static uint64_t event_key_hash(const struct hc_event *e)
 {
-	uint64_t h = fold_hash_to(fold_hash_to(HC_FNV_INIT, e->computer, true),
-	                          e->channel, false);
+	uint64_t h = fold_hash_to(fold_hash_to(HC_FNV_INIT, e->computer, true), e->channel, false);
 	return (h ^ e->record_id) * UINT64_C(0x9e3779b97f4a7c15);
 }
 
@@ -502,8 +501,8 @@ static void pool_finish(struct pool *p)
 
 /* Moves the events of one file (parts [i, end), read) into `set`. */
 static int file_into_set(struct pool *p, size_t i, size_t end, struct hc_eventset *set,
-                         unsigned flags, const struct hc_load_cb *cb,
-                         struct hc_file_result *res, struct hc_strpool **main_pool, int rc)
+                         unsigned flags, const struct hc_load_cb *cb, struct hc_file_result *res,
+                         struct hc_strpool **main_pool, int rc)
 {
 	struct hc_event *ev = NULL;
 	size_t n = 0;
@@ -535,8 +534,8 @@ static int file_into_set(struct pool *p, size_t i, size_t end, struct hc_eventse
 }
 
 int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
-		   const struct hc_read_opts *o, unsigned threads, unsigned flags,
-		   const struct hc_load_cb *cb)
+                   const struct hc_read_opts *o, unsigned threads, unsigned flags,
+                   const struct hc_load_cb *cb)
 {
 	struct pool p = {0};
 	struct hc_read_opts dflt = {0};
@@ -658,9 +657,10 @@ int hc_events_sort(struct hc_eventset *set)
 	for (size_t i = 1; i < n && sorted; i++) {
 		const struct hc_event *a = &set->v[i - 1], *b = &set->v[i];
 		sorted = a->time < b->time ||
-			 (a->time == b->time &&
-			  hc_sort_key_cmp(&(struct hc_sort_key){a->time, a->file, a->record_id, 0},
-				  &(struct hc_sort_key){b->time, b->file, b->record_id, 1}) <= 0);
+		         (a->time == b->time &&
+		          hc_sort_key_cmp(
+		              &(struct hc_sort_key){a->time, a->file, a->record_id, 0},
+		              &(struct hc_sort_key){b->time, b->file, b->record_id, 1}) <= 0);
 	}
 	if (sorted)
 		return HC_OK;
@@ -672,7 +672,8 @@ int hc_events_sort(struct hc_eventset *set)
 		return HC_ERR_NOMEM;
 	}
 	for (size_t i = 0; i < n; i++)
-		keys[i] = (struct hc_sort_key){set->v[i].time, set->v[i].file, set->v[i].record_id, i};
+		keys[i] =
+		    (struct hc_sort_key){set->v[i].time, set->v[i].file, set->v[i].record_id, i};
 	hc_sort_keys(keys, tmp, n);
 	/* event keys[i].index goes to place i: follow each cycle once, with
 	 * one event aside (no second array of events) */

@@ -21,14 +21,14 @@
 
 struct hc_file_result {
 	const char *path;
-	const char *backend;  /* NULL when the file could not be opened */
-	uint64_t records;     /* records read (normal ones) */
-	uint64_t failed;      /* records that could not be read */
-	uint64_t kept;        /* events kept */
-	uint64_t duplicates;  /* events dropped as already seen (HC_LOAD_DEDUP, or a store) */
-	uint64_t added;       /* events a store took in (set by on_events) */
+	const char *backend; /* NULL when the file could not be opened */
+	uint64_t records;    /* records read (normal ones) */
+	uint64_t failed;     /* records that could not be read */
+	uint64_t kept;       /* events kept */
+	uint64_t duplicates; /* events dropped as already seen (HC_LOAD_DEDUP, or a store) */
+	uint64_t added;      /* events a store took in (set by on_events) */
 	bool open_failed;
-	size_t ndiags;        /* diagnostics reported (<= HC_MAX_DIAGS_PER_FILE + 1) */
+	size_t ndiags; /* diagnostics reported (<= HC_MAX_DIAGS_PER_FILE + 1) */
 };
 
 struct hc_load_cb {
@@ -62,9 +62,9 @@ struct hc_eventset {
 	struct hc_event *v;
 	size_t n;
 	size_t cap;
-	char **paths;   /* optional: path strings the events point to, freed with the set */
+	char **paths; /* optional: path strings the events point to, freed with the set */
 	size_t npaths;
-	void *dedup;    /* HC_LOAD_DEDUP index, freed with the set */
+	void *dedup;               /* HC_LOAD_DEDUP index, freed with the set */
 	struct hc_strpool **pools; /* strings of compacted events, freed with the set */
 	size_t npools;
 };
@@ -81,8 +81,8 @@ int hc_eventset_adopt_pool(struct hc_eventset *set, struct hc_strpool *pool);
  * HC_ERR_NOMEM, or what on_events returned; unreadable files and records
  * are reported, not returned. */
 int hc_events_load(struct hc_eventset *set, char *const *paths, size_t npaths,
-		   const struct hc_read_opts *o, unsigned threads, unsigned flags,
-		   const struct hc_load_cb *cb);
+                   const struct hc_read_opts *o, unsigned threads, unsigned flags,
+                   const struct hc_load_cb *cb);
 
 struct hc_packset;
 

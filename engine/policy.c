@@ -29,7 +29,7 @@ unsigned hc_policy_package_bit(const char *pkg)
  * decides nothing: a rule that cannot be evaluated must not raise a
  * finding (issue 8). */
 static int re_test(struct hc_analysis *a, const struct hc_regex *re, const char *s,
-		   const char *what, size_t i)
+                   const char *what, size_t i)
 {
 	struct priv *p = a->priv;
 	int rc;
@@ -43,9 +43,11 @@ static int re_test(struct hc_analysis *a, const struct hc_regex *re, const char 
 		return rc == 1;
 	if (!hc_imap_find(&p->undecided, (uint64_t)(uintptr_t)re)) {
 		(void)hc_imap_put(&p->undecided, (uint64_t)(uintptr_t)re, 1);
-		hc_warn(a, "--policy: %s[%zu]: the pattern hit PCRE2's match limit (first on \"%.80s\"); "
-			   "logons it cannot decide raise no unexpected-package finding",
-			what, i, s);
+		hc_warn(
+		    a,
+		    "--policy: %s[%zu]: the pattern hit PCRE2's match limit (first on \"%.80s\"); "
+		    "logons it cannot decide raise no unexpected-package finding",
+		    what, i, s);
 	}
 	return -1;
 }
@@ -59,7 +61,7 @@ bool hc_policy_package_unexpected(struct hc_analysis *a, const struct hc_hop *h)
 	char acct[600];
 
 	snprintf(acct, sizeof(acct), "%s\\%s", n->target.domain ? n->target.domain : "",
-		 n->target.name ? n->target.name : "");
+	         n->target.name ? n->target.name : "");
 	if (pol) {
 		for (size_t i = 0; i < pol->nlegacy; i++) {
 			int m = re_test(a, pol->legacy[i], dst, "legacy_hosts", i);
@@ -70,7 +72,9 @@ bool hc_policy_package_unexpected(struct hc_analysis *a, const struct hc_hop *h)
 		}
 		for (size_t i = 0; i < pol->nrules; i++) {
 			int mh = re_test(a, pol->rules[i].host, dst, "rules.host", i);
-			int ma = mh == 1 ? re_test(a, pol->rules[i].account, acct, "rules.account", i) : mh;
+			int ma = mh == 1
+			             ? re_test(a, pol->rules[i].account, acct, "rules.account", i)
+			             : mh;
 			if (mh < 0 || ma < 0)
 				return false;
 			if (mh == 1 && ma == 1)
@@ -78,21 +82,21 @@ bool hc_policy_package_unexpected(struct hc_analysis *a, const struct hc_hop *h)
 		}
 	}
 	/* default: Kerberos between domain hosts for domain accounts */
-	if (hc_policy_package_bit(n->package) != HC_PKG_NTLM || h->anonymous || !hc_account_is_user(&n->target))
+	if (hc_policy_package_bit(n->package) != HC_PKG_NTLM || h->anonymous ||
+	    !hc_account_is_user(&n->target))
 		return false;
 	const char *fq = a->hosts[h->dst].fqdn;
 	bool domain_host = fq && strchr(fq, '.');
 	bool local_account = n->target.domain && a->hosts[h->dst].fqdn &&
-			     strncasecmp(n->target.domain, a->hosts[h->dst].name,
-					 strlen(a->hosts[h->dst].name)) == 0 &&
-			     strlen(n->target.domain) == strlen(a->hosts[h->dst].name);
+	                     strncasecmp(n->target.domain, a->hosts[h->dst].name,
+	                                 strlen(a->hosts[h->dst].name)) == 0 &&
+	                     strlen(n->target.domain) == strlen(a->hosts[h->dst].name);
 	return domain_host && !local_account && h->src >= 0;
 }
 
-
 /* A policy pattern compiled case-insensitively, its error placed. */
 static int pattern(const char *re, const char *what, size_t i, struct hc_regex **out,
-		   struct hc_diag *d)
+                   struct hc_diag *d)
 {
 	*out = NULL;
 	if (!re)
@@ -105,7 +109,7 @@ static int pattern(const char *re, const char *what, size_t i, struct hc_regex *
 }
 
 int hc_policy_add_rule(struct hc_policy *pol, const char *host, const char *account,
-		       const char *const *allow, size_t nallow, struct hc_diag *d)
+                       const char *const *allow, size_t nallow, struct hc_diag *d)
 {
 	struct hc_policy_rule r = {0}, *nr;
 	size_t i = pol->nrules + 1;

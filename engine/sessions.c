@@ -58,9 +58,9 @@ int hc_sessions_build(struct hc_analysis *a)
 		char k[64];
 		if (h < 0)
 			return h;
-		if ((ev->event_id == 4624 && (n->logon_type == 2 || n->logon_type == 7 ||
-					      n->logon_type == 10 || n->logon_type == 11 ||
-					      n->logon_type == 12)) ||
+		if ((ev->event_id == 4624 &&
+		     (n->logon_type == 2 || n->logon_type == 7 || n->logon_type == 10 ||
+		      n->logon_type == 11 || n->logon_type == 12)) ||
 		    ev->event_id == 4778) {
 			if ((size_t)h < p->ndesktop && hc_ilist_add(&p->desktop[h], (int)i) < 0)
 				return HC_ERR_NOMEM;
@@ -81,9 +81,11 @@ int hc_sessions_build(struct hc_analysis *a)
 			if (hc_smap_put(&p->session_by_key, k, (int)a->nsessions) < 0)
 				return HC_ERR_NOMEM;
 			a->nsessions++;
-		} else if ((ev->event_id == 4634 || ev->event_id == 4647) && n->has_target_logon_id) {
+		} else if ((ev->event_id == 4634 || ev->event_id == 4647) &&
+		           n->has_target_logon_id) {
 			s = hc_session_find(a, h, ev->time, n->target_logon_id);
-			if (s >= 0 && !a->sessions[s].end_seen && ev->time >= a->sessions[s].start) {
+			if (s >= 0 && !a->sessions[s].end_seen &&
+			    ev->time >= a->sessions[s].start) {
 				a->sessions[s].end = ev->time;
 				a->sessions[s].end_seen = true;
 				a->sessions[s].logoff = ev;

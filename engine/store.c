@@ -9,7 +9,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-
 const char *hc_store_sqlite_version(void)
 {
 	return sqlite3_libversion();
@@ -60,7 +59,7 @@ int hc_store_run(struct hc_store *s, const char *sql, const char *name, struct h
 
 /* Prepares one statement of a query file; the file must hold exactly one. */
 int hc_store_prepare(struct hc_store *s, const char *sql, const char *name, sqlite3_stmt **st,
-                   struct hc_diag *d)
+                     struct hc_diag *d)
 {
 	const char *tail = NULL;
 	int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, &tail);
@@ -80,7 +79,7 @@ int hc_store_prepare(struct hc_store *s, const char *sql, const char *name, sqli
 
 /* One integer out of a query without parameters. */
 int hc_store_query_int(struct hc_store *s, const char *sql, const char *name, int64_t *out,
-                     struct hc_diag *d)
+                       struct hc_diag *d)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = hc_store_prepare(s, sql, name, &st, d);
@@ -116,7 +115,8 @@ static int create_schema(struct hc_store *s, bool drop_first, struct hc_diag *d)
 
 	if (rc < 0)
 		return rc;
-	if (drop_first && (rc = hc_store_run(s, hc_sql_reset_analysis, "reset_analysis.sql", d)) == 0)
+	if (drop_first &&
+	    (rc = hc_store_run(s, hc_sql_reset_analysis, "reset_analysis.sql", d)) == 0)
 		rc = hc_store_run(s, hc_sql_reset, "reset.sql", d);
 	if (rc == 0 && (rc = hc_store_run(s, hc_sql_schema, "schema.sql", d)) == 0)
 		rc = hc_store_run(s, hc_sql_schema_analysis, "schema_analysis.sql", d);
@@ -152,8 +152,7 @@ int hc_store_connect(const char *path, int flags, struct hc_store **ret, struct 
 /* The schema version of the database, and when it has none, how many
  * objects it holds (0: a new database). The first read: a file that is
  * not a database fails here. */
-int hc_store_version(struct hc_store *s, int64_t *version, int64_t *objects,
-                         struct hc_diag *d)
+int hc_store_version(struct hc_store *s, int64_t *version, int64_t *objects, struct hc_diag *d)
 {
 	int rc;
 
@@ -276,9 +275,7 @@ int hc_store_count_events(struct hc_store *s, int64_t *n, struct hc_diag *d)
 	return hc_store_query_int(s, hc_sql_count_events, "count_events.sql", n, d);
 }
 
-int hc_store_get_meta(struct hc_store *s, const char *key, char *out, size_t cap,
-                      struct hc_diag *d)
+int hc_store_get_meta(struct hc_store *s, const char *key, char *out, size_t cap, struct hc_diag *d)
 {
 	return query_text(s, hc_sql_get_meta, "get_meta.sql", key, out, cap, d);
 }
-

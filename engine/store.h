@@ -46,8 +46,8 @@ int hc_store_count_events(struct hc_store *s, int64_t *n, struct hc_diag *d);
 /* An input file as the store records it. */
 struct hc_store_file {
 	const char *path;
-	const char *sha256;   /* hex, or NULL */
-	int64_t size;         /* -1 when unknown */
+	const char *sha256; /* hex, or NULL */
+	int64_t size;       /* -1 when unknown */
 	const char *backend;
 	uint64_t records, failed, errors;
 };
@@ -84,8 +84,8 @@ int hc_store_load(struct hc_store *s, struct hc_eventset *set, uint64_t *bad, in
  * a->priv stays NULL (the result is for rendering, not for linking). Free
  * with hc_analysis_free, then hc_eventset_free. Returns 0, HC_ERR_IO,
  * HC_ERR_FORMAT (a damaged analysis, said in `d`) or HC_ERR_NOMEM. */
-int hc_store_load_analysis(struct hc_store *s, const int64_t *ids, size_t n,
-			   struct hc_analysis *a, struct hc_eventset *set, struct hc_diag *d);
+int hc_store_load_analysis(struct hc_store *s, const int64_t *ids, size_t n, struct hc_analysis *a,
+                           struct hc_eventset *set, struct hc_diag *d);
 
 /* Writes the analysis `a` of `set` into the store, in one transaction
  * that first drops the previous analysis (files, events and meta stay).
@@ -95,12 +95,11 @@ int hc_store_load_analysis(struct hc_store *s, const int64_t *ids, size_t n,
  * analysis (options used), with hopchain_version, analysis_time and
  * analysis_stale. `generation` is the case's generation `set` was made
  * from (-1: do not check): when events came in since (another ingest),
- * the analysis is written but the case stays stale and 1 is returned. An in-memory store gets no secondary indexes:
- * nothing queries it after the run. On failure the transaction is rolled
- * back and the store keeps what it held. Both arguments are borrowed.
- * Returns 0 (or 1, above), or with `d` filled: HC_ERR_IO (SQLite failed: disk full,
- * locked, ...), HC_ERR_NOMEM, HC_ERR_USAGE (`a` points at events outside
- * `set` or at hosts/hops/links it does not have). */
+ * the analysis is written but the case stays stale and 1 is returned. An in-memory store gets no
+ * secondary indexes: nothing queries it after the run. On failure the transaction is rolled back
+ * and the store keeps what it held. Both arguments are borrowed. Returns 0 (or 1, above), or with
+ * `d` filled: HC_ERR_IO (SQLite failed: disk full, locked, ...), HC_ERR_NOMEM, HC_ERR_USAGE (`a`
+ * points at events outside `set` or at hosts/hops/links it does not have). */
 int hc_store_write(struct hc_store *s, const struct hc_eventset *set, const struct hc_analysis *a,
                    const char *const *meta, size_t nmeta, int64_t generation, struct hc_diag *d);
 

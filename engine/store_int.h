@@ -37,7 +37,7 @@ struct sql_fn {
 
 struct hc_store {
 	sqlite3 *db;
-	char path[512]; /* for diagnostics; ":memory:" for the in-memory store */
+	char path[512];   /* for diagnostics; ":memory:" for the in-memory store */
 	bool file_writer; /* a file opened for writing: left one file at close */
 	int last_src;     /* SQLite's code of the last failure (sql_fail) */
 	/* the read side (end of this file) */
@@ -62,17 +62,16 @@ struct hc_store {
 	char auth_denied[64]; /* a denied function's name */
 };
 
-
 /* Maps SQLite code `src` into an HC_ERR_* after noting it in `d` with
  * `what`. */
 int hc_store_fail(struct hc_store *s, int src, const char *what, struct hc_diag *d);
 /* Runs the statements of embedded SQL `sql` (`name` for diagnostics). */
 int hc_store_run(struct hc_store *s, const char *sql, const char *name, struct hc_diag *d);
 int hc_store_prepare(struct hc_store *s, const char *sql, const char *name, sqlite3_stmt **st,
-		     struct hc_diag *d);
+                     struct hc_diag *d);
 /* One integer out of a query without parameters. */
 int hc_store_query_int(struct hc_store *s, const char *sql, const char *name, int64_t *out,
-		       struct hc_diag *d);
+                       struct hc_diag *d);
 /* Commits when rc is 0, else rolls back; returns rc (or the commit's error). */
 int hc_store_finish(struct hc_store *s, int rc, struct hc_diag *d);
 /* A new handle on `path` (NULL: in memory) opened with SQLite `flags`;

@@ -151,13 +151,24 @@ out:
 	return rc;
 }
 
-
 /* ------------------------------------------------------------------ */
 /* loading an analysis back for the chain views                         */
 
 enum {
-	Q_HOSTS, Q_ADDRESSES, Q_CHAIN, Q_HOP_LINKS, Q_HOP_REPEATS, Q_LINK, Q_HOP, Q_HOP_EVIDENCE,
-	Q_SESSION, Q_FINDINGS, Q_FINDING_EVIDENCE, Q_WARNINGS, Q_EVENT, Q_N
+	Q_HOSTS,
+	Q_ADDRESSES,
+	Q_CHAIN,
+	Q_HOP_LINKS,
+	Q_HOP_REPEATS,
+	Q_LINK,
+	Q_HOP,
+	Q_HOP_EVIDENCE,
+	Q_SESSION,
+	Q_FINDINGS,
+	Q_FINDING_EVIDENCE,
+	Q_WARNINGS,
+	Q_EVENT,
+	Q_N
 };
 
 static const struct {
@@ -261,7 +272,7 @@ static sqlite3_stmt *q(struct loader *l, int which, int64_t arg)
 		return NULL;
 	if (!st) {
 		if (failed(l, hc_store_prepare(l->s, load_q[which].sql, load_q[which].name,
-					       &l->st[which], l->d)))
+		                               &l->st[which], l->d)))
 			return NULL;
 		st = l->st[which];
 	}
@@ -398,7 +409,7 @@ static void load_hosts(struct loader *l)
 			h->addr = na;
 		}
 		snprintf(h->addr[h->naddr].ip, sizeof(h->addr[0].ip), "%s",
-			 col_text(st, 1) ? col_text(st, 1) : "");
+		         col_text(st, 1) ? col_text(st, 1) : "");
 		h->addr[h->naddr].how = learn_of(col_text(st, 2));
 		h->addr[h->naddr].ev = NULL;
 		h->naddr++;
@@ -447,7 +458,8 @@ static void load_chains(struct loader *l, const int64_t *ids, size_t n, int64_t 
 				k->links = nl;
 			}
 			if (!k->nhops) {
-				snprintf(k->id, sizeof(k->id), "%s", col_text(st, 0) ? col_text(st, 0) : "?");
+				snprintf(k->id, sizeof(k->id), "%s",
+				         col_text(st, 0) ? col_text(st, 0) : "?");
 				k->start = sqlite3_column_int64(st, 1);
 				k->end = sqlite3_column_int64(st, 2);
 			}
@@ -564,19 +576,24 @@ static void load_hops(struct loader *l, int64_t *sess, int64_t *src_sess)
 		fix_later(l, &h->ev, st, 0);
 		h->time = sqlite3_column_int64(st, 1);
 		h->src = sqlite3_column_type(st, 2) == SQLITE_NULL
-			     ? -1 : ids_find(&l->hosts, sqlite3_column_int64(st, 2));
+		             ? -1
+		             : ids_find(&l->hosts, sqlite3_column_int64(st, 2));
 		h->dst = ids_find(&l->hosts, sqlite3_column_int64(st, 3));
 		h->src_ip = pooled(l, st, 4);
 		h->src_how = source_of(col_text(st, 5));
 		h->anonymous = sqlite3_column_int(st, 6);
 		h->failed = sqlite3_column_int(st, 7);
-		sess[i] = sqlite3_column_type(st, 8) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 8);
-		src_sess[i] = sqlite3_column_type(st, 9) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 9);
+		sess[i] =
+		    sqlite3_column_type(st, 8) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 8);
+		src_sess[i] =
+		    sqlite3_column_type(st, 9) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 9);
 		h->cls = class_of(col_text(st, 10));
 		h->class_why = pooled(l, st, 11);
-		h->at = sqlite3_column_type(st, 12) == SQLITE_NULL ? h->time : sqlite3_column_int64(st, 12);
+		h->at = sqlite3_column_type(st, 12) == SQLITE_NULL ? h->time
+		                                                   : sqlite3_column_int64(st, 12);
 		h->repeat_of = sqlite3_column_type(st, 13) == SQLITE_NULL
-				   ? -1 : ids_find(&l->hops, sqlite3_column_int64(st, 13));
+		                   ? -1
+		                   : ids_find(&l->hops, sqlite3_column_int64(st, 13));
 		h->src_proof = proof_of(col_text(st, 14));
 		h->absorbed = sqlite3_column_int(st, 15);
 		if (sess[i] && failed(l, ids_add(&l->sessions, sess[i])))
@@ -601,8 +618,8 @@ static void load_hops(struct loader *l, int64_t *sess, int64_t *src_sess)
 			if (r < 0)
 				continue;
 			if ((h->nrepeats & (h->nrepeats - 1)) == 0) {
-				int *nr = realloc(h->repeats,
-						  (h->nrepeats ? h->nrepeats * 2 : 1) * sizeof(int));
+				int *nr = realloc(h->repeats, (h->nrepeats ? h->nrepeats * 2 : 1) *
+				                                  sizeof(int));
 				if (!nr) {
 					failed(l, HC_ERR_NOMEM);
 					break;
@@ -641,7 +658,8 @@ static void load_sessions(struct loader *l, const int64_t *sess, const int64_t *
 		fix_later(l, &s->logon, st, 7);
 		fix_later(l, &s->logoff, st, 8);
 		s->hop = sqlite3_column_type(st, 9) == SQLITE_NULL
-			     ? -1 : ids_find(&l->hops, sqlite3_column_int64(st, 9));
+		             ? -1
+		             : ids_find(&l->hops, sqlite3_column_int64(st, 9));
 	}
 	for (size_t i = 0; i < a->nhops; i++) {
 		a->hops[i].session = sess[i] ? ids_find(&l->sessions, sess[i]) : -1;
@@ -722,7 +740,7 @@ static void load_warnings(struct loader *l)
 			a->warnings = nw;
 		}
 		snprintf(a->warnings[a->nwarnings++].msg, sizeof(a->warnings[0].msg), "%s",
-			 col_text(st, 0) ? col_text(st, 0) : "");
+		         col_text(st, 0) ? col_text(st, 0) : "");
 	}
 }
 
@@ -763,8 +781,8 @@ static void load_cited(struct loader *l)
 		}
 		if (data && (nfld = hc_store_data_decode(data, buf, names, values)) < 0)
 			nfld = 0; /* an edited row: the event without its data */
-		if (hc_event_build(ev, col_text(st, 4), col_text(st, 5), col_text(st, 6), (size_t)nfld,
-				   names, values) < 0 ||
+		if (hc_event_build(ev, col_text(st, 4), col_text(st, 5), col_text(st, 6),
+		                   (size_t)nfld, names, values) < 0 ||
 		    !(ev->file = pooled(l, st, 1) ? pooled(l, st, 1) : "(file not in the case)")) {
 			failed(l, HC_ERR_NOMEM);
 			break;
@@ -787,8 +805,8 @@ static void load_cited(struct loader *l)
 	}
 }
 
-int hc_store_load_analysis(struct hc_store *s, const int64_t *ids, size_t n,
-			   struct hc_analysis *a, struct hc_eventset *set, struct hc_diag *d)
+int hc_store_load_analysis(struct hc_store *s, const int64_t *ids, size_t n, struct hc_analysis *a,
+                           struct hc_eventset *set, struct hc_diag *d)
 {
 	struct loader l = {.s = s, .a = a, .set = set, .d = d};
 	int64_t *sess = NULL, *src_sess = NULL, *chain_ids = calloc(n + 1, sizeof(*chain_ids));
@@ -819,7 +837,7 @@ int hc_store_load_analysis(struct hc_store *s, const int64_t *ids, size_t n,
 		hc_diag_clear(d);
 		snprintf(d->file, sizeof(d->file), "%s", s->path);
 		hc_diag_set(d, "the analysis in the case is damaged (a hop, link, session or event "
-			       "it names is missing): run `hopchain correlate --db` again");
+		               "it names is missing): run `hopchain correlate --db` again");
 	}
 	for (int i = 0; i < Q_N; i++)
 		sqlite3_finalize(l.st[i]);

@@ -77,8 +77,10 @@ static int authorize(void *ctx, int action, const char *a1, const char *a2, cons
 		}
 		return SQLITE_OK;
 	case SQLITE_PRAGMA: /* a1 the pragma, a2 its argument or NULL */
-		if ((!a2 && in_list(a1, read_pragmas, sizeof(read_pragmas) / sizeof(*read_pragmas))) ||
-		    in_list(a1, read_pragmas_arg, sizeof(read_pragmas_arg) / sizeof(*read_pragmas_arg))) {
+		if ((!a2 &&
+		     in_list(a1, read_pragmas, sizeof(read_pragmas) / sizeof(*read_pragmas))) ||
+		    in_list(a1, read_pragmas_arg,
+		            sizeof(read_pragmas_arg) / sizeof(*read_pragmas_arg))) {
 			s->auth_pragmas++;
 			return SQLITE_OK;
 		}
@@ -197,9 +199,10 @@ static int not_a_store(struct hc_store *s, int64_t version, int64_t objects, str
 		return HC_ERR_FORMAT;
 	snprintf(d->file, sizeof(d->file), "%s", s->path);
 	if (version == HC_SCHEMA_VERSION - 1)
-		hc_diag_set(d, "case of schema version %lld (an earlier hopchain): `hopchain "
-			       "correlate --db` brings it to version %d (its events stay)",
-			    (long long)version, HC_SCHEMA_VERSION);
+		hc_diag_set(d,
+		            "case of schema version %lld (an earlier hopchain): `hopchain "
+		            "correlate --db` brings it to version %d (its events stay)",
+		            (long long)version, HC_SCHEMA_VERSION);
 	else if (version != 0)
 		hc_diag_set(d, "store has schema version %lld, this hopchain reads version %d",
 		            (long long)version, HC_SCHEMA_VERSION);
@@ -264,8 +267,8 @@ static int open_read(const char *path, const char *uri, struct hc_store **ret, i
 
 	*src = 0;
 	/* no SQLITE_OPEN_CREATE: an absent file is an error, not a new store */
-	if ((rc = hc_store_connect(uri ? uri : path, SQLITE_OPEN_READONLY | (uri ? SQLITE_OPEN_URI : 0),
-	                        &s, d)) < 0)
+	if ((rc = hc_store_connect(uri ? uri : path,
+	                           SQLITE_OPEN_READONLY | (uri ? SQLITE_OPEN_URI : 0), &s, d)) < 0)
 		goto fail;
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	if (sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int *)NULL) !=
@@ -437,19 +440,20 @@ static int run_rows(struct hc_store *s, sqlite3_stmt *st, const char *name,
 		} else if (s->sql_timed_out) {
 			rc = HC_ERR_LIMIT;
 			if (d)
-				hc_diag_set(d, "%s: stopped after %g s in SQLite, the time limit", name,
-				            s->sql_limit);
+				hc_diag_set(d, "%s: stopped after %g s in SQLite, the time limit",
+				            name, s->sql_limit);
 		} else if ((src & 0xff) == SQLITE_TOOBIG) {
 			rc = HC_ERR_LIMIT;
 			if (d)
-				hc_diag_set(d, "%s: stopped: a string or blob longer than %d MiB", name,
-				            HC_MAX_SQL_VALUE >> 20);
+				hc_diag_set(d, "%s: stopped: a string or blob longer than %d MiB",
+				            name, HC_MAX_SQL_VALUE >> 20);
 		} else if ((src & 0xff) == SQLITE_NOMEM && sqlite3_hard_heap_limit64(-1) > 0) {
 			/* under hc_store_sql's heap limit */
 			rc = HC_ERR_LIMIT;
 			if (d)
-				hc_diag_set(d, "%s: stopped: SQLite needed more than %lld GiB of memory",
-				            name, (long long)(HC_MAX_SQL_HEAP >> 30));
+				hc_diag_set(
+				    d, "%s: stopped: SQLite needed more than %lld GiB of memory",
+				    name, (long long)(HC_MAX_SQL_HEAP >> 30));
 		} else {
 			rc = hc_store_fail(s, src, name, d);
 		}
@@ -631,4 +635,3 @@ int hc_store_sql(struct hc_store *s, const char *sql, struct hc_sql_limits *lim,
 	sqlite3_finalize(st);
 	return rc;
 }
-

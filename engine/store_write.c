@@ -78,8 +78,8 @@ struct writer {
 	struct file_map files;
 	char t0[40], t1[40]; /* RFC 3339 texts bound SQLITE_STATIC until the next row */
 	int *link_rank;
-	int64_t *ids;        /* events.id of each event of the set (0: not stored) */
-	int64_t nfindings;   /* findings written (their ids) */
+	int64_t *ids;      /* events.id of each event of the set (0: not stored) */
+	int64_t nfindings; /* findings written (their ids) */
 };
 
 static int nomem(struct writer *w)
@@ -561,7 +561,9 @@ static int write_hops(struct writer *w)
 			b_int(w, (int64_t)i + 1);
 			b_int(w, (int64_t)k + 1);
 			b_int(w, e);
-			b_text(w, hc_role_name(h->evidence[k].role) ? hc_role_name(h->evidence[k].role) : "?");
+			b_text(w, hc_role_name(h->evidence[k].role)
+			              ? hc_role_name(h->evidence[k].role)
+			              : "?");
 			if ((rc = b_exec(w)) < 0)
 				return rc;
 		}
@@ -657,7 +659,8 @@ static int write_chains(struct writer *w)
 				b_int(w, fid);
 				b_int(w, (int64_t)e + 1);
 				b_int(w, ev);
-				b_text(w, hc_role_name(f->ev[e].role) ? hc_role_name(f->ev[e].role) : "?");
+				b_text(w, hc_role_name(f->ev[e].role) ? hc_role_name(f->ev[e].role)
+				                                      : "?");
 				if ((rc = b_exec(w)) < 0)
 					return rc;
 			}
@@ -693,7 +696,8 @@ static int prepare_all(struct writer *w)
 	int rc;
 
 	for (int i = 0; i < ST_N; i++)
-		if ((rc = hc_store_prepare(w->s, stmt_src[i].sql, stmt_src[i].name, &w->st[i], w->d)) < 0)
+		if ((rc = hc_store_prepare(w->s, stmt_src[i].sql, stmt_src[i].name, &w->st[i],
+		                           w->d)) < 0)
 			return rc;
 	return 0;
 }
@@ -849,4 +853,3 @@ out:
 	*dups = ndups;
 	return 0;
 }
-

@@ -132,10 +132,12 @@ static int utf16_put(struct hc_buf *b, const uint8_t *p, size_t size, bool *cut)
 			uint64_t x;
 			memcpy(&x, p + 2 * i, 8);
 			if ((x & UINT64_C(0xff80ff80ff80ff80)) ||
-			    ((x - UINT64_C(0x0001000100010001)) & ~x & UINT64_C(0x8000800080008000)))
+			    ((x - UINT64_C(0x0001000100010001)) & ~x &
+			     UINT64_C(0x8000800080008000)))
 				break;
-			uint32_t four = (uint32_t)((x & 0x7f) | ((x >> 8) & 0x7f00) |
-			                           ((x >> 16) & 0x7f0000) | ((x >> 24) & 0x7f000000));
+			uint32_t four =
+			    (uint32_t)((x & 0x7f) | ((x >> 8) & 0x7f00) | ((x >> 16) & 0x7f0000) |
+			               ((x >> 24) & 0x7f000000));
 			memcpy(b->p + b->len, &four, 4);
 			b->len += 4;
 			i += 4;

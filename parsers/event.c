@@ -36,24 +36,94 @@ void hc_event_clear(struct hc_event *ev)
 /* The Data Names of the events hopchain extracts (DOMAIN.md 1), sorted:
  * events point at these instead of copying the name into every arena. */
 static const char known_names[][32] = {
-	"AccountAvailableKeys", "AccountDomain", "AccountName", "AccountSupportedEncryptionTypes",
-	"Application", "AuthenticationPackageName", "CallerPID", "CertIssuerName", "CertSerialNumber",
-	"CertThumbprint", "ClientAddress", "ClientAdvertizedEncryptionTypes", "ClientDomainName",
-	"ClientLUID", "ClientName", "ClientUserName", "DCAvailableKeys", "DCSupportedEncryptionTypes",
-	"DestAddress", "DestPort", "DestinationIp", "DestinationPort", "Direction", "DomainName",
-	"ElevatedToken", "FailureReason", "Image", "ImpersonationLevel", "Initiated", "IpAddress",
-	"IpPort", "KeyLength", "LmPackageName", "LogonGuid", "LogonID", "LogonId", "LogonProcessName",
-	"LogonType", "NewProcessId", "NewProcessName", "PackageName", "PreAuthEncryptionType",
-	"PreAuthType", "PrivilegeList", "ProcessGuid", "ProcessID", "ProcessId", "ProcessName",
-	"RemoteCredentialGuard", "RequestTicketHash", "ResponseTicket", "ResponseTicketHash",
-	"RestrictedAdminMode", "ServiceAvailableKeys", "ServiceName", "ServiceSid",
-	"ServiceSupportedEncryptionTypes", "SessionKeyEncryptionType", "SessionName", "SourceAddress",
-	"SourceIp", "SourcePort", "Status", "SubStatus", "SubjectDomainName", "SubjectLogonId",
-	"SubjectUserName", "SubjectUserSid", "TargetDomainName", "TargetInfo", "TargetLinkedLogonId",
-	"TargetLogonGuid", "TargetLogonId", "TargetName", "TargetOutboundDomainName",
-	"TargetOutboundUserName", "TargetServerName", "TargetSid", "TargetUserName", "TargetUserSid",
-	"TicketEncryptionType", "TicketOptions", "TransmittedServices", "User", "UserName",
-	"VirtualAccount", "Workstation", "WorkstationName",
+    "AccountAvailableKeys",
+    "AccountDomain",
+    "AccountName",
+    "AccountSupportedEncryptionTypes",
+    "Application",
+    "AuthenticationPackageName",
+    "CallerPID",
+    "CertIssuerName",
+    "CertSerialNumber",
+    "CertThumbprint",
+    "ClientAddress",
+    "ClientAdvertizedEncryptionTypes",
+    "ClientDomainName",
+    "ClientLUID",
+    "ClientName",
+    "ClientUserName",
+    "DCAvailableKeys",
+    "DCSupportedEncryptionTypes",
+    "DestAddress",
+    "DestPort",
+    "DestinationIp",
+    "DestinationPort",
+    "Direction",
+    "DomainName",
+    "ElevatedToken",
+    "FailureReason",
+    "Image",
+    "ImpersonationLevel",
+    "Initiated",
+    "IpAddress",
+    "IpPort",
+    "KeyLength",
+    "LmPackageName",
+    "LogonGuid",
+    "LogonID",
+    "LogonId",
+    "LogonProcessName",
+    "LogonType",
+    "NewProcessId",
+    "NewProcessName",
+    "PackageName",
+    "PreAuthEncryptionType",
+    "PreAuthType",
+    "PrivilegeList",
+    "ProcessGuid",
+    "ProcessID",
+    "ProcessId",
+    "ProcessName",
+    "RemoteCredentialGuard",
+    "RequestTicketHash",
+    "ResponseTicket",
+    "ResponseTicketHash",
+    "RestrictedAdminMode",
+    "ServiceAvailableKeys",
+    "ServiceName",
+    "ServiceSid",
+    "ServiceSupportedEncryptionTypes",
+    "SessionKeyEncryptionType",
+    "SessionName",
+    "SourceAddress",
+    "SourceIp",
+    "SourcePort",
+    "Status",
+    "SubStatus",
+    "SubjectDomainName",
+    "SubjectLogonId",
+    "SubjectUserName",
+    "SubjectUserSid",
+    "TargetDomainName",
+    "TargetInfo",
+    "TargetLinkedLogonId",
+    "TargetLogonGuid",
+    "TargetLogonId",
+    "TargetName",
+    "TargetOutboundDomainName",
+    "TargetOutboundUserName",
+    "TargetServerName",
+    "TargetSid",
+    "TargetUserName",
+    "TargetUserSid",
+    "TicketEncryptionType",
+    "TicketOptions",
+    "TransmittedServices",
+    "User",
+    "UserName",
+    "VirtualAccount",
+    "Workstation",
+    "WorkstationName",
 };
 
 /* Indexes into known_names (same order). */
@@ -151,7 +221,6 @@ enum {
 _Static_assert(sizeof(known_names) / sizeof(known_names[0]) == KN_COUNT, "known_names and KN_*");
 _Static_assert(KN_COUNT == HC_EVENT_NAME_CODES, "HC_EVENT_NAME_CODES");
 
-
 static int known_index(const char *n)
 {
 	size_t lo = 0, hi = KN_COUNT;
@@ -235,8 +304,8 @@ size_t hc_event_scratch_size(const struct hc_event *ev)
 }
 
 int hc_event_build(struct hc_event *ev, const char *computer, const char *channel,
-		   const char *provider, size_t n, const char *const *names,
-		   const char *const *values)
+                   const char *provider, size_t n, const char *const *names,
+                   const char *const *values)
 {
 	const char *kv[KN_COUNT] = {NULL};
 	signed char kidx[HC_MAX_FIELDS];
@@ -646,7 +715,8 @@ static void normalise_connection(struct hc_event *ev, const char *const *kv, str
 		n->port = get_int(kv, KN_SourcePort);
 		n->dst_port = get_int(kv, KN_DestPort);
 		n->process_name = trimmed(sc, kv[KN_Application]);
-		n->has_process_id = get_u64(kv, KN_ProcessID, &pid) || get_u64(kv, KN_ProcessId, &pid);
+		n->has_process_id =
+		    get_u64(kv, KN_ProcessID, &pid) || get_u64(kv, KN_ProcessId, &pid);
 		n->process_id = n->has_process_id ? pid : 0;
 		v = present(kv[KN_Direction]);
 		if (v && (strcmp(v, "%%14593") == 0 || strcasecmp(v, "Outbound") == 0))

@@ -30,7 +30,7 @@ enum hc_tristate { HC_UNSET = 0, HC_NO = 1, HC_YES = 2 };
 
 /* ImpersonationLevel (%%1832...) */
 enum hc_imp {
-	HC_IMP_NONE = 0,      /* field absent or "-" */
+	HC_IMP_NONE = 0, /* field absent or "-" */
 	HC_IMP_ANONYMOUS,
 	HC_IMP_IDENTIFICATION,
 	HC_IMP_IMPERSONATION,
@@ -41,8 +41,8 @@ enum hc_imp {
 /* Which way a connection went, seen from the host that logged it. */
 enum hc_direction {
 	HC_DIR_NONE = 0,
-	HC_DIR_IN,       /* 5156 %%14592, Sysmon 3 Initiated false */
-	HC_DIR_OUT,      /* 5156 %%14593, Sysmon 3 Initiated true: the source is this host */
+	HC_DIR_IN,  /* 5156 %%14592, Sysmon 3 Initiated false */
+	HC_DIR_OUT, /* 5156 %%14593, Sysmon 3 Initiated true: the source is this host */
 };
 
 /* What an event witnesses, for the engine: the logon family, or one of the
@@ -50,9 +50,9 @@ enum hc_direction {
  * logon session (DOMAIN.md 1.9, 1.9b). */
 enum hc_kind {
 	HC_KIND_OTHER = 0,
-	HC_KIND_CONNECTION,  /* 5156/5158, Sysmon 3 */
-	HC_KIND_PROCESS,     /* 4688, Sysmon 1 */
-	HC_KIND_NTLM_OUT,    /* NTLM/Operational 8001: outgoing NTLM from a session */
+	HC_KIND_CONNECTION, /* 5156/5158, Sysmon 3 */
+	HC_KIND_PROCESS,    /* 4688, Sysmon 1 */
+	HC_KIND_NTLM_OUT,   /* NTLM/Operational 8001: outgoing NTLM from a session */
 };
 
 /* Normalised view. Strings point into the event arena, NULL when the log has
@@ -61,37 +61,37 @@ enum hc_kind {
 struct hc_norm {
 	/* strings first, then 64-bit, 32-bit and 1-byte members: no padding
 	 * (a case holds millions of these) */
-	struct hc_account subject;   /* Subject* (4624/4625/4648/4672) */
-	struct hc_account target;    /* Target* / Account* (4778) */
-	const char *logon_process;   /* trailing blanks trimmed */
-	const char *package;         /* AuthenticationPackageName / 4776 PackageName */
+	struct hc_account subject; /* Subject* (4624/4625/4648/4672) */
+	struct hc_account target;  /* Target* / Account* (4778) */
+	const char *logon_process; /* trailing blanks trimmed */
+	const char *package;       /* AuthenticationPackageName / 4776 PackageName */
 	const char *lm_package;
-	const char *workstation;     /* WorkstationName / 4776 Workstation / 4778 ClientName */
-	const char *ip;              /* ::ffff:a.b.c.d -> a.b.c.d, zone dropped, v6 lower-case */
+	const char *workstation; /* WorkstationName / 4776 Workstation / 4778 ClientName */
+	const char *ip;          /* ::ffff:a.b.c.d -> a.b.c.d, zone dropped, v6 lower-case */
 	const char *process_name;
-	const char *logon_guid;      /* NULL for the all-zero GUID */
-	const char *failure_reason;  /* %%23xx as logged */
-	const char *target_server;   /* 4648 TargetServerName */
-	const char *target_info;     /* 4648 TargetInfo */
-	const char *service_name;    /* 4768/4769/4771 ServiceName */
+	const char *logon_guid;     /* NULL for the all-zero GUID */
+	const char *failure_reason; /* %%23xx as logged */
+	const char *target_server;  /* 4648 TargetServerName */
+	const char *target_info;    /* 4648 TargetInfo */
+	const char *service_name;   /* 4768/4769/4771 ServiceName */
 	const char *transmitted_services;
-	const char *session_name;    /* 4778/4779 */
-	const char *outbound_user;   /* TargetOutboundUserName/DomainName (type 9) */
+	const char *session_name;  /* 4778/4779 */
+	const char *outbound_user; /* TargetOutboundUserName/DomainName (type 9) */
 	const char *outbound_domain;
 	/* witnesses of a connection or a process (5156/5158, Sysmon 3 and 1,
 	 * 4688, NTLM 8001): `ip`/`port` hold the connection's source, these
 	 * its destination; process_name/process_id the process */
-	const char *dst_ip;          /* DestAddress / DestinationIp, normalised as ip */
-	const char *process_guid;    /* Sysmon ProcessGuid */
+	const char *dst_ip;       /* DestAddress / DestinationIp, normalised as ip */
+	const char *process_guid; /* Sysmon ProcessGuid */
 	uint64_t subject_logon_id;
-	uint64_t target_logon_id;    /* 4624/4634/4647 TargetLogonId, 4778 LogonID */
+	uint64_t target_logon_id; /* 4624/4634/4647 TargetLogonId, 4778 LogonID */
 	uint64_t linked_logon_id;
 	uint64_t process_id;
-	int logon_type;              /* -1 when absent */
-	int key_length;              /* -1 when absent */
-	int port;                    /* -1 when absent */
-	int dst_port;                /* DestPort / DestinationPort, -1 when absent */
-	uint32_t status, substatus;  /* 4625/4776 NTSTATUS, 4768/4769/4771 Kerberos code */
+	int logon_type;             /* -1 when absent */
+	int key_length;             /* -1 when absent */
+	int port;                   /* -1 when absent */
+	int dst_port;               /* DestPort / DestinationPort, -1 when absent */
+	uint32_t status, substatus; /* 4625/4776 NTSTATUS, 4768/4769/4771 Kerberos code */
 	uint32_t ticket_options, ticket_encryption;
 	enum hc_imp impersonation;
 	enum hc_tristate elevated, virtual_account, restricted_admin;
@@ -100,7 +100,7 @@ struct hc_norm {
 	bool has_process_id;
 	bool has_status, has_substatus;
 	bool has_ticket_options, has_ticket_encryption;
-	bool anonymous;              /* target is ANONYMOUS LOGON (S-1-5-7) or NULL SID */
+	bool anonymous; /* target is ANONYMOUS LOGON (S-1-5-7) or NULL SID */
 };
 
 struct hc_field {
@@ -116,17 +116,17 @@ struct hc_field {
 struct hc_event {
 	const char *file;
 	uint64_t record_id;
-	int64_t time;        /* 100 ns ticks since 1601-01-01 UTC (FILETIME) */
+	int64_t time; /* 100 ns ticks since 1601-01-01 UTC (FILETIME) */
 	const char *computer;
 	const char *channel;
 	const char *provider;
 	uint32_t event_id;
 	uint32_t version;
 	bool recovered;
-	bool truncated;      /* some field was capped at HC_MAX_FIELD_LEN */
-	bool compact;        /* raw fields dropped by hc_event_compact */
-	bool borrowed;       /* owns no memory (see above) */
-	int64_t store_id;    /* events.id in the store that holds it, 0 = none */
+	bool truncated;   /* some field was capped at HC_MAX_FIELD_LEN */
+	bool compact;     /* raw fields dropped by hc_event_compact */
+	bool borrowed;    /* owns no memory (see above) */
+	int64_t store_id; /* events.id in the store that holds it, 0 = none */
 	size_t nfields;
 	struct hc_field *fields;
 	struct hc_norm norm;
@@ -144,8 +144,8 @@ void hc_event_clear(struct hc_event *ev);
  * into one arena owned by `ev`, then fills ev->norm. Returns 0 or
  * HC_ERR_NOMEM. `names`/`values` are `n` borrowed strings. */
 int hc_event_build(struct hc_event *ev, const char *computer, const char *channel,
-		   const char *provider, size_t n, const char *const *names,
-		   const char *const *values);
+                   const char *provider, size_t n, const char *const *names,
+                   const char *const *values);
 
 /* The library's own copy of a Data Name hopchain reads (static storage),
  * or NULL for any other name. Passing that copy to hc_event_build saves it

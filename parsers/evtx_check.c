@@ -23,7 +23,8 @@ static void crc_init(void)
 	}
 	for (uint32_t i = 0; i < 256; i++)
 		for (int t = 1; t < 8; t++)
-			crc_tab[t][i] = (crc_tab[t - 1][i] >> 8) ^ crc_tab[0][crc_tab[t - 1][i] & 0xFF];
+			crc_tab[t][i] =
+			    (crc_tab[t - 1][i] >> 8) ^ crc_tab[0][crc_tab[t - 1][i] & 0xFF];
 }
 
 static uint32_t crc32_table(uint32_t crc, const unsigned char *p, size_t n)
@@ -31,14 +32,14 @@ static uint32_t crc32_table(uint32_t crc, const unsigned char *p, size_t n)
 	crc = ~crc;
 	while (n >= 8) {
 		uint32_t lo = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-			      (uint32_t)p[3] << 24;
+		              (uint32_t)p[3] << 24;
 		uint32_t hi = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 |
-			      (uint32_t)p[7] << 24;
+		              (uint32_t)p[7] << 24;
 		lo ^= crc;
 		crc = crc_tab[7][lo & 0xFF] ^ crc_tab[6][(lo >> 8) & 0xFF] ^
-		      crc_tab[5][(lo >> 16) & 0xFF] ^ crc_tab[4][lo >> 24] ^
-		      crc_tab[3][hi & 0xFF] ^ crc_tab[2][(hi >> 8) & 0xFF] ^
-		      crc_tab[1][(hi >> 16) & 0xFF] ^ crc_tab[0][hi >> 24];
+		      crc_tab[5][(lo >> 16) & 0xFF] ^ crc_tab[4][lo >> 24] ^ crc_tab[3][hi & 0xFF] ^
+		      crc_tab[2][(hi >> 8) & 0xFF] ^ crc_tab[1][(hi >> 16) & 0xFF] ^
+		      crc_tab[0][hi >> 24];
 		p += 8;
 		n -= 8;
 	}
@@ -56,9 +57,8 @@ static uint32_t crc32_table(uint32_t crc, const unsigned char *p, size_t n)
  * bit-reflected constants for 0xEDB88320). `crc` and the result are the
  * register value (not inverted); n >= 64 and a multiple of 16. The record
  * data CRC of every chunk is on the native reader's path: ~10x the tables. */
-__attribute__((target("pclmul,sse4.1"))) static uint32_t crc32_clmul(uint32_t crc,
-								     const unsigned char *p,
-								     size_t n)
+__attribute__((target("pclmul,sse4.1"))) static uint32_t
+crc32_clmul(uint32_t crc, const unsigned char *p, size_t n)
 {
 	const __m128i k1k2 = _mm_set_epi64x(0x01c6e41596, 0x0154442bd4);
 	const __m128i k3k4 = _mm_set_epi64x(0x00ccaa009e, 0x01751997d0);
@@ -84,10 +84,14 @@ __attribute__((target("pclmul,sse4.1"))) static uint32_t crc32_clmul(uint32_t cr
 		x2 = _mm_clmulepi64_si128(x2, x0, 0x11);
 		x3 = _mm_clmulepi64_si128(x3, x0, 0x11);
 		x4 = _mm_clmulepi64_si128(x4, x0, 0x11);
-		x1 = _mm_xor_si128(_mm_xor_si128(x1, x5), _mm_loadu_si128((const __m128i *)(p + 0x00)));
-		x2 = _mm_xor_si128(_mm_xor_si128(x2, x6), _mm_loadu_si128((const __m128i *)(p + 0x10)));
-		x3 = _mm_xor_si128(_mm_xor_si128(x3, x7), _mm_loadu_si128((const __m128i *)(p + 0x20)));
-		x4 = _mm_xor_si128(_mm_xor_si128(x4, x8), _mm_loadu_si128((const __m128i *)(p + 0x30)));
+		x1 = _mm_xor_si128(_mm_xor_si128(x1, x5),
+		                   _mm_loadu_si128((const __m128i *)(p + 0x00)));
+		x2 = _mm_xor_si128(_mm_xor_si128(x2, x6),
+		                   _mm_loadu_si128((const __m128i *)(p + 0x10)));
+		x3 = _mm_xor_si128(_mm_xor_si128(x3, x7),
+		                   _mm_loadu_si128((const __m128i *)(p + 0x20)));
+		x4 = _mm_xor_si128(_mm_xor_si128(x4, x8),
+		                   _mm_loadu_si128((const __m128i *)(p + 0x30)));
 		p += 64;
 		n -= 64;
 	}
@@ -167,7 +171,7 @@ static uint32_t le32(const unsigned char *p)
 }
 
 static void damage(struct hc_evtx_check *c, uint64_t off, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void damage(struct hc_evtx_check *c, uint64_t off, const char *fmt, ...)
 {
@@ -204,10 +208,8 @@ static int claim(struct hc_evtx_check *out, const unsigned char *buf, uint64_t o
 		if (!nc)
 			return HC_ERR_NOMEM;
 		out->claims = nc;
-		nc[out->nclaims++] =
-			(struct hc_evtx_claim){off, (uint32_t)((off - HC_EVTX_HEADER_SIZE) /
-							      HC_EVTX_CHUNK_SIZE),
-					       first, last};
+		nc[out->nclaims++] = (struct hc_evtx_claim){
+		    off, (uint32_t)((off - HC_EVTX_HEADER_SIZE) / HC_EVTX_CHUNK_SIZE), first, last};
 	}
 	return HC_OK;
 }
@@ -257,10 +259,12 @@ int hc_evtx_check_file(const char *path, struct hc_evtx_check *out, struct hc_di
 		out->chunks++;
 		if (n < HC_EVTX_CHUNK_SIZE) {
 			/* what a cut chunk claims is accounted for too */
-			if (n >= 512 && memcmp(buf, "ElfChnk", 8) == 0 && (rc = claim(out, buf, off)) < 0)
+			if (n >= 512 && memcmp(buf, "ElfChnk", 8) == 0 &&
+			    (rc = claim(out, buf, off)) < 0)
 				goto out;
 			if (!all_zero(buf, n))
-				damage(out, off, "file truncated: chunk %u has only %zu of 65536 bytes",
+				damage(out, off,
+				       "file truncated: chunk %u has only %zu of 65536 bytes",
 				       out->chunks - 1, n);
 			break;
 		}
@@ -282,8 +286,10 @@ int hc_evtx_check_file(const char *path, struct hc_evtx_check *out, struct hc_di
 			damage(out, off, "chunk %u: free-space offset %u out of range",
 			       out->chunks - 1, free_off);
 		else if (hc_crc32(0, buf + 512, free_off - 512) != le32(buf + 52))
-			damage(out, off, "chunk %u: record data checksum mismatch; records read "
-					 "as they are", out->chunks - 1);
+			damage(out, off,
+			       "chunk %u: record data checksum mismatch; records read "
+			       "as they are",
+			       out->chunks - 1);
 	}
 	if (ferror(f)) {
 		hc_diag_set(d, "read error: %s", strerror(errno));

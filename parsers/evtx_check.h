@@ -12,23 +12,23 @@
 #define HC_MAX_CHECK_FINDINGS 64
 
 struct hc_evtx_damage {
-	uint64_t offset;  /* byte offset of the damaged header or chunk */
+	uint64_t offset; /* byte offset of the damaged header or chunk */
 	char msg[160];
 };
 
 /* The record ids a chunk's header claims (first..last), for accounting. */
 struct hc_evtx_claim {
-	uint64_t offset;          /* the chunk's byte offset */
-	uint32_t chunk;           /* its index */
+	uint64_t offset; /* the chunk's byte offset */
+	uint32_t chunk;  /* its index */
 	uint64_t first, last;
 };
 
 struct hc_evtx_check {
-	uint32_t chunks;          /* chunk slots in the file */
-	uint32_t chunks_used;     /* slots with a valid signature */
-	uint32_t flags;           /* file header flags (dirty 0x1, full 0x2) */
-	size_t ndamage;           /* entries in damage[] (capped) */
-	uint64_t more_damage;     /* damage beyond the cap */
+	uint32_t chunks;      /* chunk slots in the file */
+	uint32_t chunks_used; /* slots with a valid signature */
+	uint32_t flags;       /* file header flags (dirty 0x1, full 0x2) */
+	size_t ndamage;       /* entries in damage[] (capped) */
+	uint64_t more_damage; /* damage beyond the cap */
 	struct hc_evtx_damage damage[HC_MAX_CHECK_FINDINGS];
 	/* every chunk with a signature and a sane range (malloc'd, see
 	 * hc_evtx_check_free) */

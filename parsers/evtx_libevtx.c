@@ -17,18 +17,18 @@ struct lx_state {
 	const char *path;
 	int nrecords;
 	int nrecovered;
-	int index;            /* next normal record */
-	int end;              /* one past the last normal record of our part */
-	int rindex;           /* next recovered record (after the normal ones) */
-	struct hc_evtx_check check;   /* structural damage, reported first */
+	int index;                  /* next normal record */
+	int end;                    /* one past the last normal record of our part */
+	int rindex;                 /* next recovered record (after the normal ones) */
+	struct hc_evtx_check check; /* structural damage, reported first */
 	size_t damage_reported;
-	bool pending_cut;             /* the last event had a field cut */
+	bool pending_cut; /* the last event had a field cut */
 	uint64_t cut_record;
-	uint64_t *seen_ids;   /* record ids of normal records, for dedup of recovered */
+	uint64_t *seen_ids; /* record ids of normal records, for dedup of recovered */
 	size_t nseen, capseen;
 	bool seen_sorted;
-	size_t acct_claim;    /* accounting: the next chunk claim to check */
-	uint64_t acct_id;     /* and the next record id in it */
+	size_t acct_claim; /* accounting: the next chunk claim to check */
+	uint64_t acct_id;  /* and the next record id in it */
 	uint64_t records, failed;
 	uint8_t *xml;
 	size_t xmlcap;
@@ -90,8 +90,7 @@ static void lx_close(void *p)
 	free(s);
 }
 
-static int lx_open(const char *path, const struct hc_read_opts *o, void **ret,
-		   struct hc_diag *d)
+static int lx_open(const char *path, const struct hc_read_opts *o, void **ret, struct hc_diag *d)
 {
 	libevtx_error_t *err = NULL;
 	struct lx_state *s = calloc(1, sizeof(*s));
@@ -113,9 +112,10 @@ static int lx_open(const char *path, const struct hc_read_opts *o, void **ret,
 		take_error(&err, d, "libevtx cannot open this file");
 		libevtx_file_free(&s->file, NULL);
 		size_t n = strlen(d->msg);
-		snprintf(d->msg + n, sizeof(d->msg) - n, "; the native reader (the default, "
-							  "without --reader libevtx) reads damaged "
-							  "files chunk by chunk");
+		snprintf(d->msg + n, sizeof(d->msg) - n,
+		         "; the native reader (the default, "
+		         "without --reader libevtx) reads damaged "
+		         "files chunk by chunk");
 		goto out;
 	}
 	/* damage and recovered records belong to part 0 */
@@ -184,7 +184,7 @@ static int remember(struct lx_state *s, uint64_t id)
 
 /* Renders record `rec` to XML and scans it into `ev`. */
 static int convert(struct lx_state *s, libevtx_record_t *rec, struct hc_event *ev,
-		   struct hc_diag *d)
+                   struct hc_diag *d)
 {
 	libevtx_error_t *err = NULL;
 	size_t size = 0;
@@ -195,7 +195,7 @@ static int convert(struct lx_state *s, libevtx_record_t *rec, struct hc_event *e
 	}
 	if (size > HC_MAX_RECORD_XML) {
 		hc_diag_set(d, "record XML of %zu bytes exceeds the %u byte cap", size,
-			    HC_MAX_RECORD_XML);
+		            HC_MAX_RECORD_XML);
 		return HC_ERR_RECORD;
 	}
 	if (size > s->xmlcap) {
@@ -210,7 +210,7 @@ static int convert(struct lx_state *s, libevtx_record_t *rec, struct hc_event *e
 		return HC_ERR_RECORD;
 	}
 	int rc = hc_xml_event_scan((const char *)s->xml, strnlen((const char *)s->xml, size),
-				   &s->scan, ev, d);
+	                           &s->scan, ev, d);
 	if (rc == HC_OK && ev->time == 0) {
 		/* no TimeCreated: fall back to the record header's written time */
 		uint64_t ft = 0;
@@ -233,9 +233,11 @@ static int lx_next(void *p, struct hc_event *ev, struct hc_diag *d)
 		if (s->pending_cut) {
 			s->pending_cut = false;
 			hc_diag_at(d, HC_POS_RECORD_ID, s->cut_record);
-			hc_diag_set(d, "record %llu: a field longer than %d bytes (or more than %d "
-				       "fields) was cut; the event is kept, marked truncated",
-				    (unsigned long long)s->cut_record, HC_MAX_FIELD_LEN, HC_MAX_FIELDS);
+			hc_diag_set(d,
+			            "record %llu: a field longer than %d bytes (or more than %d "
+			            "fields) was cut; the event is kept, marked truncated",
+			            (unsigned long long)s->cut_record, HC_MAX_FIELD_LEN,
+			            HC_MAX_FIELDS);
 			return HC_ERR_RECORD;
 		}
 		if (s->damage_reported < s->check.ndamage + (s->check.more_damage ? 1 : 0)) {
@@ -246,7 +248,7 @@ static int lx_next(void *p, struct hc_event *ev, struct hc_diag *d)
 				hc_diag_set(d, "%s", s->check.damage[k].msg);
 			} else {
 				hc_diag_set(d, "%llu more damaged chunks",
-					    (unsigned long long)s->check.more_damage);
+				            (unsigned long long)s->check.more_damage);
 			}
 			return HC_ERR_RECORD;
 		}
@@ -284,18 +286,18 @@ static int lx_next(void *p, struct hc_event *ev, struct hc_diag *d)
 			hc_diag_at(d, HC_POS_RECORD_ID, c->first + ka);
 			if (k - ka == 1)
 				hc_diag_set(d, "chunk %u: record %llu not read", c->chunk,
-					    (unsigned long long)(c->first + ka));
+				            (unsigned long long)(c->first + ka));
 			else
-				hc_diag_set(d, "chunk %u: records %llu-%llu (%llu) not read", c->chunk,
-					    (unsigned long long)(c->first + ka),
-					    (unsigned long long)(c->first + k - 1),
-					    (unsigned long long)(k - ka));
+				hc_diag_set(d, "chunk %u: records %llu-%llu (%llu) not read",
+				            c->chunk, (unsigned long long)(c->first + ka),
+				            (unsigned long long)(c->first + k - 1),
+				            (unsigned long long)(k - ka));
 			return HC_ERR_RECORD;
 		} else if (s->rindex < s->nrecovered) {
 			recovered = true;
 			index = s->rindex++;
-			if (libevtx_file_get_recovered_record_by_index(s->file, index, &rec, &err) !=
-			    1) {
+			if (libevtx_file_get_recovered_record_by_index(s->file, index, &rec,
+			                                               &err) != 1) {
 				/* most recovered slack is stale garbage: count, do not report */
 				libevtx_error_free(&err);
 				s->failed++;
@@ -365,13 +367,13 @@ static void lx_stats(void *p, uint64_t *records, uint64_t *failed)
 }
 
 const struct hc_backend hc_backend_libevtx = {
-	.name = "libevtx",
-	.format = "evtx",
-	.probe = lx_probe,
-	.open = lx_open,
-	.next = lx_next,
-	.stats = lx_stats,
-	.close = lx_close,
+    .name = "libevtx",
+    .format = "evtx",
+    .probe = lx_probe,
+    .open = lx_open,
+    .next = lx_next,
+    .stats = lx_stats,
+    .close = lx_close,
 };
 
 const char *hc_libevtx_version(void)

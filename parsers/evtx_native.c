@@ -242,8 +242,8 @@ static void chunk_begin(struct nx_state *s)
 	s->in_chunk = false;
 	n = fetch(s, slot, &e);
 	if (e) {
-		pend_add(s, off, HC_POS_NONE, 0, "chunk %llu: read error: %s", (unsigned long long)slot,
-		         strerror(e));
+		pend_add(s, off, HC_POS_NONE, 0, "chunk %llu: read error: %s",
+		         (unsigned long long)slot, strerror(e));
 		return;
 	}
 	if (n == 0)
@@ -292,7 +292,8 @@ static void chunk_begin(struct nx_state *s)
 	}
 	if (free_off < 512 || free_off > HC_EVTX_CHUNK_SIZE) {
 		if (header_ok)
-			pend_add(s, off, HC_POS_NONE, 0, "chunk %llu: free-space offset %u out of range",
+			pend_add(s, off, HC_POS_NONE, 0,
+			         "chunk %llu: free-space offset %u out of range",
 			         (unsigned long long)slot, free_off);
 		s->limit = n;
 	} else {
@@ -363,7 +364,8 @@ static void chunk_end(struct nx_state *s)
 		for (uint64_t q = 0; s->opts && s->opts->account && q < n; q++)
 			s->opts->account(s->opts->account_ctx, s->chindex, a + q);
 		if (n == 1)
-			pend_add(s, s->choff, HC_POS_RECORD_ID, a, "chunk %llu: record %llu not read: %s",
+			pend_add(s, s->choff, HC_POS_RECORD_ID, a,
+			         "chunk %llu: record %llu not read: %s",
 			         (unsigned long long)s->chindex, (unsigned long long)a,
 			         s->lost_why[0] ? s->lost_why : "not found in the chunk");
 		else

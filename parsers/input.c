@@ -14,18 +14,17 @@
 #include <unistd.h>
 
 const uint32_t hc_default_ids[] = {4608, 4624, 4625, 4634, 4647, 4648, 4672,
-				   4768, 4769, 4771, 4776, 4778, 4779};
+                                   4768, 4769, 4771, 4776, 4778, 4779};
 const size_t hc_default_nids = sizeof(hc_default_ids) / sizeof(hc_default_ids[0]);
-const uint32_t hc_correlation_ids[] = {1,    3,    4608, 4624, 4625, 4634, 4647, 4648, 4672,
-				       4688, 4768, 4769, 4771, 4776, 4778, 4779, 5156, 5158,
-				       8001};
+const uint32_t hc_correlation_ids[] = {1,    3,    4608, 4624, 4625, 4634, 4647, 4648, 4672, 4688,
+                                       4768, 4769, 4771, 4776, 4778, 4779, 5156, 5158, 8001};
 const size_t hc_correlation_nids = sizeof(hc_correlation_ids) / sizeof(hc_correlation_ids[0]);
 
 const struct hc_backend *const hc_backends[] = {
-	&hc_backend_native,
-	&hc_backend_libevtx,
-	&hc_backend_json,
-	NULL,
+    &hc_backend_native,
+    &hc_backend_libevtx,
+    &hc_backend_json,
+    NULL,
 };
 
 void hc_input_init(void)
@@ -114,7 +113,7 @@ static size_t read_head(int fd, unsigned char *buf, size_t cap)
 }
 
 int hc_input_open(const char *path, const struct hc_read_opts *o, struct hc_input **ret,
-		  struct hc_diag *d)
+                  struct hc_diag *d)
 {
 	unsigned char magic[HC_PROBE_BYTES];
 	struct hc_input *in;
@@ -221,8 +220,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void report(void (*on_error)(void *, const struct hc_diag *), void *ctx,
-		   const char *path, const char *msg)
+static void report(void (*on_error)(void *, const struct hc_diag *), void *ctx, const char *path,
+                   const char *msg)
 {
 	struct hc_diag d;
 
@@ -235,7 +234,7 @@ static void report(void (*on_error)(void *, const struct hc_diag *), void *ctx,
 }
 
 static int walk(const char *dir, int depth, struct plist *out,
-		void (*on_error)(void *, const struct hc_diag *), void *ctx)
+                void (*on_error)(void *, const struct hc_diag *), void *ctx)
 {
 	struct plist names = {0};
 	struct dirent *de;
@@ -265,7 +264,7 @@ static int walk(const char *dir, int depth, struct plist *out,
 		struct stat st;
 		size_t dl = strlen(dir);
 		int k = snprintf(path, sizeof(path), "%s%s%s", dir,
-				 dl && dir[dl - 1] == '/' ? "" : "/", names.v[i]);
+		                 dl && dir[dl - 1] == '/' ? "" : "/", names.v[i]);
 		if (k < 0 || (size_t)k >= sizeof(path)) {
 			report(on_error, ctx, names.v[i], "path too long; skipped");
 			continue;
@@ -276,7 +275,7 @@ static int walk(const char *dir, int depth, struct plist *out,
 		if (S_ISDIR(st.st_mode))
 			rc = walk(path, depth + 1, out, on_error, ctx);
 		else if ((S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) &&
-			 has_input_suffix(names.v[i]))
+		         has_input_suffix(names.v[i]))
 			rc = plist_add(out, path);
 	}
 	hc_paths_free(names.v, names.n);
@@ -284,8 +283,8 @@ static int walk(const char *dir, int depth, struct plist *out,
 }
 
 int hc_paths_expand(const char *const *paths, size_t npaths,
-		    void (*on_error)(void *ctx, const struct hc_diag *d), void *ctx,
-		    char ***ret, size_t *n)
+                    void (*on_error)(void *ctx, const struct hc_diag *d), void *ctx, char ***ret,
+                    size_t *n)
 {
 	struct plist out = {0};
 	int rc = HC_OK;

@@ -16,10 +16,10 @@
 #define HC_MAX_JSON_DEPTH 64
 
 struct hc_read_opts {
-	bool recover;            /* also read records recovered from slack space */
-	const uint32_t *ids;     /* keep only these event ids; NULL = HC default set */
+	bool recover;        /* also read records recovered from slack space */
+	const uint32_t *ids; /* keep only these event ids; NULL = HC default set */
 	size_t nids;
-	bool all_ids;            /* keep every event id (ids ignored) */
+	bool all_ids; /* keep every event id (ids ignored) */
 	/* Read only part `part` of `nparts` (0 = whole file) of the normal
 	 * records, so several workers can share one big file, each with its own
 	 * handle. Part 0 also reports structural damage and reads recovered
@@ -66,7 +66,7 @@ struct hc_backend {
 	int (*probe)(const unsigned char *magic, size_t n);
 	/* Opens `path`; *state is written only on success. */
 	int (*open)(const char *path, const struct hc_read_opts *o, void **state,
-		    struct hc_diag *d);
+	            struct hc_diag *d);
 	/* 1 = *ev filled (caller clears it), 0 = end of input,
 	 * HC_ERR_RECORD = one record unreadable (d says which; call again),
 	 * other < 0 = the rest of the file is unreadable. */
@@ -110,8 +110,8 @@ int hc_input_open_regular(const char *path, struct hc_diag *d);
  * `path` is borrowed and stamped into every event; it must outlive *ret.
  * Returns 0 and *ret (free with hc_input_close), HC_ERR_IO or
  * HC_ERR_FORMAT with `d` filled. */
-int hc_input_open(const char *path, const struct hc_read_opts *o,
-		  struct hc_input **ret, struct hc_diag *d);
+int hc_input_open(const char *path, const struct hc_read_opts *o, struct hc_input **ret,
+                  struct hc_diag *d);
 /* As hc_backend.next. */
 int hc_input_next(struct hc_input *in, struct hc_event *ev, struct hc_diag *d);
 const char *hc_input_backend(const struct hc_input *in);
@@ -126,8 +126,8 @@ void hc_input_close(struct hc_input *in);
  * a malloc'd array of *n malloc'd strings (free with hc_paths_free).
  * Returns 0, or HC_ERR_NOMEM / HC_ERR_LIMIT. */
 int hc_paths_expand(const char *const *paths, size_t npaths,
-		    void (*on_error)(void *ctx, const struct hc_diag *d), void *ctx,
-		    char ***ret, size_t *n);
+                    void (*on_error)(void *ctx, const struct hc_diag *d), void *ctx, char ***ret,
+                    size_t *n);
 void hc_paths_free(char **paths, size_t n);
 
 #endif

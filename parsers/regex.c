@@ -26,8 +26,8 @@ int hc_regex_compile(const char *pattern, int icase, struct hc_regex **ret, stru
 	if (!re)
 		return HC_ERR_NOMEM;
 	re->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-				 PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (icase ? PCRE2_CASELESS : 0),
-				 &errcode, &erroff, NULL);
+	                         PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (icase ? PCRE2_CASELESS : 0),
+	                         &errcode, &erroff, NULL);
 	if (!re->code) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(errcode, msg, sizeof(msg));

@@ -39,7 +39,8 @@ static int unescape(struct hc_buf *b, const char *p, const char *end)
 		char enc[8];
 		size_t n = 1;
 		if (c == '&') {
-			const char *semi = memchr(p, ';', (size_t)(end - p) < 12 ? (size_t)(end - p) : 12);
+			const char *semi =
+			    memchr(p, ';', (size_t)(end - p) < 12 ? (size_t)(end - p) : 12);
 			if (semi) {
 				size_t len = (size_t)(semi - p - 1);
 				const char *e = p + 1;
@@ -101,7 +102,7 @@ static int unescape(struct hc_buf *b, const char *p, const char *end)
 /* Text content of the first <tag>...</tag> in [p, end); NULL if none or
  * empty element. *text_end gets the end of the text. */
 static const char *element_text(const char *p, const char *end, const char *open,
-				const char **text_end)
+                                const char **text_end)
 {
 	const char *s = find(p, end, open), *gt, *lt;
 
@@ -118,8 +119,7 @@ static const char *element_text(const char *p, const char *end, const char *open
 }
 
 /* Value of attribute `attr` (with ="), searching in [p, tag end). */
-static const char *attr_value(const char *p, const char *end, const char *attr,
-			      const char **vend)
+static const char *attr_value(const char *p, const char *end, const char *attr, const char **vend)
 {
 	const char *gt = memchr(p, '>', (size_t)(end - p));
 	const char *a, *q;
@@ -149,7 +149,7 @@ static uint64_t parse_num(const char *p, const char *e)
 }
 
 int hc_xml_scan(const char *xml, size_t len, struct hc_buf *b, struct hc_xml_event *out,
-		struct hc_diag *d)
+                struct hc_diag *d)
 {
 	const char *end = xml + len, *t, *te, *ed, *edend;
 	size_t off[HC_MAX_FIELDS * 2];
@@ -312,7 +312,7 @@ int hc_xml_scan(const char *xml, size_t len, struct hc_buf *b, struct hc_xml_eve
 }
 
 int hc_xml_event_scan(const char *xml, size_t len, struct hc_buf *b, struct hc_event *ev,
-		      struct hc_diag *d)
+                      struct hc_diag *d)
 {
 	struct hc_xml_event x;
 	int rc;
@@ -326,7 +326,7 @@ int hc_xml_event_scan(const char *xml, size_t len, struct hc_buf *b, struct hc_e
 		ev->time = x.time;
 		ev->truncated = x.truncated || x.dropped_fields;
 		rc = hc_event_build(ev, x.computer, x.channel, x.provider, x.nfields,
-				    (const char *const *)x.names, (const char *const *)x.values);
+		                    (const char *const *)x.names, (const char *const *)x.values);
 	}
 	return rc;
 }

@@ -23,10 +23,10 @@ struct hc_xml_event {
  * until the next scan with it. Values longer than HC_MAX_FIELD_LEN are cut (flagged in
  * out->truncated). Returns 0, HC_ERR_RECORD (d says why) or HC_ERR_NOMEM. */
 int hc_xml_scan(const char *xml, size_t len, struct hc_buf *b, struct hc_xml_event *out,
-		struct hc_diag *d);
+                struct hc_diag *d);
 
 /* hc_xml_scan, then hc_event_build into *ev (which the caller clears). */
 int hc_xml_event_scan(const char *xml, size_t len, struct hc_buf *b, struct hc_event *ev,
-		      struct hc_diag *d);
+                      struct hc_diag *d);
 
 #endif

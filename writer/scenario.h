@@ -12,7 +12,8 @@
 #define HC_SC_MAX_ACCOUNTS 65536
 #define HC_SC_MAX_EVENTS_PER_HOST 50000000 /* explicit + background */
 #define HC_SC_MAX_BACKGROUND 20000000      /* background activities per host */
-#define HC_SC_MAX_TEXT 131072 /* UTF-8 bytes of one field text (32767 UTF-16 units can take 98K) */
+/* UTF-8 bytes of one field text (32767 UTF-16 units can take 98K) */
+#define HC_SC_MAX_TEXT 131072
 #define HC_SC_MAX_LABEL 128
 #define HC_SC_MAX_PATH 4096 /* an output path */
 

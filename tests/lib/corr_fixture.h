@@ -16,7 +16,8 @@ static struct hc_eventset set;
 
 /* Adds an event: id, host (Computer), seconds after 2026-03-02T10:00:00Z,
  * then Name, Value pairs ending with NULL. */
-static inline void vev(uint32_t id, const char *channel, const char *computer, double sec, va_list ap)
+static inline void vev(uint32_t id, const char *channel, const char *computer, double sec,
+                       va_list ap)
 {
 	const char *names[64], *values[64];
 	size_t n = 0;
@@ -68,21 +69,22 @@ static inline void reset(void)
 
 /* 4624 helper: dst computer, time, user, domain, sid, type, package, ip,
  * workstation, logon id, lm package. */
-static inline void logon(const char *dst, double sec, const char *user, const char *sid, const char *type,
-		  const char *pkg, const char *ip, const char *ws, const char *lid, const char *lm,
-		  const char *imp)
+static inline void logon(const char *dst, double sec, const char *user, const char *sid,
+                         const char *type, const char *pkg, const char *ip, const char *ws,
+                         const char *lid, const char *lm, const char *imp)
 {
-	ev(4624, dst, sec, "SubjectUserSid", "S-1-0-0", "TargetUserSid", sid, "TargetUserName", user,
-	   "TargetDomainName", strcmp(sid, "S-1-5-7") == 0 ? "NT AUTHORITY" : "CONTOSO",
+	ev(4624, dst, sec, "SubjectUserSid", "S-1-0-0", "TargetUserSid", sid, "TargetUserName",
+	   user, "TargetDomainName", strcmp(sid, "S-1-5-7") == 0 ? "NT AUTHORITY" : "CONTOSO",
 	   "TargetLogonId", lid, "LogonType", type, "LogonProcessName", "Kerberos",
 	   "AuthenticationPackageName", pkg, "WorkstationName", ws, "LmPackageName", lm,
 	   "IpAddress", ip, "IpPort", "-", "ImpersonationLevel", imp, NULL);
 }
 
-static inline const struct hc_chain *correlate(struct hc_analysis *a, size_t min_hops, size_t *count)
+static inline const struct hc_chain *correlate(struct hc_analysis *a, size_t min_hops,
+                                               size_t *count)
 {
 	struct hc_correlate_opts o = {.skew = 300 * HC_TICKS_PER_SEC,
-				      .session_window = 36000 * HC_TICKS_PER_SEC};
+	                              .session_window = 36000 * HC_TICKS_PER_SEC};
 	const struct hc_chain *found = NULL;
 
 	CHECK_INT(hc_events_sort(&set), HC_OK);
@@ -111,8 +113,8 @@ static inline bool has_finding(const struct hc_chain *c, const char *id, size_t 
 
 /* 5156 logged by `host`. */
 static inline void conn(const char *host, double sec, const char *dir, const char *sip,
-			const char *sport, const char *dip, const char *dport, const char *app,
-			const char *pid)
+                        const char *sport, const char *dip, const char *dport, const char *app,
+                        const char *pid)
 {
 	ev(5156, host, sec, "ProcessID", pid, "Application", app, "Direction", dir, "SourceAddress",
 	   sip, "SourcePort", sport, "DestAddress", dip, "DestPort", dport, "Protocol", "6", NULL);
@@ -121,7 +123,7 @@ static inline void conn(const char *host, double sec, const char *dir, const cha
 /* A user's network logon with an address and port (every user has the
  * same SID: use logon() for two different users). */
 static inline void netlogon(const char *dst, double sec, const char *user, const char *pkg,
-			    const char *ip, const char *port, const char *lid)
+                            const char *ip, const char *port, const char *lid)
 {
 	ev(4624, dst, sec, "SubjectUserSid", "S-1-0-0", "TargetUserSid", "S-1-5-21-9-9-9-1105",
 	   "TargetUserName", user, "TargetDomainName", "CONTOSO", "TargetLogonId", lid, "LogonType",
@@ -131,13 +133,13 @@ static inline void netlogon(const char *dst, double sec, const char *user, const
 
 /* An ANONYMOUS LOGON network logon (NTLM, NTLM V1 as Windows logs it). */
 static inline void anon(const char *dst, double sec, const char *ip, const char *port,
-			const char *lid)
+                        const char *lid)
 {
-	ev(4624, dst, sec, "SubjectUserSid", "S-1-0-0", "TargetUserSid", "S-1-5-7", "TargetUserName",
-	   "ANONYMOUS LOGON", "TargetDomainName", "NT AUTHORITY", "TargetLogonId", lid, "LogonType",
-	   "3", "LogonProcessName", "NtLmSsp ", "AuthenticationPackageName", "NTLM",
-	   "LmPackageName", "NTLM V1", "WorkstationName", "-", "IpAddress", ip, "IpPort", port,
-	   "ImpersonationLevel", "%%1833", NULL);
+	ev(4624, dst, sec, "SubjectUserSid", "S-1-0-0", "TargetUserSid", "S-1-5-7",
+	   "TargetUserName", "ANONYMOUS LOGON", "TargetDomainName", "NT AUTHORITY", "TargetLogonId",
+	   lid, "LogonType", "3", "LogonProcessName", "NtLmSsp ", "AuthenticationPackageName",
+	   "NTLM", "LmPackageName", "NTLM V1", "WorkstationName", "-", "IpAddress", ip, "IpPort",
+	   port, "ImpersonationLevel", "%%1833", NULL);
 }
 
 /* Correlates with options of the caller's (a policy, another skew). */
@@ -149,7 +151,7 @@ static inline void correlate_with(struct hc_analysis *a, const struct hc_correla
 
 /* The hop of `user` into host `dst` logged at `sec`, or NULL. */
 static inline const struct hc_hop *hop_of(const struct hc_analysis *a, const char *user,
-					  const char *dst, double sec)
+                                          const char *dst, double sec)
 {
 	int64_t t0;
 
@@ -157,8 +159,7 @@ static inline const struct hc_hop *hop_of(const struct hc_analysis *a, const cha
 	for (size_t i = 0; i < a->nhops; i++) {
 		const struct hc_hop *h = &a->hops[i];
 		if (h->ev->norm.target.name && strcmp(h->ev->norm.target.name, user) == 0 &&
-		    strcmp(a->hosts[h->dst].name, dst) == 0 &&
-		    h->time == t0 + (int64_t)(sec * 1e7))
+		    strcmp(a->hosts[h->dst].name, dst) == 0 && h->time == t0 + (int64_t)(sec * 1e7))
 			return h;
 	}
 	return NULL;
@@ -179,7 +180,7 @@ static inline int host_index(const struct hc_analysis *a, const char *name)
 
 /* The finding `id` on 1-based hop `hop` of `c`, or NULL. */
 static inline const struct hc_finding *finding_of(const struct hc_chain *c, const char *id,
-						  size_t hop)
+                                                  size_t hop)
 {
 	for (size_t i = 0; c && i < c->nfindings; i++)
 		if (strcmp(c->findings[i].id, id) == 0 && c->findings[i].hop == hop)

@@ -97,7 +97,8 @@ int main(int argc, char **argv)
 	int rc = 0;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: run_expect CODES PROG [ARG...] [';' CODES PROG [ARG...]]...\n");
+		fprintf(stderr,
+		        "usage: run_expect CODES PROG [ARG...] [';' CODES PROG [ARG...]]...\n");
 		return 2;
 	}
 	for (int i = 1; i < argc;) {

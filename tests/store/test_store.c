@@ -187,8 +187,8 @@ static void check_second_hop(const char *path, const struct hc_analysis *a)
 			         "WHERE x.hop = %lld AND x.position = %zu",
 			         hop, k + 1);
 			char want[100];
-			snprintf(want, sizeof(want), "%s %u %llu", hc_role_name(h->evidence[k].role),
-			         h->evidence[k].ev->event_id,
+			snprintf(want, sizeof(want), "%s %u %llu",
+			         hc_role_name(h->evidence[k].role), h->evidence[k].ev->event_id,
 			         (unsigned long long)h->evidence[k].ev->record_id);
 			CHECK_STR(q_text(db, sql, buf, sizeof(buf)), want);
 		}

@@ -42,23 +42,23 @@ static void test_diag(void)
 static void test_utf8_seq(void)
 {
 	CHECK_INT(seq("a"), 1);
-	CHECK_INT(seq("\xC3\xA9"), 2);             /* é */
-	CHECK_INT(seq("\xE2\x80\xAE"), 3);         /* U+202E */
-	CHECK_INT(seq("\xF0\x9F\x98\x80"), 4);     /* U+1F600 */
-	CHECK_INT(seq("\xF4\x8F\xBF\xBF"), 4);     /* U+10FFFF */
-	CHECK_INT(seq("\xC0\xAF"), 0);             /* overlong '/' */
+	CHECK_INT(seq("\xC3\xA9"), 2);         /* é */
+	CHECK_INT(seq("\xE2\x80\xAE"), 3);     /* U+202E */
+	CHECK_INT(seq("\xF0\x9F\x98\x80"), 4); /* U+1F600 */
+	CHECK_INT(seq("\xF4\x8F\xBF\xBF"), 4); /* U+10FFFF */
+	CHECK_INT(seq("\xC0\xAF"), 0);         /* overlong '/' */
 	CHECK_INT(seq("\xC1\xBF"), 0);
-	CHECK_INT(seq("\xE0\x9F\xBF"), 0);         /* overlong 3-byte */
-	CHECK_INT(seq("\xE0\xA0\x80"), 3);         /* U+0800, the first */
-	CHECK_INT(seq("\xED\xA0\x80"), 0);         /* surrogate U+D800 */
-	CHECK_INT(seq("\xED\x9F\xBF"), 3);         /* U+D7FF */
-	CHECK_INT(seq("\xF0\x8F\xBF\xBF"), 0);     /* overlong 4-byte */
-	CHECK_INT(seq("\xF4\x90\x80\x80"), 0);     /* above U+10FFFF */
+	CHECK_INT(seq("\xE0\x9F\xBF"), 0);     /* overlong 3-byte */
+	CHECK_INT(seq("\xE0\xA0\x80"), 3);     /* U+0800, the first */
+	CHECK_INT(seq("\xED\xA0\x80"), 0);     /* surrogate U+D800 */
+	CHECK_INT(seq("\xED\x9F\xBF"), 3);     /* U+D7FF */
+	CHECK_INT(seq("\xF0\x8F\xBF\xBF"), 0); /* overlong 4-byte */
+	CHECK_INT(seq("\xF4\x90\x80\x80"), 0); /* above U+10FFFF */
 	CHECK_INT(seq("\xF5\x80\x80\x80"), 0);
-	CHECK_INT(seq("\x80"), 0);                 /* a lone continuation */
-	CHECK_INT(seq("\xE2\x80"), 0);             /* cut by the NUL */
-	CHECK_INT(seq("\xE2\x28\xA1"), 0);         /* a bad second byte */
-	CHECK_INT(seq("\xE2\x82\x28"), 0);         /* a bad third byte */
+	CHECK_INT(seq("\x80"), 0);         /* a lone continuation */
+	CHECK_INT(seq("\xE2\x80"), 0);     /* cut by the NUL */
+	CHECK_INT(seq("\xE2\x28\xA1"), 0); /* a bad second byte */
+	CHECK_INT(seq("\xE2\x82\x28"), 0); /* a bad third byte */
 	/* a bounded buffer: never read past n */
 	CHECK_INT(hc_utf8_seq((const unsigned char *)"\xE2\x80\xAE", 2), 0);
 	CHECK_INT(hc_utf8_seq((const unsigned char *)"\xE2\x80\xAE", 3), 3);
@@ -180,7 +180,7 @@ static void test_dynbuf(void)
 	CHECK_INT(b.len, 8);
 	CHECK(memcmp(b.p, "abcdefgh", 8) == 0);
 	CHECK_INT(hc_buf_add(&b, "i", 1, 8), HC_ERR_LIMIT);
-	CHECK_INT(b.len, 8); /* unchanged */
+	CHECK_INT(b.len, 8);                                             /* unchanged */
 	CHECK_INT(hc_buf_reserve(&b, SIZE_MAX, SIZE_MAX), HC_ERR_LIMIT); /* no overflow */
 	b.len = 0;
 	CHECK_INT(hc_buf_reserve(&b, 100000, 1 << 20), HC_OK);

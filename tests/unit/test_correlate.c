@@ -6,18 +6,22 @@
 
 static void test_accounts(void)
 {
-	struct hc_account a = {"CONTOSO", "TestUser", NULL}, b = {"contoso.local", "testuser", NULL};
+	struct hc_account a = {"CONTOSO", "TestUser", NULL},
+	                  b = {"contoso.local", "testuser", NULL};
 	struct hc_account c = {NULL, "testuser@CONTOSO.LOCAL", NULL};
-	struct hc_account d = {"SERVER1", "Administrator", NULL}, e = {"SERVER2", "administrator", NULL};
-	struct hc_account s1 = {"X", "a", "S-1-5-21-1-2-3-1104"}, s2 = {"Y", "b", "S-1-5-21-1-2-3-1104"};
+	struct hc_account d = {"SERVER1", "Administrator", NULL},
+	                  e = {"SERVER2", "administrator", NULL};
+	struct hc_account s1 = {"X", "a", "S-1-5-21-1-2-3-1104"},
+	                  s2 = {"Y", "b", "S-1-5-21-1-2-3-1104"};
 	struct hc_account anon = {"NT AUTHORITY", "ANONYMOUS LOGON", "S-1-5-7"};
-	struct hc_account sys = {"NT AUTHORITY", "SYSTEM", "S-1-5-18"}, mach = {"CONTOSO", "SERVER1$", NULL};
+	struct hc_account sys = {"NT AUTHORITY", "SYSTEM", "S-1-5-18"},
+	                  mach = {"CONTOSO", "SERVER1$", NULL};
 	struct hc_account dwm = {"Window Manager", "DWM-1", "S-1-5-90-0-1"};
 
-	CHECK(hc_account_equal(&a, &b));      /* NetBIOS vs DNS domain, case */
-	CHECK(hc_account_equal(&a, &c));      /* user@REALM */
-	CHECK(!hc_account_equal(&d, &e));     /* local accounts of two hosts */
-	CHECK(hc_account_equal(&s1, &s2));    /* SIDs decide */
+	CHECK(hc_account_equal(&a, &b));   /* NetBIOS vs DNS domain, case */
+	CHECK(hc_account_equal(&a, &c));   /* user@REALM */
+	CHECK(!hc_account_equal(&d, &e));  /* local accounts of two hosts */
+	CHECK(hc_account_equal(&s1, &s2)); /* SIDs decide */
 	CHECK(hc_account_is_user(&a));
 	CHECK(!hc_account_is_user(&anon));
 	CHECK(!hc_account_is_user(&sys));
@@ -67,7 +71,8 @@ static void test_double_hop(void)
 	   "LogonType", "2", NULL);
 	ev(4648, "client1.contoso.local", 0, "SubjectUserName", "TestUser", "SubjectDomainName",
 	   "CONTOSO", "SubjectLogonId", "0x3c0be", "TargetUserName", "TestUser", "TargetDomainName",
-	   "CONTOSO", "TargetServerName", "server1", "TargetInfo", "HTTP/server1.contoso.local", NULL);
+	   "CONTOSO", "TargetServerName", "server1", "TargetInfo", "HTTP/server1.contoso.local",
+	   NULL);
 	logon("server1.contoso.local", 0.2, "TestUser", "S-1-5-21-1-2-3-1104", "3", "Kerberos", "-",
 	      "-", "0x3d7ff", "-", "%%1833");
 	logon("server2.contoso.local", 120, "ANONYMOUS LOGON", "S-1-5-7", "3", "NTLM", "10.0.0.21",
@@ -92,8 +97,8 @@ static void test_double_hop(void)
 	addresses();
 	logon("server1.contoso.local", 0, "TestUser", "S-1-5-21-1-2-3-1104", "3", "Kerberos",
 	      "10.0.0.11", "-", "0x3d7ff", "-", "%%1833");
-	ev(4634, "server1.contoso.local", 10, "TargetUserName", "TestUser", "TargetLogonId", "0x3d7ff",
-	   "LogonType", "3", NULL);
+	ev(4634, "server1.contoso.local", 10, "TargetUserName", "TestUser", "TargetLogonId",
+	   "0x3d7ff", "LogonType", "3", NULL);
 	logon("server2.contoso.local", 1000, "ANONYMOUS LOGON", "S-1-5-7", "3", "NTLM", "10.0.0.21",
 	      "SERVER1", "0x435df", "NTLM V1", "%%1833");
 	c = correlate(&a, 2, &n);
@@ -105,8 +110,8 @@ static void test_double_hop(void)
 	addresses();
 	logon("server1.contoso.local", 0, "TestUser", "S-1-5-21-1-2-3-1104", "3", "Kerberos",
 	      "10.0.0.11", "-", "0x3d7ff", "-", "%%1833");
-	ev(4634, "server1.contoso.local", 10, "TargetUserName", "TestUser", "TargetLogonId", "0x3d7ff",
-	   "LogonType", "3", NULL);
+	ev(4634, "server1.contoso.local", 10, "TargetUserName", "TestUser", "TargetLogonId",
+	   "0x3d7ff", "LogonType", "3", NULL);
 	logon("server2.contoso.local", 200, "ANONYMOUS LOGON", "S-1-5-7", "3", "NTLM", "10.0.0.21",
 	      "SERVER1", "0x435df", "NTLM V1", "%%1833");
 	c = correlate(&a, 2, &n);
@@ -127,8 +132,8 @@ static void ra_case(const char *ra_mode, const char *dst, const char *machine)
 	   "S-1-5-21-1-2-3-1104", "TargetUserName", "TestUser", "TargetDomainName", "CONTOSO",
 	   "TargetLogonId", "0x41c29", "LogonType", "10", "AuthenticationPackageName", "Negotiate",
 	   "IpAddress", "10.0.0.11", "RestrictedAdminMode", ra_mode, NULL);
-	logon(dst, 60, machine, "S-1-5-21-1-2-3-1301", "3", "Kerberos", "10.0.0.21", "-",
-	      "0x4a75b", "-", "%%1833");
+	logon(dst, 60, machine, "S-1-5-21-1-2-3-1301", "3", "Kerberos", "10.0.0.21", "-", "0x4a75b",
+	      "-", "%%1833");
 }
 
 static void test_restricted_admin(void)
@@ -217,14 +222,15 @@ static void test_rules(void)
 	addresses();
 	logon("server1.contoso.local", 0, "TestUser", "S-1-5-21-1-2-3-1104", "3", "Kerberos",
 	      "10.0.0.11", "-", "0x100", "-", "%%1833");
-	ev(4625, "server2.contoso.local", 60, "TargetUserSid", "S-1-0-0", "TargetUserName", "TestUser",
-	   "TargetDomainName", "CONTOSO", "Status", "0xc000006d", "SubStatus", "0xc000006a",
-	   "FailureReason", "%%2313", "LogonType", "3", "AuthenticationPackageName", "NTLM",
-	   "WorkstationName", "SERVER1", "IpAddress", "10.0.0.21", NULL);
+	ev(4625, "server2.contoso.local", 60, "TargetUserSid", "S-1-0-0", "TargetUserName",
+	   "TestUser", "TargetDomainName", "CONTOSO", "Status", "0xc000006d", "SubStatus",
+	   "0xc000006a", "FailureReason", "%%2313", "LogonType", "3", "AuthenticationPackageName",
+	   "NTLM", "WorkstationName", "SERVER1", "IpAddress", "10.0.0.21", NULL);
 	c = correlate(&a, 2, &n);
 	CHECK_INT(n, 1);
 	CHECK(has_finding(c, "hop-failed", 2));
-	CHECK(finding_of(c, "hop-failed", 2) && finding_of(c, "hop-failed", 2)->severity == HC_SEV_MEDIUM);
+	CHECK(finding_of(c, "hop-failed", 2) &&
+	      finding_of(c, "hop-failed", 2)->severity == HC_SEV_MEDIUM);
 	CHECK_NULL(finding_of(c, "unexpected-package", 2)); /* NTLM, but it failed */
 	if (c && c->nfindings)
 		CHECK(strstr(c->findings[c->nfindings - 1].what, "STATUS_WRONG_PASSWORD") != NULL);
@@ -324,8 +330,8 @@ static void test_address_moves(void)
 		                              .session_window = 36000 * HC_TICKS_PER_SEC,
 		                              .hints = &hint,
 		                              .nhints = 1};
-		ev(4769, "dc1.contoso.local", 0, "TargetUserName", "A$@CONTOSO.LOCAL", "ServiceName",
-		   "DC1$", "IpAddress", "::ffff:10.9.9.9", "Status", "0x0", NULL);
+		ev(4769, "dc1.contoso.local", 0, "TargetUserName", "A$@CONTOSO.LOCAL",
+		   "ServiceName", "DC1$", "IpAddress", "::ffff:10.9.9.9", "Status", "0x0", NULL);
 		logon("server1.contoso.local", 60, "alice", "S-1-5-21-1-2-3-1105", "3", "Kerberos",
 		      "10.9.9.9", "-", "0x100", "-", "%%1833");
 		CHECK_INT(hc_events_sort(&set), HC_OK);
@@ -383,15 +389,16 @@ static void test_claims(void)
 	/* three names claim one address at once: one warning counts them */
 	logon("fs1.contoso.local", 0, "alice", "S-1-5-21-1-2-3-1105", "3", "NTLM", "10.7.7.7",
 	      "WSA", "0x100", "NTLM V2", "%%1833");
-	logon("fs1.contoso.local", 10, "bob", "S-1-5-21-1-2-3-1106", "3", "NTLM", "10.7.7.7",
-	      "WSB", "0x101", "NTLM V2", "%%1833");
+	logon("fs1.contoso.local", 10, "bob", "S-1-5-21-1-2-3-1106", "3", "NTLM", "10.7.7.7", "WSB",
+	      "0x101", "NTLM V2", "%%1833");
 	logon("fs1.contoso.local", 20, "carol", "S-1-5-21-1-2-3-1107", "3", "NTLM", "10.7.7.7",
 	      "WSC", "0x102", "NTLM V2", "%%1833");
 	correlate(&a, 1, &n);
 	CHECK_INT(a.nwarnings, 1);
 	if (a.nwarnings) {
-		CHECK(strstr(a.warnings[0].msg, "claimed by 3 hosts: wsa (workstation-name), wsb "
-						"(workstation-name), wsc (workstation-name)") != NULL);
+		CHECK(strstr(a.warnings[0].msg,
+		             "claimed by 3 hosts: wsa (workstation-name), wsb "
+		             "(workstation-name), wsc (workstation-name)") != NULL);
 		CHECK(strstr(a.warnings[0].msg, "2 claims came within an hour") != NULL);
 	}
 	hc_analysis_free(&a);
@@ -406,8 +413,8 @@ static void test_claims(void)
 	      "0x101", "NTLM V2", "%%1833");
 	logon("fs1.contoso.local", 0, "alice", "S-1-5-21-1-2-3-1105", "3", "Kerberos", "10.9.9.9",
 	      "-", "0x100", "-", "%%1833");
-	logon("fs1.contoso.local", 13 * 3600, "bob", "S-1-5-21-1-2-3-1106", "3", "NTLM",
-	      "10.9.9.9", "B", "0x102", "NTLM V2", "%%1833");
+	logon("fs1.contoso.local", 13 * 3600, "bob", "S-1-5-21-1-2-3-1106", "3", "NTLM", "10.9.9.9",
+	      "B", "0x102", "NTLM V2", "%%1833");
 	logon("fs1.contoso.local", 13 * 3600 + 60, "carol", "S-1-5-21-1-2-3-1107", "3", "Kerberos",
 	      "10.9.9.9", "-", "0x103", "-", "%%1833");
 	correlate(&a, 1, &n);
@@ -458,8 +465,8 @@ static void test_policy_limit(void)
 	struct hc_policy_rule rule = {0};
 	struct hc_policy pol = {.nrules = 1, .rules = &rule};
 	struct hc_correlate_opts o = {.skew = 300 * HC_TICKS_PER_SEC,
-				      .session_window = 36000 * HC_TICKS_PER_SEC,
-				      .policy = &pol};
+	                              .session_window = 36000 * HC_TICKS_PER_SEC,
+	                              .policy = &pol};
 	struct hc_analysis a;
 	size_t findings = 0, limit_warnings = 0;
 
@@ -479,7 +486,7 @@ static void test_policy_limit(void)
 			findings += strcmp(a.chains[i].findings[k].id, "unexpected-package") == 0;
 	for (size_t i = 0; i < a.nwarnings; i++)
 		limit_warnings += strstr(a.warnings[i].msg, "rules.account[0]: the pattern hit "
-							    "PCRE2's match limit") != NULL;
+		                                            "PCRE2's match limit") != NULL;
 	CHECK_INT(a.nchains, 2);
 	CHECK_INT(findings, 0);
 	CHECK_INT(limit_warnings, 1);

@@ -704,9 +704,10 @@ static void test_witnesses(void)
 	const struct hc_norm *n = &ev.norm;
 
 	build(&ev, 5156, 1,
-	      N("ProcessID", "704", "Application", "\\device\\harddiskvolume2\\windows\\system32\\lsass.exe",
-		"Direction", "%%14593", "SourceAddress", "::ffff:172.18.39.5", "SourcePort", "50123",
-		"DestAddress", "172.18.38.5", "DestPort", "445", "Protocol", "6"));
+	      N("ProcessID", "704", "Application",
+	        "\\device\\harddiskvolume2\\windows\\system32\\lsass.exe", "Direction", "%%14593",
+	        "SourceAddress", "::ffff:172.18.39.5", "SourcePort", "50123", "DestAddress",
+	        "172.18.38.5", "DestPort", "445", "Protocol", "6"));
 	CHECK_INT(hc_event_kind(&ev), HC_KIND_CONNECTION);
 	CHECK_STR(n->ip, "172.18.39.5");
 	CHECK_INT(n->port, 50123);
@@ -722,13 +723,14 @@ static void test_witnesses(void)
 	 * destination */
 	build(&ev, 5156, 1,
 	      N("ProcessId", "4", "Application", "System", "Direction", "%%14592", "SourceAddress",
-		"172.18.39.5", "SourcePort", "50123", "DestAddress", "172.18.39.6", "DestPort", "445"));
+	        "172.18.39.5", "SourcePort", "50123", "DestAddress", "172.18.39.6", "DestPort",
+	        "445"));
 	CHECK_INT(n->direction, HC_DIR_IN);
 	CHECK_U64(n->process_id, 4);
 	hc_event_clear(&ev);
 	build(&ev, 5158, 0,
 	      N("ProcessId", "4", "Application", "System", "SourceAddress", "0.0.0.0", "SourcePort",
-		"445", "Protocol", "6"));
+	        "445", "Protocol", "6"));
 	CHECK_INT(hc_event_kind(&ev), HC_KIND_CONNECTION);
 	CHECK_INT(n->direction, HC_DIR_NONE);
 	CHECK_INT(n->dst_port, -1);
@@ -736,11 +738,11 @@ static void test_witnesses(void)
 	hc_event_clear(&ev);
 
 	build_in(&ev, 3, "Microsoft-Windows-Sysmon/Operational",
-		 N("UtcTime", "2020-08-06 05:20:25.123", "ProcessGuid",
-		   "{a1b2c3d4-0000-0000-0000-000000000001}", "ProcessId", "3316", "Image",
-		   "C:\\Users\\pgustavo\\Desktop\\GruntHTTP.exe", "User", "THESHIRE\\pgustavo",
-		   "Protocol", "tcp", "Initiated", "true", "SourceIp", "172.18.39.5", "SourcePort",
-		   "54358", "DestinationIp", "172.18.39.6", "DestinationPort", "135"));
+	         N("UtcTime", "2020-08-06 05:20:25.123", "ProcessGuid",
+	           "{a1b2c3d4-0000-0000-0000-000000000001}", "ProcessId", "3316", "Image",
+	           "C:\\Users\\pgustavo\\Desktop\\GruntHTTP.exe", "User", "THESHIRE\\pgustavo",
+	           "Protocol", "tcp", "Initiated", "true", "SourceIp", "172.18.39.5", "SourcePort",
+	           "54358", "DestinationIp", "172.18.39.6", "DestinationPort", "135"));
 	CHECK_INT(hc_event_kind(&ev), HC_KIND_CONNECTION);
 	CHECK_INT(n->direction, HC_DIR_OUT);
 	CHECK_STR(n->ip, "172.18.39.5");
@@ -760,9 +762,10 @@ static void test_witnesses(void)
 	hc_event_clear(&ev);
 
 	build_in(&ev, 1, "Microsoft-Windows-Sysmon/Operational",
-		 N("ProcessGuid", "{a1b2c3d4-0000-0000-0000-000000000001}", "ProcessId", "3316",
-		   "Image", "C:\\Windows\\System32\\wsmprovhost.exe", "User", "NT AUTHORITY\\SYSTEM",
-		   "LogonGuid", "{a1b2c3d4-0000-0000-03e7-000000000000}", "LogonId", "0x3e7"));
+	         N("ProcessGuid", "{a1b2c3d4-0000-0000-0000-000000000001}", "ProcessId", "3316",
+	           "Image", "C:\\Windows\\System32\\wsmprovhost.exe", "User",
+	           "NT AUTHORITY\\SYSTEM", "LogonGuid", "{a1b2c3d4-0000-0000-03e7-000000000000}",
+	           "LogonId", "0x3e7"));
 	CHECK_INT(hc_event_kind(&ev), HC_KIND_PROCESS);
 	CHECK(n->has_target_logon_id);
 	CHECK_U64(n->target_logon_id, 0x3e7);
@@ -775,21 +778,21 @@ static void test_witnesses(void)
 	 * the creator's */
 	build(&ev, 4688, 2,
 	      N("SubjectUserSid", "S-1-5-18", "SubjectLogonId", "0x3e7", "NewProcessId", "0x1a2c",
-		"NewProcessName", "C:\\Windows\\System32\\cmd.exe", "TargetLogonId", "0x5ac01"));
+	        "NewProcessName", "C:\\Windows\\System32\\cmd.exe", "TargetLogonId", "0x5ac01"));
 	CHECK_INT(hc_event_kind(&ev), HC_KIND_PROCESS);
 	CHECK_U64(n->process_id, 0x1a2c);
 	CHECK_U64(n->target_logon_id, 0x5ac01);
 	hc_event_clear(&ev);
 	build(&ev, 4688, 1,
 	      N("SubjectLogonId", "0x5ac01", "NewProcessId", "0x1a2c", "NewProcessName",
-		"C:\\Windows\\System32\\cmd.exe", "TargetLogonId", "0x0"));
+	        "C:\\Windows\\System32\\cmd.exe", "TargetLogonId", "0x0"));
 	CHECK_U64(n->target_logon_id, 0x5ac01);
 	hc_event_clear(&ev);
 
 	build_in(&ev, 8001, "Microsoft-Windows-NTLM/Operational",
-		 N("TargetName", "cifs/server2", "UserName", "", "DomainName", "", "CallerPID", "4",
-		   "ProcessName", "", "ClientLUID", "0x5ac01", "ClientUserName", "alice",
-		   "ClientDomainName", "CONTOSO", "MechanismOID", "-"));
+	         N("TargetName", "cifs/server2", "UserName", "", "DomainName", "", "CallerPID", "4",
+	           "ProcessName", "", "ClientLUID", "0x5ac01", "ClientUserName", "alice",
+	           "ClientDomainName", "CONTOSO", "MechanismOID", "-"));
 	CHECK_INT(hc_event_kind(&ev), HC_KIND_NTLM_OUT);
 	CHECK(n->has_subject_logon_id);
 	CHECK_U64(n->subject_logon_id, 0x5ac01);

@@ -106,9 +106,9 @@ static void write_spread(const char *path, int nrec, int every)
 
 struct order {
 	const struct hc_packset *ps;
-	size_t next_done;    /* the batch done() expects next */
-	size_t *worked;      /* per event: times work() saw it */
-	size_t fail_at;      /* done() fails at this batch start (SIZE_MAX: never) */
+	size_t next_done; /* the batch done() expects next */
+	size_t *worked;   /* per event: times work() saw it */
+	size_t fail_at;   /* done() fails at this batch start (SIZE_MAX: never) */
 	bool out_of_order;
 };
 
@@ -170,7 +170,8 @@ static void test_packed_order(const char *dir)
 			bool same = ev.file == r->file && ev.record_id == r->record_id &&
 			            ev.time == r->time && ev.event_id == r->event_id &&
 			            strcmp(ev.computer, r->computer) == 0 &&
-			            strcmp(ev.channel, r->channel) == 0 && ev.nfields == r->nfields &&
+			            strcmp(ev.channel, r->channel) == 0 &&
+			            ev.nfields == r->nfields &&
 			            ev.norm.logon_type == r->norm.logon_type && ev.borrowed;
 			for (size_t k = 0; same && k < ev.nfields; k++)
 				same = strcmp(ev.fields[k].name, r->fields[k].name) == 0 &&
@@ -185,7 +186,8 @@ static void test_packed_order(const char *dir)
 		/* batches of 7 on 4 threads, 3 slots: each event worked once,
 		 * handed over in order; then a failure in done() stops the run */
 		size_t n = hc_packset_count(ps);
-		struct order o = {.ps = ps, .fail_at = SIZE_MAX, .worked = calloc(n, sizeof(size_t))};
+		struct order o = {
+		    .ps = ps, .fail_at = SIZE_MAX, .worked = calloc(n, sizeof(size_t))};
 		if (!o.worked)
 			HC_SKIP("out of memory");
 		CHECK_INT(hc_packset_each(ps, 7, 4, 3, order_work, order_done, &o), HC_OK);
@@ -198,8 +200,9 @@ static void test_packed_order(const char *dir)
 		for (unsigned t = 1; t <= 4; t += 3) {
 			o.next_done = 0;
 			o.fail_at = 14;
-			CHECK_INT(hc_packset_each(ps, 7, t, t > 1 ? 3 : 1, order_work, order_done, &o),
-			          HC_ERR_IO);
+			CHECK_INT(
+			    hc_packset_each(ps, 7, t, t > 1 ? 3 : 1, order_work, order_done, &o),
+			    HC_ERR_IO);
 			CHECK_INT(o.next_done, 21); /* no batch handed over after the failing one */
 			CHECK(!o.out_of_order);
 		}

@@ -293,7 +293,8 @@ int main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "--corpus") == 0) {
 		char path[1024];
 
-		snprintf(path, sizeof(path), "%s/chainsaw/tests_evtx_security_sample.evtx", argv[2]);
+		snprintf(path, sizeof(path), "%s/chainsaw/tests_evtx_security_sample.evtx",
+		         argv[2]);
 		if (access(path, R_OK) != 0)
 			HC_SKIP("%s not found: the corpus is absent", path);
 		test_read_corpus(argv[2], "native");

@@ -822,11 +822,11 @@ static void test_hostile_strings(void)
 	 * never hides a byte from them); the records are invalid JSON, reported
 	 * with their line, and the next one is read */
 	read_all(puts_file("escapes.jsonl",
-			   "{\"winlog\":{\"event_id\":4624},\"a\":\"\\\xff\xfe\\\xfe\xfd\xfc\"}\n"
-			   "{\"winlog\":{\"event_id\":4624},\"a\":\"\\\xc3\xa9\xff\"}\n"
-			   "{\"@timestamp\":\"2019-05-14T05:05:35Z\",\"winlog\":{\"event_id\":4624,"
-			   "\"record_id\":3,\"event_data\":{\"X\":\"\\\\\xff\"}}}\n"),
-		 &g);
+	                   "{\"winlog\":{\"event_id\":4624},\"a\":\"\\\xff\xfe\\\xfe\xfd\xfc\"}\n"
+	                   "{\"winlog\":{\"event_id\":4624},\"a\":\"\\\xc3\xa9\xff\"}\n"
+	                   "{\"@timestamp\":\"2019-05-14T05:05:35Z\",\"winlog\":{\"event_id\":4624,"
+	                   "\"record_id\":3,\"event_data\":{\"X\":\"\\\\\xff\"}}}\n"),
+	         &g);
 	CHECK_INT(g.n, 1);
 	CHECK(has_diag(&g, 1, "not valid JSON"));
 	CHECK(has_diag(&g, 2, "not valid JSON"));
@@ -978,7 +978,8 @@ static void test_prefilter(void)
 	        "\"Message\":\"{\\\"EventID\\\": 4688}\",\"LogonType\":3,\"RecordNumber\":2}\n"
 	        /* the wanted id as a quoted number (ECS) and as evtx_dump's #text */
 	        "{\"winlog\":{\"event_id\":\"4624\",\"computer_name\":\"h\",\"record_id\":3,"
-	        "\"channel\":\"Security\",\"event_data\":{}},\"@timestamp\":\"2020-01-01T00:00:01Z\"}\n"
+	        "\"channel\":\"Security\",\"event_data\":{}},\"@timestamp\":\"2020-01-01T00:00:"
+	        "01Z\"}\n"
 	        "{\"Event\":{\"System\":{\"EventID\":{\"#text\":4624,\"#attributes\":{}},"
 	        "\"Computer\":\"h\",\"Channel\":\"Security\",\"EventRecordID\":4,\"TimeCreated\":"
 	        "{\"#attributes\":{\"SystemTime\":\"2020-01-01T00:00:02Z\"}}},\"EventData\":{}}}\n"

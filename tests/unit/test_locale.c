@@ -96,13 +96,14 @@ int main(void)
 	if (!loc || strcmp(localeconv()->decimal_point, ".") == 0) {
 		loc = setlocale(LC_ALL, "de_DE.UTF-8");
 		if (!loc || strcmp(localeconv()->decimal_point, ".") == 0)
-			HC_SKIP("no locale with a decimal comma (de_DE.UTF-8: bash .ci/deps makes it)");
+			HC_SKIP(
+			    "no locale with a decimal comma (de_DE.UTF-8: bash .ci/deps makes it)");
 	}
 	if (!tz || !*tz || strcmp(tz, "UTC") == 0 || strcmp(tz, "UTC0") == 0)
 		setenv("TZ", "Asia/Kathmandu", 1);
 	tzset();
-	fprintf(stderr, "locale %s (decimal point '%s'), TZ=%s\n", loc,
-	        localeconv()->decimal_point, getenv("TZ"));
+	fprintf(stderr, "locale %s (decimal point '%s'), TZ=%s\n", loc, localeconv()->decimal_point,
+	        getenv("TZ"));
 	test_numbers();
 	test_times();
 	test_explain();

@@ -33,7 +33,8 @@ static void test_own_connections(void)
 	 * address is ws7's (NAT, a stale lease): the port wins */
 	ev(4769, "dc1.contoso.local", -60, "TargetUserName", "WS7$@CONTOSO.LOCAL", "ServiceName",
 	   "DC1$", "IpAddress", "::ffff:10.0.0.35", "Status", "0x0", NULL);
-	conn("ws5.contoso.local", 29.9, OUT, "10.0.0.35", "50123", "10.0.0.36", "445", "System", "4");
+	conn("ws5.contoso.local", 29.9, OUT, "10.0.0.35", "50123", "10.0.0.36", "445", "System",
+	     "4");
 	netlogon("ws6.contoso.local", 30, "alice", "Kerberos", "10.0.0.35", "50123", "0x100");
 	correlate(&a, 1, &n);
 	h = hop_of(&a, "alice", "ws6", 30);
@@ -46,7 +47,8 @@ static void test_own_connections(void)
 	/* another port: the connection does not name it; the claim does */
 	ev(4769, "dc1.contoso.local", -60, "TargetUserName", "WS7$@CONTOSO.LOCAL", "ServiceName",
 	   "DC1$", "IpAddress", "::ffff:10.0.0.35", "Status", "0x0", NULL);
-	conn("ws5.contoso.local", 29.9, OUT, "10.0.0.35", "50124", "10.0.0.36", "445", "System", "4");
+	conn("ws5.contoso.local", 29.9, OUT, "10.0.0.35", "50124", "10.0.0.36", "445", "System",
+	     "4");
 	netlogon("ws6.contoso.local", 30, "alice", "Kerberos", "10.0.0.35", "50123", "0x100");
 	correlate(&a, 1, &n);
 	h = hop_of(&a, "alice", "ws6", 30);
@@ -56,7 +58,8 @@ static void test_own_connections(void)
 
 	/* loopback, multicast and a subnet's broadcast claim nothing */
 	conn("ws5.contoso.local", 0, IN, "10.0.0.1", "137", "10.0.0.255", "137", "System", "4");
-	conn("ws5.contoso.local", 0, IN, "10.0.0.1", "1900", "239.255.255.250", "1900", "System", "4");
+	conn("ws5.contoso.local", 0, IN, "10.0.0.1", "1900", "239.255.255.250", "1900", "System",
+	     "4");
 	conn("ws5.contoso.local", 0, OUT, "127.0.0.1", "5000", "127.0.0.1", "80", "System", "4");
 	correlate(&a, 1, &n);
 	for (size_t i = 0; i < a.nhosts; i++)
@@ -131,9 +134,10 @@ static void test_validation_and_listener(void)
 	 * the target's inbound connection to :80 names the client */
 	conn("adfs01.contoso.local", -0.006, IN, "192.168.2.6", "51515", "192.168.2.5", "80",
 	     "System", "4");
-	ev(4624, "adfs01.contoso.local", 0, "TargetUserSid", "S-1-5-21-9-9-9-1103", "TargetUserName",
-	   "svc_ADFS$", "TargetDomainName", "CONTOSO", "TargetLogonId", "0x100", "LogonType", "3",
-	   "AuthenticationPackageName", "Kerberos", "IpAddress", "-", "IpPort", "-", NULL);
+	ev(4624, "adfs01.contoso.local", 0, "TargetUserSid", "S-1-5-21-9-9-9-1103",
+	   "TargetUserName", "svc_ADFS$", "TargetDomainName", "CONTOSO", "TargetLogonId", "0x100",
+	   "LogonType", "3", "AuthenticationPackageName", "Kerberos", "IpAddress", "-", "IpPort",
+	   "-", NULL);
 	correlate(&a, 1, &n);
 	h = hop_of(&a, "svc_ADFS$", "adfs01", 0);
 	CHECK(h != NULL);
@@ -145,13 +149,14 @@ static void test_validation_and_listener(void)
 	reset();
 
 	/* two clients reaching the listener at once: no telling which */
-	conn("adfs01.contoso.local", -0.5, IN, "192.168.2.6", "51515", "192.168.2.5", "443", "System",
-	     "4");
-	conn("adfs01.contoso.local", -0.4, IN, "192.168.2.7", "51516", "192.168.2.5", "443", "System",
-	     "4");
-	ev(4624, "adfs01.contoso.local", 0, "TargetUserSid", "S-1-5-21-9-9-9-1103", "TargetUserName",
-	   "svc_ADFS$", "TargetDomainName", "CONTOSO", "TargetLogonId", "0x100", "LogonType", "3",
-	   "AuthenticationPackageName", "Kerberos", "IpAddress", "-", "IpPort", "-", NULL);
+	conn("adfs01.contoso.local", -0.5, IN, "192.168.2.6", "51515", "192.168.2.5", "443",
+	     "System", "4");
+	conn("adfs01.contoso.local", -0.4, IN, "192.168.2.7", "51516", "192.168.2.5", "443",
+	     "System", "4");
+	ev(4624, "adfs01.contoso.local", 0, "TargetUserSid", "S-1-5-21-9-9-9-1103",
+	   "TargetUserName", "svc_ADFS$", "TargetDomainName", "CONTOSO", "TargetLogonId", "0x100",
+	   "LogonType", "3", "AuthenticationPackageName", "Kerberos", "IpAddress", "-", "IpPort",
+	   "-", NULL);
 	correlate(&a, 1, &n);
 	CHECK(hop_of(&a, "svc_ADFS$", "adfs01", 0) == NULL);
 	hc_analysis_free(&a);
@@ -187,7 +192,8 @@ static void test_machine_classes(void)
 	ev(4768, "dc1.contoso.local", -3000, "TargetUserName", "svc_sql$", "TargetDomainName",
 	   "CONTOSO", "IpAddress", "::ffff:10.0.2.20", "Status", "0x0", NULL);
 	netlogon("srv-sql.contoso.local", 0, "svc_sql$", "Kerberos", "10.0.2.20", "50001", "0x100");
-	netlogon("srv-sql.contoso.local", 200, "SRV-APP$", "Kerberos", "10.0.2.20", "50002", "0x101");
+	netlogon("srv-sql.contoso.local", 200, "SRV-APP$", "Kerberos", "10.0.2.20", "50002",
+	         "0x101");
 	correlate(&a, 1, &n);
 	h = hop_of(&a, "svc_sql$", "srv-sql", 0);
 	CHECK(h && h->cls == HC_CLASS_USER);
@@ -196,7 +202,8 @@ static void test_machine_classes(void)
 	CHECK(h && h->cls == HC_CLASS_MACHINE);
 	CHECK_INT(a.nwarnings, 1);
 	if (a.nwarnings)
-		CHECK(strstr(a.warnings[0].msg, "svc_sql$ claims 10.0.2.20, srv-app's address") != NULL);
+		CHECK(strstr(a.warnings[0].msg, "svc_sql$ claims 10.0.2.20, srv-app's address") !=
+		      NULL);
 	for (size_t i = 0; i < a.nhosts; i++)
 		CHECK(strcmp(a.hosts[i].name, "svc_sql") != 0 || a.hosts[i].service_account);
 	hc_analysis_free(&a);
@@ -219,7 +226,10 @@ static void test_machine_classes(void)
 	ev(4769, "dc1.contoso.local", -60, "TargetUserName", "FS1$@CONTOSO.LOCAL", "ServiceName",
 	   "DC1$", "IpAddress", "::ffff:10.0.0.41", "Status", "0x0", NULL);
 	for (int i = 0; i < 3; i++)
-		ev(4608, i == 0 ? "ws5.contoso.local" : i == 1 ? "ws6.contoso.local" : "ws7.contoso.local",
+		ev(4608,
+		   i == 0   ? "ws5.contoso.local"
+		   : i == 1 ? "ws6.contoso.local"
+		            : "ws7.contoso.local",
 		   -600, NULL);
 	netlogon("ws5.contoso.local", 0, "FS1$", "Kerberos", "10.0.0.41", "50001", "0x100");
 	netlogon("dc1.contoso.local", 3, "FS1$", "Kerberos", "10.0.0.41", "50004", "0x100");
@@ -245,9 +255,10 @@ static void test_upkeep(void)
 	conn("ws5.contoso.local", 0.9, OUT, "10.0.0.35", "49676", "10.0.0.5", "49674",
 	     "\\device\\harddiskvolume2\\windows\\system32\\lsass.exe", "700");
 	netlogon("dc1.contoso.local", 1, "alice", "Kerberos", "10.0.0.35", "49676", "0x100");
-	conn("ws5.contoso.local", 20.9, OUT, "10.0.0.35", "49700", "10.0.0.5", "445",
-	     "\\device\\harddiskvolume2\\windows\\system32\\WindowsPowerShell\\v1.0\\powershell.exe",
-	     "3000");
+	conn(
+	    "ws5.contoso.local", 20.9, OUT, "10.0.0.35", "49700", "10.0.0.5", "445",
+	    "\\device\\harddiskvolume2\\windows\\system32\\WindowsPowerShell\\v1.0\\powershell.exe",
+	    "3000");
 	netlogon("dc1.contoso.local", 21, "alice", "Kerberos", "10.0.0.35", "49700", "0x101");
 	correlate(&a, 1, &n);
 	h = hop_of(&a, "alice", "dc1", 1);
@@ -433,8 +444,8 @@ static void test_fanout(void)
 		addresses();
 		for (int i = 0; i < (round == 1 ? 4 : 6); i++) {
 			snprintf(host, sizeof(host), "%s.contoso.local", hosts[i]);
-			netlogon(host, round == 2 ? 3600.0 * i : i, "alice", "Kerberos", "10.0.0.11",
-				 "50001", "0x100");
+			netlogon(host, round == 2 ? 3600.0 * i : i, "alice", "Kerberos",
+			         "10.0.0.11", "50001", "0x100");
 		}
 		correlate(&a, 1, &n);
 		fan = 0;
@@ -443,7 +454,7 @@ static void test_fanout(void)
 				if (strcmp(a.chains[c].findings[k].id, "fan-out") == 0) {
 					fan++;
 					CHECK(strstr(a.chains[c].findings[k].what,
-						     "fs1, fs2, fs3, fs4, fs5, fs6") != NULL);
+					             "fs1, fs2, fs3, fs4, fs5, fs6") != NULL);
 				}
 		CHECK_INT(fan, round == 0 ? 1 : 0);
 		hc_analysis_free(&a);
@@ -463,7 +474,7 @@ static void test_clock(void)
 	int s2 = -1;
 
 	struct hc_correlate_opts o = {.skew = 20 * HC_TICKS_PER_SEC,
-				      .session_window = 36000 * HC_TICKS_PER_SEC};
+	                              .session_window = 36000 * HC_TICKS_PER_SEC};
 
 	anonymous_setup();
 	ev(4634, "server1.contoso.local", 100, "TargetUserName", "TestUser", "TargetLogonId",
@@ -472,9 +483,10 @@ static void test_clock(void)
 		char lid[16];
 		snprintf(lid, sizeof(lid), "0x%x", 0x700 + i);
 		ev(4769, "dc1.contoso.local", 1000 + 100 * i, "TargetUserName", "bob@CONTOSO.LOCAL",
-		   "ServiceName", "SERVER2$", "IpAddress", "::ffff:10.0.0.11", "Status", "0x0", NULL);
-		netlogon("server2.contoso.local", 1000 + 100 * i + 40.1, "bob", "Kerberos", "10.0.0.11",
-			 "50001", lid);
+		   "ServiceName", "SERVER2$", "IpAddress", "::ffff:10.0.0.11", "Status", "0x0",
+		   NULL);
+		netlogon("server2.contoso.local", 1000 + 100 * i + 40.1, "bob", "Kerberos",
+		         "10.0.0.11", "50001", lid);
 	}
 	/* true time 90 s (inside the session), logged at 130 s */
 	anon("server2.contoso.local", 130, "10.0.0.21", "50100", "0x500");

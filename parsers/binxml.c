@@ -8,6 +8,7 @@
  * without a template, RenderingInfo, arrays, UserData, odd templates). */
 #include "evtx_int.h"
 #include "../base/utf8.h"
+#include "../base/civil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -339,20 +340,6 @@ static int real_put(struct hc_buf *b, uint64_t raw, unsigned bits)
 	return buf_put(b, tmp, n);
 }
 
-/* Civil date of a day count since 1601-01-01. */
-static void civil(int64_t days, int64_t *y, unsigned *m, unsigned *d)
-{
-	int64_t z = days - 134774 + 719468;
-	const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	const unsigned doe = (unsigned)(z - era * 146097);
-	const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	const unsigned mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
 static int filetime_put(struct hc_buf *b, uint64_t ft)
 {
 	char tmp[48];
@@ -360,7 +347,7 @@ static int filetime_put(struct hc_buf *b, uint64_t ft)
 	int64_t y;
 	unsigned mo, d;
 
-	civil((int64_t)(secs / 86400), &y, &mo, &d);
+	hc_civil_from_days((int64_t)(secs / 86400), &y, &mo, &d);
 	int n = snprintf(tmp, sizeof(tmp), "%04lld-%02u-%02uT%02u:%02u:%02u.%09lluZ", (long long)y,
 	                 mo, d, (unsigned)(secs % 86400 / 3600), (unsigned)(secs % 3600 / 60),
 	                 (unsigned)(secs % 60), (unsigned long long)frac * 100);

@@ -4,6 +4,7 @@
 #include "event.h"
 #include "strpool.h"
 #include "decode.h"
+#include "../base/civil.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -903,32 +904,6 @@ int hc_account_is_anonymous(const struct hc_account *a)
 	return 0;
 }
 
-/* Days from 1601-01-01 to the civil date (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	/* H. Hinnant's algorithm, epoch 1970-01-01, shifted to 1601 below */
-	y -= m <= 2;
-	const int64_t era = (y >= 0 ? y : y - 399) / 400;
-	const unsigned yoe = (unsigned)(y - era * 400);
-	const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468 + 134774;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-	z -= 134774;
-	z += 719468;
-	const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	const unsigned doe = (unsigned)(z - era * 146097);
-	const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	const unsigned mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
 #define TICKS_PER_SEC INT64_C(10000000)
 #define TICKS_PER_DAY (TICKS_PER_SEC * 86400)
 
@@ -956,7 +931,7 @@ void hc_time_format(int64_t ticks, char *out, size_t cap)
 		ticks = 0;
 	days = ticks / TICKS_PER_DAY;
 	rem = ticks % TICKS_PER_DAY;
-	civil_from_days(days, &y, &mo, &d);
+	hc_civil_from_days(days, &y, &mo, &d);
 	unsigned h = (unsigned)(rem / (3600 * TICKS_PER_SEC)),
 	         mi = (unsigned)(rem / (60 * TICKS_PER_SEC) % 60),
 	         se = (unsigned)(rem / TICKS_PER_SEC % 60), f = (unsigned)(rem % TICKS_PER_SEC);
@@ -1049,7 +1024,7 @@ bool hc_time_parse(const char *s, int64_t *ticks)
 	}
 	if (*s)
 		return false;
-	t = days_from_civil(y, (unsigned)mo, (unsigned)d) * TICKS_PER_DAY;
+	t = hc_days_from_civil(y, (unsigned)mo, (unsigned)d) * TICKS_PER_DAY;
 	t += ((int64_t)h * 3600 + mi * 60 + se - (int64_t)offset_min * 60) * TICKS_PER_SEC;
 	*ticks = t + frac;
 	return true;

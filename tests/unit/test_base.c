@@ -2,6 +2,7 @@
  * hash and its tables, the capped growable buffer. */
 #include "hc_test.h"
 
+#include "../../base/civil.h"
 #include "../../base/dynbuf.h"
 #include "../../base/error.h"
 #include "../../base/hash.h"
@@ -205,8 +206,32 @@ static void test_dynbuf(void)
 	free(arr);
 }
 
+static void test_civil(void)
+{
+	int64_t y;
+	unsigned m, d;
+	size_t bad = 0;
+
+	CHECK_INT(hc_days_from_civil(1601, 1, 1), 0);
+	CHECK_INT(hc_days_from_civil(1970, 1, 1), 134774);
+	CHECK_INT(hc_days_from_civil(2000, 3, 1) - hc_days_from_civil(2000, 2, 28), 2); /* leap */
+	CHECK_INT(hc_days_from_civil(1900, 3, 1) - hc_days_from_civil(1900, 2, 28), 1); /* not */
+	hc_civil_from_days(hc_days_from_civil(2021, 2, 12), &y, &m, &d);
+	CHECK(y == 2021 && m == 2 && d == 12);
+	hc_civil_from_days(-1, &y, &m, &d);
+	CHECK(y == 1600 && m == 12 && d == 31);
+	/* every day from 1601 to past FILETIME's end (30828) round-trips */
+	for (int64_t k = 0; k < 10950000; k += 7) {
+		hc_civil_from_days(k, &y, &m, &d);
+		if (hc_days_from_civil(y, m, d) != k || m < 1 || m > 12 || d < 1 || d > 31)
+			bad++;
+	}
+	CHECK_INT(bad, 0);
+}
+
 int main(void)
 {
+	test_civil();
 	test_diag();
 	test_utf8_seq();
 	test_utf8_valid_repair();

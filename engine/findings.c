@@ -72,121 +72,173 @@ static int add_finding(struct hc_chain *c, const char *id, enum hc_severity sev,
 	return HC_OK;
 }
 
+/* One hop of a chain, as the per-hop rules see it. */
+struct hop_ctx {
+	struct hc_analysis *a;
+	struct hc_chain *c;
+	size_t i; /* its index in the chain */
+	const struct hc_hop *h, *prev, *next;
+	const struct hc_norm *n;
+	const char *src, *dst, *user;
+};
+
+/* An anonymous hop continuing a user's session: the credentials did not
+ * travel. Severity follows proof: high only when a record ties the logon
+ * to the session, or it is the only one it can continue. */
+static int rule_anonymous_second_hop(const struct hop_ctx *x)
+{
+	const struct hc_hop *h = x->h, *prev = x->prev;
+
+	if (!prev || !h->anonymous || h->failed)
+		return HC_OK;
+	const struct hc_norm *pn = &prev->ev->norm;
+	const struct hc_link *l = &x->a->links[x->c->links[x->i - 1]];
+	bool imp =
+	    pn->impersonation == HC_IMP_IMPERSONATION || pn->impersonation == HC_IMP_IDENTIFICATION;
+	char why[200] = "";
+	if (l->proof == HC_PROOF_NONE)
+		snprintf(why, sizeof(why),
+		         "; not proven: %zu user sessions were open on %s and no 4648, "
+		         "8001 or connection record ties the logon to one",
+		         h->nparents, x->src);
+	return add_finding(x->c, "anonymous-second-hop",
+	                   l->proof != HC_PROOF_NONE ? HC_SEV_HIGH : HC_SEV_MEDIUM, NULL, x->i + 1,
+	                   h, prev,
+	                   "If the onward access is intended: use CredSSP for this pair "
+	                   "(Enable-WSManCredSSP on the client for the first host, -Role Server "
+	                   "on it) "
+	                   "or Kerberos resource-based constrained delegation (Set-ADComputer "
+	                   "<target> "
+	                   "-PrincipalsAllowedToDelegateToAccount <source>); otherwise find what "
+	                   "on "
+	                   "the source tried to reach the target.",
+	                   "%s reached %s as ANONYMOUS LOGON from inside %s's session: the "
+	                   "credentials "
+	                   "did not travel (double hop)%s%s",
+	                   x->src, x->dst, pn->target.name ? pn->target.name : "a user",
+	                   imp ? "; the first hop's ImpersonationLevel was Impersonation, not "
+	                         "Delegation"
+	                       : "",
+	                   why);
+}
+
+static int rule_unexpected_package(const struct hop_ctx *x)
+{
+	if (x->h->failed || x->h->ev->event_id != 4624 || !hc_policy_package_unexpected(x->a, x->h))
+		return HC_OK;
+	return add_finding(x->c, "unexpected-package", HC_SEV_MEDIUM, "T1550.002", x->i + 1, x->h,
+	                   NULL,
+	                   "Check why Kerberos was not used (connection by IP address, "
+	                   "missing SPN, explicit credentials, pass-the-hash); restrict NTLM "
+	                   "or allow-list the host in --policy if it is legacy.",
+	                   "%s reached %s as %s with %s where the policy expects Kerberos", x->src,
+	                   x->dst, x->user, x->n->package ? x->n->package : "?");
+}
+
+static int rule_ntlm_v1(const struct hop_ctx *x)
+{
+	const struct hc_norm *n = x->n;
+
+	if (!n->lm_package || x->h->anonymous ||
+	    (strcasecmp(n->lm_package, "NTLM V1") != 0 && strcasecmp(n->lm_package, "LM") != 0))
+		return HC_OK;
+	return add_finding(x->c, "ntlm-v1", HC_SEV_HIGH, "T1562.010", x->i + 1, x->h, NULL,
+	                   "Set LmCompatibilityLevel to 5 on clients and servers, find the "
+	                   "client that negotiates NTLMv1, and treat the account's hash as "
+	                   "exposed.",
+	                   "%s authenticated %s to %s with %s (crackable, relayable)", x->src,
+	                   x->user, x->dst, n->lm_package);
+}
+
+static int rule_credssp_exposure(const struct hop_ctx *x)
+{
+	if (x->h->failed || x->n->logon_type != 8)
+		return HC_OK;
+	return add_finding(x->c, "credssp-exposure", x->next ? HC_SEV_HIGH : HC_SEV_MEDIUM,
+	                   "T1021.006", x->i + 1, x->h, NULL,
+	                   "Treat the account's credentials as exposed on this host; prefer "
+	                   "Kerberos constrained delegation over CredSSP, and disable CredSSP "
+	                   "(Disable-WSManCredSSP) where it is not needed.",
+	                   "%s logged on to %s with NetworkCleartext (type 8, CredSSP): %s's "
+	                   "reusable credentials now live on %s%s",
+	                   x->user, x->dst, x->user, x->dst,
+	                   x->next ? ", and a further hop used them" : "");
+}
+
+static int rule_delegation(const struct hop_ctx *x)
+{
+	const struct hc_hop *h = x->h, *prev = x->prev;
+	const struct hc_norm *n = x->n;
+	/* explicit credentials used on the source (a 4648) explain an
+	 * authenticated onward hop without any delegation */
+	bool explicit_creds = false;
+
+	for (size_t k = 0; k < h->nev; k++)
+		explicit_creds |= h->evidence[k].role == HC_ROLE_EXPLICIT;
+	if (h->failed || !hc_account_is_user(&n->target) ||
+	    !(n->impersonation == HC_IMP_DELEGATION || n->transmitted_services ||
+	      (prev && !h->anonymous && !explicit_creds && n->package &&
+	       strcasecmp(n->package, "Kerberos") == 0 && prev->ev->norm.logon_type == 3 &&
+	       !prev->anonymous)))
+		return HC_OK;
+	return add_finding(x->c, "delegation", HC_SEV_INFO, "T1558", x->i + 1, h, NULL,
+	                   "Confirm the delegation is configured on purpose and limited "
+	                   "(constrained or resource-based, not unconstrained); mark "
+	                   "privileged accounts sensitive and not delegable.",
+	                   "%s%s",
+	                   n->impersonation == HC_IMP_DELEGATION
+	                       ? "the client handed delegatable credentials (ImpersonationLevel "
+	                         "Delegation) to "
+	                   : n->transmitted_services
+	                       ? "Kerberos constrained delegation (transited services) reached "
+	                       : "the onward hop succeeded through Kerberos delegation to ",
+	                   x->dst);
+}
+
+static int rule_hop_failed(const struct hop_ctx *x)
+{
+	const struct hc_norm *n = x->n;
+	const char *m1 = NULL, *m2 = NULL, *s1, *s2;
+
+	if (!x->h->failed)
+		return HC_OK;
+	s1 = n->has_status ? hc_decode_ntstatus(n->status, &m1) : NULL;
+	s2 = n->has_substatus && n->substatus ? hc_decode_ntstatus(n->substatus, &m2) : NULL;
+	return add_finding(x->c, "hop-failed", HC_SEV_MEDIUM, "T1078", x->i + 1, x->h, NULL,
+	                   "Check whether the failure is a double-hop or rights problem "
+	                   "(expected) or someone guessing credentials from the source host.",
+	                   "%s failed to log on to %s as %s: Status 0x%08x %s (%s), SubStatus "
+	                   "0x%08x %s (%s)",
+	                   x->src, x->dst, x->user, n->status, s1 ? s1 : "", m1 ? m1 : "?",
+	                   n->substatus, s2 ? s2 : "", m2 ? m2 : "-");
+}
+
+/* The per-hop rules, in the order their findings are listed. */
+static int (*const hop_rules[])(const struct hop_ctx *) = {
+    rule_anonymous_second_hop, rule_unexpected_package, rule_ntlm_v1,
+    rule_credssp_exposure,     rule_delegation,         rule_hop_failed,
+};
+
 int hc_findings_chain(struct hc_analysis *a, struct hc_chain *c)
 {
 	int rc = HC_OK;
 
 	for (size_t i = 0; i < c->nhops && rc == HC_OK; i++) {
 		const struct hc_hop *h = &a->hops[c->hops[i]];
-		const struct hc_norm *n = &h->ev->norm;
-		const struct hc_hop *prev = i ? &a->hops[c->hops[i - 1]] : NULL;
-		const struct hc_hop *next = i + 1 < c->nhops ? &a->hops[c->hops[i + 1]] : NULL;
-		const char *src = hostname(a, h->src), *dst = hostname(a, h->dst);
-		const char *user = n->target.name ? n->target.name : "?";
-		/* explicit credentials used on the source (a 4648) explain an
-		 * authenticated onward hop without any delegation */
-		bool explicit_creds = false;
-		for (size_t k = 0; k < h->nev; k++)
-			explicit_creds |= h->evidence[k].role == HC_ROLE_EXPLICIT;
-
-		if (prev && h->anonymous && !h->failed) {
-			const struct hc_norm *pn = &prev->ev->norm;
-			const struct hc_link *l = &a->links[c->links[i - 1]];
-			bool imp = pn->impersonation == HC_IMP_IMPERSONATION ||
-			           pn->impersonation == HC_IMP_IDENTIFICATION;
-			/* severity follows proof: high only when a record ties the
-			 * logon to the session, or it is the only one it can continue */
-			char why[200] = "";
-			if (l->proof == HC_PROOF_NONE)
-				snprintf(
-				    why, sizeof(why),
-				    "; not proven: %zu user sessions were open on %s and no 4648, "
-				    "8001 or connection record ties the logon to one",
-				    h->nparents, src);
-			rc = add_finding(
-			    c, "anonymous-second-hop",
-			    l->proof != HC_PROOF_NONE ? HC_SEV_HIGH : HC_SEV_MEDIUM, NULL, i + 1, h,
-			    prev,
-			    "If the onward access is intended: use CredSSP for this pair "
-			    "(Enable-WSManCredSSP on the client for the first host, -Role Server "
-			    "on it) "
-			    "or Kerberos resource-based constrained delegation (Set-ADComputer "
-			    "<target> "
-			    "-PrincipalsAllowedToDelegateToAccount <source>); otherwise find what "
-			    "on "
-			    "the source tried to reach the target.",
-			    "%s reached %s as ANONYMOUS LOGON from inside %s's session: the "
-			    "credentials "
-			    "did not travel (double hop)%s%s",
-			    src, dst,
-			    prev->ev->norm.target.name ? prev->ev->norm.target.name : "a user",
-			    imp ? "; the first hop's ImpersonationLevel was Impersonation, not "
-			          "Delegation"
-			        : "",
-			    why);
-		}
-		if (rc == HC_OK && !h->failed && h->ev->event_id == 4624 &&
-		    hc_policy_package_unexpected(a, h))
-			rc = add_finding(
-			    c, "unexpected-package", HC_SEV_MEDIUM, "T1550.002", i + 1, h, NULL,
-			    "Check why Kerberos was not used (connection by IP address, "
-			    "missing SPN, explicit credentials, pass-the-hash); restrict NTLM "
-			    "or allow-list the host in --policy if it is legacy.",
-			    "%s reached %s as %s with %s where the policy expects Kerberos", src,
-			    dst, user, n->package ? n->package : "?");
-		if (rc == HC_OK && n->lm_package && !h->anonymous &&
-		    (strcasecmp(n->lm_package, "NTLM V1") == 0 ||
-		     strcasecmp(n->lm_package, "LM") == 0))
-			rc = add_finding(
-			    c, "ntlm-v1", HC_SEV_HIGH, "T1562.010", i + 1, h, NULL,
-			    "Set LmCompatibilityLevel to 5 on clients and servers, find the "
-			    "client that negotiates NTLMv1, and treat the account's hash as "
-			    "exposed.",
-			    "%s authenticated %s to %s with %s (crackable, relayable)", src, user,
-			    dst, n->lm_package);
-		if (rc == HC_OK && !h->failed && n->logon_type == 8)
-			rc = add_finding(
-			    c, "credssp-exposure", next ? HC_SEV_HIGH : HC_SEV_MEDIUM, "T1021.006",
-			    i + 1, h, NULL,
-			    "Treat the account's credentials as exposed on this host; prefer "
-			    "Kerberos constrained delegation over CredSSP, and disable CredSSP "
-			    "(Disable-WSManCredSSP) where it is not needed.",
-			    "%s logged on to %s with NetworkCleartext (type 8, CredSSP): %s's "
-			    "reusable credentials now live on %s%s",
-			    user, dst, user, dst, next ? ", and a further hop used them" : "");
-		if (rc == HC_OK && !h->failed && hc_account_is_user(&n->target) &&
-		    (n->impersonation == HC_IMP_DELEGATION || n->transmitted_services ||
-		     (prev && !h->anonymous && !explicit_creds && n->package &&
-		      strcasecmp(n->package, "Kerberos") == 0 && prev->ev->norm.logon_type == 3 &&
-		      !prev->anonymous)))
-			rc = add_finding(
-			    c, "delegation", HC_SEV_INFO, "T1558", i + 1, h, NULL,
-			    "Confirm the delegation is configured on purpose and limited "
-			    "(constrained or resource-based, not unconstrained); mark "
-			    "privileged accounts sensitive and not delegable.",
-			    "%s%s",
-			    n->impersonation == HC_IMP_DELEGATION
-			        ? "the client handed delegatable credentials (ImpersonationLevel "
-			          "Delegation) to "
-			    : n->transmitted_services
-			        ? "Kerberos constrained delegation (transited services) reached "
-			        : "the onward hop succeeded through Kerberos delegation to ",
-			    dst);
-		if (rc == HC_OK && h->failed) {
-			const char *m1 = NULL, *m2 = NULL;
-			const char *s1 = n->has_status ? hc_decode_ntstatus(n->status, &m1) : NULL;
-			const char *s2 = n->has_substatus && n->substatus
-			                     ? hc_decode_ntstatus(n->substatus, &m2)
-			                     : NULL;
-			rc = add_finding(
-			    c, "hop-failed", HC_SEV_MEDIUM, "T1078", i + 1, h, NULL,
-			    "Check whether the failure is a double-hop or rights problem "
-			    "(expected) or someone guessing credentials from the source host.",
-			    "%s failed to log on to %s as %s: Status 0x%08x %s (%s), SubStatus "
-			    "0x%08x %s (%s)",
-			    src, dst, user, n->status, s1 ? s1 : "", m1 ? m1 : "?", n->substatus,
-			    s2 ? s2 : "", m2 ? m2 : "-");
-		}
+		struct hop_ctx x = {
+		    .a = a,
+		    .c = c,
+		    .i = i,
+		    .h = h,
+		    .prev = i ? &a->hops[c->hops[i - 1]] : NULL,
+		    .next = i + 1 < c->nhops ? &a->hops[c->hops[i + 1]] : NULL,
+		    .n = &h->ev->norm,
+		    .src = hostname(a, h->src),
+		    .dst = hostname(a, h->dst),
+		    .user = h->ev->norm.target.name ? h->ev->norm.target.name : "?",
+		};
+		for (size_t r = 0; r < sizeof(hop_rules) / sizeof(hop_rules[0]) && rc == HC_OK; r++)
+			rc = hop_rules[r](&x);
 	}
 	return rc;
 }

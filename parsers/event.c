@@ -778,17 +778,11 @@ void hc_event_normalise(struct hc_event *ev, char *scratch_mem)
 	normalise(ev, kv, scratch_mem);
 }
 
-static void normalise(struct hc_event *ev, const char *const *kv, char *scratch_mem)
+/* Who acted and on whom: the subject, and the target by the event's own
+ * field names. */
+static void normalise_accounts(struct hc_event *ev, const char *const *kv)
 {
 	struct hc_norm *n = &ev->norm;
-	struct scratch sc = {scratch_mem};
-	const char *v;
-	char ipbuf[128];
-
-	memset(n, 0, sizeof(*n));
-	n->logon_type = -1;
-	n->key_length = -1;
-	n->port = -1;
 
 	account(kv, &n->subject, KN_SubjectDomainName, KN_SubjectUserName, KN_SubjectUserSid);
 	switch (ev->event_id) {
@@ -809,7 +803,51 @@ static void normalise(struct hc_event *ev, const char *const *kv, char *scratch_
 		account(kv, &n->target, KN_TargetDomainName, KN_TargetUserName, KN_TargetUserSid);
 		break;
 	}
+}
 
+/* Where a logon came from: the client's name and address as logged. */
+static void normalise_source(struct hc_norm *n, const char *const *kv, struct scratch *sc)
+{
+	const char *v;
+	char ipbuf[128];
+
+	v = kv[KN_WorkstationName];
+	if (!v)
+		v = kv[KN_Workstation];
+	if (!v)
+		v = kv[KN_ClientName];
+	n->workstation = trimmed(sc, v);
+	/* Windows writes the NetBIOS name sometimes with leading backslashes */
+	while (n->workstation && n->workstation[0] == '\\')
+		n->workstation = n->workstation[1] ? n->workstation + 1 : NULL;
+
+	v = kv[KN_IpAddress];
+	if (!v)
+		v = kv[KN_ClientAddress];
+	if (hc_ip_normalise(v, ipbuf, sizeof(ipbuf))) {
+		/* mostly the value itself or its tail (after ::ffff:): point there */
+		size_t vl = strlen(v), il = strlen(ipbuf);
+		if (vl >= il && strcmp(v + vl - il, ipbuf) == 0) {
+			n->ip = v + vl - il;
+		} else {
+			memcpy(sc->p, ipbuf, il + 1);
+			n->ip = sc->p;
+			sc->p += il + 1;
+		}
+	}
+}
+
+static void normalise(struct hc_event *ev, const char *const *kv, char *scratch_mem)
+{
+	struct hc_norm *n = &ev->norm;
+	struct scratch sc = {scratch_mem};
+
+	memset(n, 0, sizeof(*n));
+	n->logon_type = -1;
+	n->key_length = -1;
+	n->port = -1;
+
+	normalise_accounts(ev, kv);
 	n->has_subject_logon_id = get_u64(kv, KN_SubjectLogonId, &n->subject_logon_id);
 	n->has_target_logon_id = get_u64(kv, KN_TargetLogonId, &n->target_logon_id);
 	if (!n->has_target_logon_id)
@@ -827,30 +865,7 @@ static void normalise(struct hc_event *ev, const char *const *kv, char *scratch_
 	n->virtual_account = yes_no(kv[KN_VirtualAccount]);
 	n->restricted_admin = yes_no(kv[KN_RestrictedAdminMode]);
 
-	v = kv[KN_WorkstationName];
-	if (!v)
-		v = kv[KN_Workstation];
-	if (!v)
-		v = kv[KN_ClientName];
-	n->workstation = trimmed(&sc, v);
-	/* Windows writes the NetBIOS name sometimes with leading backslashes */
-	while (n->workstation && n->workstation[0] == '\\')
-		n->workstation = n->workstation[1] ? n->workstation + 1 : NULL;
-
-	v = kv[KN_IpAddress];
-	if (!v)
-		v = kv[KN_ClientAddress];
-	if (hc_ip_normalise(v, ipbuf, sizeof(ipbuf))) {
-		/* mostly the value itself or its tail (after ::ffff:): point there */
-		size_t vl = strlen(v), il = strlen(ipbuf);
-		if (vl >= il && strcmp(v + vl - il, ipbuf) == 0) {
-			n->ip = v + vl - il;
-		} else {
-			memcpy(sc.p, ipbuf, il + 1);
-			n->ip = sc.p;
-			sc.p += il + 1;
-		}
-	}
+	normalise_source(n, kv, &sc);
 	n->port = get_int(kv, KN_IpPort);
 	n->process_name = trimmed(&sc, kv[KN_ProcessName]);
 	n->has_process_id = get_u64(kv, KN_ProcessId, &n->process_id);

@@ -52,14 +52,13 @@ struct hc_cli_load_hooks {
 	bool none_readable_ok;
 };
 
-/* Loads events from `paths` (files or directories; or exactly these files
- * when `expanded`) and sorts them; reports diagnostics. *input_errors is
- * set (never cleared) when any path, file or record failed. `hooks` may be
- * NULL. Returns 0 or a HC_EXIT_* code on a fatal error, among them "no
- * input could be read" (reported) unless hooks->none_readable_ok. */
+/* Loads events from `paths` (files or directories) and sorts them; reports diagnostics.
+ * *input_errors is set (never cleared) when any path, file or record failed. `hooks` may be NULL.
+ * Returns 0 or a HC_EXIT_* code on a fatal error, among them "no input could be read" (reported)
+ * unless hooks->none_readable_ok. */
 int hc_cli_load(const struct hc_global *g, char *const *paths, int npaths,
                 const struct hc_read_opts *o, struct hc_eventset *set, bool *input_errors);
-int hc_cli_load_with(const struct hc_global *g, char *const *paths, size_t npaths, bool expanded,
+int hc_cli_load_with(const struct hc_global *g, char *const *paths, size_t npaths,
                      const struct hc_read_opts *o, const struct hc_cli_load_hooks *hooks,
                      struct hc_eventset *set, bool *input_errors);
 

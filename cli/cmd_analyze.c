@@ -238,7 +238,7 @@ int hc_cmd_analyze(const struct hc_global *g, int argc, char **argv)
 	}
 
 	t0 = hc_cli_now();
-	rc = hc_cli_load_with(g, argv + optind, (size_t)(argc - optind), false, &a.ro, &hooks, &set,
+	rc = hc_cli_load_with(g, argv + optind, (size_t)(argc - optind), &a.ro, &hooks, &set,
 	                      &input_errors);
 	t_read = hc_cli_now() - t0;
 	if (rc)

@@ -71,28 +71,16 @@ static int on_events(void *ctx, struct hc_file_result *r, struct hc_event *ev, s
 	return lc->hooks->on_events(lc->hooks->ctx, r, ev, n);
 }
 
-/* The input files of `paths` (exactly these when `expanded`) into *files;
- * 0, or an HC_EXIT_* code (reported). */
-static int input_files(struct load_ctx *lc, char *const *paths, size_t npaths, bool expanded,
-                       char ***files, size_t *nfiles)
+/* The input files of `paths` (directories expanded) into *files; 0, or an
+ * HC_EXIT_* code (reported). */
+static int input_files(struct load_ctx *lc, char *const *paths, size_t npaths, char ***files,
+                       size_t *nfiles)
 {
 	int rc;
 
 	*files = NULL;
 	*nfiles = 0;
-	if (expanded) {
-		*files = calloc(npaths + 1, sizeof(**files));
-		rc = *files ? 0 : HC_ERR_NOMEM;
-		for (size_t i = 0; rc == 0 && i < npaths; i++) {
-			if (!((*files)[i] = strdup(paths[i])))
-				rc = HC_ERR_NOMEM;
-			else
-				(*nfiles)++;
-		}
-	} else {
-		rc = hc_paths_expand((const char *const *)paths, npaths, on_path_error, lc, files,
-		                     nfiles);
-	}
+	rc = hc_paths_expand((const char *const *)paths, npaths, on_path_error, lc, files, nfiles);
 	if (rc < 0) {
 		hc_paths_free(*files, *nfiles);
 		fprintf(stderr, "hopchain: %s\n",
@@ -118,7 +106,7 @@ static struct hc_read_opts read_opts(const struct hc_global *g, const struct hc_
 	return ro;
 }
 
-int hc_cli_load_with(const struct hc_global *g, char *const *paths, size_t npaths, bool expanded,
+int hc_cli_load_with(const struct hc_global *g, char *const *paths, size_t npaths,
                      const struct hc_read_opts *o, const struct hc_cli_load_hooks *hooks,
                      struct hc_eventset *set, bool *input_errors)
 {
@@ -130,7 +118,7 @@ int hc_cli_load_with(const struct hc_global *g, char *const *paths, size_t npath
 
 	if (hooks && hooks->on_events)
 		cb.on_events = on_events;
-	if ((rc = input_files(&lc, paths, npaths, expanded, &files, &nfiles)) != 0)
+	if ((rc = input_files(&lc, paths, npaths, &files, &nfiles)) != 0)
 		return rc;
 	struct hc_read_opts ro = read_opts(g, o);
 	rc = hc_events_load(set, files, nfiles, &ro, g->threads, hooks ? hooks->flags : 0, &cb);
@@ -165,7 +153,7 @@ int hc_cli_load_packed(const struct hc_global *g, char *const *paths, int npaths
 	size_t nfiles = 0;
 	int rc;
 
-	if ((rc = input_files(&lc, paths, (size_t)npaths, false, &files, &nfiles)) != 0)
+	if ((rc = input_files(&lc, paths, (size_t)npaths, &files, &nfiles)) != 0)
 		return rc;
 	struct hc_read_opts ro = read_opts(g, o);
 	rc = hc_events_load_packed(&ps, files, nfiles, &ro, g->threads, &cb);
@@ -189,5 +177,5 @@ int hc_cli_load_packed(const struct hc_global *g, char *const *paths, int npaths
 int hc_cli_load(const struct hc_global *g, char *const *paths, int npaths,
                 const struct hc_read_opts *o, struct hc_eventset *set, bool *input_errors)
 {
-	return hc_cli_load_with(g, paths, (size_t)npaths, false, o, NULL, set, input_errors);
+	return hc_cli_load_with(g, paths, (size_t)npaths, o, NULL, set, input_errors);
 }

@@ -434,11 +434,110 @@ static const char *imp_text(enum hc_imp i)
 	return (unsigned)i < 6 ? n[i] : NULL;
 }
 
+/* The session a hop opened on its target. */
+static json_t *session_json(const struct hc_session *s)
+{
+	json_t *so = json_object();
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)s->logon_id);
+	json_object_set_new(so, "logon_id", json_string(buf));
+	json_object_set_new(so, "start", jtime(s->start));
+	json_object_set_new(so, "end", jtime(s->end));
+	json_object_set_new(so, "logoff_seen", json_boolean(s->end_seen));
+	json_object_set_new(so, "privileged", json_boolean(s->privileged));
+	return so;
+}
+
+/* A confidence as the views show it: two decimals. */
+static json_t *confidence_json(double c)
+{
+	return json_real((double)(int)(c * 100 + 0.5) / 100);
+}
+
+/* The link into hop h, with every parent candidate it weighed. */
+static json_t *link_json(const struct hc_analysis *a, const struct hc_hop *h,
+                         const struct hc_link *l)
+{
+	json_t *lo = json_object(), *cands = json_array();
+
+	json_object_set_new(lo, "confidence", confidence_json(l->confidence));
+	json_object_set_new(lo, "gap_seconds",
+	                    json_real((double)l->gap / (double)HC_TICKS_PER_SEC));
+	json_object_set_new(lo, "via_4648", json_boolean(l->via_4648));
+	json_object_set_new(lo, "proof", jstr_or_null(hc_proof_name(l->proof)));
+	json_object_set_new(lo, "account_match", json_boolean(l->account_match));
+	json_object_set_new(lo, "restricted_admin", json_boolean(l->restricted_admin));
+	json_object_set_new(lo, "ambiguous", json_boolean(l->ambiguous));
+	for (size_t k = 0; k < h->nparents; k++) {
+		const struct hc_link *cl = &a->links[h->parents[k]];
+		const struct hc_hop *ph = &a->hops[cl->parent];
+		json_t *co = json_object();
+		json_object_set_new(co, "src_host",
+		                    ph->src >= 0 ? str(a->hosts[ph->src].name) : json_null());
+		json_object_set_new(co, "account",
+		                    ph->ev->norm.target.name ? str(ph->ev->norm.target.name)
+		                                             : json_null());
+		json_object_set_new(co, "file", str(ph->ev->file));
+		json_object_set_new(co, "record_id", json_integer((json_int_t)ph->ev->record_id));
+		json_object_set_new(co, "confidence", confidence_json(cl->confidence));
+		json_array_append_new(cands, co);
+	}
+	json_object_set_new(lo, "candidates", cands);
+	return lo;
+}
+
+/* One cited record. */
+static json_t *evidence_item(const struct hc_event *e, enum hc_role role)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "file", str(e->file));
+	json_object_set_new(o, "record_id", json_integer((json_int_t)e->record_id));
+	json_object_set_new(o, "event_id", json_integer(e->event_id));
+	json_object_set_new(o, "role", jstr_or_null(hc_role_name(role)));
+	return o;
+}
+
+/* Every event hop i of c used: its own, its witnesses, and on the source
+ * side the logon of the session it came from. */
+static json_t *evidence_json(const struct hc_analysis *a, const struct hc_chain *c, size_t i)
+{
+	const struct hc_hop *h = &a->hops[c->hops[i]];
+	json_t *ev = json_array();
+
+	for (size_t k = 0; k < h->nev; k++)
+		json_array_append_new(ev, evidence_item(h->evidence[k].ev, h->evidence[k].role));
+	if (i > 0) {
+		const struct hc_hop *ph = &a->hops[c->hops[i - 1]];
+		if (ph->session >= 0)
+			json_array_append_new(ev, evidence_item(a->sessions[ph->session].logon,
+			                                        HC_ROLE_SOURCE_SESSION));
+	}
+	return ev;
+}
+
+/* The logons folded into hop h. */
+static json_t *repeats_json(const struct hc_analysis *a, const struct hc_hop *h)
+{
+	json_t *rep = json_array();
+
+	for (size_t k = 0; k < h->nrepeats; k++) {
+		const struct hc_hop *r = &a->hops[h->repeats[k]];
+		json_t *e = json_object();
+		json_object_set_new(e, "file", str(r->ev->file));
+		json_object_set_new(e, "record_id", json_integer((json_int_t)r->ev->record_id));
+		json_object_set_new(e, "time", jtime(r->time));
+		json_array_append_new(rep, e);
+	}
+	return rep;
+}
+
 static json_t *hop_json(const struct hc_analysis *a, const struct hc_chain *c, size_t i)
 {
 	const struct hc_hop *h = &a->hops[c->hops[i]];
 	const struct hc_norm *n = &h->ev->norm;
-	json_t *o = json_object(), *ev = json_array(), *acct;
+	json_t *o = json_object(), *acct;
 	char buf[600];
 
 	snprintf(buf, sizeof(buf), "%s%s%s", n->target.domain ? n->target.domain : "",
@@ -464,94 +563,13 @@ static json_t *hop_json(const struct hc_analysis *a, const struct hc_chain *c, s
 	json_object_set_new(o, "anonymous", json_boolean(h->anonymous));
 	json_object_set_new(o, "failed", json_boolean(h->failed));
 	json_object_set_new(o, "event_id", json_integer(h->ev->event_id));
-	if (h->session >= 0) {
-		const struct hc_session *s = &a->sessions[h->session];
-		json_t *so = json_object();
-		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)s->logon_id);
-		json_object_set_new(so, "logon_id", json_string(buf));
-		json_object_set_new(so, "start", jtime(s->start));
-		json_object_set_new(so, "end", jtime(s->end));
-		json_object_set_new(so, "logoff_seen", json_boolean(s->end_seen));
-		json_object_set_new(so, "privileged", json_boolean(s->privileged));
-		json_object_set_new(o, "session", so);
-	} else {
-		json_object_set_new(o, "session", json_null());
-	}
-	if (i > 0) {
-		const struct hc_link *l = &a->links[c->links[i - 1]];
-		json_t *lo = json_object();
-		json_object_set_new(lo, "confidence",
-		                    json_real((double)(int)(l->confidence * 100 + 0.5) / 100));
-		json_object_set_new(lo, "gap_seconds",
-		                    json_real((double)l->gap / (double)HC_TICKS_PER_SEC));
-		json_object_set_new(lo, "via_4648", json_boolean(l->via_4648));
-		json_object_set_new(lo, "proof", jstr_or_null(hc_proof_name(l->proof)));
-		json_object_set_new(lo, "account_match", json_boolean(l->account_match));
-		json_object_set_new(lo, "restricted_admin", json_boolean(l->restricted_admin));
-		json_object_set_new(lo, "ambiguous", json_boolean(l->ambiguous));
-		json_t *cands = json_array();
-		for (size_t k = 0; k < h->nparents; k++) {
-			const struct hc_link *cl = &a->links[h->parents[k]];
-			const struct hc_hop *ph = &a->hops[cl->parent];
-			json_t *co = json_object();
-			json_object_set_new(co, "src_host",
-			                    ph->src >= 0 ? str(a->hosts[ph->src].name)
-			                                 : json_null());
-			json_object_set_new(co, "account",
-			                    ph->ev->norm.target.name ? str(ph->ev->norm.target.name)
-			                                             : json_null());
-			json_object_set_new(co, "file", str(ph->ev->file));
-			json_object_set_new(co, "record_id",
-			                    json_integer((json_int_t)ph->ev->record_id));
-			json_object_set_new(
-			    co, "confidence",
-			    json_real((double)(int)(cl->confidence * 100 + 0.5) / 100));
-			json_array_append_new(cands, co);
-		}
-		json_object_set_new(lo, "candidates", cands);
-		json_object_set_new(o, "link", lo);
-	} else {
-		json_object_set_new(o, "link", json_null());
-	}
-	/* every event used: the hop's own, its witnesses, and on the source
-	 * side the logon of the session it came from */
-	for (size_t k = 0; k < h->nev; k++) {
-		json_t *e = json_object();
-		json_object_set_new(e, "file", str(h->evidence[k].ev->file));
-		json_object_set_new(e, "record_id",
-		                    json_integer((json_int_t)h->evidence[k].ev->record_id));
-		json_object_set_new(e, "event_id", json_integer(h->evidence[k].ev->event_id));
-		json_object_set_new(e, "role", jstr_or_null(hc_role_name(h->evidence[k].role)));
-		json_array_append_new(ev, e);
-	}
-	if (i > 0) {
-		const struct hc_hop *ph = &a->hops[c->hops[i - 1]];
-		if (ph->session >= 0) {
-			const struct hc_event *se = a->sessions[ph->session].logon;
-			json_t *e = json_object();
-			json_object_set_new(e, "file", str(se->file));
-			json_object_set_new(e, "record_id",
-			                    json_integer((json_int_t)se->record_id));
-			json_object_set_new(e, "event_id", json_integer(se->event_id));
-			json_object_set_new(e, "role",
-			                    json_string(hc_role_name(HC_ROLE_SOURCE_SESSION)));
-			json_array_append_new(ev, e);
-		}
-	}
-	json_object_set_new(o, "evidence", ev);
-	if (h->nrepeats) {
-		json_t *rep = json_array();
-		for (size_t k = 0; k < h->nrepeats; k++) {
-			const struct hc_hop *r = &a->hops[h->repeats[k]];
-			json_t *e = json_object();
-			json_object_set_new(e, "file", str(r->ev->file));
-			json_object_set_new(e, "record_id",
-			                    json_integer((json_int_t)r->ev->record_id));
-			json_object_set_new(e, "time", jtime(r->time));
-			json_array_append_new(rep, e);
-		}
-		json_object_set_new(o, "repeats", rep);
-	}
+	json_object_set_new(o, "session",
+	                    h->session >= 0 ? session_json(&a->sessions[h->session]) : json_null());
+	json_object_set_new(o, "link",
+	                    i > 0 ? link_json(a, h, &a->links[c->links[i - 1]]) : json_null());
+	json_object_set_new(o, "evidence", evidence_json(a, c, i));
+	if (h->nrepeats)
+		json_object_set_new(o, "repeats", repeats_json(a, h));
 	return o;
 }
 

@@ -431,18 +431,11 @@ static const char *detail(struct hc_table *t, const struct hc_event *ev, const c
 
 /* The row of `ev` into `w`: 0, or -1 when a table row cannot be added
  * (JSON records its failures in w->j->err). */
-static int fill_row(struct row *w, const struct hc_event *ev)
+/* The System fields and the raw EventData. */
+static void fill_system(struct row *w, const struct hc_event *ev)
 {
-	const struct hc_norm *n = &ev->norm;
-	char tbuf[40], buf[64], hx[12], hx2[12];
-	const char *s, *hex = "";
+	char tbuf[40];
 
-	if (w->t && !(w->r = hc_table_add_row(w->t)))
-		return -1;
-	if (w->j) {
-		hc_jbuf_raw(w->j, "{", 1);
-		w->last = -1;
-	}
 	hc_time_format(ev->time, tbuf, sizeof(tbuf));
 	put_str(w, C_FILE, ev->file);
 	put_int(w, C_RECORD, (long long)ev->record_id);
@@ -454,7 +447,11 @@ static int fill_row(struct row *w, const struct hc_event *ev)
 	put_int(w, C_VERSION, ev->version);
 	put_bool(w, C_RECOVERED, ev->recovered);
 	put_map(w, C_DATA, ev->fields, ev->nfields);
+}
 
+/* Who logged on, how and from where. */
+static void fill_logon(struct row *w, const struct hc_norm *n)
+{
 	put_str(w, C_SUBJECT_USER, n->subject.name);
 	put_str(w, C_SUBJECT_DOMAIN, n->subject.domain);
 	put_str(w, C_SUBJECT_SID, n->subject.sid);
@@ -484,6 +481,16 @@ static int fill_row(struct row *w, const struct hc_event *ev)
 	u64(w, C_PROCESS_ID, n->has_process_id, n->process_id);
 	put_str(w, C_PROCESS_NAME, n->process_name);
 	put_str(w, C_LOGON_GUID, n->logon_guid);
+}
+
+/* Status and SubStatus with their names; returns the Status as hex (in
+ * hx2) for the table's detail, or "". */
+static const char *fill_status(struct row *w, const struct hc_event *ev, char *hx2)
+{
+	const struct hc_norm *n = &ev->norm;
+	const char *s, *hex = "";
+	char hx[12];
+
 	if (n->has_status) {
 		bool kerb = ev->event_id >= 4768 && ev->event_id <= 4773;
 		hex = hex32(hx2, n->status);
@@ -499,6 +506,15 @@ static int fill_row(struct row *w, const struct hc_event *ev)
 	if (n->failure_reason)
 		put_str(w, C_FAILURE_REASON,
 		        (s = hc_decode_msobjs(n->failure_reason)) ? s : n->failure_reason);
+	return hex;
+}
+
+/* Kerberos, explicit credentials, RDP sessions, connections, processes. */
+static void fill_other(struct row *w, const struct hc_norm *n)
+{
+	const char *s;
+	char hx[12];
+
 	put_str(w, C_TARGET_SERVER, n->target_server);
 	put_str(w, C_TARGET_INFO, n->target_info);
 	put_str(w, C_SERVICE_NAME, n->service_name);
@@ -518,17 +534,14 @@ static int fill_row(struct row *w, const struct hc_event *ev)
 	if (n->direction != HC_DIR_NONE)
 		put_str(w, C_DIRECTION, n->direction == HC_DIR_OUT ? "outbound" : "inbound");
 	put_str(w, C_PROCESS_GUID, n->process_guid);
-	if (n->anonymous)
-		put_bool(w, C_ANONYMOUS, true);
-	if (ev->truncated)
-		put_bool(w, C_TRUNCATED, true);
-	if (w->j) {
-		/* the table view is the table's alone */
-		hc_jbuf_raw(w->j, "}", 1);
-		return 0;
-	}
+}
 
-	/* table view */
+/* The table's own view of the row (time, computer, id, account, ...). */
+static void fill_view(struct row *w, const struct hc_event *ev, const char *hex)
+{
+	const struct hc_norm *n = &ev->norm;
+	const char *s;
+	char buf[64];
 	struct hc_table *t = w->t;
 	struct hc_cell *r = w->r;
 	hc_cell_str(&r[V_TIME], r[C_TIME].u.s);
@@ -549,6 +562,33 @@ static int fill_row(struct row *w, const struct hc_event *ev)
 		hc_cell_str(&r[V_SOURCE], hc_table_strdup(t, buf));
 	}
 	hc_cell_str(&r[V_DETAIL], detail(t, ev, hex));
+}
+
+static int fill_row(struct row *w, const struct hc_event *ev)
+{
+	const char *hex;
+	char hx2[12];
+
+	if (w->t && !(w->r = hc_table_add_row(w->t)))
+		return -1;
+	if (w->j) {
+		hc_jbuf_raw(w->j, "{", 1);
+		w->last = -1;
+	}
+	fill_system(w, ev);
+	fill_logon(w, &ev->norm);
+	hex = fill_status(w, ev, hx2);
+	fill_other(w, &ev->norm);
+	if (ev->norm.anonymous)
+		put_bool(w, C_ANONYMOUS, true);
+	if (ev->truncated)
+		put_bool(w, C_TRUNCATED, true);
+	if (w->j) {
+		/* the table view is the table's alone */
+		hc_jbuf_raw(w->j, "}", 1);
+		return 0;
+	}
+	fill_view(w, ev, hex);
 	return 0;
 }
 

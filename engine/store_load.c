@@ -217,14 +217,8 @@ struct loader {
 
 static int ids_add(struct idset *s, int64_t id)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		int64_t *nv = realloc(s->v, cap * sizeof(*nv));
-		if (!nv)
-			return HC_ERR_NOMEM;
-		s->v = nv;
-		s->cap = cap;
-	}
+	if (HC_GROW(s->v, s->n, s->cap) < 0)
+		return HC_ERR_NOMEM;
 	s->v[s->n++] = id;
 	return HC_OK;
 }
@@ -328,15 +322,9 @@ static void fix_later(struct loader *l, const struct hc_event **slot, sqlite3_st
 	*slot = NULL;
 	if (sqlite3_column_type(st, c) == SQLITE_NULL || l->rc < 0)
 		return;
-	if (l->nfix == l->capfix) {
-		size_t cap = l->capfix ? l->capfix * 2 : 256;
-		struct fixup *nf = realloc(l->fix, cap * sizeof(*nf));
-		if (!nf) {
-			failed(l, HC_ERR_NOMEM);
-			return;
-		}
-		l->fix = nf;
-		l->capfix = cap;
+	if (HC_GROW(l->fix, l->nfix, l->capfix) < 0) {
+		failed(l, HC_ERR_NOMEM);
+		return;
 	}
 	l->fix[l->nfix].slot = slot;
 	l->fix[l->nfix++].id = sqlite3_column_int64(st, c);
@@ -359,14 +347,9 @@ static void load_hosts(struct loader *l)
 
 	while (st && step(l, Q_HOSTS) > 0) {
 		struct hc_host *h;
-		if (a->nhosts == cap) {
-			cap = cap ? cap * 2 : 64;
-			struct hc_host *nh = realloc(a->hosts, cap * sizeof(*nh));
-			if (!nh) {
-				failed(l, HC_ERR_NOMEM);
-				return;
-			}
-			a->hosts = nh;
+		if (HC_GROW(a->hosts, a->nhosts, cap) < 0) {
+			failed(l, HC_ERR_NOMEM);
+			return;
 		}
 		h = &a->hosts[a->nhosts++];
 		memset(h, 0, sizeof(*h));
@@ -730,14 +713,9 @@ static void load_warnings(struct loader *l)
 	size_t cap = 0;
 
 	while (st && step(l, Q_WARNINGS) > 0) {
-		if (a->nwarnings == cap) {
-			cap = cap ? cap * 2 : 16;
-			struct hc_warning *nw = realloc(a->warnings, cap * sizeof(*nw));
-			if (!nw) {
-				failed(l, HC_ERR_NOMEM);
-				return;
-			}
-			a->warnings = nw;
+		if (HC_GROW(a->warnings, a->nwarnings, cap) < 0) {
+			failed(l, HC_ERR_NOMEM);
+			return;
 		}
 		snprintf(a->warnings[a->nwarnings++].msg, sizeof(a->warnings[0].msg), "%s",
 		         col_text(st, 0) ? col_text(st, 0) : "");

@@ -24,7 +24,7 @@ int hc_buf_reserve(struct hc_buf *b, size_t more, size_t max)
 	return HC_OK;
 }
 
-int hc_buf_add(struct hc_buf *b, const void *p, size_t n, size_t max)
+int hc_buf_add_grow(struct hc_buf *b, const void *p, size_t n, size_t max)
 {
 	int rc = hc_buf_reserve(b, n, max);
 

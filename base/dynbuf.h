@@ -6,6 +6,7 @@
 #define HC_DYNBUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 /* A byte buffer: `len` bytes used of `cap` at `p`. Zero it to start;
  * reuse it by setting len to 0; free it with hc_buf_free. */
@@ -18,8 +19,19 @@ struct hc_buf {
  * never above `max` bytes. Returns HC_OK, HC_ERR_LIMIT (len + more > max:
  * the buffer is unchanged) or HC_ERR_NOMEM. */
 int hc_buf_reserve(struct hc_buf *b, size_t more, size_t max);
-/* Appends `n` bytes (hc_buf_reserve's returns). */
-int hc_buf_add(struct hc_buf *b, const void *p, size_t n, size_t max);
+/* Appends `n` bytes (hc_buf_reserve's returns). Inline while there is
+ * room: the decoders append a few bytes at a time on the reader's hot path. */
+int hc_buf_add_grow(struct hc_buf *b, const void *p, size_t n, size_t max);
+static inline int hc_buf_add(struct hc_buf *b, const void *p, size_t n, size_t max)
+{
+	if (b->cap - b->len >= n && b->len + n <= max) {
+		if (n)
+			memcpy(b->p + b->len, p, n);
+		b->len += n;
+		return 0;
+	}
+	return hc_buf_add_grow(b, p, n, max);
+}
 void hc_buf_free(struct hc_buf *b);
 
 /* Grows the array *p of *cap elements of `size` bytes to hold at least

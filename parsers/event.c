@@ -469,9 +469,10 @@ int hc_parse_uint(const char *s, uint64_t *out)
 			break;
 		else
 			return 0;
-		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
+		/* overflow-checked without a division per digit */
+		if (__builtin_mul_overflow(v, (uint64_t)base, &v) ||
+		    __builtin_add_overflow(v, (uint64_t)d, &v))
 			return 0;
-		v = v * (uint64_t)base + (uint64_t)d;
 		digits++;
 	}
 	while (*s == ' ')

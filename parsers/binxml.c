@@ -12,6 +12,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <string.h>
 
 /* BinXML tokens (without the 0x40 "more" flag). */
@@ -127,6 +130,24 @@ static int utf16_put(struct hc_buf *b, const uint8_t *p, size_t size, bool *cut)
 	if (n && (hc_le16(p) == 0xFEFF || hc_le16(p) == 0xFFFE))
 		i = 1;
 	for (; i < n; i++) {
+#ifdef __SSE2__
+		/* eight ASCII units (1..0x7f) at a time, the usual case */
+		while (i + 8 <= n && b->len - start + 8 <= HC_MAX_FIELD_LEN) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 2 * i));
+			__m128i bad = _mm_or_si128(
+			    _mm_cmpeq_epi16(x, _mm_setzero_si128()),
+			    _mm_cmpgt_epi16(_mm_and_si128(x, _mm_set1_epi16((short)0xff80)),
+			                    _mm_setzero_si128()));
+			/* 0x8000 and above are negative to cmpgt: and them apart */
+			bad = _mm_or_si128(bad, _mm_srai_epi16(x, 15));
+			if (_mm_movemask_epi8(bad))
+				break;
+			_mm_storel_epi64((__m128i *)(void *)(b->p + b->len),
+			                 _mm_packus_epi16(x, x));
+			b->len += 8;
+			i += 8;
+		}
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		/* four ASCII units (1..0x7f) at a time, the usual case */
 		while (i + 4 <= n && b->len - start + 4 <= HC_MAX_FIELD_LEN) {
@@ -218,9 +239,18 @@ static int ansi_put(struct hc_buf *b, const uint8_t *p, size_t size, bool *cut)
 
 /* libfvalue's decimal integers: signed values are printed sign and
  * magnitude of the bits below the sign bit (0xFF as int8 is "-127"). */
+/* Decimal text of v ending at e (no NUL); returns where it starts. */
+static char *dec_end(char *e, uint64_t v)
+{
+	do
+		*--e = (char)('0' + v % 10);
+	while ((v /= 10));
+	return e;
+}
+
 static int int_put(struct hc_buf *b, uint64_t v, unsigned bits, bool is_signed)
 {
-	char tmp[24], *e = tmp + sizeof(tmp), *q = e;
+	char tmp[24], *e = tmp + sizeof(tmp), *q;
 	bool neg = false;
 
 	if (is_signed && (v >> (bits - 1)) & 1) {
@@ -229,9 +259,7 @@ static int int_put(struct hc_buf *b, uint64_t v, unsigned bits, bool is_signed)
 			v = (uint64_t)1 << (bits - 1);
 		neg = true;
 	}
-	do
-		*--q = (char)('0' + v % 10);
-	while ((v /= 10));
+	q = dec_end(e, v);
 	if (neg)
 		*--q = '-';
 	return buf_put(b, q, (size_t)(e - q));
@@ -390,22 +418,25 @@ static int guid_put(struct hc_buf *b, const uint8_t *p)
 
 static int sid_put(struct hc_buf *b, const uint8_t *p, size_t size)
 {
+	/* "S-" 3 + "-" 20 + 15 x ("-" 10) digits at most, written backwards */
+	char tmp[200], *e = tmp + sizeof(tmp), *q = e;
 	uint64_t auth = 0;
 	unsigned n;
-	int rc;
 
 	if (size < 8 || (n = p[1]) > 15 || size < 8 + 4u * n)
 		return HC_ERR_RECORD;
 	for (int i = 0; i < 6; i++)
 		auth = auth << 8 | p[2 + i];
-	if ((rc = buf_put(b, "S-", 2)) < 0 || (rc = int_put(b, p[0], 8, false)) < 0 ||
-	    (rc = buf_put(b, "-", 1)) < 0 || (rc = int_put(b, auth, 64, false)) < 0)
-		return rc;
-	for (unsigned i = 0; i < n; i++)
-		if ((rc = buf_put(b, "-", 1)) < 0 ||
-		    (rc = int_put(b, hc_le32(p + 8 + 4 * i), 32, false)) < 0)
-			return rc;
-	return HC_OK;
+	for (unsigned i = n; i-- > 0;) {
+		q = dec_end(q, hc_le32(p + 8 + 4 * i));
+		*--q = '-';
+	}
+	q = dec_end(q, auth);
+	*--q = '-';
+	q = dec_end(q, p[0]);
+	*--q = '-';
+	*--q = 'S';
+	return buf_put(b, q, (size_t)(e - q));
 }
 
 static int binary_put(struct hc_buf *b, const uint8_t *p, size_t size, bool *cut)
@@ -2188,8 +2219,10 @@ static int slot_text(struct hc_bx *bx, const struct hc_bx_plan_slot *s, const st
 		size_t n = strlen(l);
 		if (n > HC_MAX_FIELD_LEN)
 			return 1;
-		if (n == 1 && l[0] == '\n')
+		if (n == 1 && l[0] == '\n') {
+			l = ""; /* as a value of one linefeed: empty */
 			n = 0;
+		}
 		*at = out->text.len;
 		return buf_put(&out->text, l, n + 1);
 	}
@@ -2302,6 +2335,7 @@ static int plan_fields(struct hc_bx *bx, const struct hc_bx_plan *pl, const stru
 			continue;
 		}
 		size_t vat = at;
+		out->vlen[out->nfields] = (uint32_t)(out->text.len - at - 1);
 		if (pl->fknown[i]) {
 			out->kname[out->nfields] = pl->fknown[i];
 			out->value[out->nfields++] = vat;
@@ -2388,6 +2422,7 @@ static int planned(struct hc_bx *bx, uint32_t p, uint32_t end, struct hc_bx_reco
 			*q = '\0';
 	}
 	out->provider = at;
+	out->has_vlen = true;
 	if (pl->eventdata)
 		return (rc = plan_fields(bx, pl, &in, out)) != 0 ? (rc < 0 ? rc : 2) : 1;
 	if (pl->nested < 0)
@@ -2428,7 +2463,7 @@ static void record_reset(struct hc_bx_record *out)
 {
 	/* not the field arrays: every field added sets its entries */
 	out->has_event_id = out->has_time = out->has_version = out->has_record_id = false;
-	out->truncated = out->in_eventdata_done = false;
+	out->truncated = out->in_eventdata_done = out->has_vlen = false;
 	out->event_id = out->version = 0;
 	out->record_id = 0;
 	out->time = 0;

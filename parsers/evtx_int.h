@@ -53,6 +53,8 @@ struct hc_bx_record {
 	size_t computer, channel, provider; /* offsets in text; SIZE_MAX = absent */
 	size_t nfields, unnamed;
 	size_t name[HC_MAX_FIELDS], value[HC_MAX_FIELDS];
+	uint32_t vlen[HC_MAX_FIELDS];     /* each value's length, when has_vlen */
+	bool has_vlen;                    /* set by the planned path only */
 	const char *kname[HC_MAX_FIELDS]; /* when set: the field's name (static) */
 	bool in_eventdata_done;           /* the first EventData/UserData was read */
 	struct hc_buf text;

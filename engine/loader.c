@@ -179,17 +179,26 @@ static void *worker(void *arg)
 /* Files at least this big are split between workers: the native reader
  * reads each part's chunk range, the JSON reader its byte range. libevtx
  * is not split (it accounts for a file's records as a whole), nor is a
- * --recover run (recovered records are checked against the whole file's). */
+ * --recover run (recovered records are checked against the whole file's).
+ * A part is at least HC_SPLIT_BYTES, and there are up to
+ * HC_PARTS_PER_THREAD per thread: a worker that finishes early (a core the
+ * machine gave to something else for a while, a part with fewer wanted
+ * events) takes the next part instead of waiting for the slowest. */
 #define HC_SPLIT_BYTES (8u << 20)
+#define HC_PARTS_PER_THREAD 3
 
 static unsigned parts_for(const char *path, const struct hc_read_opts *o, unsigned threads)
 {
 	struct stat st;
+	uint64_t n;
 
 	if (threads < 2 || (o && o->recover) || (o && o->reader && strcmp(o->reader, "native")) ||
 	    stat(path, &st) != 0 || st.st_size < (off_t)HC_SPLIT_BYTES)
 		return 1;
-	return threads;
+	n = (uint64_t)st.st_size / HC_SPLIT_BYTES;
+	if (n < threads)
+		n = threads;
+	return n > HC_PARTS_PER_THREAD * threads ? HC_PARTS_PER_THREAD * threads : (unsigned)n;
 }
 
 /* --- duplicates ------------------------------------------------------ */
@@ -353,7 +362,8 @@ static int pool_start(struct pool *p, char *const *paths, size_t npaths,
 	}
 	p->njobs = njobs;
 	p->opts = o;
-	p->window = 2 * (size_t)threads + 2;
+	/* all parts of a file fit the window: the consumer waits for them all */
+	p->window = (HC_PARTS_PER_THREAD + 1) * (size_t)threads + 2;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	for (size_t i = 0, k = 0; i < npaths; i++) {

@@ -13,6 +13,7 @@
 
 #define HC_PK_BLOCK (1u << 20) /* bytes of a block; a bigger record gets its own */
 #define NAME_INLINE 0xff       /* the field's name is in the text, before its value */
+#define LEN_LONG 0xffff        /* a value's length that does not fit the record's u16 */
 
 enum { PK_RECOVERED = 1, PK_TRUNCATED = 2 };
 _Static_assert(HC_EVENT_NAME_CODES < NAME_INLINE, "a name code fits a byte");
@@ -23,7 +24,9 @@ struct hc_pk_block {
 	uint64_t data[]; /* records, 8-byte aligned */
 };
 
-/* One packed event, followed by uint8_t code[nfields] and text[text_len]:
+/* One packed event, followed by uint16_t len[nfields] (each value's length;
+ * LEN_LONG: as long or longer, measure it), uint8_t code[nfields] and
+ * text[text_len]:
  * the System strings that differ from the part's previous event's, then
  * for each field its name (NAME_INLINE only) and its value, each with its
  * NUL. computer, channel and provider point into this record's text or an
@@ -107,12 +110,12 @@ int hc_pk_part_add(struct hc_pk_part *pt, const struct hc_event *ev)
 	for (size_t i = 0; i < nf; i++) {
 		code[i] = name_code(ev->fields[i].name);
 		nlen[i] = code[i] < 0 ? strlen(ev->fields[i].name) : 0;
-		vlen[i] = strlen(ev->fields[i].value);
+		vlen[i] = ev->vlen ? ev->vlen[i] : strlen(ev->fields[i].value);
 		text += (code[i] < 0 ? nlen[i] + 1 : 0) + vlen[i] + 1;
 	}
 	if (text > UINT32_MAX)
 		return HC_ERR_LIMIT;
-	size = (sizeof(*r) + nf + text + 7) & ~(size_t)7;
+	size = (sizeof(*r) + 3 * nf + text + 7) & ~(size_t)7;
 	if (!(r = pk_alloc(pt, size)))
 		return HC_ERR_NOMEM;
 	r->time = ev->time;
@@ -125,7 +128,8 @@ int hc_pk_part_add(struct hc_pk_part *pt, const struct hc_event *ev)
 	r->nfields = (uint16_t)nf;
 	r->flags =
 	    (uint8_t)((ev->recovered ? PK_RECOVERED : 0) | (ev->truncated ? PK_TRUNCATED : 0));
-	uint8_t *c = (uint8_t *)(r + 1);
+	uint16_t *len = (uint16_t *)(void *)(r + 1);
+	uint8_t *c = (uint8_t *)(len + nf);
 	t = (char *)(c + nf);
 	const char **dst[3] = {&r->computer, &r->channel, &r->provider};
 	for (int k = 0; k < 3; k++) {
@@ -137,6 +141,7 @@ int hc_pk_part_add(struct hc_pk_part *pt, const struct hc_event *ev)
 		*dst[k] = pt->last[k];
 	}
 	for (size_t i = 0; i < nf; i++) {
+		len[i] = (uint16_t)(vlen[i] < LEN_LONG ? vlen[i] : LEN_LONG);
 		c[i] = code[i] < 0 ? NAME_INLINE : (uint8_t)code[i];
 		if (code[i] < 0) {
 			memcpy(t, ev->fields[i].name, nlen[i] + 1);
@@ -146,6 +151,7 @@ int hc_pk_part_add(struct hc_pk_part *pt, const struct hc_event *ev)
 		t += vlen[i] + 1;
 	}
 	pt->recs[pt->n++] = r;
+	pt->file = ev->file;
 	return HC_OK;
 }
 
@@ -153,11 +159,17 @@ int hc_pk_part_sort(struct hc_pk_part *pt)
 {
 	size_t n = pt->n;
 	bool sorted = true;
+	struct hc_pk_key *k = malloc((n ? n : 1) * sizeof(*k));
 
-	for (size_t i = 1; i < n && sorted; i++) {
-		const struct hc_pk_rec *a = pt->recs[i - 1], *b = pt->recs[i];
-		sorted = a->time < b->time || (a->time == b->time && a->record_id <= b->record_id);
-	}
+	if (!k)
+		return HC_ERR_NOMEM;
+	free(pt->keys);
+	pt->keys = k;
+	for (size_t i = 0; i < n; i++)
+		k[i] = (struct hc_pk_key){pt->recs[i]->time, pt->recs[i]->record_id};
+	for (size_t i = 1; i < n && sorted; i++)
+		sorted = k[i - 1].time < k[i].time ||
+		         (k[i - 1].time == k[i].time && k[i - 1].record_id <= k[i].record_id);
 	if (sorted)
 		return HC_OK;
 	struct hc_sort_key *keys = malloc(n * sizeof(*keys)),
@@ -170,11 +182,12 @@ int hc_pk_part_sort(struct hc_pk_part *pt)
 		return HC_ERR_NOMEM;
 	}
 	for (size_t i = 0; i < n; i++)
-		keys[i] = (struct hc_sort_key){pt->recs[i]->time, pt->recs[i]->file,
-		                               pt->recs[i]->record_id, i};
+		keys[i] = (struct hc_sort_key){k[i].time, pt->file, k[i].record_id, i};
 	hc_sort_keys(keys, tmp, n);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		recs[i] = pt->recs[keys[i].index];
+		k[i] = (struct hc_pk_key){keys[i].time, keys[i].record_id};
+	}
 	free(pt->recs);
 	pt->recs = recs;
 	pt->cap = n;
@@ -192,6 +205,7 @@ void hc_pk_part_free(struct hc_pk_part *pt)
 		free(b);
 	}
 	free(pt->recs);
+	free(pt->keys);
 	memset(pt, 0, sizeof(*pt));
 }
 
@@ -226,14 +240,18 @@ int hc_packset_take(struct hc_packset *ps, struct hc_pk_part *pt)
 	return HC_OK;
 }
 
-/* Orders the heads of two parts as hc_events_sort orders their events:
- * time, file path, record id, then the earlier part (load order). */
-static bool before(const struct hc_pk_rec *a, size_t pa, const struct hc_pk_rec *b, size_t pb)
+/* Orders the heads of parts pa and pb as hc_events_sort orders their
+ * events: time, file path, record id, then the earlier part (load order).
+ * From the parts' keys: the merge reads two arrays in order, not the
+ * events scattered over the blocks. */
+static bool before(const struct hc_pk_part *pt, const size_t *pos, size_t pa, size_t pb)
 {
+	const struct hc_pk_key *a = &pt[pa].keys[pos[pa]], *b = &pt[pb].keys[pos[pb]];
+
 	if (a->time != b->time)
 		return a->time < b->time;
-	if (a->file != b->file) {
-		int c = strcmp(a->file, b->file);
+	if (pt[pa].file != pt[pb].file) {
+		int c = strcmp(pt[pa].file, pt[pb].file);
 		if (c)
 			return c < 0;
 	}
@@ -268,10 +286,21 @@ int hc_packset_finish(struct hc_packset *ps)
 	}
 	/* a k-way merge over a binary heap of part indexes by their next event */
 #define HEAD(k) (pt[k].recs[pos[k]])
-#define LESS(x, y) before(HEAD(x), (x), HEAD(y), (y))
+#define LESS(x, y) before(pt, pos, (x), (y))
 	for (size_t k = 0; k < ps->nparts; k++) {
 		if (!pt[k].n)
 			continue;
+		if (!pt[k].keys) {
+			/* a part taken unsorted: its keys now */
+			int rc = hc_pk_part_sort(&pt[k]);
+			if (rc < 0) {
+				free(heap);
+				free(pos);
+				free(ps->order);
+				ps->order = NULL;
+				return rc;
+			}
+		}
 		size_t i = nh++;
 		while (i && LESS(k, heap[(i - 1) / 2])) {
 			heap[i] = heap[(i - 1) / 2];
@@ -323,7 +352,8 @@ int hc_packset_event(const struct hc_packset *ps, size_t i, struct hc_event *ev,
                      struct hc_unpack *u)
 {
 	const struct hc_pk_rec *r = ps->order[i];
-	const uint8_t *code = (const uint8_t *)(r + 1);
+	const uint16_t *len = (const uint16_t *)(const void *)(r + 1);
+	const uint8_t *code = (const uint8_t *)(len + r->nfields);
 	const char *t = (const char *)(code + r->nfields) + r->fields_off;
 	/* what normalisation may write: hc_event_normalise's contract */
 	size_t need = (size_t)r->text_len + 48 * (size_t)r->nfields + 64;
@@ -356,7 +386,7 @@ int hc_packset_event(const struct hc_packset *ps, size_t i, struct hc_event *ev,
 			u->fields[k].name = hc_event_name_of(code[k]);
 		}
 		u->fields[k].value = t;
-		size_t vl = strlen(t);
+		size_t vl = len[k] < LEN_LONG ? len[k] : strlen(t);
 		u->vlen[k] = (uint32_t)vl; /* text_len < 2^32 */
 		t += vl + 1;
 	}
@@ -375,6 +405,7 @@ int hc_packset_event(const struct hc_packset *ps, size_t i, struct hc_event *ev,
 	ev->store_id = 0;
 	ev->nfields = r->nfields;
 	ev->fields = u->fields;
+	ev->vlen = u->vlen;
 	ev->arena = NULL;
 	hc_event_normalise(ev, u->scratch);
 	return HC_OK;

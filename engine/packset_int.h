@@ -22,11 +22,19 @@ void hc_sort_keys(struct hc_sort_key *v, struct hc_sort_key *tmp, size_t n);
 struct hc_pk_block;
 struct hc_pk_rec;
 
+/* The order of one part's event, kept beside it for the merge. */
+struct hc_pk_key {
+	int64_t time;
+	uint64_t record_id;
+};
+
 /* The events one worker packed from one part of one file, in large blocks,
  * and their order (record order until hc_pk_part_sort). Zero it to start. */
 struct hc_pk_part {
 	struct hc_pk_block *blocks;
 	const struct hc_pk_rec **recs;
+	struct hc_pk_key *keys; /* of recs[0..n), set by hc_pk_part_sort */
+	const char *file;       /* the path its events were read from */
 	size_t n, cap;
 	const char *last[3]; /* the latest packed computer, channel, provider */
 };

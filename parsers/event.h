@@ -129,6 +129,9 @@ struct hc_event {
 	int64_t store_id; /* events.id in the store that holds it, 0 = none */
 	size_t nfields;
 	struct hc_field *fields;
+	/* borrowed events may say each field value's length (strlen of
+	 * fields[i].value): NULL when they do not */
+	const uint32_t *vlen;
 	struct hc_norm norm;
 	char *arena;
 };

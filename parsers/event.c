@@ -444,36 +444,50 @@ int hc_event_compact(struct hc_event *ev, struct hc_strpool *pool)
 	return HC_OK;
 }
 
+/* 0-15 for a hex digit, 16 for anything else. */
+static const unsigned char hex_value[256] = {
+    ['0'] = 0,  ['1'] = 1,  ['2'] = 2,  ['3'] = 3,  ['4'] = 4,  ['5'] = 5,  ['6'] = 6,  ['7'] = 7,
+    ['8'] = 8,  ['9'] = 9,  ['a'] = 10, ['b'] = 11, ['c'] = 12, ['d'] = 13, ['e'] = 14, ['f'] = 15,
+    ['A'] = 10, ['B'] = 11, ['C'] = 12, ['D'] = 13, ['E'] = 14, ['F'] = 15,
+};
+
+static inline unsigned hex_digit(char c)
+{
+	/* the table's unnamed entries are 0: tell '0' apart from them */
+	unsigned v = hex_value[(unsigned char)c];
+	return v || c == '0' ? v : 16;
+}
+
 int hc_parse_uint(const char *s, uint64_t *out)
 {
 	uint64_t v = 0;
-	int base = 10, digits = 0;
+	int digits = 0;
 
 	if (!s)
 		return 0;
 	while (*s == ' ')
 		s++;
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
+		/* logon ids and the like: "0x" and up to 16 digits after the
+		 * leading zeros, no overflow check per digit needed */
+		unsigned d;
 		s += 2;
-	}
-	for (; *s; s++) {
-		int d;
-		if (*s >= '0' && *s <= '9')
-			d = *s - '0';
-		else if (base == 16 && *s >= 'a' && *s <= 'f')
-			d = *s - 'a' + 10;
-		else if (base == 16 && *s >= 'A' && *s <= 'F')
-			d = *s - 'A' + 10;
-		else if (*s == ' ')
-			break;
-		else
-			return 0;
-		/* overflow-checked without a division per digit */
-		if (__builtin_mul_overflow(v, (uint64_t)base, &v) ||
-		    __builtin_add_overflow(v, (uint64_t)d, &v))
-			return 0;
-		digits++;
+		for (; *s == '0'; s++)
+			digits++;
+		for (int n = 0; (d = hex_digit(*s)) < 16; s++, digits++) {
+			if (++n > 16)
+				return 0;
+			v = v << 4 | d;
+		}
+	} else {
+		for (; *s >= '0' && *s <= '9'; s++, digits++) {
+			uint64_t d = (uint64_t)(*s - '0');
+			if (digits < 19)
+				v = v * 10 + d; /* below 10^19: no overflow */
+			else if (__builtin_mul_overflow(v, 10, &v) ||
+			         __builtin_add_overflow(v, d, &v))
+				return 0;
+		}
 	}
 	while (*s == ' ')
 		s++;

@@ -303,6 +303,15 @@ static void test_parse_uint(void)
 	v = 7;
 	CHECK_INT(hc_parse_uint("18446744073709551616", &v), 0);
 	CHECK_INT(hc_parse_uint("0x1ffffffffffffffff", &v), 0);
+	CHECK_INT(hc_parse_uint("0x10000000000000000", &v), 0);
+	CHECK_U64(v, 7);
+	/* leading zeros are not significant digits, in either base */
+	CHECK_INT(hc_parse_uint("0x00000000ffffffffffffffff", &v), 1);
+	CHECK_U64(v, UINT64_MAX);
+	CHECK_INT(hc_parse_uint("000000000000000000000000042", &v), 1);
+	CHECK_U64(v, 42);
+	CHECK_INT(hc_parse_uint("99999999999999999999", &v), 0);
+	v = 7;
 	CHECK_INT(hc_parse_uint("", &v), 0);
 	CHECK_INT(hc_parse_uint("0x", &v), 0);
 	CHECK_INT(hc_parse_uint("-", &v), 0);

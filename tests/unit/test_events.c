@@ -67,7 +67,7 @@ static void test_split_empty_parts(const char *dir)
 	if (fclose(f) != 0 || size < (8L << 20))
 		HC_SKIP("cannot write %s", path);
 
-	for (unsigned threads = 1; threads <= 4; threads += 3) {
+	for (unsigned threads = 1; threads <= 4; threads *= 2) {
 		struct hc_eventset set = {0};
 		struct seen s = {0};
 		struct hc_load_cb cb = {.on_diag = on_diag, .on_file = on_file, .ctx = &s};
@@ -133,6 +133,36 @@ static int order_done(void *ctx, unsigned slot, size_t from, size_t to)
 	return from == o->fail_at ? HC_ERR_IO : HC_OK;
 }
 
+/* Events of `ps` that differ from ref's at the same place (its count
+ * counted as one more when it differs). */
+static size_t same_as_ref(const struct hc_packset *ps, const struct hc_eventset *ref)
+{
+	struct hc_unpack u = {0};
+	size_t bad = hc_packset_count(ps) != ref->n;
+
+	for (size_t i = 0; i < ref->n && i < hc_packset_count(ps); i++) {
+		struct hc_event ev;
+		const struct hc_event *r = &ref->v[i];
+		if (hc_packset_event(ps, i, &ev, &u) < 0) {
+			bad++;
+			continue;
+		}
+		bool same = ev.file == r->file && ev.record_id == r->record_id &&
+		            ev.time == r->time && ev.event_id == r->event_id &&
+		            strcmp(ev.computer, r->computer) == 0 &&
+		            strcmp(ev.channel, r->channel) == 0 && ev.nfields == r->nfields &&
+		            ev.norm.logon_type == r->norm.logon_type && ev.borrowed;
+		for (size_t k = 0; same && k < ev.nfields; k++)
+			same = strcmp(ev.fields[k].name, r->fields[k].name) == 0 &&
+			       strcmp(ev.fields[k].value, r->fields[k].value) == 0 &&
+			       u.vlen[k] == strlen(r->fields[k].value);
+		bad += !same;
+		hc_event_clear(&ev);
+	}
+	hc_unpack_free(&u);
+	return bad;
+}
+
 static void test_packed_order(const char *dir)
 {
 	char big[512], small[512];
@@ -142,50 +172,28 @@ static void test_packed_order(const char *dir)
 
 	snprintf(big, sizeof(big), "%s/spread.jsonl", dir);
 	snprintf(small, sizeof(small), "%s/a-small.jsonl", dir);
-	write_spread(big, 31000, 97); /* past the split size: 4 parts on 4 threads */
+	/* 3 split sizes and more: 3 parts on 2 threads (a worker takes a
+	 * second part), 4 on 4 */
+	write_spread(big, 100000, 97);
 	write_spread(small, 60, 7);
 	char *paths[] = {big, small}; /* load order is not path order */
 
 	CHECK_INT(hc_events_load(&ref, paths, 2, NULL, 1, 0, &cb), HC_OK);
 	CHECK_INT(hc_events_sort(&ref), HC_OK);
 	CHECK(ref.n > 300);
-	for (unsigned threads = 1; threads <= 4; threads += 3) {
+	for (unsigned threads = 1; threads <= 4; threads *= 2) {
 		struct hc_packset *ps = NULL;
-		struct hc_unpack u = {0};
 		s = (struct seen){0};
 		CHECK_INT(hc_events_load_packed(&ps, paths, 2, NULL, threads, &cb), HC_OK);
 		CHECK_INT(s.files, 2);
 		CHECK_INT(s.diags, 0);
 		if (!ps)
 			continue;
-		CHECK_INT(hc_packset_count(ps), ref.n);
-		size_t bad = 0;
-		for (size_t i = 0; i < ref.n && i < hc_packset_count(ps); i++) {
-			struct hc_event ev;
-			const struct hc_event *r = &ref.v[i];
-			if (hc_packset_event(ps, i, &ev, &u) < 0) {
-				bad++;
-				continue;
-			}
-			bool same = ev.file == r->file && ev.record_id == r->record_id &&
-			            ev.time == r->time && ev.event_id == r->event_id &&
-			            strcmp(ev.computer, r->computer) == 0 &&
-			            strcmp(ev.channel, r->channel) == 0 &&
-			            ev.nfields == r->nfields &&
-			            ev.norm.logon_type == r->norm.logon_type && ev.borrowed;
-			for (size_t k = 0; same && k < ev.nfields; k++)
-				same = strcmp(ev.fields[k].name, r->fields[k].name) == 0 &&
-				       strcmp(ev.fields[k].value, r->fields[k].value) == 0 &&
-				       u.vlen[k] == strlen(r->fields[k].value);
-			bad += !same;
-			hc_event_clear(&ev);
-		}
-		CHECK_INT(bad, 0);
-		hc_unpack_free(&u);
+		CHECK_INT(same_as_ref(ps, &ref), 0);
 
 		/* batches of 7 on 4 threads, 3 slots: each event worked once,
 		 * handed over in order; then a failure in done() stops the run */
-		size_t n = hc_packset_count(ps);
+		size_t n = hc_packset_count(ps), bad;
 		struct order o = {
 		    .ps = ps, .fail_at = SIZE_MAX, .worked = calloc(n, sizeof(size_t))};
 		if (!o.worked)
@@ -214,6 +222,45 @@ static void test_packed_order(const char *dir)
 	unlink(small);
 }
 
+/* Parts that are each in order but overlap: every wanted event at the same
+ * second, the first half of the file numbered above the second (a log
+ * that wrapped), so only record ids order them across parts; the packed
+ * load on 2 threads (3 parts) must still give hc_events_sort's order. */
+static void test_packed_ties(const char *dir)
+{
+	char path[512];
+	struct hc_eventset ref = {0};
+	struct seen s = {0};
+	struct hc_load_cb cb = {.on_diag = on_diag, .on_file = on_file, .ctx = &s};
+	struct hc_packset *ps = NULL;
+	FILE *f;
+	int n = 100000;
+
+	snprintf(path, sizeof(path), "%s/ties.jsonl", dir);
+	if (!(f = fopen(path, "w")))
+		HC_SKIP("cannot write %s", path);
+	for (int i = 0; i < n; i++) {
+		int rec = i < n / 2 ? n / 2 + i + 1 : i - n / 2 + 1;
+		if (i % 50 == 0)
+			fprintf(f, wanted_fmt, 7, rec);
+		else
+			fprintf(f, padding_fmt, rec, rec);
+	}
+	if (fclose(f) != 0)
+		HC_SKIP("cannot write %s", path);
+	char *paths[] = {path};
+	CHECK_INT(hc_events_load(&ref, paths, 1, NULL, 1, 0, &cb), HC_OK);
+	CHECK_INT(hc_events_sort(&ref), HC_OK);
+	CHECK_INT(ref.n, n / 50);
+	CHECK_INT(hc_events_load_packed(&ps, paths, 1, NULL, 2, &cb), HC_OK);
+	if (ps) {
+		CHECK_INT(same_as_ref(ps, &ref), 0);
+		hc_packset_free(ps);
+	}
+	hc_eventset_free(&ref);
+	unlink(path);
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -225,6 +272,7 @@ int main(void)
 	hc_input_init();
 	test_split_empty_parts(dir);
 	test_packed_order(dir);
+	test_packed_ties(dir);
 	rmdir(dir);
 	return hc_test_result();
 }

@@ -183,7 +183,9 @@ static void *worker(void *arg)
  * A part is at least HC_SPLIT_BYTES, and there are up to
  * HC_PARTS_PER_THREAD per thread: a worker that finishes early (a core the
  * machine gave to something else for a while, a part with fewer wanted
- * events) takes the next part instead of waiting for the slowest. */
+ * events) takes the next part instead of waiting for the slowest. Their
+ * number is a multiple of the threads: 5 parts on 2 threads would leave
+ * one worker a third part while the other waits (at best 5/3 = 1.67x). */
 #define HC_SPLIT_BYTES (8u << 20)
 #define HC_PARTS_PER_THREAD 3
 
@@ -195,10 +197,10 @@ static unsigned parts_for(const char *path, const struct hc_read_opts *o, unsign
 	if (threads < 2 || (o && o->recover) || (o && o->reader && strcmp(o->reader, "native")) ||
 	    stat(path, &st) != 0 || st.st_size < (off_t)HC_SPLIT_BYTES)
 		return 1;
-	n = (uint64_t)st.st_size / HC_SPLIT_BYTES;
-	if (n < threads)
-		n = threads;
-	return n > HC_PARTS_PER_THREAD * threads ? HC_PARTS_PER_THREAD * threads : (unsigned)n;
+	n = (uint64_t)st.st_size / HC_SPLIT_BYTES / threads;
+	if (n < 1)
+		n = 1;
+	return (n > HC_PARTS_PER_THREAD ? HC_PARTS_PER_THREAD : (unsigned)n) * threads;
 }
 
 /* --- duplicates ------------------------------------------------------ */

@@ -172,8 +172,8 @@ static void test_packed_order(const char *dir)
 
 	snprintf(big, sizeof(big), "%s/spread.jsonl", dir);
 	snprintf(small, sizeof(small), "%s/a-small.jsonl", dir);
-	/* 3 split sizes and more: 3 parts on 2 threads (a worker takes a
-	 * second part), 4 on 4 */
+	/* over 4 split sizes (39 MB): 4 parts on 2 threads (each worker
+	 * takes a second part), 4 on 4 */
 	write_spread(big, 100000, 97);
 	write_spread(small, 60, 7);
 	char *paths[] = {big, small}; /* load order is not path order */
@@ -225,7 +225,7 @@ static void test_packed_order(const char *dir)
 /* Parts that are each in order but overlap: every wanted event at the same
  * second, the first half of the file numbered above the second (a log
  * that wrapped), so only record ids order them across parts; the packed
- * load on 2 threads (3 parts) must still give hc_events_sort's order. */
+ * load on 2 threads (4 parts) must still give hc_events_sort's order. */
 static void test_packed_ties(const char *dir)
 {
 	char path[512];

@@ -17,9 +17,12 @@ usage: test_text_roundtrip.py --hopchain BIN --evtxgen BIN
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import hctest  # noqa: E402
+from hctest import check  # noqa: E402
 
 SPECIALS = ['"', "\\", "\n", "\t", "\x01", "\x1f", "\x7f", "\u00e9", "\u20ac", "\U0001F600",
             "\ufeff"]
@@ -67,15 +70,6 @@ def main():
     ap.add_argument("--hopchain", required=True)
     ap.add_argument("--evtxgen", required=True)
     a = ap.parse_args()
-    fails = passes = 0
-
-    def check(cond, what):
-        nonlocal fails, passes
-        if not cond or passes < 12:
-            print(("ok    " if cond else "FAIL  ") + what)
-        fails += not cond
-        passes += bool(cond)
-
     vals = values()
     want = {}
     for i in range(0, len(vals), len(FIELDS)):
@@ -84,14 +78,13 @@ def main():
         sc = os.path.join(tmp, "s.json")
         with open(sc, "w", encoding="utf-8") as f:
             json.dump(scenario(vals), f)
-        g = subprocess.run([a.evtxgen, "-o", tmp, sc], capture_output=True, text=True)
+        g = hctest.run([a.evtxgen, "-o", tmp, sc], text=True)
         if g.returncode != 0:
             sys.exit(f"hc-evtxgen failed: {g.stderr}")
         for name in ("host1.evtx", "wec.evtx"):
             for threads in ("1", "2"):
-                p = subprocess.run([a.hopchain, "--threads", threads, "events", "--ids", "4624",
-                                    "--format", "jsonl", os.path.join(tmp, name)],
-                                   capture_output=True)
+                p = hctest.run([a.hopchain, "--threads", threads, "events", "--ids", "4624",
+                                "--format", "jsonl", os.path.join(tmp, name)])
                 check(p.returncode == 0, f"{name} t{threads}: exit 0 (got {p.returncode}: "
                       f"{p.stderr.decode('utf-8', 'replace')[:200]})")
                 lines = p.stdout.decode("utf-8").splitlines()
@@ -112,8 +105,7 @@ def main():
                                 check(False, f"{name} t{threads}: event {i + 1} {k}: "
                                       f"{data.get(k)!r} != {v!r}")
                 check(bad == 0, f"{name} t{threads}: {len(vals)} values exact")
-    print(f"{passes} passed, {fails} failed")
-    return 1 if fails else 0
+    return hctest.summary("text-roundtrip")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ Each record is a template instance whose definition (inline) is
   <EventData><Data Name="...">%6</Data>...</EventData></Event>
 with one Data per value under test (%6 on), or the EventData as a nested BinXML
 value (%6 of type 0x21, as Security records have it), or literal content:
-value text, character and entity references. Values: strings (with XML
+value text, character and entity references, a literal of one linefeed. Values: strings (with XML
 specials, non-ASCII, an embedded NUL, a leading byte order mark, unpaired
 surrogates, one linefeed, empty), ANSI, every integer width signed and
 unsigned (negative ones too: libevtx prints sign and magnitude), floats
@@ -252,6 +252,13 @@ def build():
         system(cc, lambda c2: eventdata(c2, [('literal', [text('x', True), lit, ent,
                                                           text('y', True), ent_unknown])]))
     last = record(c, rid, body_lit, sysvals(rid, 4624))
+    rid += 1
+    # a literal that is one linefeed (empty, as libevtx renders it), then a
+    # field after it that must keep its own value
+    def body_lf(cc):
+        system(cc, lambda c2: eventdata(c2, [('lf_literal', [text('\n')]),
+                                             ('after_lf', [subst(6, 0x01)])]))
+    last = record(c, rid, body_lf, sysvals(rid, 4624) + [(0x01, u16s('kept'))])
     rid += 1
     # optional substitutions without a value: the Data element is left out
     def body_opt(cc):

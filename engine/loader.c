@@ -4,6 +4,7 @@
  * the files were given, parts in order. */
 #include "loader.h"
 #include "packset_int.h"
+#include "../base/dynbuf.h"
 #include "../base/hash.h"
 
 #include <pthread.h>
@@ -49,14 +50,8 @@ struct pool {
 
 static int push_event(struct file_job *j, struct hc_event *ev)
 {
-	if (j->n == j->cap) {
-		size_t cap = j->cap ? j->cap * 2 : 256;
-		struct hc_event *n = realloc(j->ev, cap * sizeof(*n));
-		if (!n)
-			return HC_ERR_NOMEM;
-		j->ev = n;
-		j->cap = cap;
-	}
+	if (HC_GROW(j->ev, j->n, j->cap) < 0)
+		return HC_ERR_NOMEM;
 	j->ev[j->n++] = *ev;
 	return HC_OK;
 }

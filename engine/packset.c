@@ -5,6 +5,7 @@
  * normalises it there, so the normalised view (a third of an event) is
  * never held. */
 #include "packset_int.h"
+#include "../base/dynbuf.h"
 #include "../parsers/input.h"
 
 #include <pthread.h>
@@ -93,14 +94,8 @@ int hc_pk_part_add(struct hc_pk_part *pt, const struct hc_event *ev)
 
 	if (nf > HC_MAX_FIELDS || nf > UINT16_MAX)
 		return HC_ERR_LIMIT; /* every reader caps its fields below */
-	if (pt->n == pt->cap) {
-		size_t cap = pt->cap ? pt->cap * 2 : 4096;
-		const struct hc_pk_rec **nr = realloc(pt->recs, cap * sizeof(*nr));
-		if (!nr)
-			return HC_ERR_NOMEM;
-		pt->recs = nr;
-		pt->cap = cap;
-	}
+	if (HC_GROW(pt->recs, pt->n, pt->cap) < 0)
+		return HC_ERR_NOMEM;
 	for (int k = 0; k < 3; k++) {
 		fresh[k] = !pt->last[k] || strcmp(pt->last[k], sys[k]) != 0;
 		if (fresh[k])
@@ -218,14 +213,8 @@ struct hc_packset *hc_packset_new(void)
 
 int hc_packset_take(struct hc_packset *ps, struct hc_pk_part *pt)
 {
-	if (ps->nparts == ps->capparts) {
-		size_t cap = ps->capparts ? ps->capparts * 2 : 16;
-		struct hc_pk_part *np = realloc(ps->parts, cap * sizeof(*np));
-		if (!np)
-			return HC_ERR_NOMEM;
-		ps->parts = np;
-		ps->capparts = cap;
-	}
+	if (HC_GROW(ps->parts, ps->nparts, ps->capparts) < 0)
+		return HC_ERR_NOMEM;
 	/* the blocks go to the set at once: the part keeps its order only */
 	struct hc_pk_block *last = pt->blocks;
 	if (last) {

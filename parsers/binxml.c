@@ -832,14 +832,8 @@ struct wctx {
 
 static int new_node(struct walk *w, int32_t parent, const struct hc_bx_name *n, bool attr)
 {
-	if (w->nnodes == w->capnodes) {
-		size_t cap = w->capnodes ? w->capnodes * 2 : 256;
-		struct node *nn = realloc(w->nodes, cap * sizeof(*nn));
-		if (!nn)
-			return HC_ERR_NOMEM;
-		w->nodes = nn;
-		w->capnodes = cap;
-	}
+	if (HC_GROW(w->nodes, w->nnodes, w->capnodes) < 0)
+		return HC_ERR_NOMEM;
 	struct node *x = &w->nodes[w->nnodes];
 	memset(x, 0, sizeof(*x));
 	x->parent = parent;
@@ -864,14 +858,8 @@ static int add_seg(struct walk *w, int32_t at, size_t off, size_t len)
 {
 	if (at < 0 || len == 0)
 		return HC_OK;
-	if (w->nsegs == w->capsegs) {
-		size_t cap = w->capsegs ? w->capsegs * 2 : 256;
-		struct seg *ns = realloc(w->segs, cap * sizeof(*ns));
-		if (!ns)
-			return HC_ERR_NOMEM;
-		w->segs = ns;
-		w->capsegs = cap;
-	}
+	if (HC_GROW(w->segs, w->nsegs, w->capsegs) < 0)
+		return HC_ERR_NOMEM;
 	struct seg *s = &w->segs[w->nsegs];
 	s->off = (uint32_t)off;
 	s->len = (uint32_t)len;

@@ -406,14 +406,8 @@ static int remember(struct nx_state *s, uint64_t id)
 {
 	if (s->nids >= HC_MAX_NX_RECOVERED)
 		return HC_OK;
-	if (s->nids == s->capids) {
-		size_t cap = s->capids ? s->capids * 2 : 4096;
-		uint64_t *n = realloc(s->ids, cap * sizeof(*n));
-		if (!n)
-			return HC_ERR_NOMEM;
-		s->ids = n;
-		s->capids = cap;
-	}
+	if (HC_GROW(s->ids, s->nids, s->capids) < 0)
+		return HC_ERR_NOMEM;
 	s->ids[s->nids++] = id;
 	s->ids_sorted = false;
 	return HC_OK;

@@ -14,4 +14,13 @@ int hc_vsnprintf_c(char *buf, size_t cap, const char *fmt, va_list ap)
 /* strtod in the "C" locale. */
 double hc_strtod_c(const char *s, char **end);
 
+/* The value of hex digit `c` (0-9, a-f, A-F), or 16 for any other byte. */
+static inline unsigned hc_hex_value(unsigned char c)
+{
+	if ((unsigned)(c - '0') < 10)
+		return (unsigned)(c - '0');
+	c |= 0x20; /* 'A'-'F' -> 'a'-'f'; nothing else lands there */
+	return (unsigned)(c - 'a') < 6 ? (unsigned)(c - 'a') + 10 : 16;
+}
+
 #endif

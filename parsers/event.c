@@ -5,6 +5,7 @@
 #include "strpool.h"
 #include "decode.h"
 #include "../base/civil.h"
+#include "../base/cnum.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -444,20 +445,6 @@ int hc_event_compact(struct hc_event *ev, struct hc_strpool *pool)
 	return HC_OK;
 }
 
-/* 0-15 for a hex digit, 16 for anything else. */
-static const unsigned char hex_value[256] = {
-    ['0'] = 0,  ['1'] = 1,  ['2'] = 2,  ['3'] = 3,  ['4'] = 4,  ['5'] = 5,  ['6'] = 6,  ['7'] = 7,
-    ['8'] = 8,  ['9'] = 9,  ['a'] = 10, ['b'] = 11, ['c'] = 12, ['d'] = 13, ['e'] = 14, ['f'] = 15,
-    ['A'] = 10, ['B'] = 11, ['C'] = 12, ['D'] = 13, ['E'] = 14, ['F'] = 15,
-};
-
-static inline unsigned hex_digit(char c)
-{
-	/* the table's unnamed entries are 0: tell '0' apart from them */
-	unsigned v = hex_value[(unsigned char)c];
-	return v || c == '0' ? v : 16;
-}
-
 int hc_parse_uint(const char *s, uint64_t *out)
 {
 	uint64_t v = 0;
@@ -474,7 +461,7 @@ int hc_parse_uint(const char *s, uint64_t *out)
 		s += 2;
 		for (; *s == '0'; s++)
 			digits++;
-		for (int n = 0; (d = hex_digit(*s)) < 16; s++, digits++) {
+		for (int n = 0; (d = hc_hex_value((unsigned char)*s)) < 16; s++, digits++) {
 			if (++n > 16)
 				return 0;
 			v = v << 4 | d;

@@ -3,6 +3,7 @@
  * or pretty-printed streams, streamed record by record into the same events
  * as the EVTX reader makes (hc_event_build). */
 #include "input.h"
+#include "../base/cnum.h"
 #include "../base/utf8.h"
 
 #include <errno.h>
@@ -547,17 +548,6 @@ static int next_value(struct js_state *s, size_t *len, uint64_t *line, struct hc
 
 /* ---- checking and repairing a record's text --------------------------- */
 
-static unsigned hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return 16;
-}
-
 /* The code unit of the escape "\uXXXX" at b (b[0] == '\\'), or -1. */
 static long uescape(const unsigned char *b, size_t n)
 {
@@ -566,7 +556,7 @@ static long uescape(const unsigned char *b, size_t n)
 	if (n < 6 || b[1] != 'u')
 		return -1;
 	for (int i = 2; i < 6; i++) {
-		unsigned h = hexval(b[i]);
+		unsigned h = hc_hex_value(b[i]);
 		if (h > 15)
 			return -1;
 		v = v * 16 + h;
@@ -808,7 +798,7 @@ static bool bare_guid(const char *v)
 	if (strlen(v) != sizeof(pat) - 1)
 		return false;
 	for (size_t i = 0; pat[i]; i++)
-		if (pat[i] == '-' ? v[i] != '-' : hexval((unsigned char)v[i]) > 15)
+		if (pat[i] == '-' ? v[i] != '-' : hc_hex_value((unsigned char)v[i]) > 15)
 			return false;
 	return true;
 }

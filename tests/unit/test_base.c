@@ -3,6 +3,7 @@
 #include "hc_test.h"
 
 #include "../../base/civil.h"
+#include "../../base/cnum.h"
 #include "../../base/dynbuf.h"
 #include "../../base/error.h"
 #include "../../base/hash.h"
@@ -229,9 +230,28 @@ static void test_civil(void)
 	CHECK_INT(bad, 0);
 }
 
+/* hc_hex_value over every byte: the 22 hex digits and nothing else. */
+static void test_hex_value(void)
+{
+	static const char digits[] = "0123456789abcdefABCDEF";
+	size_t wrong = 0;
+
+	for (unsigned c = 0; c < 256; c++) {
+		const char *d = c ? strchr(digits, (int)c) : NULL;
+		unsigned want = !d                            ? 16
+		                : (unsigned)(d - digits) < 16 ? (unsigned)(d - digits)
+		                                              : (unsigned)(d - digits) - 6;
+		wrong += hc_hex_value((unsigned char)c) != want;
+	}
+	CHECK_INT(wrong, 0);
+	CHECK_INT(hc_hex_value('F'), 15);
+	CHECK_INT(hc_hex_value('g'), 16);
+}
+
 int main(void)
 {
 	test_civil();
+	test_hex_value();
 	test_diag();
 	test_utf8_seq();
 	test_utf8_valid_repair();

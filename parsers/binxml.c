@@ -576,25 +576,27 @@ static size_t array_item(uint8_t type, const uint8_t *p, size_t size)
 
 static uint8_t name_kind(const char *s, size_t n)
 {
+#define NK(str) str, sizeof(str) - 1 /* a name and its length */
 	static const struct {
 		const char *s;
-		uint8_t k;
+		uint8_t n, k;
 	} tab[] = {
-	    {"System", K_SYSTEM},
-	    {"EventID", K_EVENTID},
-	    {"Version", K_VERSION},
-	    {"TimeCreated", K_TIMECREATED},
-	    {"EventRecordID", K_RECORDID},
-	    {"Computer", K_COMPUTER},
-	    {"Channel", K_CHANNEL},
-	    {"Provider", K_PROVIDER},
-	    {"EventData", K_EVENTDATA},
-	    {"UserData", K_USERDATA},
-	    {"Data", K_DATA},
+	    {NK("System"), K_SYSTEM},
+	    {NK("EventID"), K_EVENTID},
+	    {NK("Version"), K_VERSION},
+	    {NK("TimeCreated"), K_TIMECREATED},
+	    {NK("EventRecordID"), K_RECORDID},
+	    {NK("Computer"), K_COMPUTER},
+	    {NK("Channel"), K_CHANNEL},
+	    {NK("Provider"), K_PROVIDER},
+	    {NK("EventData"), K_EVENTDATA},
+	    {NK("UserData"), K_USERDATA},
+	    {NK("Data"), K_DATA},
 	};
+#undef NK
 
 	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
-		if (strlen(tab[i].s) == n && memcmp(tab[i].s, s, n) == 0)
+		if (tab[i].n == n && memcmp(tab[i].s, s, n) == 0)
 			return tab[i].k;
 	return K_OTHER;
 }

@@ -7,6 +7,7 @@
  * walk of the token tree for everything a plan does not describe (records
  * without a template, RenderingInfo, arrays, UserData, odd templates). */
 #include "evtx_int.h"
+#include "../base/hash.h"
 #include "../base/utf8.h"
 #include "../base/civil.h"
 
@@ -626,6 +627,46 @@ struct hc_bx_plan {
 enum { PL_NEW, PL_PLAN, PL_WALK, PL_BAD };
 #define PLAN_SLOTS (2 * HC_MAX_BX_TEMPLATES)
 
+/* Plans kept across chunks. Windows writes a template's definition again
+ * in every chunk that uses it, at another offset, its name references
+ * pointing at that chunk's copies of the names. A plan is a function of
+ * the bytes its build reads: the fragment, the text of each name it
+ * references and whether that name is inline, and where each element's
+ * name reference lies (elem_name_pos, which reads an offset). A build
+ * records where the chunk's own offsets sit in the fragment ("windows");
+ * a definition with the same GUID and size, equal to the saved fragment
+ * outside them, whose references name the same texts the same way,
+ * builds the same plan: it is copied instead (plan_reuse). */
+enum { W_ELEM, W_INLINE, W_REF };
+struct pwin {
+	uint32_t at;  /* fragment offset of the element token or name reference */
+	uint32_t aux; /* W_ELEM: fragment offset of its name reference; W_REF: raw offset */
+	uint8_t kind;
+};
+#define PREC_WINS 512    /* windows of one saved plan */
+#define PREC_RAW 8192    /* bytes of referenced names one saved plan keeps */
+#define SAVED_FRAG 16384 /* the largest fragment kept */
+#define SAVED_SLOTS 256  /* plans kept per reader (direct-mapped) */
+
+/* The recording of one build. */
+struct hc_bx_prec {
+	uint32_t body; /* chunk offset of the fragment */
+	bool ok;       /* everything was recorded */
+	size_t nwin, nraw;
+	struct pwin win[PREC_WINS];
+	uint8_t raw[PREC_RAW]; /* per W_REF: count (u16 LE), then the UTF-16 units */
+};
+
+/* A plan kept: its text offsets count from the start of `text`. */
+struct hc_bx_saved {
+	uint8_t guid[16];
+	uint32_t size, nwin, ntext;
+	struct hc_bx_plan plan;
+	const struct pwin *win;
+	const uint8_t *frag, *raw;
+	const char *text;
+};
+
 /* The general walk's tree: nodes and text segments, reused per record. */
 struct node {
 	int32_t parent, child, last, next;
@@ -664,7 +705,9 @@ int hc_bx_init(struct hc_bx *bx, const struct hc_read_opts *o)
 	bx->names = calloc(NAME_SLOTS, sizeof(*bx->names));
 	bx->plans = calloc(PLAN_SLOTS, sizeof(*bx->plans));
 	bx->walk = calloc(1, sizeof(struct walk));
-	if (!bx->names || !bx->plans || !bx->walk) {
+	bx->saved = calloc(SAVED_SLOTS, sizeof(*bx->saved));
+	bx->prec = malloc(sizeof(*bx->prec));
+	if (!bx->names || !bx->plans || !bx->walk || !bx->saved || !bx->prec) {
 		hc_bx_free(bx);
 		return HC_ERR_NOMEM;
 	}
@@ -690,6 +733,11 @@ void hc_bx_free(struct hc_bx *bx)
 		for (size_t i = 0; i < PLAN_SLOTS; i++)
 			free(bx->plans[i]);
 	free(bx->plans);
+	if (bx->saved)
+		for (size_t i = 0; i < SAVED_SLOTS; i++)
+			free(bx->saved[i]);
+	free(bx->saved);
+	free(bx->prec);
 	free(bx->names);
 	hc_buf_free(&bx->name_text);
 	hc_buf_free(&bx->plan_text);
@@ -726,9 +774,14 @@ static bool wanted(const struct hc_bx *bx, uint64_t id)
 	return id <= 0xffff && (bx->want[id >> 3] >> (id & 7)) & 1;
 }
 
-/* The name at chunk offset `off`: cached text and kind. NULL when the name
- * does not fit in the chunk or the cache is full (d says which). */
-static const struct hc_bx_name *name_at(struct hc_bx *bx, uint32_t off, const char **err)
+/* e->text of a name whose text is not made yet (a plan reused from an
+ * earlier chunk only needs the name counted, see plan_reuse) */
+#define NAME_LAZY UINT32_MAX
+
+/* The cache entry of the name at chunk offset `off`, made (text NAME_LAZY)
+ * when new. NULL when the name does not fit in the chunk or the cache is
+ * full (*err says which). */
+static struct hc_bx_name *name_slot(struct hc_bx *bx, uint32_t off, const char **err)
 {
 	uint32_t h = (off * 2654435761u) & (NAME_SLOTS - 1);
 	struct hc_bx_name *e;
@@ -756,21 +809,34 @@ static const struct hc_bx_name *name_at(struct hc_bx *bx, uint32_t off, const ch
 		*err = "name runs past the end of the chunk";
 		return NULL;
 	}
+	e->key = off + 1;
+	e->gen = bx->gen;
+	e->text = NAME_LAZY;
+	e->disk = 8 + 2 * count + 2;
+	bx->nnames++;
+	return e;
+}
+
+/* The name at chunk offset `off`: cached text and kind. NULL when the name
+ * does not fit in the chunk, the cache is full or memory ran out (*err
+ * says which). */
+static const struct hc_bx_name *name_at(struct hc_bx *bx, uint32_t off, const char **err)
+{
+	struct hc_bx_name *e = name_slot(bx, off, err);
+
+	if (!e || e->text != NAME_LAZY)
+		return e;
 	size_t at = bx->name_text.len;
 	bool cut = false;
-	if (utf16_put(&bx->name_text, bx->chunk + off + 8, 2 * (size_t)count, &cut) < 0 ||
+	if (utf16_put(&bx->name_text, bx->chunk + off + 8, e->disk - 10, &cut) < 0 ||
 	    buf_put(&bx->name_text, "", 1) < 0) {
 		*err = "out of memory";
 		return NULL;
 	}
-	e->key = off + 1;
-	e->gen = bx->gen;
 	e->text = (uint32_t)at;
 	e->len =
 	    (uint16_t)(bx->name_text.len - at - 1 > 0xffff ? 0xffff : bx->name_text.len - at - 1);
-	e->disk = 8 + 2 * count + 2;
 	e->kind = name_kind(bx->name_text.p + at, e->len);
-	bx->nnames++;
 	return e;
 }
 
@@ -1775,7 +1841,48 @@ struct pctx {
 	bool ok;
 	bool in_system, in_eventdata, eventdata_done, system_done;
 	size_t tokens;
+	struct hc_bx_prec *rec; /* where the build is recorded, or NULL */
 };
+
+/* Records a window of the build; `aux` of W_ELEM is a chunk offset. */
+static void rec_win(struct pctx *c, uint8_t kind, uint32_t at, uint32_t aux)
+{
+	struct hc_bx_prec *r = c->rec;
+
+	if (!r || !r->ok)
+		return;
+	if (r->nwin >= PREC_WINS) {
+		r->ok = false;
+		return;
+	}
+	r->win[r->nwin++] = (struct pwin){
+	    .at = at - r->body, .aux = kind == W_ELEM ? aux - r->body : aux, .kind = kind};
+}
+
+/* name_ref for a plan's build, recording the reference: an inline name,
+ * or the count and UTF-16 units of the name it points at. */
+static const struct hc_bx_name *plan_name(struct pctx *c, uint32_t *pos, const char **why)
+{
+	uint32_t at = *pos;
+	const struct hc_bx_name *n = name_ref(c->bx, pos, c->end, why);
+	struct hc_bx_prec *r = c->rec;
+
+	if (!n || !r || !r->ok)
+		return n;
+	if (*pos != at + 4) {
+		rec_win(c, W_INLINE, at, 0);
+		return n;
+	}
+	size_t bytes = 2 + (n->disk - 10); /* name_at checked them in the chunk */
+	if (r->nraw + bytes > PREC_RAW) {
+		r->ok = false;
+		return n;
+	}
+	memcpy(r->raw + r->nraw, c->bx->chunk + hc_le32(c->bx->chunk + at) + 6, bytes);
+	rec_win(c, W_REF, at, (uint32_t)r->nraw);
+	r->nraw += bytes;
+	return n;
+}
 
 /* One piece of element or attribute content. */
 struct piece {
@@ -1904,7 +2011,10 @@ static int plan_element(struct pctx *c, uint32_t *pos)
 
 	if (++c->depth > HC_MAX_BX_DEPTH || ++c->tokens > HC_MAX_BX_TOKENS)
 		return HC_ERR_RECORD;
-	if (p == UINT32_MAX || !(n = name_ref(bx, &p, c->end, &why)))
+	if (p == UINT32_MAX)
+		return HC_ERR_RECORD;
+	rec_win(c, W_ELEM, *pos, p);
+	if (!(n = plan_name(c, &p, &why)))
 		return HC_ERR_RECORD;
 	if (n->kind == K_SYSTEM) {
 		if (c->system_done)
@@ -1935,7 +2045,7 @@ static int plan_element(struct pctx *c, uint32_t *pos)
 			if ((ch[p] & 0xbf) != T_ATTR)
 				return HC_ERR_RECORD;
 			p++;
-			if (!(an = name_ref(bx, &p, c->end, &why)))
+			if (!(an = plan_name(c, &p, &why)))
 				return HC_ERR_RECORD;
 			for (bool more = true; more;) {
 				bool dummy = false;
@@ -2082,6 +2192,154 @@ static int plan_element(struct pctx *c, uint32_t *pos)
 	return HC_OK;
 }
 
+/* Adds `delta` to every plan_text offset of `pl`; false when one would
+ * leave [0, limit). */
+static bool plan_rebase(struct hc_bx_plan *pl, int64_t delta, uint64_t limit)
+{
+	uint32_t *at[NSYS + 2 * HC_MAX_BX_PLAN_FIELDS];
+	size_t n = 0;
+
+	for (size_t k = 0; k < NSYS; k++)
+		if (pl->sys[k].kind == PS_LIT)
+			at[n++] = &pl->sys[k].lit;
+	for (size_t i = 0; i < pl->nfields; i++) {
+		if (pl->fval[i].kind == PS_LIT)
+			at[n++] = &pl->fval[i].lit;
+		if (pl->fname[i] != UINT32_MAX)
+			at[n++] = &pl->fname[i];
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((int64_t)*at[i] + delta < 0 || (uint64_t)((int64_t)*at[i] + delta) >= limit)
+			return false;
+	for (size_t i = 0; i < n; i++)
+		*at[i] = (uint32_t)((int64_t)*at[i] + delta);
+	return true;
+}
+
+static size_t saved_slot(const uint8_t *guid, uint32_t size)
+{
+	return (size_t)(hc_fnv1a(HC_FNV_INIT, guid, 16) ^ size) & (SAVED_SLOTS - 1);
+}
+
+/* Keeps the plan just built from the fragment at chunk offset `body` (its
+ * text from plan_text offset t0), as bx->prec recorded it. Best effort: a
+ * plan too big or out of memory is not kept. */
+static void plan_save(struct hc_bx *bx, const struct hc_bx_plan *pl, uint32_t def, size_t t0)
+{
+	const struct hc_bx_prec *r = bx->prec;
+	uint32_t size = pl->body_end - pl->body;
+	size_t ntext = bx->plan_text.len - t0, pos = 0;
+
+	if (!r->ok || size > SAVED_FRAG || ntext > UINT32_MAX)
+		return;
+	for (size_t i = 0; i < r->nwin; i++) {
+		/* the name windows in order, apart: the build reads forward */
+		if (r->win[i].kind == W_ELEM)
+			continue;
+		if (r->win[i].at < pos)
+			return;
+		pos = r->win[i].at + (r->win[i].kind == W_INLINE ? 8 : 4);
+	}
+	struct hc_bx_saved *sv =
+	    malloc(sizeof(*sv) + r->nwin * sizeof(struct pwin) + size + r->nraw + ntext);
+	if (!sv)
+		return;
+	sv->plan = *pl;
+	if (!plan_rebase(&sv->plan, -(int64_t)t0, ntext)) {
+		free(sv);
+		return;
+	}
+	struct pwin *win = (struct pwin *)(void *)(sv + 1);
+	uint8_t *frag = (uint8_t *)(win + r->nwin), *raw = frag + size;
+	char *text = (char *)(raw + r->nraw);
+	memcpy(win, r->win, r->nwin * sizeof(*win));
+	memcpy(frag, bx->chunk + pl->body, size);
+	memcpy(raw, r->raw, r->nraw);
+	memcpy(text, bx->plan_text.p + t0, ntext);
+	memcpy(sv->guid, bx->chunk + def + 4, 16);
+	sv->size = size;
+	sv->nwin = (uint32_t)r->nwin;
+	sv->ntext = (uint32_t)ntext;
+	sv->win = win;
+	sv->frag = frag;
+	sv->raw = raw;
+	sv->text = text;
+	size_t slot = saved_slot(sv->guid, size);
+	free(bx->saved[slot]);
+	bx->saved[slot] = sv;
+}
+
+/* Whether the fragment at chunk offset `body` would build the saved plan:
+ * equal bytes outside the windows, each element's name reference where
+ * it was, each name inline where it was, or naming the same text. */
+static bool saved_holds(const struct hc_bx *bx, const struct hc_bx_saved *sv, uint32_t body)
+{
+	const uint8_t *f = bx->chunk + body;
+	uint32_t pos = 0, end = body + sv->size;
+
+	for (uint32_t i = 0; i < sv->nwin; i++) {
+		const struct pwin *w = &sv->win[i];
+		if (w->kind == W_ELEM) {
+			if (elem_name_pos(bx, body + w->at, end, true) != body + w->aux)
+				return false;
+			continue;
+		}
+		if (memcmp(f + pos, sv->frag + pos, w->at - pos) != 0)
+			return false;
+		uint32_t off = hc_le32(f + w->at);
+		if (w->kind == W_INLINE) {
+			if (off != body + w->at + 4)
+				return false;
+			pos = w->at + 8; /* the name's own offset of the next name */
+			continue;
+		}
+		const uint8_t *raw = sv->raw + w->aux;
+		uint32_t count = hc_le16(raw);
+		if (off == body + w->at + 4 || (uint64_t)off + 8 + 2 * (uint64_t)count > bx->size ||
+		    hc_le16(bx->chunk + off + 6) != count ||
+		    memcmp(bx->chunk + off + 8, raw + 2, 2 * (size_t)count) != 0)
+			return false;
+		pos = w->at + 4;
+	}
+	return memcmp(f + pos, sv->frag + pos, sv->size - pos) == 0;
+}
+
+/* Gives `pl` (key, gen, body and body_end set) the saved plan of its
+ * definition when there is one that holds; false when it must be built.
+ * The names the build would have cached are counted in its order, so
+ * that the chunk's cap on names falls where it would. */
+static bool plan_reuse(struct hc_bx *bx, struct hc_bx_plan *pl, uint32_t def)
+{
+	uint32_t size = pl->body_end - pl->body;
+	const struct hc_bx_saved *sv = bx->saved[saved_slot(bx->chunk + def + 4, size)];
+	const char *why = NULL;
+
+	if (!sv || sv->size != size || memcmp(sv->guid, bx->chunk + def + 4, 16) != 0 ||
+	    !saved_holds(bx, sv, pl->body))
+		return false;
+	for (uint32_t i = 0; i < sv->nwin; i++)
+		if (sv->win[i].kind != W_ELEM &&
+		    !name_slot(bx, hc_le32(bx->chunk + pl->body + sv->win[i].at), &why)) {
+			pl->state = PL_WALK; /* as the build would have ended */
+			return true;
+		}
+	size_t base = bx->plan_text.len;
+	if (buf_put(&bx->plan_text, sv->text, sv->ntext) < 0)
+		return false;
+	struct hc_bx_plan keep = *pl;
+	*pl = sv->plan;
+	pl->key = keep.key;
+	pl->gen = keep.gen;
+	pl->body = keep.body;
+	pl->body_end = keep.body_end;
+	if (!plan_rebase(pl, (int64_t)base, bx->plan_text.len)) {
+		*pl = keep;
+		return false;
+	}
+	bx->plans_reused++;
+	return true;
+}
+
 /* The plan of the template defined at chunk offset `def`. */
 static struct hc_bx_plan *plan_get(struct hc_bx *bx, uint32_t def, const char **why)
 {
@@ -2116,15 +2374,25 @@ static struct hc_bx_plan *plan_get(struct hc_bx *bx, uint32_t def, const char **
 	}
 	pl->body = def + 24;
 	pl->body_end = def + 24 + hc_le32(bx->chunk + def + 20);
+	if (plan_reuse(bx, pl, def))
+		return pl;
 	/* fragment header, one element, EOF */
-	struct pctx c = {.bx = bx, .pl = pl, .end = pl->body_end, .ok = true};
+	struct hc_bx_prec *r = bx->prec;
+	struct pctx c = {.bx = bx, .pl = pl, .end = pl->body_end, .ok = true, .rec = r};
 	uint32_t p = pl->body;
+	size_t t0 = bx->plan_text.len;
+	r->body = pl->body;
+	r->ok = true;
+	r->nwin = r->nraw = 0;
+	bx->plans_built++;
 	pl->state = PL_WALK;
 	if (p + 4 <= c.end && bx->chunk[p] == T_FRAGMENT)
 		p += 4;
 	if (p < c.end && (bx->chunk[p] & 0xbf) == T_OPEN && plan_element(&c, &p) == HC_OK && c.ok &&
-	    p < c.end && bx->chunk[p] == T_EOF)
+	    p < c.end && bx->chunk[p] == T_EOF) {
 		pl->state = PL_PLAN;
+		plan_save(bx, pl, def, t0);
+	}
 	return pl;
 }
 

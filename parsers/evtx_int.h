@@ -74,11 +74,15 @@ struct hc_bx {
 	size_t nplans;
 	uint32_t gen; /* the chunk's generation: older cache entries are stale */
 	struct hc_buf plan_text;
+	/* plans kept across chunks, and the recording of a build */
+	struct hc_bx_saved **saved;
+	struct hc_bx_prec *prec;
 	/* scratch of the general walk */
 	void *walk;
 	uint8_t want[8192]; /* event id filter as a bitmap */
 	bool want_all;
 	uint64_t plan_hits, walks; /* statistics, for tests and benchmarks */
+	uint64_t plans_built, plans_reused;
 };
 
 int hc_bx_init(struct hc_bx *bx, const struct hc_read_opts *o);

@@ -38,6 +38,8 @@ def u16s(s):
 class Chunk:
     def __init__(self):
         self.b = bytearray(512)
+        self.names = {}     # text -> offset of the names defined inline
+        self.refs = False   # name a defined name by reference, not again inline
 
     def pos(self):
         return len(self.b)
@@ -50,14 +52,24 @@ def name(c, text):
     for u in struct.unpack('<%dH' % len(text), u16s(text)):
         h = (h * 65599 + u) & 0xffffffff
     c.b += struct.pack('<IHH', 0, h & 0xffff, len(text)) + u16s(text) + b'\0\0'
+    c.names.setdefault(text, off)
     return off
+
+
+def name_ref(c, text):
+    """A name reference: to the name defined before in the chunk when
+    c.refs is set and there is one, else to the name written inline here."""
+    if c.refs and text in c.names:
+        c.b += struct.pack('<I', c.names[text])
+    else:
+        c.b += struct.pack('<I', c.pos() + 4)
+        name(c, text)
 
 
 def elem_open(c, nm, attrs):
     start = c.pos()
     c.b += bytes([0x41 if attrs else 0x01]) + struct.pack('<HI', 0xffff, 0)
-    c.b += struct.pack('<I', c.pos() + 4)
-    name(c, nm)
+    name_ref(c, nm)
     return start
 
 
@@ -71,8 +83,7 @@ def attrs(c, items):
     c.b += b'\0\0\0\0'
     for i, (an, w) in enumerate(items):
         c.b += bytes([0x06 if i == len(items) - 1 else 0x46])
-        c.b += struct.pack('<I', c.pos() + 4)
-        name(c, an)
+        name_ref(c, an)
         w(c)
     struct.pack_into('<I', c.b, at, c.pos() - at - 4)
 
@@ -113,12 +124,12 @@ def eventdata(c, fields):
     elem_done(c, ed)
 
 
-def template(c, body):
+def template(c, body, guid=bytes(range(16))):
     """Template instance with its definition inline; `body(c)` writes the
     element tree."""
     c.b += b'\x0c\x01' + struct.pack('<I', 0x1234)
     c.b += struct.pack('<I', c.pos() + 4)
-    c.b += struct.pack('<I', 0) + os.urandom(0) + bytes(range(16))
+    c.b += struct.pack('<I', 0) + guid
     size_at = c.pos()
     c.b += b'\0\0\0\0'
     c.b += b'\x0f\x01\x01\x00'
@@ -207,11 +218,11 @@ CASES = [  # (Data name, type, bytes)
 ]
 
 
-def record(c, rid, body, vals):
+def record(c, rid, body, vals, guid=bytes(range(16))):
     start = c.pos()
     c.b += b'**\0\0' + struct.pack('<IQQ', 0, rid, 133000000000000000)
     c.b += b'\x0f\x01\x01\x00'
-    template(c, body)
+    template(c, body, guid)
     values(c, vals)
     c.b += b'\x00'
     while (c.pos() - start + 4) % 8:
@@ -300,21 +311,33 @@ def build():
     last = start
     assert nested_rid == rid
     rid += 1
+    return evtx_file([chunk_bytes(c, 100, rid, last)], rid)
+
+
+def chunk_bytes(c, first, end, last, number=1):
+    """The 64 KiB chunk of records `first` to `end` - 1 (record numbers from
+    `number`), the last at `last`, its header and CRCs filled in."""
     if len(c.b) > 65536 - 8:
         raise SystemExit('test chunk too big: %d' % len(c.b))
     free = len(c.b)
     chunk = c.b + bytes(65536 - len(c.b))
-    first = 100
     chunk[:8] = b'ElfChnk\0'
-    struct.pack_into('<QQQQIII', chunk, 8, 1, rid - first, first, rid - 1, 128, last, free)
+    struct.pack_into('<QQQQIII', chunk, 8, number, number + end - first - 1, first, end - 1, 128,
+                     last, free)
     struct.pack_into('<I', chunk, 52, zlib.crc32(bytes(chunk[512:free])))
     struct.pack_into('<I', chunk, 120, 1)
     struct.pack_into('<I', chunk, 124, zlib.crc32(bytes(chunk[128:512]), zlib.crc32(bytes(chunk[:120]))))
+    return bytes(chunk)
+
+
+def evtx_file(chunks, next_rid):
+    """A file header, closed cleanly, and the chunks."""
     hdr = bytearray(4096)
     hdr[:8] = b'ElfFile\0'
-    struct.pack_into('<QQQIHHHH', hdr, 8, 0, 0, rid, 128, 1, 3, 4096, 1)
+    struct.pack_into('<QQQIHHHH', hdr, 8, 0, len(chunks) - 1, next_rid, 128, 1, 3, 4096,
+                     len(chunks))
     struct.pack_into('<I', hdr, 124, zlib.crc32(bytes(hdr[:120])))
-    return bytes(hdr) + bytes(chunk)
+    return bytes(hdr) + b''.join(chunks)
 
 
 def read(hopchain, reader, path):

@@ -268,16 +268,36 @@ static int int_put(struct hc_buf *b, uint64_t v, unsigned bits, bool is_signed)
 
 static const char hexdig[] = "0123456789abcdef", HEXDIG[] = "0123456789ABCDEF";
 
+/* "0x" and the bits / 4 lower-case hex digits of v (bits 32 or 64: the
+ * hex integer types), eight digits at a time: the nibbles of 32 bits
+ * spread one to a byte, a digit each made by adding '0', or 'a' - 10 to
+ * those over 9 ((d + 6) & 0x10), the bytes turned most significant first. */
 static int hex_put(struct hc_buf *b, uint64_t v, unsigned bits)
 {
-	char tmp[20];
+	char tmp[2 + 16] = {'0', 'x'};
 	unsigned n = bits / 4;
 
-	tmp[0] = '0';
-	tmp[1] = 'x';
-	for (unsigned i = 0; i < n; i++)
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (n == 8 || n == 16) {
+		for (unsigned k = 0; k < n / 8; k++) {
+			uint64_t y = (uint32_t)(v >> (bits - 32 * (k + 1)));
+			y = ((y & 0xffff0000) << 16) | (y & 0xffff);
+			y = ((y & UINT64_C(0x0000ff000000ff00)) << 8) |
+			    (y & UINT64_C(0x000000ff000000ff));
+			y = ((y & UINT64_C(0x00f000f000f000f0)) << 4) |
+			    (y & UINT64_C(0x000f000f000f000f));
+			uint64_t over9 = ((y + UINT64_C(0x0606060606060606)) >> 4) &
+			                 UINT64_C(0x0101010101010101);
+			y = __builtin_bswap64(y + UINT64_C(0x3030303030303030) +
+			                      over9 * ('a' - '0' - 10));
+			memcpy(tmp + 2 + 8 * k, &y, 8);
+		}
+		return buf_put(b, tmp, 2 + n);
+	}
+#endif
+	for (unsigned i = 0; i < n && i < 16; i++)
 		tmp[2 + i] = hexdig[(v >> (4 * (n - 1 - i))) & 15];
-	return buf_put(b, tmp, 2 + n);
+	return buf_put(b, tmp, 2 + (n < 16 ? n : 16));
 }
 
 /* libfvalue's floating point text: d.dddddde[+-]ddd computed its own way,

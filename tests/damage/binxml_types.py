@@ -212,6 +212,11 @@ CASES = [  # (Data name, type, bytes)
     ('systime', 0x12, struct.pack('<8H', 2021, 2, 5, 12, 13, 14, 15, 167)),
     ('sid', 0x13, sid('S-1-5-21-1-2-3-500')), ('sid_anon', 0x13, sid('S-1-5-7')),
     ('hex32', 0x14, struct.pack('<I', 0x3e7)), ('hex64', 0x15, struct.pack('<Q', 0x3e7)),
+    # every digit in every place of both halves
+    ('hex32_digits', 0x14, struct.pack('<I', 0x89abcdef)),
+    ('hex32_digits2', 0x14, struct.pack('<I', 0x01234567)),
+    ('hex64_digits', 0x15, struct.pack('<Q', 0x0123456789abcdef)),
+    ('hex64_digits2', 0x15, struct.pack('<Q', 0xfedcba9876543210)),
     ('str_array', 0x81, u16s('one\0two\0three\0')),
     ('u16_array', 0x86, struct.pack('<3H', 1, 2, 3)),
     ('hex32_array', 0x94, struct.pack('<2I', 10, 11)),

@@ -378,8 +378,9 @@ void hc_jbuf_int(struct hc_jbuf *b, long long v)
 	hc_jbuf_raw(b, q, (size_t)(e - q));
 }
 
-/* '"Name":' of each Data Name code (plain ASCII names: nothing to
- * escape), made once */
+/* ',"Name":' of each Data Name code (plain ASCII names: nothing to
+ * escape), made once; the first key of a map is written from its second
+ * byte */
 #define NAME_KEY_COPY 48 /* copied this many bytes at a time */
 static char name_key[HC_EVENT_NAME_CODES][NAME_KEY_COPY];
 static unsigned short name_key_len[HC_EVENT_NAME_CODES];
@@ -389,7 +390,7 @@ static void name_keys_init(void)
 {
 	for (int k = 0; k < HC_EVENT_NAME_CODES; k++) {
 		int len =
-		    snprintf(name_key[k], sizeof(name_key[k]), "\"%s\":", hc_event_name_of(k));
+		    snprintf(name_key[k], sizeof(name_key[k]), ",\"%s\":", hc_event_name_of(k));
 		name_key_len[k] =
 		    (unsigned short)(len > 0 && (size_t)len < sizeof(name_key[k]) ? len : 0);
 	}
@@ -405,7 +406,8 @@ void hc_jbuf_map_n(struct hc_jbuf *b, const struct hc_field *f, const uint32_t *
 	/* names hc_event_build gave are the library's copies (a code each):
 	 * a bit per code finds their repeats; any other name is compared */
 	uint64_t seen[(HC_EVENT_NAME_CODES + 63) / 64] = {0};
-	bool other = false, first = true;
+	bool other = false;
+	size_t first = 1; /* no comma before the first */
 
 	pthread_once(&name_key_once, name_keys_init);
 	hc_jbuf_raw(b, "{", 1);
@@ -422,18 +424,18 @@ void hc_jbuf_map_n(struct hc_jbuf *b, const struct hc_field *f, const uint32_t *
 		}
 		if (dup)
 			continue; /* a repeated Data Name: the first is kept, as map() does */
-		if (!first)
-			hc_jbuf_raw(b, ",", 1);
-		first = false;
 		if (k >= 0 && name_key_len[k]) {
 			if (hc_jbuf_reserve(b, NAME_KEY_COPY) == 0) {
-				memcpy(b->p + b->len, name_key[k], NAME_KEY_COPY);
-				b->len += name_key_len[k];
+				memcpy(b->p + b->len, name_key[k] + first, NAME_KEY_COPY - 1);
+				b->len += name_key_len[k] - first;
 			}
 		} else {
+			if (!first)
+				hc_jbuf_raw(b, ",", 1);
 			hc_jbuf_str(b, f[i].name);
 			hc_jbuf_raw(b, ":", 1);
 		}
+		first = 0;
 		hc_jbuf_strn(b, f[i].value, vlen ? vlen[i] : strlen(f[i].value));
 	}
 	hc_jbuf_raw(b, "}", 1);

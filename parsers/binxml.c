@@ -1887,8 +1887,12 @@ static const struct hc_bx_name *plan_name(struct pctx *c, uint32_t *pos, const c
 	const struct hc_bx_name *n = name_ref(c->bx, pos, c->end, why);
 	struct hc_bx_prec *r = c->rec;
 
-	if (!n || !r || !r->ok)
+	if (!r || !r->ok)
 		return n;
+	if (!n) {
+		r->ok = false; /* the build ends on the chunk's names: not kept */
+		return n;
+	}
 	if (*pos != at + 4) {
 		rec_win(c, W_INLINE, at, 0);
 		return n;
@@ -2031,8 +2035,11 @@ static int plan_element(struct pctx *c, uint32_t *pos)
 
 	if (++c->depth > HC_MAX_BX_DEPTH || ++c->tokens > HC_MAX_BX_TOKENS)
 		return HC_ERR_RECORD;
-	if (p == UINT32_MAX)
+	if (p == UINT32_MAX) {
+		if (c->rec)
+			c->rec->ok = false; /* on an offset: not kept */
 		return HC_ERR_RECORD;
+	}
 	rec_win(c, W_ELEM, *pos, p);
 	if (!(n = plan_name(c, &p, &why)))
 		return HC_ERR_RECORD;
@@ -2408,11 +2415,14 @@ static struct hc_bx_plan *plan_get(struct hc_bx *bx, uint32_t def, const char **
 	pl->state = PL_WALK;
 	if (p + 4 <= c.end && bx->chunk[p] == T_FRAGMENT)
 		p += 4;
-	if (p < c.end && (bx->chunk[p] & 0xbf) == T_OPEN && plan_element(&c, &p) == HC_OK && c.ok &&
-	    p < c.end && bx->chunk[p] == T_EOF) {
+	int rc = HC_ERR_RECORD;
+	if (p < c.end && (bx->chunk[p] & 0xbf) == T_OPEN && (rc = plan_element(&c, &p)) == HC_OK &&
+	    c.ok && p < c.end && bx->chunk[p] == T_EOF)
 		pl->state = PL_PLAN;
+	/* a template the plan cannot serve is kept too (its records take the
+	 * general walk), unless the build ended on memory */
+	if (rc != HC_ERR_NOMEM)
 		plan_save(bx, pl, def, t0);
-	}
 	return pl;
 }
 

@@ -250,7 +250,25 @@ void hc_jbuf_str(struct hc_jbuf *b, const char *s)
 	hc_jbuf_strn(b, s, strlen(s));
 }
 
+static void strn_escaping(struct hc_jbuf *b, const char *s, size_t n);
+
 void hc_jbuf_strn(struct hc_jbuf *b, const char *s, size_t n)
+{
+	/* no call on this path: nothing to save for one */
+	if (b->p && !b->err && b->cap - b->len >= 6 * n + 2) {
+		char *o = b->p + b->len;
+		*o = '"';
+		if (plain_copy(o + 1, s, n)) {
+			o[n + 1] = '"';
+			b->len += n + 2;
+			return;
+		}
+	}
+	strn_escaping(b, s, n);
+}
+
+/* hc_jbuf_strn of a string that needs escaping or more room */
+static void strn_escaping(struct hc_jbuf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i = 0;
@@ -260,11 +278,6 @@ void hc_jbuf_strn(struct hc_jbuf *b, const char *s, size_t n)
 		return;
 	char *o = b->p + b->len;
 	*o++ = '"';
-	if (plain_copy(o, s, n)) {
-		o[n] = '"';
-		b->len = (size_t)(o + n + 1 - b->p);
-		return;
-	}
 	for (;;) {
 		uint64_t x;
 #ifdef __SSE2__

@@ -665,7 +665,7 @@ struct pwin {
 };
 #define PREC_WINS 512    /* windows of one saved plan */
 #define PREC_RAW 8192    /* bytes of referenced names one saved plan keeps */
-#define SAVED_FRAG 16384 /* the largest fragment kept */
+#define SAVED_FRAG 16384 /* the largest fragment (and its text) kept */
 #define SAVED_SLOTS 256  /* plans kept per reader (direct-mapped) */
 
 /* The recording of one build. */
@@ -2257,7 +2257,7 @@ static void plan_save(struct hc_bx *bx, const struct hc_bx_plan *pl, uint32_t de
 	uint32_t size = pl->body_end - pl->body;
 	size_t ntext = bx->plan_text.len - t0, pos = 0;
 
-	if (!r->ok || size > SAVED_FRAG || ntext > UINT32_MAX)
+	if (!r->ok || size > SAVED_FRAG || ntext > SAVED_FRAG)
 		return;
 	for (size_t i = 0; i < r->nwin; i++) {
 		/* the name windows in order, apart: the build reads forward */

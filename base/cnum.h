@@ -7,12 +7,17 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* vsnprintf in the "C" locale (this thread only, for the call). */
 int hc_vsnprintf_c(char *buf, size_t cap, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 /* strtod in the "C" locale. */
 double hc_strtod_c(const char *s, char **end);
+
+/* The decimal digits of v written backwards from `e` (exclusive: up to 20
+ * bytes before it), two at a time; returns where they start. No NUL. */
+char *hc_dec_end(char *e, uint64_t v);
 
 /* The value of hex digit `c` (0-9, a-f, A-F), or 16 for any other byte. */
 static inline unsigned hc_hex_value(unsigned char c)

@@ -2,6 +2,7 @@
  * rows become objects with snake_case keys, integers stay integers, and
  * strings are repaired to valid UTF-8 (jansson refuses anything else). */
 #include "out_json.h"
+#include "../base/cnum.h"
 #include "../base/utf8.h"
 #include "term.h"
 
@@ -380,12 +381,10 @@ static void strn_escaping(struct hc_jbuf *b, const char *s, size_t n)
 void hc_jbuf_int(struct hc_jbuf *b, long long v)
 {
 	/* as "%lld" */
-	char num[24], *e = num + sizeof(num), *q = e;
+	char num[24], *e = num + sizeof(num), *q;
 	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 
-	do
-		*--q = (char)('0' + u % 10);
-	while ((u /= 10));
+	q = hc_dec_end(e, u);
 	if (v < 0)
 		*--q = '-';
 	hc_jbuf_raw(b, q, (size_t)(e - q));

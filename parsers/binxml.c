@@ -10,6 +10,7 @@
 #include "../base/hash.h"
 #include "../base/utf8.h"
 #include "../base/civil.h"
+#include "../base/cnum.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,15 +241,6 @@ static int ansi_put(struct hc_buf *b, const uint8_t *p, size_t size, bool *cut)
 
 /* libfvalue's decimal integers: signed values are printed sign and
  * magnitude of the bits below the sign bit (0xFF as int8 is "-127"). */
-/* Decimal text of v ending at e (no NUL); returns where it starts. */
-static char *dec_end(char *e, uint64_t v)
-{
-	do
-		*--e = (char)('0' + v % 10);
-	while ((v /= 10));
-	return e;
-}
-
 static int int_put(struct hc_buf *b, uint64_t v, unsigned bits, bool is_signed)
 {
 	char tmp[24], *e = tmp + sizeof(tmp), *q;
@@ -260,7 +252,7 @@ static int int_put(struct hc_buf *b, uint64_t v, unsigned bits, bool is_signed)
 			v = (uint64_t)1 << (bits - 1);
 		neg = true;
 	}
-	q = dec_end(e, v);
+	q = hc_dec_end(e, v);
 	if (neg)
 		*--q = '-';
 	return buf_put(b, q, (size_t)(e - q));
@@ -449,12 +441,12 @@ static int sid_put(struct hc_buf *b, const uint8_t *p, size_t size)
 	for (int i = 0; i < 6; i++)
 		auth = auth << 8 | p[2 + i];
 	for (unsigned i = n; i-- > 0;) {
-		q = dec_end(q, hc_le32(p + 8 + 4 * i));
+		q = hc_dec_end(q, hc_le32(p + 8 + 4 * i));
 		*--q = '-';
 	}
-	q = dec_end(q, auth);
+	q = hc_dec_end(q, auth);
 	*--q = '-';
-	q = dec_end(q, p[0]);
+	q = hc_dec_end(q, p[0]);
 	*--q = '-';
 	*--q = 'S';
 	return buf_put(b, q, (size_t)(e - q));

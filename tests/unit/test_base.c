@@ -248,10 +248,38 @@ static void test_hex_value(void)
 	CHECK_INT(hc_hex_value('g'), 16);
 }
 
+/* hc_dec_end against printf: every value below 100000, each power of ten
+ * and its neighbours, the largest. */
+static void test_dec_end(void)
+{
+	char buf[32], want[32];
+	size_t wrong = 0;
+	uint64_t p = 1;
+
+	for (uint64_t v = 0; v < 100000; v++) {
+		char *q = hc_dec_end(buf + sizeof(buf), v);
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
+		wrong += (size_t)(buf + sizeof(buf) - q) != strlen(want) ||
+		         memcmp(q, want, strlen(want)) != 0;
+	}
+	for (int k = 0; k < 20; k++, p *= 10)
+		for (uint64_t v = p - 1; v <= p + 1; v++) {
+			char *q = hc_dec_end(buf + sizeof(buf), v);
+			snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
+			wrong += (size_t)(buf + sizeof(buf) - q) != strlen(want) ||
+			         memcmp(q, want, strlen(want)) != 0;
+		}
+	CHECK_INT(wrong, 0);
+	char *q = hc_dec_end(buf + sizeof(buf), UINT64_MAX);
+	CHECK_INT(buf + sizeof(buf) - q, 20);
+	CHECK(memcmp(q, "18446744073709551615", 20) == 0);
+}
+
 int main(void)
 {
 	test_civil();
 	test_hex_value();
+	test_dec_end();
 	test_diag();
 	test_utf8_seq();
 	test_utf8_valid_repair();

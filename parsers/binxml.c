@@ -2274,7 +2274,8 @@ static void plan_save(struct hc_bx *bx, const struct hc_bx_plan *pl, uint32_t de
 	memcpy(win, r->win, r->nwin * sizeof(*win));
 	memcpy(frag, bx->chunk + pl->body, size);
 	memcpy(raw, r->raw, r->nraw);
-	memcpy(text, bx->plan_text.p + t0, ntext);
+	if (ntext)
+		memcpy(text, bx->plan_text.p + t0, ntext); /* p is NULL before any text */
 	memcpy(sv->guid, bx->chunk + def + 4, 16);
 	sv->size = size;
 	sv->nwin = (uint32_t)r->nwin;
@@ -2343,7 +2344,7 @@ static bool plan_reuse(struct hc_bx *bx, struct hc_bx_plan *pl, uint32_t def)
 			return true;
 		}
 	size_t base = bx->plan_text.len;
-	if (buf_put(&bx->plan_text, sv->text, sv->ntext) < 0)
+	if (sv->ntext && buf_put(&bx->plan_text, sv->text, sv->ntext) < 0)
 		return false;
 	struct hc_bx_plan keep = *pl;
 	*pl = sv->plan;

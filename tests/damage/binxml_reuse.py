@@ -18,13 +18,12 @@ gives, record for record, and the fields named below.
            there).
 
 usage: binxml_reuse.py --hopchain BIN --workdir DIR"""
-import argparse
 import os
 import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from binxml_types import (Chunk, chunk_bytes, eventdata, evtx_file, read,  # noqa: E402
+from binxml_types import (Chunk, chunk_bytes, eventdata, evtx_file, read_both,  # noqa: E402
                           record, subst, sysvals, system, u16s)
 
 GUID_A = bytes(range(16, 32))
@@ -80,16 +79,8 @@ def build():
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--hopchain', required=True)
-    ap.add_argument('--workdir', required=True)
-    a = ap.parse_args()
-    path = os.path.join(a.workdir, 'binxml_reuse.evtx')
-    with open(path, 'wb') as f:
-        f.write(build())
     bad = 0
-    nrc, N, nerr = read(a.hopchain, None, path)
-    lrc, L, lerr = read(a.hopchain, 'libevtx', path)
+    nrc, N, nerr, lrc, L, lerr = read_both('binxml_reuse.evtx', build())
     if nrc != 0 or lrc != 0:
         print('exit codes: native %d, libevtx %d: %s %s' % (nrc, lrc, nerr, lerr))
         bad += 1

@@ -353,16 +353,22 @@ def read(hopchain, reader, path):
         None, p.stdout.decode().split('\n')))}, p.stderr.decode('utf-8', 'replace')
 
 
-def main():
+def read_both(name, data):
+    """The command line (--hopchain BIN --workdir DIR) of these tests: `data`
+    written to DIR/name and read by the native reader and the libevtx path.
+    Returns (exit code, events by record id, stderr) of each."""
     ap = argparse.ArgumentParser()
     ap.add_argument('--hopchain', required=True)
     ap.add_argument('--workdir', required=True)
     a = ap.parse_args()
-    path = os.path.join(a.workdir, 'binxml_types.evtx')
+    path = os.path.join(a.workdir, name)
     with open(path, 'wb') as f:
-        f.write(build())
-    nrc, N, nerr = read(a.hopchain, None, path)
-    lrc, L, lerr = read(a.hopchain, 'libevtx', path)
+        f.write(data)
+    return read(a.hopchain, None, path) + read(a.hopchain, 'libevtx', path)
+
+
+def main():
+    nrc, N, nerr, lrc, L, lerr = read_both('binxml_types.evtx', build())
     bad = 0
     if nrc != 0:
         print('native reader: exit %d: %s' % (nrc, nerr))

@@ -7,6 +7,7 @@
 #include "../base/dynbuf.h"
 #include "../base/hash.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -626,31 +627,103 @@ int hc_sort_key_cmp(const struct hc_sort_key *a, const struct hc_sort_key *b)
 	return a->index < b->index ? -1 : a->index > b->index;
 }
 
-void hc_sort_keys(struct hc_sort_key *v, struct hc_sort_key *tmp, size_t n)
+/* Merges the sorted runs v[0..a) and v[a..a+b); the shorter is copied to
+ * `tmp`, so it needs min(a, b) keys. */
+static void merge_runs(struct hc_sort_key *v, size_t a, size_t b, struct hc_sort_key *tmp)
 {
-	size_t h, i, j, k;
+	if (hc_sort_key_cmp(&v[a - 1], &v[a]) <= 0)
+		return; /* already in order, as runs of a log's records mostly are */
+	if (a <= b) {
+		size_t i = 0, j = a, k = 0;
+		memcpy(tmp, v, a * sizeof(*v));
+		while (i < a && j < a + b)
+			v[k++] = hc_sort_key_cmp(&v[j], &tmp[i]) < 0 ? v[j++] : tmp[i++];
+		while (i < a)
+			v[k++] = tmp[i++];
+	} else {
+		/* from the end: i, j and k count the keys still to place */
+		size_t i = a, j = b, k = a + b;
+		memcpy(tmp, v + a, b * sizeof(*v));
+		while (i > 0 && j > 0)
+			v[--k] = hc_sort_key_cmp(&tmp[j - 1], &v[i - 1]) < 0 ? v[--i] : tmp[--j];
+		while (j > 0)
+			v[--k] = tmp[--j];
+	}
+}
+
+/* Runs shorter than this are made this long by insertion. */
+#define HC_SORT_MINRUN 32
+
+/* The length of the run at v[0..n), at least min(n, HC_SORT_MINRUN): an
+ * ascending one as found, a descending one reversed (keys are distinct,
+ * index breaks every tie, so reversing keeps the sort stable), a short one
+ * extended by insertion. */
+static size_t next_run(struct hc_sort_key *v, size_t n)
+{
+	size_t r = 1, want = n < HC_SORT_MINRUN ? n : HC_SORT_MINRUN;
 
 	if (n < 2)
-		return;
-	if (n <= 16) {
-		for (i = 1; i < n; i++) {
+		return n;
+	if (hc_sort_key_cmp(&v[0], &v[1]) < 0) {
+		while (r < n && hc_sort_key_cmp(&v[r - 1], &v[r]) < 0)
+			r++;
+	} else {
+		while (r < n && hc_sort_key_cmp(&v[r - 1], &v[r]) > 0)
+			r++;
+		for (size_t i = 0, j = r - 1; i < j; i++, j--) {
 			struct hc_sort_key x = v[i];
-			for (j = i; j > 0 && hc_sort_key_cmp(&v[j - 1], &x) > 0; j--)
-				v[j] = v[j - 1];
+			v[i] = v[j];
 			v[j] = x;
 		}
-		return;
 	}
-	h = n / 2;
-	hc_sort_keys(v, tmp, h);
-	hc_sort_keys(v + h, tmp, n - h);
-	if (hc_sort_key_cmp(&v[h - 1], &v[h]) <= 0)
-		return;
-	memcpy(tmp, v, h * sizeof(*v));
-	for (i = 0, j = h, k = 0; i < h && j < n;)
-		v[k++] = hc_sort_key_cmp(&v[j], &tmp[i]) < 0 ? v[j++] : tmp[i++];
-	while (i < h)
-		v[k++] = tmp[i++];
+	for (; r < want; r++) {
+		struct hc_sort_key x = v[r];
+		size_t j = r;
+		for (; j > 0 && hc_sort_key_cmp(&v[j - 1], &x) > 0; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+	return r;
+}
+
+/* A natural merge sort: the runs already in order (a log's records mostly
+ * are, a stitched or merged log is a few thousand runs) are found and
+ * merged, balanced as Timsort keeps them (each run on the stack longer
+ * than the two above it together, so the stack stays below 90 and a merge
+ * never copies more than half of v). */
+void hc_sort_keys(struct hc_sort_key *v, struct hc_sort_key *tmp, size_t n)
+{
+	size_t base[96], len[96], top = 0, at = 0;
+
+	while (at < n) {
+		size_t r = next_run(v + at, n - at);
+		assert(top < sizeof(len) / sizeof(len[0]));
+		base[top] = at;
+		len[top++] = r;
+		at += r;
+		/* collapse while the invariants do not hold (Timsort's rule with
+		 * its 2015 fix: three runs deep); at the end, all */
+		while (top > 1) {
+			size_t k = top - 2;
+			if (at >= n) {
+				if (k > 0 && len[k - 1] < len[k + 1])
+					k--;
+			} else if ((k > 0 && len[k - 1] <= len[k] + len[k + 1]) ||
+			           (k > 1 && len[k - 2] <= len[k - 1] + len[k])) {
+				if (len[k - 1] < len[k + 1])
+					k--; /* the middle one with the shorter neighbour */
+			} else if (len[k] > len[k + 1]) {
+				break;
+			}
+			merge_runs(v + base[k], len[k], len[k + 1], tmp);
+			len[k] += len[k + 1];
+			for (size_t m = k + 1; m + 1 < top; m++) {
+				base[m] = base[m + 1];
+				len[m] = len[m + 1];
+			}
+			top--;
+		}
+	}
 }
 
 int hc_events_sort(struct hc_eventset *set)

@@ -1,6 +1,7 @@
 /* Internals shared by the loader (loader.c) and the packed event set
  * (packset.c): the per-part store a worker packs its events into, and the
- * sort keys both sorts use. Only those two files include this header. */
+ * sort keys both sorts use. Only those two files (and their unit test)
+ * include this header. */
 #ifndef HC_PACKSET_INT_H
 #define HC_PACKSET_INT_H
 
@@ -16,7 +17,8 @@ struct hc_sort_key {
 };
 
 int hc_sort_key_cmp(const struct hc_sort_key *a, const struct hc_sort_key *b);
-/* Sorts v[0..n) by hc_sort_key_cmp; `tmp` holds n / 2 + 1 keys. */
+/* Sorts v[0..n) by hc_sort_key_cmp, in O(n log r) for r runs already in
+ * order; `tmp` holds n / 2 + 1 keys. */
 void hc_sort_keys(struct hc_sort_key *v, struct hc_sort_key *tmp, size_t n);
 
 struct hc_pk_block;

@@ -4,10 +4,12 @@
  * this in the sanitizer build), read whole and in parts alike; the packed
  * load (engine/packset.c) gives the events of the ordinary load in
  * hc_events_sort's order, and hc_packset_each hands batches over in order
- * and stops at a failure. */
+ * and stops at a failure; hc_sort_keys orders keys as qsort with
+ * hc_sort_key_cmp does, whatever runs they come in. */
 #include "loader.h"
 #include "hc_test.h"
 #include "packset.h"
+#include "packset_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,6 +263,89 @@ static void test_packed_ties(const char *dir)
 	unlink(path);
 }
 
+static int qcmp(const void *a, const void *b)
+{
+	return hc_sort_key_cmp(a, b);
+}
+
+/* Keys of shape `shape`: 0 random times of few values (many ties), 1
+ * ascending, 2 descending, 3 ascending runs of random lengths (a stitched
+ * log), 4 descending runs, 5 all one time (record ids then index order
+ * them), 6 ascending with every 97th key out of place. */
+static void fill_keys(struct hc_sort_key *k, size_t n, int shape, unsigned *seed)
+{
+	static const char *files[] = {"b.evtx", "a.evtx", "c.evtx"};
+	int64_t t = 0;
+	size_t left = 0;
+	bool down = false;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned r = (unsigned)rand_r(seed);
+		switch (shape) {
+		case 0:
+			t = r % 50;
+			break;
+		case 1:
+			t += r % 3;
+			break;
+		case 2:
+			t -= r % 3;
+			break;
+		case 3:
+		case 4:
+			if (left == 0) {
+				left = 1 + r % 300;
+				t = (int64_t)(r % 100000);
+				down = shape == 4;
+			}
+			left--;
+			t += down ? -(int64_t)(r % 5) : (int64_t)(r % 5);
+			break;
+		case 5:
+			t = 7;
+			break;
+		default:
+			t = i % 97 == 0 ? (int64_t)(r % 1000) : (int64_t)i;
+			break;
+		}
+		k[i] = (struct hc_sort_key){t, files[r % 3], r % 1000, i};
+	}
+}
+
+static void test_sort_keys(void)
+{
+	static const size_t sizes[] = {0, 1, 2, 3, 31, 32, 33, 64, 65, 1000, 4099, 100000};
+	unsigned seed = 12345;
+
+	for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+		size_t n = sizes[si];
+		struct hc_sort_key *v = malloc((n ? n : 1) * sizeof(*v)),
+		                   *want = malloc((n ? n : 1) * sizeof(*want)),
+		                   *tmp = malloc((n / 2 + 1) *
+		                                 sizeof(*tmp)); /* as the contract says */
+		if (!v || !want || !tmp)
+			HC_SKIP("out of memory");
+		for (int shape = 0; shape <= 6; shape++) {
+			fill_keys(v, n, shape, &seed);
+			memcpy(want, v, n * sizeof(*v));
+			if (n)
+				qsort(want, n, sizeof(*want),
+				      qcmp); /* keys are distinct: qsort's order is the one */
+			hc_sort_keys(v, tmp, n);
+			size_t bad = 0;
+			for (size_t i = 0; i < n; i++)
+				bad += v[i].index != want[i].index;
+			if (bad)
+				fprintf(stderr, "sort: n %zu shape %d: %zu keys out of place\n", n,
+				        shape, bad);
+			CHECK_INT(bad, 0);
+		}
+		free(v);
+		free(want);
+		free(tmp);
+	}
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -270,6 +355,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		HC_SKIP("cannot make a temporary directory");
 	hc_input_init();
+	test_sort_keys();
 	test_split_empty_parts(dir);
 	test_packed_order(dir);
 	test_packed_ties(dir);

@@ -103,7 +103,9 @@ int hc_pk_part_add(struct hc_pk_part *pt, const struct hc_event *ev)
 	}
 	size_t fields_off = text;
 	for (size_t i = 0; i < nf; i++) {
-		code[i] = name_code(ev->fields[i].name);
+		code[i] = !ev->codes                           ? name_code(ev->fields[i].name)
+		          : ev->codes[i] < HC_EVENT_NAME_CODES ? ev->codes[i]
+		                                               : -1;
 		nlen[i] = code[i] < 0 ? strlen(ev->fields[i].name) : 0;
 		vlen[i] = ev->vlen ? ev->vlen[i] : strlen(ev->fields[i].value);
 		text += (code[i] < 0 ? nlen[i] + 1 : 0) + vlen[i] + 1;
@@ -395,6 +397,7 @@ int hc_packset_event(const struct hc_packset *ps, size_t i, struct hc_event *ev,
 	ev->nfields = r->nfields;
 	ev->fields = u->fields;
 	ev->vlen = u->vlen;
+	ev->codes = code; /* NAME_INLINE: another name */
 	ev->arena = NULL;
 	hc_event_normalise(ev, u->scratch);
 	return HC_OK;

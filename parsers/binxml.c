@@ -634,6 +634,7 @@ struct hc_bx_plan {
 	uint16_t nfields;
 	uint32_t fname[HC_MAX_BX_PLAN_FIELDS];     /* plan_text offsets; UINT32_MAX = unnamed */
 	const char *fknown[HC_MAX_BX_PLAN_FIELDS]; /* hc_event_name_intern of the name */
+	uint8_t fcode[HC_MAX_BX_PLAN_FIELDS];      /* its code; UINT8_MAX: another name */
 	struct hc_bx_plan_slot fval[HC_MAX_BX_PLAN_FIELDS];
 };
 enum { PL_NEW, PL_PLAN, PL_WALK, PL_BAD };
@@ -2182,6 +2183,10 @@ static int plan_element(struct pctx *c, uint32_t *pos)
 			pl->fknown[pl->nfields] =
 			    fname != UINT32_MAX ? hc_event_name_intern(bx->plan_text.p + fname)
 			                        : NULL;
+			pl->fcode[pl->nfields] =
+			    pl->fknown[pl->nfields]
+			        ? (uint8_t)hc_event_name_static(pl->fknown[pl->nfields])
+			        : UINT8_MAX;
 			if (!to_slot(c, content, ncontent, &pl->fval[pl->nfields]))
 				c->ok = false;
 			pl->nfields++;
@@ -2617,6 +2622,7 @@ static int plan_fields(struct hc_bx *bx, const struct hc_bx_plan *pl, const stru
 		}
 		size_t vat = at;
 		out->vlen[out->nfields] = (uint32_t)(out->text.len - at - 1);
+		out->kcode[out->nfields] = pl->fcode[i];
 		if (pl->fknown[i]) {
 			out->kname[out->nfields] = pl->fknown[i];
 			out->value[out->nfields++] = vat;

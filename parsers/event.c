@@ -346,6 +346,8 @@ int hc_event_build(struct hc_event *ev, const char *computer, const char *channe
 			kv[k] = ev->fields[i].value; /* the first, as hc_event_get finds */
 	}
 	ev->nfields = n;
+	ev->vlen = NULL;
+	ev->codes = NULL;
 	ev->borrowed = false;
 	normalise(ev, kv, p);
 	return HC_OK;
@@ -406,6 +408,8 @@ static int compact_pooled(struct hc_event *ev, struct hc_strpool *pool)
 	ev->borrowed = false;
 	ev->arena = NULL;
 	ev->fields = NULL;
+	ev->vlen = NULL;
+	ev->codes = NULL;
 	ev->nfields = 0;
 	ev->compact = true;
 	return HC_OK;
@@ -772,10 +776,16 @@ void hc_event_normalise(struct hc_event *ev, char *scratch_mem)
 	const char *kv[KN_COUNT] = {NULL};
 
 	/* one pass over the fields: the first value of each known name */
-	for (size_t i = ev->nfields; i-- > 0;) {
-		int k = known_index(ev->fields[i].name);
-		if (k >= 0)
-			kv[k] = ev->fields[i].value;
+	if (ev->codes) {
+		for (size_t i = ev->nfields; i-- > 0;)
+			if (ev->codes[i] < KN_COUNT)
+				kv[ev->codes[i]] = ev->fields[i].value;
+	} else {
+		for (size_t i = ev->nfields; i-- > 0;) {
+			int k = known_index(ev->fields[i].name);
+			if (k >= 0)
+				kv[k] = ev->fields[i].value;
+		}
 	}
 	normalise(ev, kv, scratch_mem);
 }

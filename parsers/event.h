@@ -132,6 +132,10 @@ struct hc_event {
 	/* borrowed events may say each field value's length (strlen of
 	 * fields[i].value): NULL when they do not */
 	const uint32_t *vlen;
+	/* and each field name's code (hc_event_name_code; HC_EVENT_NAME_CODES
+	 * or more: another name), or NULL: normalising and packing then need
+	 * not look the names up */
+	const uint8_t *codes;
 	struct hc_norm norm;
 	char *arena;
 };

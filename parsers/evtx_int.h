@@ -56,6 +56,7 @@ struct hc_bx_record {
 	uint32_t vlen[HC_MAX_FIELDS];     /* each value's length, when has_vlen */
 	bool has_vlen;                    /* set by the planned path only */
 	const char *kname[HC_MAX_FIELDS]; /* when set: the field's name (static) */
+	uint8_t kcode[HC_MAX_FIELDS];     /* its code (struct hc_event.codes), when has_vlen */
 	bool in_eventdata_done;           /* the first EventData/UserData was read */
 	struct hc_buf text;
 };

@@ -457,6 +457,7 @@ static int build(struct nx_state *s, uint64_t rid, uint64_t written, bool recove
 		ev->fields = s->fields;
 		ev->nfields = r->nfields;
 		ev->vlen = r->has_vlen ? r->vlen : NULL;
+		ev->codes = r->has_vlen ? r->kcode : NULL;
 		ev->borrowed = true;
 	} else {
 		rc = hc_event_build(ev, r->computer != SIZE_MAX ? t + r->computer : "",

@@ -203,9 +203,20 @@ struct row {
 	struct hc_table *t;
 	struct hc_cell *r;
 	struct hc_jbuf *j;
-	const uint32_t *vlen; /* JSON: the lengths of the event's values, or NULL */
-	int last;             /* JSON: the column written last (-1: none yet) */
+	const uint32_t *vlen;  /* JSON: the lengths of the event's values, or NULL */
+	const uint8_t *codes;  /* JSON: the codes of the event's names, or NULL */
+	int last;              /* JSON: the column written last (-1: none yet) */
+	struct sys_seen *seen; /* JSON: the System strings as last written, or NULL */
 };
+
+/* The JSON of file, computer, channel and provider as last written: they
+ * repeat from event to event, and the packed set keeps one copy of each
+ * while they do, so a pointer seen before is that text again. */
+struct sys_seen {
+	const char *s;
+	struct hc_jbuf json;
+};
+enum { SEEN_FILE, SEEN_COMPUTER, SEEN_CHANNEL, SEEN_PROVIDER, NSEEN };
 
 /* ',"name":' of each column, made once by keys_init; copied 32 bytes at
  * a time (a copy of constant size is a few moves, not a call) */
@@ -257,6 +268,31 @@ static void put_str(struct row *w, enum col c, const char *s)
 	}
 }
 
+/* A System string `s` of column c: copied from the `k`th seen when it
+ * was last, else written and kept there. */
+static void put_sys(struct row *w, enum col c, int k, const char *s)
+{
+	struct sys_seen *e = w->seen ? &w->seen[k] : NULL;
+	size_t from;
+
+	if (!e || !s) {
+		put_str(w, c, s);
+		return;
+	}
+	key(w, c);
+	if (e->s == s) {
+		hc_jbuf_raw(w->j, e->json.p, e->json.len);
+		return;
+	}
+	from = w->j->len;
+	hc_jbuf_str(w->j, s);
+	if (w->j->err)
+		return;
+	e->json.len = 0;
+	hc_jbuf_raw(&e->json, w->j->p + from, w->j->len - from);
+	e->s = e->json.err ? NULL : s;
+}
+
 /* A string that does not outlive the call. */
 static void put_tmp(struct row *w, enum col c, const char *s)
 {
@@ -293,7 +329,7 @@ static void put_map(struct row *w, enum col c, const struct hc_field *f, size_t 
 		return;
 	}
 	key(w, c);
-	hc_jbuf_map_n(w->j, f, w->vlen, n);
+	hc_jbuf_map_n(w->j, f, w->vlen, w->codes, n);
 }
 
 static void tristate(struct row *w, enum col c, enum hc_tristate t)
@@ -437,12 +473,12 @@ static void fill_system(struct row *w, const struct hc_event *ev)
 	char tbuf[40];
 
 	hc_time_format(ev->time, tbuf, sizeof(tbuf));
-	put_str(w, C_FILE, ev->file);
+	put_sys(w, C_FILE, SEEN_FILE, ev->file);
 	put_int(w, C_RECORD, (long long)ev->record_id);
 	put_tmp(w, C_TIME, tbuf);
-	put_str(w, C_COMPUTER, ev->computer);
-	put_str(w, C_CHANNEL, ev->channel);
-	put_str(w, C_PROVIDER, ev->provider);
+	put_sys(w, C_COMPUTER, SEEN_COMPUTER, ev->computer);
+	put_sys(w, C_CHANNEL, SEEN_CHANNEL, ev->channel);
+	put_sys(w, C_PROVIDER, SEEN_PROVIDER, ev->provider);
 	put_int(w, C_EVENT_ID, ev->event_id);
 	put_int(w, C_VERSION, ev->version);
 	put_bool(w, C_RECOVERED, ev->recovered);
@@ -654,6 +690,7 @@ struct json_out {
 	struct {
 		struct hc_unpack u;
 		struct hc_jbuf b;
+		struct sys_seen seen[NSEEN];
 	} slot[HC_MAX_EVENTS_SLOTS];
 	bool write_error;
 };
@@ -670,7 +707,10 @@ static int json_work(void *ctx, unsigned slot, size_t from, size_t to)
 			return HC_ERR_NOMEM;
 		if (o->fmt == HC_FMT_JSON)
 			hc_jbuf_raw(b, i ? ",\n  " : "\n  ", i ? 4 : 3);
-		fill_row(&(struct row){.j = b, .vlen = o->slot[slot].u.vlen}, &ev);
+		fill_row(
+		    &(struct row){
+		        .j = b, .vlen = ev.vlen, .codes = ev.codes, .seen = o->slot[slot].seen},
+		    &ev);
 		if (o->fmt == HC_FMT_JSONL)
 			hc_jbuf_raw(b, "\n", 1);
 	}
@@ -724,6 +764,8 @@ static int print_json(const struct hc_global *g, char **paths, int npaths,
 	for (unsigned k = 0; k < HC_MAX_EVENTS_SLOTS; k++) {
 		hc_unpack_free(&o->slot[k].u);
 		hc_jbuf_free(&o->slot[k].b);
+		for (int e = 0; e < NSEEN; e++)
+			hc_jbuf_free(&o->slot[k].seen[e].json);
 	}
 	free(o);
 	hc_packset_free(ps);

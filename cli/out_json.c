@@ -410,10 +410,11 @@ static void name_keys_init(void)
 
 void hc_jbuf_map(struct hc_jbuf *b, const struct hc_field *f, size_t n)
 {
-	hc_jbuf_map_n(b, f, NULL, n);
+	hc_jbuf_map_n(b, f, NULL, NULL, n);
 }
 
-void hc_jbuf_map_n(struct hc_jbuf *b, const struct hc_field *f, const uint32_t *vlen, size_t n)
+void hc_jbuf_map_n(struct hc_jbuf *b, const struct hc_field *f, const uint32_t *vlen,
+                   const uint8_t *codes, size_t n)
 {
 	/* names hc_event_build gave are the library's copies (a code each):
 	 * a bit per code finds their repeats; any other name is compared */
@@ -424,7 +425,9 @@ void hc_jbuf_map_n(struct hc_jbuf *b, const struct hc_field *f, const uint32_t *
 	pthread_once(&name_key_once, name_keys_init);
 	hc_jbuf_raw(b, "{", 1);
 	for (size_t i = 0; i < n; i++) {
-		int k = hc_event_name_static(f[i].name);
+		int k = !codes                           ? hc_event_name_static(f[i].name)
+		        : codes[i] < HC_EVENT_NAME_CODES ? codes[i]
+		                                         : -1;
 		bool dup = false;
 		if (k >= 0 && !other) {
 			dup = (seen[k / 64] >> (k % 64)) & 1;

@@ -82,8 +82,10 @@ void hc_jbuf_int(struct hc_jbuf *b, long long v);
 /* A JSON object of the fields' names and values, in order; of fields with
  * the same name only the first (as hc_event_get finds it). */
 void hc_jbuf_map(struct hc_jbuf *b, const struct hc_field *f, size_t n);
-/* The same, with the length of each value (vlen NULL: strlen). */
-void hc_jbuf_map_n(struct hc_jbuf *b, const struct hc_field *f, const uint32_t *vlen, size_t n);
+/* The same, with the length of each value (vlen NULL: strlen) and the
+ * code of each name (struct hc_event.codes; NULL: looked up). */
+void hc_jbuf_map_n(struct hc_jbuf *b, const struct hc_field *f, const uint32_t *vlen,
+                   const uint8_t *codes, size_t n);
 void hc_jbuf_free(struct hc_jbuf *b);
 
 #endif

@@ -104,18 +104,29 @@ static json_t *row(const struct hc_table *t, size_t r)
  * straight into a buffer, byte for byte as jansson's compact dump with
  * preserved order writes them; the others still go through jansson. */
 
+/* A failed buffer: writes are dropped from here on (hc_jbuf's room rule). */
+static void jbuf_fail(struct hc_jbuf *b)
+{
+	b->err = true;
+	b->cap = b->len;
+}
+
 int hc_jbuf_grow(struct hc_jbuf *b, size_t more)
 {
 	if (b->err)
 		return -1;
-	if (b->len + more <= b->cap)
+	if (b->p && b->cap - b->len > more)
 		return 0;
+	if (more > SIZE_MAX / 4 - b->len) {
+		jbuf_fail(b); /* no size doubles to that */
+		return -1;
+	}
 	size_t cap = b->cap ? b->cap : 1 << 16;
-	while (cap < b->len + more)
+	while (cap - b->len <= more)
 		cap *= 2;
 	char *n = realloc(b->p, cap);
 	if (!n) {
-		b->err = true;
+		jbuf_fail(b);
 		return -1;
 	}
 	b->p = n;
@@ -256,7 +267,7 @@ static void strn_escaping(struct hc_jbuf *b, const char *s, size_t n);
 void hc_jbuf_strn(struct hc_jbuf *b, const char *s, size_t n)
 {
 	/* no call on this path: nothing to save for one */
-	if (b->p && !b->err && b->cap - b->len >= 6 * n + 2) {
+	if (b->cap - b->len > 6 * n + 2) {
 		char *o = b->p + b->len;
 		*o = '"';
 		if (plain_copy(o + 1, s, n)) {
@@ -271,7 +282,7 @@ void hc_jbuf_strn(struct hc_jbuf *b, const char *s, size_t n)
 /* hc_jbuf_strn of a string that needs escaping or more room */
 static void strn_escaping(struct hc_jbuf *b, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
+	static const char hex[] = "0123456789ABCDEF"; /* as jansson: "\\u%04X" */
 	size_t i = 0;
 	uint64_t high = HIGH; /* until the string is known to be valid UTF-8 */
 
@@ -333,7 +344,7 @@ static void strn_escaping(struct hc_jbuf *b, const char *s, size_t n)
 					/* start again on the repaired text */
 					char *fixed = hc_utf8_repair(s);
 					if (!fixed) {
-						b->err = true;
+						jbuf_fail(b);
 						return;
 					}
 					hc_jbuf_str(b, fixed);

@@ -46,7 +46,10 @@ int hc_policy_load(const char *path, struct hc_policy *pol, struct hc_diag *d);
 
 /* A growable output buffer for the direct writer. A failed allocation
  * sets `err`, and every later write is then dropped: check `err` once at
- * the end. Zero it to start; hc_jbuf_free frees it. */
+ * the end. Zero it to start; hc_jbuf_free frees it. Its room is always
+ * more than it is asked for (cap > len + more), and a failure makes cap
+ * equal len: one comparison then says there is room, or calls the slow
+ * path, which sees a zeroed or failed buffer. */
 struct hc_jbuf {
 	char *p;
 	size_t len, cap;
@@ -59,7 +62,7 @@ int hc_jbuf_grow(struct hc_jbuf *b, size_t more);
 /* Room for `more` bytes after len; 0, or -1 (err set). */
 static inline int hc_jbuf_reserve(struct hc_jbuf *b, size_t more)
 {
-	return b->p && !b->err && b->cap - b->len >= more ? 0 : hc_jbuf_grow(b, more);
+	return b->cap - b->len > more ? 0 : hc_jbuf_grow(b, more);
 }
 
 /* `n` bytes as they are. */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int hc_buf_reserve(struct hc_buf *b, size_t more, size_t max)
+int hc_buf_reserve_grow(struct hc_buf *b, size_t more, size_t max)
 {
 	size_t cap;
 	char *n;

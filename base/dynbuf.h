@@ -17,8 +17,15 @@ struct hc_buf {
 
 /* Makes room for `more` bytes after len (doubling from 4 KiB), the whole
  * never above `max` bytes. Returns HC_OK, HC_ERR_LIMIT (len + more > max:
- * the buffer is unchanged) or HC_ERR_NOMEM. */
-int hc_buf_reserve(struct hc_buf *b, size_t more, size_t max);
+ * the buffer is unchanged) or HC_ERR_NOMEM. Inline while there is room,
+ * as hc_buf_add. */
+int hc_buf_reserve_grow(struct hc_buf *b, size_t more, size_t max);
+static inline int hc_buf_reserve(struct hc_buf *b, size_t more, size_t max)
+{
+	if (b->cap - b->len >= more && b->len + more <= max)
+		return 0;
+	return hc_buf_reserve_grow(b, more, max);
+}
 /* Appends `n` bytes (hc_buf_reserve's returns). Inline while there is
  * room: the decoders append a few bytes at a time on the reader's hot path. */
 int hc_buf_add_grow(struct hc_buf *b, const void *p, size_t n, size_t max);

@@ -116,6 +116,33 @@ static int buf_put(struct hc_buf *b, const void *p, size_t n)
 
 /* --- value rendering (libevtx 20181227: libfvalue, libfdatetime, libfwnt) */
 
+/* Four UTF-16LE units in x: is each 1..0x7f? */
+static inline bool ascii4(uint64_t x)
+{
+	return !(x & UINT64_C(0xff80ff80ff80ff80)) &&
+	       !((x - UINT64_C(0x0001000100010001)) & ~x & UINT64_C(0x8000800080008000));
+}
+
+#ifdef __SSE2__
+/* The same of eight units. */
+static inline bool ascii8(__m128i x)
+{
+	__m128i bad = _mm_or_si128(
+	    _mm_cmpeq_epi16(x, _mm_setzero_si128()),
+	    _mm_cmpgt_epi16(_mm_and_si128(x, _mm_set1_epi16((short)0xff80)), _mm_setzero_si128()));
+	/* 0x8000 and above are negative to cmpgt: and them apart */
+	bad = _mm_or_si128(bad, _mm_srai_epi16(x, 15));
+	return !_mm_movemask_epi8(bad);
+}
+#endif
+
+/* Four ASCII units (ascii4) as four bytes. */
+static inline uint32_t pack4(uint64_t x)
+{
+	return (uint32_t)((x & 0x7f) | ((x >> 8) & 0x7f00) | ((x >> 16) & 0x7f0000) |
+	                  ((x >> 24) & 0x7f000000));
+}
+
 /* UTF-16LE -> UTF-8 as libuna reads a string value: a leading byte order
  * mark is dropped, NUL ends the string, an unpaired surrogate becomes U+FFFD
  * (a high one takes the unit after it along, as libuna does). Surrogate
@@ -136,13 +163,7 @@ static int utf16_put(struct hc_buf *b, const uint8_t *p, size_t size, bool *cut)
 		/* eight ASCII units (1..0x7f) at a time, the usual case */
 		while (i + 8 <= n && b->len - start + 8 <= HC_MAX_FIELD_LEN) {
 			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 2 * i));
-			__m128i bad = _mm_or_si128(
-			    _mm_cmpeq_epi16(x, _mm_setzero_si128()),
-			    _mm_cmpgt_epi16(_mm_and_si128(x, _mm_set1_epi16((short)0xff80)),
-			                    _mm_setzero_si128()));
-			/* 0x8000 and above are negative to cmpgt: and them apart */
-			bad = _mm_or_si128(bad, _mm_srai_epi16(x, 15));
-			if (_mm_movemask_epi8(bad))
+			if (!ascii8(x))
 				break;
 			_mm_storel_epi64((__m128i *)(void *)(b->p + b->len),
 			                 _mm_packus_epi16(x, x));
@@ -155,13 +176,9 @@ static int utf16_put(struct hc_buf *b, const uint8_t *p, size_t size, bool *cut)
 		while (i + 4 <= n && b->len - start + 4 <= HC_MAX_FIELD_LEN) {
 			uint64_t x;
 			memcpy(&x, p + 2 * i, 8);
-			if ((x & UINT64_C(0xff80ff80ff80ff80)) ||
-			    ((x - UINT64_C(0x0001000100010001)) & ~x &
-			     UINT64_C(0x8000800080008000)))
+			if (!ascii4(x))
 				break;
-			uint32_t four =
-			    (uint32_t)((x & 0x7f) | ((x >> 8) & 0x7f00) | ((x >> 16) & 0x7f0000) |
-			               ((x >> 24) & 0x7f000000));
+			uint32_t four = pack4(x);
 			memcpy(b->p + b->len, &four, 4);
 			b->len += 4;
 			i += 4;
@@ -547,8 +564,64 @@ static int render(uint8_t type, const uint8_t *p, size_t size, struct hc_buf *b,
 	}
 }
 
+/* The usual string value, short and plain ASCII (each unit 1..0x7f, so no
+ * byte order mark, NUL, surrogate or cap to mind): its text and NUL
+ * appended, in a few loads that overlap at the end rather than a loop
+ * over the last units. false: not that (nothing appended; utf16_put
+ * decides). Never reads outside p[0..size). */
+static bool ascii_value(struct hc_buf *b, const uint8_t *p, size_t size)
+{
+	size_t n = size / 2;
+	char *o;
+
+	if (n > 256 || buf_reserve(b, n + 1) < 0)
+		return false;
+	o = b->p + b->len;
+	if (n >= 8) {
+#ifdef __SSE2__
+		for (size_t i = 0;; i += 8) {
+			if (i + 8 > n)
+				i = n - 8; /* the last eight, overlapping */
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 2 * i));
+			if (!ascii8(x))
+				return false;
+			_mm_storel_epi64((__m128i *)(void *)(o + i), _mm_packus_epi16(x, x));
+			if (i + 8 == n)
+				break;
+		}
+#else
+		return false;
+#endif
+	} else if (n >= 4) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		uint64_t a, z;
+		memcpy(&a, p, 8);
+		memcpy(&z, p + 2 * n - 8, 8);
+		if (!ascii4(a) || !ascii4(z))
+			return false;
+		uint32_t a4 = pack4(a), z4 = pack4(z);
+		memcpy(o + n - 4, &z4, 4);
+		memcpy(o, &a4, 4);
+#else
+		return false;
+#endif
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			uint16_t u = hc_le16(p + 2 * i);
+			if (u - 1u >= 0x7f)
+				return false;
+			o[i] = (char)u;
+		}
+	}
+	o[n] = '\0';
+	b->len += n + 1;
+	return true;
+}
+
 int hc_bx_render(uint8_t type, const uint8_t *p, size_t size, struct hc_buf *b, bool *cut)
 {
+	if (type == V_STRING && ascii_value(b, p, size))
+		return HC_OK;
 	int rc = render(type, p, size, b, cut);
 
 	if (rc == HC_OK)

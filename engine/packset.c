@@ -102,6 +102,10 @@ int hc_pk_part_add(struct hc_pk_part *pt, const struct hc_event *ev)
 			text += (syslen[k] = strlen(sys[k])) + 1;
 	}
 	size_t fields_off = text;
+	/* values one after another in one buffer (struct hc_event.vlen), each
+	 * after the NUL of the one before, no inline name (the native reader's,
+	 * mostly): copied in one go */
+	bool one_copy = nf > 0 && ev->vlen;
 	for (size_t i = 0; i < nf; i++) {
 		code[i] = !ev->codes                           ? name_code(ev->fields[i].name)
 		          : ev->codes[i] < HC_EVENT_NAME_CODES ? ev->codes[i]
@@ -109,6 +113,9 @@ int hc_pk_part_add(struct hc_pk_part *pt, const struct hc_event *ev)
 		nlen[i] = code[i] < 0 ? strlen(ev->fields[i].name) : 0;
 		vlen[i] = ev->vlen ? ev->vlen[i] : strlen(ev->fields[i].value);
 		text += (code[i] < 0 ? nlen[i] + 1 : 0) + vlen[i] + 1;
+		one_copy &=
+		    code[i] >= 0 &&
+		    (i == 0 || ev->fields[i].value == ev->fields[i - 1].value + vlen[i - 1] + 1);
 	}
 	if (text > UINT32_MAX)
 		return HC_ERR_LIMIT;
@@ -136,6 +143,14 @@ int hc_pk_part_add(struct hc_pk_part *pt, const struct hc_event *ev)
 			t += syslen[k] + 1;
 		}
 		*dst[k] = pt->last[k];
+	}
+	if (one_copy) {
+		for (size_t i = 0; i < nf; i++) {
+			len[i] = (uint16_t)(vlen[i] < LEN_LONG ? vlen[i] : LEN_LONG);
+			c[i] = (uint8_t)code[i];
+		}
+		memcpy(t, ev->fields[0].value, text - fields_off);
+		nf = 0;
 	}
 	for (size_t i = 0; i < nf; i++) {
 		len[i] = (uint16_t)(vlen[i] < LEN_LONG ? vlen[i] : LEN_LONG);

@@ -130,7 +130,9 @@ struct hc_event {
 	size_t nfields;
 	struct hc_field *fields;
 	/* borrowed events may say each field value's length (strlen of
-	 * fields[i].value): NULL when they do not */
+	 * fields[i].value): NULL when they do not. Those that do keep every
+	 * string in one buffer (fields[i + 1].value may follow fields[i]'s
+	 * NUL: it can then be copied with it) */
 	const uint32_t *vlen;
 	/* and each field name's code (hc_event_name_code; HC_EVENT_NAME_CODES
 	 * or more: another name), or NULL: normalising and packing then need

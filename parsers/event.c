@@ -37,7 +37,7 @@ void hc_event_clear(struct hc_event *ev)
 
 /* The Data Names of the events hopchain extracts (DOMAIN.md 1), sorted:
  * events point at these instead of copying the name into every arena. */
-static const char known_names[][32] = {
+const char hc_event_names[][HC_EVENT_NAME_SIZE] = {
     "AccountAvailableKeys",
     "AccountDomain",
     "AccountName",
@@ -128,7 +128,7 @@ static const char known_names[][32] = {
     "WorkstationName",
 };
 
-/* Indexes into known_names (same order). */
+/* Indexes into hc_event_names (same order). */
 enum {
 	KN_AccountAvailableKeys,
 	KN_AccountDomain,
@@ -220,19 +220,20 @@ enum {
 	KN_WorkstationName,
 	KN_COUNT
 };
-_Static_assert(sizeof(known_names) / sizeof(known_names[0]) == KN_COUNT, "known_names and KN_*");
+_Static_assert(sizeof(hc_event_names) / sizeof(hc_event_names[0]) == KN_COUNT,
+               "hc_event_names and KN_*");
 _Static_assert(KN_COUNT == HC_EVENT_NAME_CODES, "HC_EVENT_NAME_CODES");
 
 static int known_index(const char *n)
 {
 	size_t lo = 0, hi = KN_COUNT;
+	int k = hc_event_name_static(n); /* a name hc_event_name_intern gave: its row */
 
-	/* a name hc_event_name_intern gave: its row */
-	if (n >= known_names[0] && n < known_names[KN_COUNT])
-		return (int)((n - known_names[0]) / sizeof(known_names[0]));
+	if (k >= 0)
+		return k;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = strcmp(n, known_names[mid]);
+		int c = strcmp(n, hc_event_names[mid]);
 		if (c == 0)
 			return (int)mid;
 		if (c < 0)
@@ -247,24 +248,12 @@ const char *hc_event_name_intern(const char *name)
 {
 	int k = known_index(name);
 
-	return k >= 0 ? known_names[k] : NULL;
+	return k >= 0 ? hc_event_names[k] : NULL;
 }
 
 int hc_event_name_code(const char *name)
 {
 	return known_index(name);
-}
-
-const char *hc_event_name_of(int code)
-{
-	return code >= 0 && code < KN_COUNT ? known_names[code] : NULL;
-}
-
-int hc_event_name_static(const char *name)
-{
-	return name >= known_names[0] && name < known_names[KN_COUNT]
-	           ? (int)((name - known_names[0]) / sizeof(known_names[0]))
-	           : -1;
 }
 
 static char *arena_put(char **p, const char *s)
@@ -340,7 +329,7 @@ int hc_event_build(struct hc_event *ev, const char *computer, const char *channe
 	ev->provider = arena_put(&p, provider);
 	for (size_t i = 0; i < n; i++) {
 		int k = i < HC_MAX_FIELDS ? kidx[i] : known_index(names[i]);
-		ev->fields[i].name = k >= 0 ? known_names[k] : arena_put(&p, names[i]);
+		ev->fields[i].name = k >= 0 ? hc_event_names[k] : arena_put(&p, names[i]);
 		ev->fields[i].value = arena_put(&p, values[i]);
 		if (k >= 0 && !kv[k])
 			kv[k] = ev->fields[i].value; /* the first, as hc_event_get finds */

@@ -186,8 +186,25 @@ size_t hc_event_scratch_size(const struct hc_event *ev);
  * hc_event_build, which uses the copies). */
 #define HC_EVENT_NAME_CODES 88
 int hc_event_name_code(const char *name);
-const char *hc_event_name_of(int code);
-int hc_event_name_static(const char *name);
+
+/* The copies, by code (read them through the two calls below, inline:
+ * they run per field of every event printed). */
+#define HC_EVENT_NAME_SIZE 32
+extern const char hc_event_names[][HC_EVENT_NAME_SIZE];
+
+static inline const char *hc_event_name_of(int code)
+{
+	return code >= 0 && code < HC_EVENT_NAME_CODES ? hc_event_names[code] : NULL;
+}
+
+static inline int hc_event_name_static(const char *name)
+{
+	uintptr_t a = (uintptr_t)name, lo = (uintptr_t)hc_event_names[0];
+
+	return a >= lo && a < lo + sizeof(hc_event_names[0]) * HC_EVENT_NAME_CODES
+	           ? (int)((a - lo) / sizeof(hc_event_names[0]))
+	           : -1;
+}
 
 /* Helpers shared with other backends and the engine. */
 

@@ -618,7 +618,9 @@ static bool ascii_value(struct hc_buf *b, const uint8_t *p, size_t size)
 	return true;
 }
 
-int hc_bx_render(uint8_t type, const uint8_t *p, size_t size, struct hc_buf *b, bool *cut)
+/* hc_bx_render, inline where the planned path renders its values. */
+static inline int bx_render(uint8_t type, const uint8_t *p, size_t size, struct hc_buf *b,
+                            bool *cut)
 {
 	if (type == V_STRING && ascii_value(b, p, size))
 		return HC_OK;
@@ -627,6 +629,11 @@ int hc_bx_render(uint8_t type, const uint8_t *p, size_t size, struct hc_buf *b, 
 	if (rc == HC_OK)
 		rc = buf_put(b, "", 1);
 	return rc;
+}
+
+int hc_bx_render(uint8_t type, const uint8_t *p, size_t size, struct hc_buf *b, bool *cut)
+{
+	return bx_render(type, p, size, b, cut);
 }
 
 /* Size of one item of an array of `type` starting at p (size bytes left),
@@ -2541,7 +2548,7 @@ static uint32_t instance(const struct hc_bx *bx, uint32_t p, uint32_t end, struc
 
 /* Chunk offset of value `idx` (sum of the sizes before it), or UINT32_MAX
  * when the value does not lie within the record. */
-static uint32_t value_off(const struct inst *in, uint16_t idx, uint16_t *size, uint8_t *type)
+static inline uint32_t value_off(const struct inst *in, uint16_t idx, uint16_t *size, uint8_t *type)
 {
 	uint64_t off = in->data;
 
@@ -2592,7 +2599,7 @@ static int slot_text(struct hc_bx *bx, const struct hc_bx_plan_slot *s, const st
 	if ((type & V_ARRAY) || type == V_BINXML)
 		return 1;
 	*at = out->text.len;
-	rc = hc_bx_render(type, bx->chunk + off, size, &out->text, &cut);
+	rc = bx_render(type, bx->chunk + off, size, &out->text, &cut);
 	if (rc == HC_ERR_RECORD)
 		return 1; /* the general walk says what is wrong */
 	out->truncated |= cut;

@@ -256,7 +256,7 @@ static bool null_in_json(struct row *w, enum col c)
 	return true;
 }
 
-static void put_str(struct row *w, enum col c, const char *s)
+static void put_str_any(struct row *w, enum col c, const char *s)
 {
 	if (!w->j) {
 		hc_cell_str(&w->r[c], s);
@@ -266,6 +266,15 @@ static void put_str(struct row *w, enum col c, const char *s)
 		key(w, c);
 		hc_jbuf_str(w->j, s);
 	}
+}
+
+/* Half the columns of a JSON row are absent and left out: no call for
+ * those. */
+static inline void put_str(struct row *w, enum col c, const char *s)
+{
+	if (!s && w->j && (columns[c].flags & HC_COL_OMITNULL))
+		return;
+	put_str_any(w, c, s);
 }
 
 /* A System string `s` of column c: copied from the `k`th seen when it

@@ -428,14 +428,9 @@ static int build(struct nx_state *s, uint64_t rid, uint64_t written, bool recove
                  struct hc_event *ev)
 {
 	struct hc_bx_record *r = &s->rec;
-	const char *names[HC_MAX_FIELDS], *values[HC_MAX_FIELDS];
 	const char *t = r->text.p;
 	int rc;
 
-	for (size_t i = 0; i < r->nfields; i++) {
-		names[i] = r->kname[i] ? r->kname[i] : t + r->name[i];
-		values[i] = t + r->value[i];
-	}
 	memset(ev, 0, sizeof(*ev));
 	ev->event_id = r->event_id;
 	ev->version = r->version;
@@ -448,8 +443,8 @@ static int build(struct nx_state *s, uint64_t rid, uint64_t written, bool recove
 		/* the record's own text, until the next call: no copy, no
 		 * normalised view (hc_read_opts.borrow) */
 		for (size_t i = 0; i < r->nfields; i++) {
-			s->fields[i].name = names[i];
-			s->fields[i].value = values[i];
+			s->fields[i].name = r->kname[i] ? r->kname[i] : t + r->name[i];
+			s->fields[i].value = t + r->value[i];
 		}
 		ev->computer = r->computer != SIZE_MAX ? t + r->computer : "";
 		ev->channel = r->channel != SIZE_MAX ? t + r->channel : "";
@@ -460,6 +455,11 @@ static int build(struct nx_state *s, uint64_t rid, uint64_t written, bool recove
 		ev->codes = r->has_vlen ? r->kcode : NULL;
 		ev->borrowed = true;
 	} else {
+		const char *names[HC_MAX_FIELDS], *values[HC_MAX_FIELDS];
+		for (size_t i = 0; i < r->nfields; i++) {
+			names[i] = r->kname[i] ? r->kname[i] : t + r->name[i];
+			values[i] = t + r->value[i];
+		}
 		rc = hc_event_build(ev, r->computer != SIZE_MAX ? t + r->computer : "",
 		                    r->channel != SIZE_MAX ? t + r->channel : "",
 		                    r->provider != SIZE_MAX ? t + r->provider : "", r->nfields,

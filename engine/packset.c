@@ -144,23 +144,21 @@ int hc_pk_part_add(struct hc_pk_part *pt, const struct hc_event *ev)
 		}
 		*dst[k] = pt->last[k];
 	}
-	if (one_copy) {
-		for (size_t i = 0; i < nf; i++) {
-			len[i] = (uint16_t)(vlen[i] < LEN_LONG ? vlen[i] : LEN_LONG);
-			c[i] = (uint8_t)code[i];
-		}
-		memcpy(t, ev->fields[0].value, text - fields_off);
-		nf = 0;
-	}
 	for (size_t i = 0; i < nf; i++) {
 		len[i] = (uint16_t)(vlen[i] < LEN_LONG ? vlen[i] : LEN_LONG);
 		c[i] = code[i] < 0 ? NAME_INLINE : (uint8_t)code[i];
-		if (code[i] < 0) {
-			memcpy(t, ev->fields[i].name, nlen[i] + 1);
-			t += nlen[i] + 1;
+	}
+	if (one_copy) {
+		memcpy(t, ev->fields[0].value, text - fields_off);
+	} else {
+		for (size_t i = 0; i < nf; i++) {
+			if (code[i] < 0) {
+				memcpy(t, ev->fields[i].name, nlen[i] + 1);
+				t += nlen[i] + 1;
+			}
+			memcpy(t, ev->fields[i].value, vlen[i] + 1);
+			t += vlen[i] + 1;
 		}
-		memcpy(t, ev->fields[i].value, vlen[i] + 1);
-		t += vlen[i] + 1;
 	}
 	pt->recs[pt->n++] = r;
 	pt->file = ev->file;

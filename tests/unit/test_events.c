@@ -5,12 +5,15 @@
  * load (engine/packset.c) gives the events of the ordinary load in
  * hc_events_sort's order, and hc_packset_each hands batches over in order
  * and stops at a failure; hc_sort_keys orders keys as qsort with
- * hc_sort_key_cmp does, whatever runs they come in. */
+ * hc_sort_key_cmp does, whatever runs they come in; borrowed events with
+ * value lengths and name codes (the native reader's) pack and unpack to
+ * themselves, whichever way their values are copied. */
 #include "loader.h"
 #include "hc_test.h"
 #include "packset.h"
 #include "packset_int.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -346,6 +349,81 @@ static void test_sort_keys(void)
 	}
 }
 
+/* Borrowed events as the native reader hands them out (every string in one
+ * buffer, lengths and codes given), packed into a part, taken, unpacked:
+ * every field as it was. Event 0: known names, values one after another
+ * (copied at once); event 1: the same with a name of no code (copied field
+ * by field); event 2: known names but values not one after another. The
+ * blocks come from a heap that glibc fills with a perturb byte (mallopt),
+ * so a value copied without its NUL reads on into that byte. */
+static void test_pack_borrowed(void)
+{
+	static const char *const known[] = {"TargetUserName", "LogonType", "IpAddress"};
+	char buf[256];
+	struct hc_field f[3];
+	uint32_t vlen[3];
+	uint8_t codes[3];
+	struct hc_pk_part pt = {0};
+	struct hc_packset *ps;
+	struct hc_unpack u = {0};
+
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_PERTURB, 0xa5);
+	for (int e = 0; e < 3; e++) {
+		const char *vals[3] = {"alice", "3", e == 1 ? "10.0.0.1" : "fe80::1"};
+		char *p = buf;
+		for (int k = 0; k < 3; k++) {
+			if (e == 2 && k == 2)
+				p += 5; /* a gap: not one after another */
+			f[k].name =
+			    k == 2 && e == 1 ? "NotAKnownName" : hc_event_name_intern(known[k]);
+			codes[k] =
+			    k == 2 && e == 1 ? UINT8_MAX : (uint8_t)hc_event_name_code(known[k]);
+			vlen[k] = (uint32_t)strlen(vals[k]);
+			memcpy(p, vals[k], vlen[k] + 1);
+			f[k].value = p;
+			p += vlen[k] + 1;
+		}
+		struct hc_event ev = {.file = "f.evtx",
+		                      .record_id = (uint64_t)e + 1,
+		                      .time = e,
+		                      .computer = "WS1",
+		                      .channel = "Security",
+		                      .event_id = 4624,
+		                      .borrowed = true,
+		                      .nfields = 3,
+		                      .fields = f,
+		                      .vlen = vlen,
+		                      .codes = codes};
+		CHECK_INT(hc_pk_part_add(&pt, &ev), HC_OK);
+		memset(buf, 'x', sizeof(buf)); /* the reader's buffer, reused */
+	}
+	if (!(ps = hc_packset_new()))
+		HC_SKIP("out of memory");
+	CHECK_INT(hc_pk_part_sort(&pt), HC_OK);
+	CHECK_INT(hc_packset_take(ps, &pt), HC_OK);
+	CHECK_INT(hc_packset_finish(ps), HC_OK);
+	CHECK_INT(hc_packset_count(ps), 3);
+	for (size_t i = 0; i < hc_packset_count(ps); i++) {
+		struct hc_event ev;
+		const char *want[3] = {"alice", "3", i == 1 ? "10.0.0.1" : "fe80::1"};
+		CHECK_INT(hc_packset_event(ps, i, &ev, &u), HC_OK);
+		CHECK_INT(ev.record_id, i + 1);
+		CHECK_INT(ev.nfields, 3);
+		for (size_t k = 0; k < ev.nfields && k < 3; k++) {
+			CHECK_STR(ev.fields[k].value, want[k]);
+			CHECK_INT(ev.vlen[k], strlen(want[k]));
+		}
+		CHECK_STR(ev.fields[2].name, i == 1 ? "NotAKnownName" : "IpAddress");
+		CHECK_STR(ev.computer, "WS1");
+		CHECK_STR(ev.norm.target.name, "alice");
+		CHECK_INT(ev.norm.logon_type, 3);
+	}
+	hc_unpack_free(&u);
+	hc_packset_free(ps);
+	mallopt(M_PERTURB, 0);
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -356,6 +434,7 @@ int main(void)
 		HC_SKIP("cannot make a temporary directory");
 	hc_input_init();
 	test_sort_keys();
+	test_pack_borrowed();
 	test_split_empty_parts(dir);
 	test_packed_order(dir);
 	test_packed_ties(dir);

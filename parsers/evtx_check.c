@@ -165,11 +165,6 @@ uint32_t hc_crc32_portable(uint32_t crc, const void *buf, size_t n)
 	return crc32_table(crc, buf, n);
 }
 
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static void damage(struct hc_evtx_check *c, uint64_t off, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -200,8 +195,8 @@ static int all_zero(const unsigned char *p, size_t n)
  * sane. */
 static int claim(struct hc_evtx_check *out, const unsigned char *buf, uint64_t off)
 {
-	uint64_t first = (uint64_t)le32(buf + 24) | (uint64_t)le32(buf + 28) << 32;
-	uint64_t last = (uint64_t)le32(buf + 32) | (uint64_t)le32(buf + 36) << 32;
+	uint64_t first = hc_le64(buf + 24);
+	uint64_t last = hc_le64(buf + 32);
 
 	if (last >= first && last - first < HC_EVTX_CHUNK_SIZE / 32) {
 		struct hc_evtx_claim *nc = realloc(out->claims, (out->nclaims + 1) * sizeof(*nc));
@@ -245,8 +240,8 @@ int hc_evtx_check_file(const char *path, struct hc_evtx_check *out, struct hc_di
 		damage(out, 0, "file header missing or truncated (%zu bytes)", n);
 		goto out;
 	}
-	out->flags = le32(buf + 120);
-	if (hc_crc32(0, buf, 120) != le32(buf + 124))
+	out->flags = hc_le32(buf + 120);
+	if (hc_crc32(0, buf, 120) != hc_le32(buf + 124))
 		damage(out, 0, "file header checksum mismatch");
 	if (n < HC_EVTX_HEADER_SIZE) {
 		damage(out, n, "file ends inside the 4096-byte header block (%zu bytes)", n);
@@ -279,13 +274,13 @@ int hc_evtx_check_file(const char *path, struct hc_evtx_check *out, struct hc_di
 		if ((rc = claim(out, buf, off)) < 0)
 			goto out;
 		uint32_t hcrc = hc_crc32(hc_crc32(0, buf, 120), buf + 128, 384);
-		if (hcrc != le32(buf + 124))
+		if (hcrc != hc_le32(buf + 124))
 			damage(out, off, "chunk %u: header checksum mismatch", out->chunks - 1);
-		uint32_t free_off = le32(buf + 48);
+		uint32_t free_off = hc_le32(buf + 48);
 		if (free_off < 512 || free_off > HC_EVTX_CHUNK_SIZE)
 			damage(out, off, "chunk %u: free-space offset %u out of range",
 			       out->chunks - 1, free_off);
-		else if (hc_crc32(0, buf + 512, free_off - 512) != le32(buf + 52))
+		else if (hc_crc32(0, buf + 512, free_off - 512) != hc_le32(buf + 52))
 			damage(out, off,
 			       "chunk %u: record data checksum mismatch; records read "
 			       "as they are",
@@ -299,4 +294,53 @@ out:
 	free(buf);
 	fclose(f);
 	return rc;
+}
+
+/* The template instance at b[p..end) (b[0] at chunk offset `base`), after
+ * an optional fragment header: does a value hold a byte order mark alone? */
+static bool lone_bom_in(const uint8_t *b, uint32_t p, uint32_t end, uint32_t base, int depth)
+{
+	uint32_t def, n, desc, data;
+
+	if (depth > 8)
+		return false;
+	if (p + 4 <= end && b[p] == 0x0f)
+		p += 4; /* fragment header */
+	if (p + 10 > end || b[p] != 0x0c)
+		return false; /* not a template instance */
+	def = hc_le32(b + p + 6);
+	p += 10;
+	if (def == base + p) { /* the definition inline: skip it */
+		if (p + 24 > end || hc_le32(b + p + 20) > end - p - 24)
+			return false;
+		p += 24 + hc_le32(b + p + 20);
+	}
+	if (p + 4 > end)
+		return false;
+	n = hc_le32(b + p);
+	if (n > (end - p - 4) / 4)
+		return false;
+	desc = p + 4;
+	data = desc + 4 * n;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t size = hc_le16(b + desc + 4 * i);
+		uint8_t type = b[desc + 4 * i + 2];
+		if (size > end - data)
+			return false;
+		if (type == 0x01 && size == 2 &&
+		    (hc_le16(b + data) == 0xfeff || hc_le16(b + data) == 0xfffe))
+			return true;
+		if (type == 0x21 && lone_bom_in(b, data, data + size, base, depth + 1))
+			return true;
+		data += size;
+	}
+	return false;
+}
+
+bool hc_evtx_lone_bom(const uint8_t *rec, uint32_t size, uint32_t at)
+{
+	/* the record's BinXML: after its 24-byte header, before its size copy */
+	if (size < 28 || memcmp(rec, "**\0\0", 4) != 0)
+		return false;
+	return lone_bom_in(rec, 24, size - 4, at, 0);
 }

@@ -11,6 +11,20 @@
 #define HC_EVTX_CHUNK_SIZE 65536
 #define HC_MAX_CHECK_FINDINGS 64
 
+/* Little-endian loads from bytes already bounds-checked by the caller. */
+static inline uint16_t hc_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+static inline uint32_t hc_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline uint64_t hc_le64(const uint8_t *p)
+{
+	return (uint64_t)hc_le32(p) | (uint64_t)hc_le32(p + 4) << 32;
+}
+
 struct hc_evtx_damage {
 	uint64_t offset; /* byte offset of the damaged header or chunk */
 	char msg[160];
@@ -41,6 +55,14 @@ struct hc_evtx_check {
  * HC_ERR_NOMEM. Damage is data in *out, not an error. */
 int hc_evtx_check_file(const char *path, struct hc_evtx_check *out, struct hc_diag *d);
 void hc_evtx_check_free(struct hc_evtx_check *c);
+
+/* Whether a record (its `size` bytes from the "**" signature on, at chunk
+ * offset `at`) substitutes a string value that is a byte order mark alone
+ * (0xFEFF or 0xFFFE): libevtx 20181227 crashes rendering one as an
+ * element's content, so its backend must not ask it to. Reads only the
+ * record's template instances and their values, BinXML values among them
+ * (nesting capped); false when the bytes do not say. */
+bool hc_evtx_lone_bom(const uint8_t *rec, uint32_t size, uint32_t at);
 
 /* CRC-32 (ISO-HDLC, as zlib's crc32) of `n` bytes, continuing from `crc`
  * (start with 0). */

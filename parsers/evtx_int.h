@@ -23,20 +23,6 @@
 #define HC_MAX_CHUNK_RECORDS 2048
 #define HC_EVTX_RECORD_MIN 32 /* header 24, an empty fragment, size copy */
 
-/* Little-endian loads from bytes already bounds-checked by the caller. */
-static inline uint16_t hc_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-static inline uint32_t hc_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-static inline uint64_t hc_le64(const uint8_t *p)
-{
-	return (uint64_t)hc_le32(p) | (uint64_t)hc_le32(p + 4) << 32;
-}
-
 /* A growable byte buffer with a ceiling. */
 struct hc_bx_name;
 struct hc_bx_plan;

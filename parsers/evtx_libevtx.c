@@ -6,10 +6,13 @@
 #include "evtx_check.h"
 #include "xmlscan.h"
 
+#include <fcntl.h>
 #include <libevtx.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct lx_state {
 	libevtx_file_t *file;
@@ -33,6 +36,12 @@ struct lx_state {
 	uint8_t *xml;
 	size_t xmlcap;
 	struct hc_buf scan;
+	/* the file again, for a record's own bytes (lone_bom): its chunk
+	 * slots, the chunk in `raw` (-1: none) and the record ids it claims */
+	int fd;
+	int64_t nchunks, raw_chunk;
+	uint64_t raw_first, raw_last;
+	uint8_t *raw;
 };
 
 /* Turns libevtx's error backtrace into one line in d->msg: the innermost
@@ -83,6 +92,9 @@ static void lx_close(void *p)
 		libevtx_file_close(s->file, NULL);
 		libevtx_file_free(&s->file, NULL);
 	}
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->raw);
 	free(s->seen_ids);
 	hc_evtx_check_free(&s->check);
 	free(s->xml);
@@ -98,6 +110,8 @@ static int lx_open(const char *path, const struct hc_read_opts *o, void **ret, s
 
 	if (!s)
 		return HC_ERR_NOMEM;
+	s->fd = -1;
+	s->raw_chunk = -1;
 	s->opts = o;
 	s->path = path;
 	if (libevtx_file_initialize(&s->file, &err) != 1) {
@@ -182,12 +196,74 @@ static int remember(struct lx_state *s, uint64_t id)
 	return HC_OK;
 }
 
+/* Reads into s->raw the chunk whose header claims record id `rid`, from
+ * the one after the chunk there on (records come in order), wrapping
+ * around; false when none does. */
+static bool chunk_of(struct lx_state *s, uint64_t rid)
+{
+	uint8_t h[40];
+	struct stat st;
+
+	if (s->raw_chunk >= 0 && rid >= s->raw_first && rid <= s->raw_last)
+		return true;
+	if (s->fd < 0) {
+		if ((s->fd = open(s->path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(s->fd, &st) < 0)
+			return false;
+		s->nchunks = st.st_size > HC_EVTX_HEADER_SIZE
+		                 ? (st.st_size - HC_EVTX_HEADER_SIZE) / HC_EVTX_CHUNK_SIZE
+		                 : 0;
+	}
+	if (!s->raw && !(s->raw = malloc(HC_EVTX_CHUNK_SIZE)))
+		return false;
+	for (int64_t i = 1; i <= s->nchunks; i++) {
+		int64_t k = (s->raw_chunk + i) % s->nchunks;
+		off_t at = HC_EVTX_HEADER_SIZE + (off_t)k * HC_EVTX_CHUNK_SIZE;
+		if (pread(s->fd, h, sizeof(h), at) != (ssize_t)sizeof(h) ||
+		    memcmp(h, "ElfChnk", 8) != 0 || rid < hc_le64(h + 24) || rid > hc_le64(h + 32))
+			continue;
+		s->raw_chunk = -1;
+		if (pread(s->fd, s->raw, HC_EVTX_CHUNK_SIZE, at) != HC_EVTX_CHUNK_SIZE)
+			return false;
+		s->raw_chunk = k;
+		s->raw_first = hc_le64(h + 24);
+		s->raw_last = hc_le64(h + 32);
+		return true;
+	}
+	return false;
+}
+
+/* Whether record `rid` holds a string value libevtx 20181227 crashes on
+ * (hc_evtx_lone_bom), found by its id in its chunk (libevtx 20181227 gives
+ * no record offsets); false when it cannot be found. */
+static bool lone_bom(struct lx_state *s, uint64_t rid)
+{
+	if (!chunk_of(s, rid))
+		return false;
+	for (uint32_t pos = 512; pos + 24 <= HC_EVTX_CHUNK_SIZE;) {
+		uint32_t size = hc_le32(s->raw + pos + 4);
+		if (memcmp(s->raw + pos, "**\0\0", 4) != 0 || size < 28 ||
+		    size > HC_EVTX_CHUNK_SIZE - pos)
+			return false;
+		if (hc_le64(s->raw + pos + 8) == rid)
+			return hc_evtx_lone_bom(s->raw + pos, size, pos);
+		pos += size;
+	}
+	return false;
+}
+
 /* Renders record `rec` to XML and scans it into `ev`. */
-static int convert(struct lx_state *s, libevtx_record_t *rec, struct hc_event *ev,
+static int convert(struct lx_state *s, libevtx_record_t *rec, uint64_t rid, struct hc_event *ev,
                    struct hc_diag *d)
 {
 	libevtx_error_t *err = NULL;
 	size_t size = 0;
+
+	if (lone_bom(s, rid)) {
+		hc_diag_set(d, "a string value that is a byte order mark alone: libevtx 20181227 "
+		               "crashes rendering it, so it is not asked to (the native reader, "
+		               "the default, reads this record)");
+		return HC_ERR_RECORD;
+	}
 
 	if (libevtx_record_get_utf8_xml_string_size(rec, &size, &err) != 1 || size == 0) {
 		take_error(&err, d, "cannot render record");
@@ -325,7 +401,7 @@ static int lx_next(void *p, struct hc_event *ev, struct hc_diag *d)
 			libevtx_record_free(&rec, NULL);
 			continue;
 		}
-		rc = convert(s, rec, ev, d);
+		rc = convert(s, rec, rid, ev, d);
 		if (rc == HC_OK && !hc_read_opts_wants(s->opts, ev->event_id)) {
 			hc_event_clear(ev);
 			libevtx_record_free(&rec, NULL);

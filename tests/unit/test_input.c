@@ -283,6 +283,104 @@ static int rm_tree(const char *p)
 	return system(cmd);
 }
 
+/* Appends `n` bytes. */
+static size_t put_bytes(uint8_t *b, size_t at, const void *p, size_t n)
+{
+	memcpy(b + at, p, n);
+	return at + n;
+}
+
+/* A template instance at b[at..): its definition elsewhere (`inline_def`
+ * false: it names chunk offset 0x100) or inline (a 24-byte header and a
+ * 4-byte body), then `nv` values of `types` and `sizes` from `data`. */
+static size_t instance(uint8_t *b, size_t at, uint32_t base, bool inline_def, unsigned nv,
+                       const uint8_t *types, const uint16_t *sizes, const uint8_t *data)
+{
+	uint8_t inst[10] = {0x0c, 0x01};
+	uint32_t def = inline_def ? base + (uint32_t)at + 10 : 0x100, n = nv, total = 0;
+
+	memcpy(inst + 6, &def, 4);
+	at = put_bytes(b, at, inst, 10);
+	if (inline_def) {
+		uint8_t h[24] = {0};
+		uint32_t body = 4;
+		memcpy(h + 20, &body, 4);
+		at = put_bytes(b, at, h, 24);
+		at = put_bytes(b, at, "\x0f\x01\x01\x00", 4); /* the body: only a fragment header */
+	}
+	at = put_bytes(b, at, &n, 4);
+	for (unsigned i = 0; i < nv; i++) {
+		uint8_t d[4] = {(uint8_t)sizes[i], (uint8_t)(sizes[i] >> 8), types[i], 0};
+		at = put_bytes(b, at, d, 4);
+		total += sizes[i];
+	}
+	return put_bytes(b, at, data, total);
+}
+
+/* A record (signature, size, id, time) around `body` of `n` bytes, at
+ * chunk offset 0x200; returns its size. */
+static uint32_t record(uint8_t *rec, const uint8_t *body, size_t n)
+{
+	uint32_t size = (uint32_t)(24 + n + 4);
+
+	memset(rec, 0, 24);
+	memcpy(rec, "**\0\0", 4);
+	memcpy(rec + 4, &size, 4);
+	memcpy(rec + 24, body, n);
+	memcpy(rec + 24 + n, &size, 4);
+	return size;
+}
+
+/* hc_evtx_lone_bom on records made here: a value that is a byte order
+ * mark alone, direct or in a BinXML value, with the template's definition
+ * inline or not; marks in longer values, other types and cut records are
+ * not. */
+static void test_lone_bom(void)
+{
+	const uint32_t at = 0x200; /* the record's chunk offset */
+	uint8_t body[512], rec[600], inner[200];
+	static const uint8_t t_str2[] = {0x01, 0x01}, t_bin[] = {0x01, 0x21}, t_other[] = {0x04};
+	static const uint16_t s_22[] = {2, 2}, s_24[] = {2, 4}, s_1[] = {2};
+	static const uint8_t bom_a[] = {0x61, 0, 0xff, 0xfe}, a_bom[] = {0x61, 0, 0xfe, 0xff},
+	                     a_boma[] = {0x61, 0, 0xff, 0xfe, 0x61, 0}, two[] = {0xff, 0xfe};
+	size_t n;
+
+	/* direct, definition elsewhere and inline; both byte orders */
+	for (int def = 0; def < 2; def++) {
+		n = put_bytes(body, 0, "\x0f\x01\x01\x00", 4);
+		n = instance(body, n, at + 24, def, 2, t_str2, s_22, bom_a);
+		CHECK(hc_evtx_lone_bom(rec, record(rec, body, n), at));
+		n = put_bytes(body, 0, "\x0f\x01\x01\x00", 4);
+		n = instance(body, n, at + 24, def, 2, t_str2, s_22, a_bom);
+		CHECK(hc_evtx_lone_bom(rec, record(rec, body, n), at));
+		/* a mark in a longer value: libevtx drops it, no crash */
+		n = put_bytes(body, 0, "\x0f\x01\x01\x00", 4);
+		n = instance(body, n, at + 24, def, 2, t_str2, s_24, a_boma);
+		CHECK(!hc_evtx_lone_bom(rec, record(rec, body, n), at));
+		/* the same bytes as another type */
+		n = instance(body, 0, at + 24, def, 1, t_other, s_1, two);
+		CHECK(!hc_evtx_lone_bom(rec, record(rec, body, n), at));
+	}
+	/* in a BinXML value (the EventData of Security records), whose own
+	 * definition is inline */
+	size_t in = put_bytes(inner, 0, "\x0f\x01\x01\x00", 4);
+	uint32_t inner_at = at + 24 + 4 + 10 + 4 + 8 + 2; /* where the value lands */
+	in = instance(inner, in, inner_at, true, 1, t_str2, s_1, two);
+	uint8_t val[260];
+	memcpy(val, "\x61\x00", 2);
+	memcpy(val + 2, inner, in);
+	uint16_t s_nested[] = {2, (uint16_t)in};
+	n = put_bytes(body, 0, "\x0f\x01\x01\x00", 4);
+	n = instance(body, n, at + 24, false, 2, t_bin, s_nested, val);
+	CHECK(hc_evtx_lone_bom(rec, record(rec, body, n), at));
+	/* cut short, or no record at all: cannot say */
+	uint32_t size = record(rec, body, n);
+	CHECK(!hc_evtx_lone_bom(rec, size - 12, at));
+	CHECK(!hc_evtx_lone_bom(rec, 20, at));
+	rec[0] = 'x';
+	CHECK(!hc_evtx_lone_bom(rec, size, at));
+}
+
 /* test_input: the reader registry on made-up files. test_input --corpus
  * DIR: only the end-to-end read of a corpus file, through each reader;
  * skipped (77) when DIR does not hold it. */
@@ -314,6 +412,7 @@ int main(int argc, char **argv)
 	test_open_not_evtx();
 	test_read_opts();
 	test_crc32();
+	test_lone_bom();
 	CHECK_INT(hc_input_is_evtx_reader("native"), 1);
 	CHECK_INT(hc_input_is_evtx_reader("libevtx"), 1);
 	CHECK_INT(hc_input_is_evtx_reader("json"), 0);

@@ -8,8 +8,16 @@
 
 void hc_diag_clear(struct hc_diag *d)
 {
-	if (d)
-		memset(d, 0, sizeof(*d));
+	/* field by field: readers clear it per record, and the two strings
+	 * are a kilobyte */
+	if (!d)
+		return;
+	d->file[0] = '\0';
+	d->msg[0] = '\0';
+	d->record = 0;
+	d->offset = 0;
+	d->pos = HC_POS_NONE;
+	d->has_offset = false;
 }
 
 void hc_diag_set(struct hc_diag *d, const char *fmt, ...)

@@ -51,6 +51,7 @@ struct hc_diag {
 	char msg[512];
 };
 
+/* Empties d: no file, no position, no message. NULL-safe. */
 void hc_diag_clear(struct hc_diag *d);
 /* printf-style message; keeps file/record/offset already set. */
 void hc_diag_set(struct hc_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -233,6 +233,20 @@ static void keys_init(void)
 	}
 }
 
+static inline void key_put(struct hc_jbuf *b, enum col c, size_t skip)
+{
+	memcpy(b->p + b->len, key_text[c] + skip, KEY_COPY);
+	b->len += key_len[c] - skip;
+}
+
+/* key's growing path, out of line: in key, the call would have registers
+ * saved on every key */
+__attribute__((noinline)) static void key_grown(struct hc_jbuf *b, enum col c, size_t skip)
+{
+	if (hc_jbuf_reserve(b, KEY_COPY) == 0)
+		key_put(b, c, skip);
+}
+
 static void key(struct row *w, enum col c)
 {
 	/* the table's order, which the JSON follows */
@@ -241,10 +255,10 @@ static void key(struct row *w, enum col c)
 
 	assert((int)c > w->last);
 	w->last = (int)c;
-	if (hc_jbuf_reserve(b, KEY_COPY) < 0)
-		return;
-	memcpy(b->p + b->len, key_text[c] + skip, KEY_COPY);
-	b->len += key_len[c] - skip;
+	if (b->cap - b->len > KEY_COPY)
+		key_put(b, c, skip);
+	else
+		key_grown(b, c, skip);
 }
 
 static bool null_in_json(struct row *w, enum col c)

@@ -109,6 +109,16 @@ static int buf_reserve(struct hc_buf *b, size_t more)
 	return hc_buf_reserve(b, more, HC_MAX_BX_BUF);
 }
 
+/* buf_reserve would return 0 without growing */
+static inline bool buf_room(const struct hc_buf *b, size_t more)
+{
+	return b->cap - b->len >= more && b->len + more <= HC_MAX_BX_BUF;
+}
+
+/* Each type's renderer stays out of line: render dispatches to them in tail
+ * calls, and inlined they would make it save six registers per value. */
+#define HC_RENDERER __attribute__((noinline))
+
 static int buf_put(struct hc_buf *b, const void *p, size_t n)
 {
 	return hc_buf_add(b, p, n, HC_MAX_BX_BUF);
@@ -148,7 +158,7 @@ static inline uint32_t pack4(uint64_t x)
  * (a high one takes the unit after it along, as libuna does). Surrogate
  * pairs are decoded correctly (libuna 20181227 is off by 0x3ff there).
  * Output is capped at HC_MAX_FIELD_LEN bytes, never cutting a character. */
-static int utf16_put(struct hc_buf *b, const uint8_t *p, size_t size, bool *cut)
+HC_RENDERER static int utf16_put(struct hc_buf *b, const uint8_t *p, size_t size, bool *cut)
 {
 	size_t n = size / 2, i = 0, start;
 	int rc;
@@ -234,7 +244,7 @@ static const uint16_t cp1252[32] = {
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
 };
 
-static int ansi_put(struct hc_buf *b, const uint8_t *p, size_t size, bool *cut)
+HC_RENDERER static int ansi_put(struct hc_buf *b, const uint8_t *p, size_t size, bool *cut)
 {
 	size_t start;
 	int rc;
@@ -258,7 +268,7 @@ static int ansi_put(struct hc_buf *b, const uint8_t *p, size_t size, bool *cut)
 
 /* libfvalue's decimal integers: signed values are printed sign and
  * magnitude of the bits below the sign bit (0xFF as int8 is "-127"). */
-static int int_put(struct hc_buf *b, uint64_t v, unsigned bits, bool is_signed)
+HC_RENDERER static int int_put(struct hc_buf *b, uint64_t v, unsigned bits, bool is_signed)
 {
 	char tmp[24], *e = tmp + sizeof(tmp), *q;
 	bool neg = false;
@@ -281,7 +291,7 @@ static const char hexdig[] = "0123456789abcdef", HEXDIG[] = "0123456789ABCDEF";
  * hex integer types), eight digits at a time: the nibbles of 32 bits
  * spread one to a byte, a digit each made by adding '0', or 'a' - 10 to
  * those over 9 ((d + 6) & 0x10), the bytes turned most significant first. */
-static int hex_put(struct hc_buf *b, uint64_t v, unsigned bits)
+HC_RENDERER static int hex_put(struct hc_buf *b, uint64_t v, unsigned bits)
 {
 	char tmp[2 + 16] = {'0', 'x'};
 	unsigned n = bits / 4;
@@ -311,7 +321,7 @@ static int hex_put(struct hc_buf *b, uint64_t v, unsigned bits)
 
 /* libfvalue's floating point text: d.dddddde[+-]ddd computed its own way,
  * Inf, Ind and NaN without sign. */
-static int real_put(struct hc_buf *b, uint64_t raw, unsigned bits)
+HC_RENDERER static int real_put(struct hc_buf *b, uint64_t raw, unsigned bits)
 {
 	char tmp[32];
 	size_t n = 0;
@@ -398,7 +408,7 @@ static int real_put(struct hc_buf *b, uint64_t raw, unsigned bits)
 	return buf_put(b, tmp, n);
 }
 
-static int filetime_put(struct hc_buf *b, uint64_t ft)
+HC_RENDERER static int filetime_put(struct hc_buf *b, uint64_t ft)
 {
 	char tmp[48];
 	uint64_t secs = ft / 10000000u, frac = ft % 10000000u;
@@ -412,7 +422,7 @@ static int filetime_put(struct hc_buf *b, uint64_t ft)
 	return buf_put(b, tmp, (size_t)n);
 }
 
-static int systime_put(struct hc_buf *b, const uint8_t *p)
+HC_RENDERER static int systime_put(struct hc_buf *b, const uint8_t *p)
 {
 	unsigned y = hc_le16(p), mo = hc_le16(p + 2), d = hc_le16(p + 6), h = hc_le16(p + 8),
 	         mi = hc_le16(p + 10), s = hc_le16(p + 12), ms = hc_le16(p + 14);
@@ -426,7 +436,7 @@ static int systime_put(struct hc_buf *b, const uint8_t *p)
 	return buf_put(b, tmp, (size_t)n);
 }
 
-static int guid_put(struct hc_buf *b, const uint8_t *p)
+HC_RENDERER static int guid_put(struct hc_buf *b, const uint8_t *p)
 {
 	/* Data1-3 little-endian, then bytes 8-15 as they are */
 	static const signed char order[] = {3,  2, 1, 0,  -1, 5,  4,  -1, 7,  6,
@@ -446,7 +456,7 @@ static int guid_put(struct hc_buf *b, const uint8_t *p)
 	return buf_put(b, tmp, (size_t)(q - tmp));
 }
 
-static int sid_put(struct hc_buf *b, const uint8_t *p, size_t size)
+HC_RENDERER static int sid_put(struct hc_buf *b, const uint8_t *p, size_t size)
 {
 	/* "S-" 3 + "-" 20 + 15 x ("-" 10) digits at most, written backwards */
 	char tmp[200], *e = tmp + sizeof(tmp), *q = e;
@@ -469,7 +479,7 @@ static int sid_put(struct hc_buf *b, const uint8_t *p, size_t size)
 	return buf_put(b, q, (size_t)(e - q));
 }
 
-static int binary_put(struct hc_buf *b, const uint8_t *p, size_t size, bool *cut)
+HC_RENDERER static int binary_put(struct hc_buf *b, const uint8_t *p, size_t size, bool *cut)
 {
 	const char *hex = HEXDIG;
 	size_t n = size;
@@ -488,7 +498,7 @@ static int binary_put(struct hc_buf *b, const uint8_t *p, size_t size, bool *cut
 	return HC_OK;
 }
 
-static uint64_t uint_of(const uint8_t *p, size_t size)
+static inline uint64_t uint_of(const uint8_t *p, size_t size)
 {
 	switch (size) {
 	case 1:
@@ -568,15 +578,13 @@ static int render(uint8_t type, const uint8_t *p, size_t size, struct hc_buf *b,
  * byte order mark, NUL, surrogate or cap to mind): its text and NUL
  * appended, in a few loads that overlap at the end rather than a loop
  * over the last units. false: not that (nothing appended; utf16_put
- * decides). Never reads outside p[0..size). */
-static bool ascii_value(struct hc_buf *b, const uint8_t *p, size_t size)
+ * decides). Never reads outside p[0..size). ascii_fill: the n units at p,
+ * with room for n + 1 bytes in b; ascii_value makes the room. */
+static inline __attribute__((always_inline)) bool ascii_fill(struct hc_buf *b, const uint8_t *p,
+                                                             size_t n)
 {
-	size_t n = size / 2;
-	char *o;
+	char *o = b->p + b->len;
 
-	if (n > 256 || buf_reserve(b, n + 1) < 0)
-		return false;
-	o = b->p + b->len;
 	if (n >= 8) {
 #ifdef __SSE2__
 		for (size_t i = 0;; i += 8) {
@@ -616,6 +624,24 @@ static bool ascii_value(struct hc_buf *b, const uint8_t *p, size_t size)
 	o[n] = '\0';
 	b->len += n + 1;
 	return true;
+}
+
+/* ascii_value's growing path, out of line (a call in it would have
+ * registers saved on every value) */
+HC_RENDERER static bool ascii_value_grown(struct hc_buf *b, const uint8_t *p, size_t n)
+{
+	return buf_reserve(b, n + 1) == 0 && ascii_fill(b, p, n);
+}
+
+static bool ascii_value(struct hc_buf *b, const uint8_t *p, size_t size)
+{
+	size_t n = size / 2;
+
+	if (n > 256)
+		return false;
+	if (!buf_room(b, n + 1))
+		return ascii_value_grown(b, p, n);
+	return ascii_fill(b, p, n);
 }
 
 /* hc_bx_render, inline where the planned path renders its values. */
@@ -2566,6 +2592,16 @@ static inline uint32_t value_off(const struct inst *in, uint16_t idx, uint16_t *
 	return (uint32_t)off;
 }
 
+/* libevtx renders a value that is one linefeed as empty: so does this, of
+ * the value with its NUL appended at `at`. */
+static inline void linefeed_empty(struct hc_buf *t, size_t at)
+{
+	if (t->len - at == 2 && t->p[at] == '\n') {
+		t->p[at] = '\0';
+		t->len--;
+	}
+}
+
 /* Renders slot `s` into out->text; *at = offset, or SIZE_MAX when absent.
  * Returns 0, 1 (the plan cannot say: take the general walk), or < 0. */
 static int slot_text(struct hc_bx *bx, const struct hc_bx_plan_slot *s, const struct inst *in,
@@ -2603,12 +2639,30 @@ static int slot_text(struct hc_bx *bx, const struct hc_bx_plan_slot *s, const st
 	if (rc == HC_ERR_RECORD)
 		return 1; /* the general walk says what is wrong */
 	out->truncated |= cut;
-	if (rc == HC_OK && out->text.len - *at == 2 && out->text.p[*at] == '\n') {
-		/* libevtx renders a value that is one linefeed as empty */
-		out->text.p[*at] = '\0';
-		out->text.len--;
-	}
+	if (rc == HC_OK)
+		linefeed_empty(&out->text, *at);
 	return rc;
+}
+
+/* slot_text of the usual field value, a short ASCII string with room for
+ * it, inline in plan_fields (slot_text saves five registers per call);
+ * false: slot_text says (nothing appended). */
+static inline bool slot_ascii(struct hc_bx *bx, const struct hc_bx_plan_slot *s,
+                              const struct inst *in, struct hc_bx_record *out, size_t *at)
+{
+	uint16_t size;
+	uint8_t type;
+	uint32_t off;
+	size_t n;
+
+	if (s->kind != PS_SUBST || (off = value_off(in, s->idx, &size, &type)) == UINT32_MAX ||
+	    type != V_STRING || (n = size / 2) > 256 || !buf_room(&out->text, n + 1))
+		return false;
+	*at = out->text.len;
+	if (!ascii_fill(&out->text, bx->chunk + off, n))
+		return false;
+	linefeed_empty(&out->text, *at);
+	return true;
 }
 
 /* Numeric System value from a slot: fast for the usual integer types. */
@@ -2691,7 +2745,8 @@ static int plan_fields(struct hc_bx *bx, const struct hc_bx_plan *pl, const stru
 
 	for (uint16_t i = 0; i < pl->nfields; i++) {
 		size_t at;
-		if ((rc = slot_text(bx, &pl->fval[i], in, out, &at)) != 0)
+		if (!slot_ascii(bx, &pl->fval[i], in, out, &at) &&
+		    (rc = slot_text(bx, &pl->fval[i], in, out, &at)) != 0)
 			return rc;
 		if (at == SIZE_MAX)
 			continue; /* an optional value that is not there: no element */

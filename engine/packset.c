@@ -96,6 +96,24 @@ static int name_code(const char *name)
 	return k >= 0 ? k : hc_event_name_code(name);
 }
 
+/* True when ev's values (it has vlen and codes) lie one after another,
+ * each after the NUL of the one before, and every name has a code: *bytes
+ * is then their length with the NULs. */
+static bool one_buffer(const struct hc_event *ev, size_t *bytes)
+{
+	/* addresses as integers: apart values would take `at` past their
+	 * object */
+	uintptr_t first = (uintptr_t)ev->fields[0].value, at = first;
+	bool ok = true;
+
+	for (size_t i = 0; i < ev->nfields; i++) {
+		ok &= ((uintptr_t)ev->fields[i].value == at) & (ev->codes[i] < HC_EVENT_NAME_CODES);
+		at += ev->vlen[i] + 1;
+	}
+	*bytes = at - first;
+	return ok;
+}
+
 int hc_pk_part_add(struct hc_pk_part *pt, const struct hc_event *ev)
 {
 	const char *sys[3] = {ev->computer ? ev->computer : "", ev->channel ? ev->channel : "",
@@ -116,21 +134,20 @@ int hc_pk_part_add(struct hc_pk_part *pt, const struct hc_event *ev)
 		if (fresh[k])
 			text += (syslen[k] = strlen(sys[k])) + 1;
 	}
-	size_t fields_off = text;
+	size_t fields_off = text, one = 0;
 	/* values one after another in one buffer (struct hc_event.vlen), each
 	 * after the NUL of the one before, no inline name (the native reader's,
-	 * mostly): copied in one go */
-	bool one_copy = nf > 0 && ev->vlen;
-	for (size_t i = 0; i < nf; i++) {
+	 * mostly): copied in one go, their lengths and codes as they are */
+	bool one_copy = nf > 0 && ev->vlen && ev->codes && one_buffer(ev, &one);
+	if (one_copy)
+		text += one;
+	for (size_t i = 0; !one_copy && i < nf; i++) {
 		code[i] = !ev->codes                           ? name_code(ev->fields[i].name)
 		          : ev->codes[i] < HC_EVENT_NAME_CODES ? ev->codes[i]
 		                                               : -1;
 		nlen[i] = code[i] < 0 ? strlen(ev->fields[i].name) : 0;
 		vlen[i] = ev->vlen ? ev->vlen[i] : strlen(ev->fields[i].value);
 		text += (code[i] < 0 ? nlen[i] + 1 : 0) + vlen[i] + 1;
-		one_copy &=
-		    code[i] >= 0 &&
-		    (i == 0 || ev->fields[i].value == ev->fields[i - 1].value + vlen[i - 1] + 1);
 	}
 	if (text > UINT32_MAX)
 		return HC_ERR_LIMIT;
@@ -159,13 +176,16 @@ int hc_pk_part_add(struct hc_pk_part *pt, const struct hc_event *ev)
 		}
 		*dst[k] = pt->last[k];
 	}
-	for (size_t i = 0; i < nf; i++) {
-		len[i] = (uint16_t)(vlen[i] < LEN_LONG ? vlen[i] : LEN_LONG);
-		c[i] = code[i] < 0 ? NAME_INLINE : (uint8_t)code[i];
-	}
 	if (one_copy) {
-		memcpy(t, ev->fields[0].value, text - fields_off);
+		for (size_t i = 0; i < nf; i++)
+			len[i] = (uint16_t)(ev->vlen[i] < LEN_LONG ? ev->vlen[i] : LEN_LONG);
+		memcpy(c, ev->codes, nf);
+		memcpy(t, ev->fields[0].value, one);
 	} else {
+		for (size_t i = 0; i < nf; i++) {
+			len[i] = (uint16_t)(vlen[i] < LEN_LONG ? vlen[i] : LEN_LONG);
+			c[i] = code[i] < 0 ? NAME_INLINE : (uint8_t)code[i];
+		}
 		for (size_t i = 0; i < nf; i++) {
 			if (code[i] < 0) {
 				memcpy(t, ev->fields[i].name, nlen[i] + 1);

@@ -633,9 +633,19 @@ HC_RENDERER static bool ascii_value_grown(struct hc_buf *b, const uint8_t *p, si
 	return buf_reserve(b, n + 1) == 0 && ascii_fill(b, p, n);
 }
 
-static bool ascii_value(struct hc_buf *b, const uint8_t *p, size_t size)
+/* The units of a string value of `size` bytes at p that ascii_fill is
+ * asked for: all but a last NUL, which many values carry (utf16_put stops
+ * at a NUL, so the text is the same). */
+static inline size_t ascii_units(const uint8_t *p, size_t size)
 {
 	size_t n = size / 2;
+
+	return n && !p[2 * n - 2] && !p[2 * n - 1] ? n - 1 : n;
+}
+
+static bool ascii_value(struct hc_buf *b, const uint8_t *p, size_t size)
+{
+	size_t n = ascii_units(p, size);
 
 	if (n > 256)
 		return false;
@@ -2656,7 +2666,8 @@ static inline bool slot_ascii(struct hc_bx *bx, const struct hc_bx_plan_slot *s,
 	size_t n;
 
 	if (s->kind != PS_SUBST || (off = value_off(in, s->idx, &size, &type)) == UINT32_MAX ||
-	    type != V_STRING || (n = size / 2) > 256 || !buf_room(&out->text, n + 1))
+	    type != V_STRING || (n = ascii_units(bx->chunk + off, size)) > 256 ||
+	    !buf_room(&out->text, n + 1))
 		return false;
 	*at = out->text.len;
 	if (!ascii_fill(&out->text, bx->chunk + off, n))

@@ -753,7 +753,10 @@ struct hc_bx_plan {
 	uint8_t fcode[HC_MAX_BX_PLAN_FIELDS];      /* its code; UINT8_MAX: another name */
 	struct hc_bx_plan_slot fval[HC_MAX_BX_PLAN_FIELDS];
 };
-enum { PL_NEW, PL_PLAN, PL_WALK, PL_BAD };
+/* PL_SYSTEM: System is planned, the rest is UserData, which the plan
+ * does not read: the event id comes from the plan (a record not wanted
+ * is skipped at once), the rest from the general walk. */
+enum { PL_NEW, PL_PLAN, PL_SYSTEM, PL_WALK, PL_BAD };
 #define PLAN_SLOTS (2 * HC_MAX_BX_TEMPLATES)
 
 /* Plans kept across chunks. Windows writes a template's definition again
@@ -1969,6 +1972,7 @@ struct pctx {
 	unsigned depth;
 	bool ok;
 	bool in_system, in_eventdata, eventdata_done, system_done;
+	bool userdata; /* a UserData element: PL_SYSTEM at best */
 	size_t tokens;
 	struct hc_bx_prec *rec; /* where the build is recorded, or NULL */
 };
@@ -2164,7 +2168,7 @@ static int plan_element(struct pctx *c, uint32_t *pos)
 		c->pl->eventdata = true;
 	}
 	if (n->kind == K_USERDATA && !c->in_system)
-		c->ok = false;
+		c->userdata = true;
 	if (has_attrs) {
 		uint32_t alen, aend;
 		if (p + 4 > c->end)
@@ -2532,7 +2536,7 @@ static struct hc_bx_plan *plan_get(struct hc_bx *bx, uint32_t def, const char **
 	int rc = HC_ERR_RECORD;
 	if (p < c.end && (bx->chunk[p] & 0xbf) == T_OPEN && (rc = plan_element(&c, &p)) == HC_OK &&
 	    c.ok && p < c.end && bx->chunk[p] == T_EOF)
-		pl->state = PL_PLAN;
+		pl->state = c.userdata ? PL_SYSTEM : PL_PLAN;
 	/* a template the plan cannot serve is kept too (its records take the
 	 * general walk), unless the build ended on memory */
 	if (rc != HC_ERR_NOMEM)
@@ -2821,7 +2825,8 @@ static int planned(struct hc_bx *bx, uint32_t p, uint32_t end, struct hc_bx_reco
 		return 2;
 	if (!(pl = plan_get(bx, def, &why)))
 		return why ? HC_ERR_NOMEM : 2;
-	if (pl->state != PL_PLAN || pl->sys[S_EVENTID].kind == PS_ABSENT || !guards_hold(pl, &in))
+	if ((pl->state != PL_PLAN && pl->state != PL_SYSTEM) ||
+	    pl->sys[S_EVENTID].kind == PS_ABSENT || !guards_hold(pl, &in))
 		return 2;
 	/* the event id first: nothing else of an unwanted record is read */
 	if ((rc = slot_num(bx, &pl->sys[S_EVENTID], &in, out, &v, &has)) != 0)
@@ -2830,6 +2835,8 @@ static int planned(struct hc_bx *bx, uint32_t p, uint32_t end, struct hc_bx_reco
 		return 2;
 	if (!wanted(bx, v))
 		return 0;
+	if (pl->state == PL_SYSTEM)
+		return 2;
 	uint32_t offs[HC_MAX_BX_VALUES], offs2[HC_MAX_BX_VALUES];
 	index_values(&in, offs);
 	out->event_id = (uint32_t)v;

@@ -393,14 +393,19 @@ static void strn_escaping(struct hc_jbuf *b, const char *s, size_t n)
 
 void hc_jbuf_int(struct hc_jbuf *b, long long v)
 {
-	/* as "%lld" */
-	char num[24], *e = num + sizeof(num), *q;
+	/* as "%lld", ending at num + 24 and copied 24 bytes at a time (a
+	 * copy of constant size is a few moves, not a call): the bytes after
+	 * it are junk beyond the buffer's length */
+	char num[48], *e = num + 24, *q;
 	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 
 	q = hc_dec_end(e, u);
 	if (v < 0)
 		*--q = '-';
-	hc_jbuf_raw(b, q, (size_t)(e - q));
+	if (hc_jbuf_reserve(b, 24) < 0)
+		return;
+	memcpy(b->p + b->len, q, 24);
+	b->len += (size_t)(e - q);
 }
 
 /* ',"Name":' of each Data Name code (plain ASCII names: nothing to

@@ -102,9 +102,43 @@ static void test_failed(void)
 	hc_jbuf_free(&b);
 }
 
+/* Integers as "%lld", one after another: each copy of 24 bytes leaves
+ * junk past the length that the next write covers. */
+static void test_ints(void)
+{
+	static const long long v[] = {0,
+	                              9,
+	                              10,
+	                              -1,
+	                              -10,
+	                              99,
+	                              100,
+	                              4624,
+	                              999999999,
+	                              1000000000,
+	                              12345678901234567LL,
+	                              INT64_MAX,
+	                              INT64_MIN,
+	                              INT64_MIN + 1};
+	struct hc_jbuf b = {0};
+	char want[1024];
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		hc_jbuf_int(&b, v[i]);
+		hc_jbuf_raw(&b, ",", 1);
+		n += (size_t)snprintf(want + n, sizeof(want) - n, "%lld,", v[i]);
+	}
+	CHECK(!b.err);
+	CHECK_INT(b.len, n);
+	CHECK(b.len == n && memcmp(b.p, want, n) == 0);
+	hc_jbuf_free(&b);
+}
+
 int main(void)
 {
 	test_strings();
+	test_ints();
 	test_room();
 	test_failed();
 	return hc_test_result();

@@ -512,6 +512,26 @@ static const char *trimmed(struct scratch *sc, const char *v)
 	return r;
 }
 
+/* Whether s is an IPv4 address as inet_pton(AF_INET) reads one (four
+ * decimal parts of 0-255, no leading zeros, nothing else), without its
+ * cost: most addresses of a logon are. Never true where it is not. */
+static bool dotted_quad(const char *s)
+{
+	for (int part = 0; part < 4; part++) {
+		unsigned v = 0, nd = 0;
+		if (part && *s++ != '.')
+			return false;
+		if (s[0] == '0' && s[1] >= '0' && s[1] <= '9')
+			return false;
+		for (; *s >= '0' && *s <= '9'; s++)
+			if (++nd > 3 || (v = v * 10 + (unsigned)(*s - '0')) > 255)
+				return false;
+		if (!nd)
+			return false;
+	}
+	return *s == '\0';
+}
+
 int hc_ip_normalise(const char *in, char *out, size_t cap)
 {
 	size_t n;
@@ -536,7 +556,7 @@ int hc_ip_normalise(const char *in, char *out, size_t cap)
 	out[n] = '\0';
 	/* only real addresses; IPv6 comes back in canonical compressed form */
 	unsigned char bin[16];
-	if (inet_pton(AF_INET, out, bin) == 1)
+	if (dotted_quad(out) || inet_pton(AF_INET, out, bin) == 1)
 		return 1;
 	if (inet_pton(AF_INET6, out, bin) == 1 && inet_ntop(AF_INET6, bin, out, (socklen_t)cap))
 		return 1;

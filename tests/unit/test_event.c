@@ -5,6 +5,9 @@
 #include "strpool.h"
 #include "hc_test.h"
 
+#include <arpa/inet.h>
+#include <stdio.h>
+
 #define N(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 /* Builds an event from a NULL-terminated list name, value, name, value... */
@@ -208,6 +211,31 @@ static void test_absent_and_trim(void)
 	CHECK_STR(ev.channel, "Security");
 	CHECK_STR(ev.provider, "Microsoft-Windows-Security-Auditing");
 	hc_event_clear(&ev);
+}
+
+/* IPv4 as inet_pton reads it: hc_ip_normalise's own test of dotted quads
+ * must never take what inet_pton refuses, nor refuse what it takes. */
+static void test_ipv4_as_inet_pton(void)
+{
+	static const char *const s[] = {
+	    "0.0.0.0",   "255.255.255.255", "256.1.1.1",   "1.256.1.1", "1.1.1.256",   "01.2.3.4",
+	    "1.02.3.4",  "1.2.3.04",        "0.0.0.00",    "1.2.3.4.",  ".1.2.3.4",    "1..2.3",
+	    "1.2.3.4.5", "1.2.3.",          "1234.1.1.1",  "1.2.3",     "1.2.3.4x",    "1.2.3.-4",
+	    "1.2.3.+4",  "999.1.1.1",       "100.200.9.0", "10.0.0.10", "192.168.1.1", "1.2.3.0255",
+	    "0.1.2.3",   "00.1.2.3",        "1.2.3.4:80",  "1:2.3.4",   "a.b.c.d",     "1.2.3.4/24",
+	};
+	char out[64];
+	unsigned char bin[16];
+
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+		int want =
+		    inet_pton(AF_INET, s[i], bin) == 1 || inet_pton(AF_INET6, s[i], bin) == 1;
+		if (hc_ip_normalise(s[i], out, sizeof(out)) != want) {
+			fprintf(stderr, "%s: hc_ip_normalise says %d, inet_pton %d\n", s[i], !want,
+			        want);
+			CHECK(0);
+		}
+	}
 }
 
 static void test_ip(void)
@@ -818,6 +846,7 @@ int main(void)
 	test_4624_versions();
 	test_absent_and_trim();
 	test_ip();
+	test_ipv4_as_inet_pton();
 	test_parse_uint();
 	test_impersonation_and_yes_no();
 	test_anonymous();

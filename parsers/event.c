@@ -452,6 +452,9 @@ int hc_parse_uint(const char *s, uint64_t *out)
 		 * leading zeros, no overflow check per digit needed */
 		unsigned d;
 		s += 2;
+		/* HexInt64 values have 10 to 15 of them: four at a time */
+		for (; s[0] == '0' && s[1] == '0' && s[2] == '0' && s[3] == '0'; s += 4)
+			digits += 4;
 		for (; *s == '0'; s++)
 			digits++;
 		for (int n = 0; (d = hc_hex_value((unsigned char)*s)) < 16; s++, digits++) {

@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <string.h>
 
 #define N(...) ((const char *const[]){__VA_ARGS__, NULL})
 
@@ -340,6 +341,19 @@ static void test_parse_uint(void)
 	CHECK_U64(v, 42);
 	CHECK_INT(hc_parse_uint("99999999999999999999", &v), 0);
 	v = 7;
+	/* zeros skipped four at a time, then one at a time */
+	for (int z = 1; z <= 17; z++) {
+		char buf[32] = "0x";
+		memset(buf + 2, '0', (size_t)z);
+		v = 1;
+		CHECK_INT(hc_parse_uint(buf, &v), 1);
+		CHECK(v == 0);
+		buf[2 + z] = '7';
+		CHECK_INT(hc_parse_uint(buf, &v), 1);
+		CHECK(v == 7);
+		buf[2 + z] = 'g';
+		CHECK_INT(hc_parse_uint(buf, &v), 0);
+	}
 	CHECK_INT(hc_parse_uint("", &v), 0);
 	CHECK_INT(hc_parse_uint("0x", &v), 0);
 	CHECK_INT(hc_parse_uint("-", &v), 0);

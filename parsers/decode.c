@@ -43,7 +43,7 @@ int hc_logon_type_reusable(int type)
 	return 0;
 }
 
-/* msobjs.dll parameter messages (DOMAIN.md 3.4 and 4.2). */
+/* msobjs.dll parameter messages (DOMAIN.md 3.4 and 4.2), sorted by id. */
 static const struct {
 	int id;
 	const char *text;
@@ -87,9 +87,17 @@ const char *hc_decode_msobjs(const char *token)
 	}
 	if (!nd)
 		return NULL;
-	for (size_t i = 0; i < COUNT(msobjs); i++)
-		if (msobjs[i].id == id)
-			return msobjs[i].text;
+	/* the table is sorted by id: halved, not walked (a 4625's failure
+	 * reason is near its end) */
+	for (size_t lo = 0, hi = COUNT(msobjs); lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (msobjs[mid].id == id)
+			return msobjs[mid].text;
+		if (msobjs[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 

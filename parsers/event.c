@@ -646,8 +646,8 @@ static enum hc_imp impersonation(const char *v)
 static const char *guid(const char *v)
 {
 	v = present(v);
-	if (!v)
-		return NULL;
+	if (!v || strcmp(v, "{00000000-0000-0000-0000-000000000000}") == 0)
+		return NULL; /* the usual empty GUID, in one comparison */
 	for (const char *p = v; *p; p++)
 		if (*p != '0' && *p != '{' && *p != '}' && *p != '-')
 			return v;

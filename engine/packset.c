@@ -11,15 +11,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
-/* bytes of a block with its header, aligned to its size: one transparent
- * huge page where the kernel gives them on request (a 512 MB log packs
- * ~90 MB; 4 KiB pages cost ~22,000 faults). A bigger record gets a block
- * of its own. */
-#define HC_PK_BLOCK ((size_t)2 << 20)
-#define NAME_INLINE 0xff /* the field's name is in the text, before its value */
-#define LEN_LONG 0xffff  /* a value's length that does not fit the record's u16 */
+#define HC_PK_BLOCK (1u << 20) /* bytes of a block; a bigger record gets its own */
+#define NAME_INLINE 0xff       /* the field's name is in the text, before its value */
+#define LEN_LONG 0xffff        /* a value's length that does not fit the record's u16 */
 
 enum { PK_RECOVERED = 1, PK_TRUNCATED = 2 };
 _Static_assert(HC_EVENT_NAME_CODES < NAME_INLINE, "a name code fits a byte");
@@ -65,20 +60,10 @@ static void *pk_alloc(struct hc_pk_part *pt, size_t size)
 	void *r;
 
 	if (!b || b->cap - b->used < size) {
-		struct hc_pk_block *n;
-		size_t cap;
-		if (size <= HC_PK_BLOCK - sizeof(*n)) {
-			if (!(n = aligned_alloc(HC_PK_BLOCK, HC_PK_BLOCK)))
-				return NULL;
-#ifdef MADV_HUGEPAGE
-			madvise(n, HC_PK_BLOCK, MADV_HUGEPAGE); /* advice: fine if refused */
-#endif
-			cap = HC_PK_BLOCK - sizeof(*n);
-		} else {
-			if (!(n = malloc(sizeof(*n) + size)))
-				return NULL;
-			cap = size;
-		}
+		size_t cap = size > HC_PK_BLOCK ? size : HC_PK_BLOCK;
+		struct hc_pk_block *n = malloc(sizeof(*n) + cap);
+		if (!n)
+			return NULL;
 		n->used = 0;
 		n->cap = cap;
 		n->next = b;

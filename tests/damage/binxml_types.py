@@ -345,18 +345,19 @@ def evtx_file(chunks, next_rid):
     return bytes(hdr) + b''.join(chunks)
 
 
-def read(hopchain, reader, path):
+def read(hopchain, reader, path, ids='all'):
+    """(exit code, events by record id, stderr) of `events --ids IDS` with
+    `reader` (None: the native one)."""
     cmd = [hopchain] + (['--reader', reader] if reader else []) + \
-        ['events', '--ids', 'all', '--format', 'jsonl', path]
+        ['events', '--ids', ids, '--format', 'jsonl', path]
     p = subprocess.run(cmd, capture_output=True, timeout=60)
     return p.returncode, {e['record_id']: e for e in map(json.loads, filter(
         None, p.stdout.decode().split('\n')))}, p.stderr.decode('utf-8', 'replace')
 
 
-def read_both(name, data):
+def workfile(name, data):
     """The command line (--hopchain BIN --workdir DIR) of these tests: `data`
-    written to DIR/name and read by the native reader and the libevtx path.
-    Returns (exit code, events by record id, stderr) of each."""
+    written to DIR/name. Returns (BIN, the file's path)."""
     ap = argparse.ArgumentParser()
     ap.add_argument('--hopchain', required=True)
     ap.add_argument('--workdir', required=True)
@@ -364,7 +365,14 @@ def read_both(name, data):
     path = os.path.join(a.workdir, name)
     with open(path, 'wb') as f:
         f.write(data)
-    return read(a.hopchain, None, path) + read(a.hopchain, 'libevtx', path)
+    return a.hopchain, path
+
+
+def read_both(name, data):
+    """`data` written as workfile does, read by the native reader and the
+    libevtx path: (exit code, events by record id, stderr) of each."""
+    hopchain, path = workfile(name, data)
+    return read(hopchain, None, path) + read(hopchain, 'libevtx', path)
 
 
 def main():

@@ -15,16 +15,13 @@ the ids asked for.
   template E: System, then EventData (TargetUserName), event id 4624
 
 usage: binxml_userdata.py --hopchain BIN --workdir DIR"""
-import argparse
-import json
 import os
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from binxml_types import (Chunk, attrs, chunk_bytes, elem_done, elem_open,  # noqa: E402
-                          eventdata, evtx_file, leaf, record, sid, subst, sysvals, system,
-                          text, u16s)
+                          eventdata, evtx_file, leaf, read, record, sid, subst, sysvals, system,
+                          text, u16s, workfile)
 
 GUID_U = bytes(range(80, 96))
 GUID_E = bytes(range(96, 112))
@@ -68,29 +65,12 @@ def build():
     return evtx_file(chunks, len(IDS) + 1)
 
 
-def read(hopchain, reader, path, ids):
-    cmd = [hopchain] + (['--reader', reader] if reader else []) + \
-        ['events', '--ids', ids, '--format', 'jsonl', path]
-    p = subprocess.run(cmd, capture_output=True, timeout=60)
-    events = {}
-    for e in map(json.loads, filter(None, p.stdout.decode().split('\n'))):
-        e.pop('file', None)
-        events[e['record_id']] = e
-    return p.returncode, events, p.stderr.decode('utf-8', 'replace')
-
-
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--hopchain', required=True)
-    ap.add_argument('--workdir', required=True)
-    a = ap.parse_args()
-    path = os.path.join(a.workdir, 'binxml_userdata.evtx')
-    with open(path, 'wb') as f:
-        f.write(build())
+    hopchain, path = workfile('binxml_userdata.evtx', build())
     bad = 0
     for ids in ('all', '1102', '1100', '4624', '1100,4624', '4625'):
-        nrc, N, nerr = read(a.hopchain, None, path, ids)
-        lrc, L, lerr = read(a.hopchain, 'libevtx', path, ids)
+        nrc, N, nerr = read(hopchain, None, path, ids)
+        lrc, L, lerr = read(hopchain, 'libevtx', path, ids)
         want = sorted(r + 1 for r, e in enumerate(IDS) if ids == 'all' or str(e) in ids.split(','))
         if nrc != 0 or lrc != 0:
             print('--ids %s: exit codes native %d, libevtx %d: %s %s' % (ids, nrc, lrc, nerr, lerr))
